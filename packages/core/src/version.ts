@@ -1,0 +1,2 @@
+/** The version of @ringline/core. */
+export const VERSION = '0.1.0'

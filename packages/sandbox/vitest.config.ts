@@ -1,0 +1,5 @@
+import { ringlineProject } from '../../vitest.shared'
+
+export default ringlineProject({
+  test: { name: 'sandbox', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+})

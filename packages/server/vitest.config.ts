@@ -1,0 +1,5 @@
+import { ringlineProject } from '../../vitest.shared'
+
+export default ringlineProject({
+  test: { name: 'server', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+})

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Ringline's tests and sandbox need. Idempotent: does nothing when all are present.
+set -euo pipefail
+PKGS=(redis-server sip-tester chromium postgresql pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+echo "[setup-system] installing: ${missing[*]}" >&2
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# Debian starts services on install; Ringline starts its own on 127.0.0.1 with its own ports.
+for svc in redis-server postgresql; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
