@@ -1,0 +1,75 @@
+import { z } from 'zod'
+
+/** Twilio credentials for bring-your-own-number: an API key of the account (preferred) — never the auth token in logs. */
+export const twilioCredentialsRequestSchema = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID starting with AC'),
+  apiKeySid: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be an API Key SID starting with SK'),
+  apiKeySecret: z.string().min(16).max(128),
+})
+/** Twilio credentials body. */
+export type TwilioCredentialsRequest = z.infer<typeof twilioCredentialsRequestSchema>
+
+/** Stored integration, secret masked. */
+export const twilioIntegrationSchema = z.object({
+  accountSid: z.string(),
+  apiKeySid: z.string(),
+  apiKeySecretMasked: z.string(),
+  status: z.enum(['verified', 'saved', 'invalid']),
+  updatedAt: z.string(),
+})
+/** Stored integration, secret masked. */
+export type TwilioIntegration = z.infer<typeof twilioIntegrationSchema>
+
+/** A number of the tenant's Twilio account. */
+export const twilioNumberSchema = z.object({
+  sid: z.string(),
+  e164: z.string(),
+  friendlyName: z.string(),
+  voiceCapable: z.boolean(),
+  trunkSid: z.string().nullable(),
+  connected: z.boolean(),
+})
+/** A number of the tenant's Twilio account. */
+export type TwilioNumber = z.infer<typeof twilioNumberSchema>
+
+/** `GET /twilio/numbers` response. */
+export const listTwilioNumbersResponseSchema = z.object({ numbers: z.array(twilioNumberSchema) })
+
+/** `POST /twilio/numbers/:sid/connect` body. */
+export const connectNumberRequestSchema = z.object({
+  force: z.boolean().optional(),
+  trunkStrategy: z.enum(['shared', 'dedicated']).optional(),
+  routing: z
+    .object({ policy: z.enum(['ring-all', 'ring-user']), users: z.array(z.string()).optional() })
+    .optional(),
+})
+/** `POST /twilio/numbers/:sid/connect` body. */
+export type ConnectNumberRequest = z.infer<typeof connectNumberRequestSchema>
+
+/** One step of connecting a number, reported as it goes. */
+export const connectStepSchema = z.object({
+  step: z.enum([
+    'trunk',
+    'origination-url',
+    'phone-number',
+    'credential-list',
+    'livekit-inbound-trunk',
+    'livekit-dispatch-rule',
+    'livekit-outbound-trunk',
+  ]),
+  status: z.enum(['created', 'reused', 'updated', 'failed', 'skipped']),
+  sid: z.string().nullable(),
+})
+/** Connection status of a number: stored state vs Twilio's, drift called out. */
+export const numberConnectionSchema = z.object({
+  phoneNumberSid: z.string(),
+  e164: z.string(),
+  status: z.enum(['connected', 'disconnected', 'partial', 'drift']),
+  trunkSid: z.string().nullable(),
+  sipTarget: z.string().nullable(),
+  steps: z.array(connectStepSchema),
+  drift: z.array(z.string()),
+  progress: z.number().int().min(0).max(100),
+})
+/** Connection status of a number. */
+export type NumberConnection = z.infer<typeof numberConnectionSchema>
