@@ -1,0 +1,39 @@
+import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+
+/** Debian's Chromium; tests never download a browser of their own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** Flags that keep headless Chromium off the (closed) network and give it a fake microphone. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+]
+
+/** A headless Chromium with a fresh profile. */
+export interface TestBrowser {
+  browser: Browser
+  newContext(): Promise<BrowserContext>
+  close(): Promise<void>
+}
+
+/**
+ * Starts Debian's Chromium through playwright-core. `launch()` gives every browser a fresh temporary
+ * `--user-data-dir` of its own and removes it on close.
+ */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  return {
+    browser,
+    newContext: () => browser.newContext({ permissions: ['microphone', 'notifications'] }),
+    close: () => browser.close(),
+  }
+}
