@@ -20,10 +20,25 @@ need_go() {
   fi
 }
 
-# build <name> <module> <package> <version> <cgo>
+# Prints the replace directives of a go.mod (single-line and block form) as "old[ ver] => new[ ver]".
+replace_lines() {
+  awk '
+    { sub(/\/\/.*/, "") }
+    /^replace[ \t]*\(/ { blk = 1; next }
+    blk && /^[ \t]*\)/ { blk = 0; next }
+    blk && NF { sub(/^[ \t]+/, ""); print; next }
+    /^replace[ \t]/ { sub(/^replace[ \t]+/, ""); print }
+  ' "$1"
+}
+
+# build <name> <module> <package> <version> <cgo> <env var naming a prebuilt binary>
 build() {
   local name="$1" module="$2" pkg="$3" version="$4" cgo="$5"
   local out="$BIN/$name-$version"
+  if [ -x "$out" ]; then echo "$out"; return 0; fi
+  # One build per binary at a time (another process may be building it right now).
+  exec 9>"$BIN/.$name-$version.lock"
+  flock 9
   if [ -x "$out" ]; then echo "$out"; return 0; fi
   local dir="$CACHE/build/$name-$version"
   rm -rf "$dir"; mkdir -p "$dir"
@@ -32,16 +47,34 @@ build() {
   (
     cd "$dir"
     go mod init "local/ringline-$name" >/dev/null 2>&1
-    go get "$pkg@$version" >&2
-    # A tagged module whose go.mod carries replace lines needs them repeated in the wrapper.
-    modfile="$(go env GOMODCACHE)/cache/download/$(echo "$module" | sed 's/[A-Z]/!\L&/g')/@v/$version.mod"
-    if [ -f "$modfile" ]; then
-      grep -E '^replace ' "$modfile" | sed -E 's/^replace +//' | while read -r from _ to ver; do
-        go mod edit -replace "$from=$to@$ver"
-      done
-      go mod tidy >&2 || true
+    if ! go get "$pkg@$version" 2>"$dir/go-get.log"; then
+      cat "$dir/go-get.log" >&2
+      if grep -qE '403|404|410|not available|not found' "$dir/go-get.log"; then
+        echo "[ringline-sandbox] The Go module proxy would not serve $module@$version, so $name cannot be built here." >&2
+        echo "[ringline-sandbox] Put a $name $version binary on PATH as '$name', or set ${6} to its path." >&2
+      fi
+      exit 1
     fi
-    CGO_ENABLED="$cgo" go build -trimpath -o "$out.tmp" "$pkg" >&2
+    # A tagged module whose go.mod carries replace lines needs them repeated in the wrapper
+    # (replace directives only apply in the main module).
+    modfile="$(go env GOMODCACHE)/cache/download/$(echo "$module" | sed 's/[A-Z]/!\L&/g')/@v/$version.mod"
+    if [ ! -f "$modfile" ]; then echo "[ringline-sandbox] missing $modfile after go get" >&2; exit 1; fi
+    replaced=0
+    while IFS= read -r line; do
+      left="${line%%=>*}"; right="${line#*=>}"
+      read -r from fromver <<<"$left" || true
+      read -r to tover <<<"$right" || true
+      case "$to" in
+        .*|/*) echo "[ringline-sandbox] $module $version replaces $from with local path $to; cannot build it from the module proxy" >&2; exit 1 ;;
+      esac
+      go mod edit -replace "$from${fromver:+@$fromver}=$to${tover:+@$tover}"
+      echo "[ringline-sandbox] replace $from${fromver:+@$fromver} => $to${tover:+@$tover}" >&2
+      replaced=1
+    done < <(replace_lines "$modfile")
+    # No `go mod tidy`: the wrapper has no Go source, so tidy would drop every requirement.
+    # -mod=mod lets the build record sums for replacement modules.
+    if [ "$replaced" = 1 ]; then go get "$pkg@$version" >&2; fi
+    CGO_ENABLED="$cgo" go build -mod=mod -trimpath -o "$out.tmp" "$pkg" >&2
     mv "$out.tmp" "$out"
   )
   echo "[ringline-sandbox] built $name in $((SECONDS - start))s" >&2
@@ -51,7 +84,7 @@ build() {
 if [ "$want" = all ] || [ "$want" = livekit-server ]; then
   if [ -n "${LIVEKIT_SERVER_BIN:-}" ]; then echo "$LIVEKIT_SERVER_BIN"; else
     need_go livekit-server LIVEKIT_SERVER_BIN
-    build livekit-server github.com/livekit/livekit-server github.com/livekit/livekit-server/cmd/server "$SERVER_VERSION" 0
+    build livekit-server github.com/livekit/livekit-server github.com/livekit/livekit-server/cmd/server "$SERVER_VERSION" 0 LIVEKIT_SERVER_BIN
   fi
 fi
 if [ "$want" = all ] || [ "$want" = livekit-sip ]; then
@@ -61,6 +94,6 @@ if [ "$want" = all ] || [ "$want" = livekit-sip ]; then
       echo "[ringline-sandbox] livekit-sip needs cgo libraries: apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev" >&2
       exit 1
     fi
-    build livekit-sip github.com/livekit/sip github.com/livekit/sip/cmd/livekit-sip "$SIP_VERSION" 1
+    build livekit-sip github.com/livekit/sip github.com/livekit/sip/cmd/livekit-sip "$SIP_VERSION" 1 LIVEKIT_SIP_BIN
   fi
 fi
