@@ -1,0 +1,102 @@
+'use client'
+import { type HTMLAttributes, useRef } from 'react'
+import { cx } from '../internal/cx'
+
+/** Keys of a phone keypad with their letters. */
+export const DIAL_PAD_KEYS = [
+  ['1', ''],
+  ['2', 'ABC'],
+  ['3', 'DEF'],
+  ['4', 'GHI'],
+  ['5', 'JKL'],
+  ['6', 'MNO'],
+  ['7', 'PQRS'],
+  ['8', 'TUV'],
+  ['9', 'WXYZ'],
+  ['*', ''],
+  ['0', '+'],
+  ['#', ''],
+] as const
+
+/** Props of {@link DialPad}. */
+export interface DialPadProps extends Omit<HTMLAttributes<HTMLDivElement>, 'onKeyDown'> {
+  /** Called with the key pressed (`0`–`9`, `*`, `#`, or `+` after a long press on 0). */
+  onKey(key: string): void
+  /** Accessible name of the group. */
+  label?: string
+  /** Hint appended to the 0 key's name. Set `longPressZero` false to disable. */
+  zeroHint?: string
+  /** Holding 0 types `+`. Default true. */
+  longPressZero?: boolean
+  /** How long a press on 0 must last to type `+`, in ms. Default 500. */
+  longPressMs?: number
+  disabled?: boolean
+}
+
+/** A 12-key phone keypad (a `group` of buttons); holding 0 types `+`. */
+export function DialPad({
+  onKey,
+  label = 'Dial pad',
+  zeroHint = 'hold for +',
+  longPressZero = true,
+  longPressMs = 500,
+  disabled = false,
+  className,
+  ...rest
+}: DialPadProps) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const longPressed = useRef(false)
+
+  const clear = () => {
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = null
+  }
+
+  return (
+    <div role="group" aria-label={label} className={cx('rl-dialpad', className)} {...rest}>
+      {DIAL_PAD_KEYS.map(([key, letters]) => {
+        const isZero = key === '0' && longPressZero
+        return (
+          <button
+            key={key}
+            type="button"
+            className="rl-dialpad-key"
+            data-key={key}
+            disabled={disabled}
+            aria-label={isZero ? `0, ${zeroHint}` : key}
+            onPointerDown={
+              isZero
+                ? () => {
+                    longPressed.current = false
+                    clear()
+                    timer.current = setTimeout(() => {
+                      longPressed.current = true
+                      onKey('+')
+                    }, longPressMs)
+                  }
+                : undefined
+            }
+            onPointerUp={isZero ? clear : undefined}
+            onPointerLeave={isZero ? clear : undefined}
+            onContextMenu={isZero ? (e) => e.preventDefault() : undefined}
+            onClick={() => {
+              clear()
+              if (isZero && longPressed.current) {
+                longPressed.current = false
+                return
+              }
+              onKey(key)
+            }}
+          >
+            <span className="rl-dialpad-digit" aria-hidden="true">
+              {key}
+            </span>
+            <span className="rl-dialpad-letters" aria-hidden="true">
+              {letters || '\u00a0'}
+            </span>
+          </button>
+        )
+      })}
+    </div>
+  )
+}

@@ -1,0 +1,305 @@
+'use client'
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type HTMLAttributes,
+  type KeyboardEvent,
+  useId,
+  useRef,
+  useState,
+} from 'react'
+import { useActiveCall } from '../hooks/useActiveCall'
+import { useClientState } from '../hooks/useClientState'
+import { useRingline } from '../RinglineProvider'
+import { cx } from '../internal/cx'
+import { BackspaceIcon, PhoneIcon } from '../internal/icons'
+import { mergeLabels } from '../internal/labels'
+import { type CountryCode, formatAsYouType, formatPhoneNumber, sanitizeDialString, toDialString, toE164 } from '../internal/phone'
+import { useControllableState } from '../internal/useControllableState'
+import type { CallClientLike, CallClientState } from '../types'
+import { DialPad } from './DialPad'
+
+/** Why the Dialer cannot call right now. */
+export type DialerDisabledReason = 'no-microphone' | 'not-configured' | 'in-call' | 'offline'
+
+/** States of the Dialer, in `data-state`. */
+export type DialerState = 'idle' | 'typing' | 'ready' | 'calling' | 'disabled'
+
+/** Every text of the Dialer. */
+export interface DialerLabels {
+  numberLabel: string
+  placeholder: string
+  dialPad: string
+  zeroHint: string
+  backspace: string
+  call: string
+  calling: string
+  recent: string
+  recentCall: (formatted: string) => string
+  invalidNumber: string
+  disabled: Record<DialerDisabledReason, string>
+  callFailed: string
+}
+
+/** Default English texts of the Dialer. */
+export const dialerLabels: DialerLabels = {
+  numberLabel: 'Phone number',
+  placeholder: 'Enter a number',
+  dialPad: 'Dial pad',
+  zeroHint: 'hold for +',
+  backspace: 'Delete last digit',
+  call: 'Call',
+  calling: 'Calling…',
+  recent: 'Recent numbers',
+  recentCall: (formatted) => `Use ${formatted}`,
+  invalidNumber: 'This is not a complete phone number yet.',
+  disabled: {
+    'no-microphone': 'Microphone access is blocked. Allow it in the browser’s site settings to call.',
+    'not-configured': 'Phone calling is not set up yet. Connect a number in Voice settings.',
+    'in-call': 'Finish the current call to start a new one.',
+    offline: 'You are offline. Calls resume when the connection is back.',
+  },
+  callFailed: 'The call could not be started.',
+}
+
+/** Props of {@link Dialer}. */
+export interface DialerProps extends Omit<HTMLAttributes<HTMLDivElement>, 'defaultValue' | 'onChange'> {
+  client?: CallClientLike
+  /** The dial string (digits, `+`, `*`, `#`), controlled. */
+  value?: string
+  /** Initial dial string, uncontrolled. */
+  defaultValue?: string
+  onValueChange?: (value: string) => void
+  /** Country used to read and format national numbers. Default `US`. */
+  defaultCountry?: CountryCode
+  /** Called with the E.164 number instead of `client.dial(number)`. */
+  onCall?: (e164: string) => unknown
+  /** Numbers offered under the pad (E.164). */
+  recentNumbers?: readonly string[]
+  /** Force a disabled reason; `null` forces enabled. Default: derived from microphone permission, configuration and the active call. */
+  disabledReason?: DialerDisabledReason | null
+  /** Text overrides. */
+  labels?: Partial<DialerLabels>
+  /** Focus the number field on mount. */
+  autoFocus?: boolean
+}
+
+const selectPermission = (s: CallClientState) => s.permission
+const selectConfigured = (s: CallClientState) => s.configured
+
+/** A phone dialer: formatted number field, typeable dial pad (hold 0 for +), Enter or the button calls. */
+export function Dialer({
+  client,
+  value,
+  defaultValue = '',
+  onValueChange,
+  defaultCountry = 'US',
+  onCall,
+  recentNumbers,
+  disabledReason: disabledReasonProp,
+  labels: labelsProp,
+  autoFocus,
+  className,
+  ...rest
+}: DialerProps) {
+  const labels = mergeLabels(dialerLabels, labelsProp)
+  const [raw, setRaw] = useControllableState(
+    value === undefined ? undefined : sanitizeDialString(value),
+    sanitizeDialString(defaultValue),
+    onValueChange,
+  )
+  const { isLive, call } = useActiveCall({ client })
+  const permission = useClientState(selectPermission, client)
+  const configured = useClientState(selectConfigured, client)
+  const resolvedClient = useRingline(client)
+  const [pending, setPending] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const inputRef = useRef<HTMLInputElement>(null)
+  const id = useId()
+
+  const derivedReason: DialerDisabledReason | null =
+    permission === 'denied'
+      ? 'no-microphone'
+      : configured === false
+        ? 'not-configured'
+        : isLive && call?.direction !== 'internal'
+          ? 'in-call'
+          : null
+  const disabledReason = disabledReasonProp === undefined ? derivedReason : disabledReasonProp
+  const e164 = toE164(raw, defaultCountry)
+  const calling = pending || (isLive && call?.direction !== 'internal')
+  const state: DialerState = calling
+    ? 'calling'
+    : disabledReason
+      ? 'disabled'
+      : e164
+        ? 'ready'
+        : raw
+          ? 'typing'
+          : 'idle'
+  const display = formatAsYouType(raw, defaultCountry)
+  const canCall = !disabledReason && !pending && !!e164
+
+  const update = (next: string) => {
+    setError(null)
+    setRaw(sanitizeDialString(next))
+  }
+  const press = (key: string) => {
+    if (key === '+' && raw.length > 0 && !raw.startsWith('+')) {
+      // A long-pressed 0 after digits typed a 0 first; `+` only makes sense in front.
+      update(`+${raw}`)
+      return
+    }
+    update(raw + key)
+  }
+  const backspace = () => update(raw.slice(0, -1))
+
+  const submit = async () => {
+    if (!e164) {
+      if (raw) setError(labels.invalidNumber)
+      return
+    }
+    if (!canCall) return
+    setPending(true)
+    setError(null)
+    try {
+      await (onCall ? onCall(e164) : resolvedClient.dial(e164))
+    } catch (err) {
+      setError((err as Error)?.message || labels.callFailed)
+    } finally {
+      setPending(false)
+    }
+  }
+
+  const onInputChange = (event: FormEvent<HTMLInputElement>) => {
+    const next = sanitizeDialString(event.currentTarget.value)
+    // Deleting a formatting character (a space or parenthesis) deletes the digit before it.
+    if (next === raw && event.currentTarget.value.length < display.length) update(raw.slice(0, -1))
+    else update(next)
+  }
+  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
+    const text = event.clipboardData.getData('text')
+    if (!text) return
+    event.preventDefault()
+    update(raw + text)
+  }
+  const onInputKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') {
+      event.preventDefault()
+      void submit()
+    }
+  }
+  // Typing anywhere in the dialer (a pad key focused, for instance) goes to the number.
+  const onRootKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.target === inputRef.current || event.metaKey || event.ctrlKey || event.altKey) return
+    if (/^[\d*#+]$/.test(event.key)) {
+      event.preventDefault()
+      press(event.key)
+    } else if (event.key === 'Backspace') {
+      event.preventDefault()
+      backspace()
+    } else if (event.key === 'Enter' && (event.target as HTMLElement).tagName !== 'BUTTON') {
+      event.preventDefault()
+      void submit()
+    }
+  }
+
+  const reasonId = `${id}-reason`
+  const errorId = `${id}-error`
+  const describedBy = [disabledReason ? reasonId : null, error ? errorId : null].filter(Boolean).join(' ')
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: keys typed while a pad key has focus reach the number
+    <div
+      className={cx('rl-dialer', className)}
+      data-state={state}
+      data-disabled-reason={disabledReason ?? undefined}
+      onKeyDown={onRootKeyDown}
+      {...rest}
+    >
+      <div className="rl-dialer-field">
+        <input
+          ref={inputRef}
+          id={`${id}-number`}
+          className="rl-input rl-dialer-input"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          // biome-ignore lint/a11y/noAutofocus: opt-in through the prop
+          autoFocus={autoFocus}
+          aria-label={labels.numberLabel}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          placeholder={labels.placeholder}
+          value={display}
+          onChange={onInputChange}
+          onPaste={onPaste}
+          onKeyDown={onInputKeyDown}
+        />
+        <button
+          type="button"
+          className="rl-button rl-dialer-backspace"
+          aria-label={labels.backspace}
+          disabled={!raw}
+          onClick={() => {
+            backspace()
+            inputRef.current?.focus()
+          }}
+        >
+          <BackspaceIcon />
+        </button>
+      </div>
+      <DialPad
+        label={labels.dialPad}
+        zeroHint={labels.zeroHint}
+        onKey={press}
+        disabled={calling}
+        className="rl-dialer-pad"
+      />
+      <button
+        type="button"
+        className="rl-button rl-dialer-call"
+        data-variant="call"
+        disabled={!canCall}
+        aria-describedby={describedBy || undefined}
+        onClick={() => void submit()}
+      >
+        <PhoneIcon />
+        <span>{calling ? labels.calling : labels.call}</span>
+      </button>
+      <p id={reasonId} className="rl-dialer-reason" hidden={!disabledReason}>
+        {disabledReason ? labels.disabled[disabledReason] : ''}
+      </p>
+      <p id={errorId} className="rl-error" role="alert" hidden={!error}>
+        {error ?? ''}
+      </p>
+      {recentNumbers && recentNumbers.length > 0 ? (
+        <div className="rl-dialer-recent">
+          <p className="rl-dialer-recent-title" id={`${id}-recent`}>
+            {labels.recent}
+          </p>
+          <ul aria-labelledby={`${id}-recent`}>
+            {recentNumbers.map((number) => {
+              const formatted = formatPhoneNumber(number, defaultCountry)
+              return (
+                <li key={number}>
+                  <button
+                    type="button"
+                    className="rl-button rl-dialer-recent-item"
+                    aria-label={labels.recentCall(formatted)}
+                    onClick={() => {
+                      update(toDialString(number, defaultCountry))
+                      inputRef.current?.focus()
+                    }}
+                  >
+                    {formatted}
+                  </button>
+                </li>
+              )
+            })}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  )
+}

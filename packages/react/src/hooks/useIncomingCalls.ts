@@ -1,0 +1,39 @@
+'use client'
+import { useMemo } from 'react'
+import { useRingline } from '../RinglineProvider'
+import type { CallClientState, IncomingCall } from '../types'
+import { type ClientHookOptions, useClientState } from './useClientState'
+
+/** What {@link useIncomingCalls} returns. */
+export interface IncomingCallsResult {
+  /** Every incoming call the client reports, including ones just answered elsewhere or missed. */
+  calls: readonly IncomingCall[]
+  /** Only the calls still ringing. */
+  ringing: readonly IncomingCall[]
+  /** `blocked` when the browser refused to autoplay the ringtone: call `startAudio()` from a click. */
+  audioReadiness: 'blocked' | 'ready'
+  answer(callId: string): Promise<unknown>
+  decline(callId: string): Promise<unknown>
+  startAudio(): unknown
+}
+
+const selectIncoming = (state: CallClientState) => state.incoming
+const selectReadiness = (state: CallClientState) => state.audio.readiness
+
+/** Calls ringing for this user, with answer / decline. */
+export function useIncomingCalls(options: ClientHookOptions = {}): IncomingCallsResult {
+  const client = useRingline(options.client)
+  const calls = useClientState(selectIncoming, client)
+  const audioReadiness = useClientState(selectReadiness, client)
+  return useMemo(
+    () => ({
+      calls,
+      ringing: calls.filter((call) => (call.state ?? 'ringing') === 'ringing'),
+      audioReadiness,
+      answer: (id: string) => client.answer(id),
+      decline: (id: string) => client.decline(id),
+      startAudio: () => client.startAudio?.(),
+    }),
+    [calls, audioReadiness, client],
+  )
+}

@@ -1,0 +1,247 @@
+import type {
+  ConnectNumberRequest,
+  NumberConnection,
+  TwilioCredentialsRequest,
+  TwilioIntegration,
+  TwilioNumber,
+} from '@ringline/core/protocol'
+import type { RinglineApi } from '../types'
+
+/** Where the onboarding stands. */
+export type TwilioOnboardingStep =
+  | 'loading'
+  /** No credentials stored yet: show the form. */
+  | 'credentials'
+  /** Credentials stored: pick a number to connect. */
+  | 'numbers'
+  /** At least one number connected. */
+  | 'connected'
+
+/** What is running right now, if anything. */
+export type TwilioOnboardingPending =
+  | 'loading'
+  | 'verifying'
+  | 'saving'
+  | 'removing'
+  | 'listing'
+  | 'connecting'
+  | 'disconnecting'
+  | 'checking'
+
+/** The four stages of connecting a number, shown as 25 / 50 / 75 / 100 %. */
+export type ConnectStage = 'account' | 'provisioning' | 'checking' | 'done'
+
+/** Which operation an error came from. */
+export type TwilioOnboardingOperation = 'load' | 'verify' | 'save' | 'remove' | 'list' | 'connect' | 'disconnect' | 'status'
+
+/** The onboarding snapshot. */
+export interface TwilioOnboardingState {
+  step: TwilioOnboardingStep
+  pending: TwilioOnboardingPending | null
+  /** `verified` after a successful verify, `saved` once stored. */
+  credentials: 'unknown' | 'missing' | 'verified' | 'saved' | 'invalid'
+  integration: TwilioIntegration | null
+  numbers: readonly TwilioNumber[]
+  /** Latest known connection per phone number SID. */
+  connections: Readonly<Record<string, NumberConnection>>
+  /** The connect in progress (or last finished). */
+  connectProgress: { sid: string; stage: ConnectStage; progress: 0 | 25 | 50 | 75 | 100; failed: boolean } | null
+  error: { code: string; message: string; operation: TwilioOnboardingOperation } | null
+}
+
+/** The state before anything is known. */
+export const INITIAL_ONBOARDING: TwilioOnboardingState = Object.freeze({
+  step: 'loading',
+  pending: null,
+  credentials: 'unknown',
+  integration: null,
+  numbers: Object.freeze([]) as readonly TwilioNumber[],
+  connections: Object.freeze({}),
+  connectProgress: null,
+  error: null,
+})
+
+const STAGE_PROGRESS = { account: 25, provisioning: 50, checking: 75, done: 100 } as const
+
+function toError(error: unknown, operation: TwilioOnboardingOperation) {
+  const e = error as { code?: string; message?: string } | null
+  return { code: e?.code ?? 'INTERNAL', message: e?.message ?? 'Something went wrong.', operation }
+}
+
+function stepFor(state: TwilioOnboardingState): TwilioOnboardingStep {
+  if (state.credentials === 'unknown') return 'loading'
+  if (state.credentials !== 'saved') return 'credentials'
+  const anyConnected =
+    state.numbers.some((n) => n.connected) ||
+    Object.values(state.connections).some((c) => c.status === 'connected')
+  return anyConnected ? 'connected' : 'numbers'
+}
+
+/** Bring-your-own-Twilio-number onboarding over the `/twilio/...` routes, observable like core's client. */
+export class TwilioOnboardingStore {
+  private state: TwilioOnboardingState = INITIAL_ONBOARDING
+  private listeners = new Set<() => void>()
+
+  constructor(private api: RinglineApi) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  getSnapshot = (): TwilioOnboardingState => this.state
+
+  setApi(api: RinglineApi) {
+    this.api = api
+  }
+
+  private set(patch: Partial<TwilioOnboardingState>) {
+    const next = { ...this.state, ...patch }
+    next.step = stepFor(next)
+    this.state = next
+    for (const listener of this.listeners) listener()
+  }
+
+  /** Finds out whether credentials are stored by listing numbers (`NOT_CONFIGURED` means not yet). */
+  async load() {
+    this.set({ pending: 'loading', error: null })
+    try {
+      const { numbers } = await this.api.listTwilioNumbers()
+      this.set({ pending: null, credentials: 'saved', numbers })
+    } catch (error) {
+      const code = (error as { code?: string })?.code
+      if (code === 'NOT_CONFIGURED' || code === 'NOT_FOUND') this.set({ pending: null, credentials: 'missing' })
+      else this.set({ pending: null, credentials: 'missing', error: toError(error, 'load') })
+    }
+  }
+
+  /** Checks credentials against Twilio without storing them. */
+  async verify(body: TwilioCredentialsRequest): Promise<boolean> {
+    this.set({ pending: 'verifying', error: null })
+    try {
+      const integration = await this.api.verifyTwilioCredentials(body)
+      this.set({ pending: null, credentials: 'verified', integration: integration ?? null })
+      return true
+    } catch (error) {
+      this.set({ pending: null, credentials: 'invalid', error: toError(error, 'verify') })
+      return false
+    }
+  }
+
+  /** Stores the credentials (encrypted on the server), then lists the account's numbers. */
+  async save(body: TwilioCredentialsRequest): Promise<boolean> {
+    this.set({ pending: 'saving', error: null })
+    try {
+      const integration = await this.api.saveTwilioCredentials(body)
+      this.set({ pending: null, credentials: 'saved', integration: integration ?? null })
+    } catch (error) {
+      this.set({ pending: null, error: toError(error, 'save') })
+      return false
+    }
+    await this.listNumbers()
+    return true
+  }
+
+  /** Deletes the stored credentials. */
+  async removeCredentials(): Promise<boolean> {
+    this.set({ pending: 'removing', error: null })
+    try {
+      await this.api.deleteTwilioCredentials()
+      this.set({
+        pending: null,
+        credentials: 'missing',
+        integration: null,
+        numbers: [],
+        connections: {},
+        connectProgress: null,
+      })
+      return true
+    } catch (error) {
+      this.set({ pending: null, error: toError(error, 'remove') })
+      return false
+    }
+  }
+
+  /** Lists the numbers of the Twilio account. */
+  async listNumbers() {
+    this.set({ pending: 'listing', error: null })
+    try {
+      const { numbers } = await this.api.listTwilioNumbers()
+      this.set({ pending: null, numbers })
+    } catch (error) {
+      this.set({ pending: null, error: toError(error, 'list') })
+    }
+  }
+
+  /** Connects a number: 25 % account checked, 50 % trunk and routing provisioned, 75 % status checked, 100 % live. */
+  async connect(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection | null> {
+    const stage = (s: ConnectStage, failed = false) => ({ sid, stage: s, progress: STAGE_PROGRESS[s], failed })
+    this.set({ pending: 'connecting', error: null, connectProgress: stage('account') })
+    try {
+      this.set({ connectProgress: stage('provisioning') })
+      const result = await this.api.connectNumber(sid, body)
+      this.set({ connectProgress: stage('checking'), connections: { ...this.state.connections, [sid]: result } })
+      const status = await this.api.getNumberStatus(sid)
+      const numbers = this.state.numbers.map((n) =>
+        n.sid === sid ? { ...n, connected: status.status === 'connected', trunkSid: status.trunkSid } : n,
+      )
+      const connections = { ...this.state.connections, [sid]: status }
+      if (status.status !== 'connected') {
+        this.set({
+          pending: null,
+          numbers,
+          connections,
+          connectProgress: stage('checking', true),
+          error: {
+            code: 'UPSTREAM_ERROR',
+            message: status.drift.length
+              ? `The number is only partly connected: ${status.drift.join('; ')}.`
+              : 'The number is only partly connected.',
+            operation: 'connect',
+          },
+        })
+        return status
+      }
+      this.set({ pending: null, numbers, connections, connectProgress: stage('done') })
+      return status
+    } catch (error) {
+      const current = this.state.connectProgress?.stage ?? 'account'
+      this.set({ pending: null, connectProgress: stage(current, true), error: toError(error, 'connect') })
+      return null
+    }
+  }
+
+  /** Disconnects a number: removes it from the trunk and its LiveKit routing. */
+  async disconnect(sid: string): Promise<boolean> {
+    this.set({ pending: 'disconnecting', error: null })
+    try {
+      const result = await this.api.disconnectNumber(sid)
+      this.set({
+        pending: null,
+        numbers: this.state.numbers.map((n) => (n.sid === sid ? { ...n, connected: false, trunkSid: null } : n)),
+        connections: { ...this.state.connections, [sid]: result },
+        connectProgress: this.state.connectProgress?.sid === sid ? null : this.state.connectProgress,
+      })
+      return true
+    } catch (error) {
+      this.set({ pending: null, error: toError(error, 'disconnect') })
+      return false
+    }
+  }
+
+  /** Reads a number's live status (stored vs Twilio, drift called out). */
+  async refreshStatus(sid: string) {
+    this.set({ pending: 'checking', error: null })
+    try {
+      const status = await this.api.getNumberStatus(sid)
+      this.set({ pending: null, connections: { ...this.state.connections, [sid]: status } })
+    } catch (error) {
+      this.set({ pending: null, error: toError(error, 'status') })
+    }
+  }
+
+  /** Clears the error banner. */
+  dismissError() {
+    this.set({ error: null })
+  }
+}
