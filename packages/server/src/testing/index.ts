@@ -1,1 +1,20 @@
-export {}
+// Test helpers for users of @ringline/server: an MSW simulator of the Twilio REST endpoints Ringline uses.
+export type {
+  SimAccountCredentials,
+  SimAccountSeed,
+  SimAccountState,
+  SimCredentialListState,
+  SimKeySeed,
+  SimKeyType,
+  SimNumberSeed,
+  SimNumberState,
+  SimOriginationUrlState,
+  SimRequestLog,
+  SimTrunkSeed,
+  SimTrunkState,
+  TwilioFault,
+  TwilioFaultHandle,
+  TwilioSimulator,
+  TwilioSimulatorOptions,
+} from './twilioSimulator'
+export { createTwilioSimulator, SIM_CODES, twilioSid } from './twilioSimulator'
