@@ -1,8 +1,7 @@
-import type { ErrorCode } from '@ringline/core/protocol'
+import type { ErrorCode, TwilioNumber } from '@ringline/core/protocol'
 import type { RinglineApi } from './types'
 
-// Stop-gap until @ringline/core exposes these operations on the client (`client.api`): the provider uses the
-// client's own `api` when it has one, so this file can go once core ships it.
+// Stop-gap until @ringline/core exports `createApiClient` (same shape): the provider prefers the client's own `api`.
 
 /** An error from the Ringline server, carrying its stable `code`. */
 export class RinglineApiError extends Error {
@@ -72,22 +71,25 @@ export function createRinglineApi(options: RinglineApiOptions): RinglineApi {
 
   const enc = encodeURIComponent
   return {
-    listCalls(query, init) {
+    listCalls(query = {}, signal) {
       const params = new URLSearchParams()
       for (const [key, value] of Object.entries(query)) {
         if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
       }
       const qs = params.toString()
-      return request('GET', `/calls${qs ? `?${qs}` : ''}`, undefined, init?.signal)
+      return request('GET', `/calls${qs ? `?${qs}` : ''}`, undefined, signal)
     },
-    getCall: (id, init) => request('GET', `/calls/${enc(id)}`, undefined, init?.signal),
-    verifyTwilioCredentials: (body) => request('POST', '/twilio/credentials/verify', body),
-    saveTwilioCredentials: (body) => request('PUT', '/twilio/credentials', body),
-    deleteTwilioCredentials: () => request('DELETE', '/twilio/credentials'),
-    listTwilioNumbers: () => request('GET', '/twilio/numbers'),
-    connectNumber: (sid, body) => request('POST', `/twilio/numbers/${enc(sid)}/connect`, body ?? {}),
-    disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, {}),
-    getNumberStatus: (sid) => request('GET', `/twilio/numbers/${enc(sid)}/status`),
+    getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, undefined, signal),
     endRoom: (name) => request('POST', `/rooms/${enc(name)}/end`, {}),
+    twilio: {
+      verifyCredentials: (body) => request('POST', '/twilio/credentials/verify', body),
+      saveCredentials: (body) => request('PUT', '/twilio/credentials', body),
+      deleteCredentials: () => request('DELETE', '/twilio/credentials'),
+      listNumbers: async (signal) =>
+        (await request<{ numbers: TwilioNumber[] }>('GET', '/twilio/numbers', undefined, signal)).numbers,
+      connectNumber: (sid, body) => request('POST', `/twilio/numbers/${enc(sid)}/connect`, body ?? {}),
+      disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, {}),
+      numberStatus: (sid, signal) => request('GET', `/twilio/numbers/${enc(sid)}/status`, undefined, signal),
+    },
   }
 }

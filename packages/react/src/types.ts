@@ -1,8 +1,11 @@
 // The one place where @ringline/react states what it needs from a call client (DESIGN §3).
-// It mirrors `createCallClient()` of @ringline/core structurally, so the real client and small fakes both fit.
+// It mirrors `createCallClient()` and the state types of @ringline/core (packages/core/src/types.ts) structurally,
+// so the real client and small fakes both fit; swap these for imports once core exports them.
 import type {
   CallDetail,
   CallDirection,
+  CallRecord,
+  ErrorCode,
   ConnectNumberRequest,
   ListCallsQuery,
   ListCallsResponse,
@@ -13,19 +16,8 @@ import type {
   TwilioNumber,
 } from '@ringline/core/protocol'
 
-/** Phases of a call, the same strings as core's `Call.phase` and the components' `data-state`. */
-export type CallPhase =
-  | 'requesting'
-  | 'dialing'
-  | 'ringing'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'ended'
-  | 'failed'
-
-/** Why a call ended (core's `Call.endReason` in the `ended` phase). */
-export type CallEndReasonUI =
+/** Why a call ended (phase `ended`). */
+export type EndReason =
   | 'local-hangup'
   | 'remote-hangup'
   | 'busy'
@@ -35,78 +27,112 @@ export type CallEndReasonUI =
   | 'answered-elsewhere'
   | 'missed'
 
-/** A person or phone leg in the call or room, as the components show it. */
-export interface CallParticipantView {
-  identity: string
-  name?: string | null
-  kind?: 'user' | 'sip' | 'agent' | 'other'
-  isLocal?: boolean
-  isSpeaking?: boolean
-  isMuted?: boolean
+/** A failure carried by the `failed` phase. */
+export interface CallError {
+  code: ErrorCode | (string & {})
+  message: string
 }
 
-/** Fields every call carries whatever its phase. */
+/** What kind of peer a participant is. */
+export type ParticipantKind = 'user' | 'sip' | 'agent' | 'other'
+
+/** One participant of the room behind the active call. */
+export interface ParticipantState {
+  identity: string
+  name: string | null
+  kind: ParticipantKind
+  isLocal: boolean
+  speaking: boolean
+  muted: boolean
+  /** `sip.callStatus` for SIP participants, else null. */
+  sipStatus?: 'dialing' | 'ringing' | 'automation' | 'active' | 'hangup' | null
+  attributes?: Readonly<Record<string, string>>
+}
+
+/** The other side of a call: a phone number for phone calls, the room name for internal calls. */
+export interface CallRemote {
+  number: string | null
+  name: string | null
+  contactId: string | null
+}
+
+/** A blind transfer in flight or done. */
+export interface CallTransfer {
+  to: string
+  status: 'pending' | 'completed' | 'failed'
+  error: CallError | null
+}
+
+/** Fields every call has, whatever its phase. */
 export interface CallBase {
+  /** Local key, stable from `requesting` on. */
+  key: string
   /** Server call id; null while `requesting`. */
   id: string | null
   direction: CallDirection
-  /** The other side's number (E.164) for phone calls. */
-  remoteNumber?: string | null
-  /** The other side's display name when known. */
-  remoteName?: string | null
-  /** Team room name (as typed) for internal calls. */
-  roomName?: string | null
-  muted?: boolean
-  onHold?: boolean
-  /** Epoch ms when the call was created locally. */
-  startedAt?: number | null
-  /** Epoch ms when media first connected. */
-  connectedAt?: number | null
-  /** Epoch ms when the call ended. */
-  endedAt?: number | null
-  participants?: readonly CallParticipantView[]
-  /** True when the local user created the internal room (may end it for everyone). */
-  isCreator?: boolean
+  remote: CallRemote
+  /** LiveKit room name; for internal calls the team-room name is in `remote.name`. */
+  roomName: string | null
+  record?: CallRecord | null
+  muted: boolean
+  onHold: boolean
+  participants: readonly ParticipantState[]
+  dtmf?: { sent: string; received: string }
+  transfer?: CallTransfer | null
+  /** Epoch ms when the call object was created. */
+  createdAt: number
 }
 
-/** A call: a union on `phase`, with fields that exist only in that phase. */
-export type Call =
-  | (CallBase & {
-      phase: 'requesting' | 'dialing' | 'ringing' | 'connecting' | 'connected' | 'reconnecting'
-    })
-  | (CallBase & { phase: 'ended'; endReason: CallEndReasonUI })
-  | (CallBase & { phase: 'failed'; error: { code: string; message: string } })
+/** The phase of a call, a union on `phase` whose extra fields exist only in their phase. */
+export type CallPhase =
+  | { phase: 'requesting' }
+  | { phase: 'dialing' }
+  | { phase: 'ringing' }
+  | { phase: 'connecting' }
+  | { phase: 'connected'; connectedAt: number }
+  | { phase: 'reconnecting'; connectedAt: number | null; since: number }
+  | { phase: 'ended'; endReason: EndReason; endedAt: number; connectedAt: number | null }
+  | { phase: 'failed'; error: CallError; endedAt: number; connectedAt: number | null }
 
-/** States an incoming call goes through in the overlay. */
-export type IncomingCallState = 'ringing' | 'answering' | 'answered-elsewhere' | 'missed'
+/** Name of a call phase: the strings used in `data-state`. */
+export type CallPhaseName = CallPhase['phase']
 
-/** A ringing inbound call. Core keeps `answered-elsewhere` / `missed` entries briefly so the UI can say so. */
-export interface IncomingCall {
+/** A call: the common fields plus its phase. */
+export type Call = CallBase & CallPhase
+
+/** Why an incoming call stopped ringing here. */
+export type IncomingEndReason = 'answered-elsewhere' | 'missed' | 'declined' | 'canceled'
+
+/** An inbound call offered to this user, ringing or just ended (kept briefly so the UI can say why). */
+export type IncomingCall = {
   id: string
   from: string | null
-  to?: string | null
-  callerName?: string | null
-  /** Epoch ms when it started ringing here. */
-  receivedAt?: number
-  /** Absent means `ringing`. */
-  state?: IncomingCallState
-}
+  to: string | null
+  record?: CallRecord
+  receivedAt: number
+} & ({ phase: 'ringing' } | { phase: 'ended'; endReason: IncomingEndReason; endedAt: number })
 
-/** An audio device as listed by the browser. */
+/** Kind of audio device that can be selected. */
+export type AudioDeviceKind = 'audioinput' | 'audiooutput'
+
+/** An audio device as a plain value. */
 export interface AudioDevice {
   deviceId: string
+  groupId?: string
+  kind: AudioDeviceKind
   label: string
-  kind: 'audioinput' | 'audiooutput'
 }
 
-/** Devices known to the client and the selection. */
+/** Audio devices and the current selection. */
 export interface DevicesState {
   audioinput: readonly AudioDevice[]
   audiooutput: readonly AudioDevice[]
   selected: { audioinput: string | null; audiooutput: string | null }
+  /** False where the browser cannot route audio to a chosen output (no `setSinkId`). */
+  canSelectOutput?: boolean
 }
 
-/** The snapshot a call client publishes (core's `CallClientState`). */
+/** The whole client state (core's `CallClientState`). Immutable; the same object until something changes. */
 export interface CallClientState {
   events: 'offline' | 'connecting' | 'online'
   activeCall: Call | null
@@ -114,35 +140,34 @@ export interface CallClientState {
   audio: { readiness: 'blocked' | 'ready' }
   devices: DevicesState
   permission: 'prompt' | 'granted' | 'denied'
-  /** False when the server says phone calling is not set up (`NOT_CONFIGURED`). */
+  /** False when the server said phone calling is not set up (`NOT_CONFIGURED`); absent when unknown. */
   configured?: boolean
 }
 
-/** Device kinds a client can select. */
-export type AudioDeviceKind = 'audioinput' | 'audiooutput'
-
-/** The HTTP operations the history and onboarding hooks use. The real client may expose it as `client.api`. */
+/** The HTTP operations the history, room and onboarding features use: a subset of core's `ApiClient`. */
 export interface RinglineApi {
   /** `GET /calls` */
-  listCalls(query: ListCallsQuery, init?: { signal?: AbortSignal }): Promise<ListCallsResponse>
+  listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
   /** `GET /calls/:id` */
-  getCall(id: string, init?: { signal?: AbortSignal }): Promise<CallDetail>
-  /** `POST /twilio/credentials/verify` */
-  verifyTwilioCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
-  /** `PUT /twilio/credentials` */
-  saveTwilioCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
-  /** `DELETE /twilio/credentials` */
-  deleteTwilioCredentials(): Promise<void>
-  /** `GET /twilio/numbers` */
-  listTwilioNumbers(): Promise<{ numbers: TwilioNumber[] }>
-  /** `POST /twilio/numbers/:sid/connect` */
-  connectNumber(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection>
-  /** `POST /twilio/numbers/:sid/disconnect` */
-  disconnectNumber(sid: string): Promise<NumberConnection>
-  /** `GET /twilio/numbers/:sid/status` */
-  getNumberStatus(sid: string): Promise<NumberConnection>
+  getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
   /** `POST /rooms/:name/end` */
-  endRoom(name: string): Promise<void>
+  endRoom(name: string): Promise<unknown>
+  twilio: {
+    /** `POST /twilio/credentials/verify` */
+    verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
+    /** `PUT /twilio/credentials` */
+    saveCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
+    /** `DELETE /twilio/credentials` */
+    deleteCredentials(): Promise<unknown>
+    /** `GET /twilio/numbers` */
+    listNumbers(signal?: AbortSignal): Promise<TwilioNumber[]>
+    /** `POST /twilio/numbers/:sid/connect` */
+    connectNumber(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection>
+    /** `POST /twilio/numbers/:sid/disconnect` */
+    disconnectNumber(sid: string): Promise<unknown>
+    /** `GET /twilio/numbers/:sid/status` */
+    numberStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection>
+  }
 }
 
 /** What the React bindings need from a call client: `createCallClient()` of @ringline/core satisfies it. */
@@ -177,6 +202,3 @@ export interface CallClientLike {
   /** Base URL of the Ringline server routes. */
   baseUrl?: string
 }
-
-/** Text overrides: every visible string of a component, partially replaceable. */
-export type Labels<T> = { [K in keyof T]?: T[K] extends string | ((...args: never[]) => string) ? T[K] : Partial<T[K]> }

@@ -1,7 +1,7 @@
 'use client'
 import { useMemo } from 'react'
 import { useRingline } from '../RinglineProvider'
-import type { Call, CallPhase } from '../types'
+import type { Call, CallPhaseName } from '../types'
 import { type ClientHookOptions, useClientState } from './useClientState'
 
 /** What {@link useActiveCall} returns: the call, its phase, and the actions that apply to it. */
@@ -9,7 +9,7 @@ export interface ActiveCallResult {
   /** The current call, or null. Ended and failed calls stay until the next one starts. */
   call: Call | null
   /** `idle` when there is no call, else the call's phase. */
-  phase: CallPhase | 'idle'
+  phase: CallPhaseName | 'idle'
   /** True while the call is not ended or failed. */
   isLive: boolean
   muted: boolean

@@ -9,6 +9,8 @@ export interface DevicesResult {
   inputs: readonly AudioDevice[]
   outputs: readonly AudioDevice[]
   selected: { audioinput: string | null; audiooutput: string | null }
+  /** False where the browser cannot route audio to a chosen output. */
+  canSelectOutput: boolean
   /** Microphone permission. */
   permission: CallClientState['permission']
   select(kind: AudioDeviceKind, deviceId: string): unknown
@@ -28,6 +30,7 @@ export function useDevices(options: ClientHookOptions = {}): DevicesResult {
       inputs: devices.audioinput,
       outputs: devices.audiooutput,
       selected: devices.selected,
+      canSelectOutput: devices.canSelectOutput ?? true,
       permission,
       select: (kind: AudioDeviceKind, deviceId: string) => client.devices.select(kind, deviceId),
       requestPermission: () => client.requestPermission?.(),

@@ -28,7 +28,7 @@ export function useIncomingCalls(options: ClientHookOptions = {}): IncomingCalls
   return useMemo(
     () => ({
       calls,
-      ringing: calls.filter((call) => (call.state ?? 'ringing') === 'ringing'),
+      ringing: calls.filter((call) => call.phase === 'ringing'),
       audioReadiness,
       answer: (id: string) => client.answer(id),
       decline: (id: string) => client.decline(id),

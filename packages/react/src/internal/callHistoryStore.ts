@@ -117,7 +117,7 @@ export class CallHistoryStore {
     if (keepRows) this.set({ isRefreshing: true })
     else this.set({ ...LOADING_HISTORY })
     try {
-      const page = await this.api.listCalls(this.query, { signal: controller.signal })
+      const page = await this.api.listCalls(this.query, controller.signal)
       if (generation !== this.generation) return
       this.cursor = page.nextCursor
       this.set({

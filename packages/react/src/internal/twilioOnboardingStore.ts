@@ -61,6 +61,14 @@ export const INITIAL_ONBOARDING: TwilioOnboardingState = Object.freeze({
   error: null,
 })
 
+function isIntegration(value: unknown): value is TwilioIntegration {
+  return typeof value === 'object' && value !== null && 'accountSid' in value && 'status' in value
+}
+
+function isConnection(value: unknown): value is NumberConnection {
+  return typeof value === 'object' && value !== null && 'phoneNumberSid' in value && 'status' in value
+}
+
 const STAGE_PROGRESS = { account: 25, provisioning: 50, checking: 75, done: 100 } as const
 
 function toError(error: unknown, operation: TwilioOnboardingOperation) {
@@ -106,7 +114,7 @@ export class TwilioOnboardingStore {
   async load() {
     this.set({ pending: 'loading', error: null })
     try {
-      const { numbers } = await this.api.listTwilioNumbers()
+      const numbers = await this.api.twilio.listNumbers()
       this.set({ pending: null, credentials: 'saved', numbers })
     } catch (error) {
       const code = (error as { code?: string })?.code
@@ -119,8 +127,9 @@ export class TwilioOnboardingStore {
   async verify(body: TwilioCredentialsRequest): Promise<boolean> {
     this.set({ pending: 'verifying', error: null })
     try {
-      const integration = await this.api.verifyTwilioCredentials(body)
-      this.set({ pending: null, credentials: 'verified', integration: integration ?? null })
+      const verified = await this.api.twilio.verifyCredentials(body)
+      const integration = isIntegration(verified) ? verified : null
+      this.set({ pending: null, credentials: 'verified', integration })
       return true
     } catch (error) {
       this.set({ pending: null, credentials: 'invalid', error: toError(error, 'verify') })
@@ -132,7 +141,7 @@ export class TwilioOnboardingStore {
   async save(body: TwilioCredentialsRequest): Promise<boolean> {
     this.set({ pending: 'saving', error: null })
     try {
-      const integration = await this.api.saveTwilioCredentials(body)
+      const integration = await this.api.twilio.saveCredentials(body)
       this.set({ pending: null, credentials: 'saved', integration: integration ?? null })
     } catch (error) {
       this.set({ pending: null, error: toError(error, 'save') })
@@ -146,7 +155,7 @@ export class TwilioOnboardingStore {
   async removeCredentials(): Promise<boolean> {
     this.set({ pending: 'removing', error: null })
     try {
-      await this.api.deleteTwilioCredentials()
+      await this.api.twilio.deleteCredentials()
       this.set({
         pending: null,
         credentials: 'missing',
@@ -166,7 +175,7 @@ export class TwilioOnboardingStore {
   async listNumbers() {
     this.set({ pending: 'listing', error: null })
     try {
-      const { numbers } = await this.api.listTwilioNumbers()
+      const numbers = await this.api.twilio.listNumbers()
       this.set({ pending: null, numbers })
     } catch (error) {
       this.set({ pending: null, error: toError(error, 'list') })
@@ -179,9 +188,9 @@ export class TwilioOnboardingStore {
     this.set({ pending: 'connecting', error: null, connectProgress: stage('account') })
     try {
       this.set({ connectProgress: stage('provisioning') })
-      const result = await this.api.connectNumber(sid, body)
+      const result = await this.api.twilio.connectNumber(sid, body)
       this.set({ connectProgress: stage('checking'), connections: { ...this.state.connections, [sid]: result } })
-      const status = await this.api.getNumberStatus(sid)
+      const status = await this.api.twilio.numberStatus(sid)
       const numbers = this.state.numbers.map((n) =>
         n.sid === sid ? { ...n, connected: status.status === 'connected', trunkSid: status.trunkSid } : n,
       )
@@ -215,11 +224,12 @@ export class TwilioOnboardingStore {
   async disconnect(sid: string): Promise<boolean> {
     this.set({ pending: 'disconnecting', error: null })
     try {
-      const result = await this.api.disconnectNumber(sid)
+      const result = await this.api.twilio.disconnectNumber(sid)
+      const connection = isConnection(result) ? result : null
       this.set({
         pending: null,
         numbers: this.state.numbers.map((n) => (n.sid === sid ? { ...n, connected: false, trunkSid: null } : n)),
-        connections: { ...this.state.connections, [sid]: result },
+        connections: connection ? { ...this.state.connections, [sid]: connection } : this.state.connections,
         connectProgress: this.state.connectProgress?.sid === sid ? null : this.state.connectProgress,
       })
       return true
@@ -233,7 +243,7 @@ export class TwilioOnboardingStore {
   async refreshStatus(sid: string) {
     this.set({ pending: 'checking', error: null })
     try {
-      const status = await this.api.getNumberStatus(sid)
+      const status = await this.api.twilio.numberStatus(sid)
       this.set({ pending: null, connections: { ...this.state.connections, [sid]: status } })
     } catch (error) {
       this.set({ pending: null, error: toError(error, 'status') })

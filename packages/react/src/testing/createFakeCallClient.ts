@@ -2,11 +2,49 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
   Call,
+  CallBase,
   CallClientLike,
   CallClientState,
-  CallParticipantView,
+  CallPhase,
+  EndReason,
+  IncomingCall,
+  IncomingEndReason,
+  ParticipantState,
   RinglineApi,
 } from '../types'
+
+let keySeq = 0
+
+/** Builds a `Call` value for tests and stories: sensible defaults, any field overridable. */
+export function createFakeCall(init: Partial<CallBase> & CallPhase): Call {
+  return {
+    key: `k${++keySeq}`,
+    id: `call_${keySeq}`,
+    direction: 'outbound',
+    remote: { number: null, name: null, contactId: null },
+    roomName: null,
+    record: null,
+    muted: false,
+    onHold: false,
+    participants: [],
+    dtmf: { sent: '', received: '' },
+    transfer: null,
+    createdAt: Date.now(),
+    ...init,
+  } as Call
+}
+
+/** Builds a ringing (or ended) `IncomingCall` for tests and stories. */
+export function createFakeIncomingCall(
+  init: { id?: string; from?: string | null; to?: string | null; receivedAt?: number } & (
+    | { phase?: 'ringing' }
+    | { phase: 'ended'; endReason: IncomingEndReason; endedAt?: number }
+  ) = {},
+): IncomingCall {
+  const base = { id: `in_${++keySeq}`, from: '+14155550123', to: '+14155550100', receivedAt: Date.now() }
+  if (init.phase === 'ended') return { ...base, ...init, endedAt: init.endedAt ?? Date.now() } as IncomingCall
+  return { ...base, ...init, phase: 'ringing' } as IncomingCall
+}
 
 /** One recorded action of the fake client. */
 export interface FakeClientAction {
@@ -62,6 +100,10 @@ const defaultState = (): CallClientState => ({
   configured: true,
 })
 
+function withLocalMuted(call: Call, muted: boolean): Call {
+  return { ...call, participants: call.participants.map((p) => (p.isLocal ? { ...p, muted } : p)) }
+}
+
 /** Creates a fake call client for tests, stories and demos of the components without a server. */
 export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeCallClient {
   let state: CallClientState = { ...defaultState(), ...options.state }
@@ -90,10 +132,11 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     }, ms)
     timers.add(t)
   }
-  const ended = (reason: Extract<Call, { phase: 'ended' }>['endReason']) => {
+  const ended = (reason: EndReason) => {
     const call = state.activeCall
     if (!call) return
-    setCall({ ...call, phase: 'ended', endReason: reason, endedAt: now() } as Call)
+    const connectedAt = 'connectedAt' in call ? call.connectedAt : null
+    setCall({ ...call, phase: 'ended', endReason: reason, endedAt: now(), connectedAt } as Call)
   }
 
   const client: FakeCallClient = {
@@ -121,16 +164,22 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     async dial(to, opts) {
       record('dial', [to, opts])
       const id = `call_${++seq}`
-      setCall({ id, direction: 'outbound', phase: 'requesting', remoteNumber: to, startedAt: now() })
+      setCall(
+        createFakeCall({
+          id,
+          direction: 'outbound',
+          phase: 'requesting',
+          remote: { number: to, name: null, contactId: opts?.contactId ?? null },
+          createdAt: now(),
+        }),
+      )
       if (options.simulate) {
         const step = (phase: 'dialing' | 'ringing' | 'connected', ms: number) =>
           later(() => {
             if (state.activeCall?.id !== id || state.activeCall.phase === 'ended') return
-            setCall({
-              ...state.activeCall,
-              phase,
-              ...(phase === 'connected' ? { connectedAt: now() } : {}),
-            } as Call)
+            const next = { ...state.activeCall, phase } as Call
+            if (next.phase === 'connected') next.connectedAt = now()
+            setCall(next)
           }, ms)
         step('dialing', stepMs)
         step('ringing', stepMs * 2)
@@ -141,19 +190,17 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     async answer(callId) {
       record('answer', [callId])
       const incoming = state.incoming.find((c) => c.id === callId)
-      set({ incoming: state.incoming.map((c) => (c.id === callId ? { ...c, state: 'answering' } : c)) })
       const connect = () =>
         set({
           incoming: state.incoming.filter((c) => c.id !== callId),
-          activeCall: {
+          activeCall: createFakeCall({
             id: callId,
             direction: 'inbound',
             phase: 'connected',
-            remoteNumber: incoming?.from ?? null,
-            remoteName: incoming?.callerName ?? null,
-            startedAt: now(),
+            remote: { number: incoming?.from ?? null, name: null, contactId: null },
+            createdAt: now(),
             connectedAt: now(),
-          },
+          }),
         })
       if (options.simulate) later(connect, stepMs)
       else connect()
@@ -169,6 +216,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     setMuted(muted) {
       record('setMuted', [muted])
       if (state.activeCall) setCall({ ...state.activeCall, muted })
+      set({ activeCall: state.activeCall && withLocalMuted(state.activeCall, muted) })
     },
     hold() {
       record('hold', [])
@@ -186,24 +234,28 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     async joinRoom(name, opts) {
       record('joinRoom', [name, opts])
-      const local: CallParticipantView = {
+      const local: ParticipantState = {
         identity: 'me',
         name: opts?.displayName ?? options.localName ?? 'You',
         isLocal: true,
         kind: 'user',
+        speaking: false,
+        muted: false,
       }
-      setCall({
-        id: `room_${name}`,
-        direction: 'internal',
-        phase: 'connecting',
-        roomName: name,
-        participants: [local],
-        isCreator: true,
-        startedAt: now(),
-      })
+      setCall(
+        createFakeCall({
+          id: `room_${name}`,
+          direction: 'internal',
+          phase: 'connecting',
+          remote: { number: null, name, contactId: null },
+          roomName: `int-demo-${name}`,
+          participants: [local],
+          createdAt: now(),
+        }),
+      )
       const connect = () => {
         if (state.activeCall?.roomName === name && state.activeCall.phase === 'connecting') {
-          setCall({ ...state.activeCall, phase: 'connected', connectedAt: now() })
+          setCall({ ...state.activeCall, phase: 'connected', connectedAt: now() } as Call)
         }
       }
       if (options.simulate) later(connect, stepMs)

@@ -1,0 +1,374 @@
+'use client'
+import { type FormEvent, type HTMLAttributes, type KeyboardEvent, useId, useState } from 'react'
+import { useActiveCall } from '../hooks/useActiveCall'
+import { useDevices } from '../hooks/useDevices'
+import { cx } from '../internal/cx'
+import { formatDuration } from '../internal/format'
+import { HangupIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon, TransferIcon } from '../internal/icons'
+import { mergeLabels } from '../internal/labels'
+import { LiveRegion } from '../internal/LiveRegion'
+import { type CountryCode, formatPhoneNumber, toE164 } from '../internal/phone'
+import { useControllableState } from '../internal/useControllableState'
+import { useNow } from '../internal/useNow'
+import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
+import { DialPad } from './DialPad'
+
+/** Every text of CallControls. */
+export interface CallControlsLabels {
+  group: string
+  idle: string
+  phases: Record<Exclude<CallPhaseName, 'ended' | 'failed'>, string>
+  endReasons: Record<EndReason, string>
+  failed: string
+  unknownCaller: string
+  timer: string
+  mute: string
+  hold: string
+  onHold: string
+  keypad: string
+  keypadGroup: string
+  dtmfSent: string
+  transfer: string
+  transferTo: string
+  transferSubmit: string
+  transferInvalid: string
+  transferStatus: Record<'pending' | 'completed' | 'failed', string>
+  microphone: string
+  speaker: string
+  hangup: string
+}
+
+/** Default English texts of CallControls. */
+export const callControlsLabels: CallControlsLabels = {
+  group: 'Call controls',
+  idle: 'No active call',
+  phases: {
+    requesting: 'Starting the call…',
+    dialing: 'Dialing…',
+    ringing: 'Ringing…',
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Connection lost, reconnecting…',
+  },
+  endReasons: {
+    'local-hangup': 'Call ended',
+    'remote-hangup': 'The other side hung up',
+    busy: 'Line busy',
+    'no-answer': 'No answer',
+    declined: 'Call declined',
+    canceled: 'Call canceled',
+    'answered-elsewhere': 'Answered on another device',
+    missed: 'Missed call',
+  },
+  failed: 'Call failed',
+  unknownCaller: 'Unknown number',
+  timer: 'Call duration',
+  mute: 'Mute',
+  hold: 'Hold',
+  onHold: 'On hold',
+  keypad: 'Keypad',
+  keypadGroup: 'Keypad tones',
+  dtmfSent: 'Tones sent',
+  transfer: 'Transfer',
+  transferTo: 'Transfer to',
+  transferSubmit: 'Transfer call',
+  transferInvalid: 'Enter a valid phone number or SIP address.',
+  transferStatus: {
+    pending: 'Transferring…',
+    completed: 'Transferred',
+    failed: 'Transfer failed',
+  },
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  hangup: 'Hang up',
+}
+
+/** Props of {@link CallControls}. */
+export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
+  client?: CallClientLike
+  /** Text overrides (nested records such as `endReasons` merge key by key). */
+  labels?: Partial<{ [K in keyof CallControlsLabels]: Partial<CallControlsLabels[K]> | CallControlsLabels[K] }>
+  /** Keypad panel open, controlled. */
+  keypadOpen?: boolean
+  defaultKeypadOpen?: boolean
+  onKeypadOpenChange?: (open: boolean) => void
+  /** Show the transfer button (phone calls only). Default true. */
+  showTransfer?: boolean
+  /** Show the hold button. Default true. */
+  showHold?: boolean
+  /** Show microphone / speaker pickers. Default true. */
+  showDevices?: boolean
+  /** Country used to format numbers. Default `US`. */
+  defaultCountry?: CountryCode
+  /** Called after the hang-up button was pressed. */
+  onHangup?: () => void
+}
+
+/** Status text of a call for people and screen readers. */
+export function describeCall(call: Call | null, labels: CallControlsLabels): string {
+  if (!call) return labels.idle
+  switch (call.phase) {
+    case 'ended':
+      return labels.endReasons[call.endReason]
+    case 'failed':
+      return `${labels.failed}: ${call.error.message}`
+    default:
+      return labels.phases[call.phase]
+  }
+}
+
+function connectedAtOf(call: Call | null): number | null {
+  if (!call || !('connectedAt' in call)) return null
+  return call.connectedAt ?? null
+}
+
+/** Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, devices, hang up. */
+export function CallControls({
+  client,
+  labels: labelsProp,
+  keypadOpen,
+  defaultKeypadOpen = false,
+  onKeypadOpenChange,
+  showTransfer = true,
+  showHold = true,
+  showDevices = true,
+  defaultCountry = 'US',
+  onHangup,
+  className,
+  ...rest
+}: CallControlsProps) {
+  const labels = mergeLabels(callControlsLabels, labelsProp)
+  const active = useActiveCall({ client })
+  const devices = useDevices({ client })
+  const { call, phase, isLive } = active
+  const [keypad, setKeypad] = useControllableState(keypadOpen, defaultKeypadOpen, onKeypadOpenChange)
+  const [transferOpen, setTransferOpen] = useState(false)
+  const [transferTo, setTransferTo] = useState('')
+  const [transferError, setTransferError] = useState<string | null>(null)
+  const id = useId()
+
+  const connectedAt = connectedAtOf(call)
+  const ticking = !!connectedAt && (phase === 'connected' || phase === 'reconnecting')
+  const now = useNow(ticking)
+  const endedAt = call && 'endedAt' in call ? call.endedAt : null
+  const elapsed = connectedAt ? ((ticking ? now : (endedAt ?? connectedAt)) - connectedAt) / 1000 : 0
+  const inCall = phase === 'connected' || phase === 'reconnecting'
+  const isPhone = call?.direction !== 'internal'
+  const status = describeCall(call, labels)
+  const remote =
+    call?.remote.name ||
+    (call?.remote.number ? formatPhoneNumber(call.remote.number, defaultCountry) : call ? labels.unknownCaller : '')
+
+  const sendKey = (key: string) => {
+    if (key === '+') return
+    active.sendDtmf(key)
+  }
+  const onKeypadKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (/^[\d*#]$/.test(event.key)) {
+      event.preventDefault()
+      sendKey(event.key)
+    }
+  }
+  const submitTransfer = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const target = transferTo.trim()
+    const destination = /^(sip|tel):/i.test(target) ? target : toE164(target, defaultCountry)
+    if (!destination) {
+      setTransferError(labels.transferInvalid)
+      return
+    }
+    setTransferError(null)
+    active.transfer(destination)
+  }
+
+  return (
+    <div
+      role="group"
+      aria-label={labels.group}
+      className={cx('rl-call-controls', className)}
+      data-state={phase}
+      data-muted={active.muted ? '' : undefined}
+      data-on-hold={active.onHold ? '' : undefined}
+      data-direction={call?.direction}
+      {...rest}
+    >
+      <div className="rl-call-status">
+        <span className="rl-call-remote" dir="auto">
+          {remote}
+        </span>
+        <span className="rl-call-phase" data-state={phase}>
+          {active.onHold && inCall ? labels.onHold : status}
+        </span>
+        <time
+          className="rl-call-timer"
+          aria-label={labels.timer}
+          dateTime={`PT${Math.floor(elapsed)}S`}
+          data-running={ticking ? '' : undefined}
+        >
+          {formatDuration(elapsed)}
+        </time>
+      </div>
+      <LiveRegion message={call ? status : ''} />
+      <div className="rl-call-buttons">
+        <button
+          type="button"
+          className="rl-button"
+          data-variant="toggle"
+          aria-pressed={active.muted}
+          disabled={!isLive}
+          onClick={() => active.toggleMute()}
+        >
+          {active.muted ? <MicOffIcon /> : <MicIcon />}
+          <span>{labels.mute}</span>
+        </button>
+        {showHold && isPhone ? (
+          <button
+            type="button"
+            className="rl-button"
+            data-variant="toggle"
+            aria-pressed={active.onHold}
+            disabled={!inCall}
+            onClick={() => active.toggleHold()}
+          >
+            {active.onHold ? <PlayIcon /> : <PauseIcon />}
+            <span>{labels.hold}</span>
+          </button>
+        ) : null}
+        {isPhone ? (
+          <button
+            type="button"
+            className="rl-button"
+            aria-expanded={keypad}
+            aria-controls={`${id}-keypad`}
+            disabled={!inCall}
+            onClick={() => setKeypad(!keypad)}
+          >
+            <KeypadIcon />
+            <span>{labels.keypad}</span>
+          </button>
+        ) : null}
+        {showTransfer && isPhone ? (
+          <button
+            type="button"
+            className="rl-button"
+            aria-expanded={transferOpen}
+            aria-controls={`${id}-transfer`}
+            disabled={!inCall}
+            onClick={() => setTransferOpen(!transferOpen)}
+          >
+            <TransferIcon />
+            <span>{labels.transfer}</span>
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="rl-button rl-hangup"
+          data-variant="hangup"
+          disabled={!isLive}
+          onClick={() => {
+            void active.hangup()
+            onHangup?.()
+          }}
+        >
+          <HangupIcon />
+          <span>{labels.hangup}</span>
+        </button>
+      </div>
+      {isPhone ? (
+        // biome-ignore lint/a11y/noStaticElementInteractions: digits typed while a key has focus send tones
+        <div id={`${id}-keypad`} className="rl-call-keypad" hidden={!keypad || !inCall} onKeyDown={onKeypadKeyDown}>
+          <DialPad label={labels.keypadGroup} onKey={sendKey} longPressZero={false} />
+          <output className="rl-call-dtmf" aria-label={labels.dtmfSent}>
+            {call?.dtmf?.sent ?? ''}
+          </output>
+        </div>
+      ) : null}
+      {showTransfer && isPhone ? (
+        <form
+          id={`${id}-transfer`}
+          className="rl-call-transfer"
+          hidden={!transferOpen || !inCall}
+          onSubmit={submitTransfer}
+        >
+          <label htmlFor={`${id}-transfer-to`}>{labels.transferTo}</label>
+          <input
+            id={`${id}-transfer-to`}
+            className="rl-input"
+            type="text"
+            inputMode="tel"
+            autoComplete="off"
+            value={transferTo}
+            aria-invalid={transferError ? true : undefined}
+            aria-describedby={transferError ? `${id}-transfer-error` : undefined}
+            onChange={(e) => setTransferTo(e.currentTarget.value)}
+          />
+          <button type="submit" className="rl-button" disabled={call?.transfer?.status === 'pending'}>
+            {labels.transferSubmit}
+          </button>
+          {transferError ? (
+            <p id={`${id}-transfer-error`} className="rl-error">
+              {transferError}
+            </p>
+          ) : null}
+          {call?.transfer ? (
+            <p className="rl-call-transfer-status" data-state={call.transfer.status}>
+              {labels.transferStatus[call.transfer.status]}
+              {call.transfer.error ? `: ${call.transfer.error.message}` : ''}
+            </p>
+          ) : null}
+        </form>
+      ) : null}
+      {showDevices ? (
+        <div className="rl-call-devices">
+          <DeviceSelect
+            label={labels.microphone}
+            devices={devices.inputs}
+            value={devices.selected.audioinput}
+            onChange={(value) => devices.select('audioinput', value)}
+          />
+          {devices.canSelectOutput !== false ? (
+            <DeviceSelect
+              label={labels.speaker}
+              devices={devices.outputs}
+              value={devices.selected.audiooutput}
+              onChange={(value) => devices.select('audiooutput', value)}
+            />
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+/** Props of {@link DeviceSelect}. */
+export interface DeviceSelectProps {
+  label: string
+  devices: readonly { deviceId: string; label: string }[]
+  value: string | null
+  onChange: (deviceId: string) => void
+  className?: string
+}
+
+/** A labelled native select of audio devices. */
+export function DeviceSelect({ label, devices, value, onChange, className }: DeviceSelectProps) {
+  const id = useId()
+  return (
+    <div className={cx('rl-device-select', className)}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        className="rl-select"
+        value={value ?? ''}
+        disabled={devices.length === 0}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      >
+        {devices.length === 0 ? <option value="">—</option> : null}
+        {devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || `${label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}

@@ -1,0 +1,131 @@
+import { act, render, screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { expectNoAxeViolations } from '../../test/axe'
+import { RinglineProvider } from '../RinglineProvider'
+import { createFakeCallClient, createFakeIncomingCall } from '../testing/createFakeCallClient'
+import { IncomingCallOverlay, type NotificationsAdapter } from './IncomingCallOverlay'
+
+function setup(props: Parameters<typeof IncomingCallOverlay>[0] = {}, options?: Parameters<typeof createFakeCallClient>[0]) {
+  const client = createFakeCallClient(options)
+  const utils = render(
+    <RinglineProvider client={client}>
+      <button type="button">Before</button>
+      <IncomingCallOverlay notifications={false} {...props} />
+    </RinglineProvider>,
+  )
+  const root = utils.container.querySelector('.rl-incoming') as HTMLElement
+  return { client, root, ...utils }
+}
+
+describe('IncomingCallOverlay', () => {
+  it('renders nothing modal while idle, then rings as an alertdialog with focus on Answer', async () => {
+    const { client, root } = setup()
+    expect(root.getAttribute('data-state')).toBe('idle')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    const before = screen.getByRole('button', { name: 'Before' })
+    before.focus()
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
+    const dialog = screen.getByRole('alertdialog')
+    expect(dialog.getAttribute('aria-modal')).toBe('true')
+    expect(root.getAttribute('data-state')).toBe('ringing')
+    expect(document.getElementById(dialog.getAttribute('aria-labelledby')!)?.textContent).toBe(
+      'Incoming call: (415) 555-0123',
+    )
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }))
+    expect(screen.getByRole('alert').textContent).toBe('Incoming call from (415) 555-0123')
+    await expectNoAxeViolations(root)
+    // The call goes away: focus returns where it was.
+    act(() => client.setState({ incoming: [] }))
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(document.activeElement).toBe(before)
+  })
+
+  it('Enter answers and Esc declines', async () => {
+    const user = userEvent.setup()
+    const onAnswered = vi.fn()
+    const { client } = setup({ onAnswered })
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1' })] }))
+    screen.getByRole('alertdialog').focus()
+    await user.keyboard('{Enter}')
+    expect(client.actions).toContainEqual({ method: 'answer', args: ['c1'] })
+    await waitFor(() => expect(onAnswered).toHaveBeenCalledWith('c1'))
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c2' })] }))
+    await user.keyboard('{Escape}')
+    expect(client.actions).toContainEqual({ method: 'decline', args: ['c2'] })
+  })
+
+  it('traps focus inside the dialog', async () => {
+    const user = userEvent.setup()
+    const { client } = setup()
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1' })] }))
+    const dialog = screen.getByRole('alertdialog')
+    for (let i = 0; i < 5; i++) {
+      await user.tab()
+      expect(dialog.contains(document.activeElement)).toBe(true)
+    }
+    await user.tab({ shift: true })
+    expect(dialog.contains(document.activeElement)).toBe(true)
+  })
+
+  it('stacks two ringing calls, each with its own controls', async () => {
+    const user = userEvent.setup()
+    const { client } = setup()
+    act(() =>
+      client.setState({
+        incoming: [
+          createFakeIncomingCall({ id: 'a', from: '+14155550001' }),
+          createFakeIncomingCall({ id: 'b', from: '+442071838750' }),
+        ],
+      }),
+    )
+    const groups = screen.getAllByRole('group')
+    expect(groups).toHaveLength(2)
+    expect(screen.getByRole('alertdialog').getAttribute('data-count')).toBe('2')
+    expect(screen.getByRole('alert').textContent).toBe('2 calls ringing')
+    await user.click(screen.getByRole('group', { name: 'Incoming call: +44 20 7183 8750' }).querySelector('[data-action="decline"]')!)
+    expect(client.actions).toContainEqual({ method: 'decline', args: ['b'] })
+  })
+
+  it('shows answering, answered-elsewhere and missed states', async () => {
+    const user = userEvent.setup()
+    const error = Object.assign(new Error('taken'), { code: 'CALL_ALREADY_ANSWERED' })
+    const { client, root } = setup({}, { errors: { answer: error } })
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
+    await user.click(screen.getByRole('button', { name: 'Answer' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('answered-elsewhere'))
+    expect(screen.getByRole('status').textContent ?? screen.getByRole('alert').textContent).toMatch(
+      /answered on another device/,
+    )
+    act(() =>
+      client.setState({
+        incoming: [createFakeIncomingCall({ id: 'c2', phase: 'ended', endReason: 'missed', from: '+14155550123' })],
+      }),
+    )
+    expect(root.getAttribute('data-state')).toBe('missed')
+    expect(screen.getByRole('group').getAttribute('data-state')).toBe('missed')
+    await user.keyboard('{Escape}')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+  })
+
+  it('resolves the caller, offers enable-sound and notifications, and takes labels', async () => {
+    const user = userEvent.setup()
+    const resolveCaller = vi.fn(async () => ({ name: 'Ada Lovelace', avatarUrl: null }))
+    const request = vi.fn(async () => 'granted' as const)
+    const notifications: NotificationsAdapter = { permission: () => 'default', request, show: vi.fn() }
+    const { client } = setup(
+      { resolveCaller, notifications, labels: { answer: 'Décrocher' } },
+      { state: { audio: { readiness: 'blocked' } } },
+    )
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
+    expect(resolveCaller).toHaveBeenCalledWith('+14155550123')
+    await screen.findByText('Incoming call: Ada Lovelace')
+    expect(screen.getByRole('button', { name: 'Décrocher' })).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Enable sound' }))
+    expect(client.actions).toContainEqual({ method: 'startAudio', args: [] })
+    expect(screen.queryByRole('button', { name: 'Enable sound' })).toBeNull()
+    await user.click(screen.getByRole('button', { name: 'Enable notifications' }))
+    expect(request).toHaveBeenCalled()
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Enable notifications' })).toBeNull())
+  })
+})

@@ -1,0 +1,413 @@
+'use client'
+import {
+  type HTMLAttributes,
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
+import { useIncomingCalls } from '../hooks/useIncomingCalls'
+import { cx } from '../internal/cx'
+import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
+import { mergeLabels } from '../internal/labels'
+import { LiveRegion } from '../internal/LiveRegion'
+import { type CountryCode, formatPhoneNumber } from '../internal/phone'
+import type { CallClientLike, IncomingCall } from '../types'
+
+/** States of one incoming call in the overlay (`data-state`). */
+export type IncomingCallOverlayState = 'ringing' | 'answering' | 'answered-elsewhere' | 'missed'
+
+/** What `resolveCaller` returns for a number. */
+export interface CallerInfo {
+  name?: string | null
+  avatarUrl?: string | null
+}
+
+/** Browser notifications, injectable for tests; defaults to `window.Notification`. */
+export interface NotificationsAdapter {
+  permission(): 'default' | 'granted' | 'denied'
+  request(): Promise<'default' | 'granted' | 'denied'>
+  show(title: string, body: string): void
+}
+
+/** Every text of IncomingCallOverlay. */
+export interface IncomingCallOverlayLabels {
+  dialog: string
+  title: string
+  unknownCaller: string
+  answer: string
+  decline: string
+  dismiss: string
+  answering: string
+  answeredElsewhere: string
+  missed: string
+  announceRinging: (caller: string) => string
+  announceMissed: (caller: string) => string
+  announceAnsweredElsewhere: (caller: string) => string
+  soundBlocked: string
+  enableSound: string
+  notificationsPrompt: string
+  enableNotifications: string
+  notificationTitle: string
+  moreCalls: (count: number) => string
+  answerFailed: string
+}
+
+/** Default English texts of IncomingCallOverlay. */
+export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
+  dialog: 'Incoming calls',
+  title: 'Incoming call',
+  unknownCaller: 'Unknown caller',
+  answer: 'Answer',
+  decline: 'Decline',
+  dismiss: 'Dismiss',
+  answering: 'Connecting…',
+  answeredElsewhere: 'Answered on another device',
+  missed: 'Missed call',
+  announceRinging: (caller) => `Incoming call from ${caller}`,
+  announceMissed: (caller) => `Missed call from ${caller}`,
+  announceAnsweredElsewhere: (caller) => `Call from ${caller} was answered on another device`,
+  soundBlocked: 'Your browser blocked the ringtone.',
+  enableSound: 'Enable sound',
+  notificationsPrompt: 'Get notified of calls while this tab is in the background.',
+  enableNotifications: 'Enable notifications',
+  notificationTitle: 'Incoming call',
+  moreCalls: (count) => `${count} calls ringing`,
+  answerFailed: 'The call could not be answered.',
+}
+
+/** Props of {@link IncomingCallOverlay}. */
+export interface IncomingCallOverlayProps extends HTMLAttributes<HTMLDivElement> {
+  client?: CallClientLike
+  labels?: Partial<IncomingCallOverlayLabels>
+  /** Looks up the caller's name and avatar for a number (E.164). */
+  resolveCaller?: (number: string) => Promise<CallerInfo | null | undefined>
+  /** Country used to format numbers. Default `US`. */
+  defaultCountry?: CountryCode
+  /** Browser notifications; `false` hides the prompt. Default: `window.Notification` when present. */
+  notifications?: NotificationsAdapter | false
+  /** Called once an answer succeeded. */
+  onAnswered?: (callId: string) => void
+  /** Called after Decline. */
+  onDeclined?: (callId: string) => void
+}
+
+interface Entry {
+  call: IncomingCall
+  state: IncomingCallOverlayState
+}
+
+function browserNotifications(): NotificationsAdapter | null {
+  if (typeof window === 'undefined' || typeof window.Notification === 'undefined') return null
+  const N = window.Notification
+  return {
+    permission: () => N.permission,
+    request: () => N.requestPermission(),
+    show: (title, body) => {
+      new N(title, { body, tag: 'ringline-incoming' })
+    },
+  }
+}
+
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, [tabindex]:not([tabindex="-1"])'
+
+/** Incoming calls as a modal alert dialog: Answer / Decline, Enter answers, Esc declines, focus kept inside. */
+export function IncomingCallOverlay({
+  client,
+  labels: labelsProp,
+  resolveCaller,
+  defaultCountry = 'US',
+  notifications,
+  onAnswered,
+  onDeclined,
+  className,
+  ...rest
+}: IncomingCallOverlayProps) {
+  const labels = mergeLabels(incomingCallOverlayLabels, labelsProp)
+  const incoming = useIncomingCalls({ client })
+  const [answering, setAnswering] = useState<ReadonlySet<string>>(new Set())
+  const [lost, setLost] = useState<Readonly<Record<string, IncomingCallOverlayState>>>({})
+  const [failures, setFailures] = useState<Readonly<Record<string, string>>>({})
+  const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
+  const [notify, setNotify] = useState<NotificationsAdapter | null>(null)
+  const [notifyPermission, setNotifyPermission] = useState<'default' | 'granted' | 'denied'>('denied')
+  const dialogRef = useRef<HTMLDivElement>(null)
+  const restoreRef = useRef<HTMLElement | null>(null)
+  const notifiedRef = useRef(new Set<string>())
+  const requestedRef = useRef(new Set<string>())
+  const id = useId()
+
+  const entries: Entry[] = []
+  for (const call of incoming.calls) {
+    if (dismissed.has(call.id)) continue
+    let state: IncomingCallOverlayState
+    if (call.phase === 'ended') {
+      if (call.endReason === 'declined') continue
+      state = call.endReason === 'answered-elsewhere' ? 'answered-elsewhere' : 'missed'
+    } else {
+      state = lost[call.id] ?? (answering.has(call.id) ? 'answering' : 'ringing')
+    }
+    entries.push({ call, state })
+  }
+  const open = entries.length > 0
+  const ringing = entries.filter((e) => e.state === 'ringing')
+
+  const callerLabel = useCallback(
+    (call: IncomingCall) => {
+      const info = call.from ? callers[call.from] : null
+      const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+      return info?.name ? `${info.name} (${number})` : number
+    },
+    [callers, defaultCountry, labels.unknownCaller],
+  )
+
+  // Notifications adapter is read after mount: the server renders no prompt.
+  useEffect(() => {
+    const adapter = notifications === false ? null : (notifications ?? browserNotifications())
+    setNotify(adapter)
+    if (adapter) setNotifyPermission(adapter.permission())
+  }, [notifications])
+
+  // Resolve caller names once per number.
+  useEffect(() => {
+    if (!resolveCaller) return
+    for (const { call } of entries) {
+      const number = call.from
+      if (!number || requestedRef.current.has(number)) continue
+      requestedRef.current.add(number)
+      resolveCaller(number).then(
+        (info) => setCallers((prev) => ({ ...prev, [number]: info ?? null })),
+        () => {},
+      )
+    }
+  })
+
+  // A system notification when a call starts ringing while the tab is hidden.
+  useEffect(() => {
+    if (!notify || notifyPermission !== 'granted') return
+    for (const { call, state } of entries) {
+      if (state !== 'ringing' || notifiedRef.current.has(call.id)) continue
+      notifiedRef.current.add(call.id)
+      if (typeof document !== 'undefined' && document.visibilityState === 'hidden') {
+        notify.show(labels.notificationTitle, callerLabel(call))
+      }
+    }
+  })
+
+  // Focus moves into the dialog when it opens and back where it was when it closes.
+  useLayoutEffect(() => {
+    if (open) {
+      const dialog = dialogRef.current
+      if (!dialog) return
+      if (!dialog.contains(document.activeElement)) {
+        if (!restoreRef.current) restoreRef.current = document.activeElement as HTMLElement | null
+        const answer = dialog.querySelector<HTMLElement>('[data-action="answer"]:not([disabled])')
+        ;(answer ?? dialog.querySelector<HTMLElement>(FOCUSABLE) ?? dialog).focus()
+      }
+    } else if (restoreRef.current) {
+      const target = restoreRef.current
+      restoreRef.current = null
+      if (target.isConnected) target.focus()
+    }
+  })
+
+  const answer = async (callId: string) => {
+    setAnswering((prev) => new Set(prev).add(callId))
+    setFailures(({ [callId]: _drop, ...prev }) => prev)
+    try {
+      await incoming.answer(callId)
+      onAnswered?.(callId)
+    } catch (error) {
+      const code = (error as { code?: string })?.code
+      if (code === 'CALL_ALREADY_ANSWERED') setLost((prev) => ({ ...prev, [callId]: 'answered-elsewhere' }))
+      else if (code === 'CALL_NOT_FOUND' || code === 'CALL_NOT_ACTIVE')
+        setLost((prev) => ({ ...prev, [callId]: 'missed' }))
+      else setFailures((prev) => ({ ...prev, [callId]: (error as Error)?.message || labels.answerFailed }))
+    } finally {
+      setAnswering((prev) => {
+        const next = new Set(prev)
+        next.delete(callId)
+        return next
+      })
+    }
+  }
+  const decline = (callId: string) => {
+    void incoming.decline(callId)
+    onDeclined?.(callId)
+  }
+  const dismiss = (callId: string) => setDismissed((prev) => new Set(prev).add(callId))
+
+  const entryFor = (target: EventTarget | null): Entry | undefined => {
+    const card = (target as HTMLElement | null)?.closest?.('[data-call-id]')
+    const callId = card?.getAttribute('data-call-id')
+    return entries.find((e) => e.call.id === callId) ?? ringing[0]
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Tab') {
+      const focusables = Array.from(dialogRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])
+      if (focusables.length === 0) return event.preventDefault()
+      const first = focusables[0]!
+      const last = focusables[focusables.length - 1]!
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault()
+        last.focus()
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault()
+        first.focus()
+      }
+      return
+    }
+    const entry = entryFor(event.target)
+    if (!entry) return
+    if (event.key === 'Escape') {
+      event.preventDefault()
+      if (entry.state === 'ringing') decline(entry.call.id)
+      else if (entry.state !== 'answering') dismiss(entry.call.id)
+    } else if (event.key === 'Enter' && (event.target as HTMLElement).tagName !== 'BUTTON') {
+      event.preventDefault()
+      if (entry.state === 'ringing') void answer(entry.call.id)
+    }
+  }
+
+  const top = entries[0]
+  const announcement = top
+    ? top.state === 'missed'
+      ? labels.announceMissed(callerLabel(top.call))
+      : top.state === 'answered-elsewhere'
+        ? labels.announceAnsweredElsewhere(callerLabel(top.call))
+        : ringing.length > 1
+          ? labels.moreCalls(ringing.length)
+          : labels.announceRinging(callerLabel(top.call))
+    : ''
+
+  return (
+    <div className={cx('rl-incoming', className)} data-state={top?.state ?? 'idle'} {...rest}>
+      <LiveRegion message={announcement} assertive={top?.state === 'ringing'} />
+      {open ? (
+        <div
+          ref={dialogRef}
+          role="alertdialog"
+          aria-modal="true"
+          aria-labelledby={`${id}-title-0`}
+          aria-describedby={`${id}-desc-0`}
+          className="rl-incoming-dialog"
+          data-state={top?.state}
+          data-count={entries.length}
+          tabIndex={-1}
+          onKeyDown={onKeyDown}
+        >
+          {incoming.audioReadiness === 'blocked' && ringing.length > 0 ? (
+            <div className="rl-incoming-sound" data-state="blocked">
+              <SpeakerIcon />
+              <span>{labels.soundBlocked}</span>
+              <button type="button" className="rl-button" onClick={() => incoming.startAudio()}>
+                {labels.enableSound}
+              </button>
+            </div>
+          ) : null}
+          {entries.map((entry, index) => {
+            const { call, state } = entry
+            const info = call.from ? callers[call.from] : null
+            const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+            const name = info?.name ?? null
+            const failure = failures[call.id]
+            return (
+              // biome-ignore lint/a11y/useSemanticElements: a group of one call's controls inside the dialog
+              <div
+                key={call.id}
+                role="group"
+                aria-labelledby={`${id}-title-${index}`}
+                className="rl-incoming-card"
+                data-state={state}
+                data-call-id={call.id}
+              >
+                <div className="rl-incoming-avatar" aria-hidden="true">
+                  {info?.avatarUrl ? <img src={info.avatarUrl} alt="" /> : <span>{initials(name ?? '#')}</span>}
+                </div>
+                <div className="rl-incoming-text">
+                  <p className="rl-incoming-title" id={`${id}-title-${index}`}>
+                    {state === 'ringing' || state === 'answering'
+                      ? `${labels.title}: ${name ?? number}`
+                      : state === 'missed'
+                        ? `${labels.missed}: ${name ?? number}`
+                        : `${labels.answeredElsewhere}: ${name ?? number}`}
+                  </p>
+                  <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="ltr">
+                    {name ? number : state === 'answering' ? labels.answering : (call.to ? formatPhoneNumber(call.to, defaultCountry) : '')}
+                  </p>
+                  {failure ? (
+                    <p className="rl-error" role="alert">
+                      {failure}
+                    </p>
+                  ) : null}
+                </div>
+                <div className="rl-incoming-actions">
+                  {state === 'ringing' || state === 'answering' ? (
+                    <>
+                      <button
+                        type="button"
+                        className="rl-button"
+                        data-variant="decline"
+                        data-action="decline"
+                        disabled={state === 'answering'}
+                        onClick={() => decline(call.id)}
+                      >
+                        <HangupIcon />
+                        <span>{labels.decline}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="rl-button"
+                        data-variant="answer"
+                        data-action="answer"
+                        aria-busy={state === 'answering' || undefined}
+                        disabled={state === 'answering'}
+                        onClick={() => void answer(call.id)}
+                      >
+                        <PhoneIcon />
+                        <span>{state === 'answering' ? labels.answering : labels.answer}</span>
+                      </button>
+                    </>
+                  ) : (
+                    <button
+                      type="button"
+                      className="rl-button"
+                      data-action="dismiss"
+                      onClick={() => dismiss(call.id)}
+                    >
+                      {labels.dismiss}
+                    </button>
+                  )}
+                </div>
+              </div>
+            )
+          })}
+          {notify && notifyPermission === 'default' && ringing.length > 0 ? (
+            <div className="rl-incoming-notify">
+              <span>{labels.notificationsPrompt}</span>
+              <button
+                type="button"
+                className="rl-button"
+                onClick={() => {
+                  void notify.request().then(setNotifyPermission)
+                }}
+              >
+                {labels.enableNotifications}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean)
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '#'
+}
