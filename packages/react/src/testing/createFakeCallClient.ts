@@ -254,7 +254,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
         }),
       )
       const connect = () => {
-        if (state.activeCall?.roomName === name && state.activeCall.phase === 'connecting') {
+        if (state.activeCall?.remote.name === name && state.activeCall.phase === 'connecting') {
           setCall({ ...state.activeCall, phase: 'connected', connectedAt: now() } as Call)
         }
       }

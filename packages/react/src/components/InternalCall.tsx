@@ -1,0 +1,343 @@
+'use client'
+import { roomNameSchema } from '@ringline/core/protocol'
+import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
+import { useActiveCall } from '../hooks/useActiveCall'
+import { useDevices } from '../hooks/useDevices'
+import { useRingline, useRinglineApi } from '../RinglineProvider'
+import { cx } from '../internal/cx'
+import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
+import { mergeLabels } from '../internal/labels'
+import { LiveRegion } from '../internal/LiveRegion'
+import { useControllableState } from '../internal/useControllableState'
+import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
+import { DeviceSelect } from './CallControls'
+
+/** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
+export type InternalCallState = 'idle' | 'joining' | CallPhaseName
+
+/** Every text of InternalCall. */
+export interface InternalCallLabels {
+  form: string
+  roomName: string
+  roomNameHint: string
+  roomNameNormalized: (slug: string) => string
+  roomNameInvalid: string
+  displayName: string
+  join: string
+  joining: string
+  room: (name: string) => string
+  phases: Record<'connecting' | 'connected' | 'reconnecting', string>
+  participants: (count: number) => string
+  you: string
+  speaking: string
+  muted: string
+  mute: string
+  microphone: string
+  speaker: string
+  leave: string
+  end: string
+  left: Record<EndReason, string>
+  errors: Partial<Record<string, string>>
+  joinFailed: string
+  permissionDenied: string
+  allowMicrophone: string
+}
+
+/** Default English texts of InternalCall. */
+export const internalCallLabels: InternalCallLabels = {
+  form: 'Join a team room',
+  roomName: 'Room name',
+  roomNameHint: 'Everyone who joins the same name talks together.',
+  roomNameNormalized: (slug) => `You will join “${slug}”.`,
+  roomNameInvalid: 'Use letters, digits, “-” or “_” (up to 48).',
+  displayName: 'Your name',
+  join: 'Join room',
+  joining: 'Joining…',
+  room: (name) => `Room ${name}`,
+  phases: { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Connection lost, reconnecting…' },
+  participants: (count) => (count === 1 ? '1 participant' : `${count} participants`),
+  you: '(you)',
+  speaking: 'speaking',
+  muted: 'muted',
+  mute: 'Mute',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  leave: 'Leave',
+  end: 'End for everyone',
+  left: {
+    'local-hangup': 'You left the room.',
+    'remote-hangup': 'The room was ended.',
+    busy: 'The room is full.',
+    'no-answer': 'Nobody answered.',
+    declined: 'You were not let in.',
+    canceled: 'Joining was canceled.',
+    'answered-elsewhere': 'You joined from another device.',
+    missed: 'The room ended.',
+  },
+  errors: {
+    MICROPHONE_PERMISSION_DENIED:
+      'Microphone access is blocked. Allow it from the icon in the address bar, then join again.',
+    MICROPHONE_NOT_FOUND: 'No microphone was found. Plug one in, then join again.',
+    NOT_CONFIGURED: 'Team rooms are not set up on the server (LiveKit settings missing).',
+    FORBIDDEN: 'You are not allowed to join this room.',
+    CONNECTION_FAILED: 'Could not connect to the call server. Check your network and try again.',
+    NETWORK_ERROR: 'Could not reach the server. Check your network and try again.',
+  },
+  joinFailed: 'Could not join the room.',
+  permissionDenied: 'Microphone access is blocked, so others will not hear you.',
+  allowMicrophone: 'Allow microphone',
+}
+
+/** Props of {@link InternalCall}. */
+export interface InternalCallProps extends HTMLAttributes<HTMLDivElement> {
+  client?: CallClientLike
+  /** HTTP operations (for “End for everyone” when the client has no `endRoom`). */
+  api?: RinglineApi
+  labels?: Partial<{ [K in keyof InternalCallLabels]: Partial<InternalCallLabels[K]> | InternalCallLabels[K] }>
+  /** Room name field, controlled. */
+  roomName?: string
+  defaultRoomName?: string
+  onRoomNameChange?: (value: string) => void
+  /** Display name field, controlled. */
+  displayName?: string
+  defaultDisplayName?: string
+  onDisplayNameChange?: (value: string) => void
+  /** Show “End for everyone” (the room's creator or an admin). Default false. */
+  canEnd?: boolean
+  /** Show microphone / speaker pickers. Default true. */
+  showDevices?: boolean
+}
+
+/** Turns what people type (“Daily Standup”) into a room name (`daily-standup`). */
+export function toRoomSlug(input: string): string {
+  return input
+    .trim()
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\s.]+/g, '-')
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[-_]+/, '')
+    .slice(0, 48)
+}
+
+/** A team room: join by name, see who is there and who speaks, mute, pick devices, leave or end. */
+export function InternalCall({
+  client,
+  api,
+  labels: labelsProp,
+  roomName,
+  defaultRoomName = '',
+  onRoomNameChange,
+  displayName,
+  defaultDisplayName = '',
+  onDisplayNameChange,
+  canEnd = false,
+  showDevices = true,
+  className,
+  ...rest
+}: InternalCallProps) {
+  const labels = mergeLabels(internalCallLabels, labelsProp)
+  const resolved = useRingline(client)
+  const fallbackApi = useRinglineApi(resolved, api)
+  const active = useActiveCall({ client: resolved })
+  const devices = useDevices({ client: resolved })
+  const [name, setName] = useControllableState(roomName, defaultRoomName, onRoomNameChange)
+  const [who, setWho] = useControllableState(displayName, defaultDisplayName, onDisplayNameChange)
+  const [joining, setJoining] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [touched, setTouched] = useState(false)
+  const id = useId()
+
+  const call = active.call?.direction === 'internal' ? active.call : null
+  const inRoom = !!call && call.phase !== 'ended' && call.phase !== 'failed'
+  const state: InternalCallState = joining && !inRoom ? 'joining' : call && inRoom ? call.phase : 'idle'
+  const slug = toRoomSlug(name)
+  const valid = roomNameSchema.safeParse(slug).success
+  const permissionDenied = devices.permission === 'denied'
+
+  const endedMessage =
+    call?.phase === 'ended'
+      ? labels.left[call.endReason]
+      : call?.phase === 'failed'
+        ? (labels.errors[call.error.code] ?? call.error.message)
+        : null
+  const shownError = error ?? (call?.phase === 'failed' ? endedMessage : null)
+
+  const join = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    setTouched(true)
+    if (!valid || joining) return
+    setJoining(true)
+    setError(null)
+    try {
+      await resolved.joinRoom(slug, who.trim() ? { displayName: who.trim() } : undefined)
+    } catch (err) {
+      const e = err as { code?: string; message?: string }
+      setError((e.code && labels.errors[e.code]) || e.message || labels.joinFailed)
+    } finally {
+      setJoining(false)
+    }
+  }
+
+  const endForEveryone = () => {
+    if (resolved.endRoom) resolved.endRoom()
+    else if (call?.remote.name) void fallbackApi.endRoom(call.remote.name).then(() => resolved.leaveRoom())
+    else resolved.leaveRoom()
+  }
+
+  const participants = call?.participants ?? []
+  const announce = inRoom
+    ? labels.phases[call!.phase as 'connecting' | 'connected' | 'reconnecting'] ?? ''
+    : (endedMessage ?? '')
+
+  return (
+    <div className={cx('rl-internal-call', className)} data-state={state} {...rest}>
+      <LiveRegion message={announce} />
+      {inRoom && call ? (
+        // biome-ignore lint/a11y/useSemanticElements: a labelled region of the room's controls
+        <div className="rl-room" role="region" aria-labelledby={`${id}-room`}>
+          <div className="rl-room-header">
+            <p className="rl-room-title" id={`${id}-room`} dir="auto">
+              {labels.room(call.remote.name ?? call.roomName ?? '')}
+            </p>
+            <p className="rl-room-phase" data-state={call.phase}>
+              {labels.phases[call.phase as 'connecting' | 'connected' | 'reconnecting']}
+            </p>
+          </div>
+          {permissionDenied ? (
+            <p className="rl-warning" role="note">
+              {labels.permissionDenied}
+            </p>
+          ) : null}
+          <p className="rl-room-count" id={`${id}-count`}>
+            {labels.participants(participants.length)}
+          </p>
+          <ul className="rl-participants" aria-labelledby={`${id}-count`}>
+            {participants.map((p) => (
+              <li
+                key={p.identity}
+                className="rl-participant"
+                data-speaking={p.speaking ? '' : undefined}
+                data-muted={p.muted ? '' : undefined}
+                data-local={p.isLocal ? '' : undefined}
+                data-kind={p.kind}
+              >
+                <span className="rl-participant-avatar" aria-hidden="true">
+                  {(p.name ?? p.identity).slice(0, 1).toUpperCase()}
+                </span>
+                <span className="rl-participant-name" dir="auto">
+                  {p.name ?? p.identity}
+                  {p.isLocal ? ` ${labels.you}` : ''}
+                </span>
+                {p.speaking ? <span className="rl-badge" data-variant="speaking">{labels.speaking}</span> : null}
+                {p.muted ? (
+                  <span className="rl-badge" data-variant="muted">
+                    <MicOffIcon />
+                    <span>{labels.muted}</span>
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          <div className="rl-room-controls">
+            <button
+              type="button"
+              className="rl-button"
+              data-variant="toggle"
+              aria-pressed={active.muted}
+              onClick={() => active.toggleMute()}
+            >
+              {active.muted ? <MicOffIcon /> : <MicIcon />}
+              <span>{labels.mute}</span>
+            </button>
+            <button type="button" className="rl-button" data-variant="hangup" onClick={() => resolved.leaveRoom()}>
+              <HangupIcon />
+              <span>{labels.leave}</span>
+            </button>
+            {canEnd ? (
+              <button type="button" className="rl-button" data-variant="danger" onClick={endForEveryone}>
+                {labels.end}
+              </button>
+            ) : null}
+          </div>
+          {showDevices ? (
+            <div className="rl-call-devices">
+              <DeviceSelect
+                label={labels.microphone}
+                devices={devices.inputs}
+                value={devices.selected.audioinput}
+                onChange={(v) => devices.select('audioinput', v)}
+              />
+              {devices.canSelectOutput ? (
+                <DeviceSelect
+                  label={labels.speaker}
+                  devices={devices.outputs}
+                  value={devices.selected.audiooutput}
+                  onChange={(v) => devices.select('audiooutput', v)}
+                />
+              ) : null}
+            </div>
+          ) : null}
+        </div>
+      ) : (
+        <form className="rl-room-form" aria-label={labels.form} onSubmit={join} noValidate>
+          <div className="rl-field">
+            <label htmlFor={`${id}-name`}>{labels.roomName}</label>
+            <input
+              id={`${id}-name`}
+              className="rl-input"
+              type="text"
+              autoComplete="off"
+              required
+              value={name}
+              aria-invalid={touched && !valid ? true : undefined}
+              aria-describedby={`${id}-name-hint`}
+              onChange={(e) => setName(e.currentTarget.value)}
+              onBlur={() => setTouched(true)}
+            />
+            <p id={`${id}-name-hint`} className="rl-hint">
+              {touched && !valid
+                ? labels.roomNameInvalid
+                : slug && slug !== name
+                  ? labels.roomNameNormalized(slug)
+                  : labels.roomNameHint}
+            </p>
+          </div>
+          <div className="rl-field">
+            <label htmlFor={`${id}-who`}>{labels.displayName}</label>
+            <input
+              id={`${id}-who`}
+              className="rl-input"
+              type="text"
+              autoComplete="name"
+              maxLength={64}
+              value={who}
+              onChange={(e) => setWho(e.currentTarget.value)}
+            />
+          </div>
+          {permissionDenied ? (
+            <div className="rl-warning" role="note">
+              <span>{labels.permissionDenied}</span>
+              {resolved.requestPermission ? (
+                <button type="button" className="rl-button" onClick={() => devices.requestPermission()}>
+                  {labels.allowMicrophone}
+                </button>
+              ) : null}
+            </div>
+          ) : null}
+          <button type="submit" className="rl-button" data-variant="primary" disabled={joining} aria-busy={joining || undefined}>
+            {joining ? labels.joining : labels.join}
+          </button>
+          {shownError ? (
+            <p className="rl-error" role="alert">
+              {shownError}
+            </p>
+          ) : endedMessage ? (
+            <p className="rl-hint">{endedMessage}</p>
+          ) : null}
+        </form>
+      )}
+    </div>
+  )
+}
