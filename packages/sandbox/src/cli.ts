@@ -1,2 +1,105 @@
 #!/usr/bin/env node
-export {}
+import { existsSync, readFileSync } from 'node:fs'
+import { SandboxSetupError } from './binaries'
+import { sandboxLogs, sandboxStatus, startSandbox, stopSandbox } from './sandbox'
+
+const USAGE = `usage: ringline-sandbox <command> [options]
+
+commands:
+  up [--webhook-url URL]   start the sandbox (or reuse the running one), print KEY=value lines, leave it running
+  down                     stop the processes this sandbox started
+  status                   health of each process (exit code 1 when not healthy)
+  logs [NAME] [-n LINES]   show the last lines of each log (or of NAME: redis, hub, phone, livekit-server,
+                           livekit-sip, phone-messages, phone-errors)
+
+options:
+  --state-dir DIR          default .ringline/sandbox in the current directory (env RINGLINE_SANDBOX_DIR)
+  --port-offset N          add N to every default port (env RINGLINE_SANDBOX_PORT_OFFSET)
+
+ports and binaries are configured with environment variables; see the package README.`
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name)
+  if (i < 0) return undefined
+  const v = args[i + 1]
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`)
+  args.splice(i, 2)
+  return v
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = [...argv]
+  const command = args.shift()
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    console.log(USAGE)
+    return command ? 0 : 2
+  }
+  const stateDir = arg(args, '--state-dir')
+  const portOffset = arg(args, '--port-offset')
+  switch (command) {
+    case 'up': {
+      const webhookUrl = arg(args, '--webhook-url')
+      const sandbox = await startSandbox({
+        reuse: true,
+        stateDir,
+        webhookUrl,
+        portOffset: portOffset === undefined ? undefined : Number(portOffset),
+      })
+      if (sandbox.reused && webhookUrl) {
+        console.error(
+          '[ringline-sandbox] note: the running sandbox forwards webhooks to this --webhook-url only while a process keeps the subscription; restart with `down` then `up --webhook-url` to make it permanent',
+        )
+      }
+      for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`)
+      return 0
+    }
+    case 'down': {
+      await stopSandbox({ stateDir })
+      return 0
+    }
+    case 'status': {
+      const status = await sandboxStatus({ stateDir })
+      if (!status.info) {
+        console.log(`no sandbox recorded in ${status.stateDir}`)
+        return 1
+      }
+      console.log(
+        `sandbox ${status.stateDir}: ${status.healthy ? 'healthy' : status.running ? 'NOT healthy' : 'stopped'}`,
+      )
+      for (const p of status.processes) {
+        console.log(`  ${p.name.padEnd(15)} ${String(p.pid ?? '-').padStart(7)}  ${p.detail}`)
+      }
+      if (status.healthy) for (const [k, v] of Object.entries(status.info.env)) console.log(`${k}=${v}`)
+      return status.healthy ? 0 : 1
+    }
+    case 'logs': {
+      const nArg = arg(args, '-n')
+      const lines = nArg ? Number(nArg) : 30
+      const logs = sandboxLogs({ stateDir })
+      const only = args.shift()
+      const names = only ? [only] : Object.keys(logs)
+      for (const name of names) {
+        const file = logs[name]
+        if (!file || !existsSync(file)) {
+          console.log(`== ${name}: no log`)
+          continue
+        }
+        console.log(`== ${name} (${file})`)
+        console.log(readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'))
+      }
+      return 0
+    }
+    default:
+      console.error(USAGE)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof SandboxSetupError) console.error(`[ringline-sandbox] ${e.message}`)
+    else console.error(e)
+    process.exit(1)
+  },
+)

@@ -1,1 +1,36 @@
-export {}
+export { LIVEKIT_SERVER_VERSION, LIVEKIT_SIP_VERSION, SandboxSetupError } from './binaries'
+export {
+  DEFAULT_API_KEY,
+  DEFAULT_API_SECRET,
+  DEFAULT_PORTS,
+  NUMBERS,
+  PHONE_DTMF_DIGITS,
+  PHONE_HANGUP_AFTER_MS,
+  PHONE_NUMBERS,
+  PORT_ENV,
+  type SandboxOptions,
+  type SandboxPorts,
+} from './config'
+export { dtmfPcap } from './pcap'
+export {
+  Phone,
+  PhoneCall,
+  type PhoneCallOptions,
+  type PhoneCallResult,
+  type ReceivedSummary,
+} from './phone'
+export {
+  connectSandbox,
+  envLines,
+  type ProcessHealth,
+  type ProcessName,
+  type Sandbox,
+  type SandboxStatus,
+  sandboxLogs,
+  sandboxStatus,
+  startSandbox,
+  stopSandbox,
+} from './sandbox'
+export type { CallDirection } from './sipp-trace'
+export type { PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
+export { type WebhookFilter, WebhookRelay, type WebhookStream } from './webhooks'

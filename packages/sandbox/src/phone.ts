@@ -1,0 +1,425 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from './binaries'
+import { dtmfPcap, isDtmfDigits } from './pcap'
+import { freePort, sleep } from './procs'
+import { CallTracker, SippTraceParser, type TraceCall } from './sipp-trace'
+import type { PhoneCallRecord, SandboxInfo } from './types'
+
+export interface PhoneCallOptions {
+  /** The caller number (From user). Default `+15550001111`. */
+  from?: string
+  /** The phone hangs up (BYE) this long after the call is answered. Default: it waits for the other side. */
+  hangupAfterMs?: number
+  /** DTMF digits (0-9 * # A-D) the phone sends once answered, as RFC 4733 events. */
+  dtmf?: string
+  /** Wait this long after the answer before sending `dtmf`. Default 1000 ms. */
+  dtmfDelayMs?: number
+  /** Aborting cancels the call while it rings (CANCEL) or hangs up once answered (BYE). */
+  signal?: AbortSignal
+  /** Safety net: abort the call after this long in total. Default 120 s. */
+  timeoutMs?: number
+}
+
+/** What happened to a call the phone placed. */
+export interface PhoneCallResult {
+  /** SIP Call-ID. */
+  callId: string
+  to: string
+  from: string
+  /** A 2xx final response arrived. */
+  answered: boolean
+  /** Final SIP status code of the INVITE (200, 486, 487, 603…), null when none came (e.g. LiveKit dropped it). */
+  status: number | null
+  reason: string | null
+  /** The phone canceled the call while it was ringing. */
+  canceled: boolean
+  /** Who ended the call: the phone (BYE/CANCEL sent) or LiveKit (BYE received). */
+  endedBy: 'phone' | 'remote' | null
+  invitedAt: number
+  ringingAt: number | null
+  answeredAt: number | null
+  endedAt: number | null
+  /** INVITE → 200 OK, ms. */
+  setupMs: number | null
+  /** Answer → end, ms (0 when never answered). */
+  durationMs: number
+  /** Digits the phone sent after the answer. */
+  dtmfSent: string
+  /** Digits the phone received during the call (RFC 4733). */
+  dtmfReceived: string
+  /** Audio the phone received (echoed back to LiveKit as it came). */
+  audio: { packets: number; rms: number }
+  /** sipp's exit code and the call's message log, for debugging. */
+  sippExitCode: number | null
+  traceFile: string
+}
+
+export interface ReceivedSummary {
+  /** Number of INVITEs the phone got for (or sent to) this number. */
+  invites: number
+  /** All digits received on those calls, in order. */
+  dtmf: string
+  calls: PhoneCallRecord[]
+}
+
+const ABORT_GRACE_MS = 4000
+
+/** A call in progress, placed by `phone.call()`. Await it (or `.result`) for the outcome. */
+export class PhoneCall implements PromiseLike<PhoneCallResult> {
+  readonly callId: string
+  /** Resolves true at the first 18x, false if the call ended without ringing. */
+  readonly ringing: Promise<boolean>
+  /** Resolves true at the 200 OK, false if the call ended without an answer. */
+  readonly answered: Promise<boolean>
+  readonly result: Promise<PhoneCallResult>
+  private child: ChildProcess | undefined
+  private aborting = false
+
+  /** @internal */
+  constructor(
+    callId: string,
+    run: (
+      self: PhoneCall,
+      hooks: { ringing(v: boolean): void; answered(v: boolean): void },
+    ) => Promise<PhoneCallResult>,
+  ) {
+    this.callId = callId
+    let ringing!: (v: boolean) => void
+    let answered!: (v: boolean) => void
+    this.ringing = new Promise((r) => {
+      ringing = r
+    })
+    this.answered = new Promise((r) => {
+      answered = r
+    })
+    this.result = run(this, { ringing, answered }).finally(() => {
+      ringing(false)
+      answered(false)
+    })
+  }
+
+  /** @internal */
+  attach(child: ChildProcess): void {
+    this.child = child
+  }
+
+  /** Cancels (while ringing) or hangs up (once answered), then resolves with the outcome. */
+  hangup(): Promise<PhoneCallResult> {
+    void this.abort()
+    return this.result
+  }
+
+  /** @internal */
+  async abort(): Promise<void> {
+    const child = this.child
+    if (!child?.pid || child.exitCode !== null || this.aborting) return
+    this.aborting = true
+    // sipp: SIGUSR1 asks for a smooth exit; a second one aborts the open call, which sends
+    // CANCEL before the answer and BYE after it.
+    try {
+      process.kill(child.pid, 'SIGUSR1')
+      await sleep(20)
+      process.kill(child.pid, 'SIGUSR1')
+    } catch {}
+    const deadline = Date.now() + ABORT_GRACE_MS
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(25)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a PhoneCall is awaitable on purpose
+  then<A = PhoneCallResult, B = never>(
+    onfulfilled?: ((value: PhoneCallResult) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.result.then(onfulfilled, onrejected)
+  }
+}
+
+/** The phone simulator: sipp answering LiveKit's outbound calls, and placing inbound calls on demand. */
+export class Phone {
+  readonly numbers: SandboxInfo['phone']['numbers']
+  readonly address: string
+  readonly defaultCaller: string
+
+  constructor(private readonly info: SandboxInfo) {
+    this.numbers = info.phone.numbers
+    this.address = info.phone.address
+    this.defaultCaller = info.phone.defaultCaller
+  }
+
+  /**
+   * Calls `to` (the sandbox number or any number with an inbound trunk) through livekit-sip.
+   * Returns at once; await the returned call for what happened.
+   */
+  call(to: string, options: PhoneCallOptions = {}): PhoneCall {
+    const id = randomUUID()
+    const callId = `ringline-${id}@127.0.0.1`
+    if (options.dtmf !== undefined && !isDtmfDigits(options.dtmf)) {
+      throw new Error(`invalid DTMF digits ${JSON.stringify(options.dtmf)}: use 0-9 * # A-D`)
+    }
+    const from = options.from ?? this.defaultCaller
+    const dir = join(this.info.stateDir, 'phone', 'calls', id)
+    return new PhoneCall(callId, async (self, hooks) => {
+      mkdirSync(dir, { recursive: true })
+      const scenario = join(dir, 'caller.xml')
+      writeFileSync(scenario, callerScenario(dir, options))
+      const traceFile = join(dir, 'messages.log')
+      const t0 = Date.now()
+
+      let exitCode: number | null = null
+      for (let attempt = 0; ; attempt++) {
+        const sipPort = await freePort('udp')
+        const mediaPort = await freePort('udp', (p) => [p + 2])
+        const controlPort = await freePort('udp')
+        const [sipHost, sipPortStr] = this.info.sip.address.split(':')
+        const args = [
+          `${sipHost}:${sipPortStr}`,
+          '-sf',
+          scenario,
+          '-s',
+          to,
+          '-i',
+          '127.0.0.1',
+          '-p',
+          String(sipPort),
+          '-mi',
+          '127.0.0.1',
+          '-mp',
+          String(mediaPort),
+          '-ci',
+          '127.0.0.1',
+          '-cp',
+          String(controlPort),
+          '-m',
+          '1',
+          '-nostdin',
+          '-cid_str',
+          callId,
+          '-key',
+          'phone_rtp_port',
+          String(this.info.ports.phoneRtp),
+          '-key',
+          'from_user',
+          from,
+          '-trace_msg',
+          '-message_file',
+          traceFile,
+          '-trace_err',
+          '-error_file',
+          join(dir, 'errors.log'),
+        ]
+        const child = spawn(this.info.binaries.sipp, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+        self.attach(child)
+        let stderr = ''
+        child.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString()
+        })
+        const onAbort = () => void self.abort()
+        options.signal?.addEventListener('abort', onAbort, { once: true })
+        if (options.signal?.aborted) onAbort()
+        const timeout = setTimeout(onAbort, options.timeoutMs ?? 120_000)
+        const tracker = new CallTracker()
+        const parser = new SippTraceParser()
+        let offset = 0
+        const poll = () => {
+          if (!existsSync(traceFile)) return
+          const text = readFileSync(traceFile)
+          if (text.length > offset) {
+            for (const m of parser.push(text.subarray(offset).toString('utf8'))) tracker.add(m)
+            offset = text.length
+          }
+          const call = tracker.calls.get(callId)
+          if (call?.ringingAt) hooks.ringing(true)
+          if (call?.answeredAt) hooks.answered(true)
+        }
+        const timer = setInterval(poll, 30)
+        exitCode = await new Promise<number | null>((resolve) => {
+          child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)))
+          child.once('error', () => resolve(127))
+        })
+        clearInterval(timer)
+        clearTimeout(timeout)
+        options.signal?.removeEventListener('abort', onAbort)
+        poll()
+        for (const m of parser.flush()) tracker.add(m)
+        const call = tracker.calls.get(callId)
+        if (!call && attempt === 0 && /bind|already in use/i.test(stderr)) continue // port race: once more
+        if (!call) {
+          throw new Error(
+            `sipp placed no call (exit ${exitCode}): ${stderr.trim().split('\n').slice(-3).join(' / ') || `see ${join(dir, 'errors.log')}`}`,
+          )
+        }
+        hooks.ringing(call.ringingAt !== null)
+        hooks.answered(call.answeredAt !== null)
+        const record = await this.record(callId).catch(() => undefined)
+        return toResult(call, record, {
+          to,
+          from,
+          dtmfSent: call.answeredAt !== null && options.dtmf ? sentDigits(call, options) : '',
+          exitCode,
+          traceFile,
+          t0,
+        })
+      }
+    })
+  }
+
+  /** Every call the phone saw (both directions), optionally for one number and since a time (epoch ms). */
+  async calls(filter: { number?: string; since?: number } = {}): Promise<PhoneCallRecord[]> {
+    const url = new URL('/phone/calls', this.info.webhooks.hubUrl)
+    if (filter.number) url.searchParams.set('number', filter.number)
+    if (filter.since) url.searchParams.set('since', String(filter.since))
+    const res = await fetch(url)
+    if (!res.ok) throw new Error(`sandbox hub: ${res.status} ${await res.text()}`)
+    return (await res.json()) as PhoneCallRecord[]
+  }
+
+  /**
+   * What the phone received for `number` (the number LiveKit dialled, or the number the phone called):
+   * how many INVITEs, which DTMF digits, and each call. `since` (epoch ms) ignores earlier calls.
+   */
+  async received(number: string, options: { since?: number } = {}): Promise<ReceivedSummary> {
+    const calls = await this.calls({ number, since: options.since })
+    return { invites: calls.length, dtmf: calls.map((c) => c.dtmfReceived).join(''), calls }
+  }
+
+  /** Polls the phone's log until `predicate` holds for the calls of `number`; resolves with them. */
+  async waitFor(
+    number: string,
+    predicate: (summary: ReceivedSummary) => boolean,
+    options: { since?: number; timeoutMs?: number } = {},
+  ): Promise<ReceivedSummary> {
+    const deadline = Date.now() + (options.timeoutMs ?? 20_000)
+    let last: ReceivedSummary | undefined
+    for (;;) {
+      last = await this.received(number, options)
+      if (predicate(last)) return last
+      if (Date.now() > deadline) {
+        throw new Error(
+          `phone: condition not met for ${number} within ${options.timeoutMs ?? 20_000} ms; saw ${JSON.stringify({ invites: last.invites, dtmf: last.dtmf, statuses: last.calls.map((c) => c.status) })}`,
+        )
+      }
+      await sleep(100)
+    }
+  }
+
+  private async record(callId: string): Promise<PhoneCallRecord | undefined> {
+    // The hub follows the trace every 250 ms; ask until it has the ended call.
+    for (let i = 0; i < 20; i++) {
+      const all = await this.calls({ since: Date.now() - 3_600_000 })
+      const rec = all.find((c) => c.callId === callId)
+      if (rec && (rec.endedAt !== null || rec.status !== null)) return rec
+      await sleep(100)
+    }
+    return undefined
+  }
+}
+
+function sentDigits(call: TraceCall, options: PhoneCallOptions): string {
+  // Digits were fully played only if the call lasted past them.
+  if (!options.dtmf || call.answeredAt === null) return ''
+  const needed = (options.dtmfDelayMs ?? 1000) + dtmfDurationMs(options.dtmf)
+  const lasted = (call.endedAt ?? Date.now()) - call.answeredAt
+  return lasted + 50 >= needed ? options.dtmf : ''
+}
+
+function dtmfDurationMs(digits: string): number {
+  return 40 + digits.length * (160 + 120)
+}
+
+function toResult(
+  call: TraceCall,
+  record: PhoneCallRecord | undefined,
+  extra: {
+    to: string
+    from: string
+    dtmfSent: string
+    exitCode: number | null
+    traceFile: string
+    t0: number
+  },
+): PhoneCallResult {
+  const endedAt = call.endedAt ?? (call.answeredAt !== null ? Date.now() : null)
+  return {
+    callId: call.callId,
+    to: extra.to,
+    from: extra.from,
+    answered: call.answeredAt !== null,
+    status: call.status,
+    reason: call.reason,
+    canceled: call.canceled && call.endedBy === 'phone',
+    endedBy: call.endedBy,
+    invitedAt: call.invitedAt,
+    ringingAt: call.ringingAt,
+    answeredAt: call.answeredAt,
+    endedAt,
+    setupMs: call.answeredAt !== null ? call.answeredAt - call.invitedAt : null,
+    durationMs: call.answeredAt !== null && endedAt !== null ? endedAt - call.answeredAt : 0,
+    dtmfSent: extra.dtmfSent,
+    dtmfReceived: record?.dtmfReceived ?? '',
+    audio: record?.audio ?? { packets: 0, rms: 0 },
+    sippExitCode: extra.exitCode,
+    traceFile: extra.traceFile,
+  }
+}
+
+const BYE_AND_WAIT = `  <send retrans="500">
+    <![CDATA[
+
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      [routes]
+      CSeq: 2 BYE
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" crlf="true" />`
+
+const WAIT_FOR_BYE = `  <recv request="BYE" />
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>`
+
+/** The caller scenario for one call: scenarios/caller.xml with what happens after the answer filled in. */
+export function callerScenario(dir: string, options: PhoneCallOptions): string {
+  const template = readFileSync(join(packageRoot(), 'scenarios', 'caller.xml'), 'utf8')
+  const blocks: string[] = []
+  let elapsed = 0
+  if (options.dtmf) {
+    const pcap = join(dir, 'dtmf.pcap')
+    writeFileSync(pcap, dtmfPcap(options.dtmf))
+    const delay = options.dtmfDelayMs ?? 1000
+    const playMs = dtmfDurationMs(options.dtmf)
+    if (delay > 0) blocks.push(`  <pause milliseconds="${delay}" />`)
+    blocks.push(`  <nop>\n    <action>\n      <exec play_pcap_audio="${pcap}" />\n    </action>\n  </nop>`)
+    blocks.push(`  <pause milliseconds="${playMs}" />`)
+    elapsed = delay + playMs
+  }
+  if (options.hangupAfterMs !== undefined) {
+    const rest = Math.max(0, options.hangupAfterMs - elapsed)
+    if (rest > 0) blocks.push(`  <pause milliseconds="${rest}" />`)
+    blocks.push(BYE_AND_WAIT)
+  } else {
+    blocks.push(WAIT_FOR_BYE)
+  }
+  return template.replace('{{AFTER_ANSWER}}', blocks.join('\n'))
+}

@@ -1,0 +1,751 @@
+import { createSocket } from 'node:dgram'
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { createRequire } from 'node:module'
+import { connect } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { type Binaries, packageRoot, resolveBinaries, SandboxSetupError } from './binaries'
+import {
+  NUMBERS,
+  PHONE_DTMF_DIGITS,
+  PHONE_NUMBERS,
+  PORT_ENV,
+  RESOURCE_NAMES,
+  type ResolvedOptions,
+  resolveOptions,
+  type SandboxOptions,
+  type SandboxPorts,
+} from './config'
+import { dtmfPcap } from './pcap'
+import { Phone } from './phone'
+import {
+  canBind,
+  isAlive,
+  isOurs,
+  type Proto,
+  portHolder,
+  sleep,
+  spawnDetached,
+  stopProcess,
+  waitFor,
+} from './procs'
+import { provision } from './provision'
+import type { SandboxInfo } from './types'
+import { WebhookRelay } from './webhooks'
+
+export type ProcessName = 'redis' | 'hub' | 'phone' | 'livekit-server' | 'livekit-sip'
+
+/** Start order; `stop` goes in reverse. */
+export const PROCESS_NAMES: readonly ProcessName[] = [
+  'redis',
+  'hub',
+  'phone',
+  'livekit-server',
+  'livekit-sip',
+]
+
+interface ProcessRecord {
+  pid: number
+  /** A string in the process's command line, checked before any signal is sent (pid reuse guard). */
+  marker: string
+  log: string
+  /** Signal that makes it stop now (livekit-sip drains calls on SIGTERM; SIGINT stops it at once). */
+  stopSignal: NodeJS.Signals
+}
+
+interface StateFile {
+  version: 1
+  startedAt: number
+  startedBy: number
+  processes: Partial<Record<ProcessName, ProcessRecord>>
+  info: SandboxInfo
+}
+
+/** A running sandbox: its info, the phone, the webhook relay, and `stop()`. */
+export interface Sandbox extends Omit<SandboxInfo, 'phone'> {
+  phone: Phone
+  webhooks: WebhookRelay
+  /** The plain-JSON info (for `provide`, or another process's `connectSandbox`). */
+  info: SandboxInfo
+  /** True when this call attached to a stack that was already running. */
+  reused: boolean
+  /** Startup time in ms, building binaries excluded. */
+  startupMs: number
+  /** Time spent building livekit-server / livekit-sip, ms (0 when cached). */
+  buildMs: number
+  /** Stops what this call started (and nothing when it attached to a running stack). */
+  stop(): Promise<void>
+}
+
+const STATE_FILE = 'state.json'
+const LOCK_FILE = 'lock'
+
+export function statePath(stateDir: string): string {
+  return join(stateDir, STATE_FILE)
+}
+
+export function readState(stateDir: string): StateFile | undefined {
+  try {
+    const s = JSON.parse(readFileSync(statePath(stateDir), 'utf8')) as StateFile
+    return s.version === 1 ? s : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function writeState(stateDir: string, state: StateFile): void {
+  const tmp = `${statePath(stateDir)}.${process.pid}.tmp`
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`)
+  renameSync(tmp, statePath(stateDir))
+}
+
+// ---------------------------------------------------------------------------------------------- lock
+
+async function acquireLock(
+  stateDir: string,
+  timeoutMs: number,
+  log: (l: string) => void,
+): Promise<() => void> {
+  const path = join(stateDir, LOCK_FILE)
+  const deadline = Date.now() + timeoutMs
+  let told = false
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx')
+      writeFileSync(fd, `${process.pid}\n`)
+      closeSync(fd)
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path)
+        } catch {}
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+    const holder = Number.parseInt(readFileSafe(path), 10)
+    if (!Number.isFinite(holder) || !isAlive(holder)) {
+      // The process that held it is gone: take it over.
+      try {
+        rmSync(path)
+      } catch {}
+      continue
+    }
+    if (!told) {
+      log(`waiting for process ${holder}, which is starting this sandbox (${stateDir})`)
+      told = true
+    }
+    if (Date.now() > deadline) {
+      throw new SandboxSetupError(
+        `timed out waiting for process ${holder} to finish starting the sandbox`,
+        `kill ${holder}`,
+      )
+    }
+    await sleep(200)
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- health
+
+function httpOk(url: string, timeoutMs = 1500): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    (r) => r.ok,
+    () => false,
+  )
+}
+
+function redisPing(port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ port, host: '127.0.0.1' })
+    const done = (ok: boolean) => {
+      sock.destroy()
+      resolve(ok)
+    }
+    sock.setTimeout(timeoutMs, () => done(false))
+    sock.once('error', () => done(false))
+    sock.once('connect', () => sock.write('PING\r\n'))
+    sock.once('data', (d) => done(d.toString().startsWith('+PONG')))
+  })
+}
+
+/** Sends SIP OPTIONS over UDP and resolves true on any SIP response. */
+export function sipOptionsPing(port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4')
+    const timer = setTimeout(() => done(false), timeoutMs)
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      try {
+        sock.close()
+      } catch {}
+      resolve(ok)
+    }
+    sock.once('error', () => done(false))
+    sock.on('message', (m) => {
+      if (m.toString().startsWith('SIP/2.0 ')) done(true)
+    })
+    sock.bind({ port: 0, address: '127.0.0.1' }, () => {
+      const local = sock.address().port
+      const branch = `z9hG4bK-ringline-${Date.now()}`
+      const msg = [
+        `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch};rport`,
+        'Max-Forwards: 70',
+        `From: <sip:health@127.0.0.1:${local}>;tag=${Date.now()}`,
+        `To: <sip:127.0.0.1:${port}>`,
+        `Call-ID: ringline-health-${Date.now()}-${local}@127.0.0.1`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n')
+      sock.send(msg, port, '127.0.0.1')
+    })
+  })
+}
+
+export interface ProcessHealth {
+  name: ProcessName
+  pid: number | undefined
+  running: boolean
+  healthy: boolean
+  detail: string
+  log: string | undefined
+}
+
+/** Health of each process of a sandbox state. */
+export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
+  const p = state.info.ports
+  const probes: Record<ProcessName, () => Promise<boolean>> = {
+    redis: () => redisPing(p.redis),
+    hub: () => httpOk(`http://127.0.0.1:${p.hub}/health`),
+    phone: async () => true, // sipp has no health endpoint: running is healthy
+    'livekit-server': () => httpOk(`http://127.0.0.1:${p.livekit}/`),
+    'livekit-sip': () => sipOptionsPing(p.sip),
+  }
+  return Promise.all(
+    PROCESS_NAMES.map(async (name) => {
+      const rec = state.processes[name]
+      const running = isOurs(rec?.pid, rec?.marker ?? '\0')
+      const healthy = running && (await probes[name]())
+      return {
+        name,
+        pid: rec?.pid,
+        running,
+        healthy,
+        detail: !rec ? 'not started' : !running ? 'not running' : healthy ? 'ok' : 'not answering',
+        log: rec?.log,
+      }
+    }),
+  )
+}
+
+// ---------------------------------------------------------------------------------------------- configs
+
+function livekitYaml(o: ResolvedOptions, relayUrl: string): string {
+  const p = o.ports
+  return `# Written by @ringline/sandbox. livekit-server parses this strictly: unknown keys fail startup.
+port: ${p.livekit}
+bind_addresses: ["127.0.0.1"]
+keys:
+  ${o.apiKey}: ${o.apiSecret}
+redis:
+  address: 127.0.0.1:${p.redis}
+rtc:
+  udp_port: ${p.rtcUdp}
+  tcp_port: ${p.rtcTcp}
+  node_ip: 127.0.0.1
+  use_external_ip: false
+  enable_loopback_candidate: true
+  # Bind the WebRTC UDP port on loopback only (otherwise it binds every interface's address).
+  interfaces:
+    includes: [lo]
+  ips:
+    includes: [127.0.0.1/32]
+webhook:
+  api_key: ${o.apiKey}
+  urls: ["${relayUrl}"]
+logging:
+  level: ${o.logLevel}
+`
+}
+
+function sipYaml(o: ResolvedOptions): string {
+  const p = o.ports
+  return `# Written by @ringline/sandbox.
+api_key: ${o.apiKey}
+api_secret: ${o.apiSecret}
+ws_url: ws://127.0.0.1:${p.livekit}
+redis:
+  address: 127.0.0.1:${p.redis}
+sip_port: ${p.sip}
+listen_ip: 127.0.0.1
+rtp_port: ${p.sipRtpStart}-${p.sipRtpEnd}
+# Without this livekit-sip picks the first non-loopback IPv4 (and fails without one).
+nat_1_to_1_ip: 127.0.0.1
+${p.sipHealth ? `health_port: ${p.sipHealth}\n` : ''}# 1 = never refuse calls for CPU load (the default 0.9 refuses them on a busy 2-core CI machine).
+max_cpu_utilization: 1
+logging:
+  level: ${o.logLevel}
+`
+}
+
+// ---------------------------------------------------------------------------------------------- ports
+
+interface PortNeed {
+  port: number
+  proto: Proto
+  what: string
+  key: keyof SandboxPorts
+}
+
+function portNeeds(p: SandboxPorts): PortNeed[] {
+  const needs: PortNeed[] = [
+    { port: p.livekit, proto: 'tcp', what: 'livekit-server HTTP/WebSocket', key: 'livekit' },
+    { port: p.rtcUdp, proto: 'udp', what: 'livekit-server WebRTC UDP', key: 'rtcUdp' },
+    { port: p.redis, proto: 'tcp', what: 'Redis', key: 'redis' },
+    { port: p.sip, proto: 'udp', what: 'livekit-sip SIP (UDP)', key: 'sip' },
+    { port: p.sip, proto: 'tcp', what: 'livekit-sip SIP (TCP)', key: 'sip' },
+    { port: p.phone, proto: 'udp', what: 'phone simulator (sipp) SIP', key: 'phone' },
+    { port: p.phoneMedia, proto: 'udp', what: 'phone simulator (sipp) media', key: 'phoneMedia' },
+    { port: p.phoneMedia + 2, proto: 'udp', what: 'phone simulator (sipp) media + 2', key: 'phoneMedia' },
+    { port: p.phoneControl, proto: 'udp', what: 'phone simulator (sipp) control', key: 'phoneControl' },
+    { port: p.phoneRtp, proto: 'udp', what: 'phone RTP endpoint (hub)', key: 'phoneRtp' },
+    { port: p.hub, proto: 'tcp', what: 'hub (webhook relay)', key: 'hub' },
+  ]
+  if (p.rtcTcp) needs.push({ port: p.rtcTcp, proto: 'tcp', what: 'livekit-server WebRTC TCP', key: 'rtcTcp' })
+  if (p.sipHealth)
+    needs.push({ port: p.sipHealth, proto: 'tcp', what: 'livekit-sip health', key: 'sipHealth' })
+  return needs
+}
+
+async function checkPorts(p: SandboxPorts): Promise<void> {
+  const busy: string[] = []
+  for (const need of portNeeds(p)) {
+    if (await canBind(need.port, need.proto)) continue
+    // Also try the wildcard address: livekit-sip binds 0.0.0.0 for RTP and some tools bind *:port.
+    const holder = portHolder(need.port, need.proto)
+    const who = holder ? `process ${holder.pid} (${holder.command.slice(0, 120)})` : 'another process'
+    const fix = holder
+      ? `kill ${holder.pid}` +
+        (holder.command.includes('.ringline/sandbox') ? ' (or `ringline-sandbox down` in its project)' : '')
+      : `ss -lntup | grep :${need.port}`
+    busy.push(
+      `  ${need.proto.toUpperCase()} 127.0.0.1:${need.port} (${need.what}) is in use by ${who}\n    fix: ${fix}, or pick another port with ${PORT_ENV[need.key]}=<port> (or RINGLINE_SANDBOX_PORT_OFFSET=1000)`,
+    )
+  }
+  let rtpBusy = 0
+  for (let port = p.sipRtpStart; port <= p.sipRtpEnd; port++)
+    if (!(await canBind(port, 'udp', '0.0.0.0'))) rtpBusy++
+  if (rtpBusy > (p.sipRtpEnd - p.sipRtpStart + 1) / 2) {
+    busy.push(
+      `  UDP ${p.sipRtpStart}-${p.sipRtpEnd} (livekit-sip RTP): ${rtpBusy} ports in use\n    fix: ${PORT_ENV.sipRtpStart} / ${PORT_ENV.sipRtpEnd}`,
+    )
+  }
+  if (busy.length > 0) throw new SandboxSetupError(`ports in use:\n${busy.join('\n')}`)
+}
+
+// ---------------------------------------------------------------------------------------------- start
+
+function hubEntry(): { command: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url)
+  const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js'
+  const entry = join(dirname(here), `hub-main${ext}`)
+  if (ext === '.ts') {
+    // Running from source (tests in this monorepo): load TypeScript through tsx.
+    const tsx = createRequire(here).resolve('tsx')
+    return { command: process.execPath, args: ['--import', pathToFileURL(tsx).href, entry] }
+  }
+  return { command: process.execPath, args: [entry] }
+}
+
+function buildInfo(
+  o: ResolvedOptions,
+  binaries: Binaries,
+  ids: { inboundTrunkId: string; outboundTrunkId: string; dispatchRuleId: string },
+): SandboxInfo {
+  const p = o.ports
+  const wsUrl = `ws://127.0.0.1:${p.livekit}`
+  const info: SandboxInfo = {
+    livekit: { url: `http://127.0.0.1:${p.livekit}`, wsUrl, apiKey: o.apiKey, apiSecret: o.apiSecret },
+    sip: {
+      inboundNumber: NUMBERS.inbound,
+      outboundTrunkId: ids.outboundTrunkId,
+      inboundTrunkId: ids.inboundTrunkId,
+      dispatchRuleId: ids.dispatchRuleId,
+      freeNumbers: [...NUMBERS.free],
+      callerId: NUMBERS.callerId,
+      roomPrefix: RESOURCE_NAMES.roomPrefix,
+      address: `127.0.0.1:${p.sip}`,
+    },
+    phone: {
+      numbers: { ...PHONE_NUMBERS },
+      address: `127.0.0.1:${p.phone}`,
+      defaultCaller: NUMBERS.phoneCaller,
+    },
+    redis: { url: `redis://127.0.0.1:${p.redis}` },
+    webhooks: { relayUrl: `http://127.0.0.1:${p.hub}/webhook`, hubUrl: `http://127.0.0.1:${p.hub}` },
+    stateDir: o.stateDir,
+    ports: { ...p },
+    env: {},
+    binaries: {
+      sipp: binaries.sipp,
+      livekitServer: binaries.livekitServer,
+      livekitSip: binaries.livekitSip,
+      redisServer: binaries.redisServer,
+    },
+  }
+  info.env = envLines(info)
+  return info
+}
+
+export function envLines(info: SandboxInfo): Record<string, string> {
+  return {
+    LIVEKIT_URL: info.livekit.wsUrl,
+    LIVEKIT_API_KEY: info.livekit.apiKey,
+    LIVEKIT_API_SECRET: info.livekit.apiSecret,
+    LIVEKIT_SIP_OUTBOUND_TRUNK_ID: info.sip.outboundTrunkId,
+    RINGLINE_CALLER_ID: info.sip.callerId,
+    RINGLINE_SANDBOX_NUMBER: info.sip.inboundNumber,
+  }
+}
+
+/** Helpers (phone, webhook relay) for a sandbox described by `info`, e.g. from vitest's `inject`. */
+export function connectSandbox(info: SandboxInfo): Omit<Sandbox, 'reused' | 'startupMs' | 'buildMs'> {
+  const webhooks = new WebhookRelay(info.webhooks.hubUrl, info.webhooks.relayUrl)
+  return {
+    ...info,
+    info,
+    phone: new Phone(info),
+    webhooks,
+    stop: () => webhooks.close(),
+  }
+}
+
+function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
+  const client = connectSandbox(state.info)
+  const ready = o.webhookUrl ? client.webhooks.forward(o.webhookUrl).then(() => undefined) : Promise.resolve()
+  return ready.then(() => ({
+    ...client,
+    reused: true,
+    startupMs,
+    buildMs: 0,
+    stop: () => client.webhooks.close(),
+  }))
+}
+
+/** Finds a healthy sandbox from another state dir that holds our LiveKit port (so `reuse` works across cwds). */
+async function discoverByPort(o: ResolvedOptions): Promise<StateFile | undefined> {
+  const holder = portHolder(o.ports.livekit, 'tcp')
+  const m = holder && /--config (\S+)\/livekit\.yaml/.exec(holder.command)
+  if (!m) return undefined
+  const state = readState(m[1]!)
+  if (!state) return undefined
+  const health = await checkHealth(state)
+  return health.every((h) => h.healthy) ? state : undefined
+}
+
+/**
+ * Starts the sandbox (Redis, livekit-server, livekit-sip, the sipp phone and the hub, all detached
+ * processes on 127.0.0.1) and provisions its trunks and dispatch rule. With `reuse: true`, attaches to a
+ * healthy running one instead. Two processes starting the same sandbox at once are serialized by a lock
+ * file: the second one waits and then attaches.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const t0 = Date.now()
+  const o = resolveOptions(options)
+  mkdirSync(join(o.stateDir, 'logs'), { recursive: true })
+  const release = await acquireLock(o.stateDir, o.lockTimeoutMs, o.log)
+  const started: Partial<Record<ProcessName, ProcessRecord>> = {}
+  try {
+    const existing = readState(o.stateDir)
+    if (existing) {
+      const health = await checkHealth(existing)
+      if (health.every((h) => h.healthy)) {
+        if (!o.reuse) {
+          throw new SandboxSetupError(
+            `a sandbox is already running from ${o.stateDir} (started by process ${existing.startedBy})`,
+            'pass { reuse: true } to attach to it, or run `ringline-sandbox down` first',
+          )
+        }
+        const sb = await attach(existing, o, Date.now() - t0)
+        o.log(`attached to the running sandbox (${o.stateDir}) in ${sb.startupMs} ms`)
+        return sb
+      }
+      const broken = health.filter((h) => !h.healthy).map((h) => `${h.name}: ${h.detail}`)
+      o.log(`the previous sandbox in ${o.stateDir} is not healthy (${broken.join(', ')}); restarting it`)
+      await stopProcesses(existing.processes)
+      rmSync(statePath(o.stateDir), { force: true })
+    }
+    if (o.reuse) {
+      const other = await discoverByPort(o)
+      if (other) {
+        const sb = await attach(other, o, Date.now() - t0)
+        o.log(`attached to the running sandbox of ${other.info.stateDir} in ${sb.startupMs} ms`)
+        return sb
+      }
+    }
+
+    const { binaries, buildMs } = await resolveBinaries(o.log)
+    const tStart = Date.now()
+    await checkPorts(o.ports)
+
+    const dir = o.stateDir
+    const logs = join(dir, 'logs')
+    const phoneDir = join(dir, 'phone')
+    mkdirSync(join(phoneDir, 'calls'), { recursive: true })
+    const relayUrl = `http://127.0.0.1:${o.ports.hub}/webhook`
+    writeFileSync(join(dir, 'livekit.yaml'), livekitYaml(o, relayUrl))
+    writeFileSync(join(dir, 'sip.yaml'), sipYaml(o))
+    const phoneTrace = join(logs, 'phone-messages.log')
+    writeFileSync(
+      join(dir, 'hub.json'),
+      JSON.stringify(
+        {
+          httpPort: o.ports.hub,
+          rtpPort: o.ports.phoneRtp,
+          phoneTrace,
+          callsDir: join(phoneDir, 'calls'),
+          webhookUrls: o.webhookUrl ? [o.webhookUrl] : [],
+        },
+        null,
+        2,
+      ),
+    )
+    copyFileSync(join(packageRoot(), 'scenarios', 'phone.xml'), join(phoneDir, 'phone.xml'))
+    writeFileSync(join(phoneDir, `dtmf-${PHONE_DTMF_DIGITS}.pcap`), dtmfPcap(PHONE_DTMF_DIGITS))
+    rmSync(phoneTrace, { force: true })
+
+    const launch = (
+      name: ProcessName,
+      command: string,
+      args: string[],
+      marker: string,
+      stopSignal: NodeJS.Signals = 'SIGTERM',
+      cwd = dir,
+    ) => {
+      const log = join(logs, `${name}.log`)
+      writeFileSync(log, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`)
+      const proc = spawnDetached(command, args, { cwd, logFile: log })
+      started[name] = { pid: proc.pid, marker, log, stopSignal }
+      let exitCode: number | null | undefined
+      void proc.exited.then((c) => {
+        exitCode = c
+      })
+      const abort = () => {
+        if (exitCode === undefined && isAlive(proc.pid)) return undefined
+        const tail = readFileSafe(log).trim().split('\n').slice(-6).join('\n    ')
+        return `${name} exited (code ${exitCode ?? '?'}); last lines of ${log}:\n    ${tail}`
+      }
+      return abort
+    }
+
+    const hub = hubEntry()
+    const hubJson = join(dir, 'hub.json')
+    const redisAbort = launch(
+      'redis',
+      binaries.redisServer,
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(o.ports.redis),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+        '--dir',
+        dir,
+      ],
+      'redis-server',
+    )
+    const hubAbort = launch('hub', hub.command, [...hub.args, hubJson], hubJson)
+    const phoneXml = join(phoneDir, 'phone.xml')
+    const phoneAbort = launch(
+      'phone',
+      binaries.sipp,
+      [
+        '-sf',
+        phoneXml,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(o.ports.phone),
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        String(o.ports.phoneMedia),
+        '-ci',
+        '127.0.0.1',
+        '-cp',
+        String(o.ports.phoneControl),
+        '-nostdin',
+        '-key',
+        'phone_rtp_port',
+        String(o.ports.phoneRtp),
+        '-trace_msg',
+        '-message_file',
+        phoneTrace,
+        '-trace_err',
+        '-error_file',
+        join(logs, 'phone-errors.log'),
+      ],
+      phoneXml,
+      'SIGTERM',
+      phoneDir,
+    )
+    await Promise.all([
+      waitFor('Redis', () => redisPing(o.ports.redis), { timeoutMs: 15_000, abort: redisAbort }),
+      waitFor('the hub', () => httpOk(`http://127.0.0.1:${o.ports.hub}/health`), {
+        timeoutMs: 20_000,
+        abort: hubAbort,
+      }),
+      waitFor('the phone simulator (sipp)', async () => !(await canBind(o.ports.phone, 'udp')), {
+        timeoutMs: 10_000,
+        abort: phoneAbort,
+      }),
+    ])
+    const livekitYamlPath = join(dir, 'livekit.yaml')
+    const lkAbort = launch(
+      'livekit-server',
+      binaries.livekitServer,
+      ['--config', livekitYamlPath],
+      livekitYamlPath,
+    )
+    await waitFor('livekit-server', () => httpOk(`http://127.0.0.1:${o.ports.livekit}/`), {
+      timeoutMs: 30_000,
+      abort: lkAbort,
+    })
+    const sipYamlPath = join(dir, 'sip.yaml')
+    const sipAbort = launch(
+      'livekit-sip',
+      binaries.livekitSip,
+      ['--config', sipYamlPath],
+      sipYamlPath,
+      'SIGINT',
+    )
+    await waitFor('livekit-sip', () => sipOptionsPing(o.ports.sip, 500), {
+      timeoutMs: 30_000,
+      abort: sipAbort,
+    })
+
+    const ids = await provision({
+      url: `http://127.0.0.1:${o.ports.livekit}`,
+      apiKey: o.apiKey,
+      apiSecret: o.apiSecret,
+      phoneAddress: `127.0.0.1:${o.ports.phone}`,
+    })
+    const info = buildInfo(o, binaries, ids)
+    writeState(dir, { version: 1, startedAt: Date.now(), startedBy: process.pid, processes: started, info })
+    const startupMs = Date.now() - tStart
+    o.log(
+      `up in ${(startupMs / 1000).toFixed(1)} s${buildMs ? ` (+ ${(buildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, SIP 127.0.0.1:${o.ports.sip}, phone 127.0.0.1:${o.ports.phone}, state ${dir}`,
+    )
+    const client = connectSandbox(info)
+    let stopped = false
+    return {
+      ...client,
+      reused: false,
+      startupMs,
+      buildMs,
+      stop: async () => {
+        if (stopped) return
+        stopped = true
+        await client.webhooks.close()
+        await stopSandbox({ stateDir: dir, log: false })
+      },
+    }
+  } catch (e) {
+    await stopProcesses(started)
+    throw e
+  } finally {
+    release()
+  }
+}
+
+async function stopProcesses(processes: Partial<Record<ProcessName, ProcessRecord>>): Promise<ProcessName[]> {
+  const stopped: ProcessName[] = []
+  for (const name of [...PROCESS_NAMES].reverse()) {
+    const rec = processes[name]
+    if (!rec || !isOurs(rec.pid, rec.marker)) continue
+    await stopProcess(rec.pid, rec.stopSignal, name === 'livekit-sip' ? 3000 : 5000)
+    stopped.push(name)
+  }
+  return stopped
+}
+
+/**
+ * Stops the sandbox recorded in `stateDir` (default as for `startSandbox`): only the processes it started,
+ * by pid, after checking each pid still runs the command it started. Returns the names it stopped.
+ */
+export async function stopSandbox(
+  options: Pick<SandboxOptions, 'stateDir' | 'log'> = {},
+): Promise<ProcessName[]> {
+  const o = resolveOptions({ stateDir: options.stateDir, log: options.log })
+  mkdirSync(o.stateDir, { recursive: true })
+  const release = await acquireLock(o.stateDir, 60_000, o.log)
+  try {
+    const state = readState(o.stateDir)
+    if (!state) return []
+    const stopped = await stopProcesses(state.processes)
+    rmSync(statePath(o.stateDir), { force: true })
+    o.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running')
+    return stopped
+  } finally {
+    release()
+  }
+}
+
+export interface SandboxStatus {
+  stateDir: string
+  running: boolean
+  healthy: boolean
+  processes: ProcessHealth[]
+  info: SandboxInfo | undefined
+}
+
+/** Health of the sandbox recorded in `stateDir`. */
+export async function sandboxStatus(options: Pick<SandboxOptions, 'stateDir'> = {}): Promise<SandboxStatus> {
+  const o = resolveOptions({ stateDir: options.stateDir, log: false })
+  const state = readState(o.stateDir)
+  if (!state) return { stateDir: o.stateDir, running: false, healthy: false, processes: [], info: undefined }
+  const processes = await checkHealth(state)
+  return {
+    stateDir: o.stateDir,
+    running: processes.some((p) => p.running),
+    healthy: processes.every((p) => p.healthy),
+    processes,
+    info: state.info,
+  }
+}
+
+/** Log file of each process of the sandbox in `stateDir`. */
+export function sandboxLogs(options: Pick<SandboxOptions, 'stateDir'> = {}): Record<string, string> {
+  const o = resolveOptions({ stateDir: options.stateDir, log: false })
+  const logs = join(o.stateDir, 'logs')
+  const out: Record<string, string> = {}
+  for (const name of PROCESS_NAMES) out[name] = join(logs, `${name}.log`)
+  out['phone-messages'] = join(logs, 'phone-messages.log')
+  out['phone-errors'] = join(logs, 'phone-errors.log')
+  for (const k of Object.keys(out)) if (!existsSync(out[k]!)) delete out[k]
+  return out
+}

@@ -1,0 +1,80 @@
+import type { SandboxPorts } from './config'
+import type { TraceCall } from './sipp-trace'
+
+/** One call as the phone simulator saw it (either direction), with what it received. */
+export interface PhoneCallRecord extends TraceCall {
+  /** RFC 4733 digits the phone received from LiveKit during the call (e.g. sent with `publishDtmf`). */
+  dtmfReceived: string
+  /** Audio the phone received: RTP audio packets and their RMS level (0..1, G.711 decoded). */
+  audio: { packets: number; rms: number }
+}
+
+/** One webhook as livekit-server sent it, relayed unchanged. */
+export interface WebhookDelivery {
+  /** The event's `id` (LiveKit's, for dedupe). */
+  id: string
+  event: string
+  room: string | undefined
+  receivedAt: number
+  contentType: string
+  /** The bare JWT LiveKit signs the body with; verify with `WebhookReceiver.receive(body, authorization)`. */
+  authorization: string | undefined
+  /** The raw body, byte for byte. */
+  body: string
+}
+
+/** Everything about a running sandbox, as plain JSON (what the vitest setup `provide`s). */
+export interface SandboxInfo {
+  livekit: {
+    /** HTTP URL for livekit-server-sdk clients. */
+    url: string
+    /** WebSocket URL for room clients. */
+    wsUrl: string
+    apiKey: string
+    apiSecret: string
+  }
+  sip: {
+    /** Provisioned inbound number: calls to it land in rooms `sandbox_<caller>_<random>`. */
+    inboundNumber: string
+    /** Outbound trunk to the phone simulator. */
+    outboundTrunkId: string
+    inboundTrunkId: string
+    dispatchRuleId: string
+    /** Numbers left unprovisioned, for Ringline's `provisionNumber`. */
+    freeNumbers: string[]
+    /** The outbound trunk's number (the caller id LiveKit presents). */
+    callerId: string
+    /** Room prefix of the sandbox's dispatch rule. */
+    roomPrefix: string
+    /** livekit-sip's SIP address, where inbound calls go ("127.0.0.1:5060"). */
+    address: string
+  }
+  phone: {
+    /** Numbers to dial out to, by the behaviour of the phone that answers. */
+    numbers: {
+      answer: string
+      busy: string
+      noAnswer: string
+      decline: string
+      hangup: string
+      dtmf: string
+    }
+    /** The phone simulator's SIP address (the outbound trunk's address). */
+    address: string
+    /** The caller number the phone uses by default when it calls in. */
+    defaultCaller: string
+  }
+  redis: { url: string }
+  webhooks: {
+    /** Where livekit-server posts webhooks (the relay). */
+    relayUrl: string
+    /** The hub's base URL (relay subscriptions, SSE stream, phone log). */
+    hubUrl: string
+  }
+  stateDir: string
+  ports: SandboxPorts
+  /** The KEY=value lines `ringline-sandbox up` prints. */
+  env: Record<string, string>
+  /** Binaries used (sipp is needed by `phone.call` in any process). */
+  binaries: { sipp: string; livekitServer: string; livekitSip: string; redisServer: string }
+}
