@@ -1,0 +1,147 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { expectNoAxeViolations } from '../../test/axe'
+import { RinglineProvider } from '../RinglineProvider'
+import { createFakeApi, type FakeApiOptions, generateFakeCalls } from '../testing/createFakeApi'
+import { createFakeCallClient } from '../testing/createFakeCallClient'
+import { CallHistory, type CallHistoryProps } from './CallHistory'
+
+function setup(props: Partial<CallHistoryProps> = {}, apiOptions: FakeApiOptions = {}) {
+  const api = createFakeApi(apiOptions)
+  const client = createFakeCallClient({ api })
+  const utils = render(
+    <RinglineProvider client={client}>
+      <CallHistory timeZone="UTC" locale="en-US" {...props} />
+    </RinglineProvider>,
+  )
+  const root = screen.getByRole('region', { name: 'Call history' })
+  return { api, client, root, ...utils }
+}
+
+describe('CallHistory', () => {
+  it('loads, shows stats and rows with direction, status, duration and who answered', async () => {
+    const calls = generateFakeCalls(30)
+    const { root, container } = setup({ resolveUser: (id) => id.toUpperCase() }, { calls })
+    expect(root.getAttribute('data-state')).toBe('loading')
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    expect(screen.getAllByRole('term').map((t) => t.textContent)).toEqual(['Calls', 'Answered', 'Average length', 'Missed'])
+    expect(root.querySelector('.rl-history-stats dd')?.textContent).toBe('30')
+    const list = screen.getByRole('list', { name: 'Calls' })
+    const first = within(list).getAllByRole('listitem')[0]!
+    const call = calls[0]!
+    expect(first.getAttribute('data-direction')).toBe(call.direction)
+    expect(first.getAttribute('data-status')).toBe(call.status)
+    expect(first.getAttribute('aria-posinset')).toBe('1')
+    expect(first.getAttribute('aria-setsize')).toBe('30')
+    const answered = calls.findIndex((c) => c.answeredBy)
+    expect(root.textContent).toContain(`Answered by ${calls[answered]!.answeredBy!.toUpperCase()}`)
+    await expectNoAxeViolations(container)
+  })
+
+  it('virtualizes 10,000 calls and pages in as the list scrolls', async () => {
+    const calls = generateFakeCalls(10_000)
+    const { api, root } = setup({ pageSize: 200, listHeight: 480, rowHeight: 48 }, { calls })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const list = screen.getByRole('list', { name: 'Calls' })
+    expect(list.style.height).toBe(`${200 * 48}px`)
+    expect(within(list).getAllByRole('listitem').length).toBeLessThanOrEqual(10 + 2 * 6)
+    expect(within(list).getAllByRole('listitem')[0]!.getAttribute('aria-setsize')).toBe('-1')
+    const viewport = list.parentElement!
+    viewport.scrollTop = 150 * 48
+    fireEvent.scroll(viewport)
+    const rows = within(list).getAllByRole('listitem')
+    expect(rows[0]!.getAttribute('aria-posinset')).toBe(String(150 - 6 + 1))
+    viewport.scrollTop = 195 * 48
+    fireEvent.scroll(viewport)
+    await waitFor(() => expect(list.style.height).toBe(`${400 * 48}px`))
+    expect(api.log.filter((m) => m === 'listCalls')).toHaveLength(2)
+  })
+
+  it('filters by direction and status and shows the filtered empty state', async () => {
+    const user = userEvent.setup()
+    const calls = generateFakeCalls(40)
+    const onFiltersChange = vi.fn()
+    const { root } = setup({ onFiltersChange }, { calls })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    await user.selectOptions(screen.getByLabelText('Direction'), 'inbound')
+    expect(onFiltersChange).toHaveBeenLastCalledWith({ direction: 'inbound' })
+    await waitFor(() => {
+      const rows = within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+      expect(rows.every((r) => r.getAttribute('data-direction') === 'inbound')).toBe(true)
+    })
+    await user.type(screen.getByLabelText('Search numbers'), '9999999')
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('empty'))
+    expect(root.textContent).toContain('No calls match these filters.')
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+  })
+
+  it('shows the empty and error states, and retries', async () => {
+    const { root } = setup({}, { calls: [] })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('empty'))
+    expect(root.textContent).toContain('No calls yet.')
+  })
+
+  it('reports a failed load with a retry button', async () => {
+    const user = userEvent.setup()
+    const failures: FakeApiOptions['failures'] = { listCalls: { code: 'UPSTREAM_ERROR', message: 'Database down.' } }
+    const { root } = setup({}, { calls: generateFakeCalls(3), failures })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('error'))
+    expect(screen.getByRole('alert').textContent).toContain('Database down.')
+    delete failures.listCalls
+    await user.click(screen.getByRole('button', { name: 'Try again' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+  })
+
+  it('opens details with the recording player and transcript; call back fires with the number', async () => {
+    const user = userEvent.setup()
+    const calls = generateFakeCalls(10)
+    const withRecording = calls.find((c) => c.recordingUrl && c.direction !== 'internal')!
+    const onCallBack = vi.fn()
+    const { root, container } = setup(
+      { onCallBack },
+      {
+        calls,
+        transcripts: { [withRecording.id]: [{ at: withRecording.startedAt, speaker: 'Caller', text: 'Hello there', final: true }] },
+      },
+    )
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const row = root.querySelector(`[aria-posinset="${calls.indexOf(withRecording) + 1}"]`)!
+    const open = row.querySelector('.rl-history-open') as HTMLElement
+    await user.click(open)
+    expect(open.getAttribute('aria-expanded')).toBe('true')
+    await screen.findByText('Hello there')
+    const player = screen.getByRole('group', { name: 'Call recording' })
+    expect(player.getAttribute('data-state')).toBe('paused')
+    await user.click(within(player).getByRole('button', { name: 'Play recording' }))
+    expect(player.getAttribute('data-state')).toBe('playing')
+    await user.click(within(player).getByRole('button', { name: 'Pause recording' }))
+    expect(player.getAttribute('data-state')).toBe('paused')
+    const seek = within(player).getByRole('slider', { name: 'Seek' })
+    fireEvent.change(seek, { target: { value: '3' } })
+    expect(seek.getAttribute('aria-valuetext')).toMatch(/^0:03 of/)
+    expect(within(player).getByRole('link', { name: 'Download' }).getAttribute('href')).toBe(withRecording.recordingUrl)
+    await expectNoAxeViolations(container)
+    const number = withRecording.direction === 'outbound' ? withRecording.toNumber : withRecording.fromNumber
+    const callBack = within(row as HTMLElement).getByRole('button', { name: /^Call back/ })
+    await user.click(callBack)
+    expect(onCallBack).toHaveBeenCalledWith(number, withRecording)
+  })
+
+  it('applies live call events and takes labels', async () => {
+    const calls = generateFakeCalls(5)
+    const { client, root } = setup({ labels: { statuses: { busy: 'Occupé' } } }, { calls })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    act(() => client.emit({ id: 'e1', at: '', type: 'call.updated', call: { ...calls[0]!, status: 'busy' } }))
+    const first = within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')[0]!
+    expect(first.getAttribute('data-status')).toBe('busy')
+    expect(first.textContent).toContain('Occupé')
+    act(() =>
+      client.emit({ id: 'e2', at: '', type: 'call.incoming', call: { ...calls[1]!, id: 'new', status: 'ringing' } }),
+    )
+    expect(within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')[0]!.getAttribute('data-status')).toBe(
+      'ringing',
+    )
+  })
+})

@@ -1,0 +1,568 @@
+'use client'
+import type { CallDetail, CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
+import { type HTMLAttributes, type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory'
+import { useRinglineApi } from '../RinglineProvider'
+import { cx } from '../internal/cx'
+import { formatDuration } from '../internal/format'
+import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
+import { mergeLabels } from '../internal/labels'
+import { type CountryCode, formatPhoneNumber } from '../internal/phone'
+import { useControllableState } from '../internal/useControllableState'
+import { useIsClient } from '../internal/useIsClient'
+import type { CallClientLike, RinglineApi } from '../types'
+import { RecordingPlayer, type RecordingPlayerLabels } from './RecordingPlayer'
+
+/** States of CallHistory (`data-state`). */
+export type CallHistoryViewState = 'loading' | 'error' | 'empty' | 'ready'
+
+/** Every text of CallHistory. */
+export interface CallHistoryLabels {
+  region: string
+  stats: string
+  total: string
+  answerRate: string
+  averageDuration: string
+  missed: string
+  filters: string
+  direction: string
+  allDirections: string
+  directions: Record<CallDirection, string>
+  status: string
+  allStatuses: string
+  statuses: Record<CallStatus, string>
+  search: string
+  searchPlaceholder: string
+  list: string
+  loading: string
+  empty: string
+  emptyFiltered: string
+  clearFilters: string
+  error: string
+  retry: string
+  loadMore: string
+  loadingMore: string
+  answeredBy: (who: string) => string
+  callBack: (who: string) => string
+  details: string
+  transcript: string
+  transcriptLoading: string
+  transcriptEmpty: string
+  detailError: string
+  noRecording: string
+  unknownNumber: string
+  duration: string
+  startedAt: string
+  close: string
+  recording?: Partial<RecordingPlayerLabels>
+}
+
+/** Default English texts of CallHistory. */
+export const callHistoryLabels: CallHistoryLabels = {
+  region: 'Call history',
+  stats: 'Call statistics',
+  total: 'Calls',
+  answerRate: 'Answered',
+  averageDuration: 'Average length',
+  missed: 'Missed',
+  filters: 'Filter calls',
+  direction: 'Direction',
+  allDirections: 'All directions',
+  directions: { inbound: 'Incoming', outbound: 'Outgoing', internal: 'Team room' },
+  status: 'Status',
+  allStatuses: 'All statuses',
+  statuses: {
+    initiated: 'Started',
+    ringing: 'Ringing',
+    'in-progress': 'In progress',
+    completed: 'Completed',
+    busy: 'Busy',
+    'no-answer': 'No answer',
+    canceled: 'Canceled',
+    failed: 'Failed',
+    declined: 'Declined',
+    missed: 'Missed',
+  },
+  search: 'Search numbers',
+  searchPlaceholder: 'Search numbers',
+  list: 'Calls',
+  loading: 'Loading calls…',
+  empty: 'No calls yet. Calls you make and receive show up here.',
+  emptyFiltered: 'No calls match these filters.',
+  clearFilters: 'Clear filters',
+  error: 'The call history could not be loaded.',
+  retry: 'Try again',
+  loadMore: 'Load more calls',
+  loadingMore: 'Loading more…',
+  answeredBy: (who) => `Answered by ${who}`,
+  callBack: (who) => `Call back ${who}`,
+  details: 'Call details',
+  transcript: 'Transcript',
+  transcriptLoading: 'Loading transcript…',
+  transcriptEmpty: 'No transcript for this call.',
+  detailError: 'Details could not be loaded.',
+  noRecording: 'No recording for this call.',
+  unknownNumber: 'Unknown number',
+  duration: 'Duration',
+  startedAt: 'Started',
+  close: 'Close details',
+}
+
+/** Props of {@link CallHistory}. */
+export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
+  client?: CallClientLike
+  api?: RinglineApi
+  labels?: Partial<{ [K in keyof CallHistoryLabels]: Partial<CallHistoryLabels[K]> | CallHistoryLabels[K] }>
+  /** Filters, controlled. */
+  filters?: CallHistoryFilters
+  defaultFilters?: CallHistoryFilters
+  onFiltersChange?: (filters: CallHistoryFilters) => void
+  /** Selected call id (details panel), controlled. */
+  selectedId?: string | null
+  defaultSelectedId?: string | null
+  onSelectedIdChange?: (id: string | null) => void
+  /** Rows per page. Default 50. */
+  pageSize?: number
+  /** Show the stats header. Default true. */
+  showStats?: boolean
+  /** Show the filters. Default true. */
+  showFilters?: boolean
+  /** Shows a call-back button; called with the other side's number (open your Dialer prefilled). */
+  onCallBack?: (number: string, call: CallRecord) => void
+  /** Display name of a user id (who answered). */
+  resolveUser?: (userId: string) => string
+  defaultCountry?: CountryCode
+  /** Locale and time zone of timestamps; without a time zone they render after hydration. */
+  locale?: string
+  timeZone?: string
+  /** Height of one row in px (virtualization). Default 56. */
+  rowHeight?: number
+  /** Height of the scrolling list in px. Default 480. */
+  listHeight?: number
+  /** Passed to `useCallHistory`: rows to render before the first fetch (SSR). */
+  initialData?: { calls: CallRecord[]; nextCursor?: string | null }
+}
+
+const OVERSCAN = 6
+
+function otherParty(call: CallRecord): string | null {
+  if (call.direction === 'internal') return call.roomName
+  return call.direction === 'outbound' ? call.toNumber : call.fromNumber
+}
+
+/** Call history: stats, filters, a virtualized list (10,000 rows stay smooth), details with recording and transcript. */
+export function CallHistory({
+  client,
+  api: apiProp,
+  labels: labelsProp,
+  filters: filtersProp,
+  defaultFilters = {},
+  onFiltersChange,
+  selectedId: selectedProp,
+  defaultSelectedId = null,
+  onSelectedIdChange,
+  pageSize = 50,
+  showStats = true,
+  showFilters = true,
+  onCallBack,
+  resolveUser,
+  defaultCountry = 'US',
+  locale,
+  timeZone,
+  rowHeight = 56,
+  listHeight = 480,
+  initialData,
+  className,
+  ...rest
+}: CallHistoryProps) {
+  const labels = mergeLabels(callHistoryLabels, labelsProp)
+  const api = useRinglineApi(client, apiProp)
+  const [filters, setFilters] = useControllableState(filtersProp, defaultFilters, onFiltersChange)
+  const [selectedId, setSelectedId] = useControllableState<string | null>(
+    selectedProp,
+    defaultSelectedId,
+    onSelectedIdChange,
+  )
+  const [search, setSearch] = useState(filters.q ?? '')
+  const history = useCallHistory({
+    client,
+    api,
+    filters,
+    pageSize,
+    stats: showStats,
+    ...(initialData ? { initialData } : {}),
+  })
+  const [scrollTop, setScrollTop] = useState(0)
+  const viewportRef = useRef<HTMLDivElement>(null)
+  const isClient = useIsClient()
+  const id = useId()
+
+  // Debounce the search box into the filters.
+  useEffect(() => {
+    const q = search.trim()
+    if ((filters.q ?? '') === q) return
+    const t = setTimeout(() => setFilters((prev) => ({ ...prev, q: q || undefined })), 300)
+    return () => clearTimeout(t)
+  }, [search, filters.q, setFilters])
+
+  const dateFormat = useMemo(
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        ...(timeZone ? { timeZone } : {}),
+      }),
+    [locale, timeZone],
+  )
+  const formatTime = (iso: string) => (timeZone || isClient ? dateFormat.format(new Date(iso)) : '')
+
+  const { calls } = history
+  const total = calls.length
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN)
+  const last = Math.min(total, Math.ceil((scrollTop + listHeight) / rowHeight) + OVERSCAN)
+
+  // Fetch the next page as the end comes into view.
+  useEffect(() => {
+    if (history.hasMore && !history.isFetchingMore && last >= total - OVERSCAN && total > 0) void history.loadMore()
+  }, [last, total, history.hasMore, history.isFetchingMore, history.loadMore])
+
+  const filtered = !!(filters.direction || filters.status || filters.q)
+  const viewState: CallHistoryViewState =
+    history.status === 'loading' ? 'loading' : history.status === 'error' ? 'error' : total === 0 ? 'empty' : 'ready'
+  const selected = selectedId ? (calls.find((c) => c.id === selectedId) ?? null) : null
+
+  const partyLabel = (call: CallRecord) => {
+    const party = otherParty(call)
+    if (!party) return labels.unknownNumber
+    return call.direction === 'internal' ? party : formatPhoneNumber(party, defaultCountry)
+  }
+
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a labelled region grouping the history
+    <div
+      role="region"
+      aria-label={labels.region}
+      className={cx('rl-call-history', className)}
+      data-state={viewState}
+      {...rest}
+    >
+      {showStats ? (
+        <dl className="rl-history-stats" aria-label={labels.stats}>
+          <div>
+            <dt>{labels.total}</dt>
+            <dd>{history.stats ? history.stats.total : '—'}</dd>
+          </div>
+          <div>
+            <dt>{labels.answerRate}</dt>
+            <dd>
+              {history.stats?.answerRate != null ? `${Math.round(history.stats.answerRate * 100)}%` : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt>{labels.averageDuration}</dt>
+            <dd>
+              {history.stats?.averageDurationSeconds != null
+                ? formatDuration(history.stats.averageDurationSeconds)
+                : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt>{labels.missed}</dt>
+            <dd>{history.stats ? (history.stats.byStatus.missed ?? 0) : '—'}</dd>
+          </div>
+        </dl>
+      ) : null}
+      {showFilters ? (
+        <search className="rl-history-filters" aria-label={labels.filters}>
+          <div className="rl-field">
+            <label htmlFor={`${id}-direction`}>{labels.direction}</label>
+            <select
+              id={`${id}-direction`}
+              className="rl-select"
+              value={filters.direction ?? ''}
+              onChange={(e) =>
+                setFilters({ ...filters, direction: (e.currentTarget.value || undefined) as CallDirection | undefined })
+              }
+            >
+              <option value="">{labels.allDirections}</option>
+              {(Object.keys(labels.directions) as CallDirection[]).map((d) => (
+                <option key={d} value={d}>
+                  {labels.directions[d]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="rl-field">
+            <label htmlFor={`${id}-status`}>{labels.status}</label>
+            <select
+              id={`${id}-status`}
+              className="rl-select"
+              value={filters.status ?? ''}
+              onChange={(e) =>
+                setFilters({ ...filters, status: (e.currentTarget.value || undefined) as CallStatus | undefined })
+              }
+            >
+              <option value="">{labels.allStatuses}</option>
+              {(Object.keys(labels.statuses) as CallStatus[]).map((s) => (
+                <option key={s} value={s}>
+                  {labels.statuses[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="rl-field">
+            <label htmlFor={`${id}-q`}>{labels.search}</label>
+            <input
+              id={`${id}-q`}
+              className="rl-input"
+              type="search"
+              inputMode="tel"
+              placeholder={labels.searchPlaceholder}
+              value={search}
+              onChange={(e) => setSearch(e.currentTarget.value)}
+            />
+          </div>
+        </search>
+      ) : null}
+
+      {viewState === 'error' ? (
+        <div className="rl-history-message" data-state="error">
+          <p role="alert" className="rl-error">
+            {labels.error} {history.error?.message}
+          </p>
+          <button type="button" className="rl-button" onClick={() => history.refresh()}>
+            {labels.retry}
+          </button>
+        </div>
+      ) : viewState === 'empty' ? (
+        <div className="rl-history-message" data-state="empty">
+          <p>{filtered ? labels.emptyFiltered : labels.empty}</p>
+          {filtered ? (
+            <button
+              type="button"
+              className="rl-button"
+              onClick={() => {
+                setSearch('')
+                setFilters({})
+              }}
+            >
+              {labels.clearFilters}
+            </button>
+          ) : null}
+        </div>
+      ) : (
+        <div
+          ref={viewportRef}
+          className="rl-history-viewport"
+          style={{ height: listHeight, overflowY: 'auto', position: 'relative' }}
+          onScroll={(e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop)}
+          aria-busy={viewState === 'loading' || history.isRefreshing || undefined}
+        >
+          {viewState === 'loading' ? (
+            <ul className="rl-history-list" aria-label={labels.list} data-state="loading">
+              {Array.from({ length: Math.ceil(listHeight / rowHeight) }, (_, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: placeholders
+                <li key={i} className="rl-history-row rl-skeleton" style={{ height: rowHeight }} aria-hidden="true" />
+              ))}
+              <li className="rl-sr-only">{labels.loading}</li>
+            </ul>
+          ) : (
+            <ul
+              className="rl-history-list"
+              aria-label={labels.list}
+              style={{ height: total * rowHeight, position: 'relative', margin: 0, padding: 0 }}
+            >
+              {calls.slice(first, last).map((call, offset) => {
+                const index = first + offset
+                const party = otherParty(call)
+                const who = partyLabel(call)
+                const answeredBy = call.answeredBy ? (resolveUser?.(call.answeredBy) ?? call.answeredBy) : null
+                return (
+                  <li
+                    key={call.id}
+                    className="rl-history-row"
+                    data-direction={call.direction}
+                    data-status={call.status}
+                    data-selected={call.id === selectedId ? '' : undefined}
+                    aria-setsize={history.hasMore ? -1 : total}
+                    aria-posinset={index + 1}
+                    style={{ position: 'absolute', top: index * rowHeight, height: rowHeight, left: 0, right: 0 }}
+                  >
+                    <button
+                      type="button"
+                      className="rl-history-open"
+                      aria-expanded={call.id === selectedId}
+                      aria-controls={`${id}-detail`}
+                      onClick={() => setSelectedId(call.id === selectedId ? null : call.id)}
+                    >
+                      <span className="rl-history-direction" data-direction={call.direction}>
+                        {call.direction === 'inbound' ? (
+                          <InboundIcon />
+                        ) : call.direction === 'outbound' ? (
+                          <OutboundIcon />
+                        ) : (
+                          <InternalIcon />
+                        )}
+                        <span className="rl-sr-only">{labels.directions[call.direction]}</span>
+                      </span>
+                      <span className="rl-history-party" dir="ltr">
+                        {who}
+                      </span>
+                      <span className="rl-badge" data-status={call.status}>
+                        {labels.statuses[call.status]}
+                      </span>
+                      <span className="rl-history-duration">
+                        {call.durationSeconds != null ? formatDuration(call.durationSeconds) : ''}
+                      </span>
+                      <time className="rl-history-time" dateTime={call.startedAt}>
+                        {formatTime(call.startedAt)}
+                      </time>
+                      {answeredBy ? <span className="rl-history-answered">{labels.answeredBy(answeredBy)}</span> : null}
+                    </button>
+                    {onCallBack && party && call.direction !== 'internal' ? (
+                      <button
+                        type="button"
+                        className="rl-button rl-history-callback"
+                        data-variant="icon"
+                        aria-label={labels.callBack(who)}
+                        onClick={() => onCallBack(party, call)}
+                      >
+                        <PhoneIcon />
+                      </button>
+                    ) : null}
+                  </li>
+                )
+              })}
+            </ul>
+          )}
+        </div>
+      )}
+      {viewState === 'ready' && history.hasMore ? (
+        <button
+          type="button"
+          className="rl-button rl-history-more"
+          disabled={history.isFetchingMore}
+          onClick={() => void history.loadMore()}
+        >
+          {history.isFetchingMore ? labels.loadingMore : labels.loadMore}
+        </button>
+      ) : null}
+      <div id={`${id}-detail`} className="rl-history-detail-slot">
+        {selected ? (
+          <CallHistoryDetail
+            key={selected.id}
+            call={selected}
+            api={api}
+            labels={labels}
+            who={partyLabel(selected)}
+            formatTime={formatTime}
+            onClose={() => setSelectedId(null)}
+            onCallBack={
+              onCallBack && otherParty(selected) && selected.direction !== 'internal'
+                ? () => onCallBack(otherParty(selected)!, selected)
+                : undefined
+            }
+          />
+        ) : null}
+      </div>
+    </div>
+  )
+}
+
+interface DetailProps {
+  call: CallRecord
+  api: RinglineApi
+  labels: CallHistoryLabels
+  who: string
+  formatTime: (iso: string) => string
+  onClose: () => void
+  onCallBack?: () => void
+}
+
+function CallHistoryDetail({ call, api, labels, who, formatTime, onClose, onCallBack }: DetailProps) {
+  const [detail, setDetail] = useState<{ status: 'loading' | 'ready' | 'error'; data: CallDetail | null }>({
+    status: 'loading',
+    data: null,
+  })
+  const id = useId()
+  useEffect(() => {
+    const controller = new AbortController()
+    api.getCall(call.id, controller.signal).then(
+      (data) => setDetail({ status: 'ready', data }),
+      () => {
+        if (!controller.signal.aborted) setDetail({ status: 'error', data: null })
+      },
+    )
+    return () => controller.abort()
+  }, [api, call.id])
+  const record = detail.data?.call ?? call
+  const transcript = detail.data?.transcript ?? []
+  return (
+    <section className="rl-history-detail" aria-labelledby={`${id}-title`} data-state={detail.status}>
+      <div className="rl-history-detail-header">
+        <p id={`${id}-title`} className="rl-history-detail-title">
+          {labels.details}: <span dir="ltr">{who}</span>
+        </p>
+        <button type="button" className="rl-button" onClick={onClose}>
+          {labels.close}
+        </button>
+      </div>
+      <dl className="rl-history-detail-facts">
+        <div>
+          <dt>{labels.status}</dt>
+          <dd>{labels.statuses[record.status]}</dd>
+        </div>
+        <div>
+          <dt>{labels.startedAt}</dt>
+          <dd>
+            <time dateTime={record.startedAt}>{formatTime(record.startedAt)}</time>
+          </dd>
+        </div>
+        <div>
+          <dt>{labels.duration}</dt>
+          <dd>{record.durationSeconds != null ? formatDuration(record.durationSeconds) : '—'}</dd>
+        </div>
+      </dl>
+      {record.recordingUrl ? (
+        <RecordingPlayer
+          src={record.recordingUrl}
+          durationSeconds={record.durationSeconds}
+          downloadName={`call-${record.id}`}
+          {...(labels.recording ? { labels: labels.recording } : {})}
+        />
+      ) : (
+        <p className="rl-hint">{labels.noRecording}</p>
+      )}
+      <div className="rl-transcript">
+        <p className="rl-transcript-title" id={`${id}-transcript`}>
+          {labels.transcript}
+        </p>
+        {detail.status === 'loading' ? (
+          <p className="rl-hint">{labels.transcriptLoading}</p>
+        ) : detail.status === 'error' ? (
+          <p className="rl-error">{labels.detailError}</p>
+        ) : transcript.length === 0 ? (
+          <p className="rl-hint">{labels.transcriptEmpty}</p>
+        ) : (
+          <ol aria-labelledby={`${id}-transcript`}>
+            {transcript.map((line, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: transcript lines have no id
+              <li key={i} data-final={line.final ? '' : undefined}>
+                <span className="rl-transcript-speaker">{line.speaker}</span>{' '}
+                <span className="rl-transcript-text" dir="auto">
+                  {line.text}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+      {onCallBack ? (
+        <button type="button" className="rl-button" data-variant="primary" onClick={onCallBack}>
+          <PhoneIcon />
+          <span>{labels.callBack(who)}</span>
+        </button>
+      ) : null}
+    </section>
+  )
+}
