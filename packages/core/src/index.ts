@@ -1,1 +1,109 @@
+// @ringline/core: framework-agnostic call state over LiveKit. Explicit named exports; wire types in ./protocol.
+export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from './apiClient'
+export { createApiClient } from './apiClient'
+export type { CallClient, CallClientOptions, CallTimeouts, DialOptions } from './callClient'
+export { createCallClient } from './callClient'
+export type {
+  CallMachineContext,
+  CallMachineEvent,
+  CallMachineState,
+  NewCallInit,
+} from './callMachine'
+export { createCallMachine, isCallOver, reduceCall } from './callMachine'
+export { systemClock } from './clock'
+export type {
+  DesktopNotifier,
+  DesktopNotifierOptions,
+  DocumentLike,
+  NotificationConstructorLike,
+  NotificationLike,
+} from './desktopNotifier'
+export { createDesktopNotifier } from './desktopNotifier'
+export type {
+  DeviceManager,
+  DeviceManagerOptions,
+  MediaDevicesLike,
+  PermissionStatusLike,
+  PermissionsLike,
+} from './deviceManager'
+export { createDeviceManager } from './deviceManager'
+export type { DtmfDigit } from './dtmf'
+export { DTMF_CODES, dtmfDigitFromCode, parseDtmfDigits } from './dtmf'
+export type {
+  BackoffOptions,
+  EventSourceConstructor,
+  EventSourceLike,
+  EventStream,
+  EventStreamOptions,
+} from './eventStream'
+export { createEventStream } from './eventStream'
+export type {
+  LivekitModuleLike,
+  LivekitTransportOptions,
+  LocalParticipantLike,
+  ParticipantLike,
+  RemoteTrackLike,
+  RoomLike,
+  TrackPublicationLike,
+} from './livekitTransport'
+export { livekitTransport } from './livekitTransport'
+export { microphoneError } from './microphoneError'
+export type { CountryCode, PhoneNumberProblem } from './normalizePhoneNumber'
+export { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
+export type { NotifyManager, NotifyScheduler } from './notifyManager'
+export { createNotifyManager } from './notifyManager'
+export type { FormattedPhoneInput } from './phoneFormatter'
+export { formatPhoneNumberAsYouType } from './phoneFormatter'
+export type { RinglineErrorOptions } from './ringlineError'
+export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
+export type {
+  AudioContextConstructor,
+  AudioContextLike,
+  SoundManager,
+  SoundManagerOptions,
+  SoundName,
+} from './soundManager'
+export { createSoundManager, dtmfFrequencies } from './soundManager'
+export type { SseMessage, SseParserCallbacks } from './sseParser'
+export { createSseParser } from './sseParser'
+export type {
+  BroadcastChannelConstructor,
+  BroadcastChannelLike,
+  LockManagerLike,
+  TabCoordinator,
+  TabCoordinatorOptions,
+} from './tabCoordinator'
+export { createTabCoordinator } from './tabCoordinator'
+export type {
+  AudioDevice,
+  AudioDeviceKind,
+  AudioReadiness,
+  Call,
+  CallBase,
+  CallClientEvent,
+  CallClientState,
+  CallError,
+  CallIn,
+  CallPhase,
+  CallPhaseName,
+  CallRemote,
+  CallTransfer,
+  CallTransport,
+  Clock,
+  DevicesState,
+  DisconnectCause,
+  EndReason,
+  EventsStatus,
+  IncomingCall,
+  IncomingEndReason,
+  Listener,
+  MicrophonePermission,
+  ParticipantKind,
+  ParticipantState,
+  SessionConnectionState,
+  SessionConnectOptions,
+  SipCallStatus,
+  TransportFact,
+  TransportSession,
+} from './types'
 export { VERSION } from './version'

@@ -1,0 +1,196 @@
+import type { z } from 'zod'
+import {
+  type CallDetail,
+  type CallWithConnection,
+  type ConnectNumberRequest,
+  type CreateCallRequest,
+  callDetailSchema,
+  callWithConnectionSchema,
+  type JoinRoomResponse,
+  joinRoomResponseSchema,
+  type ListCallsQuery,
+  type ListCallsResponse,
+  type ListRoomsResponse,
+  listCallsResponseSchema,
+  listRoomsResponseSchema,
+  listTwilioNumbersResponseSchema,
+  type NumberConnection,
+  numberConnectionSchema,
+  type TwilioCredentialsRequest,
+  type TwilioIntegration,
+  type TwilioNumber,
+  twilioIntegrationSchema,
+} from './protocol'
+import { errorFromResponse, RinglineError } from './ringlineError'
+
+/** Headers for every request, or a function returning them (e.g. a fresh bearer token). */
+export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+
+/** Options of `createApiClient`. */
+export interface ApiClientOptions {
+  /** Where the Ringline handler is mounted, e.g. `/api/ringline` or `https://app.example.com/api/ringline`. */
+  baseUrl: string
+  fetch?: typeof fetch
+  headers?: HeadersOption
+  /** `fetch` credentials mode; default `same-origin`. */
+  credentials?: RequestCredentials
+}
+
+/** Options of one request. */
+export interface RequestOptions<T> {
+  body?: unknown
+  query?: Record<string, string | number | boolean | undefined>
+  schema?: z.ZodType<T>
+  signal?: AbortSignal
+}
+
+/** Typed access to every route of the Ringline server (DESIGN §5). Errors are `RinglineError`s. */
+export interface ApiClient {
+  readonly baseUrl: string
+  /** Absolute or root-relative URL of a route. */
+  url(path: string, query?: RequestOptions<unknown>['query']): string
+  /** Resolved request headers. */
+  headers(): Promise<Headers>
+  /** The fetch in use. */
+  readonly fetch: typeof fetch
+  request<T = unknown>(method: string, path: string, options?: RequestOptions<T>): Promise<T>
+  createCall(body: CreateCallRequest, signal?: AbortSignal): Promise<CallWithConnection>
+  answerCall(id: string, signal?: AbortSignal): Promise<CallWithConnection>
+  declineCall(id: string, body?: { reject?: boolean }): Promise<unknown>
+  hangupCall(id: string): Promise<unknown>
+  transferCall(id: string, to: string): Promise<unknown>
+  dispatchAgent(id: string, body: { agentName: string; metadata?: string }): Promise<unknown>
+  startRecording(id: string): Promise<unknown>
+  listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
+  getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
+  joinRoom(name: string, body?: { displayName?: string }, signal?: AbortSignal): Promise<JoinRoomResponse>
+  leaveRoom(name: string): Promise<unknown>
+  endRoom(name: string): Promise<unknown>
+  listRooms(signal?: AbortSignal): Promise<ListRoomsResponse>
+  twilio: {
+    verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
+    saveCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
+    deleteCredentials(): Promise<unknown>
+    listNumbers(signal?: AbortSignal): Promise<TwilioNumber[]>
+    connectNumber(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection>
+    disconnectNumber(sid: string): Promise<unknown>
+    numberStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection>
+  }
+}
+
+const enc = encodeURIComponent
+
+/** Create the HTTP client for a Ringline server; `fetch` defaults to the global one, looked up on first use. */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const fetchImpl: typeof fetch = (input, init) => {
+    const f = options.fetch ?? globalThis.fetch
+    if (!f) throw new RinglineError('NETWORK_ERROR', 'No fetch available: pass `fetch` to createCallClient.')
+    return f(input, init)
+  }
+
+  const url: ApiClient['url'] = (path, query) => {
+    let out = `${baseUrl}${path}`
+    if (query) {
+      const params = new URLSearchParams()
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
+      const qs = params.toString()
+      if (qs) out += `?${qs}`
+    }
+    return out
+  }
+
+  const headers = async () => {
+    const h = typeof options.headers === 'function' ? await options.headers() : options.headers
+    return new Headers(h)
+  }
+
+  async function request<T>(method: string, path: string, req: RequestOptions<T> = {}): Promise<T> {
+    const h = await headers()
+    h.set('accept', 'application/json')
+    let body: string | undefined
+    if (req.body !== undefined) {
+      h.set('content-type', 'application/json')
+      body = JSON.stringify(req.body)
+    }
+    let response: Response
+    try {
+      response = await fetchImpl(url(path, req.query), {
+        method,
+        headers: h,
+        body,
+        credentials: options.credentials ?? 'same-origin',
+        signal: req.signal,
+      })
+    } catch (error) {
+      if (error instanceof RinglineError) throw error
+      const aborted = (error as { name?: string } | null)?.name === 'AbortError'
+      throw new RinglineError(
+        'NETWORK_ERROR',
+        aborted
+          ? `${method} ${path} was aborted.`
+          : `Could not reach the Ringline server at ${baseUrl || '/'}: check the network and baseUrl.`,
+        { cause: error },
+      )
+    }
+    const text = await response.text().catch(() => '')
+    let json: unknown
+    if (text) {
+      try {
+        json = JSON.parse(text)
+      } catch {
+        json = undefined
+      }
+    }
+    if (!response.ok) throw errorFromResponse(response.status, json)
+    if (!req.schema) return json as T
+    const parsed = req.schema.safeParse(json)
+    if (!parsed.success) {
+      throw new RinglineError(
+        'UPSTREAM_ERROR',
+        `${method} ${path} returned a body that does not match the protocol: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        { status: response.status, details: { issues: parsed.error.issues } },
+      )
+    }
+    return parsed.data
+  }
+
+  return {
+    baseUrl,
+    url,
+    headers,
+    fetch: fetchImpl,
+    request,
+    createCall: (body, signal) =>
+      request('POST', '/calls', { body, schema: callWithConnectionSchema, signal }),
+    answerCall: (id, signal) =>
+      request('POST', `/calls/${enc(id)}/answer`, { body: {}, schema: callWithConnectionSchema, signal }),
+    declineCall: (id, body = {}) => request('POST', `/calls/${enc(id)}/decline`, { body }),
+    hangupCall: (id) => request('POST', `/calls/${enc(id)}/hangup`, { body: {} }),
+    transferCall: (id, to) => request('POST', `/calls/${enc(id)}/transfer`, { body: { to } }),
+    dispatchAgent: (id, body) => request('POST', `/calls/${enc(id)}/agent`, { body }),
+    startRecording: (id) => request('POST', `/calls/${enc(id)}/recording`, { body: {} }),
+    listCalls: (query = {}, signal) =>
+      request('GET', '/calls', { query, schema: listCallsResponseSchema, signal }),
+    getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, { schema: callDetailSchema, signal }),
+    joinRoom: (name, body = {}, signal) =>
+      request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseSchema, signal }),
+    leaveRoom: (name) => request('POST', `/rooms/${enc(name)}/leave`, { body: {} }),
+    endRoom: (name) => request('POST', `/rooms/${enc(name)}/end`, { body: {} }),
+    listRooms: (signal) => request('GET', '/rooms', { schema: listRoomsResponseSchema, signal }),
+    twilio: {
+      verifyCredentials: (body) => request('POST', '/twilio/credentials/verify', { body }),
+      saveCredentials: (body) =>
+        request('PUT', '/twilio/credentials', { body, schema: twilioIntegrationSchema }),
+      deleteCredentials: () => request('DELETE', '/twilio/credentials'),
+      listNumbers: async (signal) =>
+        (await request('GET', '/twilio/numbers', { schema: listTwilioNumbersResponseSchema, signal }))
+          .numbers,
+      connectNumber: (sid, body = {}) =>
+        request('POST', `/twilio/numbers/${enc(sid)}/connect`, { body, schema: numberConnectionSchema }),
+      disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, { body: {} }),
+      numberStatus: (sid, signal) =>
+        request('GET', `/twilio/numbers/${enc(sid)}/status`, { schema: numberConnectionSchema, signal }),
+    },
+  }
+}

@@ -1,0 +1,411 @@
+import { dtmfDigitFromCode } from './dtmf'
+import { microphoneError } from './microphoneError'
+import type { Connection } from './protocol'
+import { RinglineError } from './ringlineError'
+import type {
+  AudioDeviceKind,
+  CallTransport,
+  DisconnectCause,
+  ParticipantKind,
+  ParticipantState,
+  SessionConnectOptions,
+  SipCallStatus,
+  TransportFact,
+  TransportSession,
+} from './types'
+
+/** The parts of a livekit-client track publication Ringline reads. */
+export interface TrackPublicationLike {
+  kind?: string
+  isMuted: boolean
+  track?: RemoteTrackLike | undefined
+}
+
+/** The parts of a livekit-client remote track Ringline uses. */
+export interface RemoteTrackLike {
+  kind: string
+  sid?: string
+  attach(): HTMLMediaElement
+  detach(): HTMLMediaElement[]
+  setVolume?(volume: number): void
+}
+
+/** The parts of a livekit-client participant Ringline reads. */
+export interface ParticipantLike {
+  identity: string
+  name?: string | undefined
+  kind: number
+  attributes: Readonly<Record<string, string>>
+  isSpeaking: boolean
+  audioTrackPublications: Map<string, TrackPublicationLike>
+}
+
+/** The parts of a livekit-client `LocalParticipant` Ringline uses. */
+export interface LocalParticipantLike extends ParticipantLike {
+  isMicrophoneEnabled: boolean
+  setMicrophoneEnabled(enabled: boolean, options?: { deviceId?: string }): Promise<unknown>
+  publishDtmf(code: number, digit: string): Promise<void>
+  publishTrack(track: MediaStreamTrack, options?: { name?: string; source?: string }): Promise<unknown>
+  unpublishTrack(track: MediaStreamTrack, stopOnUnpublish?: boolean): Promise<unknown>
+}
+
+/** The parts of a livekit-client `Room` Ringline uses; a test double implements just these. */
+export interface RoomLike {
+  state: string
+  localParticipant: LocalParticipantLike
+  remoteParticipants: Map<string, ParticipantLike>
+  canPlaybackAudio: boolean
+  on(event: string, listener: (...args: never[]) => void): unknown
+  off(event: string, listener: (...args: never[]) => void): unknown
+  connect(url: string, token: string, options?: Record<string, unknown>): Promise<void>
+  disconnect(stopTracks?: boolean): Promise<void>
+  startAudio(): Promise<void>
+  switchActiveDevice(kind: MediaDeviceKind, deviceId: string, exact?: boolean): Promise<boolean>
+}
+
+/** The parts of the `livekit-client` module Ringline uses. */
+export interface LivekitModuleLike {
+  Room: new (options?: Record<string, unknown>) => unknown
+  RoomEvent: Record<string, string>
+  ParticipantKind: Record<string, string | number>
+  DisconnectReason: Record<string | number, string | number>
+  Track: { Source: Record<string, string> }
+}
+
+/** Options of `livekitTransport`. */
+export interface LivekitTransportOptions {
+  /** The livekit-client module, or a loader; default `import('livekit-client')` on first call. */
+  livekit?: LivekitModuleLike | (() => Promise<LivekitModuleLike>)
+  /** Make the room (tests inject a fake room here). Default `new Room(roomOptions)`. */
+  createRoom?: (livekit: LivekitModuleLike) => RoomLike
+  /** Extra `RoomOptions` for `new Room()`. */
+  roomOptions?: Record<string, unknown>
+  /** Extra `RoomConnectOptions` for `room.connect()`. */
+  connectOptions?: Record<string, unknown>
+  /** Where hidden `<audio>` elements for remote audio go; default `document.body`, null to not insert them. */
+  audioContainer?: (() => HTMLElement | null) | null
+}
+
+const SIP_STATUSES = new Set<string>(['dialing', 'ringing', 'automation', 'active', 'hangup'])
+
+const CAUSES: Record<string, DisconnectCause> = {
+  CLIENT_INITIATED: 'client-initiated',
+  DUPLICATE_IDENTITY: 'duplicate-identity',
+  SERVER_SHUTDOWN: 'server-shutdown',
+  PARTICIPANT_REMOVED: 'participant-removed',
+  ROOM_DELETED: 'room-deleted',
+  ROOM_CLOSED: 'room-closed',
+  USER_UNAVAILABLE: 'user-unavailable',
+  USER_REJECTED: 'user-rejected',
+  SIP_TRUNK_FAILURE: 'sip-trunk-failure',
+  CONNECTION_TIMEOUT: 'connection-timeout',
+  MEDIA_FAILURE: 'media-failure',
+  JOIN_FAILURE: 'join-failure',
+  SIGNAL_CLOSE: 'signal-close',
+  STATE_MISMATCH: 'unknown',
+  MIGRATION: 'unknown',
+}
+
+function sameParticipant(a: ParticipantState, b: ParticipantState): boolean {
+  if (
+    a.identity !== b.identity ||
+    a.name !== b.name ||
+    a.kind !== b.kind ||
+    a.isLocal !== b.isLocal ||
+    a.speaking !== b.speaking ||
+    a.muted !== b.muted ||
+    a.sipStatus !== b.sipStatus
+  ) {
+    return false
+  }
+  const ka = Object.keys(a.attributes)
+  if (ka.length !== Object.keys(b.attributes).length) return false
+  return ka.every((k) => a.attributes[k] === b.attributes[k])
+}
+
+/** The LiveKit transport: joins rooms with livekit-client, audio only; loads livekit-client on first use. */
+export function livekitTransport(options: LivekitTransportOptions = {}): CallTransport {
+  let modulePromise: Promise<LivekitModuleLike> | null = null
+  const load = () => {
+    if (!modulePromise) {
+      const given = options.livekit
+      modulePromise =
+        typeof given === 'function'
+          ? given()
+          : given
+            ? Promise.resolve(given)
+            : (import('livekit-client') as unknown as Promise<LivekitModuleLike>)
+    }
+    return modulePromise
+  }
+
+  return {
+    name: 'livekit',
+    createSession(onFact: (fact: TransportFact) => void): TransportSession {
+      let lk: LivekitModuleLike | null = null
+      let room: RoomLike | null = null
+      let closed = false
+      let remoteAudio = true
+      let refreshQueued = false
+      let lastList: readonly ParticipantState[] = []
+      const cache = new Map<string, ParticipantState>()
+      const elements = new Map<RemoteTrackLike, HTMLMediaElement[]>()
+      const listeners: Array<[string, (...args: never[]) => void]> = []
+
+      const kindOf = (p: ParticipantLike): ParticipantKind => {
+        const K = lk?.ParticipantKind ?? {}
+        if (p.kind === K.SIP) return 'sip'
+        if (p.kind === K.AGENT) return 'agent'
+        if (p.kind === K.STANDARD) return 'user'
+        return 'other'
+      }
+
+      const snapshot = (p: ParticipantLike, isLocal: boolean): ParticipantState => {
+        const kind = kindOf(p)
+        const status = p.attributes['sip.callStatus']
+        let muted: boolean
+        if (isLocal) muted = !(p as LocalParticipantLike).isMicrophoneEnabled
+        else {
+          muted = true
+          for (const pub of p.audioTrackPublications.values()) if (!pub.isMuted) muted = false
+        }
+        const next: ParticipantState = {
+          identity: p.identity,
+          name: p.name || null,
+          kind,
+          isLocal,
+          speaking: p.isSpeaking,
+          muted,
+          sipStatus: kind === 'sip' && status && SIP_STATUSES.has(status) ? (status as SipCallStatus) : null,
+          attributes: { ...p.attributes },
+        }
+        const prev = cache.get(p.identity)
+        if (prev && sameParticipant(prev, next)) return prev
+        cache.set(p.identity, next)
+        return next
+      }
+
+      // Room events come in bursts (join + attributes + tracks); coalesce them into one participants fact.
+      const refresh = () => {
+        refreshQueued = false
+        if (!room || closed) return
+        const list = [snapshot(room.localParticipant, true)]
+        for (const p of room.remoteParticipants.values()) list.push(snapshot(p, false))
+        if (list.length === lastList.length && list.every((p, i) => p === lastList[i])) return
+        lastList = list
+        onFact({ type: 'participants', participants: list })
+      }
+      const scheduleRefresh = () => {
+        if (refreshQueued) return
+        refreshQueued = true
+        queueMicrotask(refresh)
+      }
+
+      const container = () => {
+        if (options.audioContainer === null) return null
+        if (options.audioContainer) return options.audioContainer()
+        return typeof document === 'undefined' ? null : document.body
+      }
+
+      const attachAudio = (track: RemoteTrackLike) => {
+        if (track.kind !== 'audio' || elements.has(track)) return
+        const el = track.attach()
+        el.setAttribute?.('data-ringline-audio', '')
+        if (!remoteAudio) track.setVolume?.(0)
+        const parent = container()
+        if (parent && !el.isConnected) {
+          el.style.display = 'none'
+          parent.appendChild(el)
+        }
+        elements.set(track, [el])
+      }
+      const detachAudio = (track: RemoteTrackLike) => {
+        if (!elements.has(track)) return
+        for (const el of track.detach()) el.remove()
+        for (const el of elements.get(track) ?? []) el.remove()
+        elements.delete(track)
+      }
+
+      const causeOf = (reason: unknown): DisconnectCause => {
+        if (typeof reason !== 'number' || !lk) return 'unknown'
+        const name = lk.DisconnectReason[reason]
+        return (typeof name === 'string' && CAUSES[name]) || 'unknown'
+      }
+
+      const on = (event: string | undefined, fn: (...args: never[]) => void) => {
+        if (!event || !room) return
+        room.on(event, fn)
+        listeners.push([event, fn])
+      }
+
+      const attach = (E: Record<string, string>) => {
+        on(E.ConnectionStateChanged, ((state: string) => {
+          if (state === 'connected') onFact({ type: 'connection', state: 'connected' })
+          else if (state === 'connecting') onFact({ type: 'connection', state: 'connecting' })
+          else if (state === 'reconnecting' || state === 'signalReconnecting') {
+            onFact({ type: 'connection', state: 'reconnecting' })
+          }
+        }) as never)
+        on(E.Disconnected, ((reason?: number) => {
+          onFact({
+            type: 'connection',
+            state: 'disconnected',
+            cause: closed ? 'client-initiated' : causeOf(reason),
+          })
+        }) as never)
+        for (const name of [
+          'ParticipantConnected',
+          'ParticipantAttributesChanged',
+          'ParticipantNameChanged',
+          'ActiveSpeakersChanged',
+          'TrackMuted',
+          'TrackUnmuted',
+          'TrackPublished',
+          'TrackUnpublished',
+          'LocalTrackPublished',
+          'LocalTrackUnpublished',
+        ]) {
+          on(E[name], scheduleRefresh)
+        }
+        on(E.ParticipantDisconnected, ((p: ParticipantLike, reason?: number) => {
+          // Report the list first so the machine never sees a leave before the status that preceded it.
+          refresh()
+          const left = cache.get(p.identity) ?? snapshot(p, false)
+          cache.delete(p.identity)
+          onFact({ type: 'participant-left', participant: left, cause: causeOf(reason) })
+        }) as never)
+        on(E.TrackSubscribed, ((track: RemoteTrackLike) => {
+          attachAudio(track)
+          scheduleRefresh()
+        }) as never)
+        on(E.TrackUnsubscribed, ((track: RemoteTrackLike) => {
+          detachAudio(track)
+          scheduleRefresh()
+        }) as never)
+        on(E.AudioPlaybackStatusChanged, (() => {
+          if (room) onFact({ type: 'audio-playback', canPlay: room.canPlaybackAudio })
+        }) as never)
+        on(E.SipDTMFReceived, ((dtmf: { code: number; digit: string }, participant?: ParticipantLike) => {
+          const digit = dtmf.digit || dtmfDigitFromCode(dtmf.code)
+          if (digit) onFact({ type: 'dtmf', digit, code: dtmf.code, identity: participant?.identity ?? null })
+        }) as never)
+        on(E.MediaDevicesError, ((error: Error) => onFact({ type: 'media-error', error })) as never)
+      }
+
+      const requireRoom = (): RoomLike => {
+        if (!room || closed) throw new RinglineError('CALL_NOT_ACTIVE', 'There is no connected call.')
+        return room
+      }
+
+      return {
+        async connect(connection: Connection, opts: SessionConnectOptions) {
+          const module = await load()
+          if (closed) return
+          lk = module
+          const audioCaptureDefaults = {
+            echoCancellation: true,
+            noiseSuppression: true,
+            autoGainControl: true,
+            ...(opts.audioInput ? { deviceId: opts.audioInput } : {}),
+          }
+          room = options.createRoom
+            ? options.createRoom(module)
+            : (new module.Room({
+                adaptiveStream: false,
+                dynacast: false,
+                audioCaptureDefaults,
+                ...(opts.audioOutput ? { audioOutput: { deviceId: opts.audioOutput } } : {}),
+                ...options.roomOptions,
+              }) as RoomLike)
+          attach(module.RoomEvent)
+          onFact({ type: 'connection', state: 'connecting' })
+          try {
+            await room.connect(connection.serverUrl, connection.token, {
+              autoSubscribe: true,
+              ...options.connectOptions,
+            })
+          } catch (error) {
+            throw new RinglineError('CONNECTION_FAILED', 'Could not connect to the call server (LiveKit).', {
+              cause: error,
+            })
+          }
+          if (closed) return
+          onFact({ type: 'connection', state: 'connected' })
+          for (const p of room.remoteParticipants.values()) {
+            for (const pub of p.audioTrackPublications.values()) if (pub.track) attachAudio(pub.track)
+          }
+          refresh()
+          onFact({ type: 'audio-playback', canPlay: room.canPlaybackAudio })
+          if (opts.audioOutput)
+            await room.switchActiveDevice('audiooutput', opts.audioOutput).catch(() => false)
+          if (opts.microphone) {
+            try {
+              await room.localParticipant.setMicrophoneEnabled(
+                true,
+                opts.audioInput ? { deviceId: opts.audioInput } : undefined,
+              )
+            } catch (error) {
+              throw microphoneError(error)
+            }
+            refresh()
+          }
+        },
+
+        async disconnect() {
+          if (closed) return
+          closed = true
+          const r = room
+          for (const track of [...elements.keys()]) detachAudio(track)
+          if (!r) return
+          try {
+            await r.disconnect()
+          } finally {
+            for (const [event, fn] of listeners) r.off(event, fn)
+            listeners.length = 0
+          }
+        },
+
+        async setMicrophoneEnabled(enabled) {
+          try {
+            await requireRoom().localParticipant.setMicrophoneEnabled(enabled)
+          } catch (error) {
+            throw error instanceof RinglineError ? error : microphoneError(error)
+          }
+          scheduleRefresh()
+        },
+
+        setRemoteAudioEnabled(enabled) {
+          remoteAudio = enabled
+          for (const track of elements.keys()) track.setVolume?.(enabled ? 1 : 0)
+        },
+
+        async publishDtmf(code, digit) {
+          await requireRoom().localParticipant.publishDtmf(code, digit)
+        },
+
+        async publishAudioTrack(track, name) {
+          const r = requireRoom()
+          await r.localParticipant.publishTrack(track, {
+            name,
+            source: lk?.Track.Source.Unknown ?? 'unknown',
+          })
+          return async () => {
+            if (!closed) await r.localParticipant.unpublishTrack(track, true)
+            else track.stop()
+          }
+        },
+
+        async switchDevice(kind: AudioDeviceKind, deviceId: string) {
+          if (!room || closed) return
+          await room.switchActiveDevice(kind, deviceId)
+        },
+
+        async startAudio() {
+          if (!room || closed) return
+          await room.startAudio()
+          onFact({ type: 'audio-playback', canPlay: room.canPlaybackAudio })
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,291 @@
+// A stand-in for livekit-client's Room: same event names and argument order, driven by the test.
+import type {
+  LivekitModuleLike,
+  LocalParticipantLike,
+  ParticipantLike,
+  RemoteTrackLike,
+  RoomLike,
+  TrackPublicationLike,
+} from '../livekitTransport'
+
+/** livekit-client's event names, participant kinds and disconnect reasons (the values the real module has). */
+export const fakeLivekit: LivekitModuleLike = {
+  Room: class {} as unknown as LivekitModuleLike['Room'],
+  RoomEvent: {
+    Connected: 'connected',
+    Reconnecting: 'reconnecting',
+    SignalReconnecting: 'signalReconnecting',
+    Reconnected: 'reconnected',
+    Disconnected: 'disconnected',
+    ConnectionStateChanged: 'connectionStateChanged',
+    ParticipantConnected: 'participantConnected',
+    ParticipantDisconnected: 'participantDisconnected',
+    ParticipantAttributesChanged: 'participantAttributesChanged',
+    ParticipantNameChanged: 'participantNameChanged',
+    ActiveSpeakersChanged: 'activeSpeakersChanged',
+    TrackPublished: 'trackPublished',
+    TrackUnpublished: 'trackUnpublished',
+    TrackSubscribed: 'trackSubscribed',
+    TrackUnsubscribed: 'trackUnsubscribed',
+    TrackMuted: 'trackMuted',
+    TrackUnmuted: 'trackUnmuted',
+    LocalTrackPublished: 'localTrackPublished',
+    LocalTrackUnpublished: 'localTrackUnpublished',
+    AudioPlaybackStatusChanged: 'audioPlaybackChanged',
+    SipDTMFReceived: 'sipDTMFReceived',
+    MediaDevicesError: 'mediaDevicesError',
+  },
+  ParticipantKind: {
+    STANDARD: 0,
+    INGRESS: 1,
+    EGRESS: 2,
+    SIP: 3,
+    AGENT: 4,
+    0: 'STANDARD',
+    3: 'SIP',
+    4: 'AGENT',
+  },
+  DisconnectReason: Object.fromEntries(
+    [
+      'UNKNOWN_REASON',
+      'CLIENT_INITIATED',
+      'DUPLICATE_IDENTITY',
+      'SERVER_SHUTDOWN',
+      'PARTICIPANT_REMOVED',
+      'ROOM_DELETED',
+      'STATE_MISMATCH',
+      'JOIN_FAILURE',
+      'MIGRATION',
+      'SIGNAL_CLOSE',
+      'ROOM_CLOSED',
+      'USER_UNAVAILABLE',
+      'USER_REJECTED',
+      'SIP_TRUNK_FAILURE',
+      'CONNECTION_TIMEOUT',
+      'MEDIA_FAILURE',
+    ].flatMap((name, i) => [
+      [name, i],
+      [i, name],
+    ]),
+  ),
+  Track: { Source: { Microphone: 'microphone', Unknown: 'unknown' } },
+}
+
+/** Names of livekit-client's DisconnectReason values the fake understands. */
+export type FakeDisconnectReason =
+  | 'CLIENT_INITIATED'
+  | 'DUPLICATE_IDENTITY'
+  | 'PARTICIPANT_REMOVED'
+  | 'ROOM_DELETED'
+  | 'USER_UNAVAILABLE'
+  | 'USER_REJECTED'
+  | 'SIP_TRUNK_FAILURE'
+  | 'SIGNAL_CLOSE'
+  | 'CONNECTION_TIMEOUT'
+
+type Listener = (...args: never[]) => void
+
+/** A remote participant of the fake room. */
+export class FakeParticipant implements ParticipantLike {
+  identity: string
+  name: string | undefined
+  kind: number
+  attributes: Record<string, string>
+  isSpeaking = false
+  audioTrackPublications = new Map<string, TrackPublicationLike>()
+  constructor(init: {
+    identity: string
+    name?: string
+    kind?: 'sip' | 'user' | 'agent'
+    attributes?: Record<string, string>
+  }) {
+    this.identity = init.identity
+    this.name = init.name
+    this.kind = init.kind === 'sip' ? 3 : init.kind === 'agent' ? 4 : 0
+    this.attributes = { ...init.attributes }
+  }
+}
+
+/** A fake remote audio track that records attach/detach and volume. */
+export class FakeAudioTrack implements RemoteTrackLike {
+  kind = 'audio'
+  volume = 1
+  attached = 0
+  attach(): HTMLMediaElement {
+    this.attached++
+    return { setAttribute() {}, remove() {}, style: {}, isConnected: true } as unknown as HTMLMediaElement
+  }
+  detach(): HTMLMediaElement[] {
+    this.attached = 0
+    return []
+  }
+  setVolume(volume: number) {
+    this.volume = volume
+  }
+}
+
+/** The fake room: implement `RoomLike`, and let the test play LiveKit's part. */
+export class FakeRoom implements RoomLike {
+  state = 'disconnected'
+  canPlaybackAudio = true
+  remoteParticipants = new Map<string, FakeParticipant>()
+  connectCalls: Array<{ url: string; token: string }> = []
+  published: Array<{ track: MediaStreamTrack; name?: string }> = []
+  dtmf: Array<[number, string]> = []
+  switched: Array<[string, string]> = []
+  disconnectCalls = 0
+  /** Make `connect` fail with this error. */
+  failConnect: Error | null = null
+  /** Make enabling the microphone fail with this error (e.g. a NotAllowedError DOMException). */
+  failMicrophone: Error | null = null
+  #listeners = new Map<string, Set<Listener>>()
+
+  localParticipant: LocalParticipantLike & { microphoneCalls: boolean[] }
+
+  constructor() {
+    const room = this
+    this.localParticipant = {
+      identity: 'me',
+      name: 'Me',
+      kind: 0,
+      attributes: {},
+      isSpeaking: false,
+      audioTrackPublications: new Map(),
+      isMicrophoneEnabled: false,
+      microphoneCalls: [],
+      async setMicrophoneEnabled(enabled: boolean) {
+        this.microphoneCalls.push(enabled)
+        if (enabled && room.failMicrophone) throw room.failMicrophone
+        this.isMicrophoneEnabled = enabled
+        room.emit('localTrackPublished')
+      },
+      async publishDtmf(code: number, digit: string) {
+        room.dtmf.push([code, digit])
+      },
+      async publishTrack(track: MediaStreamTrack, options?: { name?: string }) {
+        room.published.push({ track, name: options?.name })
+      },
+      async unpublishTrack(track: MediaStreamTrack) {
+        room.published = room.published.filter((p) => p.track !== track)
+      },
+    }
+  }
+
+  on(event: string, listener: Listener) {
+    const set = this.#listeners.get(event) ?? new Set<Listener>()
+    this.#listeners.set(event, set)
+    set.add(listener)
+    return this
+  }
+  off(event: string, listener: Listener) {
+    this.#listeners.get(event)?.delete(listener)
+    return this
+  }
+  emit(event: string, ...args: unknown[]) {
+    for (const listener of [...(this.#listeners.get(event) ?? [])])
+      (listener as (...a: unknown[]) => void)(...args)
+    return true
+  }
+  /** Number of listeners attached (to check they are removed). */
+  listenerCount() {
+    let n = 0
+    for (const set of this.#listeners.values()) n += set.size
+    return n
+  }
+
+  async connect(url: string, token: string) {
+    this.connectCalls.push({ url, token })
+    this.setState('connecting')
+    await Promise.resolve()
+    if (this.failConnect) {
+      this.state = 'disconnected'
+      throw this.failConnect
+    }
+    this.setState('connected')
+  }
+  async disconnect() {
+    this.disconnectCalls++
+    if (this.state === 'disconnected') return
+    this.setState('disconnected')
+    this.emit('disconnected', 1)
+  }
+  async startAudio() {
+    this.setCanPlaybackAudio(true)
+  }
+  async switchActiveDevice(kind: MediaDeviceKind, deviceId: string) {
+    this.switched.push([kind, deviceId])
+    return true
+  }
+
+  // ── the test plays LiveKit ──
+
+  setState(state: 'connecting' | 'connected' | 'reconnecting' | 'signalReconnecting' | 'disconnected') {
+    this.state = state
+    this.emit('connectionStateChanged', state)
+  }
+  /** The server dropped us (room deleted, removed, network gone for good). */
+  disconnectFromServer(reason: FakeDisconnectReason) {
+    this.state = 'disconnected'
+    this.emit('connectionStateChanged', 'disconnected')
+    this.emit('disconnected', fakeLivekit.DisconnectReason[reason])
+  }
+  addParticipant(init: ConstructorParameters<typeof FakeParticipant>[0]): FakeParticipant {
+    const p = new FakeParticipant(init)
+    this.remoteParticipants.set(p.identity, p)
+    this.emit('participantConnected', p)
+    return p
+  }
+  /** Add a SIP participant with a `sip.callStatus`. */
+  addSipParticipant(status?: string, identity = 'sip_+14155550123'): FakeParticipant {
+    return this.addParticipant({
+      identity,
+      name: `Phone ${identity.slice(4)}`,
+      kind: 'sip',
+      attributes: status ? { 'sip.callStatus': status } : {},
+    })
+  }
+  setAttributes(identity: string, changed: Record<string, string>) {
+    const p = this.remoteParticipants.get(identity)
+    if (!p) throw new Error(`no participant ${identity}`)
+    p.attributes = { ...p.attributes, ...changed }
+    this.emit('participantAttributesChanged', changed, p)
+  }
+  removeParticipant(identity: string, reason?: FakeDisconnectReason) {
+    const p = this.remoteParticipants.get(identity)
+    if (!p) throw new Error(`no participant ${identity}`)
+    this.remoteParticipants.delete(identity)
+    this.emit(
+      'participantDisconnected',
+      p,
+      reason === undefined ? undefined : fakeLivekit.DisconnectReason[reason],
+    )
+  }
+  publishAudio(identity: string, muted = false): FakeAudioTrack {
+    const p = this.remoteParticipants.get(identity)
+    if (!p) throw new Error(`no participant ${identity}`)
+    const track = new FakeAudioTrack()
+    const pub = { kind: 'audio', isMuted: muted, track }
+    p.audioTrackPublications.set(`TR_${identity}`, pub)
+    this.emit('trackPublished', pub, p)
+    this.emit('trackSubscribed', track, pub, p)
+    return track
+  }
+  setSpeaking(identities: string[]) {
+    for (const p of this.remoteParticipants.values()) p.isSpeaking = identities.includes(p.identity)
+    this.emit(
+      'activeSpeakersChanged',
+      [...this.remoteParticipants.values()].filter((p) => p.isSpeaking),
+    )
+  }
+  receiveDtmf(code: number, digit: string, identity?: string) {
+    this.emit(
+      'sipDTMFReceived',
+      { code, digit },
+      identity ? this.remoteParticipants.get(identity) : undefined,
+    )
+  }
+  setCanPlaybackAudio(can: boolean) {
+    this.canPlaybackAudio = can
+    this.emit('audioPlaybackChanged', can)
+  }
+}

@@ -1,0 +1,39 @@
+// @ringline/core/testing: fakes for tests and stories (no browser or LiveKit needed).
+import { livekitTransport } from '../livekitTransport'
+import type { CallTransport } from '../types'
+import { FakeRoom, fakeLivekit } from './fakeRoom'
+
+export type { FakeClock } from './fakeClock'
+export { createFakeClock } from './fakeClock'
+export type { FakeDisconnectReason } from './fakeRoom'
+export { FakeAudioTrack, FakeParticipant, FakeRoom, fakeLivekit } from './fakeRoom'
+
+/** A `livekitTransport` whose rooms are `FakeRoom`s; `rooms` lists every room it made, newest last. */
+export function createFakeTransport(): CallTransport & {
+  rooms: FakeRoom[]
+  readonly room: FakeRoom | undefined
+  /** Called with each new room before it connects (set failures here). */
+  onRoom: ((room: FakeRoom) => void) | null
+} {
+  const rooms: FakeRoom[] = []
+  const transport = livekitTransport({
+    livekit: fakeLivekit,
+    createRoom: () => {
+      const room = new FakeRoom()
+      rooms.push(room)
+      result.onRoom?.(room)
+      return room
+    },
+    audioContainer: null,
+  })
+  const result = {
+    onRoom: null as ((room: FakeRoom) => void) | null,
+    name: transport.name,
+    createSession: (onFact: Parameters<CallTransport['createSession']>[0]) => transport.createSession(onFact),
+    rooms,
+    get room() {
+      return rooms[rooms.length - 1]
+    },
+  }
+  return result
+}

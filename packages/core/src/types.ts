@@ -1,0 +1,220 @@
+// Types shared across the files of @ringline/core. Wire types live in ./protocol.
+import type { CallDirection, CallRecord, Connection, ErrorCode, RinglineEvent } from './protocol'
+import type { RinglineError } from './ringlineError'
+
+/** Connection status of the `/events` stream. */
+export type EventsStatus = 'offline' | 'connecting' | 'online'
+
+/** Whether the browser lets this page play sound right now; `blocked` until a user gesture unlocks it. */
+export type AudioReadiness = 'blocked' | 'ready'
+
+/** Microphone permission as the browser reports it. */
+export type MicrophonePermission = 'prompt' | 'granted' | 'denied'
+
+/** Why a call ended (phase `ended`). */
+export type EndReason =
+  | 'local-hangup'
+  | 'remote-hangup'
+  | 'busy'
+  | 'no-answer'
+  | 'declined'
+  | 'canceled'
+  | 'answered-elsewhere'
+  | 'missed'
+
+/** A failure carried by the `failed` phase: a stable code and a message a person can act on. */
+export interface CallError {
+  code: ErrorCode
+  message: string
+}
+
+/** Value of the `sip.callStatus` attribute LiveKit SIP sets on a SIP participant. */
+export type SipCallStatus = 'dialing' | 'ringing' | 'automation' | 'active' | 'hangup'
+
+/** What kind of peer a participant is. */
+export type ParticipantKind = 'user' | 'sip' | 'agent' | 'other'
+
+/** One participant of the room behind the active call, as a plain immutable value. */
+export interface ParticipantState {
+  identity: string
+  name: string | null
+  kind: ParticipantKind
+  isLocal: boolean
+  speaking: boolean
+  muted: boolean
+  /** `sip.callStatus` for SIP participants, else null. */
+  sipStatus: SipCallStatus | null
+  attributes: Readonly<Record<string, string>>
+}
+
+/** The other side of a call: a phone number for phone calls, the room name for internal calls. */
+export interface CallRemote {
+  number: string | null
+  name: string | null
+  contactId: string | null
+}
+
+/** A blind transfer in flight or done. */
+export interface CallTransfer {
+  to: string
+  status: 'pending' | 'completed' | 'failed'
+  error: CallError | null
+}
+
+/** Fields every call has, whatever its phase. */
+export interface CallBase {
+  /** Local key, stable from `requesting` on (the server id is not known yet then). */
+  key: string
+  /** Server call id; null while `requesting`. */
+  id: string | null
+  direction: CallDirection
+  remote: CallRemote
+  /** LiveKit room name; for internal calls the team-room name is in `remote.name`. */
+  roomName: string | null
+  /** Latest server record of the call. */
+  record: CallRecord | null
+  muted: boolean
+  onHold: boolean
+  participants: readonly ParticipantState[]
+  /** DTMF digits sent and received during the call, in order. */
+  dtmf: { sent: string; received: string }
+  transfer: CallTransfer | null
+  /** Epoch ms when the call object was created. */
+  createdAt: number
+}
+
+/** The phase of a call, a union on `phase` whose extra fields exist only in their phase. */
+export type CallPhase =
+  | { phase: 'requesting' }
+  | { phase: 'dialing' }
+  | { phase: 'ringing' }
+  | { phase: 'connecting' }
+  | { phase: 'connected'; connectedAt: number }
+  | { phase: 'reconnecting'; connectedAt: number | null; since: number }
+  | { phase: 'ended'; endReason: EndReason; endedAt: number; connectedAt: number | null }
+  | { phase: 'failed'; error: CallError; endedAt: number; connectedAt: number | null }
+
+/** Name of a call phase. */
+export type CallPhaseName = CallPhase['phase']
+
+/** A call: the common fields plus its phase. Narrow on `call.phase`. */
+export type Call = CallBase & CallPhase
+
+/** A call in one given phase. */
+export type CallIn<P extends CallPhaseName> = CallBase & Extract<CallPhase, { phase: P }>
+
+/** Why an incoming call stopped ringing here. */
+export type IncomingEndReason = 'answered-elsewhere' | 'missed' | 'declined'
+
+/** An inbound call offered to this user, ringing or just ended (kept briefly so the UI can say why). */
+export type IncomingCall = {
+  id: string
+  from: string | null
+  to: string | null
+  record: CallRecord
+  receivedAt: number
+} & ({ phase: 'ringing' } | { phase: 'ended'; endReason: IncomingEndReason; endedAt: number })
+
+/** An audio device as a plain value. */
+export interface AudioDevice {
+  deviceId: string
+  groupId: string
+  kind: 'audioinput' | 'audiooutput'
+  label: string
+}
+
+/** Kind of audio device that can be selected. */
+export type AudioDeviceKind = 'audioinput' | 'audiooutput'
+
+/** Audio devices and the current selection. */
+export interface DevicesState {
+  audioinput: readonly AudioDevice[]
+  audiooutput: readonly AudioDevice[]
+  selected: { audioinput: string | null; audiooutput: string | null }
+  /** False where the browser cannot route audio to a chosen output (no `setSinkId`). */
+  canSelectOutput: boolean
+}
+
+/** The whole client state. Immutable; the same object until something changes. */
+export interface CallClientState {
+  events: EventsStatus
+  activeCall: Call | null
+  incoming: readonly IncomingCall[]
+  audio: { readiness: AudioReadiness }
+  devices: DevicesState
+  permission: MicrophonePermission
+}
+
+/** Time source and timers, injectable so tests run on a fake clock. */
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** Listener of a subscribable. */
+export type Listener = () => void
+
+/** Why a room connection or a participant went away, normalized from LiveKit's DisconnectReason. */
+export type DisconnectCause =
+  | 'client-initiated'
+  | 'duplicate-identity'
+  | 'server-shutdown'
+  | 'participant-removed'
+  | 'room-deleted'
+  | 'room-closed'
+  | 'user-unavailable'
+  | 'user-rejected'
+  | 'sip-trunk-failure'
+  | 'connection-timeout'
+  | 'media-failure'
+  | 'join-failure'
+  | 'signal-close'
+  | 'unknown'
+
+/** Connection state of a transport session. */
+export type SessionConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
+
+/** A fact a transport session reports; the call state machine turns facts into phases. */
+export type TransportFact =
+  | { type: 'connection'; state: SessionConnectionState; cause?: DisconnectCause }
+  | { type: 'participants'; participants: readonly ParticipantState[] }
+  | { type: 'participant-left'; participant: ParticipantState; cause: DisconnectCause }
+  | { type: 'dtmf'; digit: string; code: number; identity: string | null }
+  | { type: 'audio-playback'; canPlay: boolean }
+  | { type: 'media-error'; error: Error }
+
+/** Options of `TransportSession.connect`. */
+export interface SessionConnectOptions {
+  /** Publish the microphone once connected (answering an inbound call needs it: LiveKit SIP answers on first audio). */
+  microphone: boolean
+  audioInput?: string | null
+  audioOutput?: string | null
+}
+
+/** One live room connection made by a transport. */
+export interface TransportSession {
+  connect(connection: Connection, options: SessionConnectOptions): Promise<void>
+  disconnect(): Promise<void>
+  setMicrophoneEnabled(enabled: boolean): Promise<void>
+  /** Mute or restore what this browser hears (hold). */
+  setRemoteAudioEnabled(enabled: boolean): void
+  publishDtmf(code: number, digit: string): Promise<void>
+  /** Publish an extra audio track (hold music); resolves to a function that unpublishes it. */
+  publishAudioTrack(track: MediaStreamTrack, name: string): Promise<() => Promise<void>>
+  switchDevice(kind: AudioDeviceKind, deviceId: string): Promise<void>
+  /** Resume remote audio playback after the browser blocked autoplay; call from a user gesture. */
+  startAudio(): Promise<void>
+}
+
+/** A media transport: turns a `Connection` into a live session that reports facts. */
+export interface CallTransport {
+  readonly name: string
+  createSession(onFact: (fact: TransportFact) => void): TransportSession
+}
+
+/** Discrete happenings a UI may want besides state (toasts, logs, analytics). */
+export type CallClientEvent =
+  | { type: 'dtmf'; direction: 'sent' | 'received'; digit: string; callKey: string }
+  | { type: 'error'; error: RinglineError }
+  | { type: 'server-event'; event: RinglineEvent }

@@ -1,0 +1,128 @@
+// A fake Ringline server behind an injected fetch: JSON routes plus an /events stream the test pushes to.
+import type { CallRecord, RinglineEvent } from '../src/protocol'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  body: unknown
+  headers: Headers
+}
+
+type Handler = (
+  req: RecordedRequest,
+) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>
+
+let eventSeq = 0
+
+export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
+  return {
+    id: 'call_1',
+    tenantId: 't1',
+    direction: 'outbound',
+    status: 'initiated',
+    roomName: 'out-t1_call_1',
+    fromNumber: '+14155550100',
+    toNumber: '+14155550123',
+    contactId: null,
+    createdBy: 'u1',
+    answeredBy: null,
+    sipCallId: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    answeredAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    endReason: null,
+    ...overrides,
+  }
+}
+
+export function makeEvent<T extends RinglineEvent['type']>(type: T, call: CallRecord): RinglineEvent {
+  return { id: `ev_${++eventSeq}`, at: new Date().toISOString(), type, call } as RinglineEvent
+}
+
+export function connectionFor(record: CallRecord) {
+  return { serverUrl: 'wss://lk.test', token: `token-${record.id}`, roomName: record.roomName }
+}
+
+export function createFakeServer(basePath = '/api/ringline') {
+  const requests: RecordedRequest[] = []
+  const handlers = new Map<string, Handler>()
+  const streams: Array<{
+    controller: ReadableStreamDefaultController<Uint8Array>
+    open: boolean
+    headers: Headers
+  }> = []
+  const encoder = new TextEncoder()
+
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input), 'http://app.test')
+    const path = url.pathname.slice(basePath.length)
+    const method = init?.method ?? 'GET'
+    const headers = new Headers(init?.headers)
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined
+    const req = { method, path, body, headers }
+    requests.push(req)
+    if (path === '/events') {
+      let entry!: (typeof streams)[number]
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          entry = { controller, open: true, headers }
+          streams.push(entry)
+        },
+        cancel() {
+          entry.open = false
+        },
+      })
+      init?.signal?.addEventListener('abort', () => {
+        if (!entry.open) return
+        entry.open = false
+        try {
+          entry.controller.error(new DOMException('aborted', 'AbortError'))
+        } catch {}
+      })
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
+    }
+    const handler = handlers.get(`${method} ${path}`)
+    if (!handler) {
+      return Response.json(
+        { error: { code: 'NOT_FOUND', message: `no route ${method} ${path}`, requestId: 'r' } },
+        { status: 404 },
+      )
+    }
+    const result = await handler(req)
+    return Response.json(result.body ?? {}, { status: result.status ?? 200 })
+  }
+
+  return {
+    fetch,
+    requests,
+    streams,
+    on(route: string, handler: Handler) {
+      handlers.set(route, handler)
+    },
+    /** Requests to a route, e.g. `POST /calls/call_1/hangup`. */
+    calls(route: string) {
+      return requests.filter((r) => `${r.method} ${r.path}` === route)
+    },
+    openStreams() {
+      return streams.filter((s) => s.open)
+    },
+    push(event: RinglineEvent) {
+      const chunk = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
+      for (const s of streams) if (s.open) s.controller.enqueue(encoder.encode(chunk))
+    },
+    /** End every open stream as a server restart would. */
+    closeStreams() {
+      for (const s of streams) {
+        if (!s.open) continue
+        s.open = false
+        s.controller.close()
+      }
+    },
+  }
+}
+
+/** Let promises, microtasks and stream reads settle. */
+export async function settle(rounds = 5) {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0))
+}
