@@ -1,0 +1,98 @@
+import { HttpError } from './errors'
+import type { CallGuardOptions, RinglineConfig } from './types'
+
+/** The configuration after environment fallbacks and defaults; missing LiveKit settings stay `undefined`. */
+export interface ResolvedConfig {
+  livekit: { url?: string; apiKey?: string; apiSecret?: string }
+  sip: { outboundTrunkId?: string; callerId?: string; ringingTimeout: number; maxCallDuration: number }
+  secretKey?: string
+  basePath: string
+  allowedOrigins: string[]
+  trustProxy: boolean
+  tokenTtl: number
+  maxBodyBytes: number
+  maxWebhookBytes: number
+  webhookClockTolerance: number
+  maxEventStreamsPerUser: number
+  heartbeatSeconds: number
+  eventBufferSize: number
+  reconcileIntervalSeconds?: number
+  calls: CallGuardOptions
+}
+
+function env(name: string): string | undefined {
+  const value = typeof process === 'undefined' ? undefined : process.env[name]
+  return value && value.trim() !== '' ? value.trim() : undefined
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(value)))
+}
+
+function normalizeBasePath(path: string): string {
+  const trimmed = `/${path.replace(/^\/+|\/+$/g, '')}`
+  return trimmed === '/' ? '' : trimmed
+}
+
+/** Applies environment fallbacks and defaults to the options of `createRingline`. */
+export function resolveConfig(config: RinglineConfig): ResolvedConfig {
+  return {
+    livekit: {
+      url: config.livekit?.url ?? env('LIVEKIT_URL'),
+      apiKey: config.livekit?.apiKey ?? env('LIVEKIT_API_KEY'),
+      apiSecret: config.livekit?.apiSecret ?? env('LIVEKIT_API_SECRET'),
+    },
+    sip: {
+      outboundTrunkId: config.sip?.outboundTrunkId ?? env('LIVEKIT_SIP_OUTBOUND_TRUNK_ID'),
+      callerId: config.sip?.callerId ?? env('RINGLINE_CALLER_ID'),
+      ringingTimeout: clamp(config.sip?.ringingTimeout ?? 30, 5, 170),
+      maxCallDuration: clamp(config.sip?.maxCallDuration ?? 3600, 60, 86_400),
+    },
+    secretKey: config.secretKey ?? env('RINGLINE_SECRET_KEY'),
+    basePath: normalizeBasePath(config.basePath ?? '/api/ringline'),
+    allowedOrigins: (config.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()),
+    trustProxy: config.trustProxy ?? false,
+    tokenTtl: clamp(config.tokenTtl ?? 3600, 60, 86_400),
+    maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
+    maxWebhookBytes: config.maxWebhookBytes ?? 1024 * 1024,
+    webhookClockTolerance: config.webhookClockTolerance ?? 10,
+    maxEventStreamsPerUser: config.maxEventStreamsPerUser ?? 5,
+    heartbeatSeconds: config.heartbeatSeconds ?? 15,
+    eventBufferSize: config.eventBufferSize ?? 500,
+    reconcileIntervalSeconds: config.reconcileIntervalSeconds,
+    calls: config.calls ?? {},
+  }
+}
+
+/** LiveKit settings that are certainly present, or a `NOT_CONFIGURED` error naming what to set. */
+export function requireLivekit(config: ResolvedConfig): { url: string; apiKey: string; apiSecret: string } {
+  const { url, apiKey, apiSecret } = config.livekit
+  const missing = [
+    !url && 'LIVEKIT_URL',
+    !apiKey && 'LIVEKIT_API_KEY',
+    !apiSecret && 'LIVEKIT_API_SECRET',
+  ].filter(Boolean)
+  if (!url || !apiKey || !apiSecret) {
+    throw new HttpError(
+      'NOT_CONFIGURED',
+      `LiveKit is not configured: set ${missing.join(', ')} (or pass \`livekit\` to createRingline).`,
+    )
+  }
+  return { url, apiKey, apiSecret }
+}
+
+/** The outbound trunk id, or a `NOT_CONFIGURED` error saying how to get one. */
+export function requireOutboundTrunk(config: ResolvedConfig): string {
+  if (!config.sip.outboundTrunkId) {
+    throw new HttpError(
+      'NOT_CONFIGURED',
+      'Outbound calling is not configured: set LIVEKIT_SIP_OUTBOUND_TRUNK_ID or run `ringline sip setup`.',
+    )
+  }
+  return config.sip.outboundTrunkId
+}
+
+/** The WebSocket URL browsers connect to (`wss://` for `https://` and vice versa). */
+export function browserUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//, 'ws$1://')
+}

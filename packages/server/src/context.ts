@@ -1,0 +1,25 @@
+import type { Connection } from '@ringline/core/protocol'
+import type { ResolvedConfig } from './config'
+import type { EventHub } from './events/eventHub'
+import type { LivekitClients } from './livekit'
+import type { RateLimiter } from './rateLimiter'
+import type { Redactor } from './redact'
+import type { RinglineStore } from './store/types'
+import type { Authorize, Logger, Principal } from './types'
+
+/** Everything an operation needs: configuration, storage, events, LiveKit and logging. */
+export interface RinglineContext {
+  config: ResolvedConfig
+  store: RinglineStore
+  hub: EventHub
+  logger: Logger
+  redactor: Redactor
+  authorize: Authorize
+  /** LiveKit clients; throws `NOT_CONFIGURED` while settings are missing. */
+  livekit(): LivekitClients
+  /** A one-room browser token for the principal. */
+  connect(principal: Principal, roomName: string): Promise<Connection>
+  rateLimiter: RateLimiter
+  /** Runs work after the response (dial outcomes, clean-ups); failures are logged, never thrown. */
+  background(name: string, task: () => Promise<unknown>): void
+}

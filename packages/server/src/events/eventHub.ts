@@ -1,0 +1,166 @@
+import type { RinglineEvent } from '@ringline/core/protocol'
+import type { RinglineStore } from '../store/types'
+import type { Logger } from '../types'
+
+/** An event before the hub stamps its `id` and `at`. */
+export type UnstampedEvent = RinglineEvent extends infer E
+  ? E extends RinglineEvent
+    ? Omit<E, 'id' | 'at'>
+    : never
+  : never
+
+/** A subscriber's callback. */
+export type EventListener = (event: RinglineEvent) => void
+
+interface Buffered {
+  event: RinglineEvent
+  audience?: string[]
+}
+
+interface Subscriber {
+  tenantId: string
+  userId: string
+  listener: EventListener
+}
+
+const CHANNEL = 'ringline_events'
+// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
+const MAX_NOTIFY_BYTES = 7900
+
+/**
+ * Fans events out to the `/events` streams of a tenant: in-process always, and through PostgreSQL
+ * `LISTEN/NOTIFY` when the store has it, so every instance on one database delivers every event.
+ * Keeps a bounded buffer per tenant for `Last-Event-ID` resume, and tracks who is online.
+ */
+export class EventHub {
+  private readonly instance = Math.random().toString(36).slice(2, 8)
+  private seq = 0
+  private readonly buffers = new Map<string, Buffered[]>()
+  private readonly subscribers = new Set<Subscriber>()
+  private unlisten?: Promise<(() => Promise<void>) | undefined>
+  private closed = false
+
+  constructor(private readonly options: { bufferSize: number; store?: RinglineStore; logger: Logger }) {}
+
+  private nextId(): string {
+    this.seq += 1
+    return `${Date.now().toString(36)}-${this.seq.toString(36)}-${this.instance}`
+  }
+
+  private remember(tenantId: string, item: Buffered): void {
+    let buffer = this.buffers.get(tenantId)
+    if (!buffer) {
+      buffer = []
+      this.buffers.set(tenantId, buffer)
+    }
+    buffer.push(item)
+    if (buffer.length > this.options.bufferSize) buffer.splice(0, buffer.length - this.options.bufferSize)
+  }
+
+  private deliver(tenantId: string, item: Buffered): void {
+    this.remember(tenantId, item)
+    for (const sub of this.subscribers) {
+      if (sub.tenantId !== tenantId) continue
+      if (item.audience && !item.audience.includes(sub.userId)) continue
+      try {
+        sub.listener(item.event)
+      } catch (error) {
+        this.options.logger.warn('ringline: event listener failed', { error })
+      }
+    }
+  }
+
+  /** Starts listening for other instances' events (idempotent; a no-op without LISTEN support). */
+  listen(): Promise<unknown> {
+    const store = this.options.store
+    if (!store?.listen || this.closed) return Promise.resolve(undefined)
+    this.unlisten ??= store
+      .listen(CHANNEL, (payload) => this.receive(payload))
+      .catch((error: unknown) => {
+        this.options.logger.error('ringline: LISTEN failed; events from other instances will not arrive', {
+          error,
+        })
+        this.unlisten = undefined
+        return undefined
+      })
+    return this.unlisten
+  }
+
+  private receive(payload: string): void {
+    try {
+      const message = JSON.parse(payload) as { o: string; t: string; a?: string[]; e: RinglineEvent }
+      if (message.o === this.instance) return
+      this.deliver(message.t, { event: message.e, ...(message.a ? { audience: message.a } : {}) })
+    } catch (error) {
+      this.options.logger.warn('ringline: bad event notification', { error })
+    }
+  }
+
+  /** Stamps and delivers an event to a tenant's streams (only to `audience` user ids when given). */
+  publish(tenantId: string, event: UnstampedEvent, audience?: string[]): RinglineEvent {
+    const stamped = { ...event, id: this.nextId(), at: new Date().toISOString() } as RinglineEvent
+    const item: Buffered = { event: stamped, ...(audience ? { audience } : {}) }
+    this.deliver(tenantId, item)
+    const store = this.options.store
+    if (store?.notify && !this.closed) {
+      const payload = JSON.stringify({ o: this.instance, t: tenantId, a: audience, e: stamped })
+      if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) {
+        store.notify(CHANNEL, payload).catch((error: unknown) => {
+          this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
+        })
+      } else {
+        this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
+          type: stamped.type,
+        })
+      }
+    }
+    return stamped
+  }
+
+  /**
+   * Subscribes a user to their tenant's events. `missed` holds the buffered events after `lastEventId`
+   * (empty when the id is unknown or absent).
+   */
+  subscribe(
+    sub: { tenantId: string; userId: string; lastEventId?: string | null },
+    listener: EventListener,
+  ): { missed: RinglineEvent[]; unsubscribe: () => void } {
+    const entry: Subscriber = { tenantId: sub.tenantId, userId: sub.userId, listener }
+    this.subscribers.add(entry)
+    let missed: RinglineEvent[] = []
+    if (sub.lastEventId) {
+      const buffer = this.buffers.get(sub.tenantId) ?? []
+      const index = buffer.findIndex((b) => b.event.id === sub.lastEventId)
+      if (index >= 0) {
+        missed = buffer
+          .slice(index + 1)
+          .filter((b) => !b.audience || b.audience.includes(sub.userId))
+          .map((b) => b.event)
+      }
+    }
+    return { missed, unsubscribe: () => this.subscribers.delete(entry) }
+  }
+
+  /** Open streams of one user. */
+  streamCount(tenantId: string, userId: string): number {
+    let n = 0
+    for (const sub of this.subscribers) if (sub.tenantId === tenantId && sub.userId === userId) n += 1
+    return n
+  }
+
+  /** User ids holding an `/events` stream of a tenant on this instance. */
+  onlineUsers(tenantId: string): Set<string> {
+    const users = new Set<string>()
+    for (const sub of this.subscribers) if (sub.tenantId === tenantId) users.add(sub.userId)
+    return users
+  }
+
+  /** Stops listening and drops subscribers. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.subscribers.clear()
+    const unlisten = await this.unlisten
+    this.unlisten = undefined
+    await unlisten?.()
+  }
+}

@@ -1,0 +1,385 @@
+import type {
+  CallDetail,
+  CallRecord,
+  CallWithConnection,
+  CreateCallRequest,
+  ListCallsQuery,
+  ListCallsResponse,
+  TransferCallRequest,
+} from '@ringline/core/protocol'
+import type { CountryCode } from 'libphonenumber-js/max'
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
+import { SipCallError } from 'livekit-server-sdk'
+import { fromBase64url, toBase64url } from '../base64url'
+import { checkDestination, parsePhone } from '../callGuard'
+import { requireOutboundTrunk } from '../config'
+import type { RinglineContext } from '../context'
+import { HttpError, isHttpError } from '../errors'
+import { isNotFound } from '../livekit'
+import {
+  audit,
+  type CloseCall,
+  callStats,
+  closeCall,
+  getCall,
+  insertCall,
+  listCalls as listCallRows,
+  listParticipants,
+  markAnswered,
+  outboundVolume,
+  publicCall,
+  type StoredCall,
+  updateInternals,
+} from '../store/callRepository'
+import { listNumberConnections } from '../store/numberRepository'
+import { outboundRoomName } from '../tokens'
+import type { Principal } from '../types'
+import { publishCall } from './callEvents'
+
+function countryOf(number: string | undefined): CountryCode | undefined {
+  if (!number) return undefined
+  try {
+    return parsePhoneNumberWithError(number).country
+  } catch {
+    return undefined
+  }
+}
+
+/** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
+async function resolveCaller(
+  ctx: RinglineContext,
+  principal: Principal,
+  requested: string | undefined,
+): Promise<{ fromNumber?: string; trunkId: string }> {
+  const numbers = await listNumberConnections(ctx.store, principal.tenantId)
+  const configured = ctx.config.sip.callerId
+  if (requested) {
+    const owned = numbers.find((n) => n.e164 === requested)
+    if (!owned && requested !== configured) {
+      throw new HttpError('FORBIDDEN', 'callerId is not a number of this workspace.', { field: 'callerId' })
+    }
+    const trunkId = owned?.livekitOutboundTrunkId ?? requireOutboundTrunk(ctx.config)
+    return { fromNumber: requested, trunkId }
+  }
+  const own = numbers.find((n) => n.livekitOutboundTrunkId)
+  if (!configured && own?.livekitOutboundTrunkId)
+    return { fromNumber: own.e164, trunkId: own.livekitOutboundTrunkId }
+  return { ...(configured ? { fromNumber: configured } : {}), trunkId: requireOutboundTrunk(ctx.config) }
+}
+
+/** Maps a failed `createSipParticipant` (waitUntilAnswered) to how the call closes. */
+export function dialFailure(error: unknown): CloseCall {
+  const e = error as { code?: string; name?: string; metadata?: Record<string, string> } | null
+  const sip =
+    error instanceof SipCallError
+      ? error.sipStatusCode
+      : e?.metadata?.sip_status_code
+        ? Number(e.metadata.sip_status_code)
+        : undefined
+  if (sip === 486 || sip === 600) return { status: 'busy', endReason: 'busy', sipStatusCode: sip }
+  if (sip === 480 || sip === 408) return { status: 'no-answer', endReason: 'no-answer', sipStatusCode: sip }
+  if (sip === 603) return { status: 'declined', endReason: 'declined', sipStatusCode: sip }
+  if (sip) return { status: 'failed', endReason: 'failed', sipStatusCode: sip }
+  // No SIP code: the ringing timeout ("sip request timed out") or the client-side HTTP timeout.
+  if (e?.code === 'canceled' || e?.code === 'deadline_exceeded' || e?.name === 'TimeoutError') {
+    return { status: 'no-answer', endReason: 'no-answer' }
+  }
+  return { status: 'failed', endReason: 'failed' }
+}
+
+async function refused<T>(
+  ctx: RinglineContext,
+  principal: Principal,
+  target: string,
+  run: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (
+      isHttpError(error) &&
+      (error.code === 'DESTINATION_NOT_ALLOWED' || error.code === 'CALL_LIMIT_REACHED')
+    ) {
+      await audit(ctx.store, {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        action: 'call.refused',
+        target,
+        detail: { code: error.code, reason: error.details?.reason ?? null },
+      }).catch((e: unknown) => ctx.logger.error('ringline: audit write failed', { error: e }))
+    }
+    throw error
+  }
+}
+
+/**
+ * Starts an outbound phone call: validates and guards the number (nothing is dialled when refused), records
+ * the call, returns a token for its room at once and dials in the background, publishing the outcome.
+ */
+export async function createCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  body: CreateCallRequest,
+): Promise<CallWithConnection> {
+  const guard = ctx.config.calls
+  const configuredCountry = countryOf(ctx.config.sip.callerId)
+  const phone = parsePhone(body.to, {
+    ...(configuredCountry ? { defaultCountry: configuredCountry } : {}),
+    allowUnassigned: guard.allowUnassignedNumbers === true || guard.disabled === true,
+  })
+  ctx.livekit()
+  const { fromNumber, trunkId } = await resolveCaller(ctx, principal, body.callerId)
+  await refused(ctx, principal, phone.number, () => checkDestination(phone, guard, fromNumber))
+  if (!guard.disabled) {
+    const wait = ctx.rateLimiter.hit(
+      `calls:${principal.tenantId}`,
+      guard.requestsPerTenantPerMinute ?? 60,
+      60_000,
+    )
+    if (wait > 0) {
+      throw new HttpError('RATE_LIMITED', `Too many calls started; retry in ${wait} s.`, {
+        headers: { 'retry-after': String(wait) },
+      })
+    }
+  }
+  const id = crypto.randomUUID()
+  const roomName = outboundRoomName(principal.tenantId, id)
+  const sipIdentity = `phone-${id}`
+  const call = await refused(ctx, principal, phone.number, () =>
+    ctx.store.transaction(async (tx) => {
+      if (!guard.disabled) {
+        // Serialise a tenant's call starts so two requests cannot both slip under a limit.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ringline:calls:${principal.tenantId}`])
+        const v = await outboundVolume(tx, principal.tenantId, principal.userId)
+        const limits: Array<[number, number, string]> = [
+          [v.userOpen, guard.maxConcurrentPerUser ?? 2, 'You already have the most calls open at once.'],
+          [
+            v.tenantOpen,
+            guard.maxConcurrentPerTenant ?? 20,
+            'This workspace already has the most calls open at once.',
+          ],
+          [v.userHour, guard.maxPerUserPerHour ?? 60, 'You reached the hourly call limit.'],
+          [v.tenantHour, guard.maxPerTenantPerHour ?? 500, 'This workspace reached the hourly call limit.'],
+        ]
+        for (const [count, limit, message] of limits) {
+          if (count >= limit) throw new HttpError('CALL_LIMIT_REACHED', message, { details: { limit } })
+        }
+      }
+      const inserted = await insertCall(tx, {
+        id,
+        tenantId: principal.tenantId,
+        direction: 'outbound',
+        status: 'initiated',
+        roomName,
+        fromNumber: fromNumber ?? null,
+        toNumber: phone.number,
+        contactId: body.contactId ?? null,
+        createdBy: principal.userId,
+        internals: { sipIdentity },
+      })
+      if (!inserted) throw new Error('call room name collision')
+      await audit(tx, {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        action: 'call.outbound',
+        target: phone.number,
+        detail: { callId: id },
+      })
+      return inserted
+    }),
+  )
+  const connection = await ctx.connect(principal, roomName)
+  ctx.background('dial', () => dial(ctx, call, { trunkId, to: phone.number, fromNumber, sipIdentity }))
+  publishCall(ctx, 'call.updated', call)
+  return { call: publicCall(call), connection }
+}
+
+async function dial(
+  ctx: RinglineContext,
+  call: StoredCall,
+  leg: { trunkId: string; to: string; fromNumber?: string; sipIdentity: string },
+): Promise<void> {
+  try {
+    const info = await ctx.livekit().sip.createSipParticipant(leg.trunkId, leg.to, call.roomName, {
+      participantIdentity: leg.sipIdentity,
+      participantName: leg.to,
+      participantAttributes: { 'ringline.callId': call.id },
+      ...(leg.fromNumber ? { fromNumber: leg.fromNumber } : {}),
+      waitUntilAnswered: true,
+      ringingTimeout: ctx.config.sip.ringingTimeout,
+      maxCallDuration: ctx.config.sip.maxCallDuration,
+    })
+    const answered = await markAnswered(ctx.store, call.id, { sipCallId: info.sipCallId || null })
+    if (answered) publishCall(ctx, 'call.updated', answered)
+  } catch (error) {
+    const close = dialFailure(error)
+    if (close.status === 'failed')
+      ctx.logger.warn('ringline: outbound call failed', { callId: call.id, error })
+    const closed = await closeCall(ctx.store, call.id, close)
+    if (closed) publishCall(ctx, 'call.ended', closed)
+  }
+}
+
+/** Loads a call the principal may see: members their own calls (made or answered), admins every call of the tenant. */
+export async function visibleCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+): Promise<StoredCall> {
+  const call = id.length <= 128 ? await getCall(ctx.store, principal.tenantId, id) : null
+  const own =
+    call &&
+    (principal.role === 'admin' ||
+      call.createdBy === principal.userId ||
+      call.answeredBy === principal.userId ||
+      (call.direction === 'inbound' &&
+        call.status === 'ringing' &&
+        (!call.internals.ringUsers || call.internals.ringUsers.includes(principal.userId))))
+  if (!call || !own) throw new HttpError('CALL_NOT_FOUND', 'No such call.')
+  return call
+}
+
+/** Hangs up a call the principal made or answered (or any, for admins); idempotent once it ended. */
+export async function hangupCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+): Promise<{ call: CallRecord }> {
+  const call = await visibleCall(ctx, principal, id)
+  if (call.endedAt) return { call: publicCall(call) }
+  const { room } = ctx.livekit()
+  const close: CloseCall =
+    call.status === 'in-progress'
+      ? { status: 'completed', endReason: 'completed' }
+      : call.direction === 'inbound'
+        ? { status: 'declined', endReason: 'rejected' }
+        : { status: 'canceled', endReason: 'canceled' }
+  const closed = await closeCall(ctx.store, call.id, close)
+  try {
+    await room.deleteRoom(call.roomName)
+  } catch (error) {
+    if (!isNotFound(error)) {
+      ctx.logger.error('ringline: hang-up could not delete the room', { callId: call.id, error })
+      throw new HttpError('LIVEKIT_UNAVAILABLE', 'LiveKit did not end the call; retry.', { cause: error })
+    }
+  }
+  if (closed) publishCall(ctx, 'call.ended', closed)
+  return { call: publicCall(closed ?? call) }
+}
+
+/** Blind-transfers the phone leg of an answered call to a number or an allowed `sip:` URI (SIP REFER). */
+export async function transferCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+  body: TransferCallRequest,
+): Promise<{ call: CallRecord }> {
+  const call = await visibleCall(ctx, principal, id)
+  const guard = ctx.config.calls
+  let target: string
+  if (/^sip:/i.test(body.to)) {
+    const host = /^sip:[^@\s]+@([A-Za-z0-9.-]+)(?::\d+)?(?:;[^\s]*)?$/i.exec(body.to)?.[1]?.toLowerCase()
+    if (!host) throw new HttpError('INVALID_SIP_TARGET', 'to: expected sip:user@host.', { field: 'to' })
+    if (!guard.disabled && !(guard.transferSipDomains ?? []).map((d) => d.toLowerCase()).includes(host)) {
+      await refused(ctx, principal, body.to, () => {
+        throw new HttpError('DESTINATION_NOT_ALLOWED', `Transfers to ${host} are not allowed.`, {
+          field: 'to',
+          details: { reason: 'SIP_DOMAIN_NOT_ALLOWED' },
+        })
+      })
+    }
+    target = body.to
+  } else {
+    const phone = parsePhone(body.to, {
+      allowUnassigned: guard.allowUnassignedNumbers === true || guard.disabled === true,
+      ...(countryOf(call.fromNumber ?? ctx.config.sip.callerId)
+        ? { defaultCountry: countryOf(call.fromNumber ?? ctx.config.sip.callerId) }
+        : {}),
+    })
+    await refused(ctx, principal, phone.number, () =>
+      checkDestination(phone, guard, call.fromNumber ?? ctx.config.sip.callerId),
+    )
+    target = `tel:${phone.number}`
+  }
+  if (call.direction === 'internal' || call.status !== 'in-progress' || !call.internals.sipIdentity) {
+    throw new HttpError('CALL_NOT_ACTIVE', 'Only an answered phone call can be transferred.')
+  }
+  try {
+    await ctx
+      .livekit()
+      .sip.transferSipParticipant(call.roomName, call.internals.sipIdentity, target, { playDialtone: false })
+  } catch (error) {
+    const sip = error instanceof SipCallError ? error.sipStatusCode : undefined
+    throw new HttpError('TRANSFER_FAILED', `The transfer failed${sip ? ` (SIP ${sip})` : ''}.`, {
+      ...(sip ? { details: { sipStatusCode: sip } } : {}),
+      cause: error,
+    })
+  }
+  const updated = (await updateInternals(ctx.store, call.id, { transferredTo: target })) ?? call
+  await audit(ctx.store, {
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    action: 'call.transfer',
+    target,
+    detail: { callId: call.id },
+  })
+  publishCall(ctx, 'call.updated', updated)
+  return { call: publicCall(updated) }
+}
+
+function decodeCursor(cursor: string): { startedAt: string; id: string } {
+  try {
+    const value = JSON.parse(fromBase64url(cursor)) as { s?: unknown; i?: unknown }
+    if (typeof value.s === 'string' && typeof value.i === 'string' && !Number.isNaN(Date.parse(value.s))) {
+      return { startedAt: value.s, id: value.i }
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpError('INVALID_REQUEST', 'cursor: not a cursor returned by this API.', { field: 'cursor' })
+}
+
+/** Call history, newest first: members see their own calls, admins the tenant's; `stats` adds aggregates. */
+export async function listCalls(
+  ctx: RinglineContext,
+  principal: Principal,
+  query: ListCallsQuery = {},
+): Promise<ListCallsResponse> {
+  const userId = principal.role === 'admin' ? query.userId : principal.userId
+  const filter = {
+    tenantId: principal.tenantId,
+    ...(userId !== undefined ? { userId } : {}),
+    ...(query.direction ? { direction: query.direction } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.contactId ? { contactId: query.contactId } : {}),
+    ...(query.since ? { since: query.since } : {}),
+    ...(query.until ? { until: query.until } : {}),
+  }
+  const page = await listCallRows(ctx.store, filter, {
+    limit: query.limit ?? 50,
+    ...(query.cursor ? { cursor: decodeCursor(query.cursor) } : {}),
+  })
+  const wantStats = query.stats === '1' || query.stats === 'true'
+  return {
+    calls: page.calls.map(publicCall),
+    nextCursor: page.next ? toBase64url(JSON.stringify({ s: page.next.startedAt, i: page.next.id })) : null,
+    ...(wantStats ? { stats: await callStats(ctx.store, filter) } : {}),
+  }
+}
+
+/** One call with its participants. */
+export async function getCallDetail(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+): Promise<CallDetail> {
+  const call = await visibleCall(ctx, principal, id)
+  const participants = await listParticipants(ctx.store, call.id)
+  return {
+    call: publicCall(call),
+    participants: participants.map(({ userId: _userId, ...p }) => p),
+  }
+}

@@ -1,0 +1,186 @@
+import type {
+  CallDetail,
+  CallRecord,
+  CallWithConnection,
+  Connection,
+  CreateCallRequest,
+  DeclineCallRequest,
+  JoinRoomRequest,
+  JoinRoomResponse,
+  ListCallsQuery,
+  ListCallsResponse,
+  RinglineEvent,
+  RoomInfo,
+  TransferCallRequest,
+} from '@ringline/core/protocol'
+import { resolveConfig } from './config'
+import type { RinglineContext } from './context'
+import { EventHub } from './events/eventHub'
+import { livekitAccessor } from './livekit'
+import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './operations/calls'
+import { type HealthReport, health } from './operations/health'
+import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './operations/inbound'
+import { handleLivekitWebhook, type WebhookOutcome } from './operations/livekitWebhook'
+import { reconcile } from './operations/reconcile'
+import { endRoom, joinRoom, leaveRoom, listRooms } from './operations/rooms'
+import { RateLimiter } from './rateLimiter'
+import { consoleLogger, Redactor, redactingLogger } from './redact'
+import { createRouter, type Route } from './router'
+import { callRoutes } from './routes/calls'
+import { eventRoutes } from './routes/events'
+import { healthRoutes } from './routes/health'
+import { roomRoutes } from './routes/rooms'
+import { livekitWebhookRoutes } from './routes/webhooksLivekit'
+import type { NumberConnectionRow } from './store/numberRepository'
+import { pgliteStore } from './store/pgliteStore'
+import type { RinglineStore } from './store/types'
+import { mintRoomToken, userIdentity } from './tokens'
+import type { Principal, RinglineConfig } from './types'
+
+/** The same operations as the HTTP routes, as plain functions taking a principal instead of a request. */
+export interface RinglineApi {
+  /** A one-room token for an internal room (same as joining it). */
+  createToken(principal: Principal, body: { room: string; displayName?: string }): Promise<Connection>
+  joinRoom(principal: Principal, name: string, body?: JoinRoomRequest): Promise<JoinRoomResponse>
+  listRooms(principal: Principal): Promise<{ rooms: RoomInfo[] }>
+  leaveRoom(principal: Principal, name: string): Promise<{ room: RoomInfo }>
+  endRoom(principal: Principal, name: string): Promise<{ call: CallRecord }>
+  createCall(principal: Principal, body: CreateCallRequest): Promise<CallWithConnection>
+  listCalls(principal: Principal, query?: ListCallsQuery): Promise<ListCallsResponse>
+  getCall(principal: Principal, id: string): Promise<CallDetail>
+  answerCall(principal: Principal, id: string): Promise<CallWithConnection>
+  declineCall(principal: Principal, id: string, body?: DeclineCallRequest): Promise<{ call: CallRecord }>
+  hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
+  transferCall(principal: Principal, id: string, body: TransferCallRequest): Promise<{ call: CallRecord }>
+  /** Verifies and applies a LiveKit webhook (raw body + Authorization header). */
+  handleLivekitWebhook(
+    rawBody: string,
+    authorization: string | null,
+  ): Promise<{ outcome: WebhookOutcome; event: string }>
+  /** Connects a number to a tenant: LiveKit inbound trunk + dispatch rule, recorded; idempotent. */
+  provisionNumber(input: ProvisionNumberInput): Promise<NumberConnectionRow>
+  /** Closes call records whose LiveKit room is gone. */
+  reconcile(options?: { graceSeconds?: number }): Promise<{ checked: number; closed: string[] }>
+  health(): Promise<HealthReport>
+  /** Listens to a tenant's events as a user would on `/events`; returns the unsubscribe function. */
+  subscribe(principal: Principal, listener: (event: RinglineEvent) => void): () => void
+}
+
+/** What `createRingline` returns. */
+export interface Ringline {
+  /** The Fetch-standard handler for every route under `basePath`. */
+  handler(request: Request): Promise<Response>
+  api: RinglineApi
+  store: RinglineStore
+  /** Resolves when background work (dial outcomes, clean-ups) started so far has finished. */
+  settled(): Promise<void>
+  /** Stops timers and listeners and closes the store. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates the Ringline server: routes for tokens, calls, events and webhooks over LiveKit, with storage.
+ * @example
+ * const ringline = createRingline({ authorize: async (req) => getSessionUser(req) })
+ * export const { GET, POST, PUT, DELETE } = toNextHandlers(ringline)
+ */
+export function createRingline(options: RinglineConfig): Ringline {
+  if (typeof options?.authorize !== 'function') {
+    throw new TypeError('createRingline: pass `authorize: async (request) => ({ userId, tenantId }) | null`.')
+  }
+  const config = resolveConfig(options)
+  const redactor = new Redactor([config.livekit.apiSecret, config.secretKey])
+  const logger = redactingLogger(options.logger ?? consoleLogger, redactor)
+  const dataDir = typeof process === 'undefined' ? undefined : process.env.RINGLINE_DATA_DIR
+  const store = options.store ?? pgliteStore(dataDir ? { dataDir } : {})
+  const hub = new EventHub({ bufferSize: config.eventBufferSize, store, logger })
+  const livekit = livekitAccessor(config)
+  const pending = new Set<Promise<unknown>>()
+
+  const ctx: RinglineContext = {
+    config,
+    store,
+    hub,
+    logger,
+    redactor,
+    authorize: options.authorize,
+    livekit,
+    rateLimiter: new RateLimiter(),
+    connect(principal, roomName) {
+      const lk = livekit()
+      return mintRoomToken({
+        apiKey: lk.apiKey,
+        apiSecret: lk.apiSecret,
+        serverUrl: lk.url,
+        roomName,
+        identity: userIdentity(principal.tenantId, principal.userId),
+        ttl: config.tokenTtl,
+        ...(principal.name ? { name: principal.name } : {}),
+      })
+    },
+    background(name, task) {
+      const run = Promise.resolve()
+        .then(task)
+        .catch((error: unknown) => logger.error(`ringline: background ${name} failed`, { error }))
+        .finally(() => pending.delete(run))
+      pending.add(run)
+    },
+  }
+
+  const routes: Route[] = [
+    ...healthRoutes,
+    ...livekitWebhookRoutes,
+    ...eventRoutes,
+    ...roomRoutes,
+    ...callRoutes,
+  ]
+  const handler = createRouter(ctx, routes)
+
+  const api: RinglineApi = {
+    createToken: async (p, body) =>
+      (await joinRoom(ctx, p, body.room, body.displayName ? { displayName: body.displayName } : {}))
+        .connection,
+    joinRoom: (p, name, body) => joinRoom(ctx, p, name, body),
+    listRooms: (p) => listRooms(ctx, p),
+    leaveRoom: (p, name) => leaveRoom(ctx, p, name),
+    endRoom: (p, name) => endRoom(ctx, p, name),
+    createCall: (p, body) => createCall(ctx, p, body),
+    listCalls: (p, query) => listCalls(ctx, p, query),
+    getCall: (p, id) => getCallDetail(ctx, p, id),
+    answerCall: (p, id) => answerCall(ctx, p, id),
+    declineCall: (p, id, body) => declineCall(ctx, p, id, body),
+    hangupCall: (p, id) => hangupCall(ctx, p, id),
+    transferCall: (p, id, body) => transferCall(ctx, p, id, body),
+    handleLivekitWebhook: (raw, auth) => handleLivekitWebhook(ctx, raw, auth),
+    provisionNumber: (input) => provisionNumber(ctx, input),
+    reconcile: (o) => reconcile(ctx, o),
+    health: () => health(ctx),
+    subscribe(p, listener) {
+      void hub.listen()
+      return hub.subscribe({ tenantId: p.tenantId, userId: p.userId }, listener).unsubscribe
+    },
+  }
+
+  let timer: ReturnType<typeof setInterval> | undefined
+  if (config.reconcileIntervalSeconds && config.reconcileIntervalSeconds > 0) {
+    timer = setInterval(() => {
+      reconcile(ctx).catch((error: unknown) => logger.warn('ringline: reconcile failed', { error }))
+    }, config.reconcileIntervalSeconds * 1000)
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+
+  return {
+    handler,
+    api,
+    store,
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    },
+    async close() {
+      if (timer) clearInterval(timer)
+      await Promise.allSettled([...pending])
+      await hub.close()
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,55 @@
+import type { PGlite } from '@electric-sql/pglite'
+import { createSqlStore } from './sqlStore'
+import type { RinglineStore, SqlDriver } from './types'
+
+/** Options of `pgliteStore`. */
+export interface PgliteStoreOptions {
+  /** Folder for the database files; `undefined` keeps everything in memory. */
+  dataDir?: string
+  /** Run migrations on first use (default true); otherwise run `ringline migrate`. */
+  migrate?: boolean
+}
+
+/** Builds a driver on a PGlite instance created lazily on first use. */
+export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDriver {
+  let db: Promise<PGlite> | undefined
+  const open = (): Promise<PGlite> => {
+    db ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dataDir))
+    return db
+  }
+  return {
+    kind,
+    async query(sql, params) {
+      const result = await (await open()).query<never>(sql, params as unknown[])
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+    },
+    async exec(sql) {
+      await (await open()).exec(sql)
+    },
+    async transaction(fn) {
+      return (await open()).transaction((tx) =>
+        fn({
+          async query(sql, params) {
+            const result = await tx.query<never>(sql, params as unknown[])
+            return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+          },
+          async exec(sql) {
+            await tx.exec(sql)
+          },
+        }),
+      )
+    },
+    async close() {
+      if (db) await (await db).close()
+      db = undefined
+    },
+  }
+}
+
+/**
+ * The embedded default store: PostgreSQL compiled to WebAssembly, in a data folder or in memory.
+ * @example createRingline({ store: pgliteStore({ dataDir: '.data/ringline' }), authorize })
+ */
+export function pgliteStore(options: PgliteStoreOptions = {}): RinglineStore {
+  return createSqlStore(pgliteDriver('pglite', options.dataDir), options)
+}

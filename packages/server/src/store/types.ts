@@ -1,0 +1,31 @@
+/** Something SQL can run on: the store itself or a transaction. Parameters are `$1, $2, …`. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: T[]; rowCount: number }>
+}
+
+/** A transaction: queries plus multi-statement scripts (migrations). */
+export interface Transaction extends Queryable {
+  /** Runs a script of several statements without parameters. */
+  exec(sql: string): Promise<void>
+}
+
+/** The low-level connection a store is built on (PGlite or a `pg` pool). */
+export interface SqlDriver extends Transaction {
+  readonly kind: 'pglite' | 'postgres' | 'memory'
+  /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** Cross-process notifications (PostgreSQL `LISTEN`); absent where one process owns the data. */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /** Sends a notification (`pg_notify`). */
+  notify?(channel: string, payload: string): Promise<void>
+  close(): Promise<void>
+}
+
+/** Ringline's storage: one SQL implementation over PGlite or PostgreSQL, migrated on first use. */
+export interface RinglineStore extends SqlDriver {
+  /** Runs pending migrations once; every query waits for it. */
+  migrate(): Promise<{ applied: number[] }>
+}

@@ -1,0 +1,94 @@
+import type { CountryCode, NumberType } from 'libphonenumber-js/max'
+import type { RinglineStore } from './store/types'
+
+/** Who is calling a route, as the host app's `authorize` hook says. Tenant and user come only from here. */
+export interface Principal {
+  userId: string
+  tenantId: string
+  name?: string
+  role?: 'admin' | 'member'
+}
+
+/** The host app's authentication hook: a principal for a signed-in request, `null` otherwise. */
+export type Authorize = (request: Request) => Promise<Principal | null> | Principal | null
+
+/** A structured logger; every message and field passes through Ringline's redaction first. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}
+
+/** Toll-fraud and volume guards on outbound calls and transfers. */
+export interface CallGuardOptions {
+  /** ISO countries a call may go to; default: the caller id's country. `'*'` allows all (not recommended). */
+  allowedCountries?: CountryCode[] | '*'
+  /** Number types refused; default premium-rate, shared-cost, UAN, personal and voicemail numbers. */
+  blockedNumberTypes?: NumberType[]
+  /** Open outbound calls a user may have at once (default 2). */
+  maxConcurrentPerUser?: number
+  /** Open outbound calls a tenant may have at once (default 20). */
+  maxConcurrentPerTenant?: number
+  /** Outbound calls a user may start per hour (default 60). */
+  maxPerUserPerHour?: number
+  /** Outbound calls a tenant may start per hour (default 500). */
+  maxPerTenantPerHour?: number
+  /** `POST /calls` requests per tenant per minute before 429 `RATE_LIMITED` (default 60). */
+  requestsPerTenantPerMinute?: number
+  /** Accept numbers that are well-formed but not assigned by the numbering plan (e.g. +1 555 test numbers). Default false. */
+  allowUnassignedNumbers?: boolean
+  /** SIP domains a call may be transferred to with a `sip:` URI; default none. */
+  transferSipDomains?: string[]
+  /** Turn every guard off. For benchmarks and closed test networks only. */
+  disabled?: boolean
+}
+
+/** Options of `createRingline`. Every LiveKit/SIP setting falls back to its environment variable. */
+export interface RinglineConfig {
+  livekit?: { url?: string; apiKey?: string; apiSecret?: string }
+  sip?: {
+    outboundTrunkId?: string
+    callerId?: string
+    /** Seconds an outbound call rings before `no-answer` (default 30). */
+    ringingTimeout?: number
+    /** Longest call in seconds (default 3600). */
+    maxCallDuration?: number
+  }
+  /** Where calls, participants and webhooks are stored; default an embedded PGlite (in-memory unless `RINGLINE_DATA_DIR`). */
+  store?: RinglineStore
+  /** Maps a request to the signed-in principal; required. */
+  authorize: Authorize
+  /** Key that encrypts stored Twilio secrets (RINGLINE_SECRET_KEY). */
+  secretKey?: string
+  /** Mount point of the routes (default `/api/ringline`). */
+  basePath?: string
+  /** Origins allowed to call state-changing routes besides the request's own origin. */
+  allowedOrigins?: string[]
+  /** Use `X-Forwarded-Host` / `X-Forwarded-Proto` for the same-origin check (behind a proxy you trust). */
+  trustProxy?: boolean
+  /** Token lifetime in seconds (default 3600, clamped to 60..86400). */
+  tokenTtl?: number
+  /** Largest JSON body in bytes (default 64 KiB). */
+  maxBodyBytes?: number
+  /** Largest webhook body in bytes (default 1 MiB). */
+  maxWebhookBytes?: number
+  /** Tolerated clock skew on webhook tokens, in seconds (default 10). */
+  webhookClockTolerance?: number
+  /** `GET /events` streams one user may hold at once (default 5). */
+  maxEventStreamsPerUser?: number
+  /** Seconds between SSE heartbeat comments (default 15). */
+  heartbeatSeconds?: number
+  /** Events kept per tenant for `Last-Event-ID` resume (default 500). */
+  eventBufferSize?: number
+  /** Run `api.reconcile()` every this many seconds (default off). */
+  reconcileIntervalSeconds?: number
+  /** Outbound-call guards. */
+  calls?: CallGuardOptions
+  /** Where logs go; default warnings and errors to the console. */
+  logger?: Logger
+  /** Settings owned by other modules (recording, agents, Twilio); passed through. */
+  recording?: unknown
+  agents?: unknown
+  twilio?: unknown
+}

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createRingline } from '../src/ringline'
+import { postgresStore } from '../src/store/postgresStore'
+import { API_KEY, API_SECRET, freshDatabaseUrl, req, testAuthorize, testRingline, USERS } from './helpers'
+import { SseReader } from './sse'
+
+describe('GET /events', () => {
+  const ringline = testRingline({ heartbeatSeconds: 0.05, maxEventStreamsPerUser: 2 })
+  const readers: SseReader[] = []
+  const open = async (user: string, headers: Record<string, string> = {}) => {
+    const res = await ringline.handler(req('GET', '/events', { user, headers }))
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    const reader = new SseReader(res)
+    readers.push(reader)
+    return reader
+  }
+  afterEach(async () => {
+    for (const r of readers.splice(0)) await r.cancel()
+  })
+  afterAll(() => ringline.close())
+
+  it('streams the tenant’s events with ids and heartbeats, and nothing of other tenants', async () => {
+    const alice = await open('alice')
+    const eve = await open('eve')
+    await ringline.api.joinRoom(USERS.bob!, 'sse-room')
+    await ringline.api.joinRoom(USERS.eve!, 'globex-room')
+    await alice.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'sse-room'))
+    await alice.until((f) => f.filter((x) => x.comment === 'ping').length >= 2)
+    const event = alice.events().find((e) => e.type === 'room.updated')
+    expect(event?.id).toBe(alice.frames.find((f) => f.data === event)?.id)
+    await eve.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'globex-room'))
+    expect(eve.events().some((e) => (e as { name?: string }).name === 'sse-room')).toBe(false)
+    expect(alice.events().some((e) => (e as { name?: string }).name === 'globex-room')).toBe(false)
+  })
+
+  it('resumes after Last-Event-ID from the buffer', async () => {
+    const first = await open('alice')
+    await ringline.api.joinRoom(USERS.bob!, 'resume-1')
+    await first.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'resume-1'))
+    const lastId = first.events().at(-1)?.id as string
+    await first.cancel()
+    await ringline.api.joinRoom(USERS.bob!, 'resume-2')
+    await ringline.api.joinRoom(USERS.bob!, 'resume-3')
+    const second = await open('alice', { 'last-event-id': lastId })
+    await second.until((f) => f.filter((x) => x.data).length >= 2)
+    expect(second.events().map((e) => (e as { name?: string }).name)).toEqual(['resume-2', 'resume-3'])
+  })
+
+  it('caps streams per user with 429 TOO_MANY_CONNECTIONS', async () => {
+    await open('bob')
+    await open('bob')
+    const third = await ringline.handler(req('GET', '/events', { user: 'bob' }))
+    expect(third.status).toBe(429)
+    expect((await third.json()).error.code).toBe('TOO_MANY_CONNECTIONS')
+  })
+
+  it('cuts off a client that stops reading instead of queueing without bound', async () => {
+    const res = await ringline.handler(req('GET', '/events', { user: 'admin' }))
+    expect(ringline.api).toBeDefined()
+    for (let i = 0; i < 400; i++)
+      await ringline.api.leaveRoom(USERS.admin!, 'sse-room').catch(() => undefined)
+    // The stream was closed and unsubscribed: a new stream is allowed and the old one ends after its queue.
+    const reader = new SseReader(res)
+    await reader.until(() => false, 2000).catch(() => undefined)
+    expect(reader.done).toBe(true)
+    expect(reader.events().length).toBeLessThan(400)
+  })
+})
+
+describe('events across instances (PostgreSQL LISTEN/NOTIFY)', () => {
+  it('delivers an event published on one instance to streams on another', async () => {
+    const url = await freshDatabaseUrl()
+    const make = () =>
+      createRingline({
+        livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
+        store: postgresStore({ connectionString: url }),
+        authorize: testAuthorize,
+      })
+    const a = make()
+    const b = make()
+    try {
+      const onB = new SseReader(await b.handler(req('GET', '/events', { user: 'alice' })))
+      const onA = new SseReader(await a.handler(req('GET', '/events', { user: 'alice' })))
+      const joined = await a.api.joinRoom(USERS.bob!, 'shared-room')
+      expect(joined.room.name).toBe('shared-room')
+      await onB.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'shared-room'))
+      await onA.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'shared-room'))
+      expect(onB.events()[0]?.id).toBe(onA.events()[0]?.id)
+      // And the other way round.
+      await b.api.leaveRoom(USERS.bob!, 'shared-room')
+      await onA.until((f) => f.filter((x) => x.data).length >= 2)
+      await onA.cancel()
+      await onB.cancel()
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
