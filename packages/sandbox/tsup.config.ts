@@ -4,13 +4,18 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     cli: 'src/cli.ts',
+    vitest: 'src/vitest.ts',
+    // The hub runs as its own process; the sandbox spawns dist/hub-main.(c)js next to itself.
+    'hub-main': 'src/hub-main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts', vitest: 'src/vitest.ts' } },
   sourcemap: true,
   clean: true,
   platform: 'node',
   target: 'es2022',
   splitting: true,
   treeshake: true,
+  shims: true,
+  external: ['vitest', 'vitest/node'],
 })
