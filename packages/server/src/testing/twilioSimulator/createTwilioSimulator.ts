@@ -1,4 +1,4 @@
-import { delay, type HttpHandler, http } from 'msw'
+import { delay, type HttpHandler, HttpResponse, http } from 'msw'
 import { type SetupServerApi, setupServer } from 'msw/node'
 import { defaultCode, errorResponse } from './format'
 import { type Account, type ApiKey, makeAccount, makeNumber, snapshot } from './model'
@@ -84,6 +84,7 @@ function faultMatches(f: ActiveFault, routeId: string, method: string, accountSi
 }
 
 function faultResponse(f: ActiveFault): Response {
+  if (f.networkError) return HttpResponse.error()
   const status = f.status ?? 500
   const headers: Record<string, string> = {}
   if (f.retryAfter !== undefined) headers['Retry-After'] = String(f.retryAfter)
@@ -222,7 +223,7 @@ export function createTwilioSimulator(options: TwilioSimulatorOptions): TwilioSi
       fault.hits += 1
       if (fault.delayMs) await delay(fault.delayMs)
     }
-    const failing = fault && fault.status !== undefined ? fault : null
+    const failing = fault && (fault.status !== undefined || fault.networkError) ? fault : null
     if (failing && failing.when !== 'after') {
       entry.fault = true
       return done(faultResponse(failing))

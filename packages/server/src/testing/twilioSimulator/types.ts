@@ -69,6 +69,8 @@ export interface TwilioFault {
   message?: string
   /** Seconds, sent as a `Retry-After` header. */
   retryAfter?: number
+  /** Drop the connection instead of answering (a transport error on the client). */
+  networkError?: boolean
   /** Delay before answering, in ms. */
   delayMs?: number
   /** How many matching requests the fault applies to (default 1; `Infinity` for all). */
