@@ -238,10 +238,12 @@ describe('recording against the egress simulator, the S3 fake and a real livekit
       store: sqlRecordingStore(db),
       storage: storage(),
     })
-    await expect(forged.start({ callId: 'call-4', requestedBy: 'user:u1' })).rejects.toMatchObject({
-      code: 'UPSTREAM_ERROR',
-      details: { livekitCode: 'unauthenticated' },
-    })
+    const refused = await forged.start({ callId: 'call-4', requestedBy: 'user:u1' }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'UPSTREAM_ERROR', details: { livekitStatus: 401 } })
+    // livekit-server echoes the token in its 401 text: it must not reach messages or storage.
+    expect((refused as Error).message).toContain('invalid token')
+    expect((refused as Error).message).not.toMatch(/eyJ[\w-]{5,}\./)
+    expect(JSON.stringify((await row('call-4')).recording)).not.toMatch(/eyJ[\w-]{5,}\./)
 
     await expect(service.start({ callId: 'missing', requestedBy: 'user:u1' })).rejects.toMatchObject({
       code: 'CALL_NOT_FOUND',
@@ -258,7 +260,7 @@ describe('recording against the egress simulator, the S3 fake and a real livekit
     await expect(service.stop({ callId: 'call-5' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
-  it('requires the roomRecord grant on the Twirp API', async () => {
+  it('requires the roomRecord grant on the Twirp API, answering like livekit-server', async () => {
     const token = new AccessToken(livekit.apiKey, livekit.apiSecret)
     token.addGrant({ roomAdmin: true, room: 'x' })
     const res = await fetch(`${livekit.url}/twirp/livekit.Egress/ListEgress`, {
@@ -266,8 +268,8 @@ describe('recording against the egress simulator, the S3 fake and a real livekit
       headers: { authorization: `Bearer ${await token.toJwt()}`, 'content-type': 'application/json' },
       body: '{}',
     })
-    expect(res.status).toBe(403)
-    expect(await res.json()).toEqual({ code: 'permission_denied', msg: 'does not have permission to record' })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ code: 'unauthenticated', msg: 'permissions denied' })
     const list = await new EgressClient(livekit.url, livekit.apiKey, livekit.apiSecret).listEgress({
       active: true,
     })

@@ -77,7 +77,6 @@ export interface EgressSimulator {
 
 const TWIRP_STATUS: Record<string, number> = {
   unauthenticated: 401,
-  permission_denied: 403,
   not_found: 404,
   invalid_argument: 400,
   malformed: 400,
@@ -140,18 +139,24 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
     return track(next)
   }
 
-  async function authorize(request: Request): Promise<void> {
+  // Answers exactly as livekit-server v1.13 does: a bad signature is a 401 text/plain naming the token, a missing
+  // token or grant a 401 Twirp `unauthenticated` "permissions denied".
+  async function authorize(request: Request): Promise<Response | null> {
     const header = request.headers.get('authorization') ?? ''
     const token = header.startsWith('Bearer ') ? header.slice(7) : ''
-    if (!token) throw new TwirpFailure('unauthenticated', 'no permissions to access the room')
+    if (!token) return twirpError('unauthenticated', 'permissions denied')
     let claims: Awaited<ReturnType<TokenVerifier['verify']>>
     try {
       claims = await verifier.verify(token)
-    } catch {
-      throw new TwirpFailure('unauthenticated', 'invalid token')
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      return new HttpResponse(`invalid token: ${token}, error: ${reason}`, {
+        status: 401,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      })
     }
-    if (!claims.video?.roomRecord)
-      throw new TwirpFailure('permission_denied', 'does not have permission to record')
+    if (!claims.video?.roomRecord) return twirpError('unauthenticated', 'permissions denied')
+    return null
   }
 
   async function deliver(event: WebhookEvent, record: SimulatedWebhook): Promise<void> {
@@ -316,7 +321,7 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
   async function roomSid(roomName: string): Promise<string> {
     if (options.verifyRoom === false) return id('RM_')
     const [room] = await rooms.listRooms([roomName])
-    if (!room) throw new TwirpFailure('not_found', 'requested room does not exist')
+    if (!room) throw new TwirpFailure('not_found', 'twirp error unknown: requested room does not exist')
     return room.sid
   }
 
@@ -331,7 +336,8 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
   function route(method: string, handler: (request: Request) => Promise<unknown>): HttpHandler {
     return http.post(`${base}/twirp/livekit.Egress/${method}`, async ({ request }) => {
       try {
-        await authorize(request)
+        const denied = await authorize(request)
+        if (denied) return denied
         return HttpResponse.json((await handler(request)) as Record<string, unknown>)
       } catch (error) {
         if (error instanceof TwirpFailure) return twirpError(error.code, error.message)

@@ -1,0 +1,103 @@
+import type { Queryable } from '../store/types'
+import type { AgentDispatchRecord, AgentDispatchStore } from './types'
+
+interface Row {
+  id: string
+  call_id: string
+  agent_name: string
+  room_name: string | null
+  state: AgentDispatchRecord['state']
+  dispatch_id: string | null
+  metadata: string | null
+  trigger: AgentDispatchRecord['trigger']
+  error: string | null
+  attempts: number
+  created_at: Date | string
+  updated_at: Date | string
+}
+
+const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString()
+
+function toRecord(row: Row): AgentDispatchRecord {
+  return {
+    id: row.id,
+    callId: row.call_id,
+    agentName: row.agent_name,
+    roomName: row.room_name,
+    state: row.state,
+    dispatchId: row.dispatch_id,
+    metadata: row.metadata,
+    trigger: row.trigger,
+    error: row.error,
+    attempts: Number(row.attempts),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  }
+}
+
+const COLUMNS =
+  'id, call_id, agent_name, room_name, state, dispatch_id, metadata, trigger, error, attempts, created_at, updated_at'
+
+/**
+ * `AgentDispatchStore` on `ringline_agent_dispatches` (DESIGN §5 plus the `state`, `room_name`, `trigger`, `error`,
+ * `attempts`, `updated_at` columns of the proposed 0002 migration). The unique `(call_id, agent_name)` is the lock.
+ */
+export function sqlAgentDispatchStore(db: Queryable): AgentDispatchStore {
+  async function one(sql: string, params: unknown[]): Promise<AgentDispatchRecord> {
+    const { rows } = await db.query<Row>(sql, params)
+    if (!rows[0]) throw new Error('agent dispatch row not found')
+    return toRecord(rows[0])
+  }
+  return {
+    async claim(input) {
+      const inserted = await db.query<Row>(
+        `INSERT INTO ringline_agent_dispatches (id, call_id, agent_name, room_name, metadata, trigger, state, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1)
+         ON CONFLICT (call_id, agent_name) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [input.id, input.callId, input.agentName, input.roomName, input.metadata, input.trigger],
+      )
+      if (inserted.rows[0]) return { record: toRecord(inserted.rows[0]), won: true }
+      const existing = await one(
+        `SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE call_id = $1 AND agent_name = $2`,
+        [input.callId, input.agentName],
+      )
+      return { record: existing, won: false }
+    },
+
+    async reclaim(id, expect) {
+      const { rows } = await db.query<Row>(
+        `UPDATE ringline_agent_dispatches
+         SET state = 'pending', error = NULL, attempts = attempts + 1, updated_at = clock_timestamp()
+         WHERE id = $1 AND state = $2 AND date_trunc('milliseconds', updated_at) = $3::timestamptz
+         RETURNING ${COLUMNS}`,
+        [id, expect.state, expect.updatedAt],
+      )
+      return rows[0] ? toRecord(rows[0]) : null
+    },
+
+    markDispatched(id, dispatchId) {
+      return one(
+        `UPDATE ringline_agent_dispatches SET state = 'dispatched', dispatch_id = $2, error = NULL, updated_at = clock_timestamp()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, dispatchId],
+      )
+    },
+
+    markFailed(id, error) {
+      return one(
+        `UPDATE ringline_agent_dispatches SET state = 'failed', error = $2, updated_at = clock_timestamp()
+         WHERE id = $1 AND state = 'pending' RETURNING ${COLUMNS}`,
+        [id, error],
+      ).catch(() => one(`SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE id = $1`, [id]))
+    },
+
+    async listForCall(callId) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE call_id = $1 ORDER BY created_at, agent_name`,
+        [callId],
+      )
+      return rows.map(toRecord)
+    },
+  }
+}
