@@ -1,4 +1,7 @@
-// Test helpers for users of @ringline/server: an MSW simulator of the Twilio REST endpoints Ringline uses.
+// Test helpers for users of @ringline/server: an MSW simulator of the Twilio REST endpoints Ringline uses,
+// and a recording stand-in for the LiveKit side of connecting a number.
+export type { RecordingLivekitState } from '../twilio/recordingLivekitProvisioner'
+export { createRecordingLivekitProvisioner } from '../twilio/recordingLivekitProvisioner'
 export type {
   SimAccountCredentials,
   SimAccountSeed,
