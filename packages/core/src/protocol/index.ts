@@ -47,6 +47,30 @@ export {
   roomUpdatedEventSchema,
 } from './events'
 export type {
+  AgentDispatchInfo,
+  CallTranscriptResponse,
+  DispatchAgentResponse,
+  RecordingInfo,
+  RecordingPlayback,
+  RecordingResponse,
+  RecordingStatus,
+  SpeakerKind,
+  TranscriptSegment,
+} from './media'
+export {
+  agentDispatchSchema,
+  callTranscriptResponseSchema,
+  dispatchAgentResponseSchema,
+  recordingInfoSchema,
+  recordingPlaybackSchema,
+  recordingResponseSchema,
+  recordingStatusSchema,
+  speakerKindSchema,
+  TRANSCRIPTION_ATTRIBUTES,
+  TRANSCRIPTION_TOPIC,
+  transcriptSegmentSchema,
+} from './media'
+export type {
   JoinRoomRequest,
   JoinRoomResponse,
   ListRoomsResponse,
