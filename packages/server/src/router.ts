@@ -247,8 +247,10 @@ export function createRouter(ctx: RinglineContext, routes: Route[]): (request: R
       }
     }
     const bodyKind = route.body ?? (STATE_CHANGING.has(route.method) ? 'json' : 'none')
+    // Browser requests from other sites are refused on every authenticated route (reads included: an
+    // event stream opened by another site would count its victim as online).
+    if ((route.auth ?? 'required') === 'required') checkOrigin(request, url, ctx)
     if (STATE_CHANGING.has(request.method) && bodyKind !== 'raw') {
-      checkOrigin(request, url, ctx)
       if (mediaType(request) !== 'application/json') {
         throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the request with Content-Type: application/json.')
       }

@@ -1,0 +1,187 @@
+import { ERROR_CODES } from '@ringline/core/protocol'
+import fc from 'fast-check'
+import { isPossiblePhoneNumber } from 'libphonenumber-js/max'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RinglineStore } from '../src/store/types'
+import { ORIGIN, testRingline, USERS } from './helpers'
+
+const TABLES = [
+  'ringline_calls',
+  'ringline_call_participants',
+  'ringline_webhook_events',
+  'ringline_number_connections',
+  'ringline_agent_dispatches',
+  'ringline_audit_log',
+  'ringline_twilio_integrations',
+]
+
+async function snapshot(store: RinglineStore): Promise<string> {
+  const parts: string[] = []
+  for (const table of TABLES) {
+    const { rows } = await store.query(`SELECT * FROM ${table} ORDER BY 1`)
+    parts.push(JSON.stringify(rows))
+  }
+  return parts.join('\n')
+}
+
+const nasty = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom('../../etc/passwd', '..%2F..%2F', '%00', '%E0%A4%A', 'a/b', ' ', '\u202e', 'x'.repeat(5000), "'; DROP TABLE ringline_calls; --", '__proto__', 'constructor'),
+)
+const segment = nasty.map((s) => encodeURIComponent(s).slice(0, 6000)).filter((s) => s.length > 0)
+/** Room names that fail the slug rule. */
+const badRoomName = nasty.filter((s) => !/^[a-z0-9][a-z0-9_-]{0,47}$/.test(s) && s.length > 0)
+/** Anything but a usable phone number. */
+const badNumber = nasty.filter((s) => !isPossiblePhoneNumber(s, 'US'))
+const anyJson = fc.oneof(fc.jsonValue(), fc.anything(), fc.constant(undefined))
+
+describe('malicious input never causes a 5xx or a write', () => {
+  const ringline = testRingline()
+  const { store } = ringline
+  let before = ''
+  let foreignCallId = ''
+  beforeAll(async () => {
+    // Another tenant's call and room exist: their ids must stay unreachable.
+    await ringline.api.joinRoom(USERS.eve!, 'globex-secret')
+    const { rows } = await store.query<{ id: string }>('SELECT id FROM ringline_calls LIMIT 1')
+    foreignCallId = rows[0]?.id ?? ''
+    before = await snapshot(store)
+  })
+  afterAll(() => ringline.close())
+
+  const send = async (method: string, path: string, init: { body?: string; headers?: Record<string, string>; user?: string | null }) => {
+    const headers = new Headers({ origin: ORIGIN, 'content-type': 'application/json', ...init.headers })
+    if (init.user !== null) headers.set('authorization', `Bearer ${init.user ?? 'alice'}`)
+    const res = await ringline.handler(
+      new Request(`${ORIGIN}/api/ringline${path}`, { method, headers, ...(method === 'GET' ? {} : { body: init.body ?? '' }) }),
+    )
+    expect(res.status, `${method} ${path.slice(0, 80)} -> ${res.status}`).toBeGreaterThanOrEqual(400)
+    expect(res.status, `${method} ${path.slice(0, 80)}`).toBeLessThan(500)
+    const body = (await res.json()) as { error: { code: string; requestId: string } }
+    expect(ERROR_CODES).toContain(body.error.code)
+    expect(body.error.requestId).toBe(res.headers.get('x-request-id'))
+    return body.error.code
+  }
+
+  it('room routes with bad names, bodies and content types', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        badRoomName,
+        fc.constantFrom('join', 'leave', 'end'),
+        anyJson,
+        async (name, action, body) => {
+          await send('POST', `/rooms/${encodeURIComponent(name)}/${action}`, { body: JSON.stringify(body) ?? '' })
+        },
+      ),
+      { numRuns: 150 },
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '', 'application/jsonx'), async (type) => {
+        expect(await send('POST', '/rooms/ok-name/join', { body: '{}', headers: { 'content-type': type } })).toBe('UNSUPPORTED_MEDIA_TYPE')
+      }),
+      { numRuns: 10 },
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.anything().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)), async (body) => {
+        await send('POST', '/rooms/ok-name/join', { body: JSON.stringify(body) ?? 'undefined' })
+      }),
+      { numRuns: 50 },
+    )
+    expect(await snapshot(store)).toBe(before)
+  })
+
+  it('call routes with random ids, foreign ids and bad bodies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(segment, fc.constant(encodeURIComponent(foreignCallId)), fc.uuid()),
+        fc.constantFrom('answer', 'decline', 'hangup', 'transfer'),
+        anyJson,
+        async (id, action, body) => {
+          await send('POST', `/calls/${id}/${action}`, { body: JSON.stringify(body) ?? '' })
+          await send('GET', `/calls/${id}`, {})
+        },
+      ),
+      { numRuns: 150 },
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson,
+          fc.record({ to: badNumber }),
+          fc.record({ to: badNumber, contactId: nasty, callerId: nasty }),
+          fc.record({ to: fc.constantFrom('+19005551234', '+449098790000', '+33899123456', '+442079460123') }),
+          fc.record({ to: fc.constant('+14155550123'), callerId: fc.constantFrom('+14155550999', '+442079460000') }),
+        ),
+        async (body) => {
+          await send('POST', '/calls', { body: JSON.stringify(body) ?? '' })
+        },
+      ),
+      { numRuns: 200 },
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('direction', 'status', 'cursor', 'limit', 'since', 'stats'), nasty.filter((s) => s.trim() !== '')), async (q) => {
+        const code = await send('GET', `/calls?${new URLSearchParams(q)}`, {}).catch((e) => {
+          // A query that happens to be valid answers 200; only errors are checked here.
+          if (String(e).includes('to be greater than or equal to 400')) return 'OK'
+          throw e
+        })
+        expect(code).toBeTruthy()
+      }),
+      { numRuns: 100 },
+    )
+    // Refusals are audited: strip the audit rows before comparing the rest.
+    await store.query("DELETE FROM ringline_audit_log WHERE action = 'call.refused'")
+    expect(await snapshot(store)).toBe(before)
+  })
+
+  it('unauthenticated and cross-site requests on every route', async () => {
+    const routes: Array<[string, string]> = [
+      ['POST', '/token'],
+      ['GET', '/rooms'],
+      ['POST', '/rooms/a/join'],
+      ['POST', '/rooms/a/leave'],
+      ['POST', '/rooms/a/end'],
+      ['POST', '/calls'],
+      ['GET', '/calls'],
+      ['GET', '/calls/x'],
+      ['POST', '/calls/x/answer'],
+      ['POST', '/calls/x/decline'],
+      ['POST', '/calls/x/hangup'],
+      ['POST', '/calls/x/transfer'],
+      ['GET', '/events'],
+    ]
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), anyJson, fc.boolean(), async ([method, path], body, crossSite) => {
+        const code = await send(method, path, {
+          body: JSON.stringify(body) ?? '',
+          user: crossSite ? 'alice' : null,
+          headers: crossSite ? { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } : {},
+        })
+        if (!crossSite) expect(code).toBe('UNAUTHENTICATED')
+        else expect(code).toBe('FORBIDDEN')
+      }),
+      { numRuns: 150 },
+    )
+    expect(await snapshot(store)).toBe(before)
+  })
+
+  it('webhooks with forged bodies and headers', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyJson, fc.option(nasty), fc.constantFrom('application/webhook+json', 'application/json', 'text/plain'), async (body, auth, type) => {
+        const code = await send('POST', '/webhooks/livekit', {
+          body: JSON.stringify(body) ?? '',
+          user: null,
+          headers: { 'content-type': type, ...(auth ? { authorization: auth.replace(/[^\x20-\x7e]/g, '') } : {}) },
+        })
+        expect(code).toBe('WEBHOOK_SIGNATURE_INVALID')
+      }),
+      { numRuns: 100 },
+    )
+    const huge = await ringline.handler(
+      new Request(`${ORIGIN}/api/ringline/webhooks/livekit`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) }),
+    )
+    expect(huge.status).toBe(413)
+    expect(await snapshot(store)).toBe(before)
+  })
+})
