@@ -645,6 +645,29 @@ describe('incoming calls', () => {
     expect(t.client.getSnapshot().incoming).toEqual([])
   })
 
+  it('notifies on the desktop and flashes the title while the page is hidden', async () => {
+    const shown: Array<{ title: string; body?: string; closed: boolean }> = []
+    const Notification = Object.assign(
+      function (this: { onclick: null; close(): void }, title: string, options?: NotificationOptions) {
+        const entry = { title, body: options?.body, closed: false }
+        shown.push(entry)
+        this.onclick = null
+        this.close = () => {
+          entry.closed = true
+        }
+      },
+      { permission: 'granted', requestPermission: async () => 'granted' },
+    ) as never
+    const doc = { title: 'App', visibilityState: 'hidden', addEventListener() {}, removeEventListener() {} }
+    const t = await ringing({ notifications: { Notification, document: doc, focus: () => {} } })
+    expect(shown).toEqual([{ title: 'Incoming call', body: '+14155550123', closed: false }])
+    expect(doc.title).toBe('📞 Incoming call')
+    t.server.push(makeEvent('call.ended', { ...inbound, status: 'missed' }))
+    await settle()
+    expect(shown[0]?.closed).toBe(true)
+    expect(doc.title).toBe('App')
+  })
+
   it('rings (ringtone) while an incoming call is listed, call-waiting tone during a call', async () => {
     const s = fakeSounds()
     const t = await ringing({ sounds: s.sounds })

@@ -151,6 +151,12 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       const cache = new Map<string, ParticipantState>()
       const elements = new Map<RemoteTrackLike, HTMLMediaElement[]>()
       const listeners: Array<[string, (...args: never[]) => void]> = []
+      let lastConnection: string | null = null
+      const reportConnection = (state: 'connecting' | 'connected' | 'reconnecting') => {
+        if (state === lastConnection) return
+        lastConnection = state
+        onFact({ type: 'connection', state })
+      }
 
       const kindOf = (p: ParticipantLike): ParticipantKind => {
         const K = lk?.ParticipantKind ?? {}
@@ -240,13 +246,12 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
 
       const attach = (E: Record<string, string>) => {
         on(E.ConnectionStateChanged, ((state: string) => {
-          if (state === 'connected') onFact({ type: 'connection', state: 'connected' })
-          else if (state === 'connecting') onFact({ type: 'connection', state: 'connecting' })
-          else if (state === 'reconnecting' || state === 'signalReconnecting') {
-            onFact({ type: 'connection', state: 'reconnecting' })
-          }
+          if (state === 'connected' || state === 'connecting') reportConnection(state)
+          else if (state === 'reconnecting' || state === 'signalReconnecting')
+            reportConnection('reconnecting')
         }) as never)
         on(E.Disconnected, ((reason?: number) => {
+          lastConnection = 'disconnected'
           onFact({
             type: 'connection',
             state: 'disconnected',
@@ -318,7 +323,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
                 ...options.roomOptions,
               }) as RoomLike)
           attach(module.RoomEvent)
-          onFact({ type: 'connection', state: 'connecting' })
+          reportConnection('connecting')
           try {
             await room.connect(connection.serverUrl, connection.token, {
               autoSubscribe: true,
@@ -330,7 +335,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
             })
           }
           if (closed) return
-          onFact({ type: 'connection', state: 'connected' })
+          reportConnection('connected')
           for (const p of room.remoteParticipants.values()) {
             for (const pub of p.audioTrackPublications.values()) if (pub.track) attachAudio(pub.track)
           }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
+import { formatPhoneNumberAsYouType } from './phoneFormatter'
+
+describe('normalizePhoneNumber', () => {
+  it.each([
+    ['(415) 555-0123', 'US', '+14155550123'],
+    ['+1 415 555 0123', undefined, '+14155550123'],
+    ['020 7946 0958', 'GB', '+442079460958'],
+    ['0044 20 7946 0958', undefined, '+442079460958'],
+    ['+33 1 42 68 53 00', 'US', '+33142685300'],
+  ] as const)('%s (%s) → %s', (input, country, e164) => {
+    expect(normalizePhoneNumber(input, country)).toBe(e164)
+  })
+
+  it.each([
+    ['', 'US', 'EMPTY'],
+    ['hello', 'US', 'NOT_A_NUMBER'],
+    ['415 555 0123', undefined, 'INVALID_COUNTRY'],
+    ['12', 'US', 'TOO_SHORT'],
+    ['+1 415 555 01234567', undefined, 'TOO_LONG'],
+    ['+1 123 456 7890', undefined, 'INVALID'],
+  ] as const)('rejects %j (%s) with reason %s', (input, country, reason) => {
+    let error: unknown
+    try {
+      normalizePhoneNumber(input, country)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(PhoneNumberError)
+    expect((error as PhoneNumberError).code).toBe('INVALID_PHONE_NUMBER')
+    expect((error as PhoneNumberError).reason).toBe(reason)
+    expect((error as PhoneNumberError).message.length).toBeGreaterThan(5)
+  })
+
+  it('has a boolean form', () => {
+    expect(isValidPhoneNumber('4155550123', 'US')).toBe(true)
+    expect(isValidPhoneNumber('4155', 'US')).toBe(false)
+  })
+})
+
+describe('formatPhoneNumberAsYouType', () => {
+  it('formats partial input and reports validity once complete', () => {
+    expect(formatPhoneNumberAsYouType('415555', 'US')).toMatchObject({ text: '(415) 555', valid: false })
+    expect(formatPhoneNumberAsYouType('4155550123', 'US')).toEqual({
+      text: '(415) 555-0123',
+      e164: '+14155550123',
+      valid: true,
+      country: 'US',
+    })
+    expect(formatPhoneNumberAsYouType('+442079460958')).toMatchObject({
+      country: 'GB',
+      valid: true,
+      e164: '+442079460958',
+    })
+  })
+})
