@@ -5,6 +5,7 @@ export default ringlineProject({
     name: 'server',
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/postgresSetup.ts'],
+    // A throwaway PostgreSQL for the store suite, and the sandbox (real LiveKit + SIP + phone) for test/integration.
+    globalSetup: ['test/postgresSetup.ts', 'test/sandboxSetup.ts'],
   },
 })

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { AudioFrame, AudioSource, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node'
+import { connectSandbox } from '@ringline/sandbox'
+import type { RinglineEvent } from '@ringline/core/protocol'
+import { inject } from 'vitest'
+import { toNodeHandler } from '../../src/adapters/node'
+import { createRingline, type Ringline } from '../../src/ringline'
+import { memoryStore } from '../../src/store/memoryStore'
+import type { Principal, RinglineConfig } from '../../src/types'
+import { captureLogger } from '../helpers'
+
+/** A Ringline wired to the sandbox: real LiveKit, real SIP, webhooks relayed to its node:http server. */
+export interface Harness {
+  ringline: Ringline
+  sandbox: ReturnType<typeof connectSandbox>
+  tenant: string
+  users: Record<'alice' | 'bob' | 'carol', Principal>
+  baseUrl: string
+  events: RinglineEvent[]
+  logger: ReturnType<typeof captureLogger>
+  /** Resolves with the first event (seen or future) matching `predicate`. */
+  waitForEvent<T extends RinglineEvent>(predicate: (e: RinglineEvent) => e is T, timeoutMs?: number): Promise<T>
+  waitForEvent(predicate: (e: RinglineEvent) => boolean, timeoutMs?: number): Promise<RinglineEvent>
+  /** POSTs to a route as a user (JSON, same origin). */
+  post(user: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
+  close(): Promise<void>
+}
+
+export async function startHarness(overrides: Partial<RinglineConfig> = {}): Promise<Harness> {
+  const sandbox = connectSandbox(inject('ringlineSandbox'))
+  const tenant = `it${Math.random().toString(36).slice(2, 8)}`
+  const users = {
+    alice: { userId: 'alice', tenantId: tenant, name: 'Alice', role: 'member' as const },
+    bob: { userId: 'bob', tenantId: tenant, name: 'Bob', role: 'member' as const },
+    carol: { userId: 'carol', tenantId: tenant, name: 'Carol', role: 'admin' as const },
+  }
+  const logger = captureLogger()
+  const ringline = createRingline({
+    livekit: { url: sandbox.livekit.url, apiKey: sandbox.livekit.apiKey, apiSecret: sandbox.livekit.apiSecret },
+    sip: { outboundTrunkId: sandbox.sip.outboundTrunkId, callerId: sandbox.sip.callerId, ringingTimeout: 8 },
+    store: memoryStore(),
+    authorize: (request) => users[(request.headers.get('x-user') ?? '') as keyof typeof users] ?? null,
+    calls: { allowUnassignedNumbers: true, maxConcurrentPerUser: 5 },
+    logger,
+    ...overrides,
+  })
+  const events: RinglineEvent[] = []
+  const waiters = new Set<{ predicate: (e: RinglineEvent) => boolean; resolve: (e: RinglineEvent) => void }>()
+  ringline.api.subscribe(users.carol, (event) => {
+    events.push(event)
+    for (const w of waiters) if (w.predicate(event)) w.resolve(event)
+  })
+  const server: Server = createServer(toNodeHandler(ringline))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const unforward = await sandbox.webhooks.forward(`${baseUrl}/api/ringline/webhooks/livekit`)
+  return {
+    ringline,
+    sandbox,
+    tenant,
+    users,
+    baseUrl,
+    events,
+    logger,
+    waitForEvent(predicate: (e: RinglineEvent) => boolean, timeoutMs = 20_000): Promise<never> {
+      const seen = events.find(predicate)
+      if (seen) return Promise.resolve(seen as never)
+      return new Promise((resolve, reject) => {
+        const waiter = { predicate, resolve: (e: RinglineEvent) => resolve(e as never) }
+        waiters.add(waiter)
+        setTimeout(() => {
+          waiters.delete(waiter)
+          reject(new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => `${e.type}:${'call' in e ? e.call.status : ''}`).join(', ')}`))
+        }, timeoutMs)
+      })
+    },
+    async post(user, path, body = {}) {
+      const res = await fetch(`${baseUrl}/api/ringline${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user': user },
+        body: JSON.stringify(body),
+      })
+      return { status: res.status, body: await res.json() }
+    },
+    async close() {
+      await unforward()
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+      await ringline.close()
+    },
+  }
+}
+
+/** Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP call). */
+export async function joinWithAudio(url: string, token: string): Promise<{ room: Room; stop(): Promise<void> }> {
+  const room = new Room()
+  await room.connect(url, token, { autoSubscribe: true, dynacast: false })
+  const source = new AudioSource(48_000, 1)
+  const track = LocalAudioTrack.createAudioTrack('mic', source)
+  await room.localParticipant?.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }))
+  let running = true
+  let phase = 0
+  const pump = (async () => {
+    while (running) {
+      const frame = AudioFrame.create(48_000, 1, 480)
+      for (let i = 0; i < 480; i++) {
+        frame.data[i] = Math.round(Math.sin(phase) * 8000)
+        phase += (2 * Math.PI * 440) / 48_000
+      }
+      await source.captureFrame(frame)
+    }
+  })()
+  return {
+    room,
+    async stop() {
+      running = false
+      await pump.catch(() => undefined)
+      await room.disconnect()
+    },
+  }
+}
