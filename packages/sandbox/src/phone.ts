@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from './binaries'
@@ -76,6 +77,8 @@ export class PhoneCall implements PromiseLike<PhoneCallResult> {
   readonly answered: Promise<boolean>
   readonly result: Promise<PhoneCallResult>
   private child: ChildProcess | undefined
+  private controlPort = 0
+  private traceFile = ''
   private aborting = false
 
   /** @internal */
@@ -102,8 +105,10 @@ export class PhoneCall implements PromiseLike<PhoneCallResult> {
   }
 
   /** @internal */
-  attach(child: ChildProcess): void {
+  attach(child: ChildProcess, controlPort: number, traceFile: string): void {
     this.child = child
+    this.controlPort = controlPort
+    this.traceFile = traceFile
   }
 
   /** Cancels (while ringing) or hangs up (once answered), then resolves with the outcome. */
@@ -117,16 +122,28 @@ export class PhoneCall implements PromiseLike<PhoneCallResult> {
     const child = this.child
     if (!child?.pid || child.exitCode !== null || this.aborting) return
     this.aborting = true
-    // sipp: SIGUSR1 asks for a smooth exit; a second one aborts the open call, which sends
-    // CANCEL before the answer and BYE after it.
-    try {
-      process.kill(child.pid, 'SIGUSR1')
-      await sleep(20)
-      process.kill(child.pid, 'SIGUSR1')
-    } catch {}
+    // 'Q' on sipp's control socket aborts the open call: CANCEL before the answer, BYE after it.
+    const sock = createSocket('udp4')
+    await new Promise<void>((resolve) => sock.send('Q', this.controlPort, '127.0.0.1', () => resolve()))
+    sock.close()
+    // sipp sends the CANCEL/BYE but then lingers; stop it once the request (and, briefly, its answer) is logged.
+    const sent = /message sent[^\n]*\n\n(CANCEL|BYE) /
     const deadline = Date.now() + ABORT_GRACE_MS
-    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(25)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    while (!this.exited(child) && Date.now() < deadline) {
+      if (sent.test(readFileSafe(this.traceFile))) {
+        await sleep(300)
+        break
+      }
+      await sleep(25)
+    }
+    if (!this.exited(child)) child.kill('SIGTERM')
+    const hard = Date.now() + 2000
+    while (!this.exited(child) && Date.now() < hard) await sleep(25)
+    if (!this.exited(child)) child.kill('SIGKILL')
+  }
+
+  private exited(child: ChildProcess): boolean {
+    return child.exitCode !== null || child.signalCode !== null
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a PhoneCall is awaitable on purpose
@@ -193,8 +210,9 @@ export class Phone {
           '127.0.0.1',
           '-cp',
           String(controlPort),
-          '-m',
+          '-users',
           '1',
+          '-aa',
           '-nostdin',
           '-cid_str',
           callId,
@@ -212,7 +230,7 @@ export class Phone {
           join(dir, 'errors.log'),
         ]
         const child = spawn(this.info.binaries.sipp, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
-        self.attach(child)
+        self.attach(child, controlPort, traceFile)
         let stderr = ''
         child.stderr?.on('data', (d: Buffer) => {
           stderr += d.toString()
@@ -318,6 +336,14 @@ export class Phone {
   }
 }
 
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 function sentDigits(call: TraceCall, options: PhoneCallOptions): string {
   // Digits were fully played only if the call lasted past them.
   if (!options.dtmf || call.answeredAt === null) return ''
@@ -366,7 +392,8 @@ function toResult(
   }
 }
 
-const BYE_AND_WAIT = `  <send retrans="500">
+const HANGUP = `  <label id="hangup" />
+  <send retrans="500">
     <![CDATA[
 
       BYE [next_url] SIP/2.0
@@ -382,44 +409,37 @@ const BYE_AND_WAIT = `  <send retrans="500">
 
     ]]>
   </send>
-  <recv response="200" crlf="true" />`
+  <recv response="200" crlf="true" />
+  <nop next="quit" />`
 
-const WAIT_FOR_BYE = `  <recv request="BYE" />
-  <send>
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>`
+/** Waits up to `ms` for the other side's BYE (then jumps to remote_bye); on timeout continues at `label`. */
+const waitOrBye = (ms: number, label: string) =>
+  `  <recv request="BYE" timeout="${ms}" ontimeout="${label}" next="remote_bye" />\n  <label id="${label}" />`
 
 /** The caller scenario for one call: scenarios/caller.xml with what happens after the answer filled in. */
 export function callerScenario(dir: string, options: PhoneCallOptions): string {
   const template = readFileSync(join(packageRoot(), 'scenarios', 'caller.xml'), 'utf8')
   const blocks: string[] = []
   let elapsed = 0
+  // While waiting, the phone stays ready for the other side's BYE (a <pause> would make it unexpected).
   if (options.dtmf) {
     const pcap = join(dir, 'dtmf.pcap')
     writeFileSync(pcap, dtmfPcap(options.dtmf))
     const delay = options.dtmfDelayMs ?? 1000
     const playMs = dtmfDurationMs(options.dtmf)
-    if (delay > 0) blocks.push(`  <pause milliseconds="${delay}" />`)
+    if (delay > 0) blocks.push(waitOrBye(delay, 'dtmf'))
     blocks.push(`  <nop>\n    <action>\n      <exec play_pcap_audio="${pcap}" />\n    </action>\n  </nop>`)
-    blocks.push(`  <pause milliseconds="${playMs}" />`)
+    blocks.push(waitOrBye(playMs, 'dtmf_sent'))
     elapsed = delay + playMs
   }
   if (options.hangupAfterMs !== undefined) {
     const rest = Math.max(0, options.hangupAfterMs - elapsed)
-    if (rest > 0) blocks.push(`  <pause milliseconds="${rest}" />`)
-    blocks.push(BYE_AND_WAIT)
+    if (rest > 0) blocks.push(waitOrBye(rest, 'hangup_time'))
+    blocks.push(HANGUP)
   } else {
-    blocks.push(WAIT_FOR_BYE)
+    blocks.push('  <recv request="BYE" next="remote_bye" />')
   }
+  if (template.split('{{AFTER_ANSWER}}').length !== 2)
+    throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}}')
   return template.replace('{{AFTER_ANSWER}}', blocks.join('\n'))
 }
