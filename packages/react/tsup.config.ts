@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -10,6 +11,9 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   splitting: true,
-  treeshake: true,
-  external: ['react', 'react-dom', 'livekit-client'],
+  // esbuild alone keeps the 'use client' banner (rollup's treeshake pass drops module directives).
+  treeshake: false,
+  external: ['react', 'react-dom', 'livekit-client', '@ringline/core'],
+  // Components are client components for React Server Components frameworks.
+  banner: { js: "'use client'" },
 })

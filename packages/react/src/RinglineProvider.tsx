@@ -20,7 +20,10 @@ export type RinglineProviderProps = {
   api?: RinglineApi
 } & (
   | { client: CallClientLike; baseUrl?: string }
-  | { client?: undefined; /** Where the Ringline server routes are mounted, e.g. `/api/ringline`. */ baseUrl: string }
+  | {
+      client?: undefined /** Where the Ringline server routes are mounted, e.g. `/api/ringline`. */
+      baseUrl: string
+    }
 )
 
 /** Makes a call client available to every Ringline hook and component below it. */
@@ -33,7 +36,8 @@ export function RinglineProvider(props: RinglineProviderProps) {
   )
   const client = props.client ?? owned!
   const api = useMemo(
-    () => props.api ?? client.api ?? createRinglineApi({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+    () =>
+      props.api ?? client.api ?? createRinglineApi({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
     [props.api, client, baseUrl, fetchImpl],
   )
   const pendingDestroy = useRef<ReturnType<typeof setTimeout> | null>(null)

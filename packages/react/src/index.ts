@@ -1,1 +1,80 @@
-export { VERSION } from '@ringline/core'
+// @ringline/react: hooks bound with useSyncExternalStore, and accessible components on top of them.
+
+export type { CallControlsLabels, CallControlsProps, DeviceSelectProps } from './components/CallControls'
+export { CallControls, callControlsLabels, DeviceSelect, describeCall } from './components/CallControls'
+export type { CallHistoryLabels, CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
+export { CallHistory, callHistoryLabels } from './components/CallHistory'
+export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } from './components/Dialer'
+export { Dialer, dialerLabels } from './components/Dialer'
+export type { DialPadProps } from './components/DialPad'
+export { DIAL_PAD_KEYS, DialPad } from './components/DialPad'
+export type {
+  CallerInfo,
+  IncomingCallOverlayLabels,
+  IncomingCallOverlayProps,
+  IncomingCallOverlayState,
+  NotificationsAdapter,
+} from './components/IncomingCallOverlay'
+export { IncomingCallOverlay, incomingCallOverlayLabels } from './components/IncomingCallOverlay'
+export type { InternalCallLabels, InternalCallProps, InternalCallState } from './components/InternalCall'
+export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
+export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
+export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
+export type {
+  ProblemText,
+  VoiceSettingsCardLabels,
+  VoiceSettingsCardProps,
+} from './components/VoiceSettingsCard'
+export { VoiceSettingsCard, voiceSettingsCardLabels } from './components/VoiceSettingsCard'
+export type { ActiveCallResult } from './hooks/useActiveCall'
+export { useActiveCall } from './hooks/useActiveCall'
+export type {
+  CallHistoryFilters,
+  CallHistoryResult,
+  CallHistoryState,
+  UseCallHistoryOptions,
+} from './hooks/useCallHistory'
+export { useCallHistory } from './hooks/useCallHistory'
+export type { ClientHookOptions } from './hooks/useClientState'
+export { useCallClientState } from './hooks/useClientState'
+export type { DevicesResult } from './hooks/useDevices'
+export { useDevices } from './hooks/useDevices'
+export type { IncomingCallsResult } from './hooks/useIncomingCalls'
+export { useIncomingCalls } from './hooks/useIncomingCalls'
+export type {
+  TwilioOnboardingResult,
+  TwilioOnboardingState,
+  UseTwilioOnboardingOptions,
+} from './hooks/useTwilioOnboarding'
+export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
+export type { CountryCode } from './internal/phone'
+export { formatPhoneNumber } from './internal/phone'
+export type {
+  ConnectStage,
+  TwilioOnboardingOperation,
+  TwilioOnboardingPending,
+  TwilioOnboardingStep,
+} from './internal/twilioOnboardingStore'
+export type { RinglineProviderProps } from './RinglineProvider'
+export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
+export type { RinglineApiOptions } from './ringlineApi'
+export { createRinglineApi, RinglineApiError } from './ringlineApi'
+export type {
+  AudioDevice,
+  AudioDeviceKind,
+  Call,
+  CallBase,
+  CallClientLike,
+  CallClientState,
+  CallError,
+  CallPhase,
+  CallPhaseName,
+  CallRemote,
+  DevicesState,
+  EndReason,
+  IncomingCall,
+  IncomingEndReason,
+  ParticipantKind,
+  ParticipantState,
+  RinglineApi,
+} from './types'

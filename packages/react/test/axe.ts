@@ -7,6 +7,8 @@ export async function expectNoAxeViolations(element: Element): Promise<void> {
     // jsdom does not lay out or paint: contrast cannot be computed there.
     rules: { 'color-contrast': { enabled: false } },
   })
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  )
   expect(summary).toEqual([])
 }

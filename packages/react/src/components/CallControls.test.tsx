@@ -6,7 +6,10 @@ import { RinglineProvider } from '../RinglineProvider'
 import { createFakeCall, createFakeCallClient } from '../testing/createFakeCallClient'
 import { CallControls } from './CallControls'
 
-function setup(props: Parameters<typeof CallControls>[0] = {}, options?: Parameters<typeof createFakeCallClient>[0]) {
+function setup(
+  props: Parameters<typeof CallControls>[0] = {},
+  options?: Parameters<typeof createFakeCallClient>[0],
+) {
   const client = createFakeCallClient(options)
   const utils = render(
     <RinglineProvider client={client}>
@@ -87,7 +90,11 @@ describe('CallControls', () => {
     const pad = screen.getByRole('group', { name: 'Keypad tones' })
     await user.click(screen.getByRole('button', { name: '5' }))
     await user.keyboard('#1')
-    expect(client.actions.filter((a) => a.method === 'sendDtmf').map((a) => a.args[0])).toEqual(['5', '#', '1'])
+    expect(client.actions.filter((a) => a.method === 'sendDtmf').map((a) => a.args[0])).toEqual([
+      '5',
+      '#',
+      '1',
+    ])
     expect(pad).toBeTruthy()
   })
 

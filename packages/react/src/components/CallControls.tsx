@@ -4,9 +4,17 @@ import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
-import { HangupIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon, TransferIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
+import {
+  HangupIcon,
+  KeypadIcon,
+  MicIcon,
+  MicOffIcon,
+  PauseIcon,
+  PlayIcon,
+  TransferIcon,
+} from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
+import { mergeLabels } from '../internal/labels'
 import { type CountryCode, formatPhoneNumber, toE164 } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
@@ -87,7 +95,9 @@ export const callControlsLabels: CallControlsLabels = {
 export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
   client?: CallClientLike
   /** Text overrides (nested records such as `endReasons` merge key by key). */
-  labels?: Partial<{ [K in keyof CallControlsLabels]: Partial<CallControlsLabels[K]> | CallControlsLabels[K] }>
+  labels?: Partial<{
+    [K in keyof CallControlsLabels]: Partial<CallControlsLabels[K]> | CallControlsLabels[K]
+  }>
   /** Keypad panel open, controlled. */
   keypadOpen?: boolean
   defaultKeypadOpen?: boolean
@@ -157,7 +167,11 @@ export function CallControls({
   const status = describeCall(call, labels)
   const remote =
     call?.remote.name ||
-    (call?.remote.number ? formatPhoneNumber(call.remote.number, defaultCountry) : call ? labels.unknownCaller : '')
+    (call?.remote.number
+      ? formatPhoneNumber(call.remote.number, defaultCountry)
+      : call
+        ? labels.unknownCaller
+        : '')
 
   const sendKey = (key: string) => {
     if (key === '+') return
@@ -182,6 +196,7 @@ export function CallControls({
   }
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset would imply a form; this is a toolbar-like group
     <div
       role="group"
       aria-label={labels.group}
@@ -199,14 +214,14 @@ export function CallControls({
         <span className="rl-call-phase" data-state={phase}>
           {active.onHold && inCall ? labels.onHold : status}
         </span>
-        <time
+        <span
           className="rl-call-timer"
+          role="timer"
           aria-label={labels.timer}
-          dateTime={`PT${Math.floor(elapsed)}S`}
           data-running={ticking ? '' : undefined}
         >
-          {formatDuration(elapsed)}
-        </time>
+          <time dateTime={`PT${Math.floor(elapsed)}S`}>{formatDuration(elapsed)}</time>
+        </span>
       </div>
       <LiveRegion message={call ? status : ''} />
       <div className="rl-call-buttons">
@@ -276,7 +291,12 @@ export function CallControls({
       </div>
       {isPhone ? (
         // biome-ignore lint/a11y/noStaticElementInteractions: digits typed while a key has focus send tones
-        <div id={`${id}-keypad`} className="rl-call-keypad" hidden={!keypad || !inCall} onKeyDown={onKeypadKeyDown}>
+        <div
+          id={`${id}-keypad`}
+          className="rl-call-keypad"
+          hidden={!keypad || !inCall}
+          onKeyDown={onKeypadKeyDown}
+        >
           <DialPad label={labels.keypadGroup} onKey={sendKey} longPressZero={false} />
           <output className="rl-call-dtmf" aria-label={labels.dtmfSent}>
             {call?.dtmf?.sent ?? ''}

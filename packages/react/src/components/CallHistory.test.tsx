@@ -25,7 +25,12 @@ describe('CallHistory', () => {
     const { root, container } = setup({ resolveUser: (id) => id.toUpperCase() }, { calls })
     expect(root.getAttribute('data-state')).toBe('loading')
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
-    expect(screen.getAllByRole('term').map((t) => t.textContent)).toEqual(['Calls', 'Answered', 'Average length', 'Missed'])
+    expect(screen.getAllByRole('term').map((t) => t.textContent)).toEqual([
+      'Calls',
+      'Answered',
+      'Average length',
+      'Missed',
+    ])
     expect(root.querySelector('.rl-history-stats dd')?.textContent).toBe('30')
     const list = screen.getByRole('list', { name: 'Calls' })
     const first = within(list).getAllByRole('listitem')[0]!
@@ -85,7 +90,9 @@ describe('CallHistory', () => {
 
   it('reports a failed load with a retry button', async () => {
     const user = userEvent.setup()
-    const failures: FakeApiOptions['failures'] = { listCalls: { code: 'UPSTREAM_ERROR', message: 'Database down.' } }
+    const failures: FakeApiOptions['failures'] = {
+      listCalls: { code: 'UPSTREAM_ERROR', message: 'Database down.' },
+    }
     const { root } = setup({}, { calls: generateFakeCalls(3), failures })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('error'))
     expect(screen.getByRole('alert').textContent).toContain('Database down.')
@@ -103,7 +110,11 @@ describe('CallHistory', () => {
       { onCallBack },
       {
         calls,
-        transcripts: { [withRecording.id]: [{ at: withRecording.startedAt, speaker: 'Caller', text: 'Hello there', final: true }] },
+        transcripts: {
+          [withRecording.id]: [
+            { at: withRecording.startedAt, speaker: 'Caller', text: 'Hello there', final: true },
+          ],
+        },
       },
     )
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
@@ -121,7 +132,9 @@ describe('CallHistory', () => {
     const seek = within(player).getByRole('slider', { name: 'Seek' })
     fireEvent.change(seek, { target: { value: '3' } })
     expect(seek.getAttribute('aria-valuetext')).toMatch(/^0:03 of/)
-    expect(within(player).getByRole('link', { name: 'Download' }).getAttribute('href')).toBe(withRecording.recordingUrl)
+    expect(within(player).getByRole('link', { name: 'Download' }).getAttribute('href')).toBe(
+      withRecording.recordingUrl,
+    )
     await expectNoAxeViolations(container)
     const number = withRecording.direction === 'outbound' ? withRecording.toNumber : withRecording.fromNumber
     const callBack = within(row as HTMLElement).getByRole('button', { name: /^Call back/ })
@@ -138,10 +151,17 @@ describe('CallHistory', () => {
     expect(first.getAttribute('data-status')).toBe('busy')
     expect(first.textContent).toContain('Occupé')
     act(() =>
-      client.emit({ id: 'e2', at: '', type: 'call.incoming', call: { ...calls[1]!, id: 'new', status: 'ringing' } }),
+      client.emit({
+        id: 'e2',
+        at: '',
+        type: 'call.incoming',
+        call: { ...calls[1]!, id: 'new', status: 'ringing' },
+      }),
     )
-    expect(within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')[0]!.getAttribute('data-status')).toBe(
-      'ringing',
-    )
+    expect(
+      within(screen.getByRole('list', { name: 'Calls' }))
+        .getAllByRole('listitem')[0]!
+        .getAttribute('data-status'),
+    ).toBe('ringing')
   })
 })

@@ -2,7 +2,6 @@
 import type { CallDetail, CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type HTMLAttributes, type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory'
-import { useRinglineApi } from '../RinglineProvider'
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
@@ -10,6 +9,7 @@ import { mergeLabels } from '../internal/labels'
 import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
+import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import { RecordingPlayer, type RecordingPlayerLabels } from './RecordingPlayer'
 
@@ -223,12 +223,19 @@ export function CallHistory({
 
   // Fetch the next page as the end comes into view.
   useEffect(() => {
-    if (history.hasMore && !history.isFetchingMore && last >= total - OVERSCAN && total > 0) void history.loadMore()
+    if (history.hasMore && !history.isFetchingMore && last >= total - OVERSCAN && total > 0)
+      void history.loadMore()
   }, [last, total, history.hasMore, history.isFetchingMore, history.loadMore])
 
   const filtered = !!(filters.direction || filters.status || filters.q)
   const viewState: CallHistoryViewState =
-    history.status === 'loading' ? 'loading' : history.status === 'error' ? 'error' : total === 0 ? 'empty' : 'ready'
+    history.status === 'loading'
+      ? 'loading'
+      : history.status === 'error'
+        ? 'error'
+        : total === 0
+          ? 'empty'
+          : 'ready'
   const selected = selectedId ? (calls.find((c) => c.id === selectedId) ?? null) : null
 
   const partyLabel = (call: CallRecord) => {
@@ -273,7 +280,8 @@ export function CallHistory({
         </dl>
       ) : null}
       {showFilters ? (
-        <search className="rl-history-filters" aria-label={labels.filters}>
+        // biome-ignore lint/a11y/useSemanticElements: <search> is not known to every browser and jsdom yet
+        <div role="search" className="rl-history-filters" aria-label={labels.filters}>
           <div className="rl-field">
             <label htmlFor={`${id}-direction`}>{labels.direction}</label>
             <select
@@ -281,7 +289,10 @@ export function CallHistory({
               className="rl-select"
               value={filters.direction ?? ''}
               onChange={(e) =>
-                setFilters({ ...filters, direction: (e.currentTarget.value || undefined) as CallDirection | undefined })
+                setFilters({
+                  ...filters,
+                  direction: (e.currentTarget.value || undefined) as CallDirection | undefined,
+                })
               }
             >
               <option value="">{labels.allDirections}</option>
@@ -299,7 +310,10 @@ export function CallHistory({
               className="rl-select"
               value={filters.status ?? ''}
               onChange={(e) =>
-                setFilters({ ...filters, status: (e.currentTarget.value || undefined) as CallStatus | undefined })
+                setFilters({
+                  ...filters,
+                  status: (e.currentTarget.value || undefined) as CallStatus | undefined,
+                })
               }
             >
               <option value="">{labels.allStatuses}</option>
@@ -322,7 +336,7 @@ export function CallHistory({
               onChange={(e) => setSearch(e.currentTarget.value)}
             />
           </div>
-        </search>
+        </div>
       ) : null}
 
       {viewState === 'error' ? (
@@ -360,10 +374,16 @@ export function CallHistory({
         >
           {viewState === 'loading' ? (
             <ul className="rl-history-list" aria-label={labels.list} data-state="loading">
-              {Array.from({ length: Math.ceil(listHeight / rowHeight) }, (_, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: placeholders
-                <li key={i} className="rl-history-row rl-skeleton" style={{ height: rowHeight }} aria-hidden="true" />
-              ))}
+              {Array.from({ length: Math.ceil(listHeight / rowHeight) }, (_, i) => `placeholder-${i}`).map(
+                (key) => (
+                  <li
+                    key={key}
+                    className="rl-history-row rl-skeleton"
+                    style={{ height: rowHeight }}
+                    aria-hidden="true"
+                  />
+                ),
+              )}
               <li className="rl-sr-only">{labels.loading}</li>
             </ul>
           ) : (
@@ -376,7 +396,9 @@ export function CallHistory({
                 const index = first + offset
                 const party = otherParty(call)
                 const who = partyLabel(call)
-                const answeredBy = call.answeredBy ? (resolveUser?.(call.answeredBy) ?? call.answeredBy) : null
+                const answeredBy = call.answeredBy
+                  ? (resolveUser?.(call.answeredBy) ?? call.answeredBy)
+                  : null
                 return (
                   <li
                     key={call.id}
@@ -386,7 +408,13 @@ export function CallHistory({
                     data-selected={call.id === selectedId ? '' : undefined}
                     aria-setsize={history.hasMore ? -1 : total}
                     aria-posinset={index + 1}
-                    style={{ position: 'absolute', top: index * rowHeight, height: rowHeight, left: 0, right: 0 }}
+                    style={{
+                      position: 'absolute',
+                      top: index * rowHeight,
+                      height: rowHeight,
+                      left: 0,
+                      right: 0,
+                    }}
                   >
                     <button
                       type="button"
@@ -417,7 +445,9 @@ export function CallHistory({
                       <time className="rl-history-time" dateTime={call.startedAt}>
                         {formatTime(call.startedAt)}
                       </time>
-                      {answeredBy ? <span className="rl-history-answered">{labels.answeredBy(answeredBy)}</span> : null}
+                      {answeredBy ? (
+                        <span className="rl-history-answered">{labels.answeredBy(answeredBy)}</span>
+                      ) : null}
                     </button>
                     {onCallBack && party && call.direction !== 'internal' ? (
                       <button

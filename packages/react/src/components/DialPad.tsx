@@ -53,6 +53,7 @@ export function DialPad({
   }
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a group of keys, not a form fieldset
     <div role="group" aria-label={label} className={cx('rl-dialpad', className)} {...rest}>
       {DIAL_PAD_KEYS.map(([key, letters]) => {
         const isZero = key === '0' && longPressZero

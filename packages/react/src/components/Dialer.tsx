@@ -10,12 +10,19 @@ import {
 } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useClientState } from '../hooks/useClientState'
-import { useRingline } from '../RinglineProvider'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatAsYouType, formatPhoneNumber, sanitizeDialString, toDialString, toE164 } from '../internal/phone'
+import {
+  type CountryCode,
+  formatAsYouType,
+  formatPhoneNumber,
+  sanitizeDialString,
+  toDialString,
+  toE164,
+} from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
+import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
 

@@ -6,7 +6,10 @@ import { RinglineProvider } from '../RinglineProvider'
 import { createFakeCallClient, createFakeIncomingCall } from '../testing/createFakeCallClient'
 import { IncomingCallOverlay, type NotificationsAdapter } from './IncomingCallOverlay'
 
-function setup(props: Parameters<typeof IncomingCallOverlay>[0] = {}, options?: Parameters<typeof createFakeCallClient>[0]) {
+function setup(
+  props: Parameters<typeof IncomingCallOverlay>[0] = {},
+  options?: Parameters<typeof createFakeCallClient>[0],
+) {
   const client = createFakeCallClient(options)
   const utils = render(
     <RinglineProvider client={client}>
@@ -83,7 +86,11 @@ describe('IncomingCallOverlay', () => {
     expect(groups).toHaveLength(2)
     expect(screen.getByRole('alertdialog').getAttribute('data-count')).toBe('2')
     expect(screen.getByRole('alert').textContent).toBe('2 calls ringing')
-    await user.click(screen.getByRole('group', { name: 'Incoming call: +44 20 7183 8750' }).querySelector('[data-action="decline"]')!)
+    await user.click(
+      screen
+        .getByRole('group', { name: 'Incoming call: +44 20 7183 8750' })
+        .querySelector('[data-action="decline"]')!,
+    )
     expect(client.actions).toContainEqual({ method: 'decline', args: ['b'] })
   })
 
@@ -99,7 +106,9 @@ describe('IncomingCallOverlay', () => {
     )
     act(() =>
       client.setState({
-        incoming: [createFakeIncomingCall({ id: 'c2', phase: 'ended', endReason: 'missed', from: '+14155550123' })],
+        incoming: [
+          createFakeIncomingCall({ id: 'c2', phase: 'ended', endReason: 'missed', from: '+14155550123' }),
+        ],
       }),
     )
     expect(root.getAttribute('data-state')).toBe('missed')

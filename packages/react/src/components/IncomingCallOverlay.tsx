@@ -12,8 +12,8 @@ import {
 import { useIncomingCalls } from '../hooks/useIncomingCalls'
 import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { LiveRegion } from '../internal/LiveRegion'
+import { mergeLabels } from '../internal/labels'
 import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import type { CallClientLike, IncomingCall } from '../types'
 
@@ -112,7 +112,8 @@ function browserNotifications(): NotificationsAdapter | null {
   }
 }
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, [tabindex]:not([tabindex="-1"])'
+const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]), select, [tabindex]:not([tabindex="-1"])'
 
 /** Incoming calls as a modal alert dialog: Answer / Decline, Enter answers, Esc declines, focus kept inside. */
 export function IncomingCallOverlay({
@@ -327,7 +328,11 @@ export function IncomingCallOverlay({
                 data-call-id={call.id}
               >
                 <div className="rl-incoming-avatar" aria-hidden="true">
-                  {info?.avatarUrl ? <img src={info.avatarUrl} alt="" /> : <span>{initials(name ?? '#')}</span>}
+                  {info?.avatarUrl ? (
+                    <img src={info.avatarUrl} alt="" />
+                  ) : (
+                    <span>{initials(name ?? '#')}</span>
+                  )}
                 </div>
                 <div className="rl-incoming-text">
                   <p className="rl-incoming-title" id={`${id}-title-${index}`}>
@@ -338,7 +343,13 @@ export function IncomingCallOverlay({
                         : `${labels.answeredElsewhere}: ${name ?? number}`}
                   </p>
                   <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="ltr">
-                    {name ? number : state === 'answering' ? labels.answering : (call.to ? formatPhoneNumber(call.to, defaultCountry) : '')}
+                    {name
+                      ? number
+                      : state === 'answering'
+                        ? labels.answering
+                        : call.to
+                          ? formatPhoneNumber(call.to, defaultCountry)
+                          : ''}
                   </p>
                   {failure ? (
                     <p className="rl-error" role="alert">
@@ -409,5 +420,8 @@ export function IncomingCallOverlay({
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean)
-  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '#'
+  return (
+    ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() ||
+    '#'
+  )
 }

@@ -7,7 +7,10 @@ import { createFakeCallClient } from '../testing/createFakeCallClient'
 import type { ParticipantState } from '../types'
 import { InternalCall, toRoomSlug } from './InternalCall'
 
-function setup(props: Parameters<typeof InternalCall>[0] = {}, options?: Parameters<typeof createFakeCallClient>[0]) {
+function setup(
+  props: Parameters<typeof InternalCall>[0] = {},
+  options?: Parameters<typeof createFakeCallClient>[0],
+) {
   const client = createFakeCallClient(options)
   const utils = render(
     <RinglineProvider client={client}>
@@ -69,7 +72,7 @@ describe('InternalCall', () => {
 
   it('mutes, leaves, and shows why it left', async () => {
     const user = userEvent.setup()
-    const { client, root } = setup({ defaultRoomName: 'ops' })
+    const { root } = setup({ defaultRoomName: 'ops' })
     await user.click(screen.getByRole('button', { name: 'Join room' }))
     const mute = screen.getByRole('button', { name: 'Mute' })
     await user.click(mute)

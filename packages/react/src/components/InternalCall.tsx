@@ -3,12 +3,12 @@ import { roomNameSchema } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
-import { useRingline, useRinglineApi } from '../RinglineProvider'
 import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { LiveRegion } from '../internal/LiveRegion'
+import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
+import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { DeviceSelect } from './CallControls'
 
@@ -54,7 +54,11 @@ export const internalCallLabels: InternalCallLabels = {
   join: 'Join room',
   joining: 'Joining…',
   room: (name) => `Room ${name}`,
-  phases: { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Connection lost, reconnecting…' },
+  phases: {
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Connection lost, reconnecting…',
+  },
   participants: (count) => (count === 1 ? '1 participant' : `${count} participants`),
   you: '(you)',
   speaking: 'speaking',
@@ -93,7 +97,9 @@ export interface InternalCallProps extends HTMLAttributes<HTMLDivElement> {
   client?: CallClientLike
   /** HTTP operations (for “End for everyone” when the client has no `endRoom`). */
   api?: RinglineApi
-  labels?: Partial<{ [K in keyof InternalCallLabels]: Partial<InternalCallLabels[K]> | InternalCallLabels[K] }>
+  labels?: Partial<{
+    [K in keyof InternalCallLabels]: Partial<InternalCallLabels[K]> | InternalCallLabels[K]
+  }>
   /** Room name field, controlled. */
   roomName?: string
   defaultRoomName?: string
@@ -188,7 +194,7 @@ export function InternalCall({
 
   const participants = call?.participants ?? []
   const announce = inRoom
-    ? labels.phases[call!.phase as 'connecting' | 'connected' | 'reconnecting'] ?? ''
+    ? (labels.phases[call!.phase as 'connecting' | 'connected' | 'reconnecting'] ?? '')
     : (endedMessage ?? '')
 
   return (
@@ -230,7 +236,11 @@ export function InternalCall({
                   {p.name ?? p.identity}
                   {p.isLocal ? ` ${labels.you}` : ''}
                 </span>
-                {p.speaking ? <span className="rl-badge" data-variant="speaking">{labels.speaking}</span> : null}
+                {p.speaking ? (
+                  <span className="rl-badge" data-variant="speaking">
+                    {labels.speaking}
+                  </span>
+                ) : null}
                 {p.muted ? (
                   <span className="rl-badge" data-variant="muted">
                     <MicOffIcon />
@@ -251,7 +261,12 @@ export function InternalCall({
               {active.muted ? <MicOffIcon /> : <MicIcon />}
               <span>{labels.mute}</span>
             </button>
-            <button type="button" className="rl-button" data-variant="hangup" onClick={() => resolved.leaveRoom()}>
+            <button
+              type="button"
+              className="rl-button"
+              data-variant="hangup"
+              onClick={() => resolved.leaveRoom()}
+            >
               <HangupIcon />
               <span>{labels.leave}</span>
             </button>
@@ -326,7 +341,13 @@ export function InternalCall({
               ) : null}
             </div>
           ) : null}
-          <button type="submit" className="rl-button" data-variant="primary" disabled={joining} aria-busy={joining || undefined}>
+          <button
+            type="submit"
+            className="rl-button"
+            data-variant="primary"
+            disabled={joining}
+            aria-busy={joining || undefined}
+          >
             {joining ? labels.joining : labels.join}
           </button>
           {shownError ? (

@@ -38,26 +38,22 @@ export function useCallHistory(options: UseCallHistoryOptions = {}): CallHistory
   const { filters, pageSize = 50, stats = true, live = true, initialData } = options
   const api = useRinglineApi(options.client, options.api)
   const client = useOptionalRingline(options.client)
-  const initial = useMemo<CallHistoryState | undefined>(
-    () =>
-      initialData
-        ? {
-            ...LOADING_HISTORY,
-            status: 'success',
-            calls: initialData.calls,
-            stats: initialData.stats ?? null,
-            hasMore: !!initialData.nextCursor,
-          }
-        : undefined,
-    // Initial data only seeds the first render.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: seed once
-    [],
+  // Initial data only seeds the first render.
+  const [initial] = useState<CallHistoryState | undefined>(() =>
+    initialData
+      ? {
+          ...LOADING_HISTORY,
+          status: 'success',
+          calls: initialData.calls,
+          stats: initialData.stats ?? null,
+          hasMore: !!initialData.nextCursor,
+        }
+      : undefined,
   )
   const [store] = useState(() => new CallHistoryStore(api, initial))
   store.setApi(api)
   const filtersKey = JSON.stringify(filters ?? {})
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: filtersKey stands for filters
   useEffect(() => {
     store.setQuery(JSON.parse(filtersKey) as CallHistoryFilters, pageSize, stats)
   }, [store, filtersKey, pageSize, stats])

@@ -99,14 +99,19 @@ export class CallHistoryStore {
 
   /** Sets filters and page size; fetches the first page when they changed (or `force`). */
   setQuery(filters: CallHistoryFilters, pageSize: number, withStats: boolean, force = false) {
-    const query: ListCallsQuery = { ...filters, limit: pageSize, ...(withStats ? { stats: '1' as const } : {}) }
+    const query: ListCallsQuery = {
+      ...filters,
+      limit: pageSize,
+      ...(withStats ? { stats: '1' as const } : {}),
+    }
     const key = JSON.stringify(query)
     if (key === this.key && !force) return
-    const sameKey = key === this.key
+    // Same query refreshed, or first query over seeded rows: keep the rows on screen while fetching.
+    const keepRows = this.state.status === 'success' && (key === this.key || this.key === '')
     this.key = key
     this.query = query
     this.filters = filters
-    void this.fetchFirst(sameKey && this.state.status === 'success')
+    void this.fetchFirst(keepRows)
   }
 
   private async fetchFirst(keepRows: boolean) {

@@ -58,7 +58,10 @@ export const PlayIcon = () => (
 )
 export const KeypadIcon = () => (
   <Icon>
-    <path d="M6 5h.01M12 5h.01M18 5h.01M6 11h.01M12 11h.01M18 11h.01M6 17h.01M12 17h.01M18 17h.01" strokeWidth={3} />
+    <path
+      d="M6 5h.01M12 5h.01M18 5h.01M6 11h.01M12 11h.01M18 11h.01M6 17h.01M12 17h.01M18 17h.01"
+      strokeWidth={3}
+    />
   </Icon>
 )
 export const TransferIcon = () => (

@@ -30,7 +30,9 @@ export function formatPhoneNumber(value: string | null | undefined, defaultCount
   if (!value) return ''
   const parsed = parsePhoneNumberFromString(value, defaultCountry)
   if (!parsed) return value
-  return defaultCountry && parsed.country === defaultCountry ? parsed.formatNational() : parsed.formatInternational()
+  return defaultCountry && parsed.country === defaultCountry
+    ? parsed.formatNational()
+    : parsed.formatInternational()
 }
 
 /** The dial string a user would type for a stored number: national digits in the default country. */

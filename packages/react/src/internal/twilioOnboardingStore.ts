@@ -32,7 +32,15 @@ export type TwilioOnboardingPending =
 export type ConnectStage = 'account' | 'provisioning' | 'checking' | 'done'
 
 /** Which operation an error came from. */
-export type TwilioOnboardingOperation = 'load' | 'verify' | 'save' | 'remove' | 'list' | 'connect' | 'disconnect' | 'status'
+export type TwilioOnboardingOperation =
+  | 'load'
+  | 'verify'
+  | 'save'
+  | 'remove'
+  | 'list'
+  | 'connect'
+  | 'disconnect'
+  | 'status'
 
 /** The onboarding snapshot. */
 export interface TwilioOnboardingState {
@@ -45,7 +53,12 @@ export interface TwilioOnboardingState {
   /** Latest known connection per phone number SID. */
   connections: Readonly<Record<string, NumberConnection>>
   /** The connect in progress (or last finished). */
-  connectProgress: { sid: string; stage: ConnectStage; progress: 0 | 25 | 50 | 75 | 100; failed: boolean } | null
+  connectProgress: {
+    sid: string
+    stage: ConnectStage
+    progress: 0 | 25 | 50 | 75 | 100
+    failed: boolean
+  } | null
   error: { code: string; message: string; operation: TwilioOnboardingOperation } | null
 }
 
@@ -118,7 +131,8 @@ export class TwilioOnboardingStore {
       this.set({ pending: null, credentials: 'saved', numbers })
     } catch (error) {
       const code = (error as { code?: string })?.code
-      if (code === 'NOT_CONFIGURED' || code === 'NOT_FOUND') this.set({ pending: null, credentials: 'missing' })
+      if (code === 'NOT_CONFIGURED' || code === 'NOT_FOUND')
+        this.set({ pending: null, credentials: 'missing' })
       else this.set({ pending: null, credentials: 'missing', error: toError(error, 'load') })
     }
   }
@@ -184,12 +198,20 @@ export class TwilioOnboardingStore {
 
   /** Connects a number: 25 % account checked, 50 % trunk and routing provisioned, 75 % status checked, 100 % live. */
   async connect(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection | null> {
-    const stage = (s: ConnectStage, failed = false) => ({ sid, stage: s, progress: STAGE_PROGRESS[s], failed })
+    const stage = (s: ConnectStage, failed = false) => ({
+      sid,
+      stage: s,
+      progress: STAGE_PROGRESS[s],
+      failed,
+    })
     this.set({ pending: 'connecting', error: null, connectProgress: stage('account') })
     try {
       this.set({ connectProgress: stage('provisioning') })
       const result = await this.api.twilio.connectNumber(sid, body)
-      this.set({ connectProgress: stage('checking'), connections: { ...this.state.connections, [sid]: result } })
+      this.set({
+        connectProgress: stage('checking'),
+        connections: { ...this.state.connections, [sid]: result },
+      })
       const status = await this.api.twilio.numberStatus(sid)
       const numbers = this.state.numbers.map((n) =>
         n.sid === sid ? { ...n, connected: status.status === 'connected', trunkSid: status.trunkSid } : n,
@@ -228,7 +250,9 @@ export class TwilioOnboardingStore {
       const connection = isConnection(result) ? result : null
       this.set({
         pending: null,
-        numbers: this.state.numbers.map((n) => (n.sid === sid ? { ...n, connected: false, trunkSid: null } : n)),
+        numbers: this.state.numbers.map((n) =>
+          n.sid === sid ? { ...n, connected: false, trunkSid: null } : n,
+        ),
         connections: connection ? { ...this.state.connections, [sid]: connection } : this.state.connections,
         connectProgress: this.state.connectProgress?.sid === sid ? null : this.state.connectProgress,
       })

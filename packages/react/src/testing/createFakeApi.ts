@@ -210,13 +210,25 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
 }
 
 /** Deterministic call records for demos and load tests: `count` calls, newest first. */
-export function generateFakeCalls(count: number, options: { seed?: number; start?: number } = {}): CallRecord[] {
+export function generateFakeCalls(
+  count: number,
+  options: { seed?: number; start?: number } = {},
+): CallRecord[] {
   let seed = options.seed ?? 42
   const random = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
     return seed / 2_147_483_648
   }
-  const statuses: CallStatus[] = ['completed', 'completed', 'completed', 'missed', 'busy', 'no-answer', 'declined', 'failed']
+  const statuses: CallStatus[] = [
+    'completed',
+    'completed',
+    'completed',
+    'missed',
+    'busy',
+    'no-answer',
+    'declined',
+    'failed',
+  ]
   const users = ['ada', 'grace', 'linus', 'margaret']
   const start = options.start ?? Date.UTC(2026, 10, 20, 18, 0, 0)
   const out: CallRecord[] = []
@@ -234,7 +246,10 @@ export function generateFakeCalls(count: number, options: { seed?: number; start
       tenantId: 'demo',
       direction,
       status: direction === 'internal' && !answered ? 'completed' : status,
-      roomName: direction === 'internal' ? `int-demo-standup-${i}` : `${direction === 'inbound' ? 'in' : 'out'}-demo_${i}`,
+      roomName:
+        direction === 'internal'
+          ? `int-demo-standup-${i}`
+          : `${direction === 'inbound' ? 'in' : 'out'}-demo_${i}`,
       fromNumber: direction === 'internal' ? null : direction === 'inbound' ? other : ours,
       toNumber: direction === 'internal' ? null : direction === 'inbound' ? ours : other,
       contactId: null,
@@ -245,7 +260,12 @@ export function generateFakeCalls(count: number, options: { seed?: number; start
       answeredAt: answered ? startedAt : null,
       endedAt: startedAt,
       durationSeconds: direction === 'internal' ? (duration ?? 60) : duration,
-      endReason: answered || direction === 'internal' ? 'completed' : status === 'failed' ? 'failed' : (status as 'missed'),
+      endReason:
+        answered || direction === 'internal'
+          ? 'completed'
+          : status === 'failed'
+            ? 'failed'
+            : (status as 'missed'),
       recordingUrl: answered && i % 3 === 0 ? `/recordings/${i}.mp3` : null,
       metadata: null,
     })

@@ -1,0 +1,183 @@
+import type { TwilioNumber } from '@ringline/core/protocol'
+import { render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { expectNoAxeViolations } from '../../test/axe'
+import { RinglineProvider } from '../RinglineProvider'
+import { createFakeApi, type FakeApiOptions } from '../testing/createFakeApi'
+import { createFakeCallClient } from '../testing/createFakeCallClient'
+import { VoiceSettingsCard, type VoiceSettingsCardProps } from './VoiceSettingsCard'
+
+const numbers: TwilioNumber[] = [
+  {
+    sid: 'PN1',
+    e164: '+14155550100',
+    friendlyName: 'Main line',
+    voiceCapable: true,
+    trunkSid: null,
+    connected: false,
+  },
+  {
+    sid: 'PN2',
+    e164: '+14155550111',
+    friendlyName: 'SMS only',
+    voiceCapable: false,
+    trunkSid: null,
+    connected: false,
+  },
+]
+const creds = {
+  accountSid: `AC${'a'.repeat(32)}`,
+  apiKeySid: `SK${'b'.repeat(32)}`,
+  apiKeySecret: 'secret-secret-1234',
+}
+
+function setup(props: Partial<VoiceSettingsCardProps> = {}, apiOptions: FakeApiOptions = {}) {
+  const api = createFakeApi({ numbers, ...apiOptions })
+  const client = createFakeCallClient({ api })
+  const utils = render(
+    <RinglineProvider client={client}>
+      <VoiceSettingsCard {...props} />
+    </RinglineProvider>,
+  )
+  const root = utils.container.querySelector('section') as HTMLElement
+  return { api, root, ...utils }
+}
+
+async function fillCredentials(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(screen.getByLabelText('Account SID'), creds.accountSid)
+  await user.type(screen.getByLabelText('API key SID'), creds.apiKeySid)
+  await user.type(screen.getByLabelText('API key secret'), creds.apiKeySecret)
+}
+
+describe('VoiceSettingsCard', () => {
+  it('walks credentials → verify → save → pick a number → connect with 25/50/75/100 progress', async () => {
+    const user = userEvent.setup()
+    const onConnected = vi.fn()
+    const { api, root, container } = setup({ onConnected }, { latencyMs: 5 })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('credentials'))
+    expect(root.getAttribute('data-status')).toBe('not-connected')
+    await expectNoAxeViolations(container)
+    const save = screen.getByRole('button', { name: 'Save and continue' }) as HTMLButtonElement
+    expect(save.disabled).toBe(true)
+    await fillCredentials(user)
+    await user.click(screen.getByRole('button', { name: 'Verify' }))
+    await waitFor(() => expect(save.disabled).toBe(false))
+    expect(root.querySelector('.rl-success')?.textContent).toContain('These credentials work.')
+    await user.click(save)
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+    expect(root.textContent).toContain('Linked to AC')
+    expect(root.textContent).not.toContain(creds.apiKeySecret)
+    const sms = screen.getByRole('radio', { name: /555-0111/ }) as HTMLInputElement
+    expect(sms.disabled).toBe(true)
+    await user.click(screen.getByRole('radio', { name: /555-0100/ }))
+    const seen: string[] = []
+    const observer = new MutationObserver(() => {
+      const bar = root.querySelector('[role="progressbar"]')
+      const value = bar?.getAttribute('aria-valuenow')
+      if (value && seen[seen.length - 1] !== value) seen.push(value)
+    })
+    observer.observe(root, { subtree: true, attributes: true, childList: true })
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+    observer.disconnect()
+    expect(seen).toEqual(expect.arrayContaining(['50', '75', '100']))
+    const bar = screen.getByRole('progressbar', { name: 'Connecting (415) 555-0100' })
+    expect(bar.getAttribute('aria-valuenow')).toBe('100')
+    expect(onConnected).toHaveBeenCalledWith('PN1')
+    expect(api.log).toEqual(
+      expect.arrayContaining([
+        'verifyCredentials',
+        'saveCredentials',
+        'listNumbers',
+        'connectNumber',
+        'numberStatus',
+      ]),
+    )
+    const checklist = screen.getByRole('list', { name: 'Test your setup' })
+    expect(
+      within(checklist)
+        .getAllByRole('listitem')
+        .map((li) => li.getAttribute('data-state')),
+    ).toEqual(['done', 'done', 'pending', 'pending'])
+    await expectNoAxeViolations(container)
+  })
+
+  it('validates fields and explains Twilio errors with the fix', async () => {
+    const user = userEvent.setup()
+    const { root } = setup({}, { failures: { verifyCredentials: { code: 'AUTH_INVALID', message: 'raw' } } })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('credentials'))
+    await user.type(screen.getByLabelText('Account SID'), 'nope')
+    await user.click(screen.getByRole('button', { name: 'Verify' }))
+    expect(screen.getByLabelText('Account SID').getAttribute('aria-invalid')).toBe('true')
+    expect(root.textContent).toContain('An Account SID is AC followed by 32')
+    await user.clear(screen.getByLabelText('Account SID'))
+    await fillCredentials(user)
+    await user.click(screen.getByRole('button', { name: 'Verify' }))
+    const alert = await screen.findByRole('alert')
+    expect(alert.getAttribute('data-code')).toBe('AUTH_INVALID')
+    expect(alert.textContent).toContain('Twilio did not accept these credentials.')
+    expect(alert.textContent).toContain('API keys & tokens')
+  })
+
+  it('shows a failed connect at its stage, then disconnects after confirmation', async () => {
+    const user = userEvent.setup()
+    const failures: FakeApiOptions['failures'] = {
+      connectNumber: { code: 'TRUNKING_NOT_ENABLED', message: 'x' },
+    }
+    const { root } = setup(
+      { labels: { disconnect: 'Déconnecter' } },
+      {
+        integration: {
+          accountSid: creds.accountSid,
+          apiKeySid: creds.apiKeySid,
+          apiKeySecretMasked: '••••1234',
+          status: 'saved',
+          updatedAt: '',
+        },
+        failures,
+      },
+    )
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+    await user.click(screen.getByRole('radio', { name: /555-0100/ }))
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('Elastic SIP Trunking is not enabled')
+    expect(root.querySelector('.rl-voice-progress')?.getAttribute('data-state')).toBe('failed')
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50')
+    delete failures.connectNumber
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+    await user.click(screen.getByRole('button', { name: 'Déconnecter' }))
+    const dialog = screen.getByRole('alertdialog', { name: 'Disconnect (415) 555-0100?' })
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }))
+    await user.keyboard('{Escape}')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    await user.click(screen.getByRole('button', { name: 'Déconnecter' }))
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+  })
+
+  it('reports drift as needing attention', async () => {
+    const user = userEvent.setup()
+    const { root } = setup(
+      {},
+      {
+        integration: {
+          accountSid: creds.accountSid,
+          apiKeySid: creds.apiKeySid,
+          apiKeySecretMasked: '••••',
+          status: 'saved',
+          updatedAt: '',
+        },
+        connectResult: 'drift',
+      },
+    )
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+    await user.click(screen.getByRole('radio', { name: /555-0100/ }))
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    await waitFor(() => expect(root.getAttribute('data-status')).toBe('attention'))
+    expect(root.textContent).toContain('Origination URL on Twilio points elsewhere')
+    expect(root.textContent).toContain('Changed in Twilio')
+  })
+})

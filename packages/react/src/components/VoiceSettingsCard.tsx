@@ -1,0 +1,609 @@
+'use client'
+import {
+  type NumberConnection,
+  type TwilioCredentialsRequest,
+  twilioCredentialsRequestSchema,
+} from '@ringline/core/protocol'
+import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
+import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
+import { cx } from '../internal/cx'
+import { AlertIcon, CheckIcon } from '../internal/icons'
+import { LiveRegion } from '../internal/LiveRegion'
+import { mergeLabels } from '../internal/labels'
+import { type CountryCode, formatPhoneNumber } from '../internal/phone'
+import type { ConnectStage, TwilioOnboardingStep } from '../internal/twilioOnboardingStore'
+import type { CallClientLike, RinglineApi } from '../types'
+
+/** A plain-language problem and how to fix it. */
+export interface ProblemText {
+  message: string
+  fix: string
+}
+
+/** Every text of VoiceSettingsCard. */
+export interface VoiceSettingsCardLabels {
+  title: string
+  description: string
+  status: Record<'loading' | 'not-connected' | 'credentials-saved' | 'connected' | 'attention', string>
+  credentials: string
+  accountSid: string
+  accountSidHint: string
+  apiKeySid: string
+  apiKeySidHint: string
+  apiKeySecret: string
+  apiKeySecretHint: string
+  verify: string
+  verifying: string
+  verified: string
+  save: string
+  saving: string
+  savedAs: (accountSid: string, masked: string) => string
+  removeCredentials: string
+  removeConfirm: string
+  numbers: string
+  refreshNumbers: string
+  noNumbers: string
+  notVoiceCapable: string
+  connectedBadge: string
+  connect: string
+  connecting: string
+  connectProgress: (number: string) => string
+  stages: Record<ConnectStage, string>
+  connectionStatus: Record<NumberConnection['status'], string>
+  checkStatus: string
+  disconnect: string
+  disconnectTitle: (number: string) => string
+  disconnectBody: string
+  confirmDisconnect: string
+  cancel: string
+  checklist: string
+  checks: { credentials: string; number: string; inbound: string; outbound: string }
+  dismiss: string
+  errors: Partial<Record<string, ProblemText>>
+  unknownError: ProblemText
+  fieldErrors: Record<keyof TwilioCredentialsRequest, string>
+}
+
+/** Default English texts of VoiceSettingsCard. */
+export const voiceSettingsCardLabels: VoiceSettingsCardLabels = {
+  title: 'Phone numbers',
+  description: 'Bring your own Twilio number: calls to it ring here, and you call out from it.',
+  status: {
+    loading: 'Checking…',
+    'not-connected': 'Not connected',
+    'credentials-saved': 'Twilio account linked',
+    connected: 'Connected',
+    attention: 'Needs attention',
+  },
+  credentials: 'Twilio credentials',
+  accountSid: 'Account SID',
+  accountSidHint: 'Starts with AC. Twilio Console → Account info.',
+  apiKeySid: 'API key SID',
+  apiKeySidHint: 'Starts with SK. Twilio Console → Account → API keys & tokens → Create API key (Standard).',
+  apiKeySecret: 'API key secret',
+  apiKeySecretHint: 'Shown once when the key is created. Stored encrypted; never shown again.',
+  verify: 'Verify',
+  verifying: 'Verifying…',
+  verified: 'These credentials work.',
+  save: 'Save and continue',
+  saving: 'Saving…',
+  savedAs: (sid, masked) => `Linked to ${sid} (key secret ${masked}).`,
+  removeCredentials: 'Remove credentials',
+  removeConfirm: 'Remove the Twilio credentials? Connected numbers stop ringing here.',
+  numbers: 'Numbers in your Twilio account',
+  refreshNumbers: 'Refresh list',
+  noNumbers:
+    'This Twilio account has no phone numbers. Buy one in Twilio Console → Phone Numbers, then refresh.',
+  notVoiceCapable: 'No voice',
+  connectedBadge: 'Connected',
+  connect: 'Connect number',
+  connecting: 'Connecting…',
+  connectProgress: (number) => `Connecting ${number}`,
+  stages: {
+    account: 'Checking your Twilio account',
+    provisioning: 'Creating the SIP trunk and call routing',
+    checking: 'Checking the connection',
+    done: 'Ready to take calls',
+  },
+  connectionStatus: {
+    connected: 'Connected',
+    disconnected: 'Not connected',
+    partial: 'Partly connected',
+    drift: 'Changed in Twilio',
+  },
+  checkStatus: 'Check status',
+  disconnect: 'Disconnect',
+  disconnectTitle: (number) => `Disconnect ${number}?`,
+  disconnectBody: 'Calls to this number will no longer ring here. You can connect it again later.',
+  confirmDisconnect: 'Disconnect',
+  cancel: 'Cancel',
+  checklist: 'Test your setup',
+  checks: {
+    credentials: 'Twilio credentials saved',
+    number: 'A number is connected',
+    inbound: 'Call the number from a phone: this page rings',
+    outbound: 'Call your phone from the Dialer',
+  },
+  dismiss: 'Dismiss',
+  errors: {
+    AUTH_INVALID: {
+      message: 'Twilio did not accept these credentials.',
+      fix: 'Check the Account SID, then create a Standard API key in Twilio Console → API keys & tokens and paste its SID (SK…) and secret.',
+    },
+    INSUFFICIENT_PERMISSIONS: {
+      message: 'This API key may not manage phone numbers or SIP trunks.',
+      fix: 'Use a Standard API key (not Restricted) created in the account that owns the numbers.',
+    },
+    NUMBER_NOT_FOUND: {
+      message: 'This number is no longer in the Twilio account.',
+      fix: 'Refresh the list: the number may have been released or moved to a subaccount.',
+    },
+    NUMBER_IN_USE: {
+      message: 'This number is already connected by another workspace.',
+      fix: 'Disconnect it there first, or pick another number.',
+    },
+    TRUNKING_NOT_ENABLED: {
+      message: 'Elastic SIP Trunking is not enabled on this Twilio account.',
+      fix: 'Enable it in Twilio Console → Elastic SIP Trunking (accept the terms), then connect again.',
+    },
+    INVALID_SIP_TARGET: {
+      message: 'Twilio cannot reach your LiveKit SIP address.',
+      fix: 'Give the server a public LiveKit SIP host and run `ringline doctor` to check it.',
+    },
+    RATE_LIMITED: {
+      message: 'Twilio is limiting requests right now.',
+      fix: 'Wait a minute and try again; connecting is safe to retry.',
+    },
+    NOT_CONFIGURED: {
+      message: 'Phone calling is not set up on the server.',
+      fix: 'Set RINGLINE_SECRET_KEY and the LiveKit settings on the server, then run `ringline doctor`.',
+    },
+    NETWORK_ERROR: {
+      message: 'Could not reach the server.',
+      fix: 'Check your connection and try again.',
+    },
+    UPSTREAM_ERROR: {
+      message: 'Twilio or LiveKit answered with an error.',
+      fix: 'Try again; connecting is idempotent. If it persists, run `ringline doctor` on the server.',
+    },
+    INVALID_REQUEST: { message: 'Some details are not valid.', fix: 'Check the fields above and try again.' },
+  },
+  unknownError: { message: 'Something went wrong.', fix: 'Try again in a moment.' },
+  fieldErrors: {
+    accountSid: 'An Account SID is AC followed by 32 letters and digits.',
+    apiKeySid: 'An API key SID is SK followed by 32 letters and digits.',
+    apiKeySecret: 'The secret is at least 16 characters.',
+  },
+}
+
+/** Props of {@link VoiceSettingsCard}. */
+export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
+  client?: CallClientLike
+  api?: RinglineApi
+  labels?: Partial<{
+    [K in keyof VoiceSettingsCardLabels]: Partial<VoiceSettingsCardLabels[K]> | VoiceSettingsCardLabels[K]
+  }>
+  /** Use an onboarding state you drive yourself (`useTwilioOnboarding()`), e.g. to share it with other UI. */
+  onboarding?: TwilioOnboardingResult
+  defaultCountry?: CountryCode
+  /** Called after a number connected. */
+  onConnected?: (sid: string) => void
+}
+
+const STAGES: ConnectStage[] = ['account', 'provisioning', 'checking', 'done']
+const EMPTY: TwilioCredentialsRequest = { accountSid: '', apiKeySid: '', apiKeySecret: '' }
+
+type CardStatus = keyof VoiceSettingsCardLabels['status']
+
+/** Bring-your-own-Twilio-number settings: credentials → verify → save → pick a number → connect with progress. */
+export function VoiceSettingsCard(props: VoiceSettingsCardProps) {
+  const { onboarding, client, api } = props
+  if (onboarding) return <VoiceSettingsCardView {...props} onboarding={onboarding} />
+  return <VoiceSettingsCardWithHook {...props} client={client} api={api} />
+}
+
+function VoiceSettingsCardWithHook(props: VoiceSettingsCardProps) {
+  const onboarding = useTwilioOnboarding({
+    ...(props.client ? { client: props.client } : {}),
+    ...(props.api ? { api: props.api } : {}),
+  })
+  return <VoiceSettingsCardView {...props} onboarding={onboarding} />
+}
+
+function VoiceSettingsCardView({
+  onboarding: o,
+  labels: labelsProp,
+  defaultCountry = 'US',
+  onConnected,
+  className,
+  client: _client,
+  api: _api,
+  ...rest
+}: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
+  const labels = mergeLabels(voiceSettingsCardLabels, labelsProp)
+  const [form, setForm] = useState<TwilioCredentialsRequest>(EMPTY)
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof TwilioCredentialsRequest, string>>>({})
+  const [selected, setSelected] = useState<string | null>(null)
+  const [confirming, setConfirming] = useState<string | null>(null)
+  const [confirmRemove, setConfirmRemove] = useState(false)
+  const [manualChecks, setManualChecks] = useState({ inbound: false, outbound: false })
+  const cancelRef = useRef<HTMLButtonElement>(null)
+  const id = useId()
+
+  const connectedNumbers = o.numbers.filter(
+    (n) => n.connected || o.connections[n.sid]?.status === 'connected',
+  )
+  const attention = Object.values(o.connections).some((c) => c.status === 'partial' || c.status === 'drift')
+  const status: CardStatus =
+    o.step === 'loading'
+      ? 'loading'
+      : attention
+        ? 'attention'
+        : o.step === 'connected'
+          ? 'connected'
+          : o.step === 'numbers'
+            ? 'credentials-saved'
+            : 'not-connected'
+  const busy = o.pending !== null
+  const problem = o.error
+    ? (labels.errors[o.error.code] ?? { ...labels.unknownError, message: o.error.message })
+    : null
+
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus()
+  }, [confirming])
+
+  const validate = (): TwilioCredentialsRequest | null => {
+    const parsed = twilioCredentialsRequestSchema.safeParse({
+      accountSid: form.accountSid.trim(),
+      apiKeySid: form.apiKeySid.trim(),
+      apiKeySecret: form.apiKeySecret.trim(),
+    })
+    if (parsed.success) {
+      setFieldErrors({})
+      return parsed.data
+    }
+    const errors: Partial<Record<keyof TwilioCredentialsRequest, string>> = {}
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0] as keyof TwilioCredentialsRequest
+      errors[key] = labels.fieldErrors[key]
+    }
+    setFieldErrors(errors)
+    return null
+  }
+  const onVerify = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const creds = validate()
+    if (creds) void o.verify(creds)
+  }
+  const onSave = async () => {
+    const creds = validate()
+    if (creds && (await o.save(creds))) setForm(EMPTY)
+  }
+  const onConnect = async () => {
+    if (!selected) return
+    const result = (await o.connect(selected)) as NumberConnection | null
+    if (result?.status === 'connected') onConnected?.(selected)
+  }
+
+  const field = (key: keyof TwilioCredentialsRequest, label: string, hint: string, secret = false) => (
+    <div className="rl-field">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <input
+        id={`${id}-${key}`}
+        className="rl-input"
+        type={secret ? 'password' : 'text'}
+        autoComplete="off"
+        spellCheck={false}
+        value={form[key]}
+        aria-invalid={fieldErrors[key] ? true : undefined}
+        aria-describedby={`${id}-${key}-hint`}
+        onChange={(e) => {
+          const value = e.currentTarget.value
+          setForm((prev) => ({ ...prev, [key]: value }))
+        }}
+      />
+      <p id={`${id}-${key}-hint`} className={fieldErrors[key] ? 'rl-error' : 'rl-hint'}>
+        {fieldErrors[key] ?? hint}
+      </p>
+    </div>
+  )
+
+  const progress = o.connectProgress
+  const progressNumber = progress ? o.numbers.find((n) => n.sid === progress.sid) : undefined
+  const announce = progress
+    ? `${labels.stages[progress.stage]} ${progress.progress}%`
+    : o.credentials === 'verified'
+      ? labels.verified
+      : ''
+
+  return (
+    <section
+      className={cx('rl-voice-settings', className)}
+      aria-labelledby={`${id}-title`}
+      data-state={o.step satisfies TwilioOnboardingStep}
+      data-status={status}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
+      <LiveRegion message={announce} />
+      <header className="rl-voice-settings-header">
+        <h2 id={`${id}-title`} className="rl-voice-settings-title">
+          {labels.title}
+        </h2>
+        <span className="rl-badge" data-status={status}>
+          {labels.status[status]}
+        </span>
+        <p className="rl-hint">{labels.description}</p>
+      </header>
+
+      {problem ? (
+        <div className="rl-problem" role="alert" data-code={o.error?.code}>
+          <AlertIcon />
+          <div>
+            <p className="rl-problem-message">{problem.message}</p>
+            <p className="rl-problem-fix">{problem.fix}</p>
+          </div>
+          <button type="button" className="rl-button" onClick={() => o.dismissError()}>
+            {labels.dismiss}
+          </button>
+        </div>
+      ) : null}
+
+      {o.step === 'credentials' ? (
+        <form className="rl-voice-credentials" aria-label={labels.credentials} onSubmit={onVerify} noValidate>
+          {field('accountSid', labels.accountSid, labels.accountSidHint)}
+          {field('apiKeySid', labels.apiKeySid, labels.apiKeySidHint)}
+          {field('apiKeySecret', labels.apiKeySecret, labels.apiKeySecretHint, true)}
+          <div className="rl-actions">
+            <button type="submit" className="rl-button" disabled={busy}>
+              {o.pending === 'verifying' ? labels.verifying : labels.verify}
+            </button>
+            <button
+              type="button"
+              className="rl-button"
+              data-variant="primary"
+              disabled={busy || o.credentials !== 'verified'}
+              onClick={() => void onSave()}
+            >
+              {o.pending === 'saving' ? labels.saving : labels.save}
+            </button>
+          </div>
+          {o.credentials === 'verified' ? (
+            <p className="rl-success">
+              <CheckIcon /> {labels.verified}
+            </p>
+          ) : null}
+        </form>
+      ) : null}
+
+      {o.step === 'numbers' || o.step === 'connected' ? (
+        <div className="rl-voice-numbers">
+          {o.integration ? (
+            <p className="rl-hint">
+              {labels.savedAs(o.integration.accountSid, o.integration.apiKeySecretMasked)}
+            </p>
+          ) : null}
+          <fieldset disabled={busy}>
+            <legend>{labels.numbers}</legend>
+            {o.numbers.length === 0 ? <p className="rl-hint">{labels.noNumbers}</p> : null}
+            {o.numbers.map((n) => {
+              const connection = o.connections[n.sid]
+              const isConnected = n.connected || connection?.status === 'connected'
+              return (
+                <div key={n.sid} className="rl-voice-number" data-connected={isConnected ? '' : undefined}>
+                  <input
+                    type="radio"
+                    id={`${id}-n-${n.sid}`}
+                    name={`${id}-number`}
+                    value={n.sid}
+                    checked={selected === n.sid}
+                    disabled={!n.voiceCapable}
+                    onChange={() => setSelected(n.sid)}
+                  />
+                  <label htmlFor={`${id}-n-${n.sid}`}>
+                    <span dir="ltr">{formatPhoneNumber(n.e164, defaultCountry)}</span>{' '}
+                    <span className="rl-hint">{n.friendlyName}</span>
+                  </label>
+                  {!n.voiceCapable ? (
+                    <span className="rl-badge" data-status="disabled">
+                      {labels.notVoiceCapable}
+                    </span>
+                  ) : connection ? (
+                    <span className="rl-badge" data-status={connection.status}>
+                      {labels.connectionStatus[connection.status]}
+                    </span>
+                  ) : isConnected ? (
+                    <span className="rl-badge" data-status="connected">
+                      {labels.connectedBadge}
+                    </span>
+                  ) : null}
+                  {connection?.drift.length ? (
+                    <ul className="rl-voice-drift">
+                      {connection.drift.map((d) => (
+                        <li key={d}>{d}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                  {isConnected || connection ? (
+                    <span className="rl-voice-number-actions">
+                      <button type="button" className="rl-button" onClick={() => void o.refreshStatus(n.sid)}>
+                        {labels.checkStatus}
+                      </button>
+                      {isConnected || connection?.status === 'partial' || connection?.status === 'drift' ? (
+                        <button
+                          type="button"
+                          className="rl-button"
+                          data-variant="danger"
+                          onClick={() => setConfirming(n.sid)}
+                        >
+                          {labels.disconnect}
+                        </button>
+                      ) : null}
+                    </span>
+                  ) : null}
+                </div>
+              )
+            })}
+          </fieldset>
+          <div className="rl-actions">
+            <button
+              type="button"
+              className="rl-button"
+              data-variant="primary"
+              disabled={busy || !selected || connectedNumbers.some((n) => n.sid === selected)}
+              onClick={() => void onConnect()}
+            >
+              {o.pending === 'connecting' ? labels.connecting : labels.connect}
+            </button>
+            <button type="button" className="rl-button" disabled={busy} onClick={() => void o.listNumbers()}>
+              {labels.refreshNumbers}
+            </button>
+            <button
+              type="button"
+              className="rl-button"
+              disabled={busy}
+              onClick={() => setConfirmRemove(true)}
+            >
+              {labels.removeCredentials}
+            </button>
+          </div>
+          {confirmRemove ? (
+            <div className="rl-confirm" role="alertdialog" aria-labelledby={`${id}-remove`}>
+              <p id={`${id}-remove`}>{labels.removeConfirm}</p>
+              <button type="button" className="rl-button" onClick={() => setConfirmRemove(false)}>
+                {labels.cancel}
+              </button>
+              <button
+                type="button"
+                className="rl-button"
+                data-variant="danger"
+                onClick={() => {
+                  setConfirmRemove(false)
+                  void o.removeCredentials()
+                }}
+              >
+                {labels.removeCredentials}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      {progress ? (
+        <div className="rl-voice-progress" data-state={progress.failed ? 'failed' : progress.stage}>
+          <div
+            role="progressbar"
+            aria-label={labels.connectProgress(
+              progressNumber ? formatPhoneNumber(progressNumber.e164, defaultCountry) : progress.sid,
+            )}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={progress.progress}
+            aria-valuetext={`${progress.progress}% – ${labels.stages[progress.stage]}`}
+            className="rl-progress"
+            style={{ ['--rl-progress' as string]: `${progress.progress}%` }}
+          >
+            <span className="rl-progress-bar" />
+          </div>
+          <ol className="rl-steps">
+            {STAGES.map((stage) => {
+              const index = STAGES.indexOf(stage)
+              const currentIndex = STAGES.indexOf(progress.stage)
+              const state =
+                index < currentIndex || (stage === 'done' && progress.stage === 'done')
+                  ? 'done'
+                  : index === currentIndex
+                    ? progress.failed
+                      ? 'failed'
+                      : 'current'
+                    : 'pending'
+              return (
+                <li key={stage} data-state={state} aria-current={state === 'current' ? 'step' : undefined}>
+                  {state === 'done' ? <CheckIcon /> : state === 'failed' ? <AlertIcon /> : null}
+                  <span>{labels.stages[stage]}</span>
+                </li>
+              )
+            })}
+          </ol>
+        </div>
+      ) : null}
+
+      {confirming ? (
+        <div
+          className="rl-confirm"
+          role="alertdialog"
+          aria-labelledby={`${id}-confirm-title`}
+          aria-describedby={`${id}-confirm-body`}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setConfirming(null)
+          }}
+        >
+          <p id={`${id}-confirm-title`} className="rl-confirm-title">
+            {labels.disconnectTitle(
+              formatPhoneNumber(
+                o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming,
+                defaultCountry,
+              ),
+            )}
+          </p>
+          <p id={`${id}-confirm-body`}>{labels.disconnectBody}</p>
+          <button ref={cancelRef} type="button" className="rl-button" onClick={() => setConfirming(null)}>
+            {labels.cancel}
+          </button>
+          <button
+            type="button"
+            className="rl-button"
+            data-variant="danger"
+            onClick={() => {
+              const sid = confirming
+              setConfirming(null)
+              void o.disconnect(sid)
+            }}
+          >
+            {labels.confirmDisconnect}
+          </button>
+        </div>
+      ) : null}
+
+      {o.step !== 'loading' ? (
+        <div className="rl-checklist">
+          <p className="rl-checklist-title" id={`${id}-checklist`}>
+            {labels.checklist}
+          </p>
+          <ul aria-labelledby={`${id}-checklist`}>
+            <li data-state={o.credentials === 'saved' ? 'done' : 'pending'}>
+              <input type="checkbox" id={`${id}-c1`} checked={o.credentials === 'saved'} readOnly disabled />
+              <label htmlFor={`${id}-c1`}>{labels.checks.credentials}</label>
+            </li>
+            <li data-state={connectedNumbers.length > 0 ? 'done' : 'pending'}>
+              <input
+                type="checkbox"
+                id={`${id}-c2`}
+                checked={connectedNumbers.length > 0}
+                readOnly
+                disabled
+              />
+              <label htmlFor={`${id}-c2`}>{labels.checks.number}</label>
+            </li>
+            {(['inbound', 'outbound'] as const).map((key) => (
+              <li key={key} data-state={manualChecks[key] ? 'done' : 'pending'}>
+                <input
+                  type="checkbox"
+                  id={`${id}-c-${key}`}
+                  checked={manualChecks[key]}
+                  disabled={connectedNumbers.length === 0}
+                  onChange={(e) => {
+                    const checked = e.currentTarget.checked
+                    setManualChecks((prev) => ({ ...prev, [key]: checked }))
+                  }}
+                />
+                <label htmlFor={`${id}-c-${key}`}>{labels.checks[key]}</label>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </section>
+  )
+}
