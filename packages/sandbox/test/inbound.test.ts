@@ -1,4 +1,4 @@
-import { ParticipantKind } from '@livekit/rtc-node'
+import { ParticipantInfo_Kind } from '@livekit/protocol'
 import { afterEach, describe, expect, test } from 'vitest'
 import { info, joinRoom, rooms, sandbox, type TestParticipant, until, waitForCallStatus } from './helpers'
 
@@ -18,7 +18,7 @@ async function roomOf(caller: string) {
     const room = list.find((r) => r.name.startsWith(`${info.sip.roomPrefix}_${caller}_`))
     if (!room) return undefined
     const participants = await rooms.listParticipants(room.name)
-    const sipP = participants.find((p) => p.kind === ParticipantKind.SIP)
+    const sipP = participants.find((p) => p.kind === ParticipantInfo_Kind.SIP)
     return sipP ? { name: room.name, sip: sipP } : undefined
   })
 }

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SipClient } from 'livekit-server-sdk'
+import { afterAll, describe, expect, test } from 'vitest'
+import { type Sandbox, sandboxStatus, startSandbox, stopSandbox } from '../src/index'
+import { canBind, isAlive, portsOf } from '../src/procs'
+
+// A second sandbox of its own, on other ports, so stopping it cannot disturb the shared one.
+const stateDir = mkdtempSync(join(tmpdir(), 'ringline-sandbox-lifecycle-'))
+const portOffset = 300
+const started: Sandbox[] = []
+
+afterAll(async () => {
+  await stopSandbox({ stateDir, log: false }).catch(() => undefined)
+  rmSync(stateDir, { recursive: true, force: true })
+})
+
+describe('sandbox lifecycle', () => {
+  test('concurrent starters: one starts, the other waits on the lock and attaches; reuse keeps the ids', async () => {
+    const [a, b] = await Promise.all([
+      startSandbox({ stateDir, portOffset, reuse: true, log: false }),
+      startSandbox({ stateDir, portOffset, reuse: true, log: false }),
+    ])
+    started.push(a, b)
+    expect([a.reused, b.reused].sort()).toEqual([false, true])
+    expect(a.sip.outboundTrunkId).toBe(b.sip.outboundTrunkId)
+    expect(a.livekit.url).toBe(`http://127.0.0.1:${7880 + portOffset}`)
+
+    // Without reuse, a running sandbox is an error that says what to do.
+    await expect(startSandbox({ stateDir, portOffset, log: false })).rejects.toThrow(
+      /already running[\s\S]*reuse: true/,
+    )
+
+    // The attached one's stop() leaves the stack running.
+    const attached = a.reused ? a : b
+    await attached.stop()
+    expect((await sandboxStatus({ stateDir })).healthy).toBe(true)
+
+    // Provisioning is idempotent: the resources exist once each.
+    const sip = new SipClient(a.livekit.url, a.livekit.apiKey, a.livekit.apiSecret)
+    expect(
+      (await sip.listSipOutboundTrunk()).filter((t) => t.name === 'ringline-sandbox-outbound'),
+    ).toHaveLength(1)
+    expect(
+      (await sip.listSipInboundTrunk()).filter((t) => t.name === 'ringline-sandbox-inbound'),
+    ).toHaveLength(1)
+    expect(
+      (await sip.listSipDispatchRule()).filter((r) => r.name === 'ringline-sandbox-dispatch'),
+    ).toHaveLength(1)
+  })
+
+  test('every process listens on 127.0.0.1 only (livekit-sip RTP excepted: it binds 0.0.0.0)', async () => {
+    const status = await sandboxStatus({ stateDir })
+    for (const p of status.processes) {
+      const bound = portsOf(p.pid!)
+      expect(bound.length, `${p.name} binds something`).toBeGreaterThan(0)
+      for (const b of bound) {
+        if (
+          p.name === 'livekit-sip' &&
+          b.proto === 'udp' &&
+          b.port >= 10000 + portOffset &&
+          b.port <= 10099 + portOffset
+        )
+          continue
+        expect(`${p.name} ${b.proto} ${b.address}:${b.port}`).toMatch(/ 127\.0\.0\.1:\d+$/)
+      }
+    }
+  })
+
+  test('stop() ends every process it started and frees every port', async () => {
+    const starter = started.find((s) => !s.reused)!
+    const status = await sandboxStatus({ stateDir })
+    const pids = status.processes.map((p) => p.pid!)
+    expect(pids.every((pid) => isAlive(pid))).toBe(true)
+    const ports = Object.entries(starter.ports).filter(([, port]) => port > 0)
+    await starter.stop()
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([])
+    for (const [name, port] of ports) {
+      if (name === 'sipRtpEnd' || name === 'sipRtpStart') continue
+      expect(await canBind(port, 'udp'), `${name} udp ${port}`).toBe(true)
+      expect(await canBind(port, 'tcp'), `${name} tcp ${port}`).toBe(true)
+    }
+    expect((await sandboxStatus({ stateDir })).info).toBeUndefined()
+    // The logs are kept for inspection.
+    expect(readFileSync(join(stateDir, 'logs', 'livekit-server.log'), 'utf8')).toContain(
+      'starting LiveKit server',
+    )
+  })
+})

@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebhookReceiver } from 'livekit-server-sdk'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { info, joinRoom, rooms, sandbox, unique, until } from './helpers'
+
+interface Received {
+  body: string
+  authorization: string | undefined
+  contentType: string | undefined
+}
+
+let server: Server
+let url: string
+const received: Received[] = []
+let answer = 200
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+      })
+      res.writeHead(answer)
+      res.end()
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/livekit`
+})
+
+afterAll(async () => {
+  await sandbox.webhooks.close()
+  await new Promise<void>((r) => server.close(() => r()))
+})
+
+const receiver = new WebhookReceiver(info.livekit.apiKey, info.livekit.apiSecret)
+
+describe('webhooks through the relay', () => {
+  test('room_started, participant_joined, participant_left, room_finished reach a local receiver and verify', async () => {
+    const prefix = unique('t-wh')
+    const roomName = `${prefix}-room`
+    const unsubscribe = await sandbox.webhooks.forward(url, { roomPrefix: prefix })
+    // A second subscriber (SSE, another room filter) must not see these events.
+    const other = await sandbox.webhooks.subscribe(undefined, { roomPrefix: unique('t-wh-other') })
+    const stream = await sandbox.webhooks.subscribe(undefined, { roomPrefix: prefix })
+
+    const p = await joinRoom(roomName, 'webhook-agent')
+    await p.leave()
+    await rooms.deleteRoom(roomName).catch(() => undefined)
+
+    const events = await until(
+      'all four webhooks at the receiver',
+      async () => {
+        const verified = await Promise.all(received.map((r) => receiver.receive(r.body, r.authorization)))
+        const names = verified.filter((e) => e.room?.name === roomName).map((e) => e.event)
+        return ['room_started', 'participant_joined', 'participant_left', 'room_finished'].every((n) =>
+          names.includes(n),
+        )
+          ? verified
+          : undefined
+      },
+      30_000,
+    )
+    const mine = events.filter((e) => e.room?.name === roomName)
+    expect(mine.find((e) => e.event === 'participant_joined')?.participant?.identity).toBe('webhook-agent')
+    expect(received.every((r) => r.contentType === 'application/webhook+json')).toBe(true)
+    // A tampered body does not verify.
+    const first = received[0]!
+    await expect(receiver.receive(`${first.body} `, first.authorization)).rejects.toThrow()
+
+    // The SSE stream got the same deliveries; the other filter got none.
+    await stream.waitFor((d) => d.event === 'room_finished' && d.room === roomName, 10_000)
+    expect(stream.deliveries.map((d) => d.body)).toEqual(expect.arrayContaining(received.map((r) => r.body)))
+    expect(other.deliveries).toEqual([])
+    stream.close()
+    other.close()
+    await unsubscribe()
+
+    // After unsubscribing, nothing more arrives here.
+    const before = received.length
+    const p2 = await joinRoom(`${prefix}-again`, 'webhook-agent-2')
+    await p2.leave()
+    const recent = await until('the relay to see the next room', async () =>
+      (await sandbox.webhooks.recent({ roomPrefix: `${prefix}-again` })).find(
+        (d) => d.event === 'participant_left',
+      ),
+    )
+    expect(recent.authorization).toBeTruthy()
+    expect(received.length).toBe(before)
+  })
+
+  test('a subscriber answering 5xx makes LiveKit retry the event', async () => {
+    const prefix = unique('t-wh-retry')
+    received.length = 0
+    answer = 503
+    const unsubscribe = await sandbox.webhooks.forward(url, { roomPrefix: prefix })
+    try {
+      const p = await joinRoom(`${prefix}-room`, 'retry-agent')
+      const joinedCount = () =>
+        received.filter((r) => (JSON.parse(r.body) as { event: string }).event === 'participant_joined')
+          .length
+      await until('a retried participant_joined', () => joinedCount() >= 2, 30_000)
+      const ids = received
+        .map((r) => JSON.parse(r.body) as { id: string; event: string })
+        .filter((e) => e.event === 'participant_joined')
+        .map((e) => e.id)
+      expect(new Set(ids).size).toBe(1) // the same event, delivered again
+      answer = 200
+      await p.leave()
+    } finally {
+      answer = 200
+      await unsubscribe()
+    }
+  })
+})
