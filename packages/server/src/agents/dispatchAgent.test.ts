@@ -8,6 +8,8 @@ import { dispatchAgent } from './dispatchAgent'
 import { sqlAgentDispatchStore } from './sqlAgentDispatchStore'
 import type { AgentCallFacts, AgentDispatchApi } from './types'
 
+// Unique per run: the sandbox's livekit-server outlives test runs.
+const RUN = Math.random().toString(36).slice(2, 8)
 let livekit: TestLivekit
 let db: Queryable & { close(): Promise<void> }
 let rooms: RoomServiceClient
@@ -32,7 +34,7 @@ async function named(roomName: string) {
 }
 
 async function newCall(id: string, direction = 'inbound', status = 'ringing'): Promise<string> {
-  const roomName = `in-tenant-a_${id}`
+  const roomName = `media-test-agents-${id}-${RUN}`
   await rooms.createRoom({ name: roomName, emptyTimeout: 120 })
   await insertTestCall(db, { id, roomName, direction, status })
   return roomName

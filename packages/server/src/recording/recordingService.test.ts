@@ -16,6 +16,8 @@ import { sqlRecordingStore } from './sqlRecordingStore'
 import { createTestDb, insertTestCall } from './testDb'
 import type { RecordingState, RecordingStorageConfig } from './types'
 
+// Unique per run: the sandbox's livekit-server outlives test runs.
+const RUN = Math.random().toString(36).slice(2, 8)
 let livekit: TestLivekit
 let s3: S3Fake
 let s3Skew = 0
@@ -53,7 +55,7 @@ function makeService(
 }
 
 async function newCall(id: string, status = 'in-progress'): Promise<string> {
-  const roomName = `out-tenant-a_${id}`
+  const roomName = `media-test-recording-${id}-${RUN}`
   await rooms.createRoom({ name: roomName, emptyTimeout: 120 })
   await insertTestCall(db, { id, roomName, status })
   return roomName
