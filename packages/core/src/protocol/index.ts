@@ -91,15 +91,39 @@ export type {
   ConnectNumberRequest,
   NumberConnection,
   TwilioCredentialsRequest,
+  TwilioCredentialsStatus,
   TwilioIntegration,
   TwilioNumber,
+  VerifyTwilioCredentialsResponse,
 } from './twilio'
 export {
   connectNumberRequestSchema,
   connectStepSchema,
+  deleteTwilioCredentialsResponseSchema,
   listTwilioNumbersResponseSchema,
   numberConnectionSchema,
   twilioCredentialsRequestSchema,
+  twilioCredentialsStatusSchema,
   twilioIntegrationSchema,
   twilioNumberSchema,
+  verifyTwilioCredentialsResponseSchema,
 } from './twilio'
+export type {
+  TwilioVoiceAutoConfigureRequest,
+  TwilioVoiceCallResponse,
+  TwilioVoiceConfigRequest,
+  TwilioVoiceLeg,
+  TwilioVoiceStatus,
+  TwilioVoiceTokenRequest,
+  TwilioVoiceTokenResponse,
+} from './twilioVoice'
+export {
+  TWILIO_CALL_ID_PARAM,
+  twilioVoiceAutoConfigureRequestSchema,
+  twilioVoiceCallResponseSchema,
+  twilioVoiceConfigRequestSchema,
+  twilioVoiceLegSchema,
+  twilioVoiceStatusSchema,
+  twilioVoiceTokenRequestSchema,
+  twilioVoiceTokenResponseSchema,
+} from './twilioVoice'
