@@ -9,7 +9,11 @@ export default defineConfig({
     'hub-main': 'src/hub-main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', vitest: 'src/vitest.ts' } },
+  dts: {
+    entry: { index: 'src/index.ts', vitest: 'src/vitest.ts' },
+    // vitest only has an exports map, which the default node10 resolution of the dts build cannot read.
+    compilerOptions: { moduleResolution: 'bundler', module: 'esnext' },
+  },
   sourcemap: true,
   clean: true,
   platform: 'node',

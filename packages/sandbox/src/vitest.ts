@@ -14,6 +14,7 @@
  * setup file of your own: `export default sandboxGlobalSetup({ stateDir: '…' })`.
  * Set RINGLINE_SANDBOX_KEEP=1 to leave the stack running after the run (the next run attaches in ~50 ms).
  */
+import type {} from 'vitest'
 import type { TestProject } from 'vitest/node'
 import type { SandboxOptions } from './config'
 import { type Sandbox, startSandbox } from './sandbox'

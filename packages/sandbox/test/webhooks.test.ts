@@ -57,7 +57,7 @@ describe('webhooks through the relay', () => {
       'all four webhooks at the receiver',
       async () => {
         const verified = await Promise.all(received.map((r) => receiver.receive(r.body, r.authorization)))
-        const names = verified.filter((e) => e.room?.name === roomName).map((e) => e.event)
+        const names = verified.filter((e) => e.room?.name === roomName).map((e): string => e.event)
         return ['room_started', 'participant_joined', 'participant_left', 'room_finished'].every((n) =>
           names.includes(n),
         )
