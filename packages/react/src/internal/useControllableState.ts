@@ -1,4 +1,3 @@
-'use client'
 import { useCallback, useRef, useState } from 'react'
 
 /** Radix-style controlled / uncontrolled state: `value` wins when defined, `onChange` fires either way. */

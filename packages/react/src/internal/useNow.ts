@@ -1,4 +1,3 @@
-'use client'
 import { useSyncExternalStore } from 'react'
 
 // One shared 1 s ticker for every timer on the page.

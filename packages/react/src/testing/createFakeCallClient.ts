@@ -58,6 +58,8 @@ export interface FakeCallClientOptions {
   state?: Partial<CallClientState>
   /** Make actions fail with this error, per method name (`dial`, `answer`, `joinRoom`, ...). */
   errors?: Partial<Record<string, Error & { code?: string }>>
+  /** Async actions that record the call and then never settle (to show pending states: `answer`, `joinRoom`, `dial`). */
+  hang?: string[]
   /** Walk outbound calls through dialing → ringing → connected with timers (for demos). Default false. */
   simulate?: boolean | { stepMs?: number }
   /** `api` exposed as `client.api`. */
@@ -125,6 +127,8 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     const error = options.errors?.[method]
     if (error) throw error
   }
+  const never = new Promise<never>(() => {})
+  const hangs = (method: string) => options.hang?.includes(method) ?? false
   const later = (fn: () => void, ms: number) => {
     const t = setTimeout(() => {
       timers.delete(t)
@@ -163,6 +167,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     async dial(to, opts) {
       record('dial', [to, opts])
+      if (hangs('dial')) return never
       const id = `call_${++seq}`
       setCall(
         createFakeCall({
@@ -189,6 +194,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     async answer(callId) {
       record('answer', [callId])
+      if (hangs('answer')) return never
       const incoming = state.incoming.find((c) => c.id === callId)
       const connect = () =>
         set({
@@ -234,6 +240,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     async joinRoom(name, opts) {
       record('joinRoom', [name, opts])
+      if (hangs('joinRoom')) return never
       const local: ParticipantState = {
         identity: 'me',
         name: opts?.displayName ?? options.localName ?? 'You',

@@ -1,0 +1,148 @@
+import { CallControls, type EndReason } from '@ringline/react'
+import { createFakeCall } from '@ringline/react/testing'
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, within } from 'storybook/test'
+import { LONG_NAME, storyClient, WithClient } from '../support'
+
+type CallInit = Parameters<typeof createFakeCall>[0]
+
+const remote = { number: '+14155550123', name: null, contactId: null }
+const withCall = (init: CallInit) => ({
+  client: { state: { activeCall: createFakeCall({ remote, ...init }) } },
+})
+const ago = (ms: number) => Date.now() - ms
+
+const meta = {
+  title: 'Components/CallControls',
+  component: CallControls,
+  render: (args, { parameters }) => (
+    <WithClient client={() => storyClient(parameters.client)}>
+      <CallControls {...args} />
+    </WithClient>
+  ),
+} satisfies Meta<typeof CallControls>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+/** No call: everything disabled. */
+export const Idle: Story = {}
+export const Requesting: Story = { parameters: withCall({ phase: 'requesting', id: null }) }
+export const Dialing: Story = { parameters: withCall({ phase: 'dialing' }) }
+export const Ringing: Story = { parameters: withCall({ phase: 'ringing' }) }
+export const Connecting: Story = { parameters: withCall({ phase: 'connecting' }) }
+/** Connected: the timer runs. */
+export const Connected: Story = { parameters: withCall({ phase: 'connected', connectedAt: ago(83_000) }) }
+export const Muted: Story = {
+  parameters: withCall({ phase: 'connected', connectedAt: ago(5_000), muted: true }),
+}
+export const OnHold: Story = {
+  parameters: withCall({ phase: 'connected', connectedAt: ago(45_000), onHold: true }),
+}
+/** The network dropped; LiveKit is reconnecting. */
+export const Reconnecting: Story = {
+  parameters: withCall({ phase: 'reconnecting', connectedAt: ago(120_000), since: ago(3_000) }),
+}
+
+/** Keypad open, tones sent. */
+export const Keypad: Story = {
+  args: { defaultKeypadOpen: true },
+  parameters: withCall({ phase: 'connected', connectedAt: ago(30_000), dtmf: { sent: '12#', received: '' } }),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: '5' }))
+    await expect(canvas.getByRole('button', { name: 'Keypad' })).toHaveAttribute('aria-expanded', 'true')
+  },
+}
+
+/** Transfer in flight. */
+export const Transferring: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(60_000),
+    transfer: { to: '+14155550199', status: 'pending', error: null },
+  }),
+  play: async ({ canvasElement }) => {
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Transfer' }))
+  },
+}
+
+export const TransferFailed: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(60_000),
+    transfer: {
+      to: '+14155550199',
+      status: 'failed',
+      error: { code: 'TRANSFER_FAILED', message: 'The carrier refused the transfer.' },
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Transfer' }))
+  },
+}
+
+const ended = (endReason: EndReason): Story => ({
+  parameters: withCall({ phase: 'ended', endReason, endedAt: Date.now(), connectedAt: ago(95_000) }),
+})
+export const EndedLocalHangup = ended('local-hangup')
+export const EndedRemoteHangup = ended('remote-hangup')
+export const EndedBusy = ended('busy')
+export const EndedNoAnswer = ended('no-answer')
+export const EndedDeclined = ended('declined')
+export const EndedCanceled = ended('canceled')
+export const EndedAnsweredElsewhere = ended('answered-elsewhere')
+export const EndedMissed = ended('missed')
+
+export const Failed: Story = {
+  parameters: withCall({
+    phase: 'failed',
+    error: { code: 'SIP_FAILED', message: 'The carrier rejected the call (SIP 503).' },
+    endedAt: Date.now(),
+    connectedAt: null,
+  }),
+}
+
+/** A team-room call: no hold, keypad or transfer. */
+export const InternalRoom: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    direction: 'internal',
+    connectedAt: ago(10_000),
+    remote: { number: null, name: 'daily-standup', contactId: null },
+  }),
+}
+
+/** The browser cannot pick the output device (no setSinkId). */
+export const NoOutputSelection: Story = {
+  parameters: {
+    client: {
+      state: {
+        activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
+        devices: {
+          audioinput: [{ deviceId: 'default', label: 'Default microphone', kind: 'audioinput' }],
+          audiooutput: [],
+          selected: { audioinput: 'default', audiooutput: null },
+          canSelectOutput: false,
+        },
+      },
+    },
+  },
+}
+
+export const LongName: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(3_725_000),
+    remote: { number: '+14155550123', name: LONG_NAME, contactId: 'c1' },
+  }),
+}
+
+export const Labels: Story = {
+  args: { labels: { hangup: 'Raccrocher', mute: 'Couper le micro', phases: { connected: 'En ligne' } } },
+  parameters: withCall({ phase: 'connected', connectedAt: ago(12_000) }),
+}
+
+export const RightToLeft: Story = {
+  parameters: { ...withCall({ phase: 'connected', connectedAt: ago(12_000) }), dir: 'rtl' },
+}

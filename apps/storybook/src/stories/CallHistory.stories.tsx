@@ -1,0 +1,132 @@
+import { CallHistory } from '@ringline/react'
+import { createFakeApi, generateFakeCalls } from '@ringline/react/testing'
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, within } from 'storybook/test'
+import { demoRecordingUrl, LONG_NAME, ringlineHandlers, storyClient, WithClient } from '../support'
+
+/** Demo calls with playable recordings (a generated tone, no network). */
+function demoCalls(count: number) {
+  const url = typeof btoa === 'function' ? demoRecordingUrl() : null
+  return generateFakeCalls(count).map((c) => (c.recordingUrl && url ? { ...c, recordingUrl: url } : c))
+}
+
+const transcriptFor = (calls: ReturnType<typeof demoCalls>) => {
+  const call = calls.find((c) => c.recordingUrl && c.direction !== 'internal')
+  return call
+    ? {
+        [call.id]: [
+          {
+            at: call.startedAt,
+            speaker: 'Caller',
+            text: 'Hi, I am calling about the booking for Saturday.',
+            final: true,
+          },
+          { at: call.startedAt, speaker: 'Ada', text: 'Sure, let me pull it up.', final: true },
+          { at: call.startedAt, speaker: 'Caller', text: 'Thanks, it is under…', final: false },
+        ],
+      }
+    : {}
+}
+
+const meta = {
+  title: 'Components/CallHistory',
+  component: CallHistory,
+  args: { onCallBack: () => {}, listHeight: 420 },
+  render: (args) => (
+    <WithClient client={() => storyClient()}>
+      <CallHistory {...args} />
+    </WithClient>
+  ),
+} satisfies Meta<typeof CallHistory>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+const calls200 = demoCalls(200)
+
+/** Stats, filters and the list; click a row for details. */
+export const Default: Story = {
+  parameters: {
+    msw: { handlers: ringlineHandlers({ calls: calls200, transcripts: transcriptFor(calls200) }) },
+  },
+}
+
+/** 10,000 calls, paged 200 at a time, only visible rows in the DOM. */
+export const TenThousandCalls: Story = {
+  args: { pageSize: 200 },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: demoCalls(10_000) }) } },
+}
+
+/** Details open: recording player and transcript. */
+export const WithDetails: Story = {
+  parameters: {
+    msw: { handlers: ringlineHandlers({ calls: calls200, transcripts: transcriptFor(calls200) }) },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const target = calls200.find((c) => c.recordingUrl && c.direction !== 'internal')!
+    const row = await waitForRow(canvasElement, calls200.indexOf(target) + 1)
+    await userEvent.click(row.querySelector('.rl-history-open') as HTMLElement)
+    await expect(await canvas.findByRole('group', { name: 'Call recording' })).toBeInTheDocument()
+  },
+}
+
+async function waitForRow(root: HTMLElement, position: number): Promise<HTMLElement> {
+  for (let i = 0; i < 100; i++) {
+    const row = root.querySelector<HTMLElement>(`[aria-posinset="${position}"]`)
+    if (row) return row
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`row ${position} never rendered`)
+}
+
+/** Waiting for the first page: skeleton rows of the final height. */
+export const Loading: Story = { parameters: { msw: { handlers: ringlineHandlers({}, { hang: ['calls'] }) } } }
+
+export const Empty: Story = { parameters: { msw: { handlers: ringlineHandlers({ calls: [] }) } } }
+
+/** Filters that match nothing. */
+export const EmptyFiltered: Story = {
+  args: { defaultFilters: { direction: 'inbound', status: 'declined', q: '999' } },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: calls200 }) } },
+}
+
+export const LoadError: Story = {
+  parameters: {
+    msw: {
+      handlers: ringlineHandlers({
+        calls: calls200,
+        failures: {
+          listCalls: { code: 'STORE_UNAVAILABLE', message: 'The database is not reachable.', status: 503 },
+        },
+      }),
+    },
+  },
+}
+
+/** Only missed calls, no stats header. */
+export const MissedOnly: Story = {
+  args: { defaultFilters: { status: 'missed' }, showStats: false },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: calls200 }) } },
+}
+
+export const LongNames: Story = {
+  args: { resolveUser: () => LONG_NAME },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: calls200 }) } },
+}
+
+export const Labels: Story = {
+  args: {
+    labels: {
+      total: 'Appels',
+      answerRate: 'Décrochés',
+      missed: 'Manqués',
+      statuses: { completed: 'Terminé' },
+    },
+  },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: calls200 }) } },
+}
+
+export const RightToLeft: Story = {
+  parameters: { dir: 'rtl', msw: { handlers: ringlineHandlers(createFakeApi({ calls: calls200 })) } },
+}

@@ -1,0 +1,123 @@
+import { IncomingCallOverlay, type NotificationsAdapter } from '@ringline/react'
+import { createFakeIncomingCall } from '@ringline/react/testing'
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { LONG_NAME, storyClient, WithClient } from '../support'
+
+const ringing = (from: string | null = '+14155550123', id = 'call_1') => createFakeIncomingCall({ id, from })
+const noNotifications = false as const
+const promptNotifications: NotificationsAdapter = {
+  permission: () => 'default',
+  request: async () => 'granted',
+  show: () => {},
+}
+
+const meta = {
+  title: 'Components/IncomingCallOverlay',
+  component: IncomingCallOverlay,
+  args: { notifications: noNotifications },
+  parameters: { docs: { story: { inline: false, iframeHeight: 320 } } },
+  render: (args, { parameters }) => (
+    <WithClient client={() => storyClient(parameters.client)}>
+      <p>Page content behind the overlay.</p>
+      <IncomingCallOverlay {...args} />
+    </WithClient>
+  ),
+} satisfies Meta<typeof IncomingCallOverlay>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+/** One call ringing: focus on Answer, Enter answers, Esc declines. */
+export const Ringing: Story = { parameters: { client: { state: { incoming: [ringing()] } } } }
+
+/** The caller resolved to a contact with an avatar-less initials badge. */
+export const KnownCaller: Story = {
+  args: { resolveCaller: async () => ({ name: 'Ada Lovelace', avatarUrl: null }) },
+  parameters: { client: { state: { incoming: [ringing()] } } },
+}
+
+/** No caller id. */
+export const UnknownCaller: Story = { parameters: { client: { state: { incoming: [ringing(null)] } } } }
+
+/** Two calls at once: stacked, each with its own Answer / Decline. */
+export const TwoCalls: Story = {
+  parameters: {
+    client: { state: { incoming: [ringing('+14155550123', 'a'), ringing('+442071838750', 'b')] } },
+  },
+}
+
+/** After Answer, until the media connects. */
+export const Answering: Story = {
+  parameters: { client: { state: { incoming: [ringing()] }, hang: ['answer'] } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Answer' }))
+    await waitFor(() => expect(canvas.getByRole('group')).toHaveAttribute('data-state', 'answering'))
+  },
+}
+
+/** Someone else claimed the call first. */
+export const AnsweredElsewhere: Story = {
+  parameters: {
+    client: {
+      state: {
+        incoming: [createFakeIncomingCall({ id: 'c', phase: 'ended', endReason: 'answered-elsewhere' })],
+      },
+    },
+  },
+}
+
+/** The caller hung up or the ring timed out. */
+export const Missed: Story = {
+  parameters: {
+    client: {
+      state: { incoming: [createFakeIncomingCall({ id: 'c', phase: 'ended', endReason: 'missed' })] },
+    },
+  },
+}
+
+/** The browser blocked the ringtone: one click enables sound. */
+export const AutoplayBlocked: Story = {
+  parameters: { client: { state: { incoming: [ringing()], audio: { readiness: 'blocked' } } } },
+}
+
+/** Offer system notifications for background tabs. */
+export const NotificationPrompt: Story = {
+  args: { notifications: promptNotifications },
+  parameters: { client: { state: { incoming: [ringing()] } } },
+}
+
+/** Answer failed for another reason. */
+export const AnswerError: Story = {
+  parameters: {
+    client: {
+      state: { incoming: [ringing()] },
+      errors: {
+        answer: Object.assign(new Error('Microphone access is blocked.'), {
+          code: 'MICROPHONE_PERMISSION_DENIED',
+        }),
+      },
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Answer' }))
+    await expect(await canvas.findByText('Microphone access is blocked.')).toBeInTheDocument()
+  },
+}
+
+export const LongName: Story = {
+  args: { resolveCaller: async () => ({ name: LONG_NAME }) },
+  parameters: { client: { state: { incoming: [ringing()] } } },
+}
+
+export const Labels: Story = {
+  args: { labels: { answer: 'Décrocher', decline: 'Refuser', title: 'Appel entrant' }, defaultCountry: 'FR' },
+  parameters: { client: { state: { incoming: [ringing('+33612345678')] } } },
+}
+
+export const RightToLeft: Story = {
+  args: { resolveCaller: async () => ({ name: 'سارة أحمد' }) },
+  parameters: { client: { state: { incoming: [ringing()] } }, dir: 'rtl' },
+}

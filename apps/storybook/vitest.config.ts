@@ -1,0 +1,11 @@
+import { ringlineProject } from '../../vitest.shared'
+
+// Renders every story in jsdom (loaders, MSW handlers and play functions included) and runs axe on it.
+export default ringlineProject({
+  test: {
+    name: 'storybook',
+    environment: 'jsdom',
+    include: ['src/**/*.test.tsx'],
+    setupFiles: ['./vitest.setup.ts'],
+  },
+})
