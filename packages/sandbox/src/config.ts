@@ -89,6 +89,8 @@ export const PHONE_NUMBERS = Object.freeze({
   hangup: '+15550100005',
   /** Answers after one ring, then sends DTMF 1234# (RFC 4733). */
   dtmf: '+15550100006',
+  /** Answers at once, without ringing first (for setup-time figures). */
+  answerNow: '+15550100007',
 })
 
 export const PHONE_HANGUP_AFTER_MS = 3000

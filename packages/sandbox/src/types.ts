@@ -58,6 +58,7 @@ export interface SandboxInfo {
       decline: string
       hangup: string
       dtmf: string
+      answerNow: string
     }
     /** The phone simulator's SIP address (the outbound trunk's address). */
     address: string
