@@ -13,7 +13,12 @@ export type {
   RecordingWebhookResult,
   StartRecordingResult,
 } from './recordingService'
-export { applyEgressInfo, createRecordingService, recordingStatusOf } from './recordingService'
+export {
+  applyEgressInfo,
+  createRecordingService,
+  recordingStatusOf,
+  toRecordingInfo,
+} from './recordingService'
 export type { PresignOptions, S3Location, SignRequestOptions } from './sigv4'
 export { presignS3Url, s3ObjectUrl, signS3Request } from './sigv4'
 export { sqlRecordingStore } from './sqlRecordingStore'

@@ -1,4 +1,5 @@
 import { AudioMixing } from '@livekit/protocol'
+import type { RecordingInfo } from '@ringline/core/protocol'
 import {
   type EgressInfo,
   EgressStatus,
@@ -377,5 +378,17 @@ export function createRecordingService(deps: RecordingServiceDeps): RecordingSer
     async get({ callId, tenantId }) {
       return (await loadCall(callId, tenantId)).recording
     },
+  }
+}
+
+/** The wire form of a recording (`RecordingInfo` of `@ringline/core/protocol`): no object key, egress id or requester. */
+export function toRecordingInfo(state: RecordingState): RecordingInfo {
+  return {
+    status: state.status,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+    durationSeconds: state.durationSeconds,
+    sizeBytes: state.sizeBytes,
+    error: state.error,
   }
 }
