@@ -47,10 +47,14 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
   })
   const events: RinglineEvent[] = []
   const waiters = new Set<{ predicate: (e: RinglineEvent) => boolean; resolve: (e: RinglineEvent) => void }>()
-  ringline.api.subscribe(users.carol, (event) => {
-    events.push(event)
-    for (const w of waiters) if (w.predicate(event)) w.resolve(event)
-  })
+  // Every user's stream, merged (each event once): outbound events go to their caller only.
+  for (const user of Object.values(users)) {
+    ringline.api.subscribe(user, (event) => {
+      if (events.some((e) => e.id === event.id)) return
+      events.push(event)
+      for (const w of waiters) if (w.predicate(event)) w.resolve(event)
+    })
+  }
   const server: Server = createServer(toNodeHandler(ringline))
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
