@@ -1,0 +1,87 @@
+import type { RinglineEvent } from '@ringline/core/protocol'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Harness, joinWithAudio, startHarness } from './harness'
+
+type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
+type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
+
+describe('inbound calls from the sipp phone', () => {
+  let h: Harness
+  let number: string
+  let cleanup: { trunk: string; rule: string } | undefined
+  beforeAll(async () => {
+    h = await startHarness()
+    number = h.sandbox.sip.freeNumbers[0] as string
+    const connection = await h.ringline.api.provisionNumber({ e164: number, tenantId: h.tenant })
+    cleanup = { trunk: connection.livekitInboundTrunkId ?? '', rule: connection.livekitDispatchRuleId ?? '' }
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  const incomingFrom = (from: string) =>
+    h.waitForEvent((e): e is Incoming => e.type === 'call.incoming' && e.call.fromNumber === from)
+
+  it('provisionNumber is idempotent', async () => {
+    const again = await h.ringline.api.provisionNumber({ e164: number, tenantId: h.tenant })
+    expect(again.livekitInboundTrunkId).toBe(cleanup?.trunk)
+    expect(again.livekitDispatchRuleId).toBe(cleanup?.rule)
+    const rooms = (await h.ringline.store.query('SELECT * FROM ringline_number_connections')).rows
+    expect(rooms).toHaveLength(1)
+  })
+
+  it('records the call, announces it, lets exactly one of two agents claim it, and the answer connects the phone', async () => {
+    const from = '+15550001201'
+    const phoneCall = h.sandbox.phone.call(number, { from })
+    const incoming = await incomingFrom(from)
+    expect(incoming.call).toMatchObject({ direction: 'inbound', status: 'ringing', toNumber: number })
+    expect(incoming.call.roomName.startsWith(`in-${h.tenant}_`)).toBe(true)
+
+    const [a, b] = await Promise.all([
+      h.post('alice', `/calls/${incoming.call.id}/answer`),
+      h.post('bob', `/calls/${incoming.call.id}/answer`),
+    ])
+    const statuses = [a.status, b.status].sort()
+    expect(statuses).toEqual([200, 409])
+    const winner = a.status === 200 ? a : b
+    const loser = a.status === 200 ? b : a
+    expect(loser.body.error.code).toBe('CALL_ALREADY_ANSWERED')
+    expect(winner.body.connection.roomName).toBe(incoming.call.roomName)
+    await h.waitForEvent((e) => e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress')
+
+    // Publishing audio is what makes livekit-sip send 200 OK to the caller.
+    const agent = await joinWithAudio(h.sandbox.livekit.wsUrl, winner.body.connection.token)
+    expect(await phoneCall.answered).toBe(true)
+    const winnerUser = a.status === 200 ? 'alice' : 'bob'
+    const hung = await h.post(winnerUser, `/calls/${incoming.call.id}/hangup`)
+    expect(hung.body.call).toMatchObject({ status: 'completed', answeredBy: winnerUser })
+    const result = await phoneCall
+    expect(result.answered).toBe(true)
+    expect(result.endedBy).toBe('remote')
+    await agent.stop()
+  })
+
+  it('a caller hanging up while it rings makes the call missed', async () => {
+    const from = '+15550001202'
+    const phoneCall = h.sandbox.phone.call(number, { from })
+    const incoming = await incomingFrom(from)
+    await phoneCall.hangup()
+    const ended = await h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === incoming.call.id)
+    expect(ended.call).toMatchObject({ status: 'missed', endReason: 'missed' })
+    const late = await h.post('alice', `/calls/${incoming.call.id}/answer`)
+    expect(late.status).toBe(409)
+    expect(late.body.error.code).toBe('CALL_NOT_ACTIVE')
+  })
+
+  it('declining: one agent’s decline keeps it ringing, a reject hangs the phone up', async () => {
+    const from = '+15550001203'
+    const phoneCall = h.sandbox.phone.call(number, { from })
+    const incoming = await incomingFrom(from)
+    const first = await h.post('alice', `/calls/${incoming.call.id}/decline`)
+    expect(first.body.call.status).toBe('ringing')
+    const reject = await h.post('bob', `/calls/${incoming.call.id}/decline`, { reject: true })
+    expect(reject.body.call).toMatchObject({ status: 'declined', endReason: 'rejected' })
+    const result = await phoneCall
+    expect(result.answered).toBe(false)
+  })
+})
