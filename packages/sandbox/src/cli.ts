@@ -45,11 +45,6 @@ async function main(argv: string[]): Promise<number> {
         webhookUrl,
         portOffset: portOffset === undefined ? undefined : Number(portOffset),
       })
-      if (sandbox.reused && webhookUrl) {
-        console.error(
-          '[ringline-sandbox] note: the running sandbox forwards webhooks to this --webhook-url only while a process keeps the subscription; restart with `down` then `up --webhook-url` to make it permanent',
-        )
-      }
       for (const [k, v] of Object.entries(sandbox.env)) console.log(`${k}=${v}`)
       return 0
     }

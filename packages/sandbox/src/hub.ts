@@ -34,6 +34,8 @@ interface Subscription {
   url?: string
   roomPrefix?: string
   persistent: boolean
+  /** From the hub config (`up --webhook-url`): never removed. */
+  pinned?: boolean
   refusals: number
   stream?: ServerResponse
 }
@@ -107,7 +109,7 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
   let nextId = 1
   for (const url of config.webhookUrls) {
     const id = `s${nextId++}`
-    subscriptions.set(id, { id, url, persistent: true, refusals: 0 })
+    subscriptions.set(id, { id, url, persistent: true, pinned: true, refusals: 0 })
   }
 
   // ---- phone RTP endpoint ----
@@ -339,6 +341,14 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
         }
         if (!body.url || !/^https?:\/\//.test(body.url))
           return json(res, 400, { error: 'url (http or https) is required' })
+        // The same target and filter twice (e.g. two `up --webhook-url`) is one subscription.
+        const same = [...subscriptions.values()].find(
+          (x) => x.url === body.url && (x.roomPrefix ?? '') === (body.roomPrefix ?? ''),
+        )
+        if (same) {
+          same.persistent ||= body.persistent === true
+          return json(res, 201, { id: same.id })
+        }
         const id = `s${nextId++}`
         subscriptions.set(id, {
           id,
@@ -351,8 +361,9 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
       }
       const del = /^\/webhooks\/subscriptions\/([\w-]+)$/.exec(path)
       if (req.method === 'DELETE' && del) {
-        const ok = subscriptions.delete(del[1]!)
-        return json(res, ok ? 200 : 404, { ok })
+        const sub = subscriptions.get(del[1]!)
+        if (sub && !sub.pinned) subscriptions.delete(sub.id)
+        return json(res, sub ? 200 : 404, { ok: !!sub })
       }
       if (req.method === 'GET' && path === '/phone/calls') {
         const number = url.searchParams.get('number') ?? undefined

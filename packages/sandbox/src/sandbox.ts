@@ -441,7 +441,9 @@ export function connectSandbox(info: SandboxInfo): Omit<Sandbox, 'reused' | 'sta
 
 function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
   const client = connectSandbox(state.info)
-  const ready = o.webhookUrl ? client.webhooks.forward(o.webhookUrl).then(() => undefined) : Promise.resolve()
+  const ready = o.webhookUrl
+    ? client.webhooks.forward(o.webhookUrl, { persistent: true }).then(() => undefined)
+    : Promise.resolve()
   return ready.then(() => ({
     ...client,
     reused: true,
