@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebhookReceiver } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { info, joinRoom, rooms, sandbox, unique, until } from './helpers'
+import { info, joinRoom, rooms, sandbox, sip, unique, until } from './helpers'
 
 interface Received {
   body: string
@@ -115,6 +115,44 @@ describe('webhooks through the relay', () => {
     } finally {
       answer = 200
       await unsubscribe()
+    }
+  })
+
+  test('participant_left of a rejected SIP call carries USER_REJECTED / USER_UNAVAILABLE', async () => {
+    const prefix = unique('t-wh-reason')
+    const stream = await sandbox.webhooks.subscribe(undefined, { roomPrefix: prefix })
+    try {
+      const cases = [
+        { number: info.phone.numbers.busy, reason: 'USER_REJECTED' },
+        { number: info.phone.numbers.decline, reason: 'USER_REJECTED' },
+        { number: info.phone.numbers.noAnswer, reason: 'USER_UNAVAILABLE' },
+      ]
+      for (const c of cases) {
+        const roomName = `${prefix}-${c.number.slice(-2)}`
+        await sip
+          .createSipParticipant(info.sip.outboundTrunkId, c.number, roomName, {
+            participantIdentity: 'callee',
+            waitUntilAnswered: true,
+            ringingTimeout: 2,
+          })
+          .then(
+            () => {
+              throw new Error(`${c.number} answered`)
+            },
+            () => undefined,
+          )
+        const left = await stream.waitFor(
+          (d) => d.event === 'participant_left' && d.room === roomName,
+          15_000,
+        )
+        const event = await receiver.receive(left.body, left.authorization)
+        expect(event.participant?.identity).toBe('callee')
+        const raw = JSON.parse(left.body) as { participant: { disconnectReason: string; kind: string } }
+        expect(raw.participant.kind).toBe('SIP')
+        expect(raw.participant.disconnectReason, c.number).toBe(c.reason)
+      }
+    } finally {
+      stream.close()
     }
   })
 })
