@@ -7,7 +7,10 @@ type StoryModule = Parameters<typeof composeStories>[0]
 const modules = import.meta.glob<StoryModule>('./stories/*.stories.tsx', { eager: true })
 
 describe.each(Object.entries(modules))('%s', (_path, module) => {
-  const stories = Object.entries(composeStories(module))
+  // Story modules are typed loosely by the glob; each composed story can `run()` into a canvas.
+  const stories = Object.entries(composeStories(module)) as Array<
+    [string, { run(context?: { canvasElement?: HTMLElement }): Promise<void> }]
+  >
   it.each(stories)('%s renders, plays and has no axe violations', async (_name, Story) => {
     const canvasElement = document.createElement('div')
     document.body.append(canvasElement)

@@ -120,7 +120,9 @@ export const NoOutputSelection: Story = {
       state: {
         activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
         devices: {
-          audioinput: [{ deviceId: 'default', label: 'Default microphone', kind: 'audioinput' }],
+          audioinput: [
+            { deviceId: 'default', groupId: 'g', label: 'Default microphone', kind: 'audioinput' },
+          ],
           audiooutput: [],
           selected: { audioinput: 'default', audiooutput: null },
           canSelectOutput: false,

@@ -11,6 +11,8 @@ const person = (identity: string, name: string, over: Partial<ParticipantState> 
   isLocal: false,
   speaking: false,
   muted: false,
+  sipStatus: null,
+  attributes: {},
   ...over,
 })
 

@@ -26,11 +26,11 @@ export interface CallerInfo {
   avatarUrl?: string | null
 }
 
-/** Browser notifications, injectable for tests; defaults to `window.Notification`. */
+/** Browser notifications, injectable for tests. Without `show`, the client shows them itself (core does). */
 export interface NotificationsAdapter {
-  permission(): 'default' | 'granted' | 'denied'
-  request(): Promise<'default' | 'granted' | 'denied'>
-  show(title: string, body: string): void
+  permission(): 'default' | 'granted' | 'denied' | 'unsupported'
+  request(): Promise<'default' | 'granted' | 'denied' | 'unsupported'>
+  show?(title: string, body: string): void
 }
 
 /** Every text of IncomingCallOverlay. */
@@ -87,7 +87,7 @@ export interface IncomingCallOverlayProps extends HTMLAttributes<HTMLDivElement>
   resolveCaller?: (number: string) => Promise<CallerInfo | null | undefined>
   /** Country used to format numbers. Default `US`. */
   defaultCountry?: CountryCode
-  /** Browser notifications; `false` hides the prompt. Default: `window.Notification` when present. */
+  /** Browser notifications; `false` hides the prompt. Default: the client's (`client.notifications`), else `window.Notification`. */
   notifications?: NotificationsAdapter | false
   /** Called once an answer succeeded. */
   onAnswered?: (callId: string) => void
@@ -135,7 +135,8 @@ export function IncomingCallOverlay({
   const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
   const [notify, setNotify] = useState<NotificationsAdapter | null>(null)
-  const [notifyPermission, setNotifyPermission] = useState<'default' | 'granted' | 'denied'>('denied')
+  const [notifyPermission, setNotifyPermission] =
+    useState<ReturnType<NotificationsAdapter['permission']>>('denied')
   const dialogRef = useRef<HTMLDivElement>(null)
   const restoreRef = useRef<HTMLElement | null>(null)
   const notifiedRef = useRef(new Set<string>())
@@ -167,11 +168,18 @@ export function IncomingCallOverlay({
   )
 
   // Notifications adapter is read after mount: the server renders no prompt.
+  const clientNotifications = incoming.notifications
   useEffect(() => {
-    const adapter = notifications === false ? null : (notifications ?? browserNotifications())
+    const fromClient: NotificationsAdapter | null = clientNotifications
+      ? {
+          permission: () => clientNotifications.permission(),
+          request: () => clientNotifications.requestPermission(),
+        }
+      : null
+    const adapter = notifications === false ? null : (notifications ?? fromClient ?? browserNotifications())
     setNotify(adapter)
     if (adapter) setNotifyPermission(adapter.permission())
-  }, [notifications])
+  }, [notifications, clientNotifications])
 
   // Resolve caller names once per number.
   useEffect(() => {
@@ -189,12 +197,12 @@ export function IncomingCallOverlay({
 
   // A system notification when a call starts ringing while the tab is hidden.
   useEffect(() => {
-    if (!notify || notifyPermission !== 'granted') return
+    if (!notify?.show || notifyPermission !== 'granted') return
     for (const { call, state } of entries) {
       if (state !== 'ringing' || notifiedRef.current.has(call.id)) continue
       notifiedRef.current.add(call.id)
       if (typeof document !== 'undefined' && document.visibilityState === 'hidden') {
-        notify.show(labels.notificationTitle, callerLabel(call))
+        notify.show?.(labels.notificationTitle, callerLabel(call))
       }
     }
   })

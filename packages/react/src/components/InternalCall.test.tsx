@@ -28,6 +28,8 @@ const peer = (over: Partial<ParticipantState>): ParticipantState => ({
   isLocal: false,
   speaking: false,
   muted: false,
+  sipStatus: null,
+  attributes: {},
   ...over,
 })
 

@@ -334,7 +334,7 @@ export function InternalCall({
           {permissionDenied ? (
             <div className="rl-warning" role="note">
               <span>{labels.permissionDenied}</span>
-              {resolved.requestPermission ? (
+              {resolved.devices.requestPermission ? (
                 <button type="button" className="rl-button" onClick={() => devices.requestPermission()}>
                   {labels.allowMicrophone}
                 </button>

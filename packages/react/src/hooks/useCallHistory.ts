@@ -61,7 +61,11 @@ export function useCallHistory(options: UseCallHistoryOptions = {}): CallHistory
 
   useEffect(() => {
     if (!live || !client) return
-    if (client.onEvent) return client.onEvent((event) => store.applyEvent(event))
+    if (client.on) {
+      return client.on((event) => {
+        if (event.type === 'server-event') store.applyEvent(event.event)
+      })
+    }
     // Without a raw event feed, refresh when a call ends or a new one rings.
     let last = client.getSnapshot()
     return client.subscribe(() => {

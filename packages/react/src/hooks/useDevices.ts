@@ -33,7 +33,7 @@ export function useDevices(options: ClientHookOptions = {}): DevicesResult {
       canSelectOutput: devices.canSelectOutput ?? true,
       permission,
       select: (kind: AudioDeviceKind, deviceId: string) => client.devices.select(kind, deviceId),
-      requestPermission: () => client.requestPermission?.(),
+      requestPermission: () => client.devices.requestPermission?.(),
     }),
     [devices, permission, client],
   )

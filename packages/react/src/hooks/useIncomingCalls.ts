@@ -1,7 +1,7 @@
 'use client'
 import { useMemo } from 'react'
 import { useRingline } from '../RinglineProvider'
-import type { CallClientState, IncomingCall } from '../types'
+import type { CallClientLike, CallClientState, IncomingCall } from '../types'
 import { type ClientHookOptions, useClientState } from './useClientState'
 
 /** What {@link useIncomingCalls} returns. */
@@ -15,6 +15,8 @@ export interface IncomingCallsResult {
   answer(callId: string): Promise<unknown>
   decline(callId: string): Promise<unknown>
   startAudio(): unknown
+  /** The client's desktop notifications, if it has them. */
+  notifications: CallClientLike['notifications'] | undefined
 }
 
 const selectIncoming = (state: CallClientState) => state.incoming
@@ -33,6 +35,7 @@ export function useIncomingCalls(options: ClientHookOptions = {}): IncomingCalls
       answer: (id: string) => client.answer(id),
       decline: (id: string) => client.decline(id),
       startAudio: () => client.startAudio?.(),
+      notifications: client.notifications,
     }),
     [calls, audioReadiness, client],
   )

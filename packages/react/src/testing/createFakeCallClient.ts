@@ -1,8 +1,9 @@
-import type { RinglineEvent } from '@ringline/core/protocol'
+import type { CallRecord, RinglineEvent } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
   Call,
   CallBase,
+  CallClientEvent,
   CallClientLike,
   CallClientState,
   CallPhase,
@@ -41,9 +42,37 @@ export function createFakeIncomingCall(
     | { phase: 'ended'; endReason: IncomingEndReason; endedAt?: number }
   ) = {},
 ): IncomingCall {
-  const base = { id: `in_${++keySeq}`, from: '+14155550123', to: '+14155550100', receivedAt: Date.now() }
-  if (init.phase === 'ended') return { ...base, ...init, endedAt: init.endedAt ?? Date.now() } as IncomingCall
-  return { ...base, ...init, phase: 'ringing' } as IncomingCall
+  const id = init.id ?? `in_${++keySeq}`
+  const from = init.from === undefined ? '+14155550123' : init.from
+  const to = init.to === undefined ? '+14155550100' : init.to
+  const receivedAt = init.receivedAt ?? Date.now()
+  const record: CallRecord = {
+    id,
+    tenantId: 'demo',
+    direction: 'inbound',
+    status:
+      init.phase === 'ended'
+        ? init.endReason === 'answered-elsewhere'
+          ? 'in-progress'
+          : 'missed'
+        : 'ringing',
+    roomName: `in-demo_${id}`,
+    fromNumber: from,
+    toNumber: to,
+    contactId: null,
+    createdBy: null,
+    answeredBy: null,
+    sipCallId: null,
+    startedAt: new Date(receivedAt).toISOString(),
+    answeredAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    endReason: null,
+  }
+  const base = { ...init, id, from, to, receivedAt, record }
+  if (init.phase === 'ended')
+    return { ...base, phase: 'ended', endReason: init.endReason, endedAt: init.endedAt ?? Date.now() }
+  return { ...base, phase: 'ringing' }
 }
 
 /** One recorded action of the fake client. */
@@ -78,7 +107,7 @@ export interface FakeCallClient extends CallClientLike {
   setState(patch: Partial<CallClientState> | ((state: CallClientState) => Partial<CallClientState>)): void
   /** Replaces parts of the active call (no-op without one). */
   updateCall(patch: Partial<Call>): void
-  /** Delivers a raw server event to `onEvent` listeners. */
+  /** Delivers a raw server event to `on` listeners as `{ type: 'server-event', event }`. */
   emit(event: RinglineEvent): void
 }
 
@@ -89,14 +118,15 @@ const defaultState = (): CallClientState => ({
   audio: { readiness: 'ready' },
   devices: {
     audioinput: [
-      { deviceId: 'default', label: 'Default microphone', kind: 'audioinput' },
-      { deviceId: 'usb', label: 'USB headset', kind: 'audioinput' },
+      { deviceId: 'default', groupId: 'default', label: 'Default microphone', kind: 'audioinput' },
+      { deviceId: 'usb', groupId: 'usb', label: 'USB headset', kind: 'audioinput' },
     ],
     audiooutput: [
-      { deviceId: 'default', label: 'Default speakers', kind: 'audiooutput' },
-      { deviceId: 'usb', label: 'USB headset', kind: 'audiooutput' },
+      { deviceId: 'default', groupId: 'default', label: 'Default speakers', kind: 'audiooutput' },
+      { deviceId: 'usb', groupId: 'usb', label: 'USB headset', kind: 'audiooutput' },
     ],
     selected: { audioinput: 'default', audiooutput: 'default' },
+    canSelectOutput: true,
   },
   permission: 'granted',
   configured: true,
@@ -110,7 +140,7 @@ function withLocalMuted(call: Call, muted: boolean): Call {
 export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeCallClient {
   let state: CallClientState = { ...defaultState(), ...options.state }
   const listeners = new Set<() => void>()
-  const eventListeners = new Set<(event: RinglineEvent) => void>()
+  const eventListeners = new Set<(event: CallClientEvent) => void>()
   const actions: FakeClientAction[] = []
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const now = options.now ?? Date.now
@@ -159,9 +189,9 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
       if (state.activeCall) setCall({ ...state.activeCall, ...patch } as Call)
     },
     emit(event) {
-      for (const listener of [...eventListeners]) listener(event)
+      for (const listener of [...eventListeners]) listener({ type: 'server-event', event })
     },
-    onEvent(listener) {
+    on(listener) {
       eventListeners.add(listener)
       return () => eventListeners.delete(listener)
     },
@@ -248,6 +278,8 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
         kind: 'user',
         speaking: false,
         muted: false,
+        sipStatus: null,
+        attributes: {},
       }
       setCall(
         createFakeCall({
@@ -281,14 +313,15 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
         record('devices.select', [kind, deviceId])
         set({ devices: { ...state.devices, selected: { ...state.devices.selected, [kind]: deviceId } } })
       },
+      async requestPermission() {
+        record('devices.requestPermission', [])
+        set({ permission: 'granted' })
+        return 'granted' as const
+      },
     },
     startAudio() {
       record('startAudio', [])
       set({ audio: { readiness: 'ready' } })
-    },
-    requestPermission() {
-      record('requestPermission', [])
-      set({ permission: 'granted' })
     },
     destroy() {
       actions.push({ method: 'destroy', args: [] })
