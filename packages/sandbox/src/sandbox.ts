@@ -512,6 +512,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dir = o.stateDir
     const logs = join(dir, 'logs')
     const phoneDir = join(dir, 'phone')
+    // Per-call sipp files of a previous stack: not needed any more.
+    rmSync(join(phoneDir, 'calls'), { recursive: true, force: true })
     mkdirSync(join(phoneDir, 'calls'), { recursive: true })
     const relayUrl = `http://127.0.0.1:${o.ports.hub}/webhook`
     writeFileSync(join(dir, 'livekit.yaml'), livekitYaml(o, relayUrl))
