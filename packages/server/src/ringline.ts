@@ -30,12 +30,15 @@ import { callRoutes } from './routes/calls'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { roomRoutes } from './routes/rooms'
+import { twilioVoiceRoutes, withTwilioVoiceToken } from './routes/twilioVoice'
+import { twilioWebhookRoutes } from './routes/webhooksTwilio'
 import { livekitWebhookRoutes } from './routes/webhooksLivekit'
 import type { NumberConnectionRow } from './store/numberRepository'
 import { pgliteStore } from './store/pgliteStore'
 import type { RinglineStore } from './store/types'
 import { mintRoomToken, userIdentity } from './tokens'
 import type { Principal, RinglineConfig } from './types'
+import { createTwilioVoice, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
 
 /** The same operations as the HTTP routes, as plain functions taking a principal instead of a request. */
 export interface RinglineApi {
@@ -127,12 +130,15 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
   }
 
+  const twilioVoice = createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined)
   const routes: Route[] = [
     ...healthRoutes,
     ...livekitWebhookRoutes,
+    ...twilioWebhookRoutes(twilioVoice),
     ...eventRoutes,
-    ...roomRoutes,
+    ...withTwilioVoiceToken(twilioVoice, roomRoutes),
     ...callRoutes,
+    ...twilioVoiceRoutes(twilioVoice),
   ]
   const handler = createRouter(ctx, routes)
 
