@@ -23,7 +23,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-/** The URL with the scheme's default port written out (`:443`/`:80`), or removed when it was there. */
+/** The URL as given, without any port, and with its port (the scheme's default when none is written). */
 function portVariants(url: string): string[] {
   let parsed: URL
   try {
@@ -35,7 +35,7 @@ function portVariants(url: string): string[] {
   // `new URL` drops a default port, so rebuild the authority by hand to keep it.
   const auth = parsed.username ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : ''
   const rest = `${parsed.pathname}${parsed.search}${parsed.hash}`
-  const without = `${parsed.protocol}//${auth}${parsed.hostname}${parsed.port && parsed.port !== port ? `:${parsed.port}` : ''}${rest}`
+  const without = `${parsed.protocol}//${auth}${parsed.hostname}${rest}`
   const withPort = `${parsed.protocol}//${auth}${parsed.hostname}:${parsed.port || port}${rest}`
   return [...new Set([url, without, withPort])]
 }

@@ -13,6 +13,7 @@ import type {
   TwilioFaultHandle,
   TwilioSimulatorOptions,
 } from './types'
+import { createSimVoice, type SimVoice, statusCallbackOf } from './voice'
 
 /** Hosts the simulator answers: `api`/`trunking` with optional edge and region labels. */
 const TWILIO_PRODUCT_HOST = /^https:\/\/(api|trunking)(\.[a-z0-9-]+)*\.twilio\.com\//
@@ -45,6 +46,10 @@ export interface TwilioSimulator {
   reset(): void
   /** Every route id the simulator knows. */
   readonly routeIds: readonly string[]
+  /** Programmable Voice: browsers and phones placing calls, with signed webhooks to your app. */
+  readonly voice: SimVoice
+  /** Resolves once status callbacks triggered by REST calls (e.g. hanging a call up) were delivered. */
+  flushWebhooks(): Promise<void>
 }
 
 interface ActiveFault extends TwilioFault {
@@ -111,6 +116,18 @@ export function createTwilioSimulator(options: TwilioSimulatorOptions): TwilioSi
     now,
     attachConflict: options.attachConflict ?? 'reassign',
     reservedDomains: new Set(),
+  }
+  const voice = createSimVoice(() => accounts, now)
+  if (options.webhookTarget) voice.setWebhookTarget(options.webhookTarget)
+  const deliveries = new Set<Promise<unknown>>()
+  core.onCallStatus = (account, call) => {
+    const callback = statusCallbackOf(call, account)
+    if (!callback) return
+    const p: Promise<unknown> = voice
+      .post(account.sid, callback.url, callback.params)
+      .catch(() => undefined)
+      .finally(() => deliveries.delete(p))
+    deliveries.add(p)
   }
   const faults: ActiveFault[] = []
   const requests: SimRequestLog[] = []
@@ -316,5 +333,9 @@ export function createTwilioSimulator(options: TwilioSimulatorOptions): TwilioSi
       build()
     },
     routeIds: ROUTES.map((r) => r.id),
+    voice,
+    async flushWebhooks() {
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries])
+    },
   }
 }

@@ -18,3 +18,5 @@ export type {
   TwilioFaultHandle,
   TwilioSimulatorOptions,
 } from './types'
+export type { SimCallFlow, SimDial, SimDialClient, SimDialNumber, SimVoice, WebhookTarget } from './voice'
+export { parseDial } from './voice'

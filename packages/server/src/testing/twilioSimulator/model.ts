@@ -84,6 +84,38 @@ export interface ApiKey {
   dateCreated: Date
 }
 
+/** A TwiML app (Programmable Voice). */
+export interface Application {
+  sid: string
+  accountSid: string
+  friendlyName: string
+  voiceUrl: string | null
+  voiceMethod: string
+  statusCallback: string | null
+  statusCallbackMethod: string
+  dateCreated: Date
+  dateUpdated: Date
+}
+
+/** A call (created through REST or by a simulated browser or phone). */
+export interface SimCall {
+  sid: string
+  accountSid: string
+  parentCallSid: string | null
+  to: string
+  from: string
+  status: string
+  direction: string
+  statusCallback: string | null
+  statusCallbackEvents: string[]
+  applicationSid: string | null
+  url: string | null
+  dateCreated: Date
+  dateUpdated: Date
+  startTime: Date | null
+  endTime: Date | null
+}
+
 /** All state of one account. */
 export interface Account {
   sid: string
@@ -99,6 +131,8 @@ export interface Account {
   credentialLists: Map<string, CredentialList>
   credentials: Map<string, Credential>
   trunkCredentialLists: TrunkCredentialList[]
+  applications: Map<string, Application>
+  calls: Map<string, SimCall>
 }
 
 const DEFAULT_CAPABILITIES = { voice: true, sms: true, mms: true, fax: false }
@@ -161,6 +195,8 @@ export function makeAccount(seed: SimAccountSeed, now: Date): Account {
     credentialLists: new Map(),
     credentials: new Map(),
     trunkCredentialLists: [],
+    applications: new Map(),
+    calls: new Map(),
   }
   const keys = seed.keys ?? [{}]
   for (const k of keys) {
@@ -241,6 +277,21 @@ export function snapshot(account: Account): SimAccountState {
     trunkCredentialLists: account.trunkCredentialLists.map((l) => ({
       trunkSid: l.trunkSid,
       credentialListSid: l.credentialListSid,
+    })),
+    keys: [...account.keys.values()].map((k) => ({ sid: k.sid, friendlyName: k.friendlyName, type: k.type })),
+    applications: [...account.applications.values()].map((a) => ({
+      sid: a.sid,
+      friendlyName: a.friendlyName,
+      voiceUrl: a.voiceUrl,
+      statusCallback: a.statusCallback,
+    })),
+    calls: [...account.calls.values()].map((c) => ({
+      sid: c.sid,
+      parentCallSid: c.parentCallSid,
+      to: c.to,
+      from: c.from,
+      status: c.status,
+      direction: c.direction,
     })),
   }
 }

@@ -58,6 +58,8 @@ export interface TwilioSimulatorOptions {
   attachConflict?: 'reassign' | 'reject'
   /** Clock for `date_created`/`date_updated`. */
   now?: () => Date
+  /** Where voice webhooks go (e.g. `ringline.handler`); default the global `fetch`. */
+  webhookTarget?: (request: Request) => Promise<Response>
 }
 
 /** A fault to inject on matching requests (route id, `prefix.*` or `*`). */
@@ -148,6 +150,24 @@ export interface SimAccountState {
   numbers: SimNumberState[]
   credentialLists: SimCredentialListState[]
   trunkCredentialLists: Array<{ trunkSid: string; credentialListSid: string }>
+  /** API keys of the account (secrets left out). */
+  keys: Array<{ sid: string; friendlyName: string; type: SimKeyType }>
+  /** TwiML apps. */
+  applications: Array<{
+    sid: string
+    friendlyName: string
+    voiceUrl: string | null
+    statusCallback: string | null
+  }>
+  /** Calls, newest last. */
+  calls: Array<{
+    sid: string
+    parentCallSid: string | null
+    to: string
+    from: string
+    status: string
+    direction: string
+  }>
 }
 
 /** Credentials of a seeded account, for building clients in tests. */
