@@ -39,7 +39,10 @@ const server = setupServer(
   http.post(`${base}/calls`, async ({ request }) => {
     requests.push(`POST /calls ${JSON.stringify(await request.json())}`)
     return HttpResponse.json(
-      { call: record, connection: { serverUrl: 'wss://lk.test', token: 'token-call_1', roomName: record.roomName } },
+      {
+        call: record,
+        connection: { serverUrl: 'wss://lk.test', token: 'token-call_1', roomName: record.roomName },
+      },
       { status: 201 },
     )
   }),

@@ -1,0 +1,69 @@
+// Server rendering: every component renders from the server snapshot, and hydrating that markup on a client in the
+// same idle state produces no mismatch (so nothing jumps when the page becomes interactive).
+import { act } from '@testing-library/react'
+import { hydrateRoot } from 'react-dom/client'
+import { renderToString } from 'react-dom/server'
+import { describe, expect, it, vi } from 'vitest'
+import { CallControls } from './components/CallControls'
+import { CallHistory } from './components/CallHistory'
+import { Dialer } from './components/Dialer'
+import { IncomingCallOverlay } from './components/IncomingCallOverlay'
+import { InternalCall } from './components/InternalCall'
+import { VoiceSettingsCard } from './components/VoiceSettingsCard'
+import { RinglineProvider } from './RinglineProvider'
+import { createFakeApi, generateFakeCalls } from './testing/createFakeApi'
+import { createFakeCall, createFakeCallClient } from './testing/createFakeCallClient'
+
+const calls = generateFakeCalls(5)
+
+const cases = {
+  Dialer: () => <Dialer recentNumbers={['+14155550100']} />,
+  CallControls: () => <CallControls />,
+  IncomingCallOverlay: () => <IncomingCallOverlay />,
+  InternalCall: () => <InternalCall />,
+  CallHistory: () => <CallHistory initialData={{ calls, nextCursor: null }} timeZone="UTC" locale="en-US" />,
+  VoiceSettingsCard: () => <VoiceSettingsCard />,
+}
+
+describe.each(Object.entries(cases))('%s', (_name, Component) => {
+  it('renders on the server and hydrates without a mismatch', async () => {
+    const api = createFakeApi({ calls })
+    // The browser client is already in a call; hydration must still use the server snapshot first.
+    const client = createFakeCallClient({
+      api,
+      state: {
+        activeCall: createFakeCall({
+          phase: 'connected',
+          connectedAt: Date.now(),
+          remote: { number: '+14155550123', name: null, contactId: null },
+        }),
+      },
+    })
+    const tree = (
+      <RinglineProvider client={client}>
+        <Component />
+      </RinglineProvider>
+    )
+    // The server has its own, idle client, as a real server would.
+    const html = renderToString(
+      <RinglineProvider client={createFakeCallClient({ api })}>
+        <Component />
+      </RinglineProvider>,
+    )
+    expect(html).toContain('data-state=')
+    const container = document.createElement('div')
+    container.innerHTML = html
+    document.body.append(container)
+    const onRecoverableError = vi.fn()
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const root = await act(async () => hydrateRoot(container, tree, { onRecoverableError }))
+      expect(onRecoverableError).not.toHaveBeenCalled()
+      expect(consoleError.mock.calls.filter((c) => /hydrat/i.test(String(c[0])))).toEqual([])
+      act(() => root.unmount())
+    } finally {
+      consoleError.mockRestore()
+      container.remove()
+    }
+  })
+})
