@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { resolveConfig } from './config'
 import { livekitAccessor } from './livekit'
+import { createCliSipSetupCommand } from './livekitSipProvisioner'
 import { pgliteStore } from './store/pgliteStore'
 import { postgresStore } from './store/postgresStore'
 import type { RinglineStore } from './store/types'
@@ -126,6 +127,8 @@ export const commands: Record<string, CliCommand> = {
     },
   },
 }
+
+commands['sip setup'] = createCliSipSetupCommand()
 
 function help(): number {
   out('Usage: ringline <command>\n')

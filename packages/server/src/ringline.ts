@@ -30,6 +30,7 @@ import { callRoutes } from './routes/calls'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { roomRoutes } from './routes/rooms'
+import { type TwilioServerOptions, twilioRoutes } from './routes/twilio'
 import { twilioVoiceRoutes, withTwilioVoiceToken } from './routes/twilioVoice'
 import { twilioWebhookRoutes } from './routes/webhooksTwilio'
 import { livekitWebhookRoutes } from './routes/webhooksLivekit'
@@ -138,6 +139,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     ...eventRoutes,
     ...withTwilioVoiceToken(twilioVoice, roomRoutes),
     ...callRoutes,
+    ...twilioRoutes(options.twilio as TwilioServerOptions | undefined),
     ...twilioVoiceRoutes(twilioVoice),
   ]
   const handler = createRouter(ctx, routes)

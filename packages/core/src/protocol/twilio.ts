@@ -73,3 +73,21 @@ export const numberConnectionSchema = z.object({
 })
 /** Connection status of a number. */
 export type NumberConnection = z.infer<typeof numberConnectionSchema>
+
+/** `POST /twilio/credentials/verify` response: the integration as it would be stored (masked), plus what the probe found. */
+export const verifyTwilioCredentialsResponseSchema = twilioIntegrationSchema.extend({
+  ok: z.literal(true),
+  status: z.literal('verified'),
+  /** False when the account answers but Elastic SIP Trunking is off (connecting would fail with TRUNKING_NOT_ENABLED). */
+  trunkingEnabled: z.boolean(),
+})
+/** `POST /twilio/credentials/verify` response. */
+export type VerifyTwilioCredentialsResponse = z.infer<typeof verifyTwilioCredentialsResponseSchema>
+
+/** `GET /twilio/credentials` response: the stored integration, masked, or null when none is saved. */
+export const twilioCredentialsStatusSchema = z.object({ integration: twilioIntegrationSchema.nullable() })
+/** `GET /twilio/credentials` response. */
+export type TwilioCredentialsStatus = z.infer<typeof twilioCredentialsStatusSchema>
+
+/** `DELETE /twilio/credentials` response. */
+export const deleteTwilioCredentialsResponseSchema = z.object({ deleted: z.boolean() })

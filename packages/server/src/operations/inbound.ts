@@ -112,7 +112,7 @@ const provisioning = new Map<string, Promise<NumberConnectionRow>>()
  * rule (room prefix `in-<tenant>`, attributes `ringline.tenant` / `ringline.number`), and records it. Idempotent.
  */
 export async function provisionNumber(
-  ctx: RinglineContext,
+  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
   input: ProvisionNumberInput,
 ): Promise<NumberConnectionRow> {
   const e164 = parse(e164Schema, input.e164, 'e164')
@@ -133,7 +133,7 @@ export async function provisionNumber(
 }
 
 async function provisionOnce(
-  ctx: RinglineContext,
+  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
   input: ProvisionNumberInput,
 ): Promise<NumberConnectionRow> {
   const { e164, tenantId } = input
