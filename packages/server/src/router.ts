@@ -75,7 +75,10 @@ function selfOrigin(request: Request, url: URL, trustProxy: boolean): string {
     const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim()
     if (host) return `${proto ?? url.protocol.replace(':', '')}://${host}`.toLowerCase()
   }
-  return url.origin.toLowerCase()
+  // The Host header is what the browser addressed; frameworks may rewrite request.url (Next reports
+  // `localhost` for a page served on 127.0.0.1), and a cross-site page cannot set Host.
+  const host = request.headers.get('host')
+  return (host ? `${url.protocol}//${host}` : url.origin).toLowerCase()
 }
 
 /** Cross-site request forgery guard: a browser request must come from our own origin or an allowed one. */
