@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import {
   closeSync,
@@ -5,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -69,6 +71,8 @@ interface StateFile {
   startedBy: number
   processes: Partial<Record<ProcessName, ProcessRecord>>
   info: SandboxInfo
+  /** The process that started the stack stopped while others were attached: the last one out stops it. */
+  ownerLeft?: boolean
 }
 
 /** A running sandbox: its info, the phone, the webhook relay, and `stop()`. */
@@ -83,8 +87,13 @@ export interface Sandbox extends Omit<SandboxInfo, 'phone'> {
   startupMs: number
   /** Time spent building livekit-server / livekit-sip, ms (0 when cached). */
   buildMs: number
-  /** Stops what this call started (and nothing when it attached to a running stack). */
+  /**
+   * Stops what this call started, and nothing when it attached to a running stack. While other processes
+   * are still attached, the starter's stop() leaves the stack up and the last of them to stop ends it.
+   */
   stop(): Promise<void>
+  /** Lets go of the sandbox without stopping it (e.g. to keep it for the next test run). */
+  detach(): Promise<void>
 }
 
 const STATE_FILE = 'state.json'
@@ -159,6 +168,63 @@ function readFileSafe(path: string): string {
     return readFileSync(path, 'utf8')
   } catch {
     return ''
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- leases
+
+// Every Sandbox object holds a lease file (`leases/<pid>-<id>`) while it uses the stack, so a starter that
+// stops first does not pull the stack from under other test processes.
+
+function leaseDir(stateDir: string): string {
+  return join(stateDir, 'leases')
+}
+
+function takeLease(stateDir: string): string {
+  mkdirSync(leaseDir(stateDir), { recursive: true })
+  const id = `${process.pid}-${randomUUID().slice(0, 8)}`
+  writeFileSync(join(leaseDir(stateDir), id), `${process.pid}\n`)
+  return id
+}
+
+function liveLeases(stateDir: string): string[] {
+  let ids: string[]
+  try {
+    ids = readdirSync(leaseDir(stateDir))
+  } catch {
+    return []
+  }
+  return ids.filter((id) => {
+    const pid = Number.parseInt(readFileSafe(join(leaseDir(stateDir), id)), 10)
+    if (isAlive(pid)) return true
+    rmSync(join(leaseDir(stateDir), id), { force: true })
+    return false
+  })
+}
+
+/** Drops a lease; stops the stack if this was its starter (or the starter left) and nobody else holds one. */
+async function releaseLease(
+  stateDir: string,
+  leaseId: string,
+  started: boolean,
+  mode: 'stop' | 'detach',
+  log: (l: string) => void,
+): Promise<void> {
+  const unlock = await acquireLock(stateDir, 60_000, log)
+  try {
+    rmSync(join(leaseDir(stateDir), leaseId), { force: true })
+    const state = readState(stateDir)
+    if (!state || mode === 'detach') return
+    if (!started && !state.ownerLeft) return
+    const others = liveLeases(stateDir)
+    if (others.length > 0) {
+      if (!state.ownerLeft) writeState(stateDir, { ...state, ownerLeft: true })
+      log(`leaving the sandbox running for ${others.length} other user(s); the last one stops it`)
+      return
+    }
+    await stopLocked(stateDir, log)
+  } finally {
+    unlock()
   }
 }
 
@@ -436,21 +502,30 @@ export function connectSandbox(info: SandboxInfo): Omit<Sandbox, 'reused' | 'sta
     phone: new Phone(info),
     webhooks,
     stop: () => webhooks.close(),
+    detach: () => webhooks.close(),
   }
 }
 
-function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
+async function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
   const client = connectSandbox(state.info)
-  const ready = o.webhookUrl
-    ? client.webhooks.forward(o.webhookUrl, { persistent: true }).then(() => undefined)
-    : Promise.resolve()
-  return ready.then(() => ({
+  if (o.webhookUrl) await client.webhooks.forward(o.webhookUrl, { persistent: true })
+  const dir = state.info.stateDir
+  const lease = takeLease(dir)
+  let done = false
+  const finish = async (mode: 'stop' | 'detach') => {
+    if (done) return
+    done = true
+    await client.webhooks.close()
+    await releaseLease(dir, lease, false, mode, o.log)
+  }
+  return {
     ...client,
     reused: true,
     startupMs,
     buildMs: 0,
-    stop: () => client.webhooks.close(),
-  }))
+    stop: () => finish('stop'),
+    detach: () => finish('detach'),
+  }
 }
 
 /** Finds a healthy sandbox from another state dir that holds our LiveKit port (so `reuse` works across cwds). */
@@ -660,23 +735,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     })
     const info = buildInfo(o, binaries, ids)
     writeState(dir, { version: 1, startedAt: Date.now(), startedBy: process.pid, processes: started, info })
+    rmSync(leaseDir(dir), { recursive: true, force: true })
+    const lease = takeLease(dir)
     const startupMs = Date.now() - tStart
     o.log(
       `up in ${(startupMs / 1000).toFixed(1)} s${buildMs ? ` (+ ${(buildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, SIP 127.0.0.1:${o.ports.sip}, phone 127.0.0.1:${o.ports.phone}, state ${dir}`,
     )
     const client = connectSandbox(info)
-    let stopped = false
+    let done = false
+    const finish = async (mode: 'stop' | 'detach') => {
+      if (done) return
+      done = true
+      await client.webhooks.close()
+      await releaseLease(dir, lease, true, mode, o.log)
+    }
     return {
       ...client,
       reused: false,
       startupMs,
       buildMs,
-      stop: async () => {
-        if (stopped) return
-        stopped = true
-        await client.webhooks.close()
-        await stopSandbox({ stateDir: dir, log: false })
-      },
+      stop: () => finish('stop'),
+      detach: () => finish('detach'),
     }
   } catch (e) {
     await stopProcesses(started)
@@ -708,15 +787,21 @@ export async function stopSandbox(
   mkdirSync(o.stateDir, { recursive: true })
   const release = await acquireLock(o.stateDir, 60_000, o.log)
   try {
-    const state = readState(o.stateDir)
-    if (!state) return []
-    const stopped = await stopProcesses(state.processes)
-    rmSync(statePath(o.stateDir), { force: true })
-    o.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running')
-    return stopped
+    return await stopLocked(o.stateDir, o.log)
   } finally {
     release()
   }
+}
+
+/** Stops the recorded processes; the caller holds the lock. */
+async function stopLocked(stateDir: string, log: (l: string) => void): Promise<ProcessName[]> {
+  const state = readState(stateDir)
+  if (!state) return []
+  const stopped = await stopProcesses(state.processes)
+  rmSync(statePath(stateDir), { force: true })
+  rmSync(leaseDir(stateDir), { recursive: true, force: true })
+  log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running')
+  return stopped
 }
 
 export interface SandboxStatus {

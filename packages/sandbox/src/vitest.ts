@@ -33,11 +33,8 @@ export function sandboxGlobalSetup(options: SandboxOptions = {}) {
     const sandbox: Sandbox = await startSandbox({ reuse: true, ...options })
     project.provide('ringlineSandbox', sandbox.info)
     return async () => {
-      if (process.env.RINGLINE_SANDBOX_KEEP === '1') {
-        await sandbox.webhooks.close()
-        return
-      }
-      await sandbox.stop()
+      if (process.env.RINGLINE_SANDBOX_KEEP === '1') await sandbox.detach()
+      else await sandbox.stop()
     }
   }
 }

@@ -68,13 +68,18 @@ describe('sandbox lifecycle', () => {
     }
   })
 
-  test('stop() ends every process it started and frees every port', async () => {
+  test('the starter stopping while another user is attached hands over; the last one out stops every process and frees every port', async () => {
     const starter = started.find((s) => !s.reused)!
     const status = await sandboxStatus({ stateDir })
     const pids = status.processes.map((p) => p.pid!)
     expect(pids.every((pid) => isAlive(pid))).toBe(true)
     const ports = Object.entries(starter.ports).filter(([, port]) => port > 0)
+
+    const late = await startSandbox({ stateDir, portOffset, reuse: true, log: false })
+    expect(late.reused).toBe(true)
     await starter.stop()
+    expect((await sandboxStatus({ stateDir })).healthy).toBe(true) // still in use by `late`
+    await late.stop()
     expect(pids.filter((pid) => isAlive(pid))).toEqual([])
     for (const [name, port] of ports) {
       if (name === 'sipRtpEnd' || name === 'sipRtpStart') continue
