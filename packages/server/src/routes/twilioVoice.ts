@@ -5,9 +5,18 @@ import {
   twilioVoiceConfigRequestSchema,
   twilioVoiceTokenRequestSchema,
 } from '@ringline/core/protocol'
+import { HttpError } from '../errors'
 import { defineRoute, type Route } from '../router'
 import type { TwilioVoice } from '../twilioVoice/twilioVoice'
+import type { Principal } from '../types'
 import { parse } from '../validate'
+
+/** Settings writes are for admins; checked before the body so members learn nothing from validation. */
+function admin(principal: Principal): Principal {
+  if (principal.role !== 'admin')
+    throw new HttpError('FORBIDDEN', 'Only workspace admins can change Twilio Voice.')
+  return principal
+}
 
 /** Twilio Voice routes: settings (admins change them), auto-configuration and call control for the browser `Device`. */
 export function twilioVoiceRoutes(voice: TwilioVoice): Route[] {
@@ -21,7 +30,7 @@ export function twilioVoiceRoutes(voice: TwilioVoice): Route[] {
       method: 'PUT',
       path: '/twilio/voice',
       handle: ({ principal, body, request }) =>
-        voice.saveConfig(principal, parse(twilioVoiceConfigRequestSchema, body), request),
+        voice.saveConfig(admin(principal), parse(twilioVoiceConfigRequestSchema, body), request),
     }),
     defineRoute({
       method: 'DELETE',
@@ -32,7 +41,7 @@ export function twilioVoiceRoutes(voice: TwilioVoice): Route[] {
       method: 'POST',
       path: '/twilio/voice/auto-configure',
       handle: ({ principal, body, request }) =>
-        voice.autoConfigure(principal, parse(twilioVoiceAutoConfigureRequestSchema, body), request),
+        voice.autoConfigure(admin(principal), parse(twilioVoiceAutoConfigureRequestSchema, body), request),
     }),
     defineRoute({
       method: 'POST',

@@ -154,7 +154,11 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
       'user-agent': 'TwilioProxy/1.1',
       'i-twilio-idempotency-token': twilioSid(''),
     })
-    for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v)
+    // Headers given by the caller win, so tests can send a forged signature.
+    const send = (href: string, body: string) => {
+      for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v)
+      return target(new Request(href, { method: 'POST', headers, body }))
+    }
     if (options.json) {
       const body = JSON.stringify(params)
       const { createHash } = await import('node:crypto')
@@ -162,11 +166,11 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
       u.searchParams.set('bodySHA256', createHash('sha256').update(body).digest('hex'))
       headers.set('content-type', 'application/json')
       headers.set('x-twilio-signature', twilioSignature(account.authToken, u.href, {}))
-      return target(new Request(u.href, { method: 'POST', headers, body }))
+      return send(u.href, body)
     }
     headers.set('content-type', 'application/x-www-form-urlencoded')
     headers.set('x-twilio-signature', twilioSignature(account.authToken, url, params))
-    return target(new Request(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() }))
+    return send(url, new URLSearchParams(params).toString())
   }
 
   const base = (call: SimCall, status: string): Record<string, string> => ({
