@@ -48,7 +48,9 @@ export async function until<T>(
       last = e
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what} (last: ${String(last)})`,
+      )
     await sleep(intervalMs)
   }
 }
