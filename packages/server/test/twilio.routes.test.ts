@@ -9,6 +9,7 @@ import {
 } from '@ringline/core/protocol'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { TwilioServerOptions } from '../src/routes/twilio'
+import { memoryStore } from '../src/store/memoryStore'
 import { upsertNumberConnection } from '../src/store/numberRepository'
 import { postgresStore } from '../src/store/postgresStore'
 import { sqlTwilioOnboardingStore } from '../src/store/twilioOnboardingStore'
@@ -51,6 +52,7 @@ async function call(
   method: string,
   path: string,
   options: { user?: string; body?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies field by field
 ): Promise<{ status: number; body: any }> {
   const res = await server.handler(req(method, path, { user: options.user ?? 'admin', body: options.body }))
   const text = await res.text()
@@ -344,7 +346,7 @@ describe('twilio routes: configuration and input', () => {
   afterEach(async () => store?.close())
 
   it('saving without RINGLINE_SECRET_KEY answers NOT_CONFIGURED naming the variable; verify still works', async () => {
-    store = await STORE_KINDS[0]?.[1]()!
+    store = memoryStore()
     const { ringline } = server(store, {}, '')
     const saved = await call(ringline, 'PUT', '/twilio/credentials', { body: creds })
     expect(saved).toMatchObject({ status: 503, body: { error: { code: 'NOT_CONFIGURED' } } })
@@ -353,7 +355,7 @@ describe('twilio routes: configuration and input', () => {
   })
 
   it('connecting without a LiveKit SIP URI answers NOT_CONFIGURED; trunking off answers TRUNKING_NOT_ENABLED', async () => {
-    store = await STORE_KINDS[0]?.[1]()!
+    store = memoryStore()
     const { ringline } = server(store, { sipTarget: undefined })
     expect((await call(ringline, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
     const res = await call(ringline, 'POST', `/twilio/numbers/${pn('+14155550100')}/connect`, { body: {} })
@@ -368,7 +370,7 @@ describe('twilio routes: configuration and input', () => {
   })
 
   it('rejects malformed SIDs and bodies with INVALID_REQUEST and a field', async () => {
-    store = await STORE_KINDS[0]?.[1]()!
+    store = memoryStore()
     const { ringline } = server(store)
     expect(await call(ringline, 'POST', '/twilio/numbers/PN123/connect', { body: {} })).toMatchObject({
       status: 400,
