@@ -32,7 +32,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Polls `check` until truthy. For facts that have no event (or whose event may have fired already). */
 export async function until<T>(
-  what: string,
+  what: string | (() => string),
   check: () => T | Promise<T>,
   timeoutMs = 20_000,
   intervalMs = 50,
