@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import type { StorybookConfig } from '@storybook/react-vite'
 import { defaultClientConditions } from 'vite'
 
@@ -11,6 +12,10 @@ const config: StorybookConfig = {
   typescript: {
     reactDocgen: 'react-docgen-typescript',
     reactDocgenTypescriptOptions: {
+      // Props tables come from the React package's sources, which live outside this app.
+      tsconfigPath: fileURLToPath(new URL('../tsconfig.docgen.json', import.meta.url)),
+      include: [fileURLToPath(new URL('../../../packages/react/src/**/*.tsx', import.meta.url))],
+      exclude: ['**/*.test.tsx', '**/*.stories.tsx'],
       shouldExtractLiteralValuesFromEnum: true,
       // Props tables show the component's own props, not every HTML attribute it forwards.
       propFilter: (prop) => !prop.parent || !/node_modules/.test(prop.parent.fileName),

@@ -93,6 +93,7 @@ export const callControlsLabels: CallControlsLabels = {
 
 /** Props of {@link CallControls}. */
 export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
   /** Text overrides (nested records such as `endReasons` merge key by key). */
   labels?: Partial<{
@@ -100,7 +101,9 @@ export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
   }>
   /** Keypad panel open, controlled. */
   keypadOpen?: boolean
+  /** Keypad initially open, uncontrolled. */
   defaultKeypadOpen?: boolean
+  /** Called when the keypad opens or closes. */
   onKeypadOpenChange?: (open: boolean) => void
   /** Show the transfer button (phone calls only). Default true. */
   showTransfer?: boolean

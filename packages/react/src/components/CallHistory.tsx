@@ -110,16 +110,23 @@ export const callHistoryLabels: CallHistoryLabels = {
 
 /** Props of {@link CallHistory}. */
 export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
+  /** HTTP operations to use instead of the client's or the provider's. */
   api?: RinglineApi
+  /** Text overrides (nested records merge key by key). */
   labels?: Partial<{ [K in keyof CallHistoryLabels]: Partial<CallHistoryLabels[K]> | CallHistoryLabels[K] }>
   /** Filters, controlled. */
   filters?: CallHistoryFilters
+  /** Initial filters, uncontrolled. */
   defaultFilters?: CallHistoryFilters
+  /** Called when the user changes a filter. */
   onFiltersChange?: (filters: CallHistoryFilters) => void
   /** Selected call id (details panel), controlled. */
   selectedId?: string | null
+  /** Initially selected call, uncontrolled. */
   defaultSelectedId?: string | null
+  /** Called when a row is opened or closed. */
   onSelectedIdChange?: (id: string | null) => void
   /** Rows per page. Default 50. */
   pageSize?: number
@@ -131,6 +138,7 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
   onCallBack?: (number: string, call: CallRecord) => void
   /** Display name of a user id (who answered). */
   resolveUser?: (userId: string) => string
+  /** Country used to read and format national numbers. Default `US`. */
   defaultCountry?: CountryCode
   /** Locale and time zone of timestamps; without a time zone they render after hydration. */
   locale?: string

@@ -71,11 +71,13 @@ export const dialerLabels: DialerLabels = {
 
 /** Props of {@link Dialer}. */
 export interface DialerProps extends Omit<HTMLAttributes<HTMLDivElement>, 'defaultValue' | 'onChange'> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
   /** The dial string (digits, `+`, `*`, `#`), controlled. */
   value?: string
   /** Initial dial string, uncontrolled. */
   defaultValue?: string
+  /** Called with the new dial string. */
   onValueChange?: (value: string) => void
   /** Country used to read and format national numbers. Default `US`. */
   defaultCountry?: CountryCode

@@ -81,7 +81,9 @@ export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
 
 /** Props of {@link IncomingCallOverlay}. */
 export interface IncomingCallOverlayProps extends HTMLAttributes<HTMLDivElement> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
+  /** Text overrides. */
   labels?: Partial<IncomingCallOverlayLabels>
   /** Looks up the caller's name and avatar for a number (E.164). */
   resolveCaller?: (number: string) => Promise<CallerInfo | null | undefined>

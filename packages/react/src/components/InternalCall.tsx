@@ -94,19 +94,25 @@ export const internalCallLabels: InternalCallLabels = {
 
 /** Props of {@link InternalCall}. */
 export interface InternalCallProps extends HTMLAttributes<HTMLDivElement> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
   /** HTTP operations (for “End for everyone” when the client has no `endRoom`). */
   api?: RinglineApi
+  /** Text overrides (nested records merge key by key). */
   labels?: Partial<{
     [K in keyof InternalCallLabels]: Partial<InternalCallLabels[K]> | InternalCallLabels[K]
   }>
   /** Room name field, controlled. */
   roomName?: string
+  /** Initial room name, uncontrolled. */
   defaultRoomName?: string
+  /** Called as the room name is typed. */
   onRoomNameChange?: (value: string) => void
   /** Display name field, controlled. */
   displayName?: string
+  /** Initial display name, uncontrolled. */
   defaultDisplayName?: string
+  /** Called as the display name is typed. */
   onDisplayNameChange?: (value: string) => void
   /** Show “End for everyone” (the room's creator or an admin). Default false. */
   canEnd?: boolean

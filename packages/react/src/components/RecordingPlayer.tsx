@@ -35,6 +35,7 @@ export interface RecordingPlayerProps extends HTMLAttributes<HTMLDivElement> {
   durationSeconds?: number | null
   /** File name offered by the download link. */
   downloadName?: string
+  /** Text overrides. */
   labels?: Partial<RecordingPlayerLabels>
 }
 

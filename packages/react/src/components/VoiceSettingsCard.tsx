@@ -178,13 +178,17 @@ export const voiceSettingsCardLabels: VoiceSettingsCardLabels = {
 
 /** Props of {@link VoiceSettingsCard}. */
 export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
+  /** Use this client instead of the provider's. */
   client?: CallClientLike
+  /** HTTP operations to use instead of the client's or the provider's. */
   api?: RinglineApi
+  /** Text overrides (nested records merge key by key). */
   labels?: Partial<{
     [K in keyof VoiceSettingsCardLabels]: Partial<VoiceSettingsCardLabels[K]> | VoiceSettingsCardLabels[K]
   }>
   /** Use an onboarding state you drive yourself (`useTwilioOnboarding()`), e.g. to share it with other UI. */
   onboarding?: TwilioOnboardingResult
+  /** Country used to read and format national numbers. Default `US`. */
   defaultCountry?: CountryCode
   /** Called after a number connected. */
   onConnected?: (sid: string) => void
