@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
 import { sandboxLogs, sandboxStatus, startSandbox, stopSandbox } from './sandbox'
 
@@ -13,7 +14,8 @@ commands:
                            livekit-sip, phone-messages, phone-errors)
 
 options:
-  --state-dir DIR          default .ringline/sandbox in the current directory (env RINGLINE_SANDBOX_DIR)
+  --state-dir DIR          default .ringline/sandbox in the current directory (env RINGLINE_SANDBOX_DIR;
+                           under a package manager script, the directory the command was typed in)
   --port-offset N          add N to every default port (env RINGLINE_SANDBOX_PORT_OFFSET)
 
 ports and binaries are configured with environment variables; see the package README.`
@@ -34,7 +36,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE)
     return command ? 0 : 2
   }
-  const stateDir = arg(args, '--state-dir')
+  // Run through a package manager script (`pnpm --filter @ringline/sandbox cli up`), the state dir follows
+  // the directory the command was typed in, not the package's own.
+  const stateDir =
+    arg(args, '--state-dir') ??
+    (process.env.RINGLINE_SANDBOX_DIR || !process.env.INIT_CWD
+      ? undefined
+      : join(process.env.INIT_CWD, '.ringline', 'sandbox'))
   const portOffset = arg(args, '--port-offset')
   switch (command) {
     case 'up': {
