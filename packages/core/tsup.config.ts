@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     protocol: 'src/protocol/index.ts',
+    twilio: 'src/twilio/index.ts',
     testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -13,6 +14,6 @@ export default defineConfig({
   target: 'es2022',
   splitting: true,
   treeshake: true,
-  // livekit-client is a peer dependency, loaded with import() on first call.
-  external: ['livekit-client'],
+  // livekit-client and @twilio/voice-sdk are peer dependencies, loaded with import() on first call.
+  external: ['livekit-client', '@twilio/voice-sdk'],
 })

@@ -48,6 +48,7 @@ import type {
   IncomingCall,
   IncomingEndReason,
   MicrophonePermission,
+  TransportCallRequests,
   TransportFact,
   TransportSession,
 } from './types'
@@ -183,6 +184,8 @@ const DEFAULT_TIMEOUTS: CallTimeouts = {
 
 const noop = () => {}
 
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
+
 function isFinal(record: CallRecord) {
   return FINAL_CALL_STATUSES.includes(record.status)
 }
@@ -218,6 +221,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   #running = false
   #stopGeneration = 0
   #soundsUnsub: (() => void) | null = null
+  #detachTransport: (() => void) | null = null
   #seq = 0
   #destroyed = false
 
@@ -319,6 +323,8 @@ class CallClientImpl extends Subscribable implements CallClient {
     if (this.#running || this.#destroyed) return
     this.#running = true
     this.#deviceManager.start()
+    this.#detachTransport =
+      this.#getTransport().attach?.({ api: this.api, onError: (error) => this.#error(error) }) ?? null
     if (this.sounds) {
       this.sounds.listen()
       this.#soundsUnsub = this.sounds.subscribe(() => this.#syncAudio())
@@ -356,6 +362,8 @@ class CallClientImpl extends Subscribable implements CallClient {
   #stopEnvironment() {
     if (!this.#running) return
     this.#running = false
+    this.#detachTransport?.()
+    this.#detachTransport = null
     this.#stream?.stop()
     this.#stream = null
     this.#tabs?.stop()
@@ -613,7 +621,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   #serverHangup(call: Call) {
     if (call.direction === 'internal') {
       if (call.remote.name) void this.api.leaveRoom(call.remote.name).catch(noop)
-    } else if (call.id) void this.api.hangupCall(call.id).catch(noop)
+    } else if (call.id) void this.#requests().hangupCall(call.id).catch(noop)
   }
 
   #syncTimers() {
@@ -676,9 +684,32 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#serverHangup(call)
   }
 
+  #getTransport(): CallTransport {
+    this.#transport ??= this.#o.transport ?? livekitTransport()
+    return this.#transport
+  }
+
+  /** Call-control requests: the transport's own where it has them (Twilio Voice), else `/calls`. */
+  #requests(): {
+    [K in keyof TransportCallRequests]: (
+      ...args: DropFirst<Parameters<TransportCallRequests[K]>>
+    ) => ReturnType<TransportCallRequests[K]>
+  } {
+    const custom = this.#getTransport().requests ?? {}
+    const api = this.api
+    return {
+      createCall: (body, signal) =>
+        custom.createCall ? custom.createCall(api, body, signal) : api.createCall(body, signal),
+      answerCall: (id, signal) =>
+        custom.answerCall ? custom.answerCall(api, id, signal) : api.answerCall(id, signal),
+      declineCall: (id, body) =>
+        custom.declineCall ? custom.declineCall(api, id, body) : api.declineCall(id, body),
+      hangupCall: (id) => (custom.hangupCall ? custom.hangupCall(api, id) : api.hangupCall(id)),
+    }
+  }
+
   async #connect(key: string, connection: Connection) {
-    if (!this.#transport) this.#transport = this.#o.transport ?? livekitTransport()
-    const transport = this.#transport
+    const transport = this.#getTransport()
     const session = transport.createSession((fact) => this.#onFact(key, fact))
     this.#session = { key, session, hold: null }
     const selected = this.#state.devices.selected
@@ -759,7 +790,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
     let result: Awaited<ReturnType<ApiClient['createCall']>>
     try {
-      result = await this.api.createCall(
+      result = await this.#requests().createCall(
         {
           to: number,
           ...(options.contactId ? { contactId: options.contactId } : {}),
@@ -793,7 +824,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     const current = this.#call(key)
     if (!current || isCallOver(current)) {
       // Hung up while the request was in flight: the server placed the call, so cancel it there.
-      void this.api.hangupCall(result.call.id).catch(noop)
+      void this.#requests().hangupCall(result.call.id).catch(noop)
       return current ?? this.#replaced(key)
     }
     this.#dispatch(key, {
@@ -832,7 +863,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
     let result: Awaited<ReturnType<ApiClient['answerCall']>>
     try {
-      result = await this.api.answerCall(callId, controller.signal)
+      result = await this.#requests().answerCall(callId, controller.signal)
     } catch (e) {
       const error = toRinglineError(e, 'NETWORK_ERROR')
       if (error.code === 'CALL_ALREADY_ANSWERED')
@@ -847,7 +878,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     }
     const current = this.#call(key)
     if (!current || isCallOver(current)) {
-      void this.api.hangupCall(callId).catch(noop)
+      void this.#requests().hangupCall(callId).catch(noop)
       return current ?? this.#replaced(key)
     }
     this.#dispatch(key, {
@@ -865,7 +896,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#tabs?.post({ type: 'handled', callId, how: 'declined' })
     this.#removeIncoming(callId)
     try {
-      await this.api.declineCall(callId, options.reject ? { reject: true } : {})
+      await this.#requests().declineCall(callId, options.reject ? { reject: true } : {})
     } catch (e) {
       const error = toRinglineError(e, 'NETWORK_ERROR')
       // Already over or answered: nothing left to decline.
@@ -895,7 +926,10 @@ class CallClientImpl extends Subscribable implements CallClient {
       return
     }
     // While requesting there is no id yet; dial() hangs up once the server answers.
-    if (call.id) await this.api.hangupCall(call.id).catch((e) => this.#error(toRinglineError(e)))
+    if (call.id)
+      await this.#requests()
+        .hangupCall(call.id)
+        .catch((e) => this.#error(toRinglineError(e)))
   }
 
   async setMuted(muted: boolean): Promise<void> {

@@ -1,5 +1,14 @@
 // Types shared across the files of @ringline/core. Wire types live in ./protocol.
-import type { CallDirection, CallRecord, Connection, ErrorCode, RinglineEvent } from './protocol'
+import type { ApiClient } from './apiClient'
+import type {
+  CallDirection,
+  CallRecord,
+  CallWithConnection,
+  Connection,
+  CreateCallRequest,
+  ErrorCode,
+  RinglineEvent,
+} from './protocol'
 import type { RinglineError } from './ringlineError'
 
 /** Connection status of the `/events` stream. */
@@ -207,10 +216,29 @@ export interface TransportSession {
   startAudio(): Promise<void>
 }
 
+/** Call-control requests a transport may send elsewhere than `/calls` (Twilio Voice uses `/twilio/voice/calls`). */
+export interface TransportCallRequests {
+  createCall(api: ApiClient, body: CreateCallRequest, signal?: AbortSignal): Promise<CallWithConnection>
+  answerCall(api: ApiClient, id: string, signal?: AbortSignal): Promise<CallWithConnection>
+  declineCall(api: ApiClient, id: string, body: { reject?: boolean }): Promise<unknown>
+  hangupCall(api: ApiClient, id: string): Promise<unknown>
+}
+
+/** What the client lends a transport while it runs (see `CallTransport.attach`). */
+export interface TransportHost {
+  api: ApiClient
+  /** Report a failure to `client.on` listeners as an `error` event. */
+  onError(error: RinglineError): void
+}
+
 /** A media transport: turns a `Connection` into a live session that reports facts. */
 export interface CallTransport {
   readonly name: string
   createSession(onFact: (fact: TransportFact) => void): TransportSession
+  /** Optional: routes for dial/answer/decline/hang-up; each one missing uses the default `/calls` route. */
+  requests?: Partial<TransportCallRequests>
+  /** Optional: work that lives while the client has subscribers (Twilio registers its Device for incoming calls); returns its stop function. */
+  attach?(host: TransportHost): () => void
 }
 
 /** Discrete happenings a UI may want besides state (toasts, logs, analytics). */

@@ -37,3 +37,5 @@ export function createFakeTransport(): CallTransport & {
   }
   return result
 }
+export type { FakeCallState } from '../twilio/testing/fakeDevice'
+export { FakeTwilioCall, FakeTwilioDevice, FakeTwilioError } from '../twilio/testing/fakeDevice'
