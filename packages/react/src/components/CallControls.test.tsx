@@ -128,4 +128,25 @@ describe('CallControls', () => {
     act(() => client.updateCall({ endReason: 'busy' } as never))
     expect(screen.getByRole('status').textContent).toBe('Occupé')
   })
+
+  it('offers Close once the call is over, which clears it', async () => {
+    const user = userEvent.setup()
+    const { root } = setup(
+      {},
+      {
+        state: {
+          activeCall: createFakeCall({
+            phase: 'ended',
+            endReason: 'no-answer',
+            endedAt: Date.now(),
+            connectedAt: null,
+          }),
+        },
+      },
+    )
+    expect(screen.getByRole('status').textContent).toBe('No answer')
+    await user.click(screen.getByRole('button', { name: 'Close' }))
+    expect(root.getAttribute('data-state')).toBe('idle')
+    expect(screen.queryByRole('button', { name: 'Close' })).toBeNull()
+  })
 })

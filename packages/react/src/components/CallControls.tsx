@@ -18,6 +18,7 @@ import { mergeLabels } from '../internal/labels'
 import { type CountryCode, formatPhoneNumber, toE164 } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
+import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { DialPad } from './DialPad'
 
@@ -44,6 +45,7 @@ export interface CallControlsLabels {
   microphone: string
   speaker: string
   hangup: string
+  dismiss: string
 }
 
 /** Default English texts of CallControls. */
@@ -89,6 +91,7 @@ export const callControlsLabels: CallControlsLabels = {
   microphone: 'Microphone',
   speaker: 'Speaker',
   hangup: 'Hang up',
+  dismiss: 'Close',
 }
 
 /** Props of {@link CallControls}. */
@@ -166,6 +169,8 @@ export function CallControls({
   const endedAt = call && 'endedAt' in call ? call.endedAt : null
   const elapsed = connectedAt ? ((ticking ? now : (endedAt ?? connectedAt)) - connectedAt) / 1000 : 0
   const inCall = phase === 'connected' || phase === 'reconnecting'
+  const over = phase === 'ended' || phase === 'failed'
+  const resolvedClient = useRingline(client)
   const isPhone = call?.direction !== 'internal'
   const status = describeCall(call, labels)
   const remote =
@@ -291,6 +296,16 @@ export function CallControls({
           <HangupIcon />
           <span>{labels.hangup}</span>
         </button>
+        {over && resolvedClient.dismiss ? (
+          <button
+            type="button"
+            className="rl-button"
+            data-action="dismiss"
+            onClick={() => resolvedClient.dismiss?.()}
+          >
+            {labels.dismiss}
+          </button>
+        ) : null}
       </div>
       {isPhone ? (
         // biome-ignore lint/a11y/noStaticElementInteractions: digits typed while a key has focus send tones

@@ -105,7 +105,7 @@ describe('Dialer', () => {
 
   it('shows the dial error and supports recent numbers, labels and className', async () => {
     const user = userEvent.setup()
-    const error = Object.assign(new Error('That number is not allowed.'), { code: 'DESTINATION_NOT_ALLOWED' })
+    const error = Object.assign(new Error('That number is not allowed.'), { code: 'UPSTREAM_ERROR' })
     const { input, root } = setup(
       { recentNumbers: ['+14155550100'], labels: { call: 'Appeler' }, className: 'mine' },
       { errors: { dial: error } },
@@ -126,5 +126,19 @@ describe('Dialer', () => {
     expect(onValueChange).toHaveBeenCalledWith('+14155')
     expect(input.value).toBe('+1 415')
     await expectNoAxeViolations(container)
+  })
+
+  it('maps dial error codes to plain language, and NOT_CONFIGURED disables with the reason', async () => {
+    const user = userEvent.setup()
+    const invalid = Object.assign(new Error('raw'), { code: 'INVALID_PHONE_NUMBER' })
+    const first = setup({ defaultValue: '4155550123' }, { errors: { dial: invalid } })
+    await user.click(screen.getByRole('button', { name: 'Call' }))
+    expect(screen.getByRole('alert').textContent).toMatch(/not a valid phone number/)
+    first.unmount()
+    const notConfigured = Object.assign(new Error('raw'), { code: 'NOT_CONFIGURED' })
+    const { root } = setup({ defaultValue: '4155550123' }, { errors: { dial: notConfigured } })
+    await user.click(screen.getByRole('button', { name: 'Call' }))
+    expect(root.getAttribute('data-disabled-reason')).toBe('not-configured')
+    expect((screen.getByRole('button', { name: 'Call' }) as HTMLButtonElement).disabled).toBe(true)
   })
 })

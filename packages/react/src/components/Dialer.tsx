@@ -46,6 +46,8 @@ export interface DialerLabels {
   invalidNumber: string
   disabled: Record<DialerDisabledReason, string>
   callFailed: string
+  /** Plain-language messages for error codes of `dial()`; other codes show the error's own message. */
+  errors: Partial<Record<string, string>>
 }
 
 /** Default English texts of the Dialer. */
@@ -67,6 +69,17 @@ export const dialerLabels: DialerLabels = {
     offline: 'You are offline. Calls resume when the connection is back.',
   },
   callFailed: 'The call could not be started.',
+  errors: {
+    INVALID_PHONE_NUMBER: 'This is not a valid phone number. Check the digits and the country code.',
+    NOT_CONFIGURED: 'Phone calling is not set up yet. Connect a number in Voice settings.',
+    MICROPHONE_PERMISSION_DENIED:
+      'Microphone access is blocked. Allow it in the browser’s site settings, then call again.',
+    MICROPHONE_NOT_FOUND: 'No microphone was found. Plug one in, then call again.',
+    DESTINATION_NOT_ALLOWED: 'Calls to this destination are not allowed for your workspace.',
+    CALL_LIMIT_REACHED: 'Too many calls at once. Finish a call, then try again.',
+    RATE_LIMITED: 'Too many calls in a short time. Wait a moment, then try again.',
+    NETWORK_ERROR: 'Could not reach the server. Check your connection and try again.',
+  },
 }
 
 /** Props of {@link Dialer}. */
@@ -123,13 +136,15 @@ export function Dialer({
   const resolvedClient = useRingline(client)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // The server said calling is not configured: keep the Dialer disabled with that reason.
+  const [serverNotConfigured, setServerNotConfigured] = useState(false)
   const inputRef = useRef<HTMLInputElement>(null)
   const id = useId()
 
   const derivedReason: DialerDisabledReason | null =
     permission === 'denied'
       ? 'no-microphone'
-      : configured === false
+      : configured === false || serverNotConfigured
         ? 'not-configured'
         : isLive && call?.direction !== 'internal'
           ? 'in-call'
@@ -174,7 +189,9 @@ export function Dialer({
     try {
       await (onCall ? onCall(e164) : resolvedClient.dial(e164))
     } catch (err) {
-      setError((err as Error)?.message || labels.callFailed)
+      const e = err as { code?: string; message?: string } | null
+      if (e?.code === 'NOT_CONFIGURED') setServerNotConfigured(true)
+      else setError((e?.code && labels.errors[e.code]) || e?.message || labels.callFailed)
     } finally {
       setPending(false)
     }

@@ -300,6 +300,11 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
       if (options.simulate) later(connect, stepMs)
       else connect()
     },
+    dismiss() {
+      actions.push({ method: 'dismiss', args: [] })
+      const call = state.activeCall
+      if (call && (call.phase === 'ended' || call.phase === 'failed')) setCall(null)
+    },
     leaveRoom() {
       record('leaveRoom', [])
       ended('local-hangup')
