@@ -1,5 +1,6 @@
 // Embeds migrations/*.sql into src/store/migrations.generated.ts, so every runtime and bundler gets the SQL
 // without reading files at run time. The .sql files stay the one source; a test fails when the two drift.
+import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,5 +25,12 @@ export function renderMigrations(migrations) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(join(root, 'src/store/migrations.generated.ts'), renderMigrations(readMigrations()))
+  const file = join(root, 'src/store/migrations.generated.ts')
+  writeFileSync(file, renderMigrations(readMigrations()))
+  try {
+    // Keep the generated file in the repository's format, so regenerating never leaves a diff.
+    execFileSync('pnpm', ['exec', 'biome', 'format', '--write', file], { cwd: root, stdio: 'ignore' })
+  } catch {
+    // Formatting is cosmetic; the content is what matters.
+  }
 }

@@ -305,13 +305,11 @@ export async function transferCall(
     throw new HttpError('CALL_NOT_ACTIVE', 'Only an answered phone call can be transferred.')
   }
   try {
-    await ctx
-      .livekit()
-      .sip.transferSipParticipant(call.roomName, call.internals.sipIdentity, target, {
-        playDialtone: false,
-        ringingTimeout: ctx.config.sip.ringingTimeout,
-        timeout: ctx.config.sip.ringingTimeout + 5,
-      })
+    await ctx.livekit().sip.transferSipParticipant(call.roomName, call.internals.sipIdentity, target, {
+      playDialtone: false,
+      ringingTimeout: ctx.config.sip.ringingTimeout,
+      timeout: ctx.config.sip.ringingTimeout + 5,
+    })
   } catch (error) {
     const sip = error instanceof SipCallError ? error.sipStatusCode : undefined
     throw new HttpError('TRANSFER_FAILED', `The transfer failed${sip ? ` (SIP ${sip})` : ''}.`, {

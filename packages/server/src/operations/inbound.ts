@@ -23,11 +23,8 @@ import { publishCall } from './callEvents'
 async function inboundCallFor(ctx: RinglineContext, principal: Principal, id: string) {
   const call = id.length <= 128 ? await getCall(ctx.store, principal.tenantId, id) : null
   const rings = call?.internals.ringUsers
-  if (
-    !call ||
-    call.direction !== 'inbound' ||
-    (rings && !rings.includes(principal.userId) && principal.role !== 'admin')
-  ) {
+  const ringsForMe = !rings || rings.includes(principal.userId) || principal.role === 'admin'
+  if (call?.direction !== 'inbound' || !ringsForMe) {
     throw new HttpError('CALL_NOT_FOUND', 'No such call.')
   }
   return call

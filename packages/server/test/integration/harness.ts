@@ -1,14 +1,27 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AudioFrame, AudioSource, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node'
-import { connectSandbox } from '@ringline/sandbox'
+import {
+  AudioFrame,
+  AudioSource,
+  LocalAudioTrack,
+  Room,
+  TrackPublishOptions,
+  TrackSource,
+} from '@livekit/rtc-node'
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { connectSandbox, type SandboxInfo } from '@ringline/sandbox'
 import { inject } from 'vitest'
 import { toNodeHandler } from '../../src/adapters/node'
 import { createRingline, type Ringline } from '../../src/ringline'
 import { memoryStore } from '../../src/store/memoryStore'
 import type { Principal, RinglineConfig } from '../../src/types'
 import { captureLogger } from '../helpers'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    ringlineSandbox: SandboxInfo
+  }
+}
 
 /** A Ringline wired to the sandbox: real LiveKit, real SIP, webhooks relayed to its node:http server. */
 export interface Harness {
@@ -20,9 +33,13 @@ export interface Harness {
   events: RinglineEvent[]
   logger: ReturnType<typeof captureLogger>
   /** Resolves with the first event (seen or future) matching `predicate`. */
-  waitForEvent<T extends RinglineEvent>(predicate: (e: RinglineEvent) => e is T, timeoutMs?: number): Promise<T>
+  waitForEvent<T extends RinglineEvent>(
+    predicate: (e: RinglineEvent) => e is T,
+    timeoutMs?: number,
+  ): Promise<T>
   waitForEvent(predicate: (e: RinglineEvent) => boolean, timeoutMs?: number): Promise<RinglineEvent>
   /** POSTs to a route as a user (JSON, same origin). */
+  // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted field by field
   post(user: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   close(): Promise<void>
 }
@@ -37,11 +54,15 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
   }
   const logger = captureLogger()
   const ringline = createRingline({
-    livekit: { url: sandbox.livekit.url, apiKey: sandbox.livekit.apiKey, apiSecret: sandbox.livekit.apiSecret },
+    livekit: {
+      url: sandbox.livekit.url,
+      apiKey: sandbox.livekit.apiKey,
+      apiSecret: sandbox.livekit.apiSecret,
+    },
     sip: { outboundTrunkId: sandbox.sip.outboundTrunkId, callerId: sandbox.sip.callerId, ringingTimeout: 8 },
     store: memoryStore(),
     authorize: (request) => users[(request.headers.get('x-user') ?? '') as keyof typeof users] ?? null,
-    calls: { allowUnassignedNumbers: true, maxConcurrentPerUser: 5 },
+    calls: { allowUnassignedNumbers: true, maxConcurrentPerUser: 20 },
     logger,
     ...overrides,
   })
@@ -75,7 +96,11 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
         waiters.add(waiter)
         setTimeout(() => {
           waiters.delete(waiter)
-          reject(new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => `${e.type}:${'call' in e ? e.call.status : ''}`).join(', ')}`))
+          reject(
+            new Error(
+              `no matching event within ${timeoutMs} ms; saw ${events.map((e) => `${e.type}:${'call' in e ? e.call.status : ''}`).join(', ')}`,
+            ),
+          )
         }, timeoutMs)
       })
     },
@@ -97,12 +122,18 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
 }
 
 /** Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP call). */
-export async function joinWithAudio(url: string, token: string): Promise<{ room: Room; stop(): Promise<void> }> {
+export async function joinWithAudio(
+  url: string,
+  token: string,
+): Promise<{ room: Room; stop(): Promise<void> }> {
   const room = new Room()
   await room.connect(url, token, { autoSubscribe: true, dynacast: false })
   const source = new AudioSource(48_000, 1)
   const track = LocalAudioTrack.createAudioTrack('mic', source)
-  await room.localParticipant?.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }))
+  await room.localParticipant?.publishTrack(
+    track,
+    new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+  )
   let running = true
   let phase = 0
   const pump = (async () => {

@@ -5,7 +5,7 @@ import { type Harness, joinWithAudio, startHarness } from './harness'
 type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
 type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
 
-describe('inbound calls from the sipp phone', () => {
+describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
   let h: Harness
   let number: string
   let cleanup: { trunk: string; rule: string } | undefined
@@ -47,7 +47,9 @@ describe('inbound calls from the sipp phone', () => {
     const loser = a.status === 200 ? b : a
     expect(loser.body.error.code).toBe('CALL_ALREADY_ANSWERED')
     expect(winner.body.connection.roomName).toBe(incoming.call.roomName)
-    await h.waitForEvent((e) => e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress')
+    await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress',
+    )
 
     // Publishing audio is what makes livekit-sip send 200 OK to the caller.
     const agent = await joinWithAudio(h.sandbox.livekit.wsUrl, winner.body.connection.token)
@@ -66,7 +68,9 @@ describe('inbound calls from the sipp phone', () => {
     const phoneCall = h.sandbox.phone.call(number, { from })
     const incoming = await incomingFrom(from)
     await phoneCall.hangup()
-    const ended = await h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === incoming.call.id)
+    const ended = await h.waitForEvent(
+      (e): e is Ended => e.type === 'call.ended' && e.call.id === incoming.call.id,
+    )
     expect(ended.call).toMatchObject({ status: 'missed', endReason: 'missed' })
     const late = await h.post('alice', `/calls/${incoming.call.id}/answer`)
     expect(late.status).toBe(409)

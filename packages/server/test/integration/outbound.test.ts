@@ -4,7 +4,8 @@ import { type Harness, startHarness } from './harness'
 
 type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
 
-describe('outbound calls through livekit-sip to the sipp phone', () => {
+// Calls take seconds and the machine is shared with other suites: generous per-test time.
+describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_000 }, () => {
   let h: Harness
   beforeAll(async () => {
     h = await startHarness()
@@ -22,7 +23,9 @@ describe('outbound calls through livekit-sip to the sipp phone', () => {
   it('answered: in-progress, then hang-up completes it and the phone sees the BYE', async () => {
     const since = Date.now()
     const call = await dial(h.sandbox.phone.numbers.answer)
-    const updated = await h.waitForEvent((e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress')
+    const updated = await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+    )
     if (updated.type !== 'call.updated') throw new Error('unreachable')
     expect(updated.call.sipCallId).toMatch(/^SCL_/)
     expect(updated.call.answeredAt).not.toBeNull()
@@ -66,7 +69,9 @@ describe('outbound calls through livekit-sip to the sipp phone', () => {
 
   it('far-end hang-up: the phone’s BYE completes the call through the webhook', async () => {
     const call = await dial(h.sandbox.phone.numbers.hangup)
-    await h.waitForEvent((e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress')
+    await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+    )
     const e = await ended(call.id)
     expect(e.call).toMatchObject({ status: 'completed', endReason: 'completed' })
     expect(e.call.durationSeconds).toBeGreaterThanOrEqual(2)
@@ -81,18 +86,24 @@ describe('outbound calls through livekit-sip to the sipp phone', () => {
     }
     await new Promise((r) => setTimeout(r, 1000))
     const all = await h.sandbox.phone.calls({ since })
-    expect(all.filter((c) => c.number.includes('442079460123') || c.number.includes('9005551234'))).toEqual([])
+    expect(all.filter((c) => c.number.includes('442079460123') || c.number.includes('9005551234'))).toEqual(
+      [],
+    )
     expect((await h.sandbox.phone.received('+442079460123', { since })).invites).toBe(0)
   })
 
   it('transfer: refused targets are not sent; an allowed one is REFERred (and its failure reported)', async () => {
     const call = await dial(h.sandbox.phone.numbers.answer)
-    await h.waitForEvent((e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress')
+    await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+    )
     const refused = await h.post('alice', `/calls/${call.id}/transfer`, { to: 'sip:anyone@evil.example' })
     expect(refused.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
     const abroad = await h.post('alice', `/calls/${call.id}/transfer`, { to: '+442079460123' })
     expect(abroad.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
-    const res = await h.post('alice', `/calls/${call.id}/transfer`, { to: `tel:${h.sandbox.phone.numbers.answer}` })
+    const res = await h.post('alice', `/calls/${call.id}/transfer`, {
+      to: `tel:${h.sandbox.phone.numbers.answer}`,
+    })
     // The sandbox phone (sipp) does not answer REFER: LiveKit reports the failed transfer, which must
     // surface as a coded 502 while the call stays up.
     expect(res.status).toBe(502)

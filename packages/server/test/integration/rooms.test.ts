@@ -21,7 +21,11 @@ describe('internal rooms on a real LiveKit', () => {
     expect(alice.name).toBe(`int-${h.tenant}-standup`)
     // participant_joined from LiveKit records when each one really connected.
     await h.waitForEvent(
-      (e) => e.type === 'room.updated' && e.room !== null && e.room.participants.every((p) => p.joinedAt !== null) && e.room.participants.length === 2,
+      (e) =>
+        e.type === 'room.updated' &&
+        e.room !== null &&
+        e.room.participants.every((p) => p.joinedAt !== null) &&
+        e.room.participants.length === 2,
     )
     const { rows } = await h.ringline.store.query<{ identity: string }>(
       'SELECT identity FROM ringline_call_participants p JOIN ringline_calls c ON c.id = p.call_id WHERE c.room_name = $1 AND p.left_at IS NULL ORDER BY identity',
@@ -32,7 +36,10 @@ describe('internal rooms on a real LiveKit', () => {
     // Bob leaves in LiveKit: participant_left marks him gone.
     await bob.disconnect()
     await h.waitForEvent(
-      (e) => e.type === 'room.updated' && e.room?.participants.length === 1 && e.room.participants[0]?.userId === 'alice',
+      (e) =>
+        e.type === 'room.updated' &&
+        e.room?.participants.length === 1 &&
+        e.room.participants[0]?.userId === 'alice',
     )
 
     // Bob did not create the room: he cannot end it. Alice can, and LiveKit drops her.
@@ -46,9 +53,10 @@ describe('internal rooms on a real LiveKit', () => {
 
   it('reconcile closes a record whose room LiveKit no longer has', async () => {
     await h.post('alice', '/rooms/ghost/join')
-    await h.ringline.store.query("UPDATE ringline_calls SET started_at = now() - interval '10 minutes' WHERE room_name = $1", [
-      `int-${h.tenant}-ghost`,
-    ])
+    await h.ringline.store.query(
+      "UPDATE ringline_calls SET started_at = now() - interval '10 minutes' WHERE room_name = $1",
+      [`int-${h.tenant}-ghost`],
+    )
     const result = await h.ringline.api.reconcile()
     const { rows } = await h.ringline.store.query<{ id: string; end_reason: string }>(
       'SELECT id, end_reason FROM ringline_calls WHERE room_name = $1',
@@ -62,7 +70,11 @@ describe('internal rooms on a real LiveKit', () => {
     const res = await fetch(`${h.baseUrl}/api/ringline/health`)
     const text = await res.text()
     expect(res.status).toBe(200)
-    expect(JSON.parse(text)).toMatchObject({ ok: true, livekit: { reachable: true }, store: { reachable: true } })
+    expect(JSON.parse(text)).toMatchObject({
+      ok: true,
+      livekit: { reachable: true },
+      store: { reachable: true },
+    })
     expect(text).not.toContain(h.sandbox.livekit.apiSecret)
   })
 })
