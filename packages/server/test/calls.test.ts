@@ -1,5 +1,5 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
-import { SipCallError, ServerError } from 'livekit-server-sdk'
+import { ServerError, SipCallError } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dialFailure } from '../src/operations/calls'
 import { insertCall } from '../src/store/callRepository'
@@ -12,7 +12,11 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
     return { status: res.status, body: await res.json() }
   }
   const audits = async () =>
-    (await ringline.store.query<{ action: string; detail: { code: string } }>("SELECT action, detail FROM ringline_audit_log WHERE action = 'call.refused'")).rows
+    (
+      await ringline.store.query<{ action: string; detail: { code: string } }>(
+        "SELECT action, detail FROM ringline_audit_log WHERE action = 'call.refused'",
+      )
+    ).rows
   beforeAll(() => ringline.store.migrate())
   afterAll(() => ringline.close())
 
@@ -30,10 +34,19 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
   it('refuses other countries by default and premium-rate numbers, with an audit row', async () => {
     const uk = await post({ to: '+442079460123' })
     expect(uk.status).toBe(403)
-    expect(uk.body.error).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', details: { reason: 'COUNTRY_NOT_ALLOWED' } })
+    expect(uk.body.error).toMatchObject({
+      code: 'DESTINATION_NOT_ALLOWED',
+      details: { reason: 'COUNTRY_NOT_ALLOWED' },
+    })
     const premium = await post({ to: '+1 900 555 1234' })
-    expect(premium.body.error).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', details: { reason: 'PREMIUM_RATE' } })
-    expect((await audits()).map((a) => a.detail.code)).toEqual(['DESTINATION_NOT_ALLOWED', 'DESTINATION_NOT_ALLOWED'])
+    expect(premium.body.error).toMatchObject({
+      code: 'DESTINATION_NOT_ALLOWED',
+      details: { reason: 'PREMIUM_RATE' },
+    })
+    expect((await audits()).map((a) => a.detail.code)).toEqual([
+      'DESTINATION_NOT_ALLOWED',
+      'DESTINATION_NOT_ALLOWED',
+    ])
     const { rows } = await ringline.store.query("SELECT * FROM ringline_calls WHERE direction = 'outbound'")
     expect(rows).toEqual([])
   })
@@ -61,11 +74,19 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
     expect(res.body.connection.roomName).toBe(res.body.call.roomName)
     await ringline.settled()
     // LiveKit is unreachable here: the call fails, visibly.
-    expect(events.find((e) => e.type === 'call.ended')).toMatchObject({ call: { id: res.body.call.id, status: 'failed' } })
+    expect(events.find((e) => e.type === 'call.ended')).toMatchObject({
+      call: { id: res.body.call.id, status: 'failed' },
+    })
     // Bob (same tenant, member) does not see Alice's call; an admin does.
-    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'bob' }))).status).toBe(404)
-    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'admin' }))).status).toBe(200)
-    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'eve' }))).status).toBe(404)
+    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'bob' }))).status).toBe(
+      404,
+    )
+    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'admin' }))).status).toBe(
+      200,
+    )
+    expect((await ringline.handler(req('GET', `/calls/${res.body.call.id}`, { user: 'eve' }))).status).toBe(
+      404,
+    )
   })
 
   it('caps open calls per user with CALL_LIMIT_REACHED and an audit row', async () => {
@@ -91,7 +112,9 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
     expect(body.calls).toHaveLength(1)
     expect(body.nextCursor).toEqual(expect.any(String))
     expect(body.stats.total).toBe(3)
-    const next = await (await ringline.handler(req('GET', `/calls?limit=5&cursor=${body.nextCursor}`, { user: 'admin' }))).json()
+    const next = await (
+      await ringline.handler(req('GET', `/calls?limit=5&cursor=${body.nextCursor}`, { user: 'admin' }))
+    ).json()
     expect(next.calls.map((c: { id: string }) => c.id)).not.toContain(body.calls[0].id)
     const bobs = await (await ringline.handler(req('GET', '/calls', { user: 'bob' }))).json()
     expect(bobs.calls.every((c: { createdBy: string }) => c.createdBy === 'bob')).toBe(true)
@@ -103,9 +126,13 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
 describe('rate limit', () => {
   it('answers 429 RATE_LIMITED with Retry-After past the per-tenant rate', async () => {
     const ringline = testRingline({ calls: { requestsPerTenantPerMinute: 1, maxConcurrentPerUser: 10 } })
-    const first = await ringline.handler(req('POST', '/calls', { user: 'alice', body: { to: '+14155550123' } }))
+    const first = await ringline.handler(
+      req('POST', '/calls', { user: 'alice', body: { to: '+14155550123' } }),
+    )
     expect(first.status).toBe(201)
-    const second = await ringline.handler(req('POST', '/calls', { user: 'alice', body: { to: '+14155550124' } }))
+    const second = await ringline.handler(
+      req('POST', '/calls', { user: 'alice', body: { to: '+14155550124' } }),
+    )
     expect(second.status).toBe(429)
     expect((await second.json()).error.code).toBe('RATE_LIMITED')
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0)
@@ -114,7 +141,10 @@ describe('rate limit', () => {
 })
 
 describe('dialFailure', () => {
-  const sip = (code: number) => new SipCallError('x', `SIP call failed: ${code}`, 429, 'resource_exhausted', { sip_status_code: String(code) })
+  const sip = (code: number) =>
+    new SipCallError('x', `SIP call failed: ${code}`, 429, 'resource_exhausted', {
+      sip_status_code: String(code),
+    })
   it.each([
     [486, 'busy'],
     [600, 'busy'],
@@ -126,7 +156,9 @@ describe('dialFailure', () => {
     expect(dialFailure(sip(code))).toMatchObject({ status, sipStatusCode: code })
   })
   it('maps a ringing timeout without SIP code to no-answer', () => {
-    expect(dialFailure(new ServerError('x', 'sip request timed out', 408, 'canceled'))).toMatchObject({ status: 'no-answer' })
+    expect(dialFailure(new ServerError('x', 'sip request timed out', 408, 'canceled'))).toMatchObject({
+      status: 'no-answer',
+    })
     expect(dialFailure(new TypeError('fetch failed'))).toMatchObject({ status: 'failed' })
   })
 })

@@ -27,7 +27,19 @@ async function snapshot(store: RinglineStore): Promise<string> {
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('../../etc/passwd', '..%2F..%2F', '%00', '%E0%A4%A', 'a/b', ' ', '\u202e', 'x'.repeat(5000), "'; DROP TABLE ringline_calls; --", '__proto__', 'constructor'),
+  fc.constantFrom(
+    '../../etc/passwd',
+    '..%2F..%2F',
+    '%00',
+    '%E0%A4%A',
+    'a/b',
+    ' ',
+    '\u202e',
+    'x'.repeat(5000),
+    "'; DROP TABLE ringline_calls; --",
+    '__proto__',
+    'constructor',
+  ),
 )
 const segment = nasty.map((s) => encodeURIComponent(s).slice(0, 6000)).filter((s) => s.length > 0)
 /** Room names that fail the slug rule. */
@@ -50,11 +62,19 @@ describe('malicious input never causes a 5xx or a write', () => {
   })
   afterAll(() => ringline.close())
 
-  const send = async (method: string, path: string, init: { body?: string; headers?: Record<string, string>; user?: string | null }) => {
+  const send = async (
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string>; user?: string | null },
+  ) => {
     const headers = new Headers({ origin: ORIGIN, 'content-type': 'application/json', ...init.headers })
     if (init.user !== null) headers.set('authorization', `Bearer ${init.user ?? 'alice'}`)
     const res = await ringline.handler(
-      new Request(`${ORIGIN}/api/ringline${path}`, { method, headers, ...(method === 'GET' ? {} : { body: init.body ?? '' }) }),
+      new Request(`${ORIGIN}/api/ringline${path}`, {
+        method,
+        headers,
+        ...(method === 'GET' ? {} : { body: init.body ?? '' }),
+      }),
     )
     expect(res.status, `${method} ${path.slice(0, 80)} -> ${res.status}`).toBeGreaterThanOrEqual(400)
     expect(res.status, `${method} ${path.slice(0, 80)}`).toBeLessThan(500)
@@ -71,21 +91,37 @@ describe('malicious input never causes a 5xx or a write', () => {
         fc.constantFrom('join', 'leave', 'end'),
         anyJson,
         async (name, action, body) => {
-          await send('POST', `/rooms/${encodeURIComponent(name)}/${action}`, { body: JSON.stringify(body) ?? '' })
+          await send('POST', `/rooms/${encodeURIComponent(name)}/${action}`, {
+            body: JSON.stringify(body) ?? '',
+          })
         },
       ),
       { numRuns: 150 },
     )
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '', 'application/jsonx'), async (type) => {
-        expect(await send('POST', '/rooms/ok-name/join', { body: '{}', headers: { 'content-type': type } })).toBe('UNSUPPORTED_MEDIA_TYPE')
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data',
+          '',
+          'application/jsonx',
+        ),
+        async (type) => {
+          expect(
+            await send('POST', '/rooms/ok-name/join', { body: '{}', headers: { 'content-type': type } }),
+          ).toBe('UNSUPPORTED_MEDIA_TYPE')
+        },
+      ),
       { numRuns: 10 },
     )
     await fc.assert(
-      fc.asyncProperty(fc.anything().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)), async (body) => {
-        await send('POST', '/rooms/ok-name/join', { body: JSON.stringify(body) ?? 'undefined' })
-      }),
+      fc.asyncProperty(
+        fc.anything().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+        async (body) => {
+          await send('POST', '/rooms/ok-name/join', { body: JSON.stringify(body) ?? 'undefined' })
+        },
+      ),
       { numRuns: 50 },
     )
     expect(await snapshot(store)).toBe(before)
@@ -110,8 +146,13 @@ describe('malicious input never causes a 5xx or a write', () => {
           anyJson,
           fc.record({ to: badNumber }),
           fc.record({ to: badNumber, contactId: nasty, callerId: nasty }),
-          fc.record({ to: fc.constantFrom('+19005551234', '+449098790000', '+33899123456', '+442079460123') }),
-          fc.record({ to: fc.constant('+14155550123'), callerId: fc.constantFrom('+14155550999', '+442079460000') }),
+          fc.record({
+            to: fc.constantFrom('+19005551234', '+449098790000', '+33899123456', '+442079460123'),
+          }),
+          fc.record({
+            to: fc.constant('+14155550123'),
+            callerId: fc.constantFrom('+14155550999', '+442079460000'),
+          }),
         ),
         async (body) => {
           await send('POST', '/calls', { body: JSON.stringify(body) ?? '' })
@@ -120,14 +161,20 @@ describe('malicious input never causes a 5xx or a write', () => {
       { numRuns: 200 },
     )
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('direction', 'status', 'cursor', 'limit', 'since', 'stats'), nasty.filter((s) => s.trim() !== '')), async (q) => {
-        const code = await send('GET', `/calls?${new URLSearchParams(q)}`, {}).catch((e) => {
-          // A query that happens to be valid answers 200; only errors are checked here.
-          if (String(e).includes('to be greater than or equal to 400')) return 'OK'
-          throw e
-        })
-        expect(code).toBeTruthy()
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.constantFrom('direction', 'status', 'cursor', 'limit', 'since', 'stats'),
+          nasty.filter((s) => s.trim() !== ''),
+        ),
+        async (q) => {
+          const code = await send('GET', `/calls?${new URLSearchParams(q)}`, {}).catch((e) => {
+            // A query that happens to be valid answers 200; only errors are checked here.
+            if (String(e).includes('to be greater than or equal to 400')) return 'OK'
+            throw e
+          })
+          expect(code).toBeTruthy()
+        },
+      ),
       { numRuns: 100 },
     )
     // Refusals are audited: strip the audit rows before comparing the rest.
@@ -152,15 +199,20 @@ describe('malicious input never causes a 5xx or a write', () => {
       ['GET', '/events'],
     ]
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), anyJson, fc.boolean(), async ([method, path], body, crossSite) => {
-        const code = await send(method, path, {
-          body: JSON.stringify(body) ?? '',
-          user: crossSite ? 'alice' : null,
-          headers: crossSite ? { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } : {},
-        })
-        if (!crossSite) expect(code).toBe('UNAUTHENTICATED')
-        else expect(code).toBe('FORBIDDEN')
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        anyJson,
+        fc.boolean(),
+        async ([method, path], body, crossSite) => {
+          const code = await send(method, path, {
+            body: JSON.stringify(body) ?? '',
+            user: crossSite ? 'alice' : null,
+            headers: crossSite ? { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } : {},
+          })
+          if (!crossSite) expect(code).toBe('UNAUTHENTICATED')
+          else expect(code).toBe('FORBIDDEN')
+        },
+      ),
       { numRuns: 150 },
     )
     expect(await snapshot(store)).toBe(before)
@@ -168,18 +220,29 @@ describe('malicious input never causes a 5xx or a write', () => {
 
   it('webhooks with forged bodies and headers', async () => {
     await fc.assert(
-      fc.asyncProperty(anyJson, fc.option(nasty), fc.constantFrom('application/webhook+json', 'application/json', 'text/plain'), async (body, auth, type) => {
-        const code = await send('POST', '/webhooks/livekit', {
-          body: JSON.stringify(body) ?? '',
-          user: null,
-          headers: { 'content-type': type, ...(auth ? { authorization: auth.replace(/[^\x20-\x7e]/g, '') } : {}) },
-        })
-        expect(code).toBe('WEBHOOK_SIGNATURE_INVALID')
-      }),
+      fc.asyncProperty(
+        anyJson,
+        fc.option(nasty),
+        fc.constantFrom('application/webhook+json', 'application/json', 'text/plain'),
+        async (body, auth, type) => {
+          const code = await send('POST', '/webhooks/livekit', {
+            body: JSON.stringify(body) ?? '',
+            user: null,
+            headers: {
+              'content-type': type,
+              ...(auth ? { authorization: auth.replace(/[^\x20-\x7e]/g, '') } : {}),
+            },
+          })
+          expect(code).toBe('WEBHOOK_SIGNATURE_INVALID')
+        },
+      ),
       { numRuns: 100 },
     )
     const huge = await ringline.handler(
-      new Request(`${ORIGIN}/api/ringline/webhooks/livekit`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) }),
+      new Request(`${ORIGIN}/api/ringline/webhooks/livekit`, {
+        method: 'POST',
+        body: 'x'.repeat(2 * 1024 * 1024),
+      }),
     )
     expect(huge.status).toBe(413)
     expect(await snapshot(store)).toBe(before)

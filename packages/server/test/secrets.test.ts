@@ -15,9 +15,17 @@ describe('no secret reaches logs or responses', () => {
     const joined = await ringline.handler(req('POST', '/rooms/secret-room/join', { user: 'alice' }))
     const token = (await joined.clone().json()).connection.token as string
     await collect(joined)
-    await collect(await ringline.handler(await signedWebhook({ event: 'room_started' }, { secret: 'wrong-secret-wrong-secret-wrong-secret' })))
-    await collect(await ringline.handler(await signedWebhook({ event: 'room_started' }, { auth: `Bearer ${token}` })))
-    await collect(await ringline.handler(req('POST', '/calls', { user: 'alice', body: { to: '+14155550123' } })))
+    await collect(
+      await ringline.handler(
+        await signedWebhook({ event: 'room_started' }, { secret: 'wrong-secret-wrong-secret-wrong-secret' }),
+      ),
+    )
+    await collect(
+      await ringline.handler(await signedWebhook({ event: 'room_started' }, { auth: `Bearer ${token}` })),
+    )
+    await collect(
+      await ringline.handler(req('POST', '/calls', { user: 'alice', body: { to: '+14155550123' } })),
+    )
     await collect(await ringline.handler(req('POST', '/rooms/secret-room/end', { user: 'alice' })))
     await collect(await ringline.handler(req('GET', '/health')))
     await ringline.settled()
@@ -44,11 +52,22 @@ describe('no secret reaches logs or responses', () => {
     log.error('failed with twilio-api-key-secret-value', {
       headers: new Headers({ authorization: 'Basic dXNlcjpwYXNzd29yZA==', 'x-ok': 'fine' }),
       apiKeySecret: 'abc',
-      nested: { note: `Bearer abcdefghijkl and ${API_SECRET}`, jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlX2hlcmU' },
+      nested: {
+        note: `Bearer abcdefghijkl and ${API_SECRET}`,
+        jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlX2hlcmU',
+      },
       authToken: 'tok',
     })
     const line = logger.lines.join('')
-    for (const secret of ['twilio-api-key-secret-value', 'dXNlcjpwYXNzd29yZA', 'abcdefghijkl', API_SECRET, 'c2lnbmF0dXJlX2hlcmU', '"tok"', '"abc"']) {
+    for (const secret of [
+      'twilio-api-key-secret-value',
+      'dXNlcjpwYXNzd29yZA',
+      'abcdefghijkl',
+      API_SECRET,
+      'c2lnbmF0dXJlX2hlcmU',
+      '"tok"',
+      '"abc"',
+    ]) {
       expect(line).not.toContain(secret)
     }
     expect(line).toContain('fine')
