@@ -4,7 +4,8 @@ import type { NextConfig } from 'next'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = resolve(here, '../..')
-const src = (path: string) => resolve(repo, 'packages', path)
+// Turbopack resolves alias targets relative to the app folder.
+const src = (path: string) => `../../packages/${path}`
 
 // The example runs on the packages' source (no prior build), like vitest and Storybook do through the
 // `@ringline/source` export condition; Turbopack takes that mapping as aliases.

@@ -1,11 +1,8 @@
-import { VERSION } from '@ringline/react'
+import { redirect } from 'next/navigation'
+import { currentUser } from '../lib/currentUser'
 
-/** Home page of the example app. */
-export default function Home() {
-  return (
-    <main>
-      <h1>Ringline example</h1>
-      <p data-testid="version">@ringline/react {VERSION}</p>
-    </main>
-  )
+/** Home: signed-in users go to the phone; others see the sign-in picker from the layout. */
+export default async function Home() {
+  if (await currentUser()) redirect('/phone')
+  return null
 }

@@ -17,6 +17,12 @@ export interface RunningApp {
  * before the tests), else `next dev`.
  */
 export async function startApp(options: { port: number; env?: Record<string, string> }): Promise<RunningApp> {
+  // A stale server on the port would answer in place of this one: refuse to start instead.
+  const stale = await fetch(`http://127.0.0.1:${options.port}`, { signal: AbortSignal.timeout(2_000) }).then(
+    () => true,
+    () => false,
+  )
+  if (stale) throw new Error(`port ${options.port} is already in use; stop the process listening on it`)
   const built = existsSync(join(appDir, '.next', 'BUILD_ID'))
   const next = join(appDir, 'node_modules', '.bin', 'next')
   const args = built

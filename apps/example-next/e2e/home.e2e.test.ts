@@ -1,26 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningApp, startApp } from './app'
-import { launchBrowser, type TestBrowser } from './browser'
+import { type E2E, startE2E } from './harness'
 
-let app: RunningApp
-let browser: TestBrowser
+let e2e: E2E
 
 beforeAll(async () => {
-  app = await startApp({ port: 3101 })
-  browser = await launchBrowser()
+  e2e = await startE2E({ port: 3101 })
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
+  await e2e?.close()
 })
 
 describe('example app', () => {
-  it('serves a page built from the workspace packages in Chromium', async () => {
-    const context = await browser.newContext()
+  it('asks an anonymous visitor to pick a demo user', async () => {
+    const context = await e2e.browser.newContext()
     const page = await context.newPage()
-    await page.goto(app.url)
-    await expect(page.getByTestId('version').textContent()).resolves.toMatch(/@ringline\/react \d+\.\d+\.\d+/)
+    await page.goto(e2e.app.url)
+    await expect(page.getByRole('heading', { name: 'Sign in to the Ringline demo' }).isVisible()).resolves.toBe(true)
+    await expect(page.locator('[data-user]').count()).resolves.toBe(4)
     await context.close()
+  })
+
+  it('signs in and shows the phone with the user and tenant', async () => {
+    const { page } = await e2e.signIn('bob')
+    await page.goto(`${e2e.app.url}/phone`)
+    await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('Bob Agent · Acme Plumbing')
+  })
+
+  it('refuses the Ringline API to a visitor without a session', async () => {
+    const res = await fetch(`${e2e.app.url}/api/ringline/calls`)
+    expect(res.status).toBe(401)
+    const body = (await res.json()) as { error: { code: string } }
+    expect(body.error.code).toBe('UNAUTHENTICATED')
   })
 })

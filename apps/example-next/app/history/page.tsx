@@ -1,0 +1,6 @@
+import { HistoryPanel } from '../../components/HistoryPanel'
+
+/** History page: the tenant's calls with filters, stats, recordings and transcripts. */
+export default function HistoryPage() {
+  return <HistoryPanel />
+}

@@ -1,0 +1,16 @@
+import { VoiceSettingsCard } from '@ringline/react'
+
+/** Settings: connect a Twilio number you already own. */
+export default function SettingsPage() {
+  const simulated = process.env.RINGLINE_TWILIO_SIMULATOR === '1'
+  return (
+    <div>
+      {simulated ? (
+        <p className="demo-banner" role="note">
+          Simulated Twilio: this demo talks to Ringline&apos;s Twilio simulator, not to twilio.com.
+        </p>
+      ) : null}
+      <VoiceSettingsCard />
+    </div>
+  )
+}

@@ -1,0 +1,47 @@
+'use client'
+
+import { IncomingCallOverlay, RinglineProvider } from '@ringline/react'
+import Link from 'next/link'
+import { usePathname, useRouter } from 'next/navigation'
+import type { ReactNode } from 'react'
+import type { DemoUser } from '../lib/demoUsers'
+
+const NAV = [
+  { href: '/phone', label: 'Phone' },
+  { href: '/history', label: 'History' },
+  { href: '/team', label: 'Team room' },
+  { href: '/settings', label: 'Settings' },
+]
+
+/** Signed-in frame of the example app: navigation, the Ringline provider and the incoming-call overlay on every page. */
+export function AppShell({ user, children }: { user: DemoUser; children: ReactNode }) {
+  const pathname = usePathname()
+  const router = useRouter()
+  async function signOut() {
+    await fetch('/api/demo/session', { method: 'DELETE' })
+    router.push('/')
+    router.refresh()
+  }
+  return (
+    <RinglineProvider baseUrl="/api/ringline">
+      <header className="demo-header">
+        <strong>Ringline demo</strong>
+        <nav aria-label="Main">
+          {NAV.map((item) => (
+            <Link key={item.href} href={item.href} aria-current={pathname === item.href ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <span className="demo-user" data-testid="signed-in-user">
+          {user.name} · {user.tenantName}
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main className="demo-main">{children}</main>
+      <IncomingCallOverlay />
+    </RinglineProvider>
+  )
+}

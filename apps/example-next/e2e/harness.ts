@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connectSandbox } from '@ringline/sandbox'
+import type { BrowserContext, Page } from 'playwright-core'
+import type {} from '@ringline/sandbox/vitest'
+import { inject } from 'vitest'
+import { type RunningApp, startApp } from './app'
+import { launchBrowser, type TestBrowser } from './browser'
+
+/** Room-name prefixes of Ringline's rooms: internal, outbound, inbound. */
+const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-']
+
+/** The example app on the sandbox, a browser, and helpers to sign in demo users. */
+export interface E2E {
+  app: RunningApp
+  browser: TestBrowser
+  sandbox: ReturnType<typeof connectSandbox>
+  /** A new browser context signed in as a demo user (own cookies, own fake microphone). */
+  signIn(userId: string): Promise<{ context: BrowserContext; page: Page }>
+  close(): Promise<void>
+}
+
+/** Starts the example app wired to the sandbox (LiveKit env, webhooks relayed to the app) and Chromium. */
+export async function startE2E(options: { port: number; env?: Record<string, string> }): Promise<E2E> {
+  const sandbox = connectSandbox(inject('ringlineSandbox'))
+  const dataDir = mkdtempSync(join(tmpdir(), 'ringline-example-'))
+  const app = await startApp({
+    port: options.port,
+    env: {
+      LIVEKIT_URL: sandbox.livekit.wsUrl,
+      LIVEKIT_API_KEY: sandbox.livekit.apiKey,
+      LIVEKIT_API_SECRET: sandbox.livekit.apiSecret,
+      LIVEKIT_SIP_OUTBOUND_TRUNK_ID: sandbox.sip.outboundTrunkId,
+      RINGLINE_CALLER_ID: sandbox.sip.callerId,
+      RINGLINE_DATA_DIR: dataDir,
+      ...options.env,
+    },
+  })
+  const webhookUrl = `${app.url}/api/ringline/webhooks/livekit`
+  const unsubscribe = await Promise.all(
+    RINGLINE_ROOM_PREFIXES.map((roomPrefix) => sandbox.webhooks.forward(webhookUrl, { roomPrefix })),
+  )
+  const browser = await launchBrowser()
+  const contexts: BrowserContext[] = []
+  return {
+    app,
+    browser,
+    sandbox,
+    async signIn(userId) {
+      const context = await browser.newContext()
+      contexts.push(context)
+      const res = await context.request.post(`${app.url}/api/demo/session`, { data: { userId } })
+      if (!res.ok()) throw new Error(`sign-in as ${userId} failed: ${res.status()}`)
+      const page = await context.newPage()
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning' || process.env.RINGLINE_E2E_DEBUG)
+          console.log(`[${userId}] ${message.type()}: ${message.text()}`)
+      })
+      page.on('response', async (response) => {
+        if (response.status() >= 400)
+          console.log(`[${userId}] ${response.status()} ${response.request().method()} ${response.url()}: ${(await response.text().catch(() => '')).slice(0, 300)}`)
+      })
+      page.on('pageerror', (error) => console.log(`[${userId}] pageerror: ${error.message}`))
+      return { context, page }
+    },
+    async close() {
+      await Promise.all(contexts.map((context) => context.close().catch(() => undefined)))
+      await browser.close()
+      await Promise.all(unsubscribe.map((off) => off()))
+      await sandbox.stop()
+      await app.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Loudest RMS level (0..1) of the remote audio a page plays, measured with Web Audio on the media streams of
+ * its `<audio>` elements over `ms` milliseconds. Chromium's fake microphone beeps, so a live call measures > 0.
+ */
+export async function remoteAudioLevel(page: Page, ms = 2_000): Promise<number> {
+  return page.evaluate(async (duration) => {
+    const streams = [...document.querySelectorAll('audio')]
+      .map((el) => el.srcObject)
+      .filter((s): s is MediaStream => s instanceof MediaStream && s.getAudioTracks().length > 0)
+    if (streams.length === 0) return 0
+    const ctx = new AudioContext()
+    await ctx.resume()
+    const analysers = streams.map((stream) => {
+      const analyser = ctx.createAnalyser()
+      analyser.fftSize = 2048
+      ctx.createMediaStreamSource(stream).connect(analyser)
+      return analyser
+    })
+    const buffer = new Float32Array(2048)
+    let peak = 0
+    const end = performance.now() + duration
+    while (performance.now() < end) {
+      for (const analyser of analysers) {
+        analyser.getFloatTimeDomainData(buffer)
+        let sum = 0
+        for (const v of buffer) sum += v * v
+        peak = Math.max(peak, Math.sqrt(sum / buffer.length))
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    await ctx.close()
+    return peak
+  }, ms)
+}

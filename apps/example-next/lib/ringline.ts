@@ -1,0 +1,28 @@
+import { join } from 'node:path'
+import { createRingline, pgliteStore, type Ringline } from '@ringline/server'
+import { userFromRequest } from './session'
+import { startTwilioDemo } from './twilioDemo'
+
+// One server instance per process: Next dev reloads modules, and PGlite may open its data folder only once.
+const globalForRingline = globalThis as typeof globalThis & { __ringline?: Ringline }
+
+function create(): Ringline {
+  startTwilioDemo() // RINGLINE_TWILIO_SIMULATOR=1: simulated Twilio REST for the Settings demo
+  return createRingline({
+    // Embedded PostgreSQL (PGlite) under apps/example-next/.data; set RINGLINE_DATA_DIR to move it.
+    store: pgliteStore({ dataDir: process.env.RINGLINE_DATA_DIR ?? join(process.cwd(), '.data', 'pglite') }),
+    authorize: (request) => {
+      const user = userFromRequest(request)
+      return user ? { userId: user.userId, tenantId: user.tenantId, name: user.name, role: user.role } : null
+    },
+    // The sandbox phone numbers are +1 555 test numbers, valid in form but unassigned.
+    calls: { allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false' },
+    reconcileIntervalSeconds: 60,
+  })
+}
+
+/** The example app's Ringline server (LiveKit settings from LIVEKIT_* and RINGLINE_* env variables). */
+export function getRingline(): Ringline {
+  globalForRingline.__ringline ??= create()
+  return globalForRingline.__ringline
+}
