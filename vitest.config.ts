@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config'
 
-// One run for the whole workspace: every package and app is a project with its own config.
+// One run for the whole workspace: every package and app is a project with its own config. Projects run in
+// groups (`sequence.groupOrder`): unit tests first (0), then the sandbox (1), the server on the sandbox (2) and
+// the browser end-to-end tests (3), so real calls never race each other for the one sandbox phone.
 export default defineConfig({
   test: {
     projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 })

@@ -2,6 +2,7 @@ import { ringlineProject } from '../../vitest.shared'
 
 export default ringlineProject({
   test: {
+    sequence: { groupOrder: 3 },
     name: 'e2e',
     environment: 'node',
     include: ['e2e/**/*.e2e.test.ts'],

@@ -1,5 +1,10 @@
 import { ringlineProject } from '../../vitest.shared'
 
 export default ringlineProject({
-  test: { name: 'core', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: {
+    sequence: { groupOrder: 0 },
+    name: 'core',
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
 })

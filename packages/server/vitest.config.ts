@@ -2,6 +2,7 @@ import { ringlineProject } from '../../vitest.shared'
 
 export default ringlineProject({
   test: {
+    sequence: { groupOrder: 2 },
     name: 'server',
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
