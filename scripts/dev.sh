@@ -7,10 +7,15 @@ export NEXT_TELEMETRY_DISABLED=1
 bash scripts/bootstrap.sh
 app=apps/example-next
 if [ -z "${LIVEKIT_URL:-}" ]; then
-  printf '\n\033[1m▶ sandbox (livekit-server, livekit-sip, redis, sipp on 127.0.0.1)\033[0m\n'
-  pnpm --silent --filter @ringline/sandbox exec tsx src/cli.ts up \
-    --webhook-url http://127.0.0.1:3000/api/ringline/webhooks/livekit > "$app/.env.sandbox"
-  cat "$app/.env.sandbox"
+  printf '\n\033[1m▶ sandbox (livekit-server, livekit-sip, Redis and a sipp phone on 127.0.0.1)\033[0m\n'
+  # `up` prints the KEY=value lines the app needs and leaves the stack running (a second `up` reuses it).
+  env_lines="$(pnpm --silent --filter @ringline/sandbox cli up --webhook-url http://127.0.0.1:3000/api/ringline/webhooks/livekit)"
+  echo "$env_lines"
+  set -a
+  eval "$env_lines"
+  set +a
+  # Two free sandbox numbers become the demo tenants' company numbers (the phone can call them).
+  export RINGLINE_DEMO_NUMBERS="${RINGLINE_DEMO_NUMBERS:-acme=+15550009001,globex=+15550009002}"
   echo "Stop the sandbox with: pnpm sandbox down"
 fi
 printf '\n\033[1m▶ example app on http://localhost:3000\033[0m\n'

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connectSandbox } from '@ringline/sandbox'
-import type { BrowserContext, Page } from 'playwright-core'
 import type {} from '@ringline/sandbox/vitest'
+import type { BrowserContext, Page } from 'playwright-core'
 import { inject } from 'vitest'
 import { type RunningApp, startApp } from './app'
 import { launchBrowser, type TestBrowser } from './browser'
@@ -34,6 +34,8 @@ export async function startE2E(options: { port: number; env?: Record<string, str
       LIVEKIT_SIP_OUTBOUND_TRUNK_ID: sandbox.sip.outboundTrunkId,
       RINGLINE_CALLER_ID: sandbox.sip.callerId,
       RINGLINE_DATA_DIR: dataDir,
+      // Company numbers of the demo tenants: free sandbox numbers the server tests don't use.
+      RINGLINE_DEMO_NUMBERS: `acme=${sandbox.sip.freeNumbers[1]},globex=${sandbox.sip.freeNumbers[2]}`,
       ...options.env,
     },
   })
@@ -59,7 +61,9 @@ export async function startE2E(options: { port: number; env?: Record<string, str
       })
       page.on('response', async (response) => {
         if (response.status() >= 400)
-          console.log(`[${userId}] ${response.status()} ${response.request().method()} ${response.url()}: ${(await response.text().catch(() => '')).slice(0, 300)}`)
+          console.log(
+            `[${userId}] ${response.status()} ${response.request().method()} ${response.url()}: ${(await response.text().catch(() => '')).slice(0, 300)}`,
+          )
       })
       page.on('pageerror', (error) => console.log(`[${userId}] pageerror: ${error.message}`))
       return { context, page }

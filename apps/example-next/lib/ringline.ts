@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { createRingline, pgliteStore, type Ringline } from '@ringline/server'
+import { provisionDemoNumbers } from './demoNumbers'
 import { userFromRequest } from './session'
 import { startTwilioDemo } from './twilioDemo'
 
@@ -8,7 +9,7 @@ const globalForRingline = globalThis as typeof globalThis & { __ringline?: Ringl
 
 function create(): Ringline {
   startTwilioDemo() // RINGLINE_TWILIO_SIMULATOR=1: simulated Twilio REST for the Settings demo
-  return createRingline({
+  const ringline = createRingline({
     // Embedded PostgreSQL (PGlite) under apps/example-next/.data; set RINGLINE_DATA_DIR to move it.
     store: pgliteStore({ dataDir: process.env.RINGLINE_DATA_DIR ?? join(process.cwd(), '.data', 'pglite') }),
     authorize: (request) => {
@@ -19,6 +20,8 @@ function create(): Ringline {
     calls: { allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false' },
     reconcileIntervalSeconds: 60,
   })
+  void provisionDemoNumbers(ringline)
+  return ringline
 }
 
 /** The example app's Ringline server (LiveKit settings from LIVEKIT_* and RINGLINE_* env variables). */

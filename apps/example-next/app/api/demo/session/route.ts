@@ -8,7 +8,11 @@ export const dynamic = 'force-dynamic'
 export async function POST(request: Request): Promise<Response> {
   const body = (await request.json().catch(() => null)) as { userId?: unknown } | null
   const user = typeof body?.userId === 'string' ? findDemoUser(body.userId) : undefined
-  if (!user) return Response.json({ error: { code: 'INVALID_REQUEST', message: 'Unknown demo user' } }, { status: 400 })
+  if (!user)
+    return Response.json(
+      { error: { code: 'INVALID_REQUEST', message: 'Unknown demo user' } },
+      { status: 400 },
+    )
   const headers = new Headers()
   headers.append(
     'set-cookie',
