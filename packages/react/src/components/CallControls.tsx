@@ -37,6 +37,7 @@ export interface CallControlsLabels {
   keypad: string
   keypadGroup: string
   dtmfSent: string
+  dtmfReceived: string
   transfer: string
   transferTo: string
   transferSubmit: string
@@ -79,6 +80,7 @@ export const callControlsLabels: CallControlsLabels = {
   keypad: 'Keypad',
   keypadGroup: 'Keypad tones',
   dtmfSent: 'Tones sent',
+  dtmfReceived: 'Tones received',
   transfer: 'Transfer',
   transferTo: 'Transfer to',
   transferSubmit: 'Transfer call',
@@ -231,6 +233,11 @@ export function CallControls({
           <time dateTime={`PT${Math.floor(elapsed)}S`}>{formatDuration(elapsed)}</time>
         </span>
       </div>
+      {call?.dtmf?.received ? (
+        <p className="rl-call-dtmf-received">
+          {labels.dtmfReceived} <output aria-label={labels.dtmfReceived}>{call.dtmf.received}</output>
+        </p>
+      ) : null}
       <LiveRegion message={call ? status : ''} />
       <div className="rl-call-buttons">
         <button
