@@ -2,6 +2,7 @@ import type { Connection } from '@ringline/core/protocol'
 import type { ResolvedConfig } from './config'
 import type { EventHub } from './events/eventHub'
 import type { LivekitClients } from './livekit'
+import type { MediaServices } from './media'
 import type { RateLimiter } from './rateLimiter'
 import type { Redactor } from './redact'
 import type { RinglineStore } from './store/types'
@@ -20,6 +21,8 @@ export interface RinglineContext {
   /** A one-room browser token for the principal. */
   connect(principal: Principal, roomName: string): Promise<Connection>
   rateLimiter: RateLimiter
+  /** Recording, agents and transcripts. */
+  media: MediaServices
   /** Runs work after the response (dial outcomes, clean-ups); failures are logged, never thrown. */
   background(name: string, task: () => Promise<unknown>): void
 }

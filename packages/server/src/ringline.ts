@@ -1,14 +1,19 @@
 import type {
   CallDetail,
   CallRecord,
+  CallTranscriptResponse,
   CallWithConnection,
   Connection,
   CreateCallRequest,
   DeclineCallRequest,
+  DispatchAgentRequest,
+  DispatchAgentResponse,
   JoinRoomRequest,
   JoinRoomResponse,
   ListCallsQuery,
   ListCallsResponse,
+  RecordingPlayback,
+  RecordingResponse,
   RinglineEvent,
   RoomInfo,
   TransferCallRequest,
@@ -17,10 +22,18 @@ import { resolveConfig } from './config'
 import type { RinglineContext } from './context'
 import { EventHub } from './events/eventHub'
 import { livekitAccessor } from './livekit'
+import { createMedia } from './media'
 import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './operations/calls'
 import { type HealthReport, health } from './operations/health'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './operations/inbound'
 import { handleLivekitWebhook, type WebhookOutcome } from './operations/livekitWebhook'
+import {
+  getTranscript,
+  inviteAgent,
+  recordingPlayback,
+  startRecording,
+  stopRecording,
+} from './operations/media'
 import { reconcile } from './operations/reconcile'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './operations/rooms'
 import { RateLimiter } from './rateLimiter'
@@ -32,14 +45,14 @@ import { healthRoutes } from './routes/health'
 import { roomRoutes } from './routes/rooms'
 import { type TwilioServerOptions, twilioRoutes } from './routes/twilio'
 import { twilioVoiceRoutes, withTwilioVoiceToken } from './routes/twilioVoice'
-import { twilioWebhookRoutes } from './routes/webhooksTwilio'
 import { livekitWebhookRoutes } from './routes/webhooksLivekit'
+import { twilioWebhookRoutes } from './routes/webhooksTwilio'
 import type { NumberConnectionRow } from './store/numberRepository'
 import { pgliteStore } from './store/pgliteStore'
 import type { RinglineStore } from './store/types'
 import { mintRoomToken, userIdentity } from './tokens'
-import type { Principal, RinglineConfig } from './types'
 import { createTwilioVoice, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
+import type { Principal, RinglineConfig } from './types'
 
 /** The same operations as the HTTP routes, as plain functions taking a principal instead of a request. */
 export interface RinglineApi {
@@ -56,6 +69,16 @@ export interface RinglineApi {
   declineCall(principal: Principal, id: string, body?: DeclineCallRequest): Promise<{ call: CallRecord }>
   hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
   transferCall(principal: Principal, id: string, body: TransferCallRequest): Promise<{ call: CallRecord }>
+  /** Starts recording a connected call; idempotent while one runs. */
+  startRecording(principal: Principal, id: string): Promise<RecordingResponse>
+  /** Stops the call's running recording. */
+  stopRecording(principal: Principal, id: string): Promise<RecordingResponse>
+  /** A signed, expiring link to the call's finished recording. */
+  recordingPlayback(principal: Principal, id: string): Promise<RecordingPlayback>
+  /** Dispatches a LiveKit agent to the call, once per call and agent name. */
+  dispatchAgent(principal: Principal, id: string, body: DispatchAgentRequest): Promise<DispatchAgentResponse>
+  /** The call's stored transcript. */
+  getTranscript(principal: Principal, id: string): Promise<CallTranscriptResponse>
   /** Verifies and applies a LiveKit webhook (raw body + Authorization header). */
   handleLivekitWebhook(
     rawBody: string,
@@ -100,6 +123,16 @@ export function createRingline(options: RinglineConfig): Ringline {
   const hub = new EventHub({ bufferSize: config.eventBufferSize, store, logger })
   const livekit = livekitAccessor(config)
   const pending = new Set<Promise<unknown>>()
+  const media = createMedia({
+    config,
+    store,
+    logger,
+    redactor,
+    livekit,
+    ...(options.recording ? { recording: options.recording } : {}),
+    ...(options.agents ? { agents: options.agents } : {}),
+    ...(options.transcripts ? { transcripts: options.transcripts } : {}),
+  })
 
   const ctx: RinglineContext = {
     config,
@@ -110,6 +143,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     authorize: options.authorize,
     livekit,
     rateLimiter: new RateLimiter(),
+    media,
     connect(principal, roomName) {
       const lk = livekit()
       return mintRoomToken({
@@ -159,6 +193,11 @@ export function createRingline(options: RinglineConfig): Ringline {
     declineCall: (p, id, body) => declineCall(ctx, p, id, body),
     hangupCall: (p, id) => hangupCall(ctx, p, id),
     transferCall: (p, id, body) => transferCall(ctx, p, id, body),
+    startRecording: (p, id) => startRecording(ctx, p, id),
+    stopRecording: (p, id) => stopRecording(ctx, p, id),
+    recordingPlayback: (p, id) => recordingPlayback(ctx, p, id),
+    dispatchAgent: (p, id, body) => inviteAgent(ctx, p, id, body),
+    getTranscript: (p, id) => getTranscript(ctx, p, id),
     handleLivekitWebhook: (raw, auth) => handleLivekitWebhook(ctx, raw, auth),
     provisionNumber: (input) => provisionNumber(ctx, input),
     reconcile: (o) => reconcile(ctx, o),
@@ -187,6 +226,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     async close() {
       if (timer) clearInterval(timer)
       await Promise.allSettled([...pending])
+      await media.close()
       await hub.close()
       await store.close()
     },

@@ -1,5 +1,8 @@
 import type { CountryCode, NumberType } from 'libphonenumber-js/max'
+import type { AgentsOptions } from './agents/types'
+import type { RecordingOptions } from './recording/types'
 import type { RinglineStore } from './store/types'
+import type { TranscriptsOptions } from './transcripts/transcriptionService'
 
 /** Who is calling a route, as the host app's `authorize` hook says. Tenant and user come only from here. */
 export interface Principal {
@@ -87,8 +90,12 @@ export interface RinglineConfig {
   calls?: CallGuardOptions
   /** Where logs go; default warnings and errors to the console. */
   logger?: Logger
-  /** Settings owned by other modules (recording, agents, Twilio); passed through. */
-  recording?: unknown
-  agents?: unknown
+  /** Call recording to S3-compatible storage (`RINGLINE_RECORDING_*` fallbacks); off until a bucket is set. */
+  recording?: RecordingOptions
+  /** AI agents: which may be dispatched by `POST /calls/:id/agent`, and the default inbound routing. */
+  agents?: AgentsOptions
+  /** Store call transcripts (needs the optional peer dependency `@livekit/rtc-node`). */
+  transcripts?: TranscriptsOptions
+  /** Settings owned by the Twilio modules; passed through. */
   twilio?: unknown
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { agentDispatchSchema, recordingInfoSchema, speakerKindSchema } from './media'
 
 /** Where a call goes: to a phone, from a phone, or between team members. */
 export const callDirectionSchema = z.enum(['outbound', 'inbound', 'internal'])
@@ -179,8 +180,22 @@ export const callDetailSchema = z.object({
   participants: z.array(callParticipantSchema),
   timeline: z.array(z.object({ at: z.string(), type: z.string(), detail: z.string().nullable() })).optional(),
   transcript: z
-    .array(z.object({ at: z.string(), speaker: z.string(), text: z.string(), final: z.boolean() }))
+    .array(
+      z.object({
+        at: z.string(),
+        speaker: z.string(),
+        text: z.string(),
+        final: z.boolean(),
+        /** Segment id (LiveKit `lk.segment_id`). */
+        id: z.string().optional(),
+        speakerKind: speakerKindSchema.optional(),
+      }),
+    )
     .optional(),
+  /** The call's recording, when one was ever started (play it through `call.recordingUrl`). */
+  recording: recordingInfoSchema.nullable().optional(),
+  /** Agents dispatched to the call. */
+  agents: z.array(agentDispatchSchema).optional(),
 })
 /** `GET /calls/:id` response. */
 export type CallDetail = z.infer<typeof callDetailSchema>

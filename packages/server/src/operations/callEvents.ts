@@ -1,5 +1,6 @@
 import type { RinglineContext } from '../context'
 import { publicCall, type StoredCall } from '../store/callRepository'
+import { afterEnded } from './media'
 
 /** Who hears about a call: its caller for outbound calls, the rung users (or the whole tenant) for inbound ones. */
 export function callAudience(call: StoredCall): string[] | undefined {
@@ -14,5 +15,6 @@ export function publishCall(
   type: 'call.incoming' | 'call.updated' | 'call.ended',
   call: StoredCall,
 ): void {
-  ctx.hub.publish(call.tenantId, { type, call: publicCall(call) }, callAudience(call))
+  ctx.hub.publish(call.tenantId, { type, call: publicCall(call, ctx.config.basePath) }, callAudience(call))
+  if (type === 'call.ended') afterEnded(ctx, call)
 }

@@ -16,6 +16,8 @@ import { requireOutboundTrunk } from '../config'
 import type { RinglineContext } from '../context'
 import { HttpError, isHttpError } from '../errors'
 import { isNotFound } from '../livekit'
+import { toAgentDispatchInfo } from '../media'
+import { toRecordingInfo } from '../recording/recordingService'
 import {
   audit,
   type CloseCall,
@@ -35,6 +37,7 @@ import { listNumberConnections } from '../store/numberRepository'
 import { outboundRoomName } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
+import { afterAnswered, callTimeline } from './media'
 
 function countryOf(number: string | undefined): CountryCode | undefined {
   if (!number) return undefined
@@ -191,7 +194,7 @@ export async function createCall(
   const connection = await ctx.connect(principal, roomName)
   ctx.background('dial', () => dial(ctx, call, { trunkId, to: phone.number, fromNumber, sipIdentity }))
   publishCall(ctx, 'call.updated', call)
-  return { call: publicCall(call), connection }
+  return { call: publicCall(call, ctx.config.basePath), connection }
 }
 
 async function dial(
@@ -210,7 +213,10 @@ async function dial(
       maxCallDuration: ctx.config.sip.maxCallDuration,
     })
     const answered = await markAnswered(ctx.store, call.id, { sipCallId: info.sipCallId || null })
-    if (answered) publishCall(ctx, 'call.updated', answered)
+    if (answered) {
+      publishCall(ctx, 'call.updated', answered)
+      afterAnswered(ctx, answered)
+    }
   } catch (error) {
     const close = dialFailure(error)
     if (close.status === 'failed')
@@ -246,7 +252,7 @@ export async function hangupCall(
   id: string,
 ): Promise<{ call: CallRecord }> {
   const call = await visibleCall(ctx, principal, id)
-  if (call.endedAt) return { call: publicCall(call) }
+  if (call.endedAt) return { call: publicCall(call, ctx.config.basePath) }
   const { room } = ctx.livekit()
   const close: CloseCall =
     call.status === 'in-progress'
@@ -264,7 +270,7 @@ export async function hangupCall(
     }
   }
   if (closed) publishCall(ctx, 'call.ended', closed)
-  return { call: publicCall(closed ?? call) }
+  return { call: publicCall(closed ?? call, ctx.config.basePath) }
 }
 
 /** Blind-transfers the phone leg of an answered call to a number or an allowed `sip:` URI (SIP REFER). */
@@ -326,7 +332,7 @@ export async function transferCall(
     detail: { callId: call.id },
   })
   publishCall(ctx, 'call.updated', updated)
-  return { call: publicCall(updated) }
+  return { call: publicCall(updated, ctx.config.basePath) }
 }
 
 function decodeCursor(cursor: string): { startedAt: string; id: string } {
@@ -366,22 +372,38 @@ export async function listCalls(
   })
   const wantStats = query.stats === '1' || query.stats === 'true'
   return {
-    calls: page.calls.map(publicCall),
+    calls: page.calls.map((c) => publicCall(c, ctx.config.basePath)),
     nextCursor: page.next ? toBase64url(JSON.stringify({ s: page.next.startedAt, i: page.next.id })) : null,
     ...(wantStats ? { stats: await callStats(ctx.store, filter) } : {}),
   }
 }
 
-/** One call with its participants. */
+/** One call with its participants, recording, agents, transcript and timeline. */
 export async function getCallDetail(
   ctx: RinglineContext,
   principal: Principal,
   id: string,
 ): Promise<CallDetail> {
   const call = await visibleCall(ctx, principal, id)
-  const participants = await listParticipants(ctx.store, call.id)
+  const [stored, agents, transcript] = await Promise.all([
+    listParticipants(ctx.store, call.id),
+    ctx.media.listAgentDispatches(call.id),
+    ctx.media.transcripts.list(call.id),
+  ])
+  const participants = stored.map(({ userId: _userId, ...p }) => p)
   return {
-    call: publicCall(call),
-    participants: participants.map(({ userId: _userId, ...p }) => p),
+    call: publicCall(call, ctx.config.basePath),
+    participants,
+    recording: call.recording ? toRecordingInfo(call.recording) : null,
+    agents: agents.map(toAgentDispatchInfo),
+    transcript: transcript.map((s) => ({
+      id: s.id,
+      at: s.at,
+      speaker: s.speaker,
+      speakerKind: s.speakerKind,
+      text: s.text,
+      final: s.final,
+    })),
+    timeline: callTimeline(call, participants, call.recording, agents),
   }
 }

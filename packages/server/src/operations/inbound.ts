@@ -18,6 +18,7 @@ import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
 import { parse } from '../validate'
 import { publishCall } from './callEvents'
+import { afterAnswered } from './media'
 
 /** An inbound call that rings for the principal (whatever its state), else `CALL_NOT_FOUND`. */
 async function inboundCallFor(ctx: RinglineContext, principal: Principal, id: string) {
@@ -50,11 +51,25 @@ export async function answerCall(
       throw new HttpError('CALL_NOT_ACTIVE', 'This call is no longer ringing.')
     }
     // The same user answering twice (another tab): hand out a fresh token.
-    return { call: publicCall(current), connection: await ctx.connect(principal, current.roomName) }
+    return {
+      call: publicCall(current, ctx.config.basePath),
+      connection: await ctx.connect(principal, current.roomName),
+    }
   }
   const connection = await ctx.connect(principal, claimed.roomName)
   publishCall(ctx, 'call.updated', claimed)
-  return { call: publicCall(claimed), connection }
+  afterAnswered(ctx, claimed)
+  return { call: publicCall(claimed, ctx.config.basePath), connection }
+}
+
+/** Whether the number's `agent-on-no-answer` policy sends an agent now that everyone declined (the call keeps ringing). */
+async function agentTakesOver(ctx: RinglineContext, callId: string): Promise<boolean> {
+  try {
+    return (await ctx.media.scheduler.onCallEvent(callId, 'declined-by-all')).action === 'dispatch'
+  } catch (error) {
+    ctx.logger.warn('ringline: the agent could not take a declined call over', { callId, error })
+    return false
+  }
 }
 
 /**
@@ -75,12 +90,15 @@ export async function declineCall(
   const declined = new Set(updated.internals.declinedBy ?? [])
   const ringing = call.internals.ringUsers ?? [...ctx.hub.onlineUsers(principal.tenantId)]
   const everyone = ringing.every((user) => declined.has(user))
-  if (!body.reject && !everyone) return { call: publicCall(updated) }
+  if (!body.reject && !everyone) return { call: publicCall(updated, ctx.config.basePath) }
+  if (!body.reject && (await agentTakesOver(ctx, call.id))) {
+    return { call: publicCall(updated, ctx.config.basePath) }
+  }
   const closed = await closeCall(ctx.store, call.id, {
     status: 'declined',
     endReason: body.reject ? 'rejected' : 'declined',
   })
-  if (!closed) return { call: publicCall(updated) }
+  if (!closed) return { call: publicCall(updated, ctx.config.basePath) }
   if (call.internals.sipIdentity) {
     try {
       await ctx.livekit().room.removeParticipant(call.roomName, call.internals.sipIdentity)
@@ -90,7 +108,7 @@ export async function declineCall(
     }
   }
   publishCall(ctx, 'call.ended', closed)
-  return { call: publicCall(closed) }
+  return { call: publicCall(closed, ctx.config.basePath) }
 }
 
 /** What `provisionNumber` needs: the number, its tenant and how it rings. */

@@ -4,7 +4,9 @@ import type { RinglineContext } from '../context'
 import { HttpError } from '../errors'
 import { isNotFound } from '../livekit'
 import {
+  claimCall,
   closeCall,
+  getCallById,
   getOpenCallByRoom,
   insertCall,
   listParticipants,
@@ -17,6 +19,7 @@ import { getNumberConnection } from '../store/numberRepository'
 import type { Queryable } from '../store/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import { publishCall } from './callEvents'
+import { afterAnswered } from './media'
 import { publishRoom, roomInfo } from './rooms'
 
 /** What the webhook did with an event. */
@@ -108,6 +111,8 @@ async function onInboundSipJoined(
     joinedAt: joinedAt(p),
   })
   effects.publish.push(() => publishCall(ctx, 'call.incoming', call))
+  // Routing policies may send an agent now (agent-first) or after a while (agent-on-no-answer).
+  effects.after.push(() => ctx.media.scheduler.onCallEvent(call.id, 'ringing'))
 }
 
 async function onParticipantJoined(
@@ -137,6 +142,18 @@ async function onParticipantJoined(
   if (call.direction === 'internal') {
     const room = await roomInfo(tx, call, internalName(call))
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
+    return
+  }
+  // An agent sent to a ringing inbound call answers it (its audio is what makes LiveKit SIP pick up): it wins
+  // the claim, so a later human answer gets 409 CALL_ALREADY_ANSWERED.
+  if (p.kind === ParticipantInfo_Kind.AGENT && call.direction === 'inbound' && call.status === 'ringing') {
+    const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${p.identity}`)
+    if (claimed) {
+      effects.publish.push(() => {
+        publishCall(ctx, 'call.updated', claimed)
+        afterAnswered(ctx, claimed)
+      })
+    }
   }
 }
 
@@ -205,6 +222,38 @@ async function onRoomFinished(
 }
 
 /**
+ * Applies an `egress_*` event to the call's recording. The recording state only moves forward, so replays are
+ * harmless without the dedupe table; 5xx (LiveKit retries) only when it could not be applied.
+ */
+async function handleEgressEvent(
+  ctx: RinglineContext,
+  event: WebhookEvent,
+): Promise<{ outcome: WebhookOutcome; event: string }> {
+  const recording = ctx.media.recording()
+  if (!recording) return { outcome: 'ignored', event: event.event }
+  let result: Awaited<ReturnType<typeof recording.handleWebhook>>
+  try {
+    result = await recording.handleWebhook(event)
+  } catch (error) {
+    ctx.logger.error('ringline: could not apply an egress webhook; LiveKit will retry', {
+      error,
+      event: event.event,
+    })
+    throw new HttpError('STORE_UNAVAILABLE', 'The recording update could not be stored; retry later.', {
+      cause: error,
+    })
+  }
+  if (!result.handled) return { outcome: 'ignored', event: event.event }
+  if (!result.changed) return { outcome: 'duplicate', event: event.event }
+  if (result.callId) {
+    const call = await getCallById(ctx.store, result.callId)
+    // A finished recording sets `recordingUrl`: tell the call's audience.
+    if (call) publishCall(ctx, 'call.updated', call)
+  }
+  return { outcome: 'processed', event: event.event }
+}
+
+/**
  * Verifies and applies one LiveKit webhook: the raw body and the bare-JWT `Authorization` header.
  * The dedupe row and the event's effects commit in one transaction; events fan out after the commit.
  */
@@ -227,6 +276,7 @@ export async function handleLivekitWebhook(
       'The webhook signature is missing or does not match the body.',
     )
   }
+  if (event.event.startsWith('egress_')) return handleEgressEvent(ctx, event)
   const handlers: Partial<Record<string, typeof onParticipantJoined>> = {
     participant_joined: onParticipantJoined,
     participant_left: onParticipantLeft,

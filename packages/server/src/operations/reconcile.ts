@@ -1,20 +1,21 @@
 import type { RinglineContext } from '../context'
 import { closeCall, listOpenCallsBefore } from '../store/callRepository'
 import { publishCall } from './callEvents'
+import { isTwilioVoiceCall } from './media'
 import { publishRoom } from './rooms'
 
 /**
  * Closes call records whose LiveKit room no longer exists (webhooks are at-least-once and may be dropped),
- * so no call stays open forever. Calls younger than `graceSeconds` are left alone.
+ * so no call stays open forever. Calls younger than `graceSeconds` and Twilio Voice calls are left alone.
  */
 export async function reconcile(
   ctx: RinglineContext,
   options: { graceSeconds?: number } = {},
 ): Promise<{ checked: number; closed: string[] }> {
-  const open = await listOpenCallsBefore(
-    ctx.store,
-    new Date(Date.now() - (options.graceSeconds ?? 60) * 1000),
-  )
+  // Twilio Voice calls have no LiveKit room: their status callbacks close them, not a missing room.
+  const open = (
+    await listOpenCallsBefore(ctx.store, new Date(Date.now() - (options.graceSeconds ?? 60) * 1000))
+  ).filter((call) => !isTwilioVoiceCall(call))
   if (open.length === 0) return { checked: 0, closed: [] }
   const { room } = ctx.livekit()
   const live = new Set<string>()

@@ -154,5 +154,5 @@ export async function endRoom(
   const closed =
     (await closeCall(ctx.store, call.id, { status: 'completed', endReason: 'completed' })) ?? call
   publishRoom(ctx, principal.tenantId, name, null)
-  return { call: publicCall(closed) }
+  return { call: publicCall(closed, ctx.config.basePath) }
 }

@@ -6,6 +6,7 @@ import type {
   CallStats,
   CallStatus,
 } from '@ringline/core/protocol'
+import type { RecordingState } from '../recording/types'
 import type { Queryable } from './types'
 
 /** A row of `ringline_calls` as the drivers return it. */
@@ -43,6 +44,8 @@ export interface CallInternals {
 /** A call record plus its server-only internals. */
 export interface StoredCall extends CallRecord {
   internals: CallInternals
+  /** Recording state kept by the recording service (never sent to browsers). */
+  recording: RecordingState | null
 }
 
 const iso = (value: Date | string | null): string | null =>
@@ -52,7 +55,12 @@ function toCall(row: CallRow): StoredCall {
   const metadata = (
     typeof row.metadata === 'string' ? JSON.parse(row.metadata) : (row.metadata ?? {})
   ) as Record<string, unknown>
-  const { internals = {}, ...publicMetadata } = metadata as { internals?: CallInternals }
+  // `recording` is the recording service's state (object key, egress id): server-only, like internals.
+  const {
+    internals = {},
+    recording = null,
+    ...publicMetadata
+  } = metadata as { internals?: CallInternals; recording?: RecordingState | null }
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -74,13 +82,19 @@ function toCall(row: CallRow): StoredCall {
     recordingUrl: row.recording_url,
     metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
     internals,
+    recording,
   }
 }
 
-/** The wire form of a stored call: internals stripped. */
-export function publicCall(call: StoredCall): CallRecord {
-  const { internals: _internals, ...record } = call
-  return record
+/** Where a call's recording plays: the `GET /calls/:id/recording` route under `basePath` (never the object key). */
+export function recordingRoute(callId: string, basePath = ''): string {
+  return `${basePath}/calls/${encodeURIComponent(callId)}/recording`
+}
+
+/** The wire form of a stored call: internals stripped, `recordingUrl` pointing at the playback route. */
+export function publicCall(call: StoredCall, basePath?: string): CallRecord {
+  const { internals: _internals, recording: _recording, ...record } = call
+  return record.recordingUrl ? { ...record, recordingUrl: recordingRoute(call.id, basePath) } : record
 }
 
 /** Fields of a new call. */
@@ -133,6 +147,12 @@ export async function getCall(q: Queryable, tenantId: string, id: string): Promi
     id,
     tenantId,
   ])
+  return rows[0] ? toCall(rows[0]) : null
+}
+
+/** A call by id whatever its tenant (server-side work only: webhooks, schedulers). */
+export async function getCallById(q: Queryable, id: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1', [id])
   return rows[0] ? toCall(rows[0]) : null
 }
 

@@ -1,9 +1,15 @@
+import type { AgentRoutingPolicy } from '../agents/types'
+import type { RecordingPolicy } from '../recording/types'
 import type { Queryable } from './types'
 
 /** How inbound calls to a number ring: everyone online (default) or a list of users. */
 export interface RoutingPolicy {
   policy: 'ring-all' | 'ring-user'
   users?: string[]
+  /** Recording policy of the number's calls (`never`, `on-answer`, `on-demand`); wins over the configured one. */
+  recording?: RecordingPolicy
+  /** Agent routing of inbound calls (`agent-first`, `agent-on-no-answer`). */
+  agent?: AgentRoutingPolicy
 }
 
 /** A number connected to a tenant, with its LiveKit (and Twilio) resources. */

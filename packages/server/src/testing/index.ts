@@ -1,7 +1,18 @@
 // Test helpers for users of @ringline/server: an MSW simulator of the Twilio REST endpoints Ringline uses,
-// and a recording stand-in for the LiveKit side of connecting a number.
+// a recording stand-in for the LiveKit side of connecting a number, an MSW simulator of LiveKit egress and an
+// in-process S3 fake.
+
 export type { RecordingLivekitState } from '../twilio/recordingLivekitProvisioner'
 export { createRecordingLivekitProvisioner } from '../twilio/recordingLivekitProvisioner'
+export type {
+  EgressSimulator,
+  EgressSimulatorOptions,
+  SimulatedEgress,
+  SimulatedWebhook,
+} from './egress'
+export { createEgressSimulator } from './egress'
+export type { S3Fake, S3FakeObject, S3FakeOptions, S3FakeRequestLog } from './s3'
+export { startS3Fake } from './s3'
 export type {
   SimAccountCredentials,
   SimAccountSeed,
