@@ -374,7 +374,9 @@ export async function listCalls(
   return {
     calls: page.calls.map((c) => publicCall(c, ctx.config.basePath)),
     nextCursor: page.next ? toBase64url(JSON.stringify({ s: page.next.startedAt, i: page.next.id })) : null,
-    ...(wantStats ? { stats: await callStats(ctx.store, filter) } : {}),
+    ...(wantStats
+      ? { stats: await callStats(ctx.store, filter, { byUser: principal.role === 'admin' }) }
+      : {}),
   }
 }
 

@@ -405,8 +405,12 @@ export async function listCalls(
   return { calls, next: rows.length > page.limit && last ? { startedAt: last.startedAt, id: last.id } : null }
 }
 
-/** Aggregates over the calls a filter selects. */
-export async function callStats(q: Queryable, filter: CallFilter): Promise<CallStats> {
+/** Aggregates over the calls a filter selects; `byUser` (calls made or answered, per user) on request. */
+export async function callStats(
+  q: Queryable,
+  filter: CallFilter,
+  options: { byUser?: boolean } = {},
+): Promise<CallStats> {
   const { sql, params } = where(filter)
   const { rows } = await q.query<{
     status: string
@@ -432,7 +436,7 @@ export async function callStats(q: Queryable, filter: CallFilter): Promise<CallS
     answered += Number(row.answered)
     totalDuration += Number(row.duration)
   }
-  return {
+  const stats: CallStats = {
     total,
     byStatus,
     byDirection,
@@ -440,6 +444,21 @@ export async function callStats(q: Queryable, filter: CallFilter): Promise<CallS
     averageDurationSeconds: answered === 0 ? null : totalDuration / answered,
     totalDurationSeconds: totalDuration,
   }
+  if (!options.byUser) return stats
+  // A call counts for whoever answered it (inbound) or else made it (outbound, internal).
+  const users = await q.query<{ user_id: string; n: number; duration: number }>(
+    `SELECT COALESCE(answered_by, created_by) AS user_id, count(*)::int AS n,
+       COALESCE(sum(duration_seconds), 0)::int AS duration
+     FROM ringline_calls WHERE ${sql} AND COALESCE(answered_by, created_by) IS NOT NULL
+     GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT 500`,
+    params,
+  )
+  stats.byUser = users.rows.map((r) => ({
+    userId: r.user_id,
+    calls: Number(r.n),
+    totalDurationSeconds: Number(r.duration),
+  }))
+  return stats
 }
 
 /** Counts a user's and a tenant's open and last-hour outbound calls, for the volume guards. */
