@@ -50,7 +50,7 @@ export const Keypad: Story = {
   parameters: withCall({ phase: 'connected', connectedAt: ago(30_000), dtmf: { sent: '12#', received: '' } }),
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: '5' }))
+    await userEvent.click(canvas.getByRole('button', { name: '5 JKL' }))
     await expect(canvas.getByRole('button', { name: 'Keypad' })).toHaveAttribute('aria-expanded', 'true')
   },
 }

@@ -28,7 +28,7 @@ export const Ready: Story = { args: { defaultValue: '4155550123' } }
 export const Typing: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: '4' }))
+    await userEvent.click(canvas.getByRole('button', { name: '4 GHI' }))
     await userEvent.keyboard('15555')
     await expect(canvas.getByRole('textbox', { name: 'Phone number' })).toHaveValue('(415) 555')
   },

@@ -44,7 +44,7 @@ const creds = {
 }
 
 async function fill(canvas: ReturnType<typeof within>) {
-  await userEvent.type(canvas.getByLabelText('Account SID'), creds.accountSid)
+  await userEvent.type(await canvas.findByLabelText('Account SID'), creds.accountSid)
   await userEvent.type(canvas.getByLabelText('API key SID'), creds.apiKeySid)
   await userEvent.type(canvas.getByLabelText('API key secret'), creds.apiKeySecret)
 }
@@ -109,7 +109,7 @@ export const FieldErrors: Story = {
   parameters: { msw: { handlers: ringlineHandlers({ numbers }) } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
-    await userEvent.type(canvas.getByLabelText('Account SID'), 'AC123')
+    await userEvent.type(await canvas.findByLabelText('Account SID'), 'AC123')
     await userEvent.click(canvas.getByRole('button', { name: 'Verify' }))
   },
 }

@@ -88,7 +88,7 @@ describe('CallControls', () => {
     expect(onKeypadOpenChange).toHaveBeenCalledWith(true)
     expect(toggle.getAttribute('aria-expanded')).toBe('true')
     const pad = screen.getByRole('group', { name: 'Keypad tones' })
-    await user.click(screen.getByRole('button', { name: '5' }))
+    await user.click(screen.getByRole('button', { name: '5 JKL' }))
     await user.keyboard('#1')
     expect(client.actions.filter((a) => a.method === 'sendDtmf').map((a) => a.args[0])).toEqual([
       '5',

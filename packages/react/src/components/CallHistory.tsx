@@ -376,7 +376,11 @@ export function CallHistory({
         <div
           ref={viewportRef}
           className="rl-history-viewport"
-          style={{ height: listHeight, overflowY: 'auto', position: 'relative' }}
+          style={{
+            height: listHeight,
+            overflowY: viewState === 'loading' ? 'hidden' : 'auto',
+            position: 'relative',
+          }}
           onScroll={(e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop)}
           aria-busy={viewState === 'loading' || history.isRefreshing || undefined}
         >

@@ -24,7 +24,7 @@ export interface DialPadProps extends Omit<HTMLAttributes<HTMLDivElement>, 'onKe
   onKey(key: string): void
   /** Accessible name of the group. */
   label?: string
-  /** Hint appended to the 0 key's name. Set `longPressZero` false to disable. */
+  /** Tooltip (accessible description) of the 0 key about holding it for +. */
   zeroHint?: string
   /** Holding 0 types `+`. Default true. */
   longPressZero?: boolean
@@ -57,6 +57,8 @@ export function DialPad({
     <div role="group" aria-label={label} className={cx('rl-dialpad', className)} {...rest}>
       {DIAL_PAD_KEYS.map(([key, letters]) => {
         const isZero = key === '0' && longPressZero
+        const shown = key === '0' && !longPressZero ? '' : letters
+        // The name is the visible text ("2 ABC", "0 +"), so voice-control users can say what they see.
         return (
           <button
             key={key}
@@ -64,7 +66,7 @@ export function DialPad({
             className="rl-dialpad-key"
             data-key={key}
             disabled={disabled}
-            aria-label={isZero ? `0, ${zeroHint}` : key}
+            title={isZero ? zeroHint : undefined}
             onPointerDown={
               isZero
                 ? () => {
@@ -89,12 +91,15 @@ export function DialPad({
               onKey(key)
             }}
           >
-            <span className="rl-dialpad-digit" aria-hidden="true">
-              {key}
-            </span>
-            <span className="rl-dialpad-letters" aria-hidden="true">
-              {letters || '\u00a0'}
-            </span>
+            <span className="rl-dialpad-digit">{key}</span>
+            {shown ? (
+              <>
+                {' '}
+                <span className="rl-dialpad-letters">{shown}</span>
+              </>
+            ) : (
+              <span className="rl-dialpad-letters" aria-hidden="true" />
+            )}
           </button>
         )
       })}

@@ -46,7 +46,7 @@ describe('Dialer', () => {
     const user = userEvent.setup()
     const { input } = setup()
     const pad = screen.getByRole('group', { name: 'Dial pad' })
-    await user.click(screen.getByRole('button', { name: '4' }))
+    await user.click(screen.getByRole('button', { name: '4 GHI' }))
     await user.click(screen.getByRole('button', { name: '1' }))
     expect(input.value).toBe('41')
     // Focus is on a pad key now: typing goes to the number.
@@ -63,7 +63,7 @@ describe('Dialer', () => {
     vi.useFakeTimers()
     try {
       const { input } = setup()
-      const zero = screen.getByRole('button', { name: '0, hold for +' })
+      const zero = screen.getByRole('button', { name: '0 +', description: 'hold for +' })
       fireEvent.pointerDown(zero)
       act(() => {
         vi.advanceTimersByTime(600)

@@ -53,6 +53,7 @@ export interface IncomingCallOverlayLabels {
   enableNotifications: string
   notificationTitle: string
   moreCalls: (count: number) => string
+  calledNumber: (number: string) => string
   answerFailed: string
 }
 
@@ -76,6 +77,7 @@ export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
   enableNotifications: 'Enable notifications',
   notificationTitle: 'Incoming call',
   moreCalls: (count) => `${count} calls ringing`,
+  calledNumber: (number) => `to ${number}`,
   answerFailed: 'The call could not be answered.',
 }
 
@@ -352,13 +354,13 @@ export function IncomingCallOverlay({
                         ? `${labels.missed}: ${name ?? number}`
                         : `${labels.answeredElsewhere}: ${name ?? number}`}
                   </p>
-                  <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="ltr">
+                  <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="auto">
                     {name
                       ? number
                       : state === 'answering'
                         ? labels.answering
                         : call.to
-                          ? formatPhoneNumber(call.to, defaultCountry)
+                          ? labels.calledNumber(formatPhoneNumber(call.to, defaultCountry))
                           : ''}
                   </p>
                   {failure ? (
