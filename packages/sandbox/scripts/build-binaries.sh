@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Builds livekit-server and livekit-sip from the Go module proxy into a cache outside the repo.
-# Rebuilds only when the pinned version changes. Env overrides:
-#   RINGLINE_CACHE_DIR (default ~/.cache/ringline), LIVEKIT_SERVER_VERSION, LIVEKIT_SIP_VERSION
-#   LIVEKIT_SERVER_BIN / LIVEKIT_SIP_BIN: use these binaries and build nothing.
+# Rebuilds only when the pinned version changes. Prints the path of each binary on stdout.
+#
+#   build-binaries.sh all             livekit-server is required (exit 1 when it cannot be had); livekit-sip is
+#                                     optional: when it cannot be had, a warning on stderr says why and how to
+#                                     provide one, and the script still exits 0 (RINGLINE_REQUIRE_SIP=1: exit 1).
+#   build-binaries.sh livekit-server  exit 1 on failure.
+#   build-binaries.sh livekit-sip     exit 3 when livekit-sip cannot be had; the reason is the
+#                                     "[ringline-sandbox] livekit-sip unavailable: …" line on stderr (or, when
+#                                     RINGLINE_SIP_REASON_FILE is set, written to that file instead).
+#
+# A binary is taken, in order, from LIVEKIT_SERVER_BIN / LIVEKIT_SIP_BIN, PATH (livekit-server, livekit-sip),
+# the cache, and only then built. Env: RINGLINE_CACHE_DIR (default ~/.cache/ringline), LIVEKIT_SERVER_VERSION,
+# LIVEKIT_SIP_VERSION, RINGLINE_REQUIRE_SIP.
 set -euo pipefail
 CACHE="${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline}"
 SERVER_VERSION="${LIVEKIT_SERVER_VERSION:-v1.13.5}"
@@ -10,13 +20,25 @@ SIP_VERSION="${LIVEKIT_SIP_VERSION:-v1.11.0}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN" "$CACHE/build"
 want="${1:-all}"
+case "$want" in all | livekit-server | livekit-sip) ;; *)
+  echo "usage: $0 [all|livekit-server|livekit-sip]" >&2
+  exit 2
+  ;;
+esac
+
+SIP_FIX="set LIVEKIT_SIP_BIN=/path/to/livekit-sip (a livekit-sip $SIP_VERSION binary), or put livekit-sip on PATH; e.g. one built from github.com/livekit/sip on a machine that can reach GitHub, or taken from the livekit/sip Docker image"
+
+# Go on PATH (or in /usr/local/go/bin); returns 1 when there is none.
+find_go() {
+  command -v go >/dev/null 2>&1 && return 0
+  if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; return 0; fi
+  return 1
+}
 
 need_go() {
-  if ! command -v go >/dev/null 2>&1; then
-    if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
-      echo "[ringline-sandbox] Go is required to build $1. Install Go >= 1.26 (https://go.dev/dl) or set ${2} to a prebuilt binary (e.g. 'brew install livekit')." >&2
-      exit 1
-    fi
+  if ! find_go; then
+    echo "[ringline-sandbox] Go is required to build $1. Install Go >= 1.26 (https://go.dev/dl) or set ${2} to a prebuilt binary (e.g. 'brew install livekit')." >&2
+    exit 1
   fi
 }
 
@@ -81,19 +103,93 @@ build() {
   echo "$out"
 }
 
+# Asks the Go module proxy for module@version without building anything (a second or so). Prints nothing and
+# returns 0 when it is served; otherwise prints why not (one line) and returns 1. Also checks the
+# github.com/livekit/media-sdk version livekit-sip requires, which the same proxy may refuse.
+proxy_serves() {
+  local module="$1" version="$2" out err code response
+  # Outside any module, so only this exact module path is asked for (no guessing of parent paths).
+  if ! out="$(cd "$CACHE/build" && timeout 90 go mod download -json "$module@$version" 2>&1)"; then
+    err="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' | head -1)"
+    [ -n "$err" ] || err="$(printf '%s\n' "$out" | tail -1)"
+    code="$(printf '%s\n' "$err" | grep -oE '[0-9]{3} [A-Z][A-Za-z ]*[a-z]' | head -1 || true)"
+    response="$(printf '%s\n' "$err" | sed -n 's/.*server response: \(.*\)$/\1/p' | sed 's/\\[nt].*//' | head -1)"
+    if [ -n "$code" ]; then
+      echo "the Go module proxy ($(go env GOPROXY | cut -d, -f1 | cut -d'|' -f1)) refuses $module@$version (${code}${response:+: $response})"
+    elif [ -z "$out" ]; then
+      echo "the Go module proxy did not answer for $module@$version within 90 s"
+    else
+      echo "the Go module proxy would not serve $module@$version: $err"
+    fi
+    return 1
+  fi
+  if [ "$module" = github.com/livekit/sip ]; then
+    local gomod media
+    gomod="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' | head -1)"
+    media="$(awk '$1 == "github.com/livekit/media-sdk" { print $2; exit }' "$gomod" 2>/dev/null || true)"
+    if [ -n "$media" ]; then proxy_serves github.com/livekit/media-sdk "$media" || return 1; fi
+  fi
+  return 0
+}
+
+# livekit-sip cannot be had: say why (to RINGLINE_SIP_REASON_FILE when the caller reports it itself).
+sip_unavailable() {
+  if [ -n "${RINGLINE_SIP_REASON_FILE:-}" ]; then printf '%s\n' "$1" >"$RINGLINE_SIP_REASON_FILE"; else
+    echo "[ringline-sandbox] livekit-sip unavailable: $1" >&2
+    echo "[ringline-sandbox]   fix: $SIP_FIX" >&2
+  fi
+  exit 3
+}
+
 if [ "$want" = all ] || [ "$want" = livekit-server ]; then
-  if [ -n "${LIVEKIT_SERVER_BIN:-}" ]; then echo "$LIVEKIT_SERVER_BIN"; else
+  if [ -n "${LIVEKIT_SERVER_BIN:-}" ]; then echo "$LIVEKIT_SERVER_BIN"; elif command -v livekit-server >/dev/null 2>&1; then
+    command -v livekit-server
+  else
     need_go livekit-server LIVEKIT_SERVER_BIN
     build livekit-server github.com/livekit/livekit-server github.com/livekit/livekit-server/cmd/server "$SERVER_VERSION" 0 LIVEKIT_SERVER_BIN
   fi
 fi
-if [ "$want" = all ] || [ "$want" = livekit-sip ]; then
-  if [ -n "${LIVEKIT_SIP_BIN:-}" ]; then echo "$LIVEKIT_SIP_BIN"; else
-    need_go livekit-sip LIVEKIT_SIP_BIN
+
+if [ "$want" = livekit-sip ]; then
+  if [ -n "${LIVEKIT_SIP_BIN:-}" ]; then
+    [ -x "$LIVEKIT_SIP_BIN" ] || sip_unavailable "LIVEKIT_SIP_BIN=$LIVEKIT_SIP_BIN is not an executable file"
+    echo "$LIVEKIT_SIP_BIN"
+  elif command -v livekit-sip >/dev/null 2>&1; then
+    command -v livekit-sip
+  elif [ -x "$BIN/livekit-sip-$SIP_VERSION" ]; then
+    echo "$BIN/livekit-sip-$SIP_VERSION"
+  else
+    find_go || sip_unavailable "it is not on PATH nor in $BIN, and Go (>= 1.26) is not installed to build it"
+    # Ask first: a refusal takes a second to learn, a build takes minutes.
+    reason="$(proxy_serves github.com/livekit/sip "$SIP_VERSION")" || sip_unavailable "$reason"
     if ! pkg-config --exists opus opusfile soxr 2>/dev/null; then
-      echo "[ringline-sandbox] livekit-sip needs cgo libraries: apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev" >&2
-      exit 1
+      sip_unavailable "building it needs cgo libraries that are missing (apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc)"
     fi
-    build livekit-sip github.com/livekit/sip github.com/livekit/sip/cmd/livekit-sip "$SIP_VERSION" 1 LIVEKIT_SIP_BIN
+    # A child bash, so `set -e` applies inside the build as it does for livekit-server.
+    if ! bash -c "$(declare -f replace_lines build); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build livekit-sip github.com/livekit/sip github.com/livekit/sip/cmd/livekit-sip '$SIP_VERSION' 1 LIVEKIT_SIP_BIN"; then
+      sip_unavailable "building it with Go failed (output above; work dir $CACHE/build/livekit-sip-$SIP_VERSION)"
+    fi
+  fi
+fi
+
+if [ "$want" = all ]; then
+  # livekit-sip is optional: ask a child for it and report, loudly, when it cannot be had.
+  reason_file="$(mktemp)"
+  trap 'rm -f "$reason_file"' EXIT
+  if RINGLINE_SIP_REASON_FILE="$reason_file" bash "$0" livekit-sip; then exit 0; fi
+  reason="$(cat "$reason_file")"
+  [ -n "$reason" ] || reason="scripts/build-binaries.sh livekit-sip failed (output above)"
+  {
+    echo "[ringline-sandbox] =================================================================================="
+    echo "[ringline-sandbox] WARNING: livekit-sip is not available: $reason"
+    echo "[ringline-sandbox]   The sandbox will run without SIP: rooms, tokens, webhooks and SIP trunk provisioning work;"
+    echo "[ringline-sandbox]   phone calls do not, and tests that need livekit-sip are reported as skipped, with this reason."
+    echo "[ringline-sandbox]   fix: $SIP_FIX"
+    echo "[ringline-sandbox]   RINGLINE_REQUIRE_SIP=1 turns this warning into an error."
+    echo "[ringline-sandbox] =================================================================================="
+  } >&2
+  if [ "${RINGLINE_REQUIRE_SIP:-}" = 1 ]; then
+    echo "[ringline-sandbox] RINGLINE_REQUIRE_SIP=1: failing because livekit-sip is not available" >&2
+    exit 1
   fi
 fi

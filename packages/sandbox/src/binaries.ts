@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { accessSync, constants, existsSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -51,8 +51,12 @@ export interface Binaries {
   redisServer: string
   sipp: string
   livekitServer: string
-  livekitSip: string
+  /** null when livekit-sip is not available (see `sipUnavailableReason`). */
+  livekitSip: string | null
 }
+
+/** What to do about a missing livekit-sip (the same words as scripts/build-binaries.sh). */
+export const LIVEKIT_SIP_FIX = `set LIVEKIT_SIP_BIN=/path/to/livekit-sip (a livekit-sip ${LIVEKIT_SIP_VERSION} binary), or put livekit-sip on PATH; e.g. one built from github.com/livekit/sip on a machine that can reach GitHub, or taken from the livekit/sip Docker image`
 
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name]
@@ -104,65 +108,91 @@ export function findLiveKitBinary(
 }
 
 /**
- * Resolves all four binaries, building livekit-server / livekit-sip through the Go module proxy with
+ * Resolves the binaries, building livekit-server / livekit-sip through the Go module proxy with
  * scripts/build-binaries.sh when they are nowhere to be found (one time, cached in ~/.cache/ringline/bin).
- * Returns the time spent building, so startup figures can leave it out.
+ * livekit-server is required. livekit-sip is optional unless `requireSip`: when it cannot be had,
+ * `binaries.livekitSip` is null and `sipUnavailableReason` says why. Returns the time spent building, so
+ * startup figures can leave it out.
  */
 export async function resolveBinaries(
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ binaries: Binaries; buildMs: number }> {
+  options: { requireSip?: boolean } = {},
+): Promise<{ binaries: Binaries; buildMs: number; sipUnavailableReason: string | undefined }> {
   const system = findSystemBinaries(env)
   let buildMs = 0
   const found: Partial<Record<LiveKitBinary['name'], string>> = {}
+  let sipUnavailableReason: string | undefined
   for (const b of LIVEKIT_BINARIES) {
-    const path = findLiveKitBinary(b.name, env)
+    let path: string | undefined
+    try {
+      path = findLiveKitBinary(b.name, env)
+    } catch (e) {
+      // LIVEKIT_SIP_BIN pointing at nothing: as unavailable as no binary at all.
+      if (b.name !== 'livekit-sip' || !(e instanceof SandboxSetupError)) throw e
+      sipUnavailableReason = e.message.split('\n')[0]
+      break
+    }
     if (path) {
       found[b.name] = path
       continue
     }
     const t0 = Date.now()
-    found[b.name] = await buildBinary(b, log, env)
+    const built = await buildBinary(b, log, env)
     buildMs += Date.now() - t0
+    if ('path' in built) found[b.name] = built.path
+    else if (b.name === 'livekit-sip') sipUnavailableReason = built.reason
+    else throw new SandboxSetupError(built.reason, built.fix)
+  }
+  if (sipUnavailableReason && options.requireSip) {
+    throw new SandboxSetupError(
+      `livekit-sip is required (RINGLINE_REQUIRE_SIP=1 or requireSip: true) but not available: ${sipUnavailableReason}`,
+      LIVEKIT_SIP_FIX,
+    )
   }
   return {
     binaries: {
       ...system,
       livekitServer: found['livekit-server']!,
-      livekitSip: found['livekit-sip']!,
+      livekitSip: found['livekit-sip'] ?? null,
     },
     buildMs,
+    sipUnavailableReason,
   }
 }
+
+type BuildResult = { path: string } | { reason: string; fix: string }
 
 async function buildBinary(
   b: LiveKitBinary,
   log: (line: string) => void,
   env: NodeJS.ProcessEnv,
-): Promise<string> {
+): Promise<BuildResult> {
   const script = join(packageRoot(), 'scripts', 'build-binaries.sh')
   if (!existsSync(script))
-    throw new SandboxSetupError(`${b.name} not found and ${script} is missing`, `set ${b.envVar}`)
+    return { reason: `${b.name} not found and ${script} is missing`, fix: `set ${b.envVar}` }
   if (!which('go', env)) {
-    throw new SandboxSetupError(
-      `${b.name} was not found (${b.envVar}, PATH, ${join(cacheDir(env), 'bin')}) and Go is not installed to build it`,
-      `install Go >= 1.26 (https://go.dev/dl), or set ${b.envVar} to a ${b.name} ${b.version} binary`,
-    )
+    return {
+      reason: `${b.name} was not found (${b.envVar}, PATH, ${join(cacheDir(env), 'bin')}) and Go is not installed to build it`,
+      fix: `install Go >= 1.26 (https://go.dev/dl), or set ${b.envVar} to a ${b.name} ${b.version} binary`,
+    }
   }
-  if (b.name === 'livekit-sip' && !which('pkg-config', env)) {
-    throw new SandboxSetupError(
-      'livekit-sip needs cgo libraries to build',
-      'sudo apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc',
+  const isSip = b.name === 'livekit-sip'
+  // The script asks the module proxy first and says "building …" only once it builds.
+  if (!isSip)
+    log(
+      `building ${b.name} ${b.version} with Go (one time, a few minutes; cached in ${join(cacheDir(env), 'bin')})`,
     )
-  }
-  log(
-    `building ${b.name} ${b.version} with Go (one time, a few minutes; cached in ${join(cacheDir(env), 'bin')})`,
-  )
+  const reasonFile = isSip ? join(tmpdir(), `ringline-sip-reason-${process.pid}-${Date.now()}`) : undefined
   const extraPath = ['/usr/local/go/bin', env.PATH].filter(Boolean).join(delimiter)
   const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolvePromise) => {
       const child = spawn('bash', [script, b.name], {
-        env: { ...env, PATH: extraPath },
+        env: {
+          ...env,
+          PATH: extraPath,
+          ...(reasonFile ? { RINGLINE_SIP_REASON_FILE: reasonFile } : {}),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let stdout = ''
@@ -178,13 +208,20 @@ async function buildBinary(
       child.on('close', (code) => resolvePromise({ code, stdout, stderr }))
     },
   )
+  let reason: string | undefined
+  if (reasonFile) {
+    try {
+      reason = readFileSync(reasonFile, 'utf8').trim() || undefined
+    } catch {}
+    rmSync(reasonFile, { force: true })
+  }
   const path = output.stdout.trim().split('\n').pop()
   if (output.code !== 0 || !path || !isExecutable(path)) {
     const tail = output.stderr.trim().split('\n').slice(-8).join('\n  ')
-    throw new SandboxSetupError(
-      `building ${b.name} failed:\n  ${tail}`,
-      `set ${b.envVar} to a prebuilt ${b.name} ${b.version}`,
-    )
+    return {
+      reason: reason ?? `building ${b.name} failed:\n  ${tail}`,
+      fix: isSip ? LIVEKIT_SIP_FIX : `set ${b.envVar} to a prebuilt ${b.name} ${b.version}`,
+    }
   }
-  return path
+  return { path }
 }

@@ -2,14 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
-import { sandboxLogs, sandboxStatus, startSandbox, stopSandbox } from './sandbox'
+import { sandboxLogs, sandboxStatus, sipUnavailableBanner, startSandbox, stopSandbox } from './sandbox'
 
 const USAGE = `usage: ringline-sandbox <command> [options]
 
 commands:
   up [--webhook-url URL]   start the sandbox (or reuse the running one), print KEY=value lines, leave it running
   down                     stop the processes this sandbox started
-  status                   health of each process (exit code 1 when not healthy)
+  status                   health of each process (exit code 1 when not healthy, or when RINGLINE_REQUIRE_SIP=1
+                           and the sandbox runs without livekit-sip)
   logs [NAME] [-n LINES]   show the last lines of each log (or of NAME: redis, hub, phone, livekit-server,
                            livekit-sip, phone-messages, phone-errors)
 
@@ -66,13 +67,22 @@ async function main(argv: string[]): Promise<number> {
         console.log(`no sandbox recorded in ${status.stateDir}`)
         return 1
       }
+      const withSip = status.info.sip.available !== false
       console.log(
-        `sandbox ${status.stateDir}: ${status.healthy ? 'healthy' : status.running ? 'NOT healthy' : 'stopped'}`,
+        `sandbox ${status.stateDir}: ${status.healthy ? 'healthy' : status.running ? 'NOT healthy' : 'stopped'}${withSip ? '' : ', WITHOUT SIP'}`,
       )
       for (const p of status.processes) {
         console.log(`  ${p.name.padEnd(15)} ${String(p.pid ?? '-').padStart(7)}  ${p.detail}`)
       }
+      if (!withSip) {
+        console.log(`  ${sipUnavailableBanner(status.info.sip.unavailableReason)}`)
+      }
       if (status.healthy) for (const [k, v] of Object.entries(status.info.env)) console.log(`${k}=${v}`)
+      // A sandbox without SIP is healthy as started; RINGLINE_REQUIRE_SIP=1 makes it a failure here too.
+      if (!withSip && process.env.RINGLINE_REQUIRE_SIP === '1') {
+        console.error('[ringline-sandbox] RINGLINE_REQUIRE_SIP=1 and this sandbox has no livekit-sip')
+        return 1
+      }
       return status.healthy ? 0 : 1
     }
     case 'logs': {

@@ -133,6 +133,13 @@ export interface SandboxOptions {
   log?: ((line: string) => void) | false
   /** How long to wait for another process that is starting the same sandbox (default 300 s). */
   lockTimeoutMs?: number
+  /**
+   * Fail with a `SandboxSetupError` when livekit-sip is not available, instead of starting (or attaching to) a
+   * sandbox without SIP. Default false. Env: RINGLINE_REQUIRE_SIP=1.
+   */
+  requireSip?: boolean
+  /** Where binaries (LIVEKIT_SIP_BIN, PATH…) and RINGLINE_* settings are read from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface ResolvedOptions {
@@ -145,6 +152,8 @@ export interface ResolvedOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   log: (line: string) => void
   lockTimeoutMs: number
+  requireSip: boolean
+  env: NodeJS.ProcessEnv
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -157,7 +166,7 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 export function resolveOptions(
   options: SandboxOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = options.env ?? process.env,
 ): ResolvedOptions {
   const offset = options.portOffset ?? envInt(env, 'RINGLINE_SANDBOX_PORT_OFFSET') ?? 0
   const ports = { ...DEFAULT_PORTS } as SandboxPorts
@@ -188,5 +197,7 @@ export function resolveOptions(
     logLevel: level,
     log,
     lockTimeoutMs: options.lockTimeoutMs ?? 300_000,
+    requireSip: options.requireSip ?? env.RINGLINE_REQUIRE_SIP === '1',
+    env,
   }
 }

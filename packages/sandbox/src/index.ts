@@ -1,4 +1,4 @@
-export { LIVEKIT_SERVER_VERSION, LIVEKIT_SIP_VERSION, SandboxSetupError } from './binaries'
+export { LIVEKIT_SERVER_VERSION, LIVEKIT_SIP_FIX, LIVEKIT_SIP_VERSION, SandboxSetupError } from './binaries'
 export {
   DEFAULT_API_KEY,
   DEFAULT_API_SECRET,
@@ -28,6 +28,8 @@ export {
   type SandboxStatus,
   sandboxLogs,
   sandboxStatus,
+  sipIsAvailable,
+  sipUnavailableBanner,
   startSandbox,
   stopSandbox,
 } from './sandbox'

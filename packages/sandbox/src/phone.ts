@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { packageRoot } from './binaries'
+import { LIVEKIT_SIP_FIX, packageRoot, SandboxSetupError } from './binaries'
 import { dtmfPcap, isDtmfDigits } from './pcap'
 import { freePort, sleep } from './procs'
 import { CallTracker, SippTraceParser, type TraceCall } from './sipp-trace'
@@ -169,9 +169,17 @@ export class Phone {
 
   /**
    * Calls `to` (the sandbox number or any number with an inbound trunk) through livekit-sip.
-   * Returns at once; await the returned call for what happened.
+   * Returns at once; await the returned call for what happened. Throws a `SandboxSetupError` at once when the
+   * sandbox runs without livekit-sip (`info.sip.available === false`).
    */
   call(to: string, options: PhoneCallOptions = {}): PhoneCall {
+    if (this.info.sip.available === false) {
+      // Nothing listens on the SIP port: sipp would retransmit its INVITE for half a minute, then give up.
+      throw new SandboxSetupError(
+        `phone.call(${to}): livekit-sip is not running in this sandbox (${this.info.sip.unavailableReason ?? 'unavailable'}), so no call can be placed`,
+        `${LIVEKIT_SIP_FIX}; gate tests that call the phone with describeWithSip / itWithSip from @ringline/sandbox/vitest`,
+      )
+    }
     const id = randomUUID()
     const callId = `ringline-${id}@127.0.0.1`
     if (options.dtmf !== undefined && !isDtmfDigits(options.dtmf)) {

@@ -16,7 +16,14 @@ import { createRequire } from 'node:module'
 import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type Binaries, packageRoot, resolveBinaries, SandboxSetupError } from './binaries'
+import {
+  type Binaries,
+  findLiveKitBinary,
+  LIVEKIT_SIP_FIX,
+  packageRoot,
+  resolveBinaries,
+  SandboxSetupError,
+} from './binaries'
 import {
   NUMBERS,
   PHONE_DTMF_DIGITS,
@@ -292,8 +299,25 @@ export interface ProcessHealth {
   pid: number | undefined
   running: boolean
   healthy: boolean
+  /** Not started on purpose (livekit-sip when it is unavailable); not counted against the sandbox's health. */
+  skipped: boolean
   detail: string
   log: string | undefined
+}
+
+/** Whether livekit-sip runs in the sandbox described by `info` (states written before this field: yes). */
+export function sipIsAvailable(info: SandboxInfo): boolean {
+  return info.sip.available !== false
+}
+
+/** Every process that should run is healthy. */
+function allHealthy(health: ProcessHealth[]): boolean {
+  return health.every((h) => h.healthy || h.skipped)
+}
+
+/** The one-line warning printed whenever a sandbox without livekit-sip starts or is attached to. */
+export function sipUnavailableBanner(reason: string | undefined): string {
+  return `WARNING: livekit-sip is NOT available (${reason ?? 'unknown reason'}). The sandbox runs without SIP: no phone calls; tests that need livekit-sip are skipped. fix: ${LIVEKIT_SIP_FIX} (RINGLINE_REQUIRE_SIP=1 makes this an error)`
 }
 
 /** Health of each process of a sandbox state. */
@@ -309,6 +333,17 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
   return Promise.all(
     PROCESS_NAMES.map(async (name) => {
       const rec = state.processes[name]
+      if (name === 'livekit-sip' && !sipIsAvailable(state.info)) {
+        return {
+          name,
+          pid: undefined,
+          running: false,
+          healthy: false,
+          skipped: true,
+          detail: `NOT AVAILABLE: ${state.info.sip.unavailableReason ?? 'unknown reason'}`,
+          log: undefined,
+        }
+      }
       const running = isOurs(rec?.pid, rec?.marker ?? '\0')
       const healthy = running && (await probes[name]())
       return {
@@ -316,6 +351,7 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
         pid: rec?.pid,
         running,
         healthy,
+        skipped: false,
         detail: !rec ? 'not started' : !running ? 'not running' : healthy ? 'ok' : 'not answering',
         log: rec?.log,
       }
@@ -382,13 +418,11 @@ interface PortNeed {
   key: keyof SandboxPorts
 }
 
-function portNeeds(p: SandboxPorts): PortNeed[] {
+function portNeeds(p: SandboxPorts, withSip: boolean): PortNeed[] {
   const needs: PortNeed[] = [
     { port: p.livekit, proto: 'tcp', what: 'livekit-server HTTP/WebSocket', key: 'livekit' },
     { port: p.rtcUdp, proto: 'udp', what: 'livekit-server WebRTC UDP', key: 'rtcUdp' },
     { port: p.redis, proto: 'tcp', what: 'Redis', key: 'redis' },
-    { port: p.sip, proto: 'udp', what: 'livekit-sip SIP (UDP)', key: 'sip' },
-    { port: p.sip, proto: 'tcp', what: 'livekit-sip SIP (TCP)', key: 'sip' },
     { port: p.phone, proto: 'udp', what: 'phone simulator (sipp) SIP', key: 'phone' },
     { port: p.phoneMedia, proto: 'udp', what: 'phone simulator (sipp) media', key: 'phoneMedia' },
     { port: p.phoneMedia + 2, proto: 'udp', what: 'phone simulator (sipp) media + 2', key: 'phoneMedia' },
@@ -397,14 +431,20 @@ function portNeeds(p: SandboxPorts): PortNeed[] {
     { port: p.hub, proto: 'tcp', what: 'hub (webhook relay)', key: 'hub' },
   ]
   if (p.rtcTcp) needs.push({ port: p.rtcTcp, proto: 'tcp', what: 'livekit-server WebRTC TCP', key: 'rtcTcp' })
-  if (p.sipHealth)
-    needs.push({ port: p.sipHealth, proto: 'tcp', what: 'livekit-sip health', key: 'sipHealth' })
+  if (withSip) {
+    needs.push(
+      { port: p.sip, proto: 'udp', what: 'livekit-sip SIP (UDP)', key: 'sip' },
+      { port: p.sip, proto: 'tcp', what: 'livekit-sip SIP (TCP)', key: 'sip' },
+    )
+    if (p.sipHealth)
+      needs.push({ port: p.sipHealth, proto: 'tcp', what: 'livekit-sip health', key: 'sipHealth' })
+  }
   return needs
 }
 
-async function checkPorts(p: SandboxPorts): Promise<void> {
+async function checkPorts(p: SandboxPorts, withSip: boolean): Promise<void> {
   const busy: string[] = []
-  for (const need of portNeeds(p)) {
+  for (const need of portNeeds(p, withSip)) {
     if (await canBind(need.port, need.proto)) continue
     // Also try the wildcard address: livekit-sip binds 0.0.0.0 for RTP and some tools bind *:port.
     const holder = portHolder(need.port, need.proto)
@@ -418,8 +458,9 @@ async function checkPorts(p: SandboxPorts): Promise<void> {
     )
   }
   let rtpBusy = 0
-  for (let port = p.sipRtpStart; port <= p.sipRtpEnd; port++)
-    if (!(await canBind(port, 'udp', '0.0.0.0'))) rtpBusy++
+  if (withSip)
+    for (let port = p.sipRtpStart; port <= p.sipRtpEnd; port++)
+      if (!(await canBind(port, 'udp', '0.0.0.0'))) rtpBusy++
   if (rtpBusy > (p.sipRtpEnd - p.sipRtpStart + 1) / 2) {
     busy.push(
       `  UDP ${p.sipRtpStart}-${p.sipRtpEnd} (livekit-sip RTP): ${rtpBusy} ports in use\n    fix: ${PORT_ENV.sipRtpStart} / ${PORT_ENV.sipRtpEnd}`,
@@ -446,12 +487,15 @@ function buildInfo(
   o: ResolvedOptions,
   binaries: Binaries,
   ids: { inboundTrunkId: string; outboundTrunkId: string; dispatchRuleId: string },
+  sipUnavailableReason: string | undefined,
 ): SandboxInfo {
   const p = o.ports
   const wsUrl = `ws://127.0.0.1:${p.livekit}`
   const info: SandboxInfo = {
     livekit: { url: `http://127.0.0.1:${p.livekit}`, wsUrl, apiKey: o.apiKey, apiSecret: o.apiSecret },
     sip: {
+      available: sipUnavailableReason === undefined,
+      ...(sipUnavailableReason === undefined ? {} : { unavailableReason: sipUnavailableReason }),
       inboundNumber: NUMBERS.inbound,
       outboundTrunkId: ids.outboundTrunkId,
       inboundTrunkId: ids.inboundTrunkId,
@@ -506,7 +550,29 @@ export function connectSandbox(info: SandboxInfo): Omit<Sandbox, 'reused' | 'sta
   }
 }
 
+/** Refuses (requireSip) or warns about a running sandbox without livekit-sip before attaching to it. */
+function checkSipBeforeAttach(state: StateFile, o: ResolvedOptions): void {
+  if (sipIsAvailable(state.info)) return
+  const reason = state.info.sip.unavailableReason
+  if (o.requireSip) {
+    throw new SandboxSetupError(
+      `livekit-sip is required (RINGLINE_REQUIRE_SIP=1 or requireSip: true) but the sandbox running from ${state.info.stateDir} has none: ${reason}`,
+      `${LIVEKIT_SIP_FIX}; then \`ringline-sandbox down\` (state dir ${state.info.stateDir}) and start again`,
+    )
+  }
+  o.log(sipUnavailableBanner(reason))
+  let now: string | undefined
+  try {
+    now = findLiveKitBinary('livekit-sip', o.env)
+  } catch {}
+  if (now)
+    o.log(
+      `livekit-sip is available now (${now}): stop this sandbox (\`ringline-sandbox down\`, state dir ${state.info.stateDir}) and start again to use it`,
+    )
+}
+
 async function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
+  checkSipBeforeAttach(state, o)
   const client = connectSandbox(state.info)
   if (o.webhookUrl) await client.webhooks.forward(o.webhookUrl, { persistent: true })
   const dir = state.info.stateDir
@@ -536,14 +602,15 @@ async function discoverByPort(o: ResolvedOptions): Promise<StateFile | undefined
   const state = readState(m[1]!)
   if (!state) return undefined
   const health = await checkHealth(state)
-  return health.every((h) => h.healthy) ? state : undefined
+  return allHealthy(health) ? state : undefined
 }
 
 /**
  * Starts the sandbox (Redis, livekit-server, livekit-sip, the sipp phone and the hub, all detached
  * processes on 127.0.0.1) and provisions its trunks and dispatch rule. With `reuse: true`, attaches to a
  * healthy running one instead. Two processes starting the same sandbox at once are serialized by a lock
- * file: the second one waits and then attaches.
+ * file: the second one waits and then attaches. When livekit-sip cannot be had, starts everything else and
+ * says so (`info.sip.available: false`, a warning on the log), unless `requireSip` / RINGLINE_REQUIRE_SIP=1.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const t0 = Date.now()
@@ -555,7 +622,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const existing = readState(o.stateDir)
     if (existing) {
       const health = await checkHealth(existing)
-      if (health.every((h) => h.healthy)) {
+      if (allHealthy(health)) {
         if (!o.reuse) {
           throw new SandboxSetupError(
             `a sandbox is already running from ${o.stateDir} (started by process ${existing.startedBy})`,
@@ -580,9 +647,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     }
 
-    const { binaries, buildMs } = await resolveBinaries(o.log)
+    const { binaries, buildMs, sipUnavailableReason } = await resolveBinaries(o.log, o.env, {
+      requireSip: o.requireSip,
+    })
+    const withSip = binaries.livekitSip !== null
+    if (!withSip) o.log(sipUnavailableBanner(sipUnavailableReason))
     const tStart = Date.now()
-    await checkPorts(o.ports)
+    await checkPorts(o.ports, withSip)
 
     const dir = o.stateDir
     const logs = join(dir, 'logs')
@@ -592,7 +663,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mkdirSync(join(phoneDir, 'calls'), { recursive: true })
     const relayUrl = `http://127.0.0.1:${o.ports.hub}/webhook`
     writeFileSync(join(dir, 'livekit.yaml'), livekitYaml(o, relayUrl))
-    writeFileSync(join(dir, 'sip.yaml'), sipYaml(o))
+    if (withSip) writeFileSync(join(dir, 'sip.yaml'), sipYaml(o))
+    else rmSync(join(dir, 'sip.yaml'), { force: true })
     const phoneTrace = join(logs, 'phone-messages.log')
     writeFileSync(
       join(dir, 'hub.json'),
@@ -714,32 +786,35 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timeoutMs: 30_000,
       abort: lkAbort,
     })
-    const sipYamlPath = join(dir, 'sip.yaml')
-    const sipAbort = launch(
-      'livekit-sip',
-      binaries.livekitSip,
-      ['--config', sipYamlPath],
-      sipYamlPath,
-      'SIGINT',
-    )
-    await waitFor('livekit-sip', () => sipOptionsPing(o.ports.sip, 500), {
-      timeoutMs: 30_000,
-      abort: sipAbort,
-    })
+    if (binaries.livekitSip) {
+      const sipYamlPath = join(dir, 'sip.yaml')
+      const sipAbort = launch(
+        'livekit-sip',
+        binaries.livekitSip,
+        ['--config', sipYamlPath],
+        sipYamlPath,
+        'SIGINT',
+      )
+      await waitFor('livekit-sip', () => sipOptionsPing(o.ports.sip, 500), {
+        timeoutMs: 30_000,
+        abort: sipAbort,
+      })
+    }
 
+    // Trunks and the dispatch rule live in livekit-server + Redis: provisioned with or without livekit-sip.
     const ids = await provision({
       url: `http://127.0.0.1:${o.ports.livekit}`,
       apiKey: o.apiKey,
       apiSecret: o.apiSecret,
       phoneAddress: `127.0.0.1:${o.ports.phone}`,
     })
-    const info = buildInfo(o, binaries, ids)
+    const info = buildInfo(o, binaries, ids, sipUnavailableReason)
     writeState(dir, { version: 1, startedAt: Date.now(), startedBy: process.pid, processes: started, info })
     rmSync(leaseDir(dir), { recursive: true, force: true })
     const lease = takeLease(dir)
     const startupMs = Date.now() - tStart
     o.log(
-      `up in ${(startupMs / 1000).toFixed(1)} s${buildMs ? ` (+ ${(buildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, SIP 127.0.0.1:${o.ports.sip}, phone 127.0.0.1:${o.ports.phone}, state ${dir}`,
+      `up in ${(startupMs / 1000).toFixed(1)} s${buildMs ? ` (+ ${(buildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, ${withSip ? `SIP 127.0.0.1:${o.ports.sip}` : 'NO SIP (livekit-sip unavailable)'}, phone 127.0.0.1:${o.ports.phone}, state ${dir}`,
     )
     const client = connectSandbox(info)
     let done = false
@@ -807,6 +882,7 @@ async function stopLocked(stateDir: string, log: (l: string) => void): Promise<P
 export interface SandboxStatus {
   stateDir: string
   running: boolean
+  /** Every process that was started is healthy (livekit-sip, when unavailable, is not counted: see `info.sip`). */
   healthy: boolean
   processes: ProcessHealth[]
   info: SandboxInfo | undefined
@@ -821,7 +897,7 @@ export async function sandboxStatus(options: Pick<SandboxOptions, 'stateDir'> = 
   return {
     stateDir: o.stateDir,
     running: processes.some((p) => p.running),
-    healthy: processes.every((p) => p.healthy),
+    healthy: allHealthy(processes),
     processes,
     info: state.info,
   }

@@ -34,6 +34,15 @@ export interface SandboxInfo {
     apiSecret: string
   }
   sip: {
+    /**
+     * livekit-sip runs in this sandbox. When false (its binary could not be had, e.g. the Go module proxy refuses
+     * github.com/livekit/sip), everything else runs and the trunks and dispatch rule below are still provisioned,
+     * but no call reaches a phone: `createSipParticipant` fails with 503 and `phone.call()` throws. Gate tests
+     * that need it with `describeWithSip` / `itWithSip` from `@ringline/sandbox/vitest`.
+     */
+    available: boolean
+    /** Why livekit-sip is not available (only when `available` is false). */
+    unavailableReason?: string
     /** Provisioned inbound number: calls to it land in rooms `sandbox_<caller>_<random>`. */
     inboundNumber: string
     /** Outbound trunk to the phone simulator. */
@@ -76,6 +85,6 @@ export interface SandboxInfo {
   ports: SandboxPorts
   /** The KEY=value lines `ringline-sandbox up` prints. */
   env: Record<string, string>
-  /** Binaries used (sipp is needed by `phone.call` in any process). */
-  binaries: { sipp: string; livekitServer: string; livekitSip: string; redisServer: string }
+  /** Binaries used (sipp is needed by `phone.call` in any process); `livekitSip` is null without livekit-sip. */
+  binaries: { sipp: string; livekitServer: string; livekitSip: string | null; redisServer: string }
 }

@@ -1,5 +1,6 @@
 import { ParticipantInfo_Kind } from '@livekit/protocol'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
+import { describeWithSip } from '../src/vitest'
 import { info, joinRoom, rooms, sandbox, type TestParticipant, until, waitForCallStatus } from './helpers'
 
 let joined: TestParticipant[] = []
@@ -23,7 +24,7 @@ async function roomOf(caller: string) {
   })
 }
 
-describe('inbound calls from the phone', () => {
+describeWithSip('inbound calls from the phone', () => {
   test('the dispatch rule makes a room with a ringing SIP participant; publishing audio answers; caller hang-up ends it', async () => {
     const caller = uniqueCaller()
     const call = sandbox.phone.call(info.sip.inboundNumber, { from: caller })

@@ -1,6 +1,7 @@
 import { ParticipantKind, RoomEvent } from '@livekit/rtc-node'
 import { ServerError, SipCallError } from 'livekit-server-sdk'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
+import { describeWithSip } from '../src/vitest'
 import {
   info,
   joinRoom,
@@ -41,7 +42,7 @@ async function dialError(number: string, roomName: string, ringingTimeout = 15):
   throw new Error(`call to ${number} was answered`)
 }
 
-describe('outbound calls to the phone', () => {
+describeWithSip('outbound calls to the phone', () => {
   test('answered: dialing → ringing → active, audio comes back, removeParticipant ends it with BYE', async () => {
     const roomName = unique('t-out')
     const number = uniqueAnsweringNumber()

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebhookReceiver } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { itWithSip } from '../src/vitest'
 import { info, joinRoom, rooms, sandbox, sip, unique, until } from './helpers'
 
 interface Received {
@@ -118,7 +119,7 @@ describe('webhooks through the relay', () => {
     }
   })
 
-  test('participant_left of a rejected SIP call carries USER_REJECTED / USER_UNAVAILABLE', async () => {
+  itWithSip('participant_left of a rejected SIP call carries USER_REJECTED / USER_UNAVAILABLE', async () => {
     const prefix = unique('t-wh-reason')
     const stream = await sandbox.webhooks.subscribe(undefined, { roomPrefix: prefix })
     try {
