@@ -19,6 +19,11 @@ const server = setupServer(
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterAll(() => server.close())
 
+function History() {
+  const history = useCallHistory({ stats: false })
+  return <p data-state={history.status}>{history.calls.length}</p>
+}
+
 describe('RinglineProvider and hooks', () => {
   it('useRingline throws a helpful error outside a provider', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {})
@@ -56,10 +61,6 @@ describe('RinglineProvider and hooks', () => {
   })
 
   it('with only a baseUrl it creates core’s client and uses its API, also under StrictMode', async () => {
-    function History() {
-      const history = useCallHistory({ stats: false })
-      return <p data-state={history.status}>{history.calls.length}</p>
-    }
     const { unmount } = render(
       <StrictMode>
         <RinglineProvider baseUrl="http://localhost/api/ringline">
