@@ -111,7 +111,13 @@ export async function inviteAgent(
     ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
     trigger: 'api',
   })
-  return { dispatch: toAgentDispatchInfo(dispatch), created }
+  // Another request is asking LiveKit right now: answer with its outcome rather than a half-done row.
+  let settled = dispatch
+  for (let waited = 0; settled.state === 'pending' && !created && waited < 5000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    settled = (await ctx.media.listAgentDispatches(call.id)).find((d) => d.id === dispatch.id) ?? settled
+  }
+  return { dispatch: toAgentDispatchInfo(settled), created }
 }
 
 /** A call's stored transcript (`GET /calls/:id/transcript`). */

@@ -104,9 +104,17 @@ export async function startTranscriptCollector(
     return { identity: p.identity, name: p.name || null, kind: speakerKindOf(p.kind) }
   }
 
+  // A participant who speaks right after joining can be heard before its join reaches us: wait for it briefly.
+  async function knownSender(identity: string): Promise<void> {
+    for (let waited = 0; waited < 2000 && !room.remoteParticipants.has(identity); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
   async function receive(reader: TextStreamReader, sender: string): Promise<void> {
     const info = reader.info
     const trackId = info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
+    await knownSender(sender)
     // Resolve the speaker when the stream opens: the track may be gone once it is read to the end.
     const speaker = speakerFor(sender, trackId)
     const text = await reader.readAll()
