@@ -1,4 +1,5 @@
 'use client'
+import { formatPhoneNumberAsYouType } from '@ringline/core'
 import {
   type ClipboardEvent,
   type FormEvent,
@@ -13,14 +14,7 @@ import { useClientState } from '../hooks/useClientState'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
-import {
-  type CountryCode,
-  formatAsYouType,
-  formatPhoneNumber,
-  sanitizeDialString,
-  toDialString,
-  toE164,
-} from '../internal/phone'
+import { type CountryCode, formatPhoneNumber, sanitizeDialString, toDialString } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
@@ -150,7 +144,11 @@ export function Dialer({
           ? 'in-call'
           : null
   const disabledReason = disabledReasonProp === undefined ? derivedReason : disabledReasonProp
-  const e164 = toE164(raw, defaultCountry)
+  // Formatting and validation come from core's helper, so the Dialer and `client.dial` agree on numbers.
+  const typed = /[*#]/.test(raw)
+    ? null
+    : formatPhoneNumberAsYouType(raw, raw.startsWith('+') ? undefined : defaultCountry)
+  const e164 = typed?.valid ? typed.e164 : null
   const calling = pending || (isLive && call?.direction !== 'internal')
   const state: DialerState = calling
     ? 'calling'
@@ -161,7 +159,7 @@ export function Dialer({
         : raw
           ? 'typing'
           : 'idle'
-  const display = formatAsYouType(raw, defaultCountry)
+  const display = raw ? (typed?.text ?? raw) : ''
   const canCall = !disabledReason && !pending && !!e164
 
   const update = (next: string) => {

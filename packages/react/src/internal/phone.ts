@@ -1,4 +1,4 @@
-import { AsYouType, type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 
 /** ISO 3166 country code used to read national numbers. */
 export type { CountryCode }
@@ -11,12 +11,6 @@ export function sanitizeDialString(input: string): string {
   const cleaned = input.replace(DIALABLE, '')
   const plus = cleaned.startsWith('+') ? '+' : ''
   return plus + cleaned.replace(/\+/g, '')
-}
-
-/** Formats a dial string as the user types, e.g. `4155550123` → `(415) 555-0123`. */
-export function formatAsYouType(raw: string, defaultCountry: CountryCode): string {
-  if (!raw || /[*#]/.test(raw)) return raw
-  return new AsYouType(raw.startsWith('+') ? undefined : defaultCountry).input(raw)
 }
 
 /** E.164 for a dial string if it is a valid phone number, else null. */
