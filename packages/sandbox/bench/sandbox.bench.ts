@@ -6,7 +6,8 @@
  * - outbound setup: createSipParticipant(waitUntilAnswered) → answered, to the phone's answer-at-once number
  * - inbound setup: the phone's INVITE → the SIP participant joined the room (LiveKit's joinedAtMs)
  *
- * Runs on its own state dir and ports (offset 600) so it leaves a dev sandbox alone.
+ * Runs on its own state dir and ports (offset 600) so it leaves a dev sandbox alone. Without livekit-sip the
+ * two call figures are not measured, and it says why.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -55,6 +56,13 @@ async function main() {
     }
     console.log(`warm start (attach)     ${fmt(warm)}`)
 
+    if (!sandbox.info.sip.available) {
+      for (const figure of ['outbound setup', 'inbound setup'])
+        console.log(
+          `${figure.padEnd(24)}NOT MEASURED: livekit-sip is unavailable (${sandbox.info.sip.unavailableReason})`,
+        )
+      return
+    }
     const sip = new SipClient(sandbox.livekit.url, sandbox.livekit.apiKey, sandbox.livekit.apiSecret)
     const rooms = new RoomServiceClient(
       sandbox.livekit.url,

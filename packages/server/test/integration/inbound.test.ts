@@ -1,10 +1,12 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { itWithSip } from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
 type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
 type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
 
+// Provisioning needs only livekit-server; every test where the phone calls in needs livekit-sip (itWithSip).
 describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
   let h: Harness
   let number: string
@@ -30,40 +32,43 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
     expect(rooms).toHaveLength(1)
   })
 
-  it('records the call, announces it, lets exactly one of two agents claim it, and the answer connects the phone', async () => {
-    const from = '+15550001201'
-    const phoneCall = h.sandbox.phone.call(number, { from })
-    const incoming = await incomingFrom(from)
-    expect(incoming.call).toMatchObject({ direction: 'inbound', status: 'ringing', toNumber: number })
-    expect(incoming.call.roomName.startsWith(`in-${h.tenant}_`)).toBe(true)
+  itWithSip(
+    'records the call, announces it, lets exactly one of two agents claim it, and the answer connects the phone',
+    async () => {
+      const from = '+15550001201'
+      const phoneCall = h.sandbox.phone.call(number, { from })
+      const incoming = await incomingFrom(from)
+      expect(incoming.call).toMatchObject({ direction: 'inbound', status: 'ringing', toNumber: number })
+      expect(incoming.call.roomName.startsWith(`in-${h.tenant}_`)).toBe(true)
 
-    const [a, b] = await Promise.all([
-      h.post('alice', `/calls/${incoming.call.id}/answer`),
-      h.post('bob', `/calls/${incoming.call.id}/answer`),
-    ])
-    const statuses = [a.status, b.status].sort()
-    expect(statuses).toEqual([200, 409])
-    const winner = a.status === 200 ? a : b
-    const loser = a.status === 200 ? b : a
-    expect(loser.body.error.code).toBe('CALL_ALREADY_ANSWERED')
-    expect(winner.body.connection.roomName).toBe(incoming.call.roomName)
-    await h.waitForEvent(
-      (e) => e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress',
-    )
+      const [a, b] = await Promise.all([
+        h.post('alice', `/calls/${incoming.call.id}/answer`),
+        h.post('bob', `/calls/${incoming.call.id}/answer`),
+      ])
+      const statuses = [a.status, b.status].sort()
+      expect(statuses).toEqual([200, 409])
+      const winner = a.status === 200 ? a : b
+      const loser = a.status === 200 ? b : a
+      expect(loser.body.error.code).toBe('CALL_ALREADY_ANSWERED')
+      expect(winner.body.connection.roomName).toBe(incoming.call.roomName)
+      await h.waitForEvent(
+        (e) => e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress',
+      )
 
-    // Publishing audio is what makes livekit-sip send 200 OK to the caller.
-    const agent = await joinWithAudio(h.sandbox.livekit.wsUrl, winner.body.connection.token)
-    expect(await phoneCall.answered).toBe(true)
-    const winnerUser = a.status === 200 ? 'alice' : 'bob'
-    const hung = await h.post(winnerUser, `/calls/${incoming.call.id}/hangup`)
-    expect(hung.body.call).toMatchObject({ status: 'completed', answeredBy: winnerUser })
-    const result = await phoneCall
-    expect(result.answered).toBe(true)
-    expect(result.endedBy).toBe('remote')
-    await agent.stop()
-  })
+      // Publishing audio is what makes livekit-sip send 200 OK to the caller.
+      const agent = await joinWithAudio(h.sandbox.livekit.wsUrl, winner.body.connection.token)
+      expect(await phoneCall.answered).toBe(true)
+      const winnerUser = a.status === 200 ? 'alice' : 'bob'
+      const hung = await h.post(winnerUser, `/calls/${incoming.call.id}/hangup`)
+      expect(hung.body.call).toMatchObject({ status: 'completed', answeredBy: winnerUser })
+      const result = await phoneCall
+      expect(result.answered).toBe(true)
+      expect(result.endedBy).toBe('remote')
+      await agent.stop()
+    },
+  )
 
-  it('a caller hanging up while it rings makes the call missed', async () => {
+  itWithSip('a caller hanging up while it rings makes the call missed', async () => {
     const from = '+15550001202'
     const phoneCall = h.sandbox.phone.call(number, { from })
     const incoming = await incomingFrom(from)
@@ -77,7 +82,7 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
     expect(late.body.error.code).toBe('CALL_NOT_ACTIVE')
   })
 
-  it('declining: one agent’s decline keeps it ringing, a reject hangs the phone up', async () => {
+  itWithSip('declining: one agent’s decline keeps it ringing, a reject hangs the phone up', async () => {
     const from = '+15550001203'
     const phoneCall = h.sandbox.phone.call(number, { from })
     const incoming = await incomingFrom(from)

@@ -1,9 +1,12 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { itWithSip } from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from './harness'
 
 type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
 
+// Every test that places a call needs livekit-sip (itWithSip: skipped, with the reason, without it); the
+// toll-fraud refusals send no INVITE and run everywhere.
 // Calls take seconds and the machine is shared with other suites: generous per-test time.
 describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_000 }, () => {
   let h: Harness
@@ -20,7 +23,7 @@ describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_0
   const ended = (id: string, timeoutMs = 30_000) =>
     h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === id, timeoutMs)
 
-  it('answered: in-progress, then hang-up completes it and the phone sees the BYE', async () => {
+  itWithSip('answered: in-progress, then hang-up completes it and the phone sees the BYE', async () => {
     const since = Date.now()
     const call = await dial(h.sandbox.phone.numbers.answer)
     const updated = await h.waitForEvent(
@@ -39,35 +42,38 @@ describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_0
     expect(seen.invites).toBeGreaterThanOrEqual(1)
   })
 
-  it('busy: 486 ends the call as busy with the SIP code kept', async () => {
+  itWithSip('busy: 486 ends the call as busy with the SIP code kept', async () => {
     const call = await dial(h.sandbox.phone.numbers.busy)
     const e = await ended(call.id)
     expect(e.call).toMatchObject({ status: 'busy', endReason: 'busy', sipStatusCode: 486 })
   })
 
-  it('declined: 603 ends the call as declined', async () => {
+  itWithSip('declined: 603 ends the call as declined', async () => {
     const call = await dial(h.sandbox.phone.numbers.decline)
     const e = await ended(call.id)
     expect(e.call).toMatchObject({ status: 'declined', endReason: 'declined', sipStatusCode: 603 })
   })
 
-  it('no answer: the ringing timeout ends the call as no-answer', async () => {
+  itWithSip('no answer: the ringing timeout ends the call as no-answer', async () => {
     const call = await dial(h.sandbox.phone.numbers.noAnswer)
     const e = await ended(call.id, 40_000)
     expect(e.call).toMatchObject({ status: 'no-answer', endReason: 'no-answer' })
   })
 
-  it('cancel: hanging up while it rings makes it canceled, and the dial result does not overwrite it', async () => {
-    const call = await dial(h.sandbox.phone.numbers.noAnswer)
-    await new Promise((r) => setTimeout(r, 1500))
-    const hung = await h.post('alice', `/calls/${call.id}/hangup`)
-    expect(hung.body.call).toMatchObject({ status: 'canceled', endReason: 'canceled' })
-    await h.ringline.settled()
-    const detail = await h.ringline.api.getCall(h.users.alice, call.id)
-    expect(detail.call.status).toBe('canceled')
-  })
+  itWithSip(
+    'cancel: hanging up while it rings makes it canceled, and the dial result does not overwrite it',
+    async () => {
+      const call = await dial(h.sandbox.phone.numbers.noAnswer)
+      await new Promise((r) => setTimeout(r, 1500))
+      const hung = await h.post('alice', `/calls/${call.id}/hangup`)
+      expect(hung.body.call).toMatchObject({ status: 'canceled', endReason: 'canceled' })
+      await h.ringline.settled()
+      const detail = await h.ringline.api.getCall(h.users.alice, call.id)
+      expect(detail.call.status).toBe('canceled')
+    },
+  )
 
-  it('far-end hang-up: the phone’s BYE completes the call through the webhook', async () => {
+  itWithSip('far-end hang-up: the phone’s BYE completes the call through the webhook', async () => {
     const call = await dial(h.sandbox.phone.numbers.hangup)
     await h.waitForEvent(
       (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
@@ -92,23 +98,27 @@ describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_0
     expect((await h.sandbox.phone.received('+442079460123', { since })).invites).toBe(0)
   })
 
-  it('transfer: refused targets are not sent; an allowed one is REFERred (and its failure reported)', async () => {
-    const call = await dial(h.sandbox.phone.numbers.answer)
-    await h.waitForEvent(
-      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
-    )
-    const refused = await h.post('alice', `/calls/${call.id}/transfer`, { to: 'sip:anyone@evil.example' })
-    expect(refused.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
-    const abroad = await h.post('alice', `/calls/${call.id}/transfer`, { to: '+442079460123' })
-    expect(abroad.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
-    const res = await h.post('alice', `/calls/${call.id}/transfer`, {
-      to: `tel:${h.sandbox.phone.numbers.answer}`,
-    })
-    // The sandbox phone (sipp) does not answer REFER: LiveKit reports the failed transfer, which must
-    // surface as a coded 502 while the call stays up.
-    expect(res.status).toBe(502)
-    expect(res.body.error.code).toBe('TRANSFER_FAILED')
-    expect((await h.ringline.api.getCall(h.users.alice, call.id)).call.status).toBe('in-progress')
-    await h.post('alice', `/calls/${call.id}/hangup`)
-  }, 60_000)
+  itWithSip(
+    'transfer: refused targets are not sent; an allowed one is REFERred (and its failure reported)',
+    async () => {
+      const call = await dial(h.sandbox.phone.numbers.answer)
+      await h.waitForEvent(
+        (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+      )
+      const refused = await h.post('alice', `/calls/${call.id}/transfer`, { to: 'sip:anyone@evil.example' })
+      expect(refused.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
+      const abroad = await h.post('alice', `/calls/${call.id}/transfer`, { to: '+442079460123' })
+      expect(abroad.body.error.code).toBe('DESTINATION_NOT_ALLOWED')
+      const res = await h.post('alice', `/calls/${call.id}/transfer`, {
+        to: `tel:${h.sandbox.phone.numbers.answer}`,
+      })
+      // The sandbox phone (sipp) does not answer REFER: LiveKit reports the failed transfer, which must
+      // surface as a coded 502 while the call stays up.
+      expect(res.status).toBe(502)
+      expect(res.body.error.code).toBe('TRANSFER_FAILED')
+      expect((await h.ringline.api.getCall(h.users.alice, call.id)).call.status).toBe('in-progress')
+      await h.post('alice', `/calls/${call.id}/hangup`)
+    },
+    60_000,
+  )
 })

@@ -1,12 +1,14 @@
 // Bring your own Twilio number end to end: Twilio REST is the MSW simulator (the one thing that cannot run here),
 // LiveKit is the sandbox's real livekit-server + livekit-sip, and the sipp phone calls the connected number the way
-// Twilio's origination URL would deliver it.
+// Twilio's origination URL would deliver it. Connecting and disconnecting need only livekit-server; the call in
+// between needs livekit-sip (itWithSip: skipped, with the reason, without it).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ParticipantInfo_Kind } from '@livekit/protocol'
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { connectSandbox } from '@ringline/sandbox'
+import { itWithSip } from '@ringline/sandbox/vitest'
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { main } from '../../src/cli'
@@ -79,14 +81,20 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
 
-  it('creates a LiveKit inbound trunk + rule that route a sipp call into a room carrying ringline.tenant, and an outbound trunk to the termination domain', async () => {
+  // Shared by the three steps below (connect → call → disconnect), in order.
+  let sid: string
+  let trunkId: string
+  let ruleId: string
+  let credential: { username: string; password?: string } | undefined
+
+  it('connect creates a LiveKit inbound trunk + rule carrying ringline.tenant, and an outbound trunk to the termination domain; connecting again reuses them', async () => {
     const creds = { accountSid: web.sid, apiKeySid: webKey.sid, apiKeySecret: webKey.secret }
     expect((await put('carol', '/twilio/credentials', creds)).status).toBe(200)
     const numbers = (await get('alice', '/twilio/numbers')).body.numbers as Array<{
       sid: string
       e164: string
     }>
-    const sid = numbers.find((n) => n.e164 === HTTP_NUMBER)?.sid as string
+    sid = numbers.find((n) => n.e164 === HTTP_NUMBER)?.sid as string
     expect(sid).toMatch(/^PN/)
 
     const connected = await h.post('carol', `/twilio/numbers/${sid}/connect`)
@@ -94,11 +102,11 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     expect(connected.body).toMatchObject({
       status: 'connected',
       progress: 100,
-      sipTarget: 'sip:127.0.0.1:5060;transport=tcp',
+      sipTarget: `sip:${info.sip.address};transport=tcp`,
     })
     const step = (name: string) => connected.body.steps.find((s: { step: string }) => s.step === name)
-    const trunkId = step('livekit-inbound-trunk').sid as string
-    const ruleId = step('livekit-dispatch-rule').sid as string
+    trunkId = step('livekit-inbound-trunk').sid as string
+    ruleId = step('livekit-dispatch-rule').sid as string
     const outboundId = step('livekit-outbound-trunk').sid as string
     outboundToDelete.add(outboundId)
 
@@ -116,7 +124,7 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     const domain = sim.state(web.sid).trunks[0]?.domainName as string
     const outbound = (await sip.listSipOutboundTrunk()).find((t) => t.sipTrunkId === outboundId)
     expect(outbound).toMatchObject({ address: domain, numbers: [HTTP_NUMBER] })
-    const credential = sim.state(web.sid).credentialLists[0]?.credentials[0]
+    credential = sim.state(web.sid).credentialLists[0]?.credentials[0]
     expect(outbound?.authUsername).toBe(credential?.username)
 
     // Connecting again reuses every resource, on both sides.
@@ -125,28 +133,38 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     expect(again.body.steps.map((s: { sid: string }) => s.sid)).toEqual(
       connected.body.steps.map((s: { sid: string }) => s.sid),
     )
+  }, 90_000)
 
-    // The phone dials the number (what Twilio does through the origination URL): LiveKit puts it in a tenant room.
-    const from = '+15550001777'
-    const phoneCall = sandbox.phone.call(HTTP_NUMBER, { from })
-    expect(await phoneCall.ringing).toBe(true)
-    const incoming = await h.waitForEvent(
-      (e): e is Extract<RinglineEvent, { type: 'call.incoming' }> =>
-        e.type === 'call.incoming' && e.call.fromNumber === from,
-    )
-    expect(incoming.call).toMatchObject({ direction: 'inbound', toNumber: HTTP_NUMBER })
-    expect(incoming.call.roomName.startsWith(`in-${h.tenant}_`)).toBe(true)
-    const sipParticipant = await until('the SIP participant', async () =>
-      (await rooms.listParticipants(incoming.call.roomName)).find((p) => p.kind === ParticipantInfo_Kind.SIP),
-    )
-    expect(sipParticipant.attributes).toMatchObject({
-      'ringline.tenant': h.tenant,
-      'ringline.number': HTTP_NUMBER,
-      'sip.trunkPhoneNumber': HTTP_NUMBER,
-      'sip.phoneNumber': from,
-    })
-    await phoneCall.hangup()
+  itWithSip(
+    'a sipp call to the connected number lands in a tenant room with the ringline attributes',
+    async () => {
+      // The phone dials the number (what Twilio does through the origination URL): LiveKit puts it in a tenant room.
+      const from = '+15550001777'
+      const phoneCall = sandbox.phone.call(HTTP_NUMBER, { from })
+      expect(await phoneCall.ringing).toBe(true)
+      const incoming = await h.waitForEvent(
+        (e): e is Extract<RinglineEvent, { type: 'call.incoming' }> =>
+          e.type === 'call.incoming' && e.call.fromNumber === from,
+      )
+      expect(incoming.call).toMatchObject({ direction: 'inbound', toNumber: HTTP_NUMBER })
+      expect(incoming.call.roomName.startsWith(`in-${h.tenant}_`)).toBe(true)
+      const sipParticipant = await until('the SIP participant', async () =>
+        (await rooms.listParticipants(incoming.call.roomName)).find(
+          (p) => p.kind === ParticipantInfo_Kind.SIP,
+        ),
+      )
+      expect(sipParticipant.attributes).toMatchObject({
+        'ringline.tenant': h.tenant,
+        'ringline.number': HTTP_NUMBER,
+        'sip.trunkPhoneNumber': HTTP_NUMBER,
+        'sip.phoneNumber': from,
+      })
+      await phoneCall.hangup()
+    },
+    90_000,
+  )
 
+  it('disconnect detaches the number in Twilio and removes the LiveKit inbound trunk and rule; no secret is logged', async () => {
     // Disconnecting detaches the number in Twilio and removes the LiveKit inbound trunk and rule.
     const gone = await h.post('carol', `/twilio/numbers/${sid}/disconnect`)
     expect(gone.body).toMatchObject({ status: 'disconnected' })
@@ -216,7 +234,7 @@ describe('ringline sip setup (CLI) against the simulator and the sandbox', () =>
     expect(first.text).toMatch(/Twilio trunk\s+created\s+TK/)
     expect(first.text).toMatch(/Origination URL\s+created/)
     expect(first.text).toMatch(/LiveKit outbound trunk\s+created\s+ST_/)
-    expect(first.text).toContain(`${CLI_NUMBER} now rings LiveKit at sip:127.0.0.1:5060;transport=tcp`)
+    expect(first.text).toContain(`${CLI_NUMBER} now rings LiveKit at sip:${info.sip.address};transport=tcp`)
     const stepLines = second.text
       .split('\n')
       .filter((l) => /^(Twilio trunk|Origination|Number|Termination|LiveKit)/.test(l))
