@@ -65,6 +65,11 @@ export function ringlineHandlers(
       const body = (await request.json()) as never
       return run(false, () => fake.twilio.saveCredentials(body))
     }),
+    http.get(`${base}/twilio/credentials`, () =>
+      run(hang('numbers'), async () =>
+        fake.twilio.getCredentials ? fake.twilio.getCredentials() : { integration: null },
+      ),
+    ),
     http.delete(`${base}/twilio/credentials`, () => run(false, () => fake.twilio.deleteCredentials())),
     http.get(`${base}/twilio/numbers`, () =>
       run(hang('numbers'), async () => ({ numbers: await fake.twilio.listNumbers() })),

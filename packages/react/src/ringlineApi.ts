@@ -84,6 +84,7 @@ export function createRinglineApi(options: RinglineApiOptions): RinglineApi {
     twilio: {
       verifyCredentials: (body) => request('POST', '/twilio/credentials/verify', body),
       saveCredentials: (body) => request('PUT', '/twilio/credentials', body),
+      getCredentials: (signal) => request('GET', '/twilio/credentials', undefined, signal),
       deleteCredentials: () => request('DELETE', '/twilio/credentials'),
       listNumbers: async (signal) =>
         (await request<{ numbers: TwilioNumber[] }>('GET', '/twilio/numbers', undefined, signal)).numbers,

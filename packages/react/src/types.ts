@@ -57,6 +57,8 @@ export interface RinglineApi {
     verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
     /** `PUT /twilio/credentials` */
     saveCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
+    /** `GET /twilio/credentials`: the stored integration (secret masked) or null. Optional: without it, onboarding probes with `listNumbers`. */
+    getCredentials?(signal?: AbortSignal): Promise<{ integration: TwilioIntegration | null }>
     /** `DELETE /twilio/credentials` */
     deleteCredentials(): Promise<unknown>
     /** `GET /twilio/numbers` */

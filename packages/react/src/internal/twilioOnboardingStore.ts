@@ -123,10 +123,18 @@ export class TwilioOnboardingStore {
     for (const listener of this.listeners) listener()
   }
 
-  /** Finds out whether credentials are stored by listing numbers (`NOT_CONFIGURED` means not yet). */
+  /** Finds out whether credentials are stored (`GET /twilio/credentials`, else by listing numbers), then lists numbers. */
   async load() {
     this.set({ pending: 'loading', error: null })
     try {
+      if (this.api.twilio.getCredentials) {
+        const { integration } = await this.api.twilio.getCredentials()
+        if (!integration) {
+          this.set({ pending: null, credentials: 'missing', integration: null })
+          return
+        }
+        this.set({ integration })
+      }
       const numbers = await this.api.twilio.listNumbers()
       this.set({ pending: null, credentials: 'saved', numbers })
     } catch (error) {

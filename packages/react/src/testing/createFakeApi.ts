@@ -172,6 +172,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
         }
         return integration
       },
+      async getCredentials() {
+        await step('getCredentials')
+        return { integration }
+      },
       async deleteCredentials() {
         await step('deleteCredentials')
         integration = null
