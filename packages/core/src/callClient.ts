@@ -23,6 +23,8 @@ import { createNotifyManager, type NotifyManager } from './notifyManager'
 import {
   type CallRecord,
   type Connection,
+  type DispatchAgentResponse,
+  dispatchAgentResponseSchema,
   FINAL_CALL_STATUSES,
   type RinglineEvent,
   roomNameSchema,
@@ -131,6 +133,8 @@ export interface CallClient {
   sendDtmf(digits: string): Promise<void>
   /** Blind-transfer the phone side to a number or `sip:`/`tel:` URI. */
   transfer(to: string): Promise<void>
+  /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
+  inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
   /** Join an internal (team) room by name. */
   joinRoom(name: string, options?: { displayName?: string }): Promise<Call>
   leaveRoom(): Promise<void>
@@ -762,6 +766,9 @@ class CallClientImpl extends Subscribable implements CallClient {
       case 'media-error':
         this.#error(toRinglineError(fact.error, 'MICROPHONE_NOT_FOUND'))
         return
+      case 'transcript':
+        this.#dispatch(key, { type: 'transcript', segments: fact.segments })
+        return
       default:
         return fact satisfies never
     }
@@ -1037,6 +1044,21 @@ class CallClientImpl extends Subscribable implements CallClient {
     })
     // The phone side now talks to the transfer target; our part of the call is over.
     this.#dispatch(call.key, { type: 'end', reason: 'local-hangup' })
+  }
+
+  async inviteAgent(agentName: string, options: { metadata?: string } = {}): Promise<DispatchAgentResponse> {
+    const { call } = this.#requireLive()
+    if (!call.id)
+      throw new RinglineError('CALL_NOT_ACTIVE', 'The call is not set up yet; invite the agent in a moment.')
+    try {
+      const response = await this.api.dispatchAgent(call.id, {
+        agentName,
+        ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+      })
+      return dispatchAgentResponseSchema.parse(response)
+    } catch (e) {
+      throw toRinglineError(e, 'NETWORK_ERROR')
+    }
   }
 
   async joinRoom(name: string, options: { displayName?: string } = {}): Promise<Call> {

@@ -1,6 +1,7 @@
 // The call state machine: a pure reducer from facts (SIP participant status, room connection, server events,
 // local actions, safety-net timeouts) to `Call` values. No timers or I/O here; callClient.ts feeds it.
-import type { CallDirection, CallRecord, CallStatus } from './protocol'
+import type { CallDirection, CallRecord, CallStatus, TranscriptSegment } from './protocol'
+import { agentsOf, mergeTranscript } from './transcript'
 import type {
   Call,
   CallBase,
@@ -39,6 +40,7 @@ export type CallMachineEvent =
   | { type: 'requested'; id: string; record: CallRecord | null; roomName: string }
   | { type: 'room'; state: SessionConnectionState; cause?: DisconnectCause }
   | { type: 'participants'; participants: readonly ParticipantState[] }
+  | { type: 'transcript'; segments: readonly TranscriptSegment[] }
   | { type: 'sip-left'; cause: DisconnectCause }
   | { type: 'server'; record: CallRecord }
   | { type: 'hangup' }
@@ -80,6 +82,8 @@ export function createCallMachine(init: NewCallInit): CallMachineState {
     participants: [],
     dtmf: { sent: '', received: '' },
     transfer: null,
+    transcript: [],
+    agents: [],
     createdAt: init.now,
   }
   const phase: CallPhase = init.direction === 'outbound' ? { phase: 'requesting' } : { phase: 'connecting' }
@@ -163,6 +167,20 @@ function samePhase(a: CallPhase, b: CallPhase): boolean {
     } else if (ra[key] !== rb[key]) return false
   }
   return true
+}
+
+/** Participants plus the agents among them, keeping the previous agents array while it is equal. */
+function withAgents(call: Call, participants: readonly ParticipantState[]): Partial<CallBase> {
+  const agents = agentsOf(participants)
+  const same =
+    agents.length === call.agents.length &&
+    agents.every(
+      (a, i) =>
+        a.identity === call.agents[i]?.identity &&
+        a.name === call.agents[i]?.name &&
+        a.state === call.agents[i]?.state,
+    )
+  return same ? { participants } : { participants, agents }
 }
 
 function withBase(call: Call, patch: Partial<CallBase>): Call {
@@ -284,7 +302,7 @@ export function reduceCall(state: CallMachineState, event: CallMachineEvent, now
       const same =
         event.participants.length === call.participants.length &&
         event.participants.every((p, i) => p === call.participants[i])
-      const next = same ? call : withBase(call, { participants: event.participants })
+      const next = same ? call : withBase(call, withAgents(call, event.participants))
       if (call.direction === 'internal') return commit(state, ctx, next, now)
       const sip = event.participants.find((p) => p.kind === 'sip' && !p.isLocal)
       const sipStatus = sip?.sipStatus ?? ctx.sipStatus
@@ -298,6 +316,12 @@ export function reduceCall(state: CallMachineState, event: CallMachineEvent, now
         return commit(state, { ...nextCtx, inferredEnd: gone.inferred }, next, now, gone.phase)
       }
       return commit(state, nextCtx, next, now)
+    }
+
+    case 'transcript': {
+      if (over) return state
+      const transcript = mergeTranscript(call.transcript, event.segments)
+      return transcript === call.transcript ? state : commit(state, ctx, withBase(call, { transcript }), now)
     }
 
     case 'sip-left': {

@@ -44,7 +44,9 @@ export type {
   ParticipantLike,
   RemoteTrackLike,
   RoomLike,
+  TextStreamReaderLike,
   TrackPublicationLike,
+  TranscriptionSegmentLike,
 } from './livekitTransport'
 export { livekitTransport } from './livekitTransport'
 export { microphoneError } from './microphoneError'
@@ -74,11 +76,14 @@ export type {
   TabCoordinatorOptions,
 } from './tabCoordinator'
 export { createTabCoordinator } from './tabCoordinator'
+export { agentsOf, mergeTranscript, segmentFromStream, type TranscriptSpeaker } from './transcript'
 export type {
+  AgentState,
   AudioDevice,
   AudioDeviceKind,
   AudioReadiness,
   Call,
+  CallAgent,
   CallBase,
   CallClientEvent,
   CallClientState,

@@ -1,7 +1,8 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
-import type { Connection } from './protocol'
+import { type Connection, TRANSCRIPTION_ATTRIBUTES, TRANSCRIPTION_TOPIC } from './protocol'
 import { RinglineError } from './ringlineError'
+import { segmentFromStream, type TranscriptSpeaker } from './transcript'
 import type {
   AudioDeviceKind,
   CallTransport,
@@ -17,6 +18,7 @@ import type {
 /** The parts of a livekit-client track publication Ringline reads. */
 export interface TrackPublicationLike {
   kind?: string
+  trackSid?: string
   isMuted: boolean
   track?: RemoteTrackLike | undefined
 }
@@ -61,6 +63,27 @@ export interface RoomLike {
   disconnect(stopTracks?: boolean): Promise<void>
   startAudio(): Promise<void>
   switchActiveDevice(kind: MediaDeviceKind, deviceId: string, exact?: boolean): Promise<boolean>
+  /** livekit-client ≥ 2.9: receive text streams of a topic (transcriptions arrive on `lk.transcription`). */
+  registerTextStreamHandler?(
+    topic: string,
+    handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void,
+  ): void
+  unregisterTextStreamHandler?(topic: string): void
+}
+
+/** The parts of a livekit-client `TextStreamReader` Ringline reads. */
+export interface TextStreamReaderLike {
+  info: { id: string; timestamp: number; attributes?: Record<string, string> }
+  readAll(): Promise<string>
+}
+
+/** A livekit-client `TranscriptionSegment` (legacy `RoomEvent.TranscriptionReceived`). */
+export interface TranscriptionSegmentLike {
+  id: string
+  text: string
+  final: boolean
+  language?: string
+  firstReceivedTime?: number
 }
 
 /** The parts of the `livekit-client` module Ringline uses. */
@@ -151,6 +174,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       const cache = new Map<string, ParticipantState>()
       const elements = new Map<RemoteTrackLike, HTMLMediaElement[]>()
       const listeners: Array<[string, (...args: never[]) => void]> = []
+      let textHandler = false
       let lastConnection: string | null = null
       const reportConnection = (state: 'connecting' | 'connected' | 'reconnecting') => {
         if (state === lastConnection) return
@@ -295,6 +319,61 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           if (digit) onFact({ type: 'dtmf', digit, code: dtmf.code, identity: participant?.identity ?? null })
         }) as never)
         on(E.MediaDevicesError, ((error: Error) => onFact({ type: 'media-error', error })) as never)
+        // Transcriptions: text streams on `lk.transcription` (LiveKit Agents ≥ 1.0), and the legacy event.
+        on(E.TranscriptionReceived, ((
+          segments: TranscriptionSegmentLike[],
+          participant?: ParticipantLike,
+        ) => {
+          const speaker = speakerOf(participant?.identity ?? '')
+          const list = segments
+            .filter((s) => s.text.trim() !== '')
+            .map((s) => ({
+              id: s.id,
+              at: new Date(
+                s.firstReceivedTime && s.firstReceivedTime > 0 ? s.firstReceivedTime : Date.now(),
+              ).toISOString(),
+              speaker: speaker.name || speaker.identity,
+              speakerIdentity: speaker.identity,
+              speakerKind: speaker.kind,
+              text: s.text.trim(),
+              final: s.final,
+              trackId: null,
+              language: s.language || null,
+            }))
+          if (list.length > 0) onFact({ type: 'transcript', segments: list })
+        }) as never)
+        if (room?.registerTextStreamHandler) {
+          room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, participant) => {
+            const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
+            // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
+            const speaker = speakerOf(participant.identity, trackId)
+            reader.readAll().then(
+              (text) => {
+                if (closed) return
+                const segment = segmentFromStream(reader.info, text, speaker)
+                if (segment) onFact({ type: 'transcript', segments: [segment] })
+              },
+              () => undefined,
+            )
+          })
+          textHandler = true
+        }
+      }
+
+      const speakerOf = (identity: string, trackId?: string): TranscriptSpeaker => {
+        const r = room
+        if (!r) return { identity, name: null, kind: 'other' }
+        const all: Array<[ParticipantLike, boolean]> = [
+          [r.localParticipant, true],
+          ...[...r.remoteParticipants.values()].map((p) => [p, false] as [ParticipantLike, boolean]),
+        ]
+        const owner = trackId
+          ? all.find(([p]) => [...p.audioTrackPublications.values()].some((pub) => pub.trackSid === trackId))
+          : undefined
+        const found = owner ?? all.find(([p]) => p.identity === identity)
+        if (!found) return { identity, name: null, kind: 'other' }
+        const [p] = found
+        return { identity: p.identity, name: p.name || null, kind: kindOf(p) }
       }
 
       const requireRoom = (): RoomLike => {
@@ -367,6 +446,8 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           } finally {
             for (const [event, fn] of listeners) r.off(event, fn)
             listeners.length = 0
+            if (textHandler) r.unregisterTextStreamHandler?.(TRANSCRIPTION_TOPIC)
+            textHandler = false
           }
         },
 

@@ -8,6 +8,7 @@ import type {
   CreateCallRequest,
   ErrorCode,
   RinglineEvent,
+  TranscriptSegment,
 } from './protocol'
 import type { RinglineError } from './ringlineError'
 
@@ -56,6 +57,16 @@ export interface ParticipantState {
   attributes: Readonly<Record<string, string>>
 }
 
+/** What a LiveKit agent says it is doing (its `lk.agent.state` attribute); `unknown` before it says. */
+export type AgentState = 'initializing' | 'idle' | 'listening' | 'thinking' | 'speaking' | 'unknown'
+
+/** An AI agent present in the call's room (a participant of kind AGENT). */
+export interface CallAgent {
+  identity: string
+  name: string | null
+  state: AgentState
+}
+
 /** The other side of a call: a phone number for phone calls, the room name for internal calls. */
 export interface CallRemote {
   number: string | null
@@ -88,6 +99,10 @@ export interface CallBase {
   /** DTMF digits sent and received during the call, in order. */
   dtmf: { sent: string; received: string }
   transfer: CallTransfer | null
+  /** Live transcript received in the room (`lk.transcription` text streams), one entry per segment id, in time order. */
+  transcript: readonly TranscriptSegment[]
+  /** AI agents in the room (derived from `participants`). */
+  agents: readonly CallAgent[]
   /** Epoch ms when the call object was created. */
   createdAt: number
 }
@@ -192,6 +207,7 @@ export type TransportFact =
   | { type: 'dtmf'; digit: string; code: number; identity: string | null }
   | { type: 'audio-playback'; canPlay: boolean }
   | { type: 'media-error'; error: Error }
+  | { type: 'transcript'; segments: readonly TranscriptSegment[] }
 
 /** Options of `TransportSession.connect`. */
 export interface SessionConnectOptions {

@@ -5,6 +5,7 @@ import type {
   ParticipantLike,
   RemoteTrackLike,
   RoomLike,
+  TextStreamReaderLike,
   TrackPublicationLike,
 } from '../livekitTransport'
 
@@ -34,6 +35,7 @@ export const fakeLivekit: LivekitModuleLike = {
     AudioPlaybackStatusChanged: 'audioPlaybackChanged',
     SipDTMFReceived: 'sipDTMFReceived',
     MediaDevicesError: 'mediaDevicesError',
+    TranscriptionReceived: 'transcriptionReceived',
   },
   ParticipantKind: {
     STANDARD: 0,
@@ -84,6 +86,8 @@ export type FakeDisconnectReason =
   | 'CONNECTION_TIMEOUT'
 
 type Listener = (...args: never[]) => void
+
+let streamSeq = 0
 
 /** A remote participant of the fake room. */
 export class FakeParticipant implements ParticipantLike {
@@ -139,6 +143,8 @@ export class FakeRoom implements RoomLike {
   /** Make enabling the microphone fail with this error (e.g. a NotAllowedError DOMException). */
   failMicrophone: Error | null = null
   #listeners = new Map<string, Set<Listener>>()
+  /** Text stream handlers by topic, as `registerTextStreamHandler` keeps them. */
+  textHandlers = new Map<string, (reader: TextStreamReaderLike, participant: { identity: string }) => void>()
 
   localParticipant: LocalParticipantLike & { microphoneCalls: boolean[] }
 
@@ -208,6 +214,18 @@ export class FakeRoom implements RoomLike {
     if (this.state === 'disconnected') return
     this.setState('disconnected')
     this.emit('disconnected', 1)
+  }
+  registerTextStreamHandler(
+    topic: string,
+    handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void,
+  ) {
+    // livekit-client refuses a second handler for a topic.
+    if (this.textHandlers.has(topic))
+      throw new Error(`A text stream handler for topic "${topic}" has already been set.`)
+    this.textHandlers.set(topic, handler)
+  }
+  unregisterTextStreamHandler(topic: string) {
+    this.textHandlers.delete(topic)
   }
   async startAudio() {
     this.setCanPlaybackAudio(true)
@@ -283,6 +301,27 @@ export class FakeRoom implements RoomLike {
       { code, digit },
       identity ? this.remoteParticipants.get(identity) : undefined,
     )
+  }
+  /** A participant sends a whole text stream on a topic (what LiveKit Agents do for `lk.transcription`). */
+  sendText(
+    identity: string,
+    topic: string,
+    text: string,
+    attributes: Record<string, string> = {},
+    timestamp = Date.now(),
+  ): Promise<void> {
+    const handler = this.textHandlers.get(topic)
+    if (!handler) return Promise.resolve()
+    const done = Promise.resolve(text)
+    handler({ info: { id: `TS_${++streamSeq}`, timestamp, attributes }, readAll: () => done }, { identity })
+    return done.then(() => undefined)
+  }
+  /** A legacy `TranscriptionReceived` event for a participant's segments. */
+  receiveTranscription(
+    identity: string,
+    segments: Array<{ id: string; text: string; final: boolean; firstReceivedTime?: number }>,
+  ) {
+    this.emit('transcriptionReceived', segments, this.remoteParticipants.get(identity))
   }
   setCanPlaybackAudio(can: boolean) {
     this.canPlaybackAudio = can
