@@ -317,7 +317,7 @@ function allHealthy(health: ProcessHealth[]): boolean {
 
 /** The one-line warning printed whenever a sandbox without livekit-sip starts or is attached to. */
 export function sipUnavailableBanner(reason: string | undefined): string {
-  return `WARNING: livekit-sip is NOT available (${reason ?? 'unknown reason'}). The sandbox runs without SIP: no phone calls; tests that need livekit-sip are skipped. fix: ${LIVEKIT_SIP_FIX} (RINGLINE_REQUIRE_SIP=1 makes this an error)`
+  return `WARNING: livekit-sip is NOT available: ${reason ?? 'unknown reason'}. The sandbox runs without SIP: no phone calls; tests that need livekit-sip are skipped. fix: ${LIVEKIT_SIP_FIX} (RINGLINE_REQUIRE_SIP=1 makes this an error)`
 }
 
 /** Health of each process of a sandbox state. */
