@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto'
 import { Room } from '@livekit/rtc-node'
 import { callDetailSchema, type RinglineEvent, TRANSCRIPTION_TOPIC } from '@ringline/core/protocol'
 import { AccessToken, AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk'
+import { itWithSip } from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
 type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
 
-// Agents and transcripts on the sandbox's real livekit-server (its agent dispatch API, its data streams).
+// Agents and transcripts on the sandbox's real livekit-server (its agent dispatch API, its data streams). The two
+// tests on a real call need livekit-sip (itWithSip: skipped, with the reason, without it).
 describe('agents and transcripts on the sandbox', { timeout: 90_000 }, () => {
   let h: Harness
   let agents: AgentDispatchClient
@@ -111,7 +113,7 @@ describe('agents and transcripts on the sandbox', { timeout: 90_000 }, () => {
     await h.post('carol', `/calls/${incoming.call.id}/hangup`)
   })
 
-  it('an agent joining a ringing inbound call answers it; a later human answer gets 409', async () => {
+  itWithSip('an agent joining a ringing inbound call answers it; a later human answer gets 409', async () => {
     const from = '+15550001302'
     const phoneCall = h.sandbox.phone.call(number, { from })
     const incoming = await h.waitForEvent(
@@ -148,7 +150,7 @@ describe('agents and transcripts on the sandbox', { timeout: 90_000 }, () => {
     await phoneCall
   })
 
-  it('stores the final transcription segments published in the room and returns them with the call', async () => {
+  itWithSip('stores the final transcription segments published in the room and returns them with the call', async () => {
     const res = await h.post('alice', '/calls', { to: h.sandbox.phone.numbers.answer })
     expect(res.status).toBe(201)
     const callId = res.body.call.id as string
