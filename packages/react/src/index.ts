@@ -1,5 +1,7 @@
 // @ringline/react: hooks bound with useSyncExternalStore, and accessible components on top of them.
 
+export type { AgentPresenceLabels, AgentPresenceProps, AgentPresenceState } from './components/AgentPresence'
+export { AgentPresence, agentPresenceLabels } from './components/AgentPresence'
 export type { CallControlsLabels, CallControlsProps, DeviceSelectProps } from './components/CallControls'
 export { CallControls, callControlsLabels, DeviceSelect, describeCall } from './components/CallControls'
 export type { CallHistoryLabels, CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
@@ -18,6 +20,8 @@ export type {
 export { IncomingCallOverlay, incomingCallOverlayLabels } from './components/IncomingCallOverlay'
 export type { InternalCallLabels, InternalCallProps, InternalCallState } from './components/InternalCall'
 export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
+export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/LiveTranscript'
+export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
 export type {

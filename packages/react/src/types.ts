@@ -20,9 +20,11 @@ import type {
 } from './coreTypes'
 
 export type {
+  AgentState,
   AudioDevice,
   AudioDeviceKind,
   Call,
+  CallAgent,
   CallBase,
   CallClientEvent,
   CallError,
@@ -87,6 +89,8 @@ export interface CallClientLike {
   resume(): unknown
   sendDtmf(digits: string): unknown
   transfer(to: string): unknown
+  /** Invites a LiveKit agent into the active call (`POST /calls/:id/agent`). */
+  inviteAgent?(agentName: string): Promise<unknown>
   joinRoom(name: string, options?: { displayName?: string }): Promise<unknown>
   leaveRoom(): unknown
   /** Ends an internal room for everyone (creator only). */

@@ -20,7 +20,9 @@ import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
+import { AgentPresence } from './AgentPresence'
 import { DialPad } from './DialPad'
+import { LiveTranscript } from './LiveTranscript'
 
 /** Every text of CallControls. */
 export interface CallControlsLabels {
@@ -120,6 +122,10 @@ export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
   defaultCountry?: CountryCode
   /** Called after the hang-up button was pressed. */
   onHangup?: () => void
+  /** Agent names the "invite agent" action offers; agents in the call are shown either way. */
+  agents?: readonly string[]
+  /** Show the live transcript panel once something is transcribed. Default true. */
+  showTranscript?: boolean
 }
 
 /** Status text of a call for people and screen readers. */
@@ -140,7 +146,7 @@ function connectedAtOf(call: Call | null): number | null {
   return call.connectedAt ?? null
 }
 
-/** Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, devices, hang up. */
+/** Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, agents, live transcript, devices, hang up. */
 export function CallControls({
   client,
   labels: labelsProp,
@@ -152,6 +158,8 @@ export function CallControls({
   showDevices = true,
   defaultCountry = 'US',
   onHangup,
+  agents,
+  showTranscript = true,
   className,
   ...rest
 }: CallControlsProps) {
@@ -363,6 +371,10 @@ export function CallControls({
           ) : null}
         </form>
       ) : null}
+      {call && !over ? (
+        <AgentPresence {...(client ? { client } : {})} {...(isPhone && agents ? { agents } : {})} />
+      ) : null}
+      {showTranscript && call ? <LiveTranscript {...(client ? { client } : {})} hideWhenEmpty /> : null}
       {showDevices ? (
         <div className="rl-call-devices">
           <DeviceSelect

@@ -30,6 +30,8 @@ export function createFakeCall(init: Partial<CallBase> & CallPhase): Call {
     participants: [],
     dtmf: { sent: '', received: '' },
     transfer: null,
+    transcript: [],
+    agents: [],
     createdAt: Date.now(),
     ...init,
   } as Call
@@ -267,6 +269,20 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     transfer(to) {
       record('transfer', [to])
+    },
+    async inviteAgent(agentName) {
+      record('inviteAgent', [agentName])
+      if (hangs('inviteAgent')) return never
+      return {
+        dispatch: {
+          agentName,
+          state: 'dispatched',
+          dispatchId: `AD_${agentName}`,
+          error: null,
+          createdAt: new Date(now()).toISOString(),
+        },
+        created: true,
+      }
     },
     async joinRoom(name, opts) {
       record('joinRoom', [name, opts])
