@@ -148,3 +148,51 @@ export const Labels: Story = {
 export const RightToLeft: Story = {
   parameters: { ...withCall({ phase: 'connected', connectedAt: ago(12_000) }), dir: 'rtl' },
 }
+
+const line = (
+  id: string,
+  speaker: string,
+  speakerKind: 'sip' | 'agent',
+  text: string,
+  final: boolean,
+  s: number,
+) => ({
+  id,
+  at: new Date(ago(60_000 - s * 1000)).toISOString(),
+  speaker,
+  speakerIdentity: speaker,
+  speakerKind,
+  text,
+  final,
+})
+
+/** An AI agent answered: its state, the live transcript (the last line still interim), and "invite agent". */
+export const WithAgentAndTranscript: Story = {
+  args: { agents: ['receptionist', 'notetaker'], showDevices: false },
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(60_000),
+    agents: [{ identity: 'agent-receptionist', name: 'Receptionist', state: 'speaking' }],
+    transcript: [
+      line('S1', 'Receptionist', 'agent', 'Thanks for calling Acme, how can I help?', true, 1),
+      line('S2', '+1 415 555 0123', 'sip', 'Hi, I would like to move my appointment to Friday.', true, 6),
+      line('S3', 'Receptionist', 'agent', 'Let me check what we have on Fri', false, 12),
+    ],
+  }),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('region', { name: 'Live transcript' })).toBeInTheDocument()
+    await expect(canvas.getByRole('group', { name: 'AI agents on this call' })).toHaveAttribute(
+      'data-state',
+      'present',
+    )
+    await userEvent.click(canvas.getByRole('button', { name: 'Invite agent' }))
+    await expect(await canvas.findByText('receptionist was invited.')).toHaveAttribute('role', 'status')
+  },
+}
+
+/** No agent yet: only the invite action, for one offered agent. */
+export const InviteAgent: Story = {
+  args: { agents: ['receptionist'], showDevices: false },
+  parameters: withCall({ phase: 'connected', connectedAt: ago(20_000) }),
+}
