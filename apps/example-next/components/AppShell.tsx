@@ -3,7 +3,7 @@
 import { IncomingCallOverlay, RinglineProvider } from '@ringline/react'
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
-import type { ReactNode } from 'react'
+import { type ReactNode, useEffect, useState } from 'react'
 import type { DemoUser } from '../lib/demoUsers'
 
 const NAV = [
@@ -17,6 +17,9 @@ const NAV = [
 export function AppShell({ user, children }: { user: DemoUser; children: ReactNode }) {
   const pathname = usePathname()
   const router = useRouter()
+  // Marks the page interactive, so end-to-end tests type only once React has hydrated.
+  const [hydrated, setHydrated] = useState(false)
+  useEffect(() => setHydrated(true), [])
   async function signOut() {
     await fetch('/api/demo/session', { method: 'DELETE' })
     router.push('/')
@@ -24,7 +27,7 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
   }
   return (
     <RinglineProvider baseUrl="/api/ringline">
-      <header className="demo-header">
+      <header className="demo-header" data-hydrated={hydrated ? '' : undefined}>
         <strong>Ringline demo</strong>
         <nav aria-label="Main">
           {NAV.map((item) => (

@@ -79,6 +79,12 @@ export async function startE2E(options: { port: number; env?: Record<string, str
   }
 }
 
+/** Opens a page of the signed-in app and waits until React has hydrated it. */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url)
+  await page.locator('header[data-hydrated]').waitFor({ timeout: 30_000 })
+}
+
 /**
  * Loudest RMS level (0..1) of the remote audio a page plays, measured with Web Audio on the media streams of
  * its `<audio>` elements over `ms` milliseconds. Chromium's fake microphone beeps, so a live call measures > 0.

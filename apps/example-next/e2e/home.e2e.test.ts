@@ -16,7 +16,9 @@ describe('example app', () => {
     const context = await e2e.browser.newContext()
     const page = await context.newPage()
     await page.goto(e2e.app.url)
-    await expect(page.getByRole('heading', { name: 'Sign in to the Ringline demo' }).isVisible()).resolves.toBe(true)
+    await expect(
+      page.getByRole('heading', { name: 'Sign in to the Ringline demo' }).isVisible(),
+    ).resolves.toBe(true)
     await expect(page.locator('[data-user]').count()).resolves.toBe(4)
     await context.close()
   })
@@ -24,7 +26,9 @@ describe('example app', () => {
   it('signs in and shows the phone with the user and tenant', async () => {
     const { page } = await e2e.signIn('bob')
     await page.goto(`${e2e.app.url}/phone`)
-    await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('Bob Agent · Acme Plumbing')
+    await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain(
+      'Bob Agent · Acme Plumbing',
+    )
   })
 
   it('refuses the Ringline API to a visitor without a session', async () => {

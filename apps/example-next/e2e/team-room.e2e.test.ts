@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type E2E, remoteAudioLevel, startE2E } from './harness'
+import { type E2E, open, remoteAudioLevel, startE2E } from './harness'
 
 let e2e: E2E
 
@@ -13,7 +13,7 @@ afterAll(async () => {
 })
 
 async function join(page: Page, room: string) {
-  await page.goto(`${e2e.app.url}/team`)
+  await open(page, `${e2e.app.url}/team`)
   await page.getByLabel('Room name').fill(room)
   await page.getByRole('button', { name: 'Join room' }).click()
   await page.getByText('Connected').first().waitFor({ timeout: 30_000 })

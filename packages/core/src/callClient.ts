@@ -780,7 +780,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     const trimmed = to.trim()
     const number =
       this.#o.defaultCountry || trimmed.startsWith('+')
-        ? normalizePhoneNumber(trimmed, this.#o.defaultCountry)
+        ? normalizePhoneNumber(trimmed, this.#o.defaultCountry, { requireAssigned: false })
         : trimmed
     if (!number) throw new RinglineError('INVALID_PHONE_NUMBER', 'Enter a phone number.', { field: 'to' })
     const key = this.#newKey()
@@ -1020,7 +1020,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     const target = /^(sip|tel):/i.test(to.trim())
       ? to.trim()
       : this.#o.defaultCountry || to.trim().startsWith('+')
-        ? normalizePhoneNumber(to, this.#o.defaultCountry)
+        ? normalizePhoneNumber(to, this.#o.defaultCountry, { requireAssigned: false })
         : to.trim()
     this.#dispatch(call.key, {
       type: 'patch',

@@ -50,7 +50,7 @@ export type {
 } from './livekitTransport'
 export { livekitTransport } from './livekitTransport'
 export { microphoneError } from './microphoneError'
-export type { CountryCode, PhoneNumberProblem } from './normalizePhoneNumber'
+export type { CountryCode, NormalizePhoneNumberOptions, PhoneNumberProblem } from './normalizePhoneNumber'
 export { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
 export type { NotifyManager, NotifyScheduler } from './notifyManager'
 export { createNotifyManager } from './notifyManager'

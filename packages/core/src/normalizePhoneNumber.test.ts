@@ -40,12 +40,26 @@ describe('normalizePhoneNumber', () => {
 })
 
 describe('formatPhoneNumberAsYouType', () => {
+  it('accepts an unassigned number of possible length only when asked to', () => {
+    expect(() => normalizePhoneNumber('+15550100001')).toThrow(PhoneNumberError)
+    expect(normalizePhoneNumber('+15550100001', undefined, { requireAssigned: false })).toBe('+15550100001')
+    expect(() => normalizePhoneNumber('+1555010', undefined, { requireAssigned: false })).toThrow(
+      PhoneNumberError,
+    )
+    expect(formatPhoneNumberAsYouType('+15550100001')).toMatchObject({ valid: false, possible: true })
+  })
+
   it('formats partial input and reports validity once complete', () => {
-    expect(formatPhoneNumberAsYouType('415555', 'US')).toMatchObject({ text: '(415) 555', valid: false })
+    expect(formatPhoneNumberAsYouType('415555', 'US')).toMatchObject({
+      text: '(415) 555',
+      valid: false,
+      possible: false,
+    })
     expect(formatPhoneNumberAsYouType('4155550123', 'US')).toEqual({
       text: '(415) 555-0123',
       e164: '+14155550123',
       valid: true,
+      possible: true,
       country: 'US',
     })
     expect(formatPhoneNumberAsYouType('+442079460958')).toMatchObject({

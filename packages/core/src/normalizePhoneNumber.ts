@@ -35,8 +35,22 @@ const messages: Record<PhoneNumberProblem, (input: string) => string> = {
   INVALID: (i) => `"${i}" is not a valid phone number.`,
 }
 
+/** Options of `normalizePhoneNumber`. */
+export interface NormalizePhoneNumberOptions {
+  /**
+   * Require a number assigned in its country's numbering plan (default true). With false, any number of a
+   * possible length passes: the call client leaves that judgement to the server, whose configuration decides
+   * (test ranges such as +1 555 01xx, or plans newer than libphonenumber's metadata).
+   */
+  requireAssigned?: boolean
+}
+
 /** Normalize what a person typed into E.164 (`+14155550123`), or throw a `PhoneNumberError` with the reason. */
-export function normalizePhoneNumber(input: string, defaultCountry?: CountryCode): string {
+export function normalizePhoneNumber(
+  input: string,
+  defaultCountry?: CountryCode,
+  options: NormalizePhoneNumberOptions = {},
+): string {
   const trimmed = input.trim()
   if (!trimmed) throw new PhoneNumberError('EMPTY', input)
   // "00" is the international prefix in most of the world; libphonenumber needs a country to read it.
@@ -50,7 +64,7 @@ export function normalizePhoneNumber(input: string, defaultCountry?: CountryCode
     }
     throw new PhoneNumberError('NOT_A_NUMBER', input)
   }
-  if (!phone.isValid()) {
+  if (options.requireAssigned === false ? !phone.isPossible() : !phone.isValid()) {
     const length = validatePhoneNumberLength(text, defaultCountry)
     throw new PhoneNumberError(
       length && length in messages ? (length as PhoneNumberProblem) : 'INVALID',

@@ -8,6 +8,8 @@ export interface FormattedPhoneInput {
   e164: string | null
   /** True once the number is complete and valid. */
   valid: boolean
+  /** True once the number has a possible length for its country (valid or not yet assigned). */
+  possible: boolean
   /** Detected country, if any. */
   country: CountryCode | null
 }
@@ -21,6 +23,7 @@ export function formatPhoneNumberAsYouType(input: string, defaultCountry?: Count
     text,
     e164: number?.number ?? null,
     valid: number?.isValid() ?? false,
+    possible: number?.isPossible() ?? false,
     country: formatter.getCountry() ?? null,
   }
 }

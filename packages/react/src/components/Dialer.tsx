@@ -148,7 +148,8 @@ export function Dialer({
   const typed = /[*#]/.test(raw)
     ? null
     : formatPhoneNumberAsYouType(raw, raw.startsWith('+') ? undefined : defaultCountry)
-  const e164 = typed?.valid ? typed.e164 : null
+  // Ready once the length is possible: the server decides whether the number may be called.
+  const e164 = typed?.possible ? typed.e164 : null
   const calling = pending || (isLive && call?.direction !== 'internal')
   const state: DialerState = calling
     ? 'calling'

@@ -1,0 +1,91 @@
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type E2E, open, remoteAudioLevel, startE2E } from './harness'
+
+let e2e: E2E
+
+beforeAll(async () => {
+  e2e = await startE2E({ port: 3103 })
+})
+
+afterAll(async () => {
+  await e2e?.close()
+})
+
+/** The phase text CallControls shows. */
+const phase = (page: Page) => page.locator('.rl-call-controls .rl-call-phase')
+
+async function dial(page: Page, number: string) {
+  await open(page, `${e2e.app.url}/phone`)
+  await page.getByLabel('Phone number').fill(number)
+  await page.getByRole('button', { name: 'Call', exact: true }).click()
+}
+
+describe('outbound phone calls from the Dialer in Chromium', () => {
+  it('rings, connects, carries audio and DTMF both ways, and hangs up as completed', async () => {
+    const { answer } = e2e.sandbox.phone.numbers
+    const since = Date.now()
+    const { page } = await e2e.signIn('bob')
+    await dial(page, answer)
+
+    // Ringing then connected, from the SIP participant's sip.callStatus.
+    await page.locator('.rl-call-controls[data-state="ringing"]').waitFor({ timeout: 30_000 })
+    await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
+    await expect(phase(page).textContent()).resolves.toBe('Connected')
+
+    // The phone echoes our fake microphone back: audio flows both ways.
+    await expect.poll(() => remoteAudioLevel(page), { timeout: 20_000 }).toBeGreaterThan(0.01)
+
+    // DTMF from the keypad reaches the phone.
+    await page.getByRole('button', { name: 'Keypad' }).click()
+    for (const key of ['1', '2', '3', '#']) {
+      await page.locator('.rl-call-keypad').getByRole('button', { name: new RegExp(`^${key === '#' ? '#' : key}\\b`) }).first().click()
+    }
+    const received = await e2e.sandbox.phone.waitFor(answer, (s) => s.dtmf.includes('123#'), {
+      since,
+      timeoutMs: 20_000,
+    })
+    expect(received.dtmf).toContain('123#')
+
+    await page.getByRole('button', { name: 'Hang up' }).click()
+    await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
+    await expect(phase(page).textContent()).resolves.toBe('Call ended')
+
+    // History records it as completed, with a duration.
+    const res = await page.request.get(`${e2e.app.url}/api/ringline/calls?limit=5`)
+    const { calls } = (await res.json()) as { calls: Array<{ toNumber: string; status: string; durationSeconds: number | null }> }
+    await expect
+      .poll(
+        async () => {
+          const r = await page.request.get(`${e2e.app.url}/api/ringline/calls?limit=5`)
+          const body = (await r.json()) as typeof calls extends infer T ? { calls: T } : never
+          return body.calls.find((c) => c.toNumber === answer)?.status
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('completed')
+    const latest = ((await (await page.request.get(`${e2e.app.url}/api/ringline/calls?limit=5`)).json()) as {
+      calls: typeof calls
+    }).calls.find((c) => c.toNumber === answer)
+    expect(latest?.durationSeconds).toBeGreaterThanOrEqual(1)
+  })
+
+  it('shows the digits the phone sends', async () => {
+    const { dtmf } = e2e.sandbox.phone.numbers
+    const { page } = await e2e.signIn('alice')
+    await dial(page, dtmf)
+    await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
+    await expect
+      .poll(() => page.getByLabel('Tones received').textContent(), { timeout: 30_000 })
+      .toContain('1234#')
+    await page.getByRole('button', { name: 'Hang up' }).click()
+  })
+
+  it('shows a busy line as busy', async () => {
+    const { busy } = e2e.sandbox.phone.numbers
+    const { page } = await e2e.signIn('bob')
+    await dial(page, busy)
+    await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 30_000 })
+    await expect(phase(page).textContent()).resolves.toBe('Line busy')
+  })
+})
