@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { Room } from '@livekit/rtc-node'
 import { callDetailSchema, type RinglineEvent, TRANSCRIPTION_TOPIC } from '@ringline/core/protocol'
-import { AccessToken, AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { itWithSip } from '@ringline/sandbox/vitest'
+import { AccessToken, AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
@@ -150,50 +150,56 @@ describe('agents and transcripts on the sandbox', { timeout: 90_000 }, () => {
     await phoneCall
   })
 
-  itWithSip('stores the final transcription segments published in the room and returns them with the call', async () => {
-    const res = await h.post('alice', '/calls', { to: h.sandbox.phone.numbers.answer })
-    expect(res.status).toBe(201)
-    const callId = res.body.call.id as string
-    await h.waitForEvent(
-      (e) => e.type === 'call.updated' && e.call.id === callId && e.call.status === 'in-progress',
-    )
-    // The hidden collector joins on answer (background work).
-    await h.ringline.settled()
-    const room = new Room()
-    await room.connect(res.body.connection.serverUrl, res.body.connection.token, { autoSubscribe: false, dynacast: false })
-    const local = room.localParticipant
-    if (!local) throw new Error('not connected')
-    await local.sendText('Hello, this is Al', {
-      topic: TRANSCRIPTION_TOPIC,
-      attributes: { 'lk.segment_id': 'SG_one', 'lk.transcription_final': 'false' },
-    })
-    await local.sendText('Hello, this is Alice from Acme.', {
-      topic: TRANSCRIPTION_TOPIC,
-      attributes: { 'lk.segment_id': 'SG_one', 'lk.transcription_final': 'true' },
-    })
-    await local.sendText('How can I help?', {
-      topic: TRANSCRIPTION_TOPIC,
-      attributes: { 'lk.segment_id': 'SG_two', 'lk.transcription_final': 'true' },
-    })
-    let transcript: ReturnType<typeof callDetailSchema.parse>['transcript'] = []
-    const deadline = Date.now() + 15_000
-    while (Date.now() < deadline) {
-      const detail = await fetch(`${h.baseUrl}/api/ringline/calls/${callId}`, {
+  itWithSip(
+    'stores the final transcription segments published in the room and returns them with the call',
+    async () => {
+      const res = await h.post('alice', '/calls', { to: h.sandbox.phone.numbers.answer })
+      expect(res.status).toBe(201)
+      const callId = res.body.call.id as string
+      await h.waitForEvent(
+        (e) => e.type === 'call.updated' && e.call.id === callId && e.call.status === 'in-progress',
+      )
+      // The hidden collector joins on answer (background work).
+      await h.ringline.settled()
+      const room = new Room()
+      await room.connect(res.body.connection.serverUrl, res.body.connection.token, {
+        autoSubscribe: false,
+        dynacast: false,
+      })
+      const local = room.localParticipant
+      if (!local) throw new Error('not connected')
+      await local.sendText('Hello, this is Al', {
+        topic: TRANSCRIPTION_TOPIC,
+        attributes: { 'lk.segment_id': 'SG_one', 'lk.transcription_final': 'false' },
+      })
+      await local.sendText('Hello, this is Alice from Acme.', {
+        topic: TRANSCRIPTION_TOPIC,
+        attributes: { 'lk.segment_id': 'SG_one', 'lk.transcription_final': 'true' },
+      })
+      await local.sendText('How can I help?', {
+        topic: TRANSCRIPTION_TOPIC,
+        attributes: { 'lk.segment_id': 'SG_two', 'lk.transcription_final': 'true' },
+      })
+      let transcript: ReturnType<typeof callDetailSchema.parse>['transcript'] = []
+      const deadline = Date.now() + 15_000
+      while (Date.now() < deadline) {
+        const detail = await fetch(`${h.baseUrl}/api/ringline/calls/${callId}`, {
+          headers: { 'x-user': 'alice' },
+        })
+        transcript = callDetailSchema.parse(await detail.json()).transcript
+        if ((transcript?.length ?? 0) >= 2) break
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      expect(transcript?.map((s) => [s.id, s.text, s.final, s.speaker, s.speakerKind])).toEqual([
+        ['SG_one', 'Hello, this is Alice from Acme.', true, 'Alice', 'user'],
+        ['SG_two', 'How can I help?', true, 'Alice', 'user'],
+      ])
+      const route = await fetch(`${h.baseUrl}/api/ringline/calls/${callId}/transcript`, {
         headers: { 'x-user': 'alice' },
       })
-      transcript = callDetailSchema.parse(await detail.json()).transcript
-      if ((transcript?.length ?? 0) >= 2) break
-      await new Promise((r) => setTimeout(r, 200))
-    }
-    expect(transcript?.map((s) => [s.id, s.text, s.final, s.speaker, s.speakerKind])).toEqual([
-      ['SG_one', 'Hello, this is Alice from Acme.', true, 'Alice', 'user'],
-      ['SG_two', 'How can I help?', true, 'Alice', 'user'],
-    ])
-    const route = await fetch(`${h.baseUrl}/api/ringline/calls/${callId}/transcript`, {
-      headers: { 'x-user': 'alice' },
-    })
-    expect((await route.json()).segments.map((s: { id: string }) => s.id)).toEqual(['SG_one', 'SG_two'])
-    await room.disconnect()
-    await h.post('alice', `/calls/${callId}/hangup`)
-  })
+      expect((await route.json()).segments.map((s: { id: string }) => s.id)).toEqual(['SG_one', 'SG_two'])
+      await room.disconnect()
+      await h.post('alice', `/calls/${callId}/hangup`)
+    },
+  )
 })
