@@ -126,7 +126,8 @@ proxy_serves() {
   if [ "$module" = github.com/livekit/sip ]; then
     local gomod media
     gomod="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' | head -1)"
-    media="$(awk '$1 == "github.com/livekit/media-sdk" { print $2; exit }' "$gomod" 2>/dev/null || true)"
+    # In a require block ("\tgithub.com/livekit/media-sdk vX") or on one line ("require github.com/… vX").
+    media="$(awk -v m=github.com/livekit/media-sdk '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$gomod" 2>/dev/null || true)"
     if [ -n "$media" ]; then proxy_serves github.com/livekit/media-sdk "$media" || return 1; fi
   fi
   return 0
