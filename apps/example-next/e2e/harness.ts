@@ -34,8 +34,8 @@ export async function startE2E(options: { port: number; env?: Record<string, str
       LIVEKIT_SIP_OUTBOUND_TRUNK_ID: sandbox.sip.outboundTrunkId,
       RINGLINE_CALLER_ID: sandbox.sip.callerId,
       RINGLINE_DATA_DIR: dataDir,
-      // Company numbers of the demo tenants: free sandbox numbers the server tests don't use.
-      RINGLINE_DEMO_NUMBERS: `acme=${sandbox.sip.freeNumbers[1]},globex=${sandbox.sip.freeNumbers[2]}`,
+      // The demo tenant's company number: the one free sandbox number the server tests don't use.
+      RINGLINE_DEMO_NUMBERS: `acme=${sandbox.sip.freeNumbers[1]}`,
       ...options.env,
     },
   })

@@ -1093,6 +1093,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       record: null,
       roomName: result.connection.roomName,
     })
+    this.#dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
     void this.#connect(key, result.connection)
     return this.#call(key) ?? this.#replaced(key)
   }

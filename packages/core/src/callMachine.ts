@@ -46,7 +46,10 @@ export type CallMachineEvent =
   | { type: 'hangup' }
   | { type: 'end'; reason: EndReason }
   | { type: 'fail'; error: CallError }
-  | { type: 'patch'; patch: Partial<Pick<CallBase, 'muted' | 'onHold' | 'dtmf' | 'transfer' | 'record'>> }
+  | {
+      type: 'patch'
+      patch: Partial<Pick<CallBase, 'muted' | 'onHold' | 'dtmf' | 'transfer' | 'record' | 'canEnd'>>
+    }
 
 /** How a call starts. */
 export interface NewCallInit {
@@ -82,6 +85,7 @@ export function createCallMachine(init: NewCallInit): CallMachineState {
     participants: [],
     dtmf: { sent: '', received: '' },
     transfer: null,
+    canEnd: false,
     transcript: [],
     agents: [],
     createdAt: init.now,

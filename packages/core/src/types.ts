@@ -93,6 +93,8 @@ export interface CallBase {
   roomName: string | null
   /** Latest server record of the call. */
   record: CallRecord | null
+  /** Whether you may end this call for everyone (internal rooms: their creator or an admin). */
+  canEnd: boolean
   muted: boolean
   onHold: boolean
   participants: readonly ParticipantState[]

@@ -39,7 +39,12 @@ export const roomInfoSchema = z.object({
 export type RoomInfo = z.infer<typeof roomInfoSchema>
 
 /** `POST /rooms/:name/join` response. */
-export const joinRoomResponseSchema = z.object({ room: roomInfoSchema, connection: connectionSchema })
+export const joinRoomResponseSchema = z.object({
+  room: roomInfoSchema,
+  connection: connectionSchema,
+  /** Whether the caller may end the room for everyone (its creator or an admin). */
+  canEnd: z.boolean().optional(),
+})
 /** `POST /rooms/:name/join` response. */
 export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>
 

@@ -114,7 +114,7 @@ export interface InternalCallProps extends HTMLAttributes<HTMLDivElement> {
   defaultDisplayName?: string
   /** Called as the display name is typed. */
   onDisplayNameChange?: (value: string) => void
-  /** Show “End for everyone” (the room's creator or an admin). Default false. */
+  /** Show “End for everyone”. Default: what the server said on join (the room's creator or an admin). */
   canEnd?: boolean
   /** Show microphone / speaker pickers. Default true. */
   showDevices?: boolean
@@ -144,7 +144,7 @@ export function InternalCall({
   displayName,
   defaultDisplayName = '',
   onDisplayNameChange,
-  canEnd = false,
+  canEnd: canEndProp,
   showDevices = true,
   className,
   ...rest
@@ -276,7 +276,7 @@ export function InternalCall({
               <HangupIcon />
               <span>{labels.leave}</span>
             </button>
-            {canEnd ? (
+            {(canEndProp ?? call?.canEnd) ? (
               <button type="button" className="rl-button" data-variant="danger" onClick={endForEveryone}>
                 {labels.end}
               </button>

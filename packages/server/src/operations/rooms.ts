@@ -103,7 +103,12 @@ export async function joinRoom(
     roomName,
   )
   publishRoom(ctx, principal.tenantId, name, room)
-  return { room, connection }
+  return { room, connection, canEnd: mayEndRoom(principal, room.createdBy) }
+}
+
+/** The room's creator and admins may end it for everyone. */
+function mayEndRoom(principal: Principal, createdBy: string | null): boolean {
+  return createdBy === principal.userId || principal.role === 'admin'
 }
 
 /** The tenant's active internal rooms with their participants. */
@@ -143,7 +148,7 @@ export async function endRoom(
   rawName: string,
 ): Promise<{ call: ReturnType<typeof publicCall> }> {
   const { name, call } = await openRoom(ctx, principal, rawName)
-  if (call.createdBy !== principal.userId && principal.role !== 'admin') {
+  if (!mayEndRoom(principal, call.createdBy)) {
     throw new HttpError('FORBIDDEN', 'Only the person who started the room or an admin can end it.')
   }
   try {
