@@ -6,7 +6,9 @@ export const SESSION_COOKIE = 'rl_demo_session'
 
 // The demo signs its session cookie so a user id cannot be forged by editing the cookie.
 function secret(): string {
-  return process.env.DEMO_SESSION_SECRET ?? process.env.RINGLINE_SECRET_KEY ?? 'ringline-example-dev-only-secret'
+  return (
+    process.env.DEMO_SESSION_SECRET ?? process.env.RINGLINE_SECRET_KEY ?? 'ringline-example-dev-only-secret'
+  )
 }
 
 function sign(value: string): string {
