@@ -262,7 +262,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       activeCall: null,
       incoming: [],
       // Constant on purpose: the first render must match the server's; real readiness comes on subscribe.
-      audio: { readiness: 'ready' },
+      audio: { readiness: 'ready', ringtone: false },
       devices: this.#deviceManager.devices,
       permission: this.#deviceManager.permission,
     }
@@ -1139,7 +1139,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   #syncAudio() {
     const blocked = this.#roomAudioBlocked || this.sounds?.readiness === 'blocked'
     const readiness = blocked ? 'blocked' : 'ready'
-    if (readiness !== this.#state.audio.readiness) this.#set({ audio: { readiness } })
+    if (readiness !== this.#state.audio.readiness) this.#set({ audio: { ...this.#state.audio, readiness } })
   }
 
   /** Sounds, notifications and the title follow state; only the leader tab rings and notifies. */
@@ -1148,10 +1148,12 @@ class CallClientImpl extends Subscribable implements CallClient {
     const ringing = this.#running ? incoming.filter((c) => c.phase === 'ringing') : []
     const live = activeCall !== null && !isCallOver(activeCall)
     const leader = this.isLeaderTab
+    const ringHere = leader && ringing.length > 0 && !live
+    if (ringHere !== audio.ringtone) this.#set({ audio: { ...audio, ringtone: ringHere } })
     const sounds = this.sounds
     if (sounds) {
       const want = {
-        ringtone: leader && ringing.length > 0 && !live,
+        ringtone: ringHere,
         callWaiting: leader && ringing.length > 0 && live,
         ringback: live && activeCall.direction === 'outbound' && activeCall.phase === 'ringing',
       }

@@ -23,7 +23,10 @@ describe('Call', () => {
     >()
     expectTypeOf<CallClientState['events']>().toEqualTypeOf<'offline' | 'connecting' | 'online'>()
     expectTypeOf<CallClientState['permission']>().toEqualTypeOf<'prompt' | 'granted' | 'denied'>()
-    expectTypeOf<CallClientState['audio']>().toEqualTypeOf<{ readiness: 'blocked' | 'ready' }>()
+    expectTypeOf<CallClientState['audio']>().toEqualTypeOf<{
+      readiness: 'blocked' | 'ready'
+      ringtone: boolean
+    }>()
     expectTypeOf<EndReason>().toEqualTypeOf<
       | 'local-hangup'
       | 'remote-hangup'

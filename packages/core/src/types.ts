@@ -166,7 +166,8 @@ export interface CallClientState {
   events: EventsStatus
   activeCall: Call | null
   incoming: readonly IncomingCall[]
-  audio: { readiness: AudioReadiness }
+  /** `readiness`: can this page play sound; `ringtone`: this tab is the one ringing for incoming calls. */
+  audio: { readiness: AudioReadiness; ringtone: boolean }
   devices: DevicesState
   permission: MicrophonePermission
 }

@@ -124,7 +124,7 @@ describe('IncomingCallOverlay', () => {
     const notifications: NotificationsAdapter = { permission: () => 'default', request, show: vi.fn() }
     const { client } = setup(
       { resolveCaller, notifications, labels: { answer: 'Décrocher' } },
-      { state: { audio: { readiness: 'blocked' } } },
+      { state: { audio: { readiness: 'blocked', ringtone: true } } },
     )
     act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
     expect(resolveCaller).toHaveBeenCalledWith('+14155550123')

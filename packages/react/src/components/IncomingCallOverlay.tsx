@@ -299,7 +299,12 @@ export function IncomingCallOverlay({
     : ''
 
   return (
-    <div className={cx('rl-incoming', className)} data-state={top?.state ?? 'idle'} {...rest}>
+    <div
+      className={cx('rl-incoming', className)}
+      data-state={top?.state ?? 'idle'}
+      data-rings-here={incoming.ringsHere ? '' : undefined}
+      {...rest}
+    >
       <LiveRegion message={announcement} assertive={top?.state === 'ringing'} />
       {open ? (
         <div

@@ -12,6 +12,8 @@ export interface IncomingCallsResult {
   ringing: readonly IncomingCall[]
   /** `blocked` when the browser refused to autoplay the ringtone: call `startAudio()` from a click. */
   audioReadiness: 'blocked' | 'ready'
+  /** True in the one tab of this browser that rings (the others show the call silently). */
+  ringsHere: boolean
   answer(callId: string): Promise<unknown>
   decline(callId: string): Promise<unknown>
   startAudio(): unknown
@@ -21,22 +23,25 @@ export interface IncomingCallsResult {
 
 const selectIncoming = (state: CallClientState) => state.incoming
 const selectReadiness = (state: CallClientState) => state.audio.readiness
+const selectRingsHere = (state: CallClientState) => state.audio.ringtone
 
 /** Calls ringing for this user, with answer / decline. */
 export function useIncomingCalls(options: ClientHookOptions = {}): IncomingCallsResult {
   const client = useRingline(options.client)
   const calls = useClientState(selectIncoming, client)
   const audioReadiness = useClientState(selectReadiness, client)
+  const ringsHere = useClientState(selectRingsHere, client)
   return useMemo(
     () => ({
       calls,
       ringing: calls.filter((call) => call.phase === 'ringing'),
       audioReadiness,
+      ringsHere,
       answer: (id: string) => client.answer(id),
       decline: (id: string) => client.decline(id),
       startAudio: () => client.startAudio?.(),
       notifications: client.notifications,
     }),
-    [calls, audioReadiness, client],
+    [calls, audioReadiness, ringsHere, client],
   )
 }

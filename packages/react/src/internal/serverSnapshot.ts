@@ -5,7 +5,7 @@ export const SERVER_SNAPSHOT: CallClientState = Object.freeze({
   events: 'offline',
   activeCall: null,
   incoming: Object.freeze([]) as readonly never[],
-  audio: Object.freeze({ readiness: 'ready' as const }),
+  audio: Object.freeze({ readiness: 'ready' as const, ringtone: false }),
   devices: Object.freeze({
     audioinput: Object.freeze([]) as readonly never[],
     audiooutput: Object.freeze([]) as readonly never[],

@@ -117,7 +117,7 @@ const defaultState = (): CallClientState => ({
   events: 'online',
   activeCall: null,
   incoming: [],
-  audio: { readiness: 'ready' },
+  audio: { readiness: 'ready', ringtone: false },
   devices: {
     audioinput: [
       { deviceId: 'default', groupId: 'default', label: 'Default microphone', kind: 'audioinput' },
@@ -342,7 +342,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     startAudio() {
       record('startAudio', [])
-      set({ audio: { readiness: 'ready' } })
+      set({ audio: { ...state.audio, readiness: 'ready' } })
     },
     destroy() {
       actions.push({ method: 'destroy', args: [] })
