@@ -21,10 +21,15 @@ async function size(label, contents) {
   })
   const code = result.outputFiles[0].contents
   const gz = gzipSync(code, { level: 9 }).length
-  console.log(`${label.padEnd(34)} ${(code.length / 1024).toFixed(1).padStart(7)} kB min ${(gz / 1024).toFixed(1).padStart(6)} kB gzip`)
+  console.log(
+    `${label.padEnd(34)} ${(code.length / 1024).toFixed(1).padStart(7)} kB min ${(gz / 1024).toFixed(1).padStart(6)} kB gzip`,
+  )
 }
 
 console.log('bundle size (peers excluded: react, react-dom, livekit-client)')
 await size('@ringline/core (createCallClient)', "export { createCallClient } from '@ringline/core'")
 await size('@ringline/react Dialer alone', "export { Dialer } from '@ringline/react'")
-await size('@ringline/core + @ringline/react', "export * from '@ringline/core'; export * from '@ringline/react'")
+await size(
+  '@ringline/core + @ringline/react',
+  "export * from '@ringline/core'; export * from '@ringline/react'",
+)
