@@ -21,7 +21,6 @@ import {
 } from '../twilio/twilioClient'
 import { createTwilioOnboarding, type TwilioOnboarding } from '../twilio/twilioOnboarding'
 import type { LivekitSipProvisioner, TrunkStrategy, TwilioOnboardingStore } from '../twilio/types'
-import type { Principal } from '../types'
 import { parse } from '../validate'
 
 /** The `twilio` option of `createRingline`: bring-your-own-Twilio-number settings. */
