@@ -109,9 +109,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const h = await headers()
     h.set('accept', 'application/json')
     let body: string | undefined
-    if (req.body !== undefined) {
+    // Every state-changing request is JSON (the server refuses other bodies as a CSRF guard): `{}` when empty.
+    if (req.body !== undefined || (method !== 'GET' && method !== 'HEAD')) {
       h.set('content-type', 'application/json')
-      body = JSON.stringify(req.body)
+      body = JSON.stringify(req.body ?? {})
     }
     let response: Response
     try {
