@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
+import { Phone } from './phone'
 import { sandboxLogs, sandboxStatus, sipUnavailableBanner, startSandbox, stopSandbox } from './sandbox'
 
 const USAGE = `usage: ringline-sandbox <command> [options]
@@ -11,6 +12,9 @@ commands:
   down                     stop the processes this sandbox started
   status                   health of each process (exit code 1 when not healthy, or when RINGLINE_REQUIRE_SIP=1
                            and the sandbox runs without livekit-sip)
+  call NUMBER [--hangup-after MS] [--dtmf DIGITS]
+                           the sandbox phone calls NUMBER (e.g. a number Ringline provisioned) and prints
+                           what happened; Ctrl-C hangs up
   logs [NAME] [-n LINES]   show the last lines of each log (or of NAME: redis, hub, phone, livekit-server,
                            livekit-sip, phone-messages, phone-errors)
 
@@ -84,6 +88,31 @@ async function main(argv: string[]): Promise<number> {
         return 1
       }
       return status.healthy ? 0 : 1
+    }
+    case 'call': {
+      const hangupAfter = arg(args, '--hangup-after')
+      const dtmf = arg(args, '--dtmf')
+      const to = args.shift()
+      if (!to) throw new Error('call needs a NUMBER, e.g. ringline-sandbox call +15550009001')
+      const status = await sandboxStatus({ stateDir })
+      if (!status.info || !status.healthy) {
+        console.error('[ringline-sandbox] no healthy sandbox: run `ringline-sandbox up` first')
+        return 1
+      }
+      const controller = new AbortController()
+      process.once('SIGINT', () => controller.abort())
+      console.error(`[ringline-sandbox] calling ${to} from ${status.info.phone.defaultCaller}…`)
+      const call = new Phone(status.info).call(to, {
+        signal: controller.signal,
+        ...(hangupAfter ? { hangupAfterMs: Number(hangupAfter) } : {}),
+        ...(dtmf ? { dtmf } : {}),
+        timeoutMs: 30 * 60_000,
+      })
+      void call.ringing.then((ringing) => ringing && console.error('[ringline-sandbox] ringing'))
+      void call.answered.then((answered) => answered && console.error('[ringline-sandbox] answered'))
+      const result = await call.result
+      console.log(JSON.stringify(result, null, 2))
+      return result.answered ? 0 : 1
     }
     case 'logs': {
       const nArg = arg(args, '-n')

@@ -14,7 +14,7 @@ import { fromBase64url, toBase64url } from '../base64url'
 import { checkDestination, parsePhone } from '../callGuard'
 import { requireOutboundTrunk } from '../config'
 import type { RinglineContext } from '../context'
-import { HttpError, isHttpError } from '../errors'
+import { HttpError } from '../errors'
 import { isNotFound } from '../livekit'
 import { toAgentDispatchInfo } from '../media'
 import { toRecordingInfo } from '../recording/recordingService'
@@ -24,11 +24,9 @@ import {
   callStats,
   closeCall,
   getCall,
-  insertCall,
   listCalls as listCallRows,
   listParticipants,
   markAnswered,
-  outboundVolume,
   publicCall,
   type StoredCall,
   updateInternals,
@@ -38,6 +36,7 @@ import { outboundRoomName } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
 import { afterAnswered, callTimeline } from './media'
+import { auditRefusal, insertOutboundCall, limitCallStarts } from './outboundGuard'
 
 function countryOf(number: string | undefined): CountryCode | undefined {
   if (!number) return undefined
@@ -90,31 +89,6 @@ export function dialFailure(error: unknown): CloseCall {
   return { status: 'failed', endReason: 'failed' }
 }
 
-async function refused<T>(
-  ctx: RinglineContext,
-  principal: Principal,
-  target: string,
-  run: () => T | Promise<T>,
-): Promise<T> {
-  try {
-    return await run()
-  } catch (error) {
-    if (
-      isHttpError(error) &&
-      (error.code === 'DESTINATION_NOT_ALLOWED' || error.code === 'CALL_LIMIT_REACHED')
-    ) {
-      await audit(ctx.store, {
-        tenantId: principal.tenantId,
-        userId: principal.userId,
-        action: 'call.refused',
-        target,
-        detail: { code: error.code, reason: error.details?.reason ?? null },
-      }).catch((e: unknown) => ctx.logger.error('ringline: audit write failed', { error: e }))
-    }
-    throw error
-  }
-}
-
 /**
  * Starts an outbound phone call: validates and guards the number (nothing is dialled when refused), records
  * the call, returns a token for its room at once and dials in the background, publishing the outcome.
@@ -132,63 +106,19 @@ export async function createCall(
   })
   ctx.livekit()
   const { fromNumber, trunkId } = await resolveCaller(ctx, principal, body.callerId)
-  await refused(ctx, principal, phone.number, () => checkDestination(phone, guard, fromNumber))
-  if (!guard.disabled) {
-    const wait = ctx.rateLimiter.hit(
-      `calls:${principal.tenantId}`,
-      guard.requestsPerTenantPerMinute ?? 60,
-      60_000,
-    )
-    if (wait > 0) {
-      throw new HttpError('RATE_LIMITED', `Too many calls started; retry in ${wait} s.`, {
-        headers: { 'retry-after': String(wait) },
-      })
-    }
-  }
+  await auditRefusal(ctx, principal, phone.number, () => checkDestination(phone, guard, fromNumber))
+  limitCallStarts(ctx, principal)
   const id = crypto.randomUUID()
   const roomName = outboundRoomName(principal.tenantId, id)
   const sipIdentity = `phone-${id}`
-  const call = await refused(ctx, principal, phone.number, () =>
-    ctx.store.transaction(async (tx) => {
-      if (!guard.disabled) {
-        // Serialise a tenant's call starts so two requests cannot both slip under a limit.
-        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ringline:calls:${principal.tenantId}`])
-        const v = await outboundVolume(tx, principal.tenantId, principal.userId)
-        const limits: Array<[number, number, string]> = [
-          [v.userOpen, guard.maxConcurrentPerUser ?? 2, 'You already have the most calls open at once.'],
-          [
-            v.tenantOpen,
-            guard.maxConcurrentPerTenant ?? 20,
-            'This workspace already has the most calls open at once.',
-          ],
-          [v.userHour, guard.maxPerUserPerHour ?? 60, 'You reached the hourly call limit.'],
-          [v.tenantHour, guard.maxPerTenantPerHour ?? 500, 'This workspace reached the hourly call limit.'],
-        ]
-        for (const [count, limit, message] of limits) {
-          if (count >= limit) throw new HttpError('CALL_LIMIT_REACHED', message, { details: { limit } })
-        }
-      }
-      const inserted = await insertCall(tx, {
-        id,
-        tenantId: principal.tenantId,
-        direction: 'outbound',
-        status: 'initiated',
-        roomName,
-        fromNumber: fromNumber ?? null,
-        toNumber: phone.number,
-        contactId: body.contactId ?? null,
-        createdBy: principal.userId,
-        internals: { sipIdentity },
-      })
-      if (!inserted) throw new Error('call room name collision')
-      await audit(tx, {
-        tenantId: principal.tenantId,
-        userId: principal.userId,
-        action: 'call.outbound',
-        target: phone.number,
-        detail: { callId: id },
-      })
-      return inserted
+  const call = await auditRefusal(ctx, principal, phone.number, () =>
+    insertOutboundCall(ctx, principal, {
+      id,
+      roomName,
+      fromNumber: fromNumber ?? null,
+      toNumber: phone.number,
+      contactId: body.contactId ?? null,
+      internals: { sipIdentity },
     }),
   )
   const connection = await ctx.connect(principal, roomName)
@@ -287,7 +217,7 @@ export async function transferCall(
     const host = /^sip:[^@\s]+@([A-Za-z0-9.-]+)(?::\d+)?(?:;[^\s]*)?$/i.exec(body.to)?.[1]?.toLowerCase()
     if (!host) throw new HttpError('INVALID_SIP_TARGET', 'to: expected sip:user@host.', { field: 'to' })
     if (!guard.disabled && !(guard.transferSipDomains ?? []).map((d) => d.toLowerCase()).includes(host)) {
-      await refused(ctx, principal, body.to, () => {
+      await auditRefusal(ctx, principal, body.to, () => {
         throw new HttpError('DESTINATION_NOT_ALLOWED', `Transfers to ${host} are not allowed.`, {
           field: 'to',
           details: { reason: 'SIP_DOMAIN_NOT_ALLOWED' },
@@ -302,7 +232,7 @@ export async function transferCall(
         ? { defaultCountry: countryOf(call.fromNumber ?? ctx.config.sip.callerId) }
         : {}),
     })
-    await refused(ctx, principal, phone.number, () =>
+    await auditRefusal(ctx, principal, phone.number, () =>
       checkDestination(phone, guard, call.fromNumber ?? ctx.config.sip.callerId),
     )
     target = `tel:${phone.number}`

@@ -19,6 +19,7 @@ import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import { HttpError, isHttpError } from '../errors'
 import { publishCall } from '../operations/callEvents'
 import { visibleCall } from '../operations/calls'
+import { auditRefusal, insertOutboundCall, limitCallStarts } from '../operations/outboundGuard'
 import {
   addDecline,
   audit,
@@ -28,7 +29,6 @@ import {
   getCall,
   insertCall,
   markAnswered,
-  outboundVolume,
   publicCall,
   type StoredCall,
   updateInternals,
@@ -297,85 +297,36 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       ...(defaultCountry ? { defaultCountry } : {}),
       allowUnassigned: guard.allowUnassignedNumbers === true || guard.disabled === true,
     })
-    const refuse = async (error: unknown): Promise<never> => {
-      if (
-        isHttpError(error) &&
-        (error.code === 'DESTINATION_NOT_ALLOWED' || error.code === 'CALL_LIMIT_REACHED')
-      ) {
-        await audit(ctx.store, {
-          tenantId: principal.tenantId,
-          userId: principal.userId,
-          action: 'call.refused',
-          target: phone.number,
-          detail: { code: error.code, reason: error.details?.reason ?? null, transport: 'twilio' },
-        }).catch((e: unknown) => ctx.logger.error('ringline: audit write failed', { error: e }))
-      }
-      throw error
-    }
-    try {
-      checkDestination(phone, guard, callerId)
-    } catch (error) {
-      await refuse(error)
-    }
-    if (!guard.disabled) {
-      const wait = ctx.rateLimiter.hit(
-        `calls:${principal.tenantId}`,
-        guard.requestsPerTenantPerMinute ?? 60,
-        60_000,
-      )
-      if (wait > 0) {
-        throw new HttpError('RATE_LIMITED', `Too many calls started; retry in ${wait} s.`, {
-          headers: { 'retry-after': String(wait) },
-        })
-      }
-    }
+    const transport = { transport: 'twilio' as const }
+    await auditRefusal(
+      ctx,
+      principal,
+      phone.number,
+      () => checkDestination(phone, guard, callerId),
+      transport,
+    )
+    limitCallStarts(ctx, principal)
     const id = crypto.randomUUID()
-    try {
-      return await ctx.store.transaction(async (tx) => {
-        if (!guard.disabled) {
-          await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-            `ringline:calls:${principal.tenantId}`,
-          ])
-          const v = await outboundVolume(tx, principal.tenantId, principal.userId)
-          const limits: Array<[number, number, string]> = [
-            [v.userOpen, guard.maxConcurrentPerUser ?? 2, 'You already have the most calls open at once.'],
-            [
-              v.tenantOpen,
-              guard.maxConcurrentPerTenant ?? 20,
-              'This workspace already has the most calls open at once.',
-            ],
-            [v.userHour, guard.maxPerUserPerHour ?? 60, 'You reached the hourly call limit.'],
-            [v.tenantHour, guard.maxPerTenantPerHour ?? 500, 'This workspace reached the hourly call limit.'],
-          ]
-          for (const [count, limit, message] of limits) {
-            if (count >= limit) throw new HttpError('CALL_LIMIT_REACHED', message, { details: { limit } })
-          }
-        }
-        const inserted = await insertCall(tx, {
-          id,
-          tenantId: principal.tenantId,
-          direction: 'outbound',
-          status: 'initiated',
-          roomName: twilioRoomName(principal.tenantId, id),
-          fromNumber: cfg.callerId,
-          toNumber: phone.number,
-          contactId,
-          createdBy: principal.userId,
-          internals: { transport: 'twilio' },
-        })
-        if (!inserted) throw new Error('call room name collision')
-        await audit(tx, {
-          tenantId: principal.tenantId,
-          userId: principal.userId,
-          action: 'call.outbound',
-          target: phone.number,
-          detail: { callId: id, transport: 'twilio' },
-        })
-        return inserted
-      })
-    } catch (error) {
-      return refuse(error)
-    }
+    return auditRefusal(
+      ctx,
+      principal,
+      phone.number,
+      () =>
+        insertOutboundCall(
+          ctx,
+          principal,
+          {
+            id,
+            roomName: twilioRoomName(principal.tenantId, id),
+            fromNumber: cfg.callerId,
+            toNumber: phone.number,
+            contactId,
+            internals: transport,
+          },
+          transport,
+        ),
+      transport,
+    )
   }
 
   // ── call records ─────────────────────────────────────────────────────────
