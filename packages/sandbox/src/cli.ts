@@ -14,7 +14,7 @@ commands:
                            and the sandbox runs without livekit-sip)
   call NUMBER [--hangup-after MS] [--dtmf DIGITS]
                            the sandbox phone calls NUMBER (e.g. a number Ringline provisioned) and prints
-                           what happened; Ctrl-C hangs up
+                           what happened; Ctrl-C (or --hangup-after while ringing) cancels, then hangs up
   logs [NAME] [-n LINES]   show the last lines of each log (or of NAME: redis, hub, phone, livekit-server,
                            livekit-sip, phone-messages, phone-errors)
 
@@ -101,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
       }
       const controller = new AbortController()
       process.once('SIGINT', () => controller.abort())
+      // --hangup-after counts from the answer; a call still ringing by then is canceled.
+      if (hangupAfter) setTimeout(() => controller.abort(), Number(hangupAfter)).unref()
       console.error(`[ringline-sandbox] calling ${to} from ${status.info.phone.defaultCaller}…`)
       const call = new Phone(status.info).call(to, {
         signal: controller.signal,
