@@ -7,7 +7,8 @@ const peers = ['react', 'react-dom', 'react/jsx-runtime', 'livekit-client', '@tw
 
 async function size(label, contents) {
   const result = await build({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
+    // Resolved from the example app, a consumer of both packages, on their source.
+    stdin: { contents, resolveDir: `${root}apps/example-next`, loader: 'ts' },
     bundle: true,
     minify: true,
     write: false,
