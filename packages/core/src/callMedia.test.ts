@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { connectionFor, createFakeServer, makeRecord, settle } from '../test/fakeServer'
 import { createCallClient } from './callClient'
-import { TRANSCRIPTION_TOPIC } from './protocol'
+import { mergeTranscript, TRANSCRIPTION_TOPIC } from './protocol'
 import { isRinglineError } from './ringlineError'
 import { createFakeClock } from './testing/fakeClock'
 import { createFakeTransport } from './testing/index'
-import { mergeTranscript } from './transcript'
 import type { Call } from './types'
 
 // Live transcript and agents in the Call state, from a fake LiveKit room; inviteAgent over the fake server.

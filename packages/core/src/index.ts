@@ -76,7 +76,7 @@ export type {
   TabCoordinatorOptions,
 } from './tabCoordinator'
 export { createTabCoordinator } from './tabCoordinator'
-export { agentsOf, mergeTranscript, segmentFromStream, type TranscriptSpeaker } from './transcript'
+export { agentsOf } from './transcript'
 export type {
   AgentState,
   AudioDevice,

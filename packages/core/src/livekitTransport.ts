@@ -1,8 +1,13 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
-import { type Connection, TRANSCRIPTION_ATTRIBUTES, TRANSCRIPTION_TOPIC } from './protocol'
+import {
+  type Connection,
+  TRANSCRIPTION_ATTRIBUTES,
+  TRANSCRIPTION_TOPIC,
+  type TranscriptSpeaker,
+  transcriptSegmentFromStream,
+} from './protocol'
 import { RinglineError } from './ringlineError'
-import { segmentFromStream, type TranscriptSpeaker } from './transcript'
 import type {
   AudioDeviceKind,
   CallTransport,
@@ -350,7 +355,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
             reader.readAll().then(
               (text) => {
                 if (closed) return
-                const segment = segmentFromStream(reader.info, text, speaker)
+                const segment = transcriptSegmentFromStream(reader.info, text, speaker)
                 if (segment) onFact({ type: 'transcript', segments: [segment] })
               },
               () => undefined,

@@ -1,11 +1,12 @@
-import { type SpeakerKind, TRANSCRIPTION_ATTRIBUTES, type TranscriptSegment } from '@ringline/core/protocol'
+import {
+  type SpeakerKind,
+  type TranscriptSegment,
+  type TranscriptSpeaker,
+  transcriptSegmentFromStream,
+} from '@ringline/core/protocol'
 
 /** Who a participant is, as far as transcripts care. */
-export interface SpeakerInfo {
-  identity: string
-  name: string | null
-  kind: SpeakerKind
-}
+export type SpeakerInfo = TranscriptSpeaker
 
 /** The part of a received text stream a segment is built from (`TextStreamInfo` of `@livekit/rtc-node`). */
 export interface TranscriptionStreamInfo {
@@ -39,20 +40,7 @@ export function segmentFromTextStream(
   text: string,
   speaker: SpeakerInfo,
 ): TranscriptSegment | null {
-  const trimmed = text.trim()
-  if (trimmed === '') return null
-  const attributes = info.attributes ?? {}
-  return {
-    id: attributes[TRANSCRIPTION_ATTRIBUTES.segmentId] || info.streamId,
-    at: new Date(info.timestamp > 0 ? info.timestamp : Date.now()).toISOString(),
-    speaker: speaker.name || speaker.identity,
-    speakerIdentity: speaker.identity,
-    speakerKind: speaker.kind,
-    text: trimmed,
-    final: attributes[TRANSCRIPTION_ATTRIBUTES.final] === 'true',
-    trackId: attributes[TRANSCRIPTION_ATTRIBUTES.trackId] || null,
-    language: null,
-  }
+  return transcriptSegmentFromStream({ ...info, id: info.streamId }, text, speaker)
 }
 
 /** A legacy `RoomEvent.TranscriptionReceived` segment (livekit-client's `TranscriptionSegment`). */
@@ -90,25 +78,5 @@ export function segmentsFromLegacy(
     }))
 }
 
-/**
- * Merges incoming segments into a transcript: one entry per segment id (a final version is never replaced by an
- * interim one; a later version otherwise replaces an earlier), ordered by time then arrival. For live views.
- */
-export function mergeTranscript(
-  current: readonly TranscriptSegment[],
-  incoming: readonly TranscriptSegment[],
-): TranscriptSegment[] {
-  const byId = new Map(current.map((s, i) => [s.id, { segment: s, order: i }] as const))
-  let order = current.length
-  for (const segment of incoming) {
-    const existing = byId.get(segment.id)
-    if (existing?.segment.final && !segment.final) continue
-    byId.set(segment.id, {
-      segment: { ...segment, at: existing?.segment.at ?? segment.at },
-      order: existing?.order ?? order++,
-    })
-  }
-  return [...byId.values()]
-    .sort((a, b) => a.segment.at.localeCompare(b.segment.at) || a.order - b.order)
-    .map((e) => e.segment)
-}
+/** Merges incoming segments into a transcript (the same function the browser client uses). */
+export { mergeTranscript } from '@ringline/core/protocol'
