@@ -80,6 +80,18 @@ describe('Dialer', () => {
     }
   })
 
+  it('takes the same number set again unformatted (autofill) as that number, and backspace over a space as a deletion', () => {
+    const { root, input } = setup()
+    fireEvent.change(input, { target: { value: '+14155550199' } })
+    expect(input.value).toBe('+1 415 555 0199')
+    fireEvent.change(input, { target: { value: '+14155550199' } })
+    expect(input.value).toBe('+1 415 555 0199')
+    expect(root.getAttribute('data-state')).toBe('ready')
+    // Deleting the space before "0199" removes the digit before it.
+    fireEvent.change(input, { target: { value: '+1 415 5550199' } })
+    expect(input.value).toBe('+1 415 555 019')
+  })
+
   it('pastes a number with punctuation', () => {
     const { input } = setup()
     fireEvent.paste(input, { clipboardData: { getData: () => '+1 (415) 555-0199' } })

@@ -199,7 +199,8 @@ export function Dialer({
   const onInputChange = (event: FormEvent<HTMLInputElement>) => {
     const next = sanitizeDialString(event.currentTarget.value)
     // Deleting a formatting character (a space or parenthesis) deletes the digit before it.
-    if (next === raw && event.currentTarget.value.length < display.length) update(raw.slice(0, -1))
+    // Only a single removed character counts: setting the same number unformatted (autofill) is not a deletion.
+    if (next === raw && event.currentTarget.value.length === display.length - 1) update(raw.slice(0, -1))
     else update(next)
   }
   const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
