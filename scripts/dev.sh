@@ -18,5 +18,13 @@ if [ -z "${LIVEKIT_URL:-}" ]; then
   export RINGLINE_DEMO_NUMBERS="${RINGLINE_DEMO_NUMBERS:-acme=+15550009001,globex=+15550009002}"
   echo "Stop the sandbox with: pnpm sandbox down"
 fi
+# Stored Twilio secrets are encrypted with RINGLINE_SECRET_KEY: a local key is made once for development.
+if [ -z "${RINGLINE_SECRET_KEY:-}" ]; then
+  mkdir -p "$app/.data"
+  key_file="$app/.data/dev-secret-key"
+  [ -s "$key_file" ] || (umask 077 && node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" > "$key_file")
+  RINGLINE_SECRET_KEY="hex:$(cat "$key_file")"
+  export RINGLINE_SECRET_KEY
+fi
 printf '\n\033[1m▶ example app on http://localhost:3000\033[0m\n'
 exec pnpm --filter @ringline/example-next dev

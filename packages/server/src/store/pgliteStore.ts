@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
 import { createSqlStore } from './sqlStore'
 import type { RinglineStore, SqlDriver } from './types'
@@ -14,7 +15,16 @@ export interface PgliteStoreOptions {
 export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDriver {
   let db: Promise<PGlite> | undefined
   const open = (): Promise<PGlite> => {
-    db ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dataDir))
+    db ??= (async () => {
+      // PGlite creates its own folder but not missing parents (`.data/pglite` on a fresh checkout).
+      if (dataDir && !dataDir.includes('://')) await mkdir(dataDir, { recursive: true })
+      const { PGlite } = await import('@electric-sql/pglite')
+      return PGlite.create(dataDir)
+    })()
+    // A failed open is retried on the next query rather than remembered.
+    db.catch(() => {
+      db = undefined
+    })
     return db
   }
   return {
