@@ -104,9 +104,10 @@ export async function startTranscriptCollector(
     return { identity: p.identity, name: p.name || null, kind: speakerKindOf(p.kind) }
   }
 
-  // A participant who speaks right after joining can be heard before its join reaches us: wait for it briefly.
+  // A participant who speaks right after joining can be heard before its join reaches us: wait for it (on a
+  // loaded machine the join can lag by seconds; 2 s proved too short in CI).
   async function knownSender(identity: string): Promise<void> {
-    for (let waited = 0; waited < 2000 && !room.remoteParticipants.has(identity); waited += 50) {
+    for (let waited = 0; waited < 10_000 && !room.remoteParticipants.has(identity); waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
