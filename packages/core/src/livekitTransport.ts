@@ -6,6 +6,7 @@ import {
   TRANSCRIPTION_TOPIC,
   type TranscriptSpeaker,
   transcriptSegmentFromStream,
+  transcriptSegmentsFromLegacy,
 } from './protocol'
 import { RinglineError } from './ringlineError'
 import type {
@@ -329,22 +330,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           segments: TranscriptionSegmentLike[],
           participant?: ParticipantLike,
         ) => {
-          const speaker = speakerOf(participant?.identity ?? '')
-          const list = segments
-            .filter((s) => s.text.trim() !== '')
-            .map((s) => ({
-              id: s.id,
-              at: new Date(
-                s.firstReceivedTime && s.firstReceivedTime > 0 ? s.firstReceivedTime : Date.now(),
-              ).toISOString(),
-              speaker: speaker.name || speaker.identity,
-              speakerIdentity: speaker.identity,
-              speakerKind: speaker.kind,
-              text: s.text.trim(),
-              final: s.final,
-              trackId: null,
-              language: s.language || null,
-            }))
+          const list = transcriptSegmentsFromLegacy(segments, speakerOf(participant?.identity ?? ''), null)
           if (list.length > 0) onFact({ type: 'transcript', segments: list })
         }) as never)
         if (room?.registerTextStreamHandler) {

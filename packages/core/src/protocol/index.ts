@@ -87,8 +87,8 @@ export {
   roomParticipantSchema,
   tokenRequestSchema,
 } from './rooms'
-export type { TranscriptSpeaker } from './transcript'
-export { mergeTranscript, transcriptSegmentFromStream } from './transcript'
+export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript'
+export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
 export type {
   ConnectNumberRequest,
   NumberConnection,

@@ -62,3 +62,38 @@ export function mergeTranscript(
     .sort((a, b) => a.segment.at.localeCompare(b.segment.at) || a.order - b.order)
     .map((e) => e.segment)
 }
+
+/** A legacy `RoomEvent.TranscriptionReceived` segment (livekit-client's `TranscriptionSegment`). */
+export interface LegacyTranscriptionSegment {
+  id: string
+  text: string
+  final: boolean
+  language?: string
+  /** livekit-client: when this client first saw the segment (ms since epoch). */
+  firstReceivedTime?: number
+  startTime?: number | bigint
+}
+
+/** Segments from a legacy `TranscriptionReceived(segments, participant, publication)` event. */
+export function transcriptSegmentsFromLegacy(
+  segments: readonly LegacyTranscriptionSegment[],
+  speaker: TranscriptSpeaker,
+  trackId: string | null,
+  receivedAt: Date = new Date(),
+): TranscriptSegment[] {
+  return segments
+    .filter((s) => s.text.trim() !== '')
+    .map((s) => ({
+      id: s.id,
+      at: new Date(
+        s.firstReceivedTime && s.firstReceivedTime > 0 ? s.firstReceivedTime : receivedAt.getTime(),
+      ).toISOString(),
+      speaker: speaker.name || speaker.identity,
+      speakerIdentity: speaker.identity,
+      speakerKind: speaker.kind,
+      text: s.text.trim(),
+      final: s.final,
+      trackId,
+      language: s.language || null,
+    }))
+}

@@ -43,40 +43,8 @@ export function segmentFromTextStream(
   return transcriptSegmentFromStream({ ...info, id: info.streamId }, text, speaker)
 }
 
-/** A legacy `RoomEvent.TranscriptionReceived` segment (livekit-client's `TranscriptionSegment`). */
-export interface LegacyTranscriptionSegment {
-  id: string
-  text: string
-  final: boolean
-  language?: string
-  /** livekit-client: when this client first saw the segment (ms since epoch). */
-  firstReceivedTime?: number
-  startTime?: number | bigint
-}
-
+/** A legacy `RoomEvent.TranscriptionReceived` segment (the type shared with the browser client). */
+export type { LegacyTranscriptionSegment } from '@ringline/core/protocol'
 /** Segments from a legacy `TranscriptionReceived(segments, participant, publication)` event. */
-export function segmentsFromLegacy(
-  segments: readonly LegacyTranscriptionSegment[],
-  speaker: SpeakerInfo,
-  trackId: string | null,
-  receivedAt: Date = new Date(),
-): TranscriptSegment[] {
-  return segments
-    .filter((s) => s.text.trim() !== '')
-    .map((s) => ({
-      id: s.id,
-      at: new Date(
-        s.firstReceivedTime && s.firstReceivedTime > 0 ? s.firstReceivedTime : receivedAt.getTime(),
-      ).toISOString(),
-      speaker: speaker.name || speaker.identity,
-      speakerIdentity: speaker.identity,
-      speakerKind: speaker.kind,
-      text: s.text.trim(),
-      final: s.final,
-      trackId,
-      language: s.language || null,
-    }))
-}
-
 /** Merges incoming segments into a transcript (the same function the browser client uses). */
-export { mergeTranscript } from '@ringline/core/protocol'
+export { mergeTranscript, transcriptSegmentsFromLegacy as segmentsFromLegacy } from '@ringline/core/protocol'
