@@ -1,4 +1,9 @@
 import { defineConfig } from 'vitest/config'
+import { fastCheckSeed } from './vitest.shared'
+
+console.log(
+  `[ringline] fast-check seed ${fastCheckSeed} (${process.env.CI ? 'fixed under CI' : 'random'}; replay with FC_SEED=${fastCheckSeed})`,
+)
 
 // One run for the whole workspace: every package and app is a project with its own config. Projects run in
 // groups (`sequence.groupOrder`): unit tests first (0), then the sandbox (1), the server on the sandbox (2) and

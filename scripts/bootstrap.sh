@@ -3,6 +3,7 @@
 # workspace dependencies and the LiveKit binaries the sandbox runs. Every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*" >&2; }
 
@@ -20,5 +21,5 @@ fi
 step "workspace dependencies"
 if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --prefer-offline >&2; else pnpm install --prefer-offline >&2; fi
 
-step "LiveKit binaries (built once through the Go module proxy, cached in ${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline})"
+step "LiveKit binaries (built once through the Go module proxy${RINGLINE_GO_MIRROR:+ and the mirror $RINGLINE_GO_MIRROR}, cached in ${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline})"
 bash packages/sandbox/scripts/build-binaries.sh all >/dev/null

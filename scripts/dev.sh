@@ -3,6 +3,7 @@
 # then serves the example app on http://localhost:3000 with the embedded PGlite store under apps/example-next/.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 export NEXT_TELEMETRY_DISABLED=1
 bash scripts/bootstrap.sh
 app=apps/example-next

@@ -3,6 +3,7 @@
 # then one vitest run with unit, integration (real LiveKit + SIP + sipp) and Chromium end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 export CI="${CI:-}"
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 

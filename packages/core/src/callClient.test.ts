@@ -170,6 +170,69 @@ describe('outbound calls', () => {
     unsubscribe()
   })
 
+  it.each([
+    ['call.ended', 'busy', 'busy'],
+    ['call.updated', 'no-answer', 'no-answer'],
+  ] as const)(
+    'applies a %s (%s) that arrives before POST /calls has answered',
+    async (type, status, reason) => {
+      // A busy line answers 486 within milliseconds: the server publishes the outcome while the browser is still
+      // waiting for the answer that tells it the call's id. The event must not be lost to that race.
+      const t = setup()
+      t.client.subscribe(() => {})
+      await settle()
+      let answer!: () => void
+      const answered = new Promise<void>((resolve) => {
+        answer = resolve
+      })
+      t.server.on('POST /calls', async () => {
+        await answered
+        return { status: 201, body: { call: t.outbound, connection: connectionFor(t.outbound) } }
+      })
+      const pending = t.client.dial('+14155550123')
+      await settle()
+      expect(t.phase()).toBe('requesting')
+      t.server.push(makeEvent('call.updated', makeRecord({ status: 'ringing' })))
+      t.server.push(makeEvent(type, makeRecord({ status })))
+      // A stale, non-final record arriving late does not undo the outcome.
+      t.server.push(makeEvent('call.updated', makeRecord({ status: 'ringing' })))
+      await settle()
+      expect(t.phase()).toBe('requesting')
+      answer()
+      await pending
+      await settle()
+      const call = t.call()
+      expect(call.phase === 'ended' && call.endReason).toBe(reason)
+      expect(call.record?.status).toBe(status)
+      // Nothing left to join: the room is never entered for a call that is already over.
+      expect(t.transport.room?.connectCalls ?? []).toEqual([])
+    },
+  )
+
+  it('asks the server for a call still dialing whose outcome no event stream delivered', async () => {
+    // No subscriber, so no event stream: the busy outcome published meanwhile never reaches this client.
+    const t = setup()
+    let status: 'ringing' | 'busy' = 'ringing'
+    t.server.on('GET /calls/call_1', () => ({ body: { call: makeRecord({ status }), participants: [] } }))
+    await t.client.dial('+14155550123')
+    await settle()
+    expect(t.phase()).toBe('dialing')
+    t.clock.advance(10_000)
+    await settle()
+    expect(t.server.calls('GET /calls/call_1')).toHaveLength(1)
+    expect(t.phase()).toBe('dialing')
+    status = 'busy'
+    t.clock.advance(10_000)
+    await settle()
+    expect(t.server.calls('GET /calls/call_1')).toHaveLength(2)
+    const call = t.call()
+    expect(call.phase === 'ended' && call.endReason).toBe('busy')
+    // Settled: no further checks.
+    t.clock.advance(60_000)
+    await settle()
+    expect(t.server.calls('GET /calls/call_1')).toHaveLength(2)
+  })
+
   it('ends a rejected call when the SIP participant leaves without a status, then takes the server reason', async () => {
     const t = setup()
     t.client.subscribe(() => {})

@@ -67,6 +67,11 @@ export interface CallTimeouts {
   reconnect: number
   /** How long an ended incoming call stays in `incoming` so the UI can say "answered elsewhere" or "missed". Default 4 s. */
   incomingRetention: number
+  /**
+   * How often an outbound call still dialing or ringing asks the server for its record (`GET /calls/:id`), in case
+   * its outcome was published while no event stream was connected. Default 10 s.
+   */
+  verify: number
 }
 
 /** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
@@ -184,6 +189,7 @@ const DEFAULT_TIMEOUTS: CallTimeouts = {
   connect: 30_000,
   reconnect: 30_000,
   incomingRetention: 4_000,
+  verify: 10_000,
 }
 
 const noop = () => {}
@@ -218,6 +224,12 @@ class CallClientImpl extends Subscribable implements CallClient {
   #stream: EventStream | null = null
   #lastEventId: string | null = null
   #seen = new Set<string>()
+  /**
+   * The latest record of calls that are not (yet) this client's active call. The server may publish an outbound
+   * call's outcome (a busy line answers in milliseconds) before `POST /calls` has answered with its id; the
+   * record is kept here and applied when the id becomes known, so no event is lost to that race.
+   */
+  #early = new Map<string, CallRecord>()
   #handled = new Set<string>()
   #answering = new Set<string>()
   #notified = new Set<string>()
@@ -496,7 +508,10 @@ class CallClientImpl extends Subscribable implements CallClient {
       this.#dispatch(active.key, { type: 'server', record })
       return
     }
-    if (record.direction !== 'inbound') return
+    if (record.direction !== 'inbound') {
+      this.#keepEarly(record)
+      return
+    }
     const existing = this.#state.incoming.find((c) => c.id === record.id)
 
     if (event.type === 'call.incoming') {
@@ -541,6 +556,24 @@ class CallClientImpl extends Subscribable implements CallClient {
       endedAt: this.#clock.now(),
     }))
     this.#scheduleIncomingRemoval(record.id)
+  }
+
+  #keepEarly(record: CallRecord) {
+    const known = this.#early.get(record.id)
+    // A final record is never replaced by a late non-final one (events may arrive out of order).
+    if (known && isFinal(known) && !isFinal(record)) return
+    this.#early.delete(record.id)
+    this.#early.set(record.id, record)
+    if (this.#early.size > 50) this.#early.delete(this.#early.keys().next().value as string)
+  }
+
+  /** The server gave this call its id: record it, then apply whatever the server already said of it. */
+  #requested(key: string, event: Extract<CallMachineEvent, { type: 'requested' }>) {
+    this.#dispatch(key, event)
+    const early = this.#early.get(event.id)
+    if (!early) return
+    this.#early.delete(event.id)
+    this.#dispatch(key, { type: 'server', record: early })
   }
 
   #updateIncoming(id: string, fn: (call: IncomingCall) => IncomingCall) {
@@ -639,6 +672,13 @@ class CallClientImpl extends Subscribable implements CallClient {
           () => this.#giveUp(key, { type: 'end', reason: 'no-answer' }),
         ])
       }
+      if (
+        call.direction === 'outbound' &&
+        call.id &&
+        (call.phase === 'dialing' || call.phase === 'ringing')
+      ) {
+        want.set('verify', [this.#timeouts.verify, () => void this.#verify(key)])
+      }
       if (call.phase === 'connecting') {
         want.set('connect', [
           this.#timeouts.connect,
@@ -679,6 +719,22 @@ class CallClientImpl extends Subscribable implements CallClient {
         }, ms),
       )
     }
+  }
+
+  /** Reads an unsettled outbound call's record from the server, then re-arms the check while it stays unsettled. */
+  async #verify(key: string) {
+    const call = this.#call(key)
+    if (!call?.id || isCallOver(call)) return
+    try {
+      const detail = await this.api.getCall(call.id)
+      const now = this.#call(key)
+      if (now && !isCallOver(now) && detail.call.id === call.id) {
+        this.#dispatch(key, { type: 'server', record: detail.call })
+      }
+    } catch {
+      // The event stream or the next check settles it.
+    }
+    this.#syncTimers()
   }
 
   #giveUp(key: string, event: CallMachineEvent) {
@@ -834,7 +890,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       void this.#requests().hangupCall(result.call.id).catch(noop)
       return current ?? this.#replaced(key)
     }
-    this.#dispatch(key, {
+    this.#requested(key, {
       type: 'requested',
       id: result.call.id,
       record: result.call,
@@ -888,13 +944,14 @@ class CallClientImpl extends Subscribable implements CallClient {
       void this.#requests().hangupCall(callId).catch(noop)
       return current ?? this.#replaced(key)
     }
-    this.#dispatch(key, {
+    this.#requested(key, {
       type: 'requested',
       id: result.call.id,
       record: result.call,
       roomName: result.connection.roomName,
     })
-    void this.#connect(key, result.connection)
+    const answered = this.#call(key)
+    if (answered && !isCallOver(answered)) void this.#connect(key, result.connection)
     return this.#call(key) ?? this.#replaced(key)
   }
 
@@ -1087,14 +1144,15 @@ class CallClientImpl extends Subscribable implements CallClient {
       void this.api.leaveRoom(name).catch(noop)
       return current ?? this.#replaced(key)
     }
-    this.#dispatch(key, {
+    this.#dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
+    this.#requested(key, {
       type: 'requested',
       id: result.room.callId,
       record: null,
       roomName: result.connection.roomName,
     })
-    this.#dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
-    void this.#connect(key, result.connection)
+    const joined = this.#call(key)
+    if (joined && !isCallOver(joined)) void this.#connect(key, result.connection)
     return this.#call(key) ?? this.#replaced(key)
   }
 

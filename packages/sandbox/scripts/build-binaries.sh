@@ -12,13 +12,25 @@
 #
 # A binary is taken, in order, from LIVEKIT_SERVER_BIN / LIVEKIT_SIP_BIN, PATH (livekit-server, livekit-sip),
 # the cache, and only then built. Env: RINGLINE_CACHE_DIR (default ~/.cache/ringline), LIVEKIT_SERVER_VERSION,
-# LIVEKIT_SIP_VERSION, RINGLINE_REQUIRE_SIP.
+# LIVEKIT_SIP_VERSION, RINGLINE_REQUIRE_SIP, RINGLINE_GO_MIRROR.
+#
+# RINGLINE_GO_MIRROR: a directory laid out as a Go module proxy (<module>/@v/{list,<v>.info,.mod,.zip}) holding
+# modules the ordinary proxy refuses (livekit-sip and two of its pinned dependencies, on some networks). It is put
+# in front of GOPROXY as file://…; every other module still comes from the ordinary proxy. livekit-sip is built
+# inside its own module, so its go.sum verifies every dependency zip, mirrored ones included: a tampered zip fails.
 set -euo pipefail
 CACHE="${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline}"
 SERVER_VERSION="${LIVEKIT_SERVER_VERSION:-v1.13.5}"
 SIP_VERSION="${LIVEKIT_SIP_VERSION:-v1.11.0}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN" "$CACHE/build"
+if [ -n "${RINGLINE_GO_MIRROR:-}" ]; then
+  if [ ! -d "$RINGLINE_GO_MIRROR" ]; then
+    echo "[ringline-sandbox] RINGLINE_GO_MIRROR=$RINGLINE_GO_MIRROR is not a directory" >&2
+    exit 2
+  fi
+  RINGLINE_GO_MIRROR="$(cd "$RINGLINE_GO_MIRROR" && pwd)"
+fi
 want="${1:-all}"
 case "$want" in all | livekit-server | livekit-sip) ;; *)
   echo "usage: $0 [all|livekit-server|livekit-sip]" >&2
@@ -103,6 +115,42 @@ build() {
   echo "$out"
 }
 
+# The mirror goes in front of the ordinary proxy; its modules are checked by livekit-sip's go.sum, not by the
+# checksum database (which does not know them). Applied only where livekit-sip is asked for.
+use_mirror() {
+  [ -n "${RINGLINE_GO_MIRROR:-}" ] || return 0
+  GOPROXY="file://$RINGLINE_GO_MIRROR,$(go env GOPROXY)"
+  GONOSUMDB="github.com/livekit/sip${GONOSUMDB:+,$GONOSUMDB}"
+  export GOPROXY GONOSUMDB
+}
+
+# build_sip <version>: livekit-sip built inside a copy of its own module, so its go.mod (replace lines included)
+# and go.sum apply as upstream builds it, and every dependency zip is verified against that go.sum.
+build_sip() {
+  local version="$1"
+  local out="$BIN/livekit-sip-$version"
+  if [ -x "$out" ]; then echo "$out"; return 0; fi
+  exec 9>"$BIN/.livekit-sip-$version.lock"
+  flock 9
+  if [ -x "$out" ]; then echo "$out"; return 0; fi
+  local dir="$CACHE/build/livekit-sip-$version" start=$SECONDS src
+  rm -rf "$dir"; mkdir -p "$dir"
+  echo "[ringline-sandbox] building livekit-sip $version inside its module (one time, 3-6 min on 2 cores; cached in $BIN)..." >&2
+  src="$(cd "$CACHE/build" && GOFLAGS=-mod=mod go mod download -json "github.com/livekit/sip@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -1)"
+  if [ -z "$src" ] || [ ! -f "$src/go.mod" ]; then echo "[ringline-sandbox] go mod download github.com/livekit/sip@$version gave no module directory" >&2; return 1; fi
+  cp -r "$src/." "$dir/src"
+  chmod -R u+w "$dir/src"
+  (
+    cd "$dir/src"
+    go mod download >&2
+    CGO_ENABLED=1 go build -trimpath -o "$out.tmp" ./cmd/livekit-sip >&2
+  )
+  mv "$out.tmp" "$out"
+  rm -rf "$dir/src"
+  echo "[ringline-sandbox] built livekit-sip in $((SECONDS - start))s" >&2
+  echo "$out"
+}
+
 # Asks the Go module proxy for module@version without building anything (a second or so). Prints nothing and
 # returns 0 when it is served; otherwise prints why not (one line) and returns 1. Also checks the
 # github.com/livekit/media-sdk version livekit-sip requires, which the same proxy may refuse.
@@ -115,7 +163,7 @@ proxy_serves() {
     code="$(printf '%s\n' "$err" | grep -oE '[0-9]{3} [A-Z][A-Za-z ]*[a-z]' | head -1 || true)"
     response="$(printf '%s\n' "$err" | sed -n 's/.*server response: \(.*\)$/\1/p' | sed 's/\\[nt].*//' | head -1)"
     if [ -n "$code" ]; then
-      echo "the Go module proxy ($(go env GOPROXY | cut -d, -f1 | cut -d'|' -f1)) refuses $module@$version (${code}${response:+: $response})"
+      echo "the Go module proxy ($(go env GOPROXY | sed 's/,off$//; s/,direct$//')) refuses $module@$version (${code}${response:+: $response})"
     elif [ -z "$out" ]; then
       echo "the Go module proxy did not answer for $module@$version within 90 s"
     else
@@ -128,7 +176,8 @@ proxy_serves() {
     gomod="$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' | head -1)"
     # In a require block ("\tgithub.com/livekit/media-sdk vX") or on one line ("require github.com/… vX").
     media="$(awk -v m=github.com/livekit/media-sdk '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$gomod" 2>/dev/null || true)"
-    if [ -n "$media" ]; then proxy_serves github.com/livekit/media-sdk "$media" || return 1; fi
+    # Availability only: the build verifies media-sdk against livekit-sip's own go.sum.
+    if [ -n "$media" ]; then GONOSUMDB="github.com/livekit/media-sdk${GONOSUMDB:+,$GONOSUMDB}" proxy_serves github.com/livekit/media-sdk "$media" || return 1; fi
   fi
   return 0
 }
@@ -161,13 +210,14 @@ if [ "$want" = livekit-sip ]; then
     echo "$BIN/livekit-sip-$SIP_VERSION"
   else
     find_go || sip_unavailable "it is not on PATH nor in $BIN, and Go (>= 1.26) is not installed to build it"
+    use_mirror
     # Ask first: a refusal takes a second to learn, a build takes minutes.
     reason="$(proxy_serves github.com/livekit/sip "$SIP_VERSION")" || sip_unavailable "$reason"
     if ! pkg-config --exists opus opusfile soxr 2>/dev/null; then
       sip_unavailable "building it needs cgo libraries that are missing (apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc)"
     fi
     # A child bash, so `set -e` applies inside the build as it does for livekit-server.
-    if ! bash -c "$(declare -f replace_lines build); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build livekit-sip github.com/livekit/sip github.com/livekit/sip/cmd/livekit-sip '$SIP_VERSION' 1 LIVEKIT_SIP_BIN"; then
+    if ! bash -c "$(declare -f build_sip); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build_sip '$SIP_VERSION'"; then
       sip_unavailable "building it with Go failed (output above; work dir $CACHE/build/livekit-sip-$SIP_VERSION)"
     fi
   fi

@@ -36,6 +36,14 @@ declare module 'vitest' {
 /** Text in the name of every test and suite skipped for want of livekit-sip (what the end-of-run summary counts). */
 export const SIP_SKIP_MARKER = 'needs livekit-sip'
 
+/** Text in the name of every test and suite that runs on livekit-sip (what the end-of-run summary counts). */
+export const SIP_RUN_MARKER = '[livekit-sip]'
+
+/** The name a test or suite gets when it runs on livekit-sip. */
+export function sipRunName(name: string): string {
+  return `${name} ${SIP_RUN_MARKER}`
+}
+
 /** Whether livekit-sip runs in a sandbox, and why not. */
 export interface SipAvailability {
   available: boolean
@@ -79,14 +87,37 @@ export type ItWithSipArgs =
 export function describeWithSip(name: string, ...args: DescribeWithSipArgs): void {
   const sip = sipAvailability()
   const run = (sip.available ? describe : describe.skip) as (name: string, ...rest: unknown[]) => void
-  run(sip.available ? name : sipSkippedName(name, sip.reason), ...args)
+  run(sip.available ? sipRunName(name) : sipSkippedName(name, sip.reason), ...args)
 }
 
 /** `it` for one test that needs livekit-sip, in a suite whose other tests do not; skipped as `describeWithSip`. */
 export function itWithSip(name: string, ...args: ItWithSipArgs): void {
   const sip = sipAvailability()
   const run = (sip.available ? it : it.skip) as (name: string, ...rest: unknown[]) => void
-  run(sip.available ? name : sipSkippedName(name, sip.reason), ...args)
+  run(sip.available ? sipRunName(name) : sipSkippedName(name, sip.reason), ...args)
+}
+
+/** At the end of a run with livekit-sip: how many tests of `project` ran on it, and how they ended. */
+function reportSipTests(project: TestProject): void {
+  const out = (line: string) => process.stderr.write(`[ringline-sandbox] ${line}\n`)
+  const states = { passed: 0, failed: 0, skipped: 0, pending: 0 }
+  try {
+    for (const module of project.vitest.state.getTestModules()) {
+      if (module.project.name !== project.name) continue
+      for (const test of module.children.allTests()) {
+        if (!test.fullName.includes(SIP_RUN_MARKER)) continue
+        states[test.result().state] += 1
+      }
+    }
+  } catch {
+    out(`project "${project.name}": ran with livekit-sip (the per-test count is unavailable)`)
+    return
+  }
+  const ran = states.passed + states.failed
+  if (ran + states.skipped + states.pending === 0) return
+  out(
+    `project "${project.name}": ${ran} phone test${ran === 1 ? '' : 's'} ran on livekit-sip (${states.passed} passed, ${states.failed} failed${states.skipped ? `, ${states.skipped} skipped` : ''})`,
+  )
 }
 
 /** At the end of a run without livekit-sip: how many tests of `project` were not run for want of it, and why. */
@@ -127,6 +158,7 @@ export function sandboxGlobalSetup(options: SandboxOptions = {}) {
     project.provide('ringlineSandbox', sandbox.info)
     return async () => {
       if (!sipIsAvailable(sandbox.info)) reportSkippedSipTests(project, sandbox.info)
+      else reportSipTests(project)
       if (process.env.RINGLINE_SANDBOX_KEEP === '1') await sandbox.detach()
       else await sandbox.stop()
     }
