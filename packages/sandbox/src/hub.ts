@@ -48,11 +48,16 @@ interface RtpSession {
   audioPackets: number
   sumSquares: number
   samples: number
+  /** Audio level over time: one [bucket start, sum of squares, samples] per LEVEL_BUCKET_MS with audio. */
+  levels: Array<[number, number, number]>
   dtmf: { at: number; digit: string }[]
   lastEventKey: string
 }
 
 const SESSION_GAP_MS = 5000
+/** Width of one audio-level bucket, and how many are kept per RTP session (10 minutes). */
+const LEVEL_BUCKET_MS = 100
+const MAX_LEVEL_BUCKETS = 6000
 const MAX_RECENT = 500
 
 /** μ-law byte → 16-bit linear sample (ITU-T G.711). */
@@ -134,6 +139,7 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
         audioPackets: 0,
         sumSquares: 0,
         samples: 0,
+        levels: [],
         dtmf: [],
         lastEventKey: '',
       }
@@ -160,11 +166,22 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     }
     if (pt === 0 || pt === 8) {
       s.audioPackets++
+      let squares = 0
       for (const b of payload) {
         const v = pt === 0 ? ulaw(b) : alaw(b)
-        s.sumSquares += v * v
+        squares += v * v
       }
+      s.sumSquares += squares
       s.samples += payload.length
+      const bucket = now - (now % LEVEL_BUCKET_MS)
+      const last = s.levels[s.levels.length - 1]
+      if (last && last[0] === bucket) {
+        last[1] += squares
+        last[2] += payload.length
+      } else {
+        s.levels.push([bucket, squares, payload.length])
+        if (s.levels.length > MAX_LEVEL_BUCKETS) s.levels.shift()
+      }
     } else {
       s.audioPackets++
     }
@@ -210,12 +227,18 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
           .sort((a, b) => a.at - b.at)
         const sumSquares = matched.reduce((n, s) => n + s.sumSquares, 0)
         const samples = matched.reduce((n, s) => n + s.samples, 0)
+        const levels = matched
+          .flatMap((s) => s.levels)
+          .filter(([at]) => at >= c.invitedAt - LEVEL_BUCKET_MS && at <= windowEnd)
+          .sort((a, b) => a[0] - b[0])
+          .map(([at, squares, n]) => ({ at, rms: Math.sqrt(squares / n) / 32768 }))
         out.push({
           ...c,
           dtmfReceived: dtmf.map((d) => d.digit).join(''),
           audio: {
             packets: matched.reduce((n, s) => n + s.audioPackets, 0),
             rms: samples > 0 ? Math.sqrt(sumSquares / samples) / 32768 : 0,
+            levels,
           },
         })
       }

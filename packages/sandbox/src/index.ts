@@ -13,6 +13,7 @@ export {
 } from './config'
 export { dtmfPcap } from './pcap'
 export {
+  audioLevel,
   Phone,
   PhoneCall,
   type PhoneCallOptions,
@@ -34,5 +35,5 @@ export {
   stopSandbox,
 } from './sandbox'
 export type { CallDirection } from './sipp-trace'
-export type { PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
+export type { PhoneAudio, PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
 export { type WebhookFilter, WebhookRelay, type WebhookStream } from './webhooks'

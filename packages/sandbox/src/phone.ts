@@ -7,7 +7,7 @@ import { LIVEKIT_SIP_FIX, packageRoot, SandboxSetupError } from './binaries'
 import { dtmfPcap, isDtmfDigits } from './pcap'
 import { freePort, sleep } from './procs'
 import { CallTracker, SippTraceParser, type TraceCall } from './sipp-trace'
-import type { PhoneCallRecord, SandboxInfo } from './types'
+import type { PhoneAudio, PhoneCallRecord, SandboxInfo } from './types'
 
 export interface PhoneCallOptions {
   /** The caller number (From user). Default `+15550001111`. */
@@ -52,7 +52,7 @@ export interface PhoneCallResult {
   /** Digits the phone received during the call (RFC 4733). */
   dtmfReceived: string
   /** Audio the phone received (echoed back to LiveKit as it came). */
-  audio: { packets: number; rms: number }
+  audio: PhoneAudio
   /** sipp's exit code and the call's message log, for debugging. */
   sippExitCode: number | null
   traceFile: string
@@ -394,7 +394,7 @@ function toResult(
     durationMs: call.answeredAt !== null && endedAt !== null ? endedAt - call.answeredAt : 0,
     dtmfSent: extra.dtmfSent,
     dtmfReceived: record?.dtmfReceived ?? '',
-    audio: record?.audio ?? { packets: 0, rms: 0 },
+    audio: record?.audio ?? { packets: 0, rms: 0, levels: [] },
     sippExitCode: extra.exitCode,
     traceFile: extra.traceFile,
   }
@@ -450,4 +450,16 @@ export function callerScenario(dir: string, options: PhoneCallOptions): string {
   if (template.split('{{AFTER_ANSWER}}').length !== 2)
     throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}}')
   return template.replace('{{AFTER_ANSWER}}', blocks.join('\n'))
+}
+
+/**
+ * The RMS level (0..1) the phone heard between `from` and `to` (ms since the epoch): buckets with no audio on the
+ * wire count as silence, so a muted or unpublished track reads 0.
+ * @example audioLevel(record.audio, heldAt + 1000, resumedAt) > 0.01 // hold music reached the phone
+ */
+export function audioLevel(audio: PhoneAudio, from: number, to: number): number {
+  const buckets = Math.max(1, Math.ceil((to - from) / 100))
+  let squares = 0
+  for (const b of audio.levels) if (b.at >= from && b.at < to) squares += b.rms * b.rms
+  return Math.sqrt(squares / buckets)
 }

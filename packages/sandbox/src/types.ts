@@ -6,7 +6,16 @@ export interface PhoneCallRecord extends TraceCall {
   /** RFC 4733 digits the phone received from LiveKit during the call (e.g. sent with `publishDtmf`). */
   dtmfReceived: string
   /** Audio the phone received: RTP audio packets and their RMS level (0..1, G.711 decoded). */
-  audio: { packets: number; rms: number }
+  audio: PhoneAudio
+}
+
+/** What the phone heard of a call: totals, and the level per 100 ms (time in ms since the epoch). */
+export interface PhoneAudio {
+  packets: number
+  /** RMS level of the whole call, 0..1. */
+  rms: number
+  /** RMS level per 100 ms bucket that carried audio; silence on the wire (no packets) has no bucket. */
+  levels: Array<{ at: number; rms: number }>
 }
 
 /** One webhook as livekit-server sent it, relayed unchanged. */

@@ -1,6 +1,7 @@
 import { ParticipantKind, RoomEvent } from '@livekit/rtc-node'
 import { ServerError, SipCallError } from 'livekit-server-sdk'
 import { afterEach, expect, test } from 'vitest'
+import { audioLevel } from '../src/phone'
 import { describeWithSip } from '../src/vitest'
 import {
   info,
@@ -8,6 +9,7 @@ import {
   rooms,
   sandbox,
   sip,
+  sleep,
   type TestParticipant,
   unique,
   uniqueAnsweringNumber,
@@ -71,6 +73,17 @@ describeWithSip('outbound calls to the phone', () => {
     expect(level).toBeGreaterThan(0.02)
     const heard = await sandbox.phone.waitFor(number, (s) => (s.calls[0]?.audio.rms ?? 0) > 0.02, { since })
     expect(heard.calls[0]!.status).toBe(200)
+
+    // The phone's level timeline: the tone while it plays, silence once it stops (what mute/hold tests measure).
+    const toneUntil = Date.now()
+    agent.stopTone()
+    await sleep(1500)
+    const quietFrom = toneUntil + 500
+    const quietTo = Date.now()
+    const timeline = (await sandbox.phone.received(number, { since })).calls[0]!.audio
+    expect(timeline.levels.length).toBeGreaterThan(10)
+    expect(audioLevel(timeline, toneUntil - 1000, toneUntil)).toBeGreaterThan(0.02)
+    expect(audioLevel(timeline, quietFrom, quietTo)).toBeLessThan(0.005)
 
     await rooms.removeParticipant(roomName, 'callee')
     const ended = await sandbox.phone.waitFor(number, (s) => s.calls[0]?.endedAt != null, { since })

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { DEFAULT_PORTS, resolveOptions } from '../src/config'
 import { dtmfDigit, dtmfPcap } from '../src/pcap'
-import { callerScenario } from '../src/phone'
+import { audioLevel, callerScenario } from '../src/phone'
 import { CallTracker, parseTrace, sdpMedia, userOf } from '../src/sipp-trace'
 
 const entry = (time: string, dir: 'sent' | 'received', msg: string) =>
@@ -116,5 +116,25 @@ describe('options', () => {
     expect(xml).not.toContain('{{AFTER_ANSWER}}')
     expect(xml).toContain('timeout="2000" ontimeout="hangup_time"')
     expect(xml).toContain('BYE [next_url] SIP/2.0')
+  })
+})
+
+describe('audioLevel', () => {
+  const audio = (levels: Array<[number, number]>) => ({
+    packets: levels.length,
+    rms: 0,
+    levels: levels.map(([at, rms]) => ({ at, rms })),
+  })
+  test('RMS of the buckets in the window; buckets without audio count as silence', () => {
+    const a = audio([
+      [1000, 0.1],
+      [1100, 0.1],
+      [1200, 0.5],
+    ])
+    expect(audioLevel(a, 1000, 1200)).toBeCloseTo(0.1)
+    // 1000..1400 holds four buckets, one of them missing on the wire.
+    expect(audioLevel(a, 1000, 1400)).toBeCloseTo(Math.sqrt((0.01 + 0.01 + 0.25) / 4))
+    expect(audioLevel(a, 2000, 3000)).toBe(0)
+    expect(audioLevel(audio([]), 0, 100)).toBe(0)
   })
 })
