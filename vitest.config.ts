@@ -10,6 +10,7 @@ console.log(
 // the browser end-to-end tests (3), so real calls never race each other for the one sandbox phone.
 export default defineConfig({
   test: {
+    reporters: ['default', './scripts/vitestTimingReporter.ts'],
     projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
   },
 })

@@ -5,8 +5,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 export CI="${CI:-}"
-step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+# Each step's wall time, printed as a breakdown at the end (and on failure).
+timings=()
+current=""
+started=$SECONDS
+step() {
+  [ -n "$current" ] && timings+=("$(printf '%-34s %5ss' "$current" "$((SECONDS - started))")")
+  current="$*"
+  started=$SECONDS
+  printf '\n\033[1m▶ %s\033[0m\n' "$*"
+}
+summary() {
+  local code=$?
+  [ -n "$current" ] && timings+=("$(printf '%-34s %5ss' "$current" "$((SECONDS - started))")")
+  printf '\n[ringline] npm test steps (exit %s):\n' "$code"
+  for t in "${timings[@]}"; do printf '  %s\n' "$t"; done
+  printf '  %-34s %5ss\n' total "$SECONDS"
+}
+trap summary EXIT
 
+step "bootstrap (system packages, pnpm, dependencies, LiveKit binaries)"
 bash scripts/bootstrap.sh
 
 step "typecheck"

@@ -1,3 +1,4 @@
+import { audioLevel } from '@ringline/sandbox'
 import { describeWithSip } from '@ringline/sandbox/vitest'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -84,6 +85,47 @@ describeWithSip('outbound phone calls from the Dialer in Chromium', () => {
       .poll(() => page.getByLabel('Tones received').textContent(), { timeout: 30_000 })
       .toContain('1234#')
     await page.getByRole('button', { name: 'Hang up' }).click()
+  })
+
+  it('hold plays music to the phone and mute sends it silence, measured at the phone; resume restores both', async () => {
+    const { answer } = e2e.sandbox.phone.numbers
+    const since = Date.now()
+    const { page } = await e2e.signIn('alice')
+    await dial(page, answer)
+    await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    /** What the phone heard of this call over the last `ms`, after letting `settle` ms of change pass. */
+    const heard = async (settle: number, ms: number) => {
+      await pause(settle)
+      const from = Date.now()
+      await pause(ms)
+      const to = Date.now()
+      const calls = (await e2e.sandbox.phone.received(answer, { since })).calls
+      return audioLevel(calls[calls.length - 1]!.audio, from, to)
+    }
+    const mute = page.getByRole('button', { name: 'Mute' })
+    const hold = page.getByRole('button', { name: 'Hold' })
+
+    // Talking: Chromium's fake microphone reaches the phone.
+    expect(await heard(1000, 3000)).toBeGreaterThan(0.003)
+    // Muted: the phone hears silence.
+    await mute.click()
+    await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('true')
+    expect(await heard(1000, 2500)).toBeLessThan(0.001)
+    // On hold (still muted): the phone hears the hold music, on the microphone's own publication.
+    await hold.click()
+    await expect.poll(() => hold.getAttribute('aria-pressed')).toBe('true')
+    expect(await heard(1000, 2500)).toBeGreaterThan(0.01)
+    await expect(page.locator('.rl-call-controls').getAttribute('data-state')).resolves.toBe('connected')
+    // Resumed while muted: silence again; unmuted: the microphone again.
+    await hold.click()
+    await expect.poll(() => hold.getAttribute('aria-pressed')).toBe('false')
+    expect(await heard(1000, 2500)).toBeLessThan(0.001)
+    await mute.click()
+    await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('false')
+    expect(await heard(1000, 3000)).toBeGreaterThan(0.003)
+    await page.getByRole('button', { name: 'Hang up' }).click()
+    await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
   })
 
   it('shows a busy line as busy', async () => {

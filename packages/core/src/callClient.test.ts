@@ -514,25 +514,43 @@ describe('in-call controls', () => {
     expect(t.room.localParticipant.isMicrophoneEnabled).toBe(true)
   })
 
-  it('holds (both directions muted, hold music published) and resumes', async () => {
+  it('holds: music replaces the microphone on its own track (no extra publication), then resumes', async () => {
     const s = fakeSounds()
     const t = setup({ sounds: s.sounds })
     await dialToPhase(t, 'active')
     const remote = t.room.publishAudio('sip_+14155550123')
+    const mic = t.room.sending
+    expect(mic).not.toBeNull()
     await t.client.setMuted(true)
     await t.client.hold()
     expect(t.call().onHold).toBe(true)
     expect(remote.volume).toBe(0)
-    expect(t.room.localParticipant.isMicrophoneEnabled).toBe(false)
-    expect(t.room.published.map((p) => [p.track, p.name])).toEqual([[s.holdTrack, 'ringline-hold-music']])
+    // The phone hears the music on the microphone publication, which must be unmuted to carry it.
+    expect(t.room.sending).toBe(s.holdTrack)
+    expect(t.room.microphoneTrack?.isMuted).toBe(false)
+    // Nothing else is published (the fake has no publishTrack): tokens grant the microphone source only.
     await t.client.setMuted(false) // while on hold only the wish changes
-    expect(t.room.localParticipant.isMicrophoneEnabled).toBe(false)
+    expect(t.room.sending).toBe(s.holdTrack)
     await t.client.resume()
     expect(t.call().onHold).toBe(false)
     expect(remote.volume).toBe(1)
-    expect(t.room.published).toEqual([])
+    expect(t.room.sending).toBe(mic)
     expect(s.log).toContain('hold-music:stop')
     expect(t.room.localParticipant.isMicrophoneEnabled).toBe(true)
+  })
+
+  it('resumes a call muted before and during hold still muted, with the microphone back on its track', async () => {
+    const s = fakeSounds()
+    const t = setup({ sounds: s.sounds })
+    await dialToPhase(t, 'active')
+    const mic = t.room.sending
+    await t.client.setMuted(true)
+    await t.client.hold()
+    await t.client.resume()
+    expect(t.room.sending).toBe(mic)
+    expect(t.room.localParticipant.isMicrophoneEnabled).toBe(false)
+    expect(t.room.microphoneTrack?.isMuted).toBe(true)
+    expect(t.call().muted).toBe(true)
   })
 
   it('transfers and ends our leg', async () => {

@@ -1017,22 +1017,25 @@ class CallClientImpl extends Subscribable implements CallClient {
       throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected call can be put on hold.')
     this.#dispatch(call.key, { type: 'patch', patch: { onHold: true } })
     session.setRemoteAudioEnabled(false)
-    await session.setMicrophoneEnabled(false).catch(noop)
     const music = this.sounds?.createHoldMusic()
-    if (music && this.#session?.key === call.key) {
-      try {
-        const unpublish = await session.publishAudioTrack(music.track, 'ringline-hold-music')
-        const s = this.#session
-        const stop = async () => {
-          music.stop()
-          await unpublish().catch(noop)
-        }
-        if (s?.key === call.key) s.hold = { stop }
-        else await stop()
-      } catch (e) {
+    if (!music) {
+      await session.setMicrophoneEnabled(false).catch(noop)
+      return
+    }
+    try {
+      // The music replaces the microphone on the same track, so the held side hears it and never the agent.
+      const restore = await session.playInsteadOfMicrophone(music.track)
+      const stop = async () => {
         music.stop()
-        this.#error(toRinglineError(e, 'CONNECTION_FAILED'))
+        await restore().catch(noop)
       }
+      const s = this.#session
+      if (s?.key === call.key) s.hold = { stop }
+      else await stop()
+    } catch (e) {
+      music.stop()
+      await session.setMicrophoneEnabled(false).catch(noop)
+      this.#error(toRinglineError(e, 'CONNECTION_FAILED'))
     }
   }
 
@@ -1046,7 +1049,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       await hold.stop()
     }
     session?.setRemoteAudioEnabled(true)
-    if (session && !call.muted) await session.setMicrophoneEnabled(true)
+    if (session) await session.setMicrophoneEnabled(!call.muted)
     this.#dispatch(call.key, { type: 'patch', patch: { onHold: false } })
   }
 

@@ -53,8 +53,17 @@ export interface LocalParticipantLike extends ParticipantLike {
   isMicrophoneEnabled: boolean
   setMicrophoneEnabled(enabled: boolean, options?: { deviceId?: string }): Promise<unknown>
   publishDtmf(code: number, digit: string): Promise<void>
-  publishTrack(track: MediaStreamTrack, options?: { name?: string; source?: string }): Promise<unknown>
-  unpublishTrack(track: MediaStreamTrack, stopOnUnpublish?: boolean): Promise<unknown>
+  /** The local publication of a source (`'microphone'`), as livekit-client returns it. */
+  getTrackPublication(source: string): { track?: LocalAudioTrackLike | undefined } | undefined
+}
+
+/** The parts of a livekit-client `LocalAudioTrack` Ringline uses (hold music rides the microphone's track). */
+export interface LocalAudioTrackLike {
+  mediaStreamTrack: MediaStreamTrack
+  isMuted: boolean
+  replaceTrack(track: MediaStreamTrack, options: { userProvidedTrack: boolean }): Promise<unknown>
+  unmute(): Promise<unknown>
+  restartTrack(): Promise<unknown>
 }
 
 /** The parts of a livekit-client `Room` Ringline uses; a test double implements just these. */
@@ -460,15 +469,38 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           await requireRoom().localParticipant.publishDtmf(code, digit)
         },
 
-        async publishAudioTrack(track, name) {
-          const r = requireRoom()
-          await r.localParticipant.publishTrack(track, {
-            name,
-            source: lk?.Track.Source.Unknown ?? 'unknown',
-          })
+        // Hold music is sent on the microphone's own publication (its track swapped), not as a second track: the
+        // token grants only the microphone source, and the far end keeps receiving the one track it already has.
+        async playInsteadOfMicrophone(track) {
+          const local = requireRoom().localParticipant
+          const source = lk?.Track.Source.Microphone ?? 'microphone'
+          let mic = local.getTrackPublication(source)?.track
+          if (!mic) {
+            // Joined without a published microphone: publish one to carry the music.
+            await local.setMicrophoneEnabled(true).catch((error: unknown) => {
+              throw microphoneError(error)
+            })
+            mic = local.getTrackPublication(source)?.track
+          }
+          if (!mic)
+            throw new RinglineError(
+              'CONNECTION_FAILED',
+              'There is no microphone track to play hold music on.',
+            )
+          const own = mic.mediaStreamTrack
+          const sending = mic
+          await sending.replaceTrack(track, { userProvidedTrack: true })
+          if (sending.isMuted) await sending.unmute()
+          scheduleRefresh()
           return async () => {
-            if (!closed) await r.localParticipant.unpublishTrack(track, true)
-            else track.stop()
+            if (closed) {
+              track.stop()
+              return
+            }
+            if (own.readyState === 'live') await sending.replaceTrack(own, { userProvidedTrack: false })
+            else await sending.restartTrack()
+            track.stop()
+            scheduleRefresh()
           }
         },
 

@@ -228,8 +228,11 @@ export interface TransportSession {
   /** Mute or restore what this browser hears (hold). */
   setRemoteAudioEnabled(enabled: boolean): void
   publishDtmf(code: number, digit: string): Promise<void>
-  /** Publish an extra audio track (hold music); resolves to a function that unpublishes it. */
-  publishAudioTrack(track: MediaStreamTrack, name: string): Promise<() => Promise<void>>
+  /**
+   * Send `track` (hold music) to the other side instead of the microphone; resolves to a function that puts the
+   * microphone back (its mute state is then the caller's to restore).
+   */
+  playInsteadOfMicrophone(track: MediaStreamTrack): Promise<() => Promise<void>>
   switchDevice(kind: AudioDeviceKind, deviceId: string): Promise<void>
   /** Resume remote audio playback after the browser blocked autoplay; call from a user gesture. */
   startAudio(): Promise<void>

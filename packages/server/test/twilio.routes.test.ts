@@ -445,13 +445,28 @@ describe('twilio routes: two server instances on one PostgreSQL database', () =>
     const b = server(storeB, { store: unlocked(storeB) })
     try {
       expect((await call(a.ringline, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
-      sim.fault('*', { delayMs: 40, times: Number.POSITIVE_INFINITY })
+      // Deterministic, not timing-dependent: every trunk creation is held until two connects have both decided
+      // to create one (what the locks prevent). Released after 10 s regardless, so a run that never races fails.
+      let release!: () => void
+      const barrier = new Promise<void>((r) => {
+        release = r
+      })
+      const creates = sim.fault('trunks.create', { until: barrier, times: Number.POSITIVE_INFINITY })
+      const started = Date.now()
+      const watch = setInterval(() => {
+        if (creates.hits >= 2 || Date.now() - started > 10_000) release()
+      }, 5)
       const sid = pn('+14155550100')
-      await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          call(i % 2 ? a.ringline : b.ringline, 'POST', `/twilio/numbers/${sid}/connect`, { body: {} }),
-        ),
-      )
+      try {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            call(i % 2 ? a.ringline : b.ringline, 'POST', `/twilio/numbers/${sid}/connect`, { body: {} }),
+          ),
+        )
+      } finally {
+        clearInterval(watch)
+      }
+      expect(creates.hits).toBeGreaterThanOrEqual(2)
       const created = (route: string) =>
         sim.requests.filter((q) => q.routeId === route && q.status < 300).length
       expect(created('trunks.create') + created('originationUrls.create')).toBeGreaterThan(2)

@@ -1,6 +1,7 @@
 // A stand-in for livekit-client's Room: same event names and argument order, driven by the test.
 import type {
   LivekitModuleLike,
+  LocalAudioTrackLike,
   LocalParticipantLike,
   ParticipantLike,
   RemoteTrackLike,
@@ -134,7 +135,10 @@ export class FakeRoom implements RoomLike {
   canPlaybackAudio = true
   remoteParticipants = new Map<string, FakeParticipant>()
   connectCalls: Array<{ url: string; token: string }> = []
-  published: Array<{ track: MediaStreamTrack; name?: string }> = []
+  /** The track the microphone publication sends (its own, or one swapped in, e.g. hold music); null unpublished. */
+  sending: MediaStreamTrack | null = null
+  /** The microphone publication's track, once the microphone was enabled. */
+  microphoneTrack: (LocalAudioTrackLike & { restarts: number }) | null = null
   dtmf: Array<[number, string]> = []
   switched: Array<[string, string]> = []
   disconnectCalls = 0
@@ -163,16 +167,40 @@ export class FakeRoom implements RoomLike {
         this.microphoneCalls.push(enabled)
         if (enabled && room.failMicrophone) throw room.failMicrophone
         this.isMicrophoneEnabled = enabled
+        if (enabled && !room.microphoneTrack) room.microphoneTrack = room.#createMicrophoneTrack()
+        if (room.microphoneTrack) room.microphoneTrack.isMuted = !enabled
         room.emit('localTrackPublished')
+      },
+      getTrackPublication(source: string) {
+        return source === 'microphone' && room.microphoneTrack ? { track: room.microphoneTrack } : undefined
       },
       async publishDtmf(code: number, digit: string) {
         room.dtmf.push([code, digit])
       },
-      async publishTrack(track: MediaStreamTrack, options?: { name?: string }) {
-        room.published.push({ track, name: options?.name })
+    }
+  }
+
+  #createMicrophoneTrack(): LocalAudioTrackLike & { restarts: number } {
+    const room = this
+    const own = { kind: 'audio', readyState: 'live', stop() {} } as unknown as MediaStreamTrack
+    room.sending = own
+    return {
+      mediaStreamTrack: own,
+      isMuted: false,
+      restarts: 0,
+      async replaceTrack(track: MediaStreamTrack) {
+        this.mediaStreamTrack = track
+        room.sending = track
       },
-      async unpublishTrack(track: MediaStreamTrack) {
-        room.published = room.published.filter((p) => p.track !== track)
+      async unmute() {
+        this.isMuted = false
+        room.localParticipant.isMicrophoneEnabled = true
+      },
+      async restartTrack() {
+        this.restarts++
+        const fresh = { kind: 'audio', readyState: 'live', stop() {} } as unknown as MediaStreamTrack
+        this.mediaStreamTrack = fresh
+        room.sending = fresh
       },
     }
   }

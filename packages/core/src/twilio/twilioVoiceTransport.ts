@@ -442,8 +442,9 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
           requireCall().sendDigits(digit || dtmfDigitFromCode(code) || '')
         },
 
-        // Twilio's browser SDK sends one microphone stream; hold music is not supported, the other side hears silence.
-        async publishAudioTrack(track) {
+        // Twilio's browser SDK sends the microphone stream only: no hold music, the other side hears silence.
+        async playInsteadOfMicrophone(track) {
+          requireCall().mute(true)
           return async () => {
             track.stop()
           }

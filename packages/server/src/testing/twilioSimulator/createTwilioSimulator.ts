@@ -238,6 +238,7 @@ export function createTwilioSimulator(options: TwilioSimulatorOptions): TwilioSi
     if (fault) {
       fault.remaining -= 1
       fault.hits += 1
+      if (fault.until) await fault.until.catch(() => undefined)
       if (fault.delayMs) await delay(fault.delayMs)
     }
     const failing = fault && (fault.status !== undefined || fault.networkError) ? fault : null

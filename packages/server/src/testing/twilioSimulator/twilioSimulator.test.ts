@@ -378,6 +378,24 @@ describe('twilio simulator: the real twilio package talks to it', () => {
     expect(latency.hits).toBe(1)
     expect(sim.requests.at(-1)?.status).toBe(200)
     expect(() => sim.fault('trunks.nope', { status: 500 })).toThrowError(/unknown route/)
+    // `until`: held until the barrier settles, then answered normally.
+    let open!: () => void
+    const gate = sim.fault('trunks.list', {
+      until: new Promise<void>((r) => {
+        open = r
+      }),
+    })
+    let answered = false
+    const held = c.trunking.v1.trunks.list().then((list) => {
+      answered = true
+      return list
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(gate.hits).toBe(1)
+    expect(answered).toBe(false)
+    open()
+    expect((await held).length).toBeGreaterThan(0)
+    expect(answered).toBe(true)
   })
 
   it('serves edge and region hostnames', async () => {

@@ -75,6 +75,8 @@ export interface TwilioFault {
   networkError?: boolean
   /** Delay before answering, in ms. */
   delayMs?: number
+  /** Hold matching requests until this settles (a barrier for deterministic race tests), before `delayMs`. */
+  until?: Promise<unknown>
   /** How many matching requests the fault applies to (default 1; `Infinity` for all). */
   times?: number
   /** `before` (default) fails without changing state; `after` applies the change and then fails, like a lost response. */
