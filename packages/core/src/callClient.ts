@@ -1,5 +1,5 @@
-import type { CountryCode } from 'libphonenumber-js'
-import { type ApiClient, createApiClient, type HeadersOption } from './apiClient'
+import { type ApiClient, createApiClient } from './apiClient'
+import { type CallEffects, createCallEffects, ringsHere } from './callEffects'
 import {
   type CallMachineEvent,
   type CallMachineState,
@@ -7,16 +7,25 @@ import {
   isCallOver,
   reduceCall,
 } from './callMachine'
-import { systemClock } from './clock'
-import { createDesktopNotifier, type DesktopNotifier, type DesktopNotifierOptions } from './desktopNotifier'
-import { createDeviceManager, type MediaDevicesLike, type PermissionsLike } from './deviceManager'
-import { DTMF_CODES, parseDtmfDigits } from './dtmf'
 import {
-  type BackoffOptions,
-  createEventStream,
-  type EventSourceConstructor,
-  type EventStream,
-} from './eventStream'
+  type CallTimeouts,
+  type CallTimers,
+  createCallTimers,
+  createTimerSet,
+  DEFAULT_CALL_TIMEOUTS,
+  type TimerSet,
+} from './callTimers'
+import { systemClock } from './clock'
+import { createDesktopNotifier, type DesktopNotifier } from './desktopNotifier'
+import { createDeviceManager } from './deviceManager'
+import { DTMF_CODES, parseDtmfDigits } from './dtmf'
+import { createEventStream, type EventStream } from './eventStream'
+import {
+  type IncomingCallsAction,
+  type IncomingCallsState,
+  initialIncomingCalls,
+  reduceIncomingCalls,
+} from './incomingCalls'
 import { livekitTransport } from './livekitTransport'
 import { normalizePhoneNumber } from './normalizePhoneNumber'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
@@ -32,165 +41,26 @@ import {
 import { RinglineError, toRinglineError } from './ringlineError'
 import { createSoundManager, type SoundManager, type SoundManagerOptions } from './soundManager'
 import { Subscribable } from './subscribable'
-import {
-  type BroadcastChannelConstructor,
-  createTabCoordinator,
-  type LockManagerLike,
-  type TabCoordinator,
-} from './tabCoordinator'
+import { createTabSync, type TabSync } from './tabSync'
 import type {
   AudioDeviceKind,
   Call,
+  CallClient,
   CallClientEvent,
+  CallClientOptions,
   CallClientState,
   CallTransport,
   Clock,
+  DialOptions,
   EndReason,
-  EventsStatus,
-  IncomingCall,
-  IncomingEndReason,
-  MicrophonePermission,
   TransportCallRequests,
   TransportFact,
   TransportSession,
 } from './types'
 
-/** Safety-net timeouts (ms). They only fire when the facts that normally end a phase never arrive. */
-export interface CallTimeouts {
-  /** `POST /calls` / `answer` / `join` round trip. Default 20 s. */
-  request: number
-  /** Outbound call still dialing or ringing. Default 120 s (the trunk's own ringing timeout is shorter). */
-  answer: number
-  /** In `connecting` (media not up, or the answered SIP leg never became active). Default 30 s. */
-  connect: number
-  /** In `reconnecting` before the call is declared lost. Default 30 s. */
-  reconnect: number
-  /** How long an ended incoming call stays in `incoming` so the UI can say "answered elsewhere" or "missed". Default 4 s. */
-  incomingRetention: number
-  /**
-   * How often an outbound call still dialing or ringing asks the server for its record (`GET /calls/:id`), in case
-   * its outcome was published while no event stream was connected. Default 10 s.
-   */
-  verify: number
-}
-
-/** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
-export interface CallClientOptions {
-  /** Where the Ringline server handler is mounted, e.g. `/api/ringline`. */
-  baseUrl: string
-  fetch?: typeof fetch
-  /** Extra headers on every request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
-  headers?: HeadersOption
-  credentials?: RequestCredentials
-  /** Media transport; default `livekitTransport()`. */
-  transport?: CallTransport
-  /** The `/events` stream; `false` disables it (no incoming calls). */
-  events?:
-    | boolean
-    | { EventSource?: EventSourceConstructor; backoff?: BackoffOptions; idleTimeoutMs?: number }
-  /** Coordination between tabs; `false`: this tab works alone. */
-  tabs?:
-    | boolean
-    | { name?: string; BroadcastChannel?: BroadcastChannelConstructor | null; locks?: LockManagerLike | null }
-  /** A sound manager, options for one, or `false` for silence. */
-  sounds?: SoundManager | SoundManagerOptions | false
-  /** Desktop notifications and title flashing; `false` disables them. */
-  notifications?: (DesktopNotifierOptions & { title?: string; flashText?: string }) | false
-  mediaDevices?: MediaDevicesLike | null
-  permissions?: PermissionsLike | null
-  canSelectOutput?: boolean
-  clock?: Clock
-  random?: () => number
-  /** Country for numbers typed without `+`, e.g. `'US'`. Without it such numbers go to the server as typed. */
-  defaultCountry?: CountryCode
-  timeouts?: Partial<CallTimeouts>
-  notifyManager?: NotifyManager
-}
-
-/** Options of `dial`. */
-export interface DialOptions {
-  contactId?: string
-  callerId?: string
-}
-
-/** The call-state client: one per page, framework-agnostic, bound to React with `useSyncExternalStore`. */
-export interface CallClient {
-  /** Listen to state changes; the first listener starts the events stream, devices and tab coordination. */
-  subscribe(listener: () => void): () => void
-  /** Current state; the same object until something changes. */
-  getSnapshot(): CallClientState
-  /** State to render on the server and during hydration. */
-  getServerSnapshot(): CallClientState
-  /** Place an outbound phone call. Rejects with a `RinglineError` when the request fails (also shown in state). */
-  dial(to: string, options?: DialOptions): Promise<Call>
-  /** Answer a ringing inbound call (atomic claim on the server). */
-  answer(callId: string): Promise<Call>
-  /** Stop an inbound call ringing for this user; `reject: true` ends it for everyone. */
-  decline(callId: string, options?: { reject?: boolean }): Promise<void>
-  /** Hang up the active call (or cancel it while it rings). */
-  hangup(callId?: string): Promise<void>
-  setMuted(muted: boolean): Promise<void>
-  /** Mute both directions and play hold music to the other side. */
-  hold(): Promise<void>
-  /** Undo `hold()`. */
-  resume(): Promise<void>
-  /** Send DTMF digits (0–9, *, #, A–D) to the phone side. */
-  sendDtmf(digits: string): Promise<void>
-  /** Blind-transfer the phone side to a number or `sip:`/`tel:` URI. */
-  transfer(to: string): Promise<void>
-  /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
-  inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
-  /** Join an internal (team) room by name. */
-  joinRoom(name: string, options?: { displayName?: string }): Promise<Call>
-  leaveRoom(): Promise<void>
-  /** End the internal room for everyone (its creator only). */
-  endRoom(): Promise<void>
-  /** Clear a finished call (`ended` / `failed`) from `activeCall`. */
-  dismiss(): void
-  /** Let the page play audio after the browser blocked autoplay; call from a click handler. */
-  startAudio(): Promise<void>
-  devices: {
-    select(kind: AudioDeviceKind, deviceId: string): Promise<void>
-    refresh(): Promise<void>
-    requestPermission(): Promise<MicrophonePermission>
-  }
-  /** Call sounds (volume, ring device, test tones); null when sounds are disabled. */
-  sounds: SoundManager | null
-  notifications: {
-    permission(): NotificationPermission | 'unsupported'
-    requestPermission(): Promise<NotificationPermission | 'unsupported'>
-  }
-  /** Typed access to every server route (history, rooms, Twilio onboarding). */
-  api: ApiClient
-  /** Listen to discrete events: DTMF, errors, raw server events. */
-  on(listener: (event: CallClientEvent) => void): () => void
-  /** True while this tab is the one that rings. */
-  readonly isLeaderTab: boolean
-  /** Stop everything: streams, listeners, sounds; hangs up a live call. */
-  destroy(): void
-}
-
-type TabMessage =
-  | { type: 'hello' }
-  | {
-      type: 'sync'
-      events: EventsStatus
-      incoming: readonly IncomingCall[]
-      lastEventId: string | null
-      handled: string[]
-    }
-  | { type: 'event'; event: RinglineEvent }
-  | { type: 'status'; events: EventsStatus }
-  | { type: 'handled'; callId: string; how: 'answered' | 'declined' }
-
-const DEFAULT_TIMEOUTS: CallTimeouts = {
-  request: 20_000,
-  answer: 120_000,
-  connect: 30_000,
-  reconnect: 30_000,
-  incomingRetention: 4_000,
-  verify: 10_000,
-}
+// Re-exported so deep imports of these names from this file keep working.
+export type { CallTimeouts } from './callTimers'
+export type { CallClient, CallClientOptions, DialOptions } from './types'
 
 const noop = () => {}
 
@@ -215,12 +85,13 @@ class CallClientImpl extends Subscribable implements CallClient {
   #serverState: CallClientState
   #machine: CallMachineState | null = null
   #session: { key: string; session: TransportSession; hold: { stop(): Promise<void> } | null } | null = null
-  #timers = new Map<string, unknown>()
-  #incomingTimers = new Map<string, unknown>()
+  #callTimers: CallTimers
+  #incomingTimers: TimerSet
+  #callEffects: CallEffects
   #eventListeners = new Set<(event: CallClientEvent) => void>()
   #deviceManager
   #notifier: DesktopNotifier | null
-  #tabs: TabCoordinator<TabMessage> | null = null
+  #tabs: TabSync | null = null
   #stream: EventStream | null = null
   #lastEventId: string | null = null
   #seen = new Set<string>()
@@ -230,9 +101,7 @@ class CallClientImpl extends Subscribable implements CallClient {
    * record is kept here and applied when the id becomes known, so no event is lost to that race.
    */
   #early = new Map<string, CallRecord>()
-  #handled = new Set<string>()
-  #answering = new Set<string>()
-  #notified = new Set<string>()
+  #incoming: IncomingCallsState = initialIncomingCalls
   #roomAudioBlocked = false
   #running = false
   #stopGeneration = 0
@@ -245,7 +114,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     super()
     this.#o = options
     this.#clock = options.clock ?? systemClock
-    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts }
+    this.#timeouts = { ...DEFAULT_CALL_TIMEOUTS, ...options.timeouts }
     this.#notify = options.notifyManager ?? createNotifyManager()
     this.api = createApiClient({
       baseUrl: options.baseUrl,
@@ -263,6 +132,21 @@ class CallClientImpl extends Subscribable implements CallClient {
       options.notifications === false
         ? null
         : createDesktopNotifier({ clock: this.#clock, ...options.notifications })
+    this.#callEffects = createCallEffects({
+      sounds: this.sounds,
+      notifier: this.#notifier,
+      title: options.notifications ? options.notifications.title : undefined,
+      flashText: options.notifications ? options.notifications.flashText : undefined,
+    })
+    this.#incomingTimers = createTimerSet(this.#clock)
+    this.#callTimers = createCallTimers({
+      clock: this.#clock,
+      timeouts: this.#timeouts,
+      active: () => this.#machine?.call ?? null,
+      dispatch: (key, event) => this.#dispatch(key, event),
+      serverHangup: (call) => this.#serverHangup(call),
+      getCall: (id) => this.api.getCall(id),
+    })
     this.#deviceManager = createDeviceManager({
       mediaDevices: options.mediaDevices,
       permissions: options.permissions,
@@ -353,17 +237,34 @@ class CallClientImpl extends Subscribable implements CallClient {
       return
     }
     const t = typeof tabs === 'object' ? tabs : {}
-    this.#tabs = createTabCoordinator<TabMessage>({
+    this.#tabs = createTabSync({
       name: t.name ?? `ringline:${this.api.baseUrl}`,
       BroadcastChannel: t.BroadcastChannel,
       locks: t.locks,
-      onMessage: (m) => this.#onTabMessage(m),
-      onLeaderChange: (leader) => (leader ? this.#becomeLeader() : this.#becomeFollower()),
+      host: {
+        current: () => ({
+          events: this.#state.events,
+          incoming: this.#state.incoming,
+          lastEventId: this.#lastEventId,
+          handled: [...this.#incoming.handled],
+        }),
+        adopt: (state) => {
+          if (state.lastEventId) this.#lastEventId = state.lastEventId
+          this.#reduceIncoming(
+            { type: 'sync', incoming: state.incoming, handled: state.handled },
+            { events: state.events },
+          )
+        },
+        serverEvent: (event) => this.#applyServerEvent(event),
+        status: (events) => this.#set({ events }),
+        handled: (callId) => this.#reduceIncoming({ type: 'handled', callId }),
+        leaderChange: (leader) => (leader ? this.#becomeLeader() : this.#becomeFollower()),
+      },
     })
     this.#tabs.start()
     if (!this.#tabs.isLeader) {
       this.#set({ events: 'connecting' })
-      this.#tabs.post({ type: 'hello' })
+      this.#tabs.hello()
     }
   }
 
@@ -408,12 +309,12 @@ class CallClientImpl extends Subscribable implements CallClient {
       idleTimeoutMs: e.idleTimeoutMs,
       lastEventId: this.#lastEventId,
       onEvent: (event) => {
-        this.#tabs?.post({ type: 'event', event })
+        this.#tabs?.relayEvent(event)
         this.#applyServerEvent(event)
       },
       onStatus: (status) => {
         this.#set({ events: status })
-        this.#tabs?.post({ type: 'status', events: status })
+        this.#tabs?.relayStatus(status)
       },
       onError: (error) => this.#error(error),
     })
@@ -427,57 +328,14 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#effects()
   }
 
-  #onTabMessage(message: TabMessage) {
-    switch (message.type) {
-      case 'hello':
-        if (this.#tabs?.isLeader) {
-          this.#tabs.post({
-            type: 'sync',
-            events: this.#state.events,
-            incoming: this.#state.incoming,
-            lastEventId: this.#lastEventId,
-            handled: [...this.#handled],
-          })
-        }
-        return
-      case 'sync': {
-        if (this.#tabs?.isLeader) return
-        for (const id of message.handled) this.#handled.add(id)
-        if (message.lastEventId) this.#lastEventId = message.lastEventId
-        const known = new Set(this.#state.incoming.map((c) => c.id))
-        const added = message.incoming.filter((c) => !known.has(c.id) && !this.#handled.has(c.id))
-        this.#set({
-          events: message.events,
-          incoming: added.length ? [...this.#state.incoming, ...added] : this.#state.incoming,
-        })
-        for (const c of added) if (c.phase === 'ended') this.#scheduleIncomingRemoval(c.id)
-        return
-      }
-      case 'event':
-        if (!this.#tabs?.isLeader) this.#applyServerEvent(message.event)
-        return
-      case 'status':
-        if (!this.#tabs?.isLeader) this.#set({ events: message.events })
-        return
-      case 'handled':
-        this.#handled.add(message.callId)
-        this.#removeIncoming(message.callId)
-        return
-      default:
-        return message satisfies never
-    }
-  }
-
   destroy() {
     if (this.#destroyed) return
     const live = this.#machine && !isCallOver(this.#machine.call)
     if (live) void this.hangup().catch(noop)
     this.#destroyed = true
     this.#stopEnvironment()
-    for (const t of this.#timers.values()) this.#clock.clearTimeout(t)
-    for (const t of this.#incomingTimers.values()) this.#clock.clearTimeout(t)
-    this.#timers.clear()
-    this.#incomingTimers.clear()
+    this.#callTimers.clear()
+    this.#incomingTimers.clearAll()
     this.sounds?.destroy()
     this.#notifier?.closeAll()
     this.#notifier?.stopFlashing()
@@ -512,50 +370,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       this.#keepEarly(record)
       return
     }
-    const existing = this.#state.incoming.find((c) => c.id === record.id)
-
-    if (event.type === 'call.incoming') {
-      if (existing || this.#handled.has(record.id) || this.#answering.has(record.id) || isFinal(record))
-        return
-      const call: IncomingCall = {
-        id: record.id,
-        from: record.fromNumber,
-        to: record.toNumber,
-        record,
-        receivedAt: this.#clock.now(),
-        phase: 'ringing',
-      }
-      this.#set({ incoming: [...this.#state.incoming, call] })
-      return
-    }
-
-    if (existing?.phase !== 'ringing' || this.#answering.has(record.id)) return
-    let reason: IncomingEndReason | null = null
-    if (record.status === 'in-progress' || record.answeredBy) reason = 'answered-elsewhere'
-    if (isFinal(record) || event.type === 'call.ended') {
-      reason =
-        record.status === 'declined'
-          ? 'declined'
-          : record.status === 'completed' || record.answeredBy
-            ? 'answered-elsewhere'
-            : 'missed'
-    }
-    if (!reason) {
-      this.#updateIncoming(record.id, (c) => ({ ...c, record }))
-      return
-    }
-    const endReason = reason
-    this.#updateIncoming(record.id, (c) => ({
-      id: c.id,
-      from: c.from,
-      to: c.to,
-      record,
-      receivedAt: c.receivedAt,
-      phase: 'ended',
-      endReason,
-      endedAt: this.#clock.now(),
-    }))
-    this.#scheduleIncomingRemoval(record.id)
+    this.#reduceIncoming({ type: 'server', event })
   }
 
   #keepEarly(record: CallRecord) {
@@ -576,28 +391,20 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#dispatch(key, { type: 'server', record: early })
   }
 
-  #updateIncoming(id: string, fn: (call: IncomingCall) => IncomingCall) {
-    this.#set({ incoming: this.#state.incoming.map((c) => (c.id === id ? fn(c) : c)) })
-  }
-
-  #removeIncoming(id: string) {
-    const t = this.#incomingTimers.get(id)
-    if (t !== undefined) this.#clock.clearTimeout(t)
-    this.#incomingTimers.delete(id)
-    if (this.#state.incoming.some((c) => c.id === id)) {
-      this.#set({ incoming: this.#state.incoming.filter((c) => c.id !== id) })
+  /** Apply an incoming-call action; ended calls leave after `incomingRetention`, removed ones need no timer. */
+  #reduceIncoming(action: IncomingCallsAction, patch: Partial<CallClientState> = {}) {
+    const next = reduceIncomingCalls(this.#incoming, action, this.#clock.now())
+    this.#incoming = next
+    for (const id of this.#incomingTimers.names()) {
+      if (!next.incoming.some((c) => c.id === id)) this.#incomingTimers.clear(id)
     }
-  }
-
-  #scheduleIncomingRemoval(id: string) {
-    if (this.#incomingTimers.has(id)) return
-    this.#incomingTimers.set(
-      id,
-      this.#clock.setTimeout(() => {
-        this.#incomingTimers.delete(id)
-        this.#removeIncoming(id)
-      }, this.#timeouts.incomingRetention),
-    )
+    for (const c of next.incoming) {
+      if (c.phase !== 'ended') continue
+      this.#incomingTimers.set(c.id, this.#timeouts.incomingRetention, () =>
+        this.#reduceIncoming({ type: 'remove', callId: c.id }),
+      )
+    }
+    this.#set({ ...patch, incoming: next.incoming })
   }
 
   // ── the active call ──────────────────────────────────────────────────────
@@ -612,7 +419,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     }
     this.#machine = machine
     this.#set({ activeCall: machine.call })
-    this.#syncTimers()
+    this.#callTimers.sync()
   }
 
   #dispatch(key: string, event: CallMachineEvent) {
@@ -623,7 +430,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#machine = next
     this.#set({ activeCall: next.call })
     if (!isCallOver(prev.call) && isCallOver(next.call)) this.#cleanupCall(key)
-    this.#syncTimers()
+    this.#callTimers.sync()
   }
 
   #call(key: string): Call | null {
@@ -638,10 +445,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   #cleanupCall(key: string) {
-    for (const [name, t] of this.#timers) {
-      this.#clock.clearTimeout(t)
-      this.#timers.delete(name)
-    }
+    this.#callTimers.clear()
     const s = this.#session
     if (s && s.key === key) {
       this.#session = null
@@ -659,89 +463,6 @@ class CallClientImpl extends Subscribable implements CallClient {
     if (call.direction === 'internal') {
       if (call.remote.name) void this.api.leaveRoom(call.remote.name).catch(noop)
     } else if (call.id) void this.#requests().hangupCall(call.id).catch(noop)
-  }
-
-  #syncTimers() {
-    const call = this.#machine?.call
-    const want = new Map<string, [number, () => void]>()
-    if (call && !isCallOver(call)) {
-      const key = call.key
-      if (call.direction === 'outbound' && (call.phase === 'dialing' || call.phase === 'ringing')) {
-        want.set('answer', [
-          this.#timeouts.answer,
-          () => this.#giveUp(key, { type: 'end', reason: 'no-answer' }),
-        ])
-      }
-      if (
-        call.direction === 'outbound' &&
-        call.id &&
-        (call.phase === 'dialing' || call.phase === 'ringing')
-      ) {
-        want.set('verify', [this.#timeouts.verify, () => void this.#verify(key)])
-      }
-      if (call.phase === 'connecting') {
-        want.set('connect', [
-          this.#timeouts.connect,
-          () =>
-            this.#giveUp(key, {
-              type: 'fail',
-              error: { code: 'CONNECTION_FAILED', message: 'The call did not connect in time.' },
-            }),
-        ])
-      }
-      if (call.phase === 'reconnecting') {
-        want.set('reconnect', [
-          this.#timeouts.reconnect,
-          () =>
-            this.#giveUp(key, {
-              type: 'fail',
-              error: {
-                code: 'CONNECTION_FAILED',
-                message: 'Lost the connection to the call and could not get it back.',
-              },
-            }),
-        ])
-      }
-    }
-    for (const [name, t] of this.#timers) {
-      if (!want.has(name)) {
-        this.#clock.clearTimeout(t)
-        this.#timers.delete(name)
-      }
-    }
-    for (const [name, [ms, fn]] of want) {
-      if (this.#timers.has(name)) continue
-      this.#timers.set(
-        name,
-        this.#clock.setTimeout(() => {
-          this.#timers.delete(name)
-          fn()
-        }, ms),
-      )
-    }
-  }
-
-  /** Reads an unsettled outbound call's record from the server, then re-arms the check while it stays unsettled. */
-  async #verify(key: string) {
-    const call = this.#call(key)
-    if (!call?.id || isCallOver(call)) return
-    try {
-      const detail = await this.api.getCall(call.id)
-      const now = this.#call(key)
-      if (now && !isCallOver(now) && detail.call.id === call.id) {
-        this.#dispatch(key, { type: 'server', record: detail.call })
-      }
-    } catch {
-      // The event stream or the next check settles it.
-    }
-    this.#syncTimers()
-  }
-
-  #giveUp(key: string, event: CallMachineEvent) {
-    const call = this.#call(key)
-    if (!call || isCallOver(call)) return
-    this.#dispatch(key, event)
-    this.#serverHangup(call)
   }
 
   #getTransport(): CallTransport {
@@ -789,7 +510,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       const call = this.#call(key)
       if (!call || isCallOver(call)) return
       this.#error(error)
-      this.#giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
+      this.#callTimers.giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
     }
   }
 
@@ -918,10 +639,9 @@ class CallClientImpl extends Subscribable implements CallClient {
         record: ringing?.record ?? null,
       }),
     )
-    this.#answering.add(callId)
-    this.#handled.add(callId)
-    this.#tabs?.post({ type: 'handled', callId, how: 'answered' })
-    this.#removeIncoming(callId)
+    this.#reduceIncoming({ type: 'answering', callId })
+    this.#tabs?.handled(callId, 'answered')
+    this.#reduceIncoming({ type: 'handled', callId })
     const controller = new AbortController()
     const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
     let result: Awaited<ReturnType<ApiClient['answerCall']>>
@@ -937,7 +657,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       throw error
     } finally {
       this.#clock.clearTimeout(timer)
-      this.#answering.delete(callId)
+      this.#reduceIncoming({ type: 'answer-settled', callId })
     }
     const current = this.#call(key)
     if (!current || isCallOver(current)) {
@@ -956,9 +676,8 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   async decline(callId: string, options: { reject?: boolean } = {}): Promise<void> {
-    this.#handled.add(callId)
-    this.#tabs?.post({ type: 'handled', callId, how: 'declined' })
-    this.#removeIncoming(callId)
+    this.#tabs?.handled(callId, 'declined')
+    this.#reduceIncoming({ type: 'handled', callId })
     try {
       await this.#requests().declineCall(callId, options.reject ? { reject: true } : {})
     } catch (e) {
@@ -1200,46 +919,15 @@ class CallClientImpl extends Subscribable implements CallClient {
     if (readiness !== this.#state.audio.readiness) this.#set({ audio: { ...this.#state.audio, readiness } })
   }
 
-  /** Sounds, notifications and the title follow state; only the leader tab rings and notifies. */
+  /** The ringtone flag is derived here so state and sounds agree; effects then follow the state. */
   #effects() {
-    const { incoming, activeCall, audio } = this.#state
-    const ringing = this.#running ? incoming.filter((c) => c.phase === 'ringing') : []
-    const live = activeCall !== null && !isCallOver(activeCall)
-    const leader = this.isLeaderTab
-    const ringHere = leader && ringing.length > 0 && !live
-    if (ringHere !== audio.ringtone) this.#set({ audio: { ...audio, ringtone: ringHere } })
-    const sounds = this.sounds
-    if (sounds) {
-      const want = {
-        ringtone: ringHere,
-        callWaiting: leader && ringing.length > 0 && live,
-        ringback: live && activeCall.direction === 'outbound' && activeCall.phase === 'ringing',
-      }
-      for (const [name, on] of Object.entries(want) as Array<[keyof typeof want, boolean]>) {
-        if (on && !sounds.isPlaying(name)) sounds.play(name)
-        else if (!on && sounds.isPlaying(name)) sounds.stop(name)
-      }
+    const context = { running: this.#running, leader: this.isLeaderTab }
+    const ringtone = ringsHere(this.#state, context)
+    if (ringtone !== this.#state.audio.ringtone) {
+      this.#state = { ...this.#state, audio: { ...this.#state.audio, ringtone } }
+      this.#notify.schedule(this.#emitChange)
     }
-    const notifier = this.#notifier
-    if (!notifier) return
-    const ringingIds = new Set(ringing.map((c) => c.id))
-    for (const id of this.#notified) {
-      if (!ringingIds.has(id) || !leader) {
-        notifier.close(`ringline-${id}`)
-        this.#notified.delete(id)
-      }
-    }
-    const opts = this.#o.notifications || {}
-    if (leader && notifier.isHidden()) {
-      for (const c of ringing) {
-        if (this.#notified.has(c.id)) continue
-        this.#notified.add(c.id)
-        notifier.show(`ringline-${c.id}`, opts.title ?? 'Incoming call', c.from ?? 'Unknown caller')
-      }
-    }
-    const flash = ringing.length > 0 && (audio.readiness === 'blocked' || notifier.isHidden())
-    if (flash && !notifier.flashing) notifier.flashTitle(opts.flashText ?? '📞 Incoming call')
-    else if (!flash && notifier.flashing) notifier.stopFlashing()
+    this.#callEffects.apply(this.#state, context)
   }
 }
 

@@ -1,7 +1,7 @@
 // @ringline/core: framework-agnostic call state over LiveKit. Explicit named exports; wire types in ./protocol.
 export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from './apiClient'
 export { createApiClient } from './apiClient'
-export type { CallClient, CallClientOptions, CallTimeouts, DialOptions } from './callClient'
+export type { CallClient, CallClientOptions, DialOptions } from './callClient'
 export { createCallClient } from './callClient'
 export type {
   CallMachineContext,
@@ -10,6 +10,7 @@ export type {
   NewCallInit,
 } from './callMachine'
 export { createCallMachine, isCallOver, reduceCall } from './callMachine'
+export type { CallTimeouts } from './callTimers'
 export { systemClock } from './clock'
 export type {
   DesktopNotifier,
