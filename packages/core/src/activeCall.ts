@@ -4,7 +4,7 @@ import type { ApiClient } from './apiClient'
 import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } from './callMachine'
 import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
 import { livekitTransport } from './livekitTransport'
-import { type CallRecord, type Connection, FINAL_CALL_STATUSES } from './protocol'
+import { type CallRecord, type Connection, FINAL_CALL_STATUSES, type RinglineEvent } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
   Call,
@@ -55,6 +55,25 @@ export interface ActiveSession {
   key: string
   session: TransportSession
   hold: { stop(): Promise<void> } | null
+}
+
+/** How a call begun with `start()` reaches the server, then its room. */
+export interface PlaceCallSteps<R> {
+  /** The request; with `timeoutMs`, `signal` aborts when it runs out. */
+  request(signal: AbortSignal | undefined): Promise<R>
+  timeoutMs?: number
+  /** The request failed (`timedOut`: the timeout aborted it): the machine event, and the error to reject with. */
+  failed(e: unknown, timedOut: boolean): { event: CallMachineEvent; error: RinglineError }
+  /** Runs once the request settled, either way. */
+  settled?(): void
+  /** The server set the call up but it was hung up meanwhile: undo it there. */
+  cancel(result: R): void
+  /** The call's id, record and room from the server's answer. */
+  accepted(result: R): { id: string; record: CallRecord | null; connection: Connection }
+}
+
+function replaced(key: string): never {
+  throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
 }
 
 /** The one call a client runs at a time. */
@@ -118,12 +137,77 @@ export class ActiveCall {
     this.#timers.clear()
   }
 
+  /** Hang up the live call here and tell the server; request errors are reported, not thrown. */
+  async hangup(): Promise<void> {
+    const call = this.call
+    if (!call || isCallOver(call)) return
+    this.dispatch(call.key, { type: 'hangup' })
+    const report = (e: unknown) => this.#host.error(toRinglineError(e))
+    if (call.direction === 'internal') {
+      if (call.remote.name) await this.#host.api.leaveRoom(call.remote.name).catch(report)
+      return
+    }
+    // While requesting there is no id yet; dial() hangs up once the server answers.
+    if (call.id) await this.requests().hangupCall(call.id).catch(report)
+  }
+
+  /** Apply a server event that concerns the active call or an outbound call not yet known; false for the rest. */
+  serverEvent(event: RinglineEvent): boolean {
+    if (event.type === 'room.updated') {
+      const call = this.call
+      if (call && call.direction === 'internal' && call.remote.name === event.name && event.room === null) {
+        this.dispatch(call.key, { type: 'end', reason: 'remote-hangup' })
+      }
+      return true
+    }
+    const record = event.call
+    const active = this.call
+    if (active && active.id === record.id) {
+      this.dispatch(active.key, { type: 'server', record })
+      return true
+    }
+    if (record.direction === 'inbound') return false
+    this.#keepEarly(record)
+    return true
+  }
+
+  /** Request the call from the server, record its id and join its room; resolves with the call as it stands. */
+  async place<R>(key: string, steps: PlaceCallSteps<R>): Promise<Call> {
+    const clock = this.#host.clock
+    const controller = steps.timeoutMs === undefined ? null : new AbortController()
+    const timer = controller
+      ? clock.setTimeout(() => controller.abort(), steps.timeoutMs as number)
+      : undefined
+    let result: R
+    try {
+      result = await steps.request(controller?.signal)
+    } catch (e) {
+      const { event, error } = steps.failed(e, controller?.signal.aborted ?? false)
+      this.dispatch(key, event)
+      throw error
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer)
+      steps.settled?.()
+    }
+    const current = this.callOf(key)
+    if (!current || isCallOver(current)) {
+      // Hung up while the request was in flight: the server set the call up, so undo it there.
+      steps.cancel(result)
+      return current ?? replaced(key)
+    }
+    const { id, record, connection } = steps.accepted(result)
+    this.requested(key, { type: 'requested', id, record, roomName: connection.roomName })
+    const after = this.callOf(key)
+    if (after && !isCallOver(after)) void this.connect(key, connection)
+    return this.callOf(key) ?? replaced(key)
+  }
+
   /** End a live call with `event` here and on the server. */
   giveUp(key: string, event: CallMachineEvent) {
     this.#timers.giveUp(key, event)
   }
 
-  keepEarly(record: CallRecord) {
+  #keepEarly(record: CallRecord) {
     const known = this.#early.get(record.id)
     // A final record is never replaced by a late non-final one (events may arrive out of order).
     if (known && isFinal(known) && !isFinal(record)) return

@@ -7,7 +7,6 @@ import { type CallTimeouts, createTimerSet, DEFAULT_CALL_TIMEOUTS, type TimerSet
 import { systemClock } from './clock'
 import { createDesktopNotifier, type DesktopNotifier } from './desktopNotifier'
 import { createDeviceManager } from './deviceManager'
-import { createEventStream, type EventStream } from './eventStream'
 import {
   type IncomingCallsAction,
   type IncomingCallsState,
@@ -18,9 +17,9 @@ import { normalizePhoneNumber } from './normalizePhoneNumber'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
 import { type RinglineEvent, roomNameSchema } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
+import { createServerEvents, type ServerEvents } from './serverEvents'
 import { createSoundManager, type SoundManager, type SoundManagerOptions } from './soundManager'
 import { Subscribable } from './subscribable'
-import { createTabSync, type TabSync } from './tabSync'
 import type {
   AudioDeviceKind,
   Call,
@@ -58,10 +57,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   #eventListeners = new Set<(event: CallClientEvent) => void>()
   #deviceManager
   #notifier: DesktopNotifier | null
-  #tabs: TabSync | null = null
-  #stream: EventStream | null = null
-  #lastEventId: string | null = null
-  #seen = new Set<string>()
+  #serverEvents: ServerEvents
   #incoming: IncomingCallsState = initialIncomingCalls
   #running = false
   #stopGeneration = 0
@@ -117,6 +113,26 @@ class CallClientImpl extends Subscribable implements CallClient {
       emit: (event) => this.#emit(event),
       error: (error) => this.#error(error),
     })
+    this.#serverEvents = createServerEvents(
+      { ...options, api: this.api, clock: this.#clock },
+      {
+        event: (event) => this.#applyServerEvent(event),
+        status: (events) => this.#set({ events }),
+        current: () => ({
+          events: this.#state.events,
+          incoming: this.#state.incoming,
+          handled: [...this.#incoming.handled],
+        }),
+        adopt: (state) =>
+          this.#reduceIncoming(
+            { type: 'sync', incoming: state.incoming, handled: state.handled },
+            { events: state.events },
+          ),
+        handled: (callId) => this.#reduceIncoming({ type: 'handled', callId }),
+        leaderChanged: () => this.#effects(),
+        error: (error) => this.#error(error),
+      },
+    )
     this.#deviceManager = createDeviceManager({
       mediaDevices: options.mediaDevices,
       permissions: options.permissions,
@@ -153,7 +169,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   getServerSnapshot = (): CallClientState => this.#serverState
 
   get isLeaderTab() {
-    return this.#tabs ? this.#tabs.isLeader : this.#running
+    return this.#serverEvents.leader ?? this.#running
   }
 
   #set(patch: Partial<CallClientState>) {
@@ -200,42 +216,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       this.#soundsUnsub = this.sounds.subscribe(() => this.#syncAudio())
       this.#syncAudio()
     }
-    const tabs = this.#o.tabs ?? true
-    if (this.#o.events === false) return
-    if (tabs === false) {
-      this.#becomeLeader()
-      return
-    }
-    const t = typeof tabs === 'object' ? tabs : {}
-    this.#tabs = createTabSync({
-      name: t.name ?? `ringline:${this.api.baseUrl}`,
-      BroadcastChannel: t.BroadcastChannel,
-      locks: t.locks,
-      host: {
-        current: () => ({
-          events: this.#state.events,
-          incoming: this.#state.incoming,
-          lastEventId: this.#lastEventId,
-          handled: [...this.#incoming.handled],
-        }),
-        adopt: (state) => {
-          if (state.lastEventId) this.#lastEventId = state.lastEventId
-          this.#reduceIncoming(
-            { type: 'sync', incoming: state.incoming, handled: state.handled },
-            { events: state.events },
-          )
-        },
-        serverEvent: (event) => this.#applyServerEvent(event),
-        status: (events) => this.#set({ events }),
-        handled: (callId) => this.#reduceIncoming({ type: 'handled', callId }),
-        leaderChange: (leader) => (leader ? this.#becomeLeader() : this.#becomeFollower()),
-      },
-    })
-    this.#tabs.start()
-    if (!this.#tabs.isLeader) {
-      this.#set({ events: 'connecting' })
-      this.#tabs.hello()
-    }
+    if (this.#o.events !== false) this.#serverEvents.start()
   }
 
   protected override onUnsubscribe() {
@@ -251,50 +232,12 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#running = false
     this.#detachTransport?.()
     this.#detachTransport = null
-    this.#stream?.stop()
-    this.#stream = null
-    this.#tabs?.stop()
-    this.#tabs = null
+    this.#serverEvents.stop()
     this.#deviceManager.stop()
     this.sounds?.unlisten()
     this.#soundsUnsub?.()
     this.#soundsUnsub = null
     this.#set({ events: 'offline' })
-    this.#effects()
-  }
-
-  #becomeLeader() {
-    if (!this.#running || this.#o.events === false) return
-    const e = typeof this.#o.events === 'object' ? this.#o.events : {}
-    this.#stream?.stop()
-    this.#stream = createEventStream({
-      url: this.api.url('/events'),
-      fetch: this.#o.fetch,
-      headers: () => this.api.headers(),
-      credentials: this.#o.credentials,
-      EventSource: e.EventSource,
-      clock: this.#clock,
-      random: this.#o.random,
-      backoff: e.backoff,
-      idleTimeoutMs: e.idleTimeoutMs,
-      lastEventId: this.#lastEventId,
-      onEvent: (event) => {
-        this.#tabs?.relayEvent(event)
-        this.#applyServerEvent(event)
-      },
-      onStatus: (status) => {
-        this.#set({ events: status })
-        this.#tabs?.relayStatus(status)
-      },
-      onError: (error) => this.#error(error),
-    })
-    this.#stream.start()
-    this.#effects()
-  }
-
-  #becomeFollower() {
-    this.#stream?.stop()
-    this.#stream = null
     this.#effects()
   }
 
@@ -315,30 +258,10 @@ class CallClientImpl extends Subscribable implements CallClient {
   // ── server events ────────────────────────────────────────────────────────
 
   #applyServerEvent(event: RinglineEvent) {
-    if (this.#seen.has(event.id)) return
-    this.#seen.add(event.id)
-    if (this.#seen.size > 500) this.#seen.delete(this.#seen.values().next().value as string)
-    this.#lastEventId = event.id
     this.#emit({ type: 'server-event', event })
 
-    if (event.type === 'room.updated') {
-      const call = this.#active.call
-      if (call && call.direction === 'internal' && call.remote.name === event.name && event.room === null) {
-        this.#active.dispatch(call.key, { type: 'end', reason: 'remote-hangup' })
-      }
-      return
-    }
-
-    const record = event.call
-    const active = this.#active.call
-    if (active && active.id === record.id) {
-      this.#active.dispatch(active.key, { type: 'server', record })
-      return
-    }
-    if (record.direction !== 'inbound') {
-      this.#active.keepEarly(record)
-      return
-    }
+    // Events of the active call, or of an outbound call whose id is not known yet, are the active call's.
+    if (this.#active.serverEvent(event) || event.type === 'room.updated') return
     this.#reduceIncoming({ type: 'server', event })
   }
 
@@ -357,8 +280,6 @@ class CallClientImpl extends Subscribable implements CallClient {
     }
     this.#set({ ...patch, incoming: next.incoming })
   }
-
-  // ── the active call ──────────────────────────────────────────────────────
 
   // ── actions ──────────────────────────────────────────────────────────────
 
@@ -379,60 +300,37 @@ class CallClientImpl extends Subscribable implements CallClient {
         contactId: options.contactId ?? null,
       }),
     )
-    const controller = new AbortController()
-    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
-    let result: Awaited<ReturnType<ApiClient['createCall']>>
-    try {
-      result = await this.#active.requests().createCall(
-        {
-          to: number,
-          ...(options.contactId ? { contactId: options.contactId } : {}),
-          ...(options.callerId ? { callerId: options.callerId } : {}),
-        },
-        controller.signal,
-      )
-    } catch (e) {
-      let error = toRinglineError(e, 'NETWORK_ERROR')
-      if (controller.signal.aborted) {
-        error = new RinglineError('NETWORK_ERROR', 'The server took too long to place the call.', {
-          cause: e,
-        })
-      }
-      const byCode: Partial<Record<string, EndReason>> = {
-        SIP_BUSY: 'busy',
-        SIP_NO_ANSWER: 'no-answer',
-        SIP_DECLINED: 'declined',
-      }
-      const reason = byCode[error.code]
-      this.#active.dispatch(
-        key,
-        reason
-          ? { type: 'end', reason }
-          : { type: 'fail', error: { code: error.code, message: error.message } },
-      )
-      throw error
-    } finally {
-      this.#clock.clearTimeout(timer)
+    const byCode: Partial<Record<string, EndReason>> = {
+      SIP_BUSY: 'busy',
+      SIP_NO_ANSWER: 'no-answer',
+      SIP_DECLINED: 'declined',
     }
-    const current = this.#active.callOf(key)
-    if (!current || isCallOver(current)) {
-      // Hung up while the request was in flight: the server placed the call, so cancel it there.
-      void this.#active.requests().hangupCall(result.call.id).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#active.requested(key, {
-      type: 'requested',
-      id: result.call.id,
-      record: result.call,
-      roomName: result.connection.roomName,
+    return this.#active.place(key, {
+      timeoutMs: this.#timeouts.request,
+      request: (signal) =>
+        this.#active.requests().createCall(
+          {
+            to: number,
+            ...(options.contactId ? { contactId: options.contactId } : {}),
+            ...(options.callerId ? { callerId: options.callerId } : {}),
+          },
+          signal,
+        ),
+      failed: (e, timedOut) => {
+        const error = timedOut
+          ? new RinglineError('NETWORK_ERROR', 'The server took too long to place the call.', { cause: e })
+          : toRinglineError(e, 'NETWORK_ERROR')
+        const reason = byCode[error.code]
+        return {
+          error,
+          event: reason
+            ? { type: 'end', reason }
+            : { type: 'fail', error: { code: error.code, message: error.message } },
+        }
+      },
+      cancel: (result) => void this.#active.requests().hangupCall(result.call.id).catch(noop),
+      accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
     })
-    const after = this.#active.callOf(key)
-    if (after && !isCallOver(after)) void this.#active.connect(key, result.connection)
-    return this.#active.callOf(key) ?? this.#replaced(key)
-  }
-
-  #replaced(key: string): never {
-    throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
   }
 
   async answer(callId: string): Promise<Call> {
@@ -449,43 +347,27 @@ class CallClientImpl extends Subscribable implements CallClient {
       }),
     )
     this.#reduceIncoming({ type: 'answering', callId })
-    this.#tabs?.handled(callId, 'answered')
+    this.#serverEvents.handled(callId, 'answered')
     this.#reduceIncoming({ type: 'handled', callId })
-    const controller = new AbortController()
-    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
-    let result: Awaited<ReturnType<ApiClient['answerCall']>>
-    try {
-      result = await this.#active.requests().answerCall(callId, controller.signal)
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      if (error.code === 'CALL_ALREADY_ANSWERED')
-        this.#active.dispatch(key, { type: 'end', reason: 'answered-elsewhere' })
-      else if (error.code === 'CALL_NOT_FOUND' || error.code === 'CALL_NOT_ACTIVE') {
-        this.#active.dispatch(key, { type: 'end', reason: 'missed' })
-      } else this.#active.dispatch(key, { type: 'fail', error: { code: error.code, message: error.message } })
-      throw error
-    } finally {
-      this.#clock.clearTimeout(timer)
-      this.#reduceIncoming({ type: 'answer-settled', callId })
-    }
-    const current = this.#active.callOf(key)
-    if (!current || isCallOver(current)) {
-      void this.#active.requests().hangupCall(callId).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#active.requested(key, {
-      type: 'requested',
-      id: result.call.id,
-      record: result.call,
-      roomName: result.connection.roomName,
+    return this.#active.place(key, {
+      timeoutMs: this.#timeouts.request,
+      request: (signal) => this.#active.requests().answerCall(callId, signal),
+      failed: (e) => {
+        const error = toRinglineError(e, 'NETWORK_ERROR')
+        if (error.code === 'CALL_ALREADY_ANSWERED')
+          return { error, event: { type: 'end', reason: 'answered-elsewhere' } }
+        if (error.code === 'CALL_NOT_FOUND' || error.code === 'CALL_NOT_ACTIVE')
+          return { error, event: { type: 'end', reason: 'missed' } }
+        return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }
+      },
+      settled: () => this.#reduceIncoming({ type: 'answer-settled', callId }),
+      cancel: () => void this.#active.requests().hangupCall(callId).catch(noop),
+      accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
     })
-    const answered = this.#active.callOf(key)
-    if (answered && !isCallOver(answered)) void this.#active.connect(key, result.connection)
-    return this.#active.callOf(key) ?? this.#replaced(key)
   }
 
   async decline(callId: string, options: { reject?: boolean } = {}): Promise<void> {
-    this.#tabs?.handled(callId, 'declined')
+    this.#serverEvents.handled(callId, 'declined')
     this.#reduceIncoming({ type: 'handled', callId })
     try {
       await this.#active.requests().declineCall(callId, options.reject ? { reject: true } : {})
@@ -510,19 +392,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       if (this.#state.incoming.some((c) => c.id === callId)) return this.decline(callId)
       throw new RinglineError('CALL_NOT_FOUND', `Call ${callId} is not the active call.`)
     }
-    if (!call || isCallOver(call)) return
-    this.#active.dispatch(call.key, { type: 'hangup' })
-    if (call.direction === 'internal') {
-      if (call.remote.name)
-        await this.api.leaveRoom(call.remote.name).catch((e) => this.#error(toRinglineError(e)))
-      return
-    }
-    // While requesting there is no id yet; dial() hangs up once the server answers.
-    if (call.id)
-      await this.#active
-        .requests()
-        .hangupCall(call.id)
-        .catch((e) => this.#error(toRinglineError(e)))
+    await this.#active.hangup()
   }
 
   setMuted = (muted: boolean) => this.#controls.setMuted(muted)
@@ -546,29 +416,18 @@ class CallClientImpl extends Subscribable implements CallClient {
     }
     const key = this.#active.newKey()
     this.#active.start(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))
-    let result: Awaited<ReturnType<ApiClient['joinRoom']>>
-    try {
-      result = await this.api.joinRoom(name, options.displayName ? { displayName: options.displayName } : {})
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      this.#active.dispatch(key, { type: 'fail', error: { code: error.code, message: error.message } })
-      throw error
-    }
-    const current = this.#active.callOf(key)
-    if (!current || isCallOver(current)) {
-      void this.api.leaveRoom(name).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#active.dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
-    this.#active.requested(key, {
-      type: 'requested',
-      id: result.room.callId,
-      record: null,
-      roomName: result.connection.roomName,
+    return this.#active.place(key, {
+      request: () => this.api.joinRoom(name, options.displayName ? { displayName: options.displayName } : {}),
+      failed: (e) => {
+        const error = toRinglineError(e, 'NETWORK_ERROR')
+        return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }
+      },
+      cancel: () => void this.api.leaveRoom(name).catch(noop),
+      accepted: (result) => {
+        this.#active.dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
+        return { id: result.room.callId, record: null, connection: result.connection }
+      },
     })
-    const joined = this.#active.callOf(key)
-    if (joined && !isCallOver(joined)) void this.#active.connect(key, result.connection)
-    return this.#active.callOf(key) ?? this.#replaced(key)
   }
 
   async leaveRoom(): Promise<void> {
