@@ -13,8 +13,8 @@ import {
   initialIncomingCalls,
   reduceIncomingCalls,
 } from './incomingCalls'
-import { normalizePhoneNumber } from './normalizePhoneNumber'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
+import { normalizePhoneNumber } from './phoneNumber'
 import { type RinglineEvent, roomNameSchema } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
 import { createServerEvents, type ServerEvents } from './serverEvents'

@@ -1,4 +1,6 @@
 // @ringline/core: framework-agnostic call state over LiveKit. Explicit named exports; wire types in ./protocol.
+
+export { agentsOf } from './agentsOf'
 export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from './apiClient'
 export { createApiClient } from './apiClient'
 export type { CallClient, CallClientOptions, DialOptions } from './callClient'
@@ -51,12 +53,24 @@ export type {
 } from './livekitTransport'
 export { livekitTransport } from './livekitTransport'
 export { microphoneError } from './microphoneError'
-export type { CountryCode, NormalizePhoneNumberOptions, PhoneNumberProblem } from './normalizePhoneNumber'
-export { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
 export type { NotifyManager, NotifyScheduler } from './notifyManager'
 export { createNotifyManager } from './notifyManager'
-export type { FormattedPhoneInput } from './phoneFormatter'
-export { formatPhoneNumberAsYouType } from './phoneFormatter'
+export type {
+  CountryCode,
+  FormattedPhoneInput,
+  NormalizePhoneNumberOptions,
+  PhoneNumberProblem,
+} from './phoneNumber'
+export {
+  formatPhoneNumber,
+  formatPhoneNumberAsYouType,
+  isValidPhoneNumber,
+  normalizePhoneNumber,
+  PhoneNumberError,
+  sanitizeDialString,
+  toDialString,
+  toE164,
+} from './phoneNumber'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {
@@ -77,7 +91,6 @@ export type {
   TabCoordinatorOptions,
 } from './tabCoordinator'
 export { createTabCoordinator } from './tabCoordinator'
-export { agentsOf } from './transcript'
 export type {
   AgentState,
   AudioDevice,

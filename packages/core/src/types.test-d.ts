@@ -17,7 +17,7 @@ describe('Call', () => {
     call.connectedAt
   })
 
-  it('keeps the state shape of DESIGN §3', () => {
+  it('keeps the state shape the README documents', () => {
     expectTypeOf<keyof CallClientState>().toEqualTypeOf<
       'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission'
     >()

@@ -1,11 +1,16 @@
 // @ringline/react: hooks bound with useSyncExternalStore, and accessible components on top of them.
 
+// Phone numbers live in core; re-exported so `@ringline/react` users keep one import.
+export type { CountryCode } from '@ringline/core'
+export { formatPhoneNumber } from '@ringline/core'
 export type { AgentPresenceLabels, AgentPresenceProps, AgentPresenceState } from './components/AgentPresence'
 export { AgentPresence, agentPresenceLabels } from './components/AgentPresence'
-export type { CallControlsLabels, CallControlsProps, DeviceSelectProps } from './components/CallControls'
-export { CallControls, callControlsLabels, DeviceSelect, describeCall } from './components/CallControls'
+export type { CallControlsLabels, CallControlsProps } from './components/CallControls'
+export { CallControls, callControlsLabels, describeCall } from './components/CallControls'
 export type { CallHistoryLabels, CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
 export { CallHistory, callHistoryLabels } from './components/CallHistory'
+export type { DeviceSelectProps } from './components/DeviceSelect'
+export { DeviceSelect } from './components/DeviceSelect'
 export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } from './components/Dialer'
 export { Dialer, dialerLabels } from './components/Dialer'
 export type { DialPadProps } from './components/DialPad'
@@ -32,6 +37,7 @@ export type {
 export { VoiceSettingsCard, voiceSettingsCardLabels } from './components/VoiceSettingsCard'
 export type { ActiveCallResult } from './hooks/useActiveCall'
 export { useActiveCall } from './hooks/useActiveCall'
+export { useCallClientState } from './hooks/useCallClientState'
 export type {
   CallHistoryFilters,
   CallHistoryResult,
@@ -40,7 +46,6 @@ export type {
 } from './hooks/useCallHistory'
 export { useCallHistory } from './hooks/useCallHistory'
 export type { ClientHookOptions } from './hooks/useClientState'
-export { useCallClientState } from './hooks/useClientState'
 export type { DevicesResult } from './hooks/useDevices'
 export { useDevices } from './hooks/useDevices'
 export type { IncomingCallsResult } from './hooks/useIncomingCalls'
@@ -51,8 +56,6 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
-export type { CountryCode } from './internal/phone'
-export { formatPhoneNumber } from './internal/phone'
 export type {
   ConnectStage,
   TwilioOnboardingOperation,

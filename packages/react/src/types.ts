@@ -1,4 +1,4 @@
-// The one place where @ringline/react states what it needs from a call client (DESIGN §3): a structural subset
+// The one place where @ringline/react states what it needs from a call client: a structural subset
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
 import type {

@@ -1,4 +1,5 @@
 'use client'
+import { type CountryCode, formatPhoneNumber } from '@ringline/core'
 import {
   type HTMLAttributes,
   type KeyboardEvent,
@@ -14,7 +15,6 @@ import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import type { CallClientLike, IncomingCall } from '../types'
 
 /** States of one incoming call in the overlay (`data-state`). */

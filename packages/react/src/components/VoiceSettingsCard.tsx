@@ -1,4 +1,5 @@
 'use client'
+import { type CountryCode, formatPhoneNumber } from '@ringline/core'
 import {
   type NumberConnection,
   type TwilioCredentialsRequest,
@@ -10,7 +11,6 @@ import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import type { ConnectStage, TwilioOnboardingStep } from '../internal/twilioOnboardingStore'
 import type { CallClientLike, RinglineApi } from '../types'
 
