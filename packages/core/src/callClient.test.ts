@@ -244,6 +244,15 @@ describe('outbound calls', () => {
       code: 'NOT_CONFIGURED',
       message: 'Set LIVEKIT_SIP_OUTBOUND_TRUNK_ID',
     })
+    // The Dialer reads this to stay disabled with the reason.
+    expect(t.client.getSnapshot().configured).toBe(false)
+  })
+
+  it('knows calling is configured once the server placed a call', async () => {
+    const t = setup()
+    expect(t.client.getSnapshot().configured).toBeNull()
+    await t.client.dial('+14155550123')
+    expect(t.client.getSnapshot().configured).toBe(true)
   })
 
   it('maps network errors to NETWORK_ERROR', async () => {

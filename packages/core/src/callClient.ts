@@ -147,6 +147,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       audio: { readiness: 'ready', ringtone: false },
       devices: this.#deviceManager.devices,
       permission: this.#deviceManager.permission,
+      configured: null,
     }
     this.#serverState = this.#state
     const dm = this.#deviceManager
@@ -320,6 +321,7 @@ class CallClientImpl extends Subscribable implements CallClient {
         const error = timedOut
           ? new RinglineError('NETWORK_ERROR', 'The server took too long to place the call.', { cause: e })
           : toRinglineError(e, 'NETWORK_ERROR')
+        if (error.code === 'NOT_CONFIGURED') this.#set({ configured: false })
         const reason = byCode[error.code]
         return {
           error,
@@ -328,8 +330,14 @@ class CallClientImpl extends Subscribable implements CallClient {
             : { type: 'fail', error: { code: error.code, message: error.message } },
         }
       },
-      cancel: (result) => void this.#active.requests().hangupCall(result.call.id).catch(noop),
-      accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
+      cancel: (result) => {
+        this.#set({ configured: true })
+        void this.#active.requests().hangupCall(result.call.id).catch(noop)
+      },
+      accepted: (result) => {
+        this.#set({ configured: true })
+        return { id: result.call.id, record: result.call, connection: result.connection }
+      },
     })
   }
 

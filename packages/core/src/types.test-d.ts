@@ -19,7 +19,7 @@ describe('Call', () => {
 
   it('keeps the state shape the README documents', () => {
     expectTypeOf<keyof CallClientState>().toEqualTypeOf<
-      'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission'
+      'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission' | 'configured'
     >()
     expectTypeOf<CallClientState['events']>().toEqualTypeOf<'offline' | 'connecting' | 'online'>()
     expectTypeOf<CallClientState['permission']>().toEqualTypeOf<'prompt' | 'granted' | 'denied'>()

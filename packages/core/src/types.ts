@@ -179,6 +179,8 @@ export interface CallClientState {
   audio: { readiness: AudioReadiness; ringtone: boolean }
   devices: DevicesState
   permission: MicrophonePermission
+  /** False once the server answered a dial with `NOT_CONFIGURED` (phone calling not set up), true once it placed a call; null until then. */
+  configured: boolean | null
 }
 
 /** Time source and timers, injectable so tests run on a fake clock. */

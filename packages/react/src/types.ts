@@ -40,11 +40,8 @@ export type {
   ParticipantState,
 } from '@ringline/core'
 
-/** The client state the components read: core's `CallClientState`, plus an optional `configured` flag. */
-export type CallClientState = CoreCallClientState & {
-  /** False when the server said phone calling is not set up (`NOT_CONFIGURED`); absent when unknown. */
-  configured?: boolean
-}
+/** The client state the components read: core's, as is. */
+export type CallClientState = CoreCallClientState
 
 /** The HTTP operations the history, room and onboarding features use: a subset of core's `ApiClient`. */
 export interface RinglineApi {

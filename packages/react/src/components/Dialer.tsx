@@ -135,7 +135,7 @@ export function Dialer({
   const resolvedClient = useRingline(client)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  // The server said calling is not configured: keep the Dialer disabled with that reason.
+  // A custom `onCall` bypasses the client, so its NOT_CONFIGURED is remembered here; the client's own dial sets `configured`.
   const [serverNotConfigured, setServerNotConfigured] = useState(false)
   const inputRef = useRef<HTMLInputElement>(null)
   const id = useId()
