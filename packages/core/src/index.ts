@@ -5,6 +5,8 @@ export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from 
 export { createApiClient } from './apiClient'
 export type { CallClient, CallClientOptions, DialOptions } from './callClient'
 export { createCallClient } from './callClient'
+export type { CallHistoryApi, CallHistoryFilters, CallHistoryState } from './callHistoryObserver'
+export { CallHistoryObserver, LOADING_HISTORY } from './callHistoryObserver'
 export type {
   CallMachineContext,
   CallMachineEvent,
@@ -91,6 +93,15 @@ export type {
   TabCoordinatorOptions,
 } from './tabCoordinator'
 export { createTabCoordinator } from './tabCoordinator'
+export type {
+  ConnectStage,
+  TwilioOnboardingApi,
+  TwilioOnboardingOperation,
+  TwilioOnboardingPending,
+  TwilioOnboardingState,
+  TwilioOnboardingStep,
+} from './twilioOnboardingObserver'
+export { INITIAL_ONBOARDING, TwilioOnboardingObserver } from './twilioOnboardingObserver'
 export type {
   AgentState,
   AudioDevice,

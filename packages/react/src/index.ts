@@ -1,7 +1,13 @@
 // @ringline/react: hooks bound with useSyncExternalStore, and accessible components on top of them.
 
 // Phone numbers live in core; re-exported so `@ringline/react` users keep one import.
-export type { CountryCode } from '@ringline/core'
+export type {
+  ConnectStage,
+  CountryCode,
+  TwilioOnboardingOperation,
+  TwilioOnboardingPending,
+  TwilioOnboardingStep,
+} from '@ringline/core'
 export { formatPhoneNumber } from '@ringline/core'
 export type { AgentPresenceLabels, AgentPresenceProps, AgentPresenceState } from './components/AgentPresence'
 export { AgentPresence, agentPresenceLabels } from './components/AgentPresence'
@@ -56,12 +62,6 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
-export type {
-  ConnectStage,
-  TwilioOnboardingOperation,
-  TwilioOnboardingPending,
-  TwilioOnboardingStep,
-} from './internal/twilioOnboardingStore'
 export type { RinglineProviderProps } from './RinglineProvider'
 export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
 export type { RinglineApiOptions } from './ringlineApi'

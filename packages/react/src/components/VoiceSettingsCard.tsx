@@ -1,4 +1,5 @@
 'use client'
+import type { ConnectStage, TwilioOnboardingStep } from '@ringline/core'
 import { type CountryCode, formatPhoneNumber } from '@ringline/core'
 import {
   type NumberConnection,
@@ -11,7 +12,6 @@ import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
-import type { ConnectStage, TwilioOnboardingStep } from '../internal/twilioOnboardingStore'
 import type { CallClientLike, RinglineApi } from '../types'
 
 /** A plain-language problem and how to fix it. */
