@@ -8,6 +8,7 @@ import { systemClock } from './clock'
 import { createDesktopNotifier, type DesktopNotifier } from './desktopNotifier'
 import { createDeviceManager } from './deviceManager'
 import {
+  answerFailureReason,
   type IncomingCallsAction,
   type IncomingCallsState,
   initialIncomingCalls,
@@ -362,10 +363,8 @@ class CallClientImpl extends Subscribable implements CallClient {
       request: (signal) => this.#active.requests().answerCall(callId, signal),
       failed: (e) => {
         const error = toRinglineError(e, 'NETWORK_ERROR')
-        if (error.code === 'CALL_ALREADY_ANSWERED')
-          return { error, event: { type: 'end', reason: 'answered-elsewhere' } }
-        if (error.code === 'CALL_NOT_FOUND' || error.code === 'CALL_NOT_ACTIVE')
-          return { error, event: { type: 'end', reason: 'missed' } }
+        const reason = answerFailureReason(error.code)
+        if (reason) return { error, event: { type: 'end', reason } }
         return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }
       },
       settled: () => this.#reduceIncoming({ type: 'answer-settled', callId }),
@@ -382,13 +381,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     } catch (e) {
       const error = toRinglineError(e, 'NETWORK_ERROR')
       // Already over or answered: nothing left to decline.
-      if (
-        error.code === 'CALL_NOT_FOUND' ||
-        error.code === 'CALL_ALREADY_ANSWERED' ||
-        error.code === 'CALL_NOT_ACTIVE'
-      ) {
-        return
-      }
+      if (answerFailureReason(error.code)) return
       this.#error(error)
       throw error
     }

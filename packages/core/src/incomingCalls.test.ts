@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { makeRecord } from '../test/fakeServer'
-import { type IncomingCallsState, initialIncomingCalls, reduceIncomingCalls } from './incomingCalls'
+import {
+  answerFailureReason,
+  type IncomingCallsState,
+  initialIncomingCalls,
+  reduceIncomingCalls,
+} from './incomingCalls'
 import type { CallRecord, CallStatus, RinglineEventOf } from './protocol'
 import type { IncomingCall } from './types'
 
@@ -175,5 +180,17 @@ describe('reduceIncomingCalls', () => {
     )
     expect(next.incoming.map((c) => c.id)).toEqual(['in_1', 'in_2'])
     expect([...next.handled].sort()).toEqual(['in_3', 'in_4'])
+  })
+})
+
+describe('answerFailureReason', () => {
+  it.each([
+    ['CALL_ALREADY_ANSWERED', 'answered-elsewhere'],
+    ['CALL_NOT_FOUND', 'missed'],
+    ['CALL_NOT_ACTIVE', 'missed'],
+    ['NETWORK_ERROR', null],
+    [undefined, null],
+  ] as const)('%s → %s', (code, reason) => {
+    expect(answerFailureReason(code)).toBe(reason)
   })
 })

@@ -24,6 +24,16 @@ export type IncomingCallsAction =
   /** A follower tab adopts the leader's list. */
   | { type: 'sync'; incoming: readonly IncomingCall[]; handled: readonly string[] }
 
+/**
+ * What a failed answer (or decline) says about the call, from the error code: someone else took it, it is gone,
+ * or null for a real failure. Core's `answer()` ends the call with this reason; UIs read it from here too.
+ */
+export function answerFailureReason(code: string | undefined): 'answered-elsewhere' | 'missed' | null {
+  if (code === 'CALL_ALREADY_ANSWERED') return 'answered-elsewhere'
+  if (code === 'CALL_NOT_FOUND' || code === 'CALL_NOT_ACTIVE') return 'missed'
+  return null
+}
+
 /** An empty incoming-call state. */
 export const initialIncomingCalls: IncomingCallsState = {
   incoming: [],

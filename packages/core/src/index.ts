@@ -42,6 +42,8 @@ export type {
   EventStreamOptions,
 } from './eventStream'
 export { createEventStream } from './eventStream'
+export type { IncomingCallsAction, IncomingCallsState } from './incomingCalls'
+export { answerFailureReason, initialIncomingCalls, reduceIncomingCalls } from './incomingCalls'
 export type {
   LivekitModuleLike,
   LivekitTransportOptions,
