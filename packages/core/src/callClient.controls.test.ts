@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { dialToPhase, fakeSounds, setup } from '../test/callClientHarness'
-import { settle } from '../test/fakeServer'
+import { settle } from './testing/fakeServer'
 
 describe('in-call controls', () => {
   it('sends DTMF with LiveKit codes and records it', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { dialToPhase, fakeSounds, setup } from '../test/callClientHarness'
-import { connectionFor, makeEvent, makeRecord, settle } from '../test/fakeServer'
 import { type CallClientOptions, createCallClient } from './callClient'
+import { connectionFor, makeEvent, makeRecord, settle } from './testing/fakeServer'
 
 describe('incoming calls', () => {
   const inbound = makeRecord({

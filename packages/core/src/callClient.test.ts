@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { dialToPhase, fakeSounds, setup } from '../test/callClientHarness'
-import { connectionFor, makeEvent, makeRecord, settle } from '../test/fakeServer'
 import { isRinglineError } from './ringlineError'
+import { connectionFor, makeEvent, makeRecord, settle } from './testing/fakeServer'
 import type { CallPhaseName } from './types'
 
 describe('outbound calls', () => {

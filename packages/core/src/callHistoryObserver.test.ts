@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { makeEvent, makeRecord } from '../test/fakeServer'
 import { type CallHistoryApi, CallHistoryObserver } from './callHistoryObserver'
 import type { ListCallsQuery } from './protocol'
+import { makeEvent, makeRecord } from './testing/fakeServer'
 
 function fakeApi(pages: Record<string, { ids: string[]; next: string | null }>) {
   const queries: ListCallsQuery[] = []

@@ -1,8 +1,8 @@
 // The phase table of the README ("How phases are decided"), row by row: a sequence of facts → the phase it yields.
 import { describe, expect, it } from 'vitest'
-import { makeRecord } from '../test/fakeServer'
 import { type CallMachineEvent, createCallMachine, reduceCall } from './callMachine'
 import type { CallDirection, CallStatus } from './protocol'
+import { makeRecord } from './testing/fakeServer'
 import type { Call, DisconnectCause, ParticipantState, SipCallStatus } from './types'
 
 type Direction = CallDirection

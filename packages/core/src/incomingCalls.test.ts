@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { makeRecord } from '../test/fakeServer'
 import {
   answerFailureReason,
   type IncomingCallsState,
@@ -7,6 +6,7 @@ import {
   reduceIncomingCalls,
 } from './incomingCalls'
 import type { CallRecord, CallStatus, RinglineEventOf } from './protocol'
+import { makeRecord } from './testing/fakeServer'
 import type { IncomingCall } from './types'
 
 const NOW = 1_000

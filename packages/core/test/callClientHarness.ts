@@ -3,9 +3,9 @@ import { vi } from 'vitest'
 import { type CallClientOptions, createCallClient } from '../src/callClient'
 import type { SoundManager, SoundName } from '../src/soundManager'
 import { createFakeClock } from '../src/testing/fakeClock'
+import { connectionFor, createFakeServer, makeRecord, settle } from '../src/testing/fakeServer'
 import { createFakeTransport } from '../src/testing/index'
 import type { Call } from '../src/types'
-import { connectionFor, createFakeServer, makeRecord, settle } from './fakeServer'
 
 export function setup(options: Partial<CallClientOptions> = {}) {
   const server = createFakeServer()
