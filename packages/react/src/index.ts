@@ -13,8 +13,10 @@ export type { AgentPresenceLabels, AgentPresenceProps, AgentPresenceState } from
 export { AgentPresence, agentPresenceLabels } from './components/AgentPresence'
 export type { CallControlsLabels, CallControlsProps } from './components/CallControls'
 export { CallControls, callControlsLabels, describeCall } from './components/CallControls'
-export type { CallHistoryLabels, CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
-export { CallHistory, callHistoryLabels } from './components/CallHistory'
+export type { CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
+export { CallHistory } from './components/CallHistory'
+export type { CallHistoryLabels } from './components/callHistoryLabels'
+export { callHistoryLabels } from './components/callHistoryLabels'
 export type { DeviceSelectProps } from './components/DeviceSelect'
 export { DeviceSelect } from './components/DeviceSelect'
 export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } from './components/Dialer'
@@ -35,12 +37,10 @@ export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/Liv
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
-export type {
-  ProblemText,
-  VoiceSettingsCardLabels,
-  VoiceSettingsCardProps,
-} from './components/VoiceSettingsCard'
-export { VoiceSettingsCard, voiceSettingsCardLabels } from './components/VoiceSettingsCard'
+export type { VoiceSettingsCardProps } from './components/VoiceSettingsCard'
+export { VoiceSettingsCard } from './components/VoiceSettingsCard'
+export type { ProblemText, VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
+export { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 export type { ActiveCallResult } from './hooks/useActiveCall'
 export { useActiveCall } from './hooks/useActiveCall'
 export { useCallClientState } from './hooks/useCallClientState'

@@ -1,4 +1,4 @@
-import { makeEvent, makeRecord } from '@ringline/core/testing'
+import { createFakeClock, makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
@@ -25,7 +25,9 @@ function setup(
 
 /** The overlay over the real client with its `/events` stream; `ring(id)` pushes a `call.incoming`. */
 function setupReal(props: Parameters<typeof IncomingCallOverlay>[0] = {}) {
-  const t = createTestClient({ events: true, timeouts: { incomingRetention: 20 } })
+  // A manual clock: the missed call stays until the test lets `incomingRetention` pass, however slow the machine.
+  const clock = createFakeClock()
+  const t = createTestClient({ events: true, clock })
   const utils = render(
     <RinglineProvider client={t.client}>
       <button type="button">Before</button>
@@ -43,7 +45,7 @@ function setupReal(props: Parameters<typeof IncomingCallOverlay>[0] = {}) {
       await flush()
     })
   }
-  return { ...t, root, inbound, push, ...utils }
+  return { ...t, clock, root, inbound, push, ...utils }
 }
 
 describe('IncomingCallOverlay', () => {
@@ -67,6 +69,7 @@ describe('IncomingCallOverlay', () => {
     // The caller hangs up: core shows it as missed for `incomingRetention`, then drops it; focus returns.
     await t.push('call.updated', 'c1', 'missed')
     expect(t.root.getAttribute('data-state')).toBe('missed')
+    act(() => t.clock.advance(4_000))
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
     expect(document.activeElement).toBe(before)
   })
