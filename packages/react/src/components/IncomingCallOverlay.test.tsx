@@ -96,6 +96,42 @@ describe('IncomingCallOverlay', () => {
     await waitFor(() => expect(t.server.calls('POST /calls/c2/decline')).toHaveLength(1))
   })
 
+  it('traps focus inside the dialog', async () => {
+    const user = userEvent.setup()
+    const { client } = setup()
+    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1' })] }))
+    const dialog = screen.getByRole('alertdialog')
+    for (let i = 0; i < 5; i++) {
+      await user.tab()
+      expect(dialog.contains(document.activeElement)).toBe(true)
+    }
+    await user.tab({ shift: true })
+    expect(dialog.contains(document.activeElement)).toBe(true)
+  })
+
+  it('stacks two ringing calls, each with its own controls', async () => {
+    const user = userEvent.setup()
+    const { client } = setup()
+    act(() =>
+      client.setState({
+        incoming: [
+          createFakeIncomingCall({ id: 'a', from: '+14155550001' }),
+          createFakeIncomingCall({ id: 'b', from: '+442071838750' }),
+        ],
+      }),
+    )
+    const groups = screen.getAllByRole('group')
+    expect(groups).toHaveLength(2)
+    expect(screen.getByRole('alertdialog').getAttribute('data-count')).toBe('2')
+    expect(screen.getByRole('alert').textContent).toBe('2 calls ringing')
+    await user.click(
+      screen
+        .getByRole('group', { name: 'Incoming call: +44 20 7183 8750' })
+        .querySelector('[data-action="decline"]')!,
+    )
+    expect(client.actions).toContainEqual({ method: 'decline', args: ['b'] })
+  })
+
   it('shows answering, answered-elsewhere and missed states', async () => {
     const user = userEvent.setup()
     const error = Object.assign(new Error('taken'), { code: 'CALL_ALREADY_ANSWERED' })
