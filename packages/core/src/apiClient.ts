@@ -44,7 +44,7 @@ export interface RequestOptions<T> {
   signal?: AbortSignal
 }
 
-/** Typed access to every route of the Ringline server (DESIGN §5). Errors are `RinglineError`s. */
+/** Typed access to every route of the Ringline server. Errors are `RinglineError`s. */
 export interface ApiClient {
   readonly baseUrl: string
   /** Absolute or root-relative URL of a route. */

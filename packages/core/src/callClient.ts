@@ -1,204 +1,43 @@
-import type { CountryCode } from 'libphonenumber-js'
-import { type ApiClient, createApiClient, type HeadersOption } from './apiClient'
-import {
-  type CallMachineEvent,
-  type CallMachineState,
-  createCallMachine,
-  isCallOver,
-  reduceCall,
-} from './callMachine'
+import { ActiveCall } from './activeCall'
+import { type ApiClient, createApiClient } from './apiClient'
+import { type CallControls, createCallControls } from './callControls'
+import { type CallEffects, createCallEffects, ringsHere } from './callEffects'
+import { createCallMachine, isCallOver } from './callMachine'
+import { type CallTimeouts, createTimerSet, DEFAULT_CALL_TIMEOUTS, type TimerSet } from './callTimers'
 import { systemClock } from './clock'
-import { createDesktopNotifier, type DesktopNotifier, type DesktopNotifierOptions } from './desktopNotifier'
-import { createDeviceManager, type MediaDevicesLike, type PermissionsLike } from './deviceManager'
-import { DTMF_CODES, parseDtmfDigits } from './dtmf'
+import { createDesktopNotifier, type DesktopNotifier } from './desktopNotifier'
+import { createDeviceManager } from './deviceManager'
 import {
-  type BackoffOptions,
-  createEventStream,
-  type EventSourceConstructor,
-  type EventStream,
-} from './eventStream'
-import { livekitTransport } from './livekitTransport'
-import { normalizePhoneNumber } from './normalizePhoneNumber'
+  answerFailureReason,
+  type IncomingCallsAction,
+  type IncomingCallsState,
+  initialIncomingCalls,
+  reduceIncomingCalls,
+} from './incomingCalls'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
-import {
-  type CallRecord,
-  type Connection,
-  type DispatchAgentResponse,
-  dispatchAgentResponseSchema,
-  FINAL_CALL_STATUSES,
-  type RinglineEvent,
-  roomNameSchema,
-} from './protocol'
+import { normalizePhoneNumber } from './phoneNumber'
+import { type RinglineEvent, roomNameSchema } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
+import { createServerEvents, type ServerEvents } from './serverEvents'
 import { createSoundManager, type SoundManager, type SoundManagerOptions } from './soundManager'
 import { Subscribable } from './subscribable'
-import {
-  type BroadcastChannelConstructor,
-  createTabCoordinator,
-  type LockManagerLike,
-  type TabCoordinator,
-} from './tabCoordinator'
 import type {
   AudioDeviceKind,
   Call,
+  CallClient,
   CallClientEvent,
+  CallClientOptions,
   CallClientState,
-  CallTransport,
   Clock,
+  DialOptions,
   EndReason,
-  EventsStatus,
-  IncomingCall,
-  IncomingEndReason,
-  MicrophonePermission,
-  TransportCallRequests,
-  TransportFact,
-  TransportSession,
 } from './types'
 
-/** Safety-net timeouts (ms). They only fire when the facts that normally end a phase never arrive. */
-export interface CallTimeouts {
-  /** `POST /calls` / `answer` / `join` round trip. Default 20 s. */
-  request: number
-  /** Outbound call still dialing or ringing. Default 120 s (the trunk's own ringing timeout is shorter). */
-  answer: number
-  /** In `connecting` (media not up, or the answered SIP leg never became active). Default 30 s. */
-  connect: number
-  /** In `reconnecting` before the call is declared lost. Default 30 s. */
-  reconnect: number
-  /** How long an ended incoming call stays in `incoming` so the UI can say "answered elsewhere" or "missed". Default 4 s. */
-  incomingRetention: number
-  /**
-   * How often an outbound call still dialing or ringing asks the server for its record (`GET /calls/:id`), in case
-   * its outcome was published while no event stream was connected. Default 10 s.
-   */
-  verify: number
-}
-
-/** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
-export interface CallClientOptions {
-  /** Where the Ringline server handler is mounted, e.g. `/api/ringline`. */
-  baseUrl: string
-  fetch?: typeof fetch
-  /** Extra headers on every request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
-  headers?: HeadersOption
-  credentials?: RequestCredentials
-  /** Media transport; default `livekitTransport()`. */
-  transport?: CallTransport
-  /** The `/events` stream; `false` disables it (no incoming calls). */
-  events?:
-    | boolean
-    | { EventSource?: EventSourceConstructor; backoff?: BackoffOptions; idleTimeoutMs?: number }
-  /** Coordination between tabs; `false`: this tab works alone. */
-  tabs?:
-    | boolean
-    | { name?: string; BroadcastChannel?: BroadcastChannelConstructor | null; locks?: LockManagerLike | null }
-  /** A sound manager, options for one, or `false` for silence. */
-  sounds?: SoundManager | SoundManagerOptions | false
-  /** Desktop notifications and title flashing; `false` disables them. */
-  notifications?: (DesktopNotifierOptions & { title?: string; flashText?: string }) | false
-  mediaDevices?: MediaDevicesLike | null
-  permissions?: PermissionsLike | null
-  canSelectOutput?: boolean
-  clock?: Clock
-  random?: () => number
-  /** Country for numbers typed without `+`, e.g. `'US'`. Without it such numbers go to the server as typed. */
-  defaultCountry?: CountryCode
-  timeouts?: Partial<CallTimeouts>
-  notifyManager?: NotifyManager
-}
-
-/** Options of `dial`. */
-export interface DialOptions {
-  contactId?: string
-  callerId?: string
-}
-
-/** The call-state client: one per page, framework-agnostic, bound to React with `useSyncExternalStore`. */
-export interface CallClient {
-  /** Listen to state changes; the first listener starts the events stream, devices and tab coordination. */
-  subscribe(listener: () => void): () => void
-  /** Current state; the same object until something changes. */
-  getSnapshot(): CallClientState
-  /** State to render on the server and during hydration. */
-  getServerSnapshot(): CallClientState
-  /** Place an outbound phone call. Rejects with a `RinglineError` when the request fails (also shown in state). */
-  dial(to: string, options?: DialOptions): Promise<Call>
-  /** Answer a ringing inbound call (atomic claim on the server). */
-  answer(callId: string): Promise<Call>
-  /** Stop an inbound call ringing for this user; `reject: true` ends it for everyone. */
-  decline(callId: string, options?: { reject?: boolean }): Promise<void>
-  /** Hang up the active call (or cancel it while it rings). */
-  hangup(callId?: string): Promise<void>
-  setMuted(muted: boolean): Promise<void>
-  /** Mute both directions and play hold music to the other side. */
-  hold(): Promise<void>
-  /** Undo `hold()`. */
-  resume(): Promise<void>
-  /** Send DTMF digits (0–9, *, #, A–D) to the phone side. */
-  sendDtmf(digits: string): Promise<void>
-  /** Blind-transfer the phone side to a number or `sip:`/`tel:` URI. */
-  transfer(to: string): Promise<void>
-  /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
-  inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
-  /** Join an internal (team) room by name. */
-  joinRoom(name: string, options?: { displayName?: string }): Promise<Call>
-  leaveRoom(): Promise<void>
-  /** End the internal room for everyone (its creator only). */
-  endRoom(): Promise<void>
-  /** Clear a finished call (`ended` / `failed`) from `activeCall`. */
-  dismiss(): void
-  /** Let the page play audio after the browser blocked autoplay; call from a click handler. */
-  startAudio(): Promise<void>
-  devices: {
-    select(kind: AudioDeviceKind, deviceId: string): Promise<void>
-    refresh(): Promise<void>
-    requestPermission(): Promise<MicrophonePermission>
-  }
-  /** Call sounds (volume, ring device, test tones); null when sounds are disabled. */
-  sounds: SoundManager | null
-  notifications: {
-    permission(): NotificationPermission | 'unsupported'
-    requestPermission(): Promise<NotificationPermission | 'unsupported'>
-  }
-  /** Typed access to every server route (history, rooms, Twilio onboarding). */
-  api: ApiClient
-  /** Listen to discrete events: DTMF, errors, raw server events. */
-  on(listener: (event: CallClientEvent) => void): () => void
-  /** True while this tab is the one that rings. */
-  readonly isLeaderTab: boolean
-  /** Stop everything: streams, listeners, sounds; hangs up a live call. */
-  destroy(): void
-}
-
-type TabMessage =
-  | { type: 'hello' }
-  | {
-      type: 'sync'
-      events: EventsStatus
-      incoming: readonly IncomingCall[]
-      lastEventId: string | null
-      handled: string[]
-    }
-  | { type: 'event'; event: RinglineEvent }
-  | { type: 'status'; events: EventsStatus }
-  | { type: 'handled'; callId: string; how: 'answered' | 'declined' }
-
-const DEFAULT_TIMEOUTS: CallTimeouts = {
-  request: 20_000,
-  answer: 120_000,
-  connect: 30_000,
-  reconnect: 30_000,
-  incomingRetention: 4_000,
-  verify: 10_000,
-}
+// Re-exported so deep imports of these names from this file keep working.
+export type { CallTimeouts } from './callTimers'
+export type { CallClient, CallClientOptions, DialOptions } from './types'
 
 const noop = () => {}
-
-type DropFirst<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
-
-function isFinal(record: CallRecord) {
-  return FINAL_CALL_STATUSES.includes(record.status)
-}
 
 class CallClientImpl extends Subscribable implements CallClient {
   readonly api: ApiClient
@@ -210,42 +49,28 @@ class CallClientImpl extends Subscribable implements CallClient {
   #clock: Clock
   #timeouts: CallTimeouts
   #notify: NotifyManager
-  #transport: CallTransport | null = null
   #state: CallClientState
   #serverState: CallClientState
-  #machine: CallMachineState | null = null
-  #session: { key: string; session: TransportSession; hold: { stop(): Promise<void> } | null } | null = null
-  #timers = new Map<string, unknown>()
-  #incomingTimers = new Map<string, unknown>()
+  #active: ActiveCall
+  #controls: CallControls
+  #incomingTimers: TimerSet
+  #callEffects: CallEffects
   #eventListeners = new Set<(event: CallClientEvent) => void>()
   #deviceManager
   #notifier: DesktopNotifier | null
-  #tabs: TabCoordinator<TabMessage> | null = null
-  #stream: EventStream | null = null
-  #lastEventId: string | null = null
-  #seen = new Set<string>()
-  /**
-   * The latest record of calls that are not (yet) this client's active call. The server may publish an outbound
-   * call's outcome (a busy line answers in milliseconds) before `POST /calls` has answered with its id; the
-   * record is kept here and applied when the id becomes known, so no event is lost to that race.
-   */
-  #early = new Map<string, CallRecord>()
-  #handled = new Set<string>()
-  #answering = new Set<string>()
-  #notified = new Set<string>()
-  #roomAudioBlocked = false
+  #serverEvents: ServerEvents
+  #incoming: IncomingCallsState = initialIncomingCalls
   #running = false
   #stopGeneration = 0
   #soundsUnsub: (() => void) | null = null
   #detachTransport: (() => void) | null = null
-  #seq = 0
   #destroyed = false
 
   constructor(options: CallClientOptions) {
     super()
     this.#o = options
     this.#clock = options.clock ?? systemClock
-    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts }
+    this.#timeouts = { ...DEFAULT_CALL_TIMEOUTS, ...options.timeouts }
     this.#notify = options.notifyManager ?? createNotifyManager()
     this.api = createApiClient({
       baseUrl: options.baseUrl,
@@ -263,6 +88,52 @@ class CallClientImpl extends Subscribable implements CallClient {
       options.notifications === false
         ? null
         : createDesktopNotifier({ clock: this.#clock, ...options.notifications })
+    this.#callEffects = createCallEffects({
+      sounds: this.sounds,
+      notifier: this.#notifier,
+      title: options.notifications ? options.notifications.title : undefined,
+      flashText: options.notifications ? options.notifications.flashText : undefined,
+    })
+    this.#incomingTimers = createTimerSet(this.#clock)
+    this.#active = new ActiveCall({
+      clock: this.#clock,
+      timeouts: this.#timeouts,
+      api: this.api,
+      transport: options.transport,
+      publish: (activeCall) => this.#set({ activeCall }),
+      emit: (event) => this.#emit(event),
+      error: (error) => this.#error(error),
+      audioBlockedChanged: () => this.#syncAudio(),
+      selectedDevices: () => this.#state.devices.selected,
+      notePermission: (permission) => this.#deviceManager.notePermission(permission),
+    })
+    this.#controls = createCallControls(this.#active, {
+      api: this.api,
+      sounds: this.sounds,
+      defaultCountry: options.defaultCountry,
+      emit: (event) => this.#emit(event),
+      error: (error) => this.#error(error),
+    })
+    this.#serverEvents = createServerEvents(
+      { ...options, api: this.api, clock: this.#clock },
+      {
+        event: (event) => this.#applyServerEvent(event),
+        status: (events) => this.#set({ events }),
+        current: () => ({
+          events: this.#state.events,
+          incoming: this.#state.incoming,
+          handled: [...this.#incoming.handled],
+        }),
+        adopt: (state) =>
+          this.#reduceIncoming(
+            { type: 'sync', incoming: state.incoming, handled: state.handled },
+            { events: state.events },
+          ),
+        handled: (callId) => this.#reduceIncoming({ type: 'handled', callId }),
+        leaderChanged: () => this.#effects(),
+        error: (error) => this.#error(error),
+      },
+    )
     this.#deviceManager = createDeviceManager({
       mediaDevices: options.mediaDevices,
       permissions: options.permissions,
@@ -277,6 +148,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       audio: { readiness: 'ready', ringtone: false },
       devices: this.#deviceManager.devices,
       permission: this.#deviceManager.permission,
+      configured: null,
     }
     this.#serverState = this.#state
     const dm = this.#deviceManager
@@ -299,7 +171,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   getServerSnapshot = (): CallClientState => this.#serverState
 
   get isLeaderTab() {
-    return this.#tabs ? this.#tabs.isLeader : this.#running
+    return this.#serverEvents.leader ?? this.#running
   }
 
   #set(patch: Partial<CallClientState>) {
@@ -340,31 +212,13 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#running = true
     this.#deviceManager.start()
     this.#detachTransport =
-      this.#getTransport().attach?.({ api: this.api, onError: (error) => this.#error(error) }) ?? null
+      this.#active.transport().attach?.({ api: this.api, onError: (error) => this.#error(error) }) ?? null
     if (this.sounds) {
       this.sounds.listen()
       this.#soundsUnsub = this.sounds.subscribe(() => this.#syncAudio())
       this.#syncAudio()
     }
-    const tabs = this.#o.tabs ?? true
-    if (this.#o.events === false) return
-    if (tabs === false) {
-      this.#becomeLeader()
-      return
-    }
-    const t = typeof tabs === 'object' ? tabs : {}
-    this.#tabs = createTabCoordinator<TabMessage>({
-      name: t.name ?? `ringline:${this.api.baseUrl}`,
-      BroadcastChannel: t.BroadcastChannel,
-      locks: t.locks,
-      onMessage: (m) => this.#onTabMessage(m),
-      onLeaderChange: (leader) => (leader ? this.#becomeLeader() : this.#becomeFollower()),
-    })
-    this.#tabs.start()
-    if (!this.#tabs.isLeader) {
-      this.#set({ events: 'connecting' })
-      this.#tabs.post({ type: 'hello' })
-    }
+    if (this.#o.events !== false) this.#serverEvents.start()
   }
 
   protected override onUnsubscribe() {
@@ -380,10 +234,7 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#running = false
     this.#detachTransport?.()
     this.#detachTransport = null
-    this.#stream?.stop()
-    this.#stream = null
-    this.#tabs?.stop()
-    this.#tabs = null
+    this.#serverEvents.stop()
     this.#deviceManager.stop()
     this.sounds?.unlisten()
     this.#soundsUnsub?.()
@@ -392,92 +243,13 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#effects()
   }
 
-  #becomeLeader() {
-    if (!this.#running || this.#o.events === false) return
-    const e = typeof this.#o.events === 'object' ? this.#o.events : {}
-    this.#stream?.stop()
-    this.#stream = createEventStream({
-      url: this.api.url('/events'),
-      fetch: this.#o.fetch,
-      headers: () => this.api.headers(),
-      credentials: this.#o.credentials,
-      EventSource: e.EventSource,
-      clock: this.#clock,
-      random: this.#o.random,
-      backoff: e.backoff,
-      idleTimeoutMs: e.idleTimeoutMs,
-      lastEventId: this.#lastEventId,
-      onEvent: (event) => {
-        this.#tabs?.post({ type: 'event', event })
-        this.#applyServerEvent(event)
-      },
-      onStatus: (status) => {
-        this.#set({ events: status })
-        this.#tabs?.post({ type: 'status', events: status })
-      },
-      onError: (error) => this.#error(error),
-    })
-    this.#stream.start()
-    this.#effects()
-  }
-
-  #becomeFollower() {
-    this.#stream?.stop()
-    this.#stream = null
-    this.#effects()
-  }
-
-  #onTabMessage(message: TabMessage) {
-    switch (message.type) {
-      case 'hello':
-        if (this.#tabs?.isLeader) {
-          this.#tabs.post({
-            type: 'sync',
-            events: this.#state.events,
-            incoming: this.#state.incoming,
-            lastEventId: this.#lastEventId,
-            handled: [...this.#handled],
-          })
-        }
-        return
-      case 'sync': {
-        if (this.#tabs?.isLeader) return
-        for (const id of message.handled) this.#handled.add(id)
-        if (message.lastEventId) this.#lastEventId = message.lastEventId
-        const known = new Set(this.#state.incoming.map((c) => c.id))
-        const added = message.incoming.filter((c) => !known.has(c.id) && !this.#handled.has(c.id))
-        this.#set({
-          events: message.events,
-          incoming: added.length ? [...this.#state.incoming, ...added] : this.#state.incoming,
-        })
-        for (const c of added) if (c.phase === 'ended') this.#scheduleIncomingRemoval(c.id)
-        return
-      }
-      case 'event':
-        if (!this.#tabs?.isLeader) this.#applyServerEvent(message.event)
-        return
-      case 'status':
-        if (!this.#tabs?.isLeader) this.#set({ events: message.events })
-        return
-      case 'handled':
-        this.#handled.add(message.callId)
-        this.#removeIncoming(message.callId)
-        return
-      default:
-        return message satisfies never
-    }
-  }
-
   destroy() {
     if (this.#destroyed) return
-    const live = this.#machine && !isCallOver(this.#machine.call)
-    if (live) void this.hangup().catch(noop)
+    if (this.#active.live) void this.hangup().catch(noop)
     this.#destroyed = true
     this.#stopEnvironment()
-    for (const t of this.#timers.values()) this.#clock.clearTimeout(t)
-    for (const t of this.#incomingTimers.values()) this.#clock.clearTimeout(t)
-    this.#timers.clear()
-    this.#incomingTimers.clear()
+    this.#active.destroy()
+    this.#incomingTimers.clearAll()
     this.sounds?.destroy()
     this.#notifier?.closeAll()
     this.#notifier?.stopFlashing()
@@ -488,346 +260,27 @@ class CallClientImpl extends Subscribable implements CallClient {
   // ── server events ────────────────────────────────────────────────────────
 
   #applyServerEvent(event: RinglineEvent) {
-    if (this.#seen.has(event.id)) return
-    this.#seen.add(event.id)
-    if (this.#seen.size > 500) this.#seen.delete(this.#seen.values().next().value as string)
-    this.#lastEventId = event.id
     this.#emit({ type: 'server-event', event })
 
-    if (event.type === 'room.updated') {
-      const call = this.#machine?.call
-      if (call && call.direction === 'internal' && call.remote.name === event.name && event.room === null) {
-        this.#dispatch(call.key, { type: 'end', reason: 'remote-hangup' })
-      }
-      return
-    }
-
-    const record = event.call
-    const active = this.#machine?.call
-    if (active && active.id === record.id) {
-      this.#dispatch(active.key, { type: 'server', record })
-      return
-    }
-    if (record.direction !== 'inbound') {
-      this.#keepEarly(record)
-      return
-    }
-    const existing = this.#state.incoming.find((c) => c.id === record.id)
-
-    if (event.type === 'call.incoming') {
-      if (existing || this.#handled.has(record.id) || this.#answering.has(record.id) || isFinal(record))
-        return
-      const call: IncomingCall = {
-        id: record.id,
-        from: record.fromNumber,
-        to: record.toNumber,
-        record,
-        receivedAt: this.#clock.now(),
-        phase: 'ringing',
-      }
-      this.#set({ incoming: [...this.#state.incoming, call] })
-      return
-    }
-
-    if (existing?.phase !== 'ringing' || this.#answering.has(record.id)) return
-    let reason: IncomingEndReason | null = null
-    if (record.status === 'in-progress' || record.answeredBy) reason = 'answered-elsewhere'
-    if (isFinal(record) || event.type === 'call.ended') {
-      reason =
-        record.status === 'declined'
-          ? 'declined'
-          : record.status === 'completed' || record.answeredBy
-            ? 'answered-elsewhere'
-            : 'missed'
-    }
-    if (!reason) {
-      this.#updateIncoming(record.id, (c) => ({ ...c, record }))
-      return
-    }
-    const endReason = reason
-    this.#updateIncoming(record.id, (c) => ({
-      id: c.id,
-      from: c.from,
-      to: c.to,
-      record,
-      receivedAt: c.receivedAt,
-      phase: 'ended',
-      endReason,
-      endedAt: this.#clock.now(),
-    }))
-    this.#scheduleIncomingRemoval(record.id)
+    // Events of the active call, or of an outbound call whose id is not known yet, are the active call's.
+    if (this.#active.serverEvent(event) || event.type === 'room.updated') return
+    this.#reduceIncoming({ type: 'server', event })
   }
 
-  #keepEarly(record: CallRecord) {
-    const known = this.#early.get(record.id)
-    // A final record is never replaced by a late non-final one (events may arrive out of order).
-    if (known && isFinal(known) && !isFinal(record)) return
-    this.#early.delete(record.id)
-    this.#early.set(record.id, record)
-    if (this.#early.size > 50) this.#early.delete(this.#early.keys().next().value as string)
-  }
-
-  /** The server gave this call its id: record it, then apply whatever the server already said of it. */
-  #requested(key: string, event: Extract<CallMachineEvent, { type: 'requested' }>) {
-    this.#dispatch(key, event)
-    const early = this.#early.get(event.id)
-    if (!early) return
-    this.#early.delete(event.id)
-    this.#dispatch(key, { type: 'server', record: early })
-  }
-
-  #updateIncoming(id: string, fn: (call: IncomingCall) => IncomingCall) {
-    this.#set({ incoming: this.#state.incoming.map((c) => (c.id === id ? fn(c) : c)) })
-  }
-
-  #removeIncoming(id: string) {
-    const t = this.#incomingTimers.get(id)
-    if (t !== undefined) this.#clock.clearTimeout(t)
-    this.#incomingTimers.delete(id)
-    if (this.#state.incoming.some((c) => c.id === id)) {
-      this.#set({ incoming: this.#state.incoming.filter((c) => c.id !== id) })
+  /** Apply an incoming-call action; ended calls leave after `incomingRetention`, removed ones need no timer. */
+  #reduceIncoming(action: IncomingCallsAction, patch: Partial<CallClientState> = {}) {
+    const next = reduceIncomingCalls(this.#incoming, action, this.#clock.now())
+    this.#incoming = next
+    for (const id of this.#incomingTimers.names()) {
+      if (!next.incoming.some((c) => c.id === id)) this.#incomingTimers.clear(id)
     }
-  }
-
-  #scheduleIncomingRemoval(id: string) {
-    if (this.#incomingTimers.has(id)) return
-    this.#incomingTimers.set(
-      id,
-      this.#clock.setTimeout(() => {
-        this.#incomingTimers.delete(id)
-        this.#removeIncoming(id)
-      }, this.#timeouts.incomingRetention),
-    )
-  }
-
-  // ── the active call ──────────────────────────────────────────────────────
-
-  #newKey() {
-    return `c${++this.#seq}-${this.#clock.now().toString(36)}`
-  }
-
-  #startCall(machine: CallMachineState) {
-    if (this.#machine && !isCallOver(this.#machine.call)) {
-      throw new RinglineError('CALL_LIMIT_REACHED', 'Hang up the current call first.')
-    }
-    this.#machine = machine
-    this.#set({ activeCall: machine.call })
-    this.#syncTimers()
-  }
-
-  #dispatch(key: string, event: CallMachineEvent) {
-    const prev = this.#machine
-    if (!prev || prev.call.key !== key) return
-    const next = reduceCall(prev, event, this.#clock.now())
-    if (next === prev) return
-    this.#machine = next
-    this.#set({ activeCall: next.call })
-    if (!isCallOver(prev.call) && isCallOver(next.call)) this.#cleanupCall(key)
-    this.#syncTimers()
-  }
-
-  #call(key: string): Call | null {
-    return this.#machine?.call.key === key ? this.#machine.call : null
-  }
-
-  #requireLive(): { call: Call; session: TransportSession | null } {
-    const call = this.#machine?.call
-    if (!call || isCallOver(call)) throw new RinglineError('CALL_NOT_ACTIVE', 'There is no active call.')
-    const session = this.#session?.key === call.key ? this.#session.session : null
-    return { call, session }
-  }
-
-  #cleanupCall(key: string) {
-    for (const [name, t] of this.#timers) {
-      this.#clock.clearTimeout(t)
-      this.#timers.delete(name)
-    }
-    const s = this.#session
-    if (s && s.key === key) {
-      this.#session = null
-      void s.hold?.stop().catch(noop)
-      void s.session.disconnect().catch(noop)
-    }
-    if (this.#roomAudioBlocked) {
-      this.#roomAudioBlocked = false
-      this.#syncAudio()
-    }
-  }
-
-  /** Tell the server to end a call we are giving up on (timeouts, failures); never throws. */
-  #serverHangup(call: Call) {
-    if (call.direction === 'internal') {
-      if (call.remote.name) void this.api.leaveRoom(call.remote.name).catch(noop)
-    } else if (call.id) void this.#requests().hangupCall(call.id).catch(noop)
-  }
-
-  #syncTimers() {
-    const call = this.#machine?.call
-    const want = new Map<string, [number, () => void]>()
-    if (call && !isCallOver(call)) {
-      const key = call.key
-      if (call.direction === 'outbound' && (call.phase === 'dialing' || call.phase === 'ringing')) {
-        want.set('answer', [
-          this.#timeouts.answer,
-          () => this.#giveUp(key, { type: 'end', reason: 'no-answer' }),
-        ])
-      }
-      if (
-        call.direction === 'outbound' &&
-        call.id &&
-        (call.phase === 'dialing' || call.phase === 'ringing')
-      ) {
-        want.set('verify', [this.#timeouts.verify, () => void this.#verify(key)])
-      }
-      if (call.phase === 'connecting') {
-        want.set('connect', [
-          this.#timeouts.connect,
-          () =>
-            this.#giveUp(key, {
-              type: 'fail',
-              error: { code: 'CONNECTION_FAILED', message: 'The call did not connect in time.' },
-            }),
-        ])
-      }
-      if (call.phase === 'reconnecting') {
-        want.set('reconnect', [
-          this.#timeouts.reconnect,
-          () =>
-            this.#giveUp(key, {
-              type: 'fail',
-              error: {
-                code: 'CONNECTION_FAILED',
-                message: 'Lost the connection to the call and could not get it back.',
-              },
-            }),
-        ])
-      }
-    }
-    for (const [name, t] of this.#timers) {
-      if (!want.has(name)) {
-        this.#clock.clearTimeout(t)
-        this.#timers.delete(name)
-      }
-    }
-    for (const [name, [ms, fn]] of want) {
-      if (this.#timers.has(name)) continue
-      this.#timers.set(
-        name,
-        this.#clock.setTimeout(() => {
-          this.#timers.delete(name)
-          fn()
-        }, ms),
+    for (const c of next.incoming) {
+      if (c.phase !== 'ended') continue
+      this.#incomingTimers.set(c.id, this.#timeouts.incomingRetention, () =>
+        this.#reduceIncoming({ type: 'remove', callId: c.id }),
       )
     }
-  }
-
-  /** Reads an unsettled outbound call's record from the server, then re-arms the check while it stays unsettled. */
-  async #verify(key: string) {
-    const call = this.#call(key)
-    if (!call?.id || isCallOver(call)) return
-    try {
-      const detail = await this.api.getCall(call.id)
-      const now = this.#call(key)
-      if (now && !isCallOver(now) && detail.call.id === call.id) {
-        this.#dispatch(key, { type: 'server', record: detail.call })
-      }
-    } catch {
-      // The event stream or the next check settles it.
-    }
-    this.#syncTimers()
-  }
-
-  #giveUp(key: string, event: CallMachineEvent) {
-    const call = this.#call(key)
-    if (!call || isCallOver(call)) return
-    this.#dispatch(key, event)
-    this.#serverHangup(call)
-  }
-
-  #getTransport(): CallTransport {
-    this.#transport ??= this.#o.transport ?? livekitTransport()
-    return this.#transport
-  }
-
-  /** Call-control requests: the transport's own where it has them (Twilio Voice), else `/calls`. */
-  #requests(): {
-    [K in keyof TransportCallRequests]: (
-      ...args: DropFirst<Parameters<TransportCallRequests[K]>>
-    ) => ReturnType<TransportCallRequests[K]>
-  } {
-    const custom = this.#getTransport().requests ?? {}
-    const api = this.api
-    return {
-      createCall: (body, signal) =>
-        custom.createCall ? custom.createCall(api, body, signal) : api.createCall(body, signal),
-      answerCall: (id, signal) =>
-        custom.answerCall ? custom.answerCall(api, id, signal) : api.answerCall(id, signal),
-      declineCall: (id, body) =>
-        custom.declineCall ? custom.declineCall(api, id, body) : api.declineCall(id, body),
-      hangupCall: (id) => (custom.hangupCall ? custom.hangupCall(api, id) : api.hangupCall(id)),
-    }
-  }
-
-  async #connect(key: string, connection: Connection) {
-    const transport = this.#getTransport()
-    const session = transport.createSession((fact) => this.#onFact(key, fact))
-    this.#session = { key, session, hold: null }
-    const selected = this.#state.devices.selected
-    try {
-      await session.connect(connection, {
-        microphone: true,
-        audioInput: selected.audioinput,
-        audioOutput: selected.audiooutput,
-      })
-      if (this.#session?.key !== key) return
-      this.#deviceManager.notePermission('granted')
-      const call = this.#call(key)
-      if (call?.muted) await session.setMicrophoneEnabled(false)
-    } catch (e) {
-      const error = toRinglineError(e, 'CONNECTION_FAILED')
-      if (error.code === 'MICROPHONE_PERMISSION_DENIED') this.#deviceManager.notePermission('denied')
-      const call = this.#call(key)
-      if (!call || isCallOver(call)) return
-      this.#error(error)
-      this.#giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
-    }
-  }
-
-  #onFact(key: string, fact: TransportFact) {
-    if (this.#session?.key !== key) return
-    switch (fact.type) {
-      case 'connection':
-        this.#dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
-        return
-      case 'participants':
-        this.#dispatch(key, { type: 'participants', participants: fact.participants })
-        return
-      case 'participant-left':
-        if (fact.participant.kind === 'sip') this.#dispatch(key, { type: 'sip-left', cause: fact.cause })
-        return
-      case 'dtmf': {
-        const call = this.#call(key)
-        if (!call) return
-        this.#dispatch(key, {
-          type: 'patch',
-          patch: { dtmf: { sent: call.dtmf.sent, received: call.dtmf.received + fact.digit } },
-        })
-        this.#emit({ type: 'dtmf', direction: 'received', digit: fact.digit, callKey: key })
-        return
-      }
-      case 'audio-playback':
-        this.#roomAudioBlocked = !fact.canPlay
-        this.#syncAudio()
-        return
-      case 'media-error':
-        this.#error(toRinglineError(fact.error, 'MICROPHONE_NOT_FOUND'))
-        return
-      case 'transcript':
-        this.#dispatch(key, { type: 'transcript', segments: fact.segments })
-        return
-      default:
-        return fact satisfies never
-    }
+    this.#set({ ...patch, incoming: next.incoming })
   }
 
   // ── actions ──────────────────────────────────────────────────────────────
@@ -839,8 +292,8 @@ class CallClientImpl extends Subscribable implements CallClient {
         ? normalizePhoneNumber(trimmed, this.#o.defaultCountry, { requireAssigned: false })
         : trimmed
     if (!number) throw new RinglineError('INVALID_PHONE_NUMBER', 'Enter a phone number.', { field: 'to' })
-    const key = this.#newKey()
-    this.#startCall(
+    const key = this.#active.newKey()
+    this.#active.start(
       createCallMachine({
         key,
         direction: 'outbound',
@@ -849,66 +302,50 @@ class CallClientImpl extends Subscribable implements CallClient {
         contactId: options.contactId ?? null,
       }),
     )
-    const controller = new AbortController()
-    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
-    let result: Awaited<ReturnType<ApiClient['createCall']>>
-    try {
-      result = await this.#requests().createCall(
-        {
-          to: number,
-          ...(options.contactId ? { contactId: options.contactId } : {}),
-          ...(options.callerId ? { callerId: options.callerId } : {}),
-        },
-        controller.signal,
-      )
-    } catch (e) {
-      let error = toRinglineError(e, 'NETWORK_ERROR')
-      if (controller.signal.aborted) {
-        error = new RinglineError('NETWORK_ERROR', 'The server took too long to place the call.', {
-          cause: e,
-        })
-      }
-      const byCode: Partial<Record<string, EndReason>> = {
-        SIP_BUSY: 'busy',
-        SIP_NO_ANSWER: 'no-answer',
-        SIP_DECLINED: 'declined',
-      }
-      const reason = byCode[error.code]
-      this.#dispatch(
-        key,
-        reason
-          ? { type: 'end', reason }
-          : { type: 'fail', error: { code: error.code, message: error.message } },
-      )
-      throw error
-    } finally {
-      this.#clock.clearTimeout(timer)
+    const byCode: Partial<Record<string, EndReason>> = {
+      SIP_BUSY: 'busy',
+      SIP_NO_ANSWER: 'no-answer',
+      SIP_DECLINED: 'declined',
     }
-    const current = this.#call(key)
-    if (!current || isCallOver(current)) {
-      // Hung up while the request was in flight: the server placed the call, so cancel it there.
-      void this.#requests().hangupCall(result.call.id).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#requested(key, {
-      type: 'requested',
-      id: result.call.id,
-      record: result.call,
-      roomName: result.connection.roomName,
+    return this.#active.place(key, {
+      timeoutMs: this.#timeouts.request,
+      request: (signal) =>
+        this.#active.requests().createCall(
+          {
+            to: number,
+            ...(options.contactId ? { contactId: options.contactId } : {}),
+            ...(options.callerId ? { callerId: options.callerId } : {}),
+          },
+          signal,
+        ),
+      failed: (e, timedOut) => {
+        const error = timedOut
+          ? new RinglineError('NETWORK_ERROR', 'The server took too long to place the call.', { cause: e })
+          : toRinglineError(e, 'NETWORK_ERROR')
+        if (error.code === 'NOT_CONFIGURED') this.#set({ configured: false })
+        const reason = byCode[error.code]
+        return {
+          error,
+          event: reason
+            ? { type: 'end', reason }
+            : { type: 'fail', error: { code: error.code, message: error.message } },
+        }
+      },
+      cancel: (result) => {
+        this.#set({ configured: true })
+        void this.#active.requests().hangupCall(result.call.id).catch(noop)
+      },
+      accepted: (result) => {
+        this.#set({ configured: true })
+        return { id: result.call.id, record: result.call, connection: result.connection }
+      },
     })
-    const after = this.#call(key)
-    if (after && !isCallOver(after)) void this.#connect(key, result.connection)
-    return this.#call(key) ?? this.#replaced(key)
-  }
-
-  #replaced(key: string): never {
-    throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
   }
 
   async answer(callId: string): Promise<Call> {
     const ringing = this.#state.incoming.find((c) => c.id === callId)
-    const key = this.#newKey()
-    this.#startCall(
+    const key = this.#active.newKey()
+    this.#active.start(
       createCallMachine({
         key,
         direction: 'inbound',
@@ -918,208 +355,54 @@ class CallClientImpl extends Subscribable implements CallClient {
         record: ringing?.record ?? null,
       }),
     )
-    this.#answering.add(callId)
-    this.#handled.add(callId)
-    this.#tabs?.post({ type: 'handled', callId, how: 'answered' })
-    this.#removeIncoming(callId)
-    const controller = new AbortController()
-    const timer = this.#clock.setTimeout(() => controller.abort(), this.#timeouts.request)
-    let result: Awaited<ReturnType<ApiClient['answerCall']>>
-    try {
-      result = await this.#requests().answerCall(callId, controller.signal)
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      if (error.code === 'CALL_ALREADY_ANSWERED')
-        this.#dispatch(key, { type: 'end', reason: 'answered-elsewhere' })
-      else if (error.code === 'CALL_NOT_FOUND' || error.code === 'CALL_NOT_ACTIVE') {
-        this.#dispatch(key, { type: 'end', reason: 'missed' })
-      } else this.#dispatch(key, { type: 'fail', error: { code: error.code, message: error.message } })
-      throw error
-    } finally {
-      this.#clock.clearTimeout(timer)
-      this.#answering.delete(callId)
-    }
-    const current = this.#call(key)
-    if (!current || isCallOver(current)) {
-      void this.#requests().hangupCall(callId).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#requested(key, {
-      type: 'requested',
-      id: result.call.id,
-      record: result.call,
-      roomName: result.connection.roomName,
+    this.#reduceIncoming({ type: 'answering', callId })
+    this.#serverEvents.handled(callId, 'answered')
+    this.#reduceIncoming({ type: 'handled', callId })
+    return this.#active.place(key, {
+      timeoutMs: this.#timeouts.request,
+      request: (signal) => this.#active.requests().answerCall(callId, signal),
+      failed: (e) => {
+        const error = toRinglineError(e, 'NETWORK_ERROR')
+        const reason = answerFailureReason(error.code)
+        if (reason) return { error, event: { type: 'end', reason } }
+        return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }
+      },
+      settled: () => this.#reduceIncoming({ type: 'answer-settled', callId }),
+      cancel: () => void this.#active.requests().hangupCall(callId).catch(noop),
+      accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
     })
-    const answered = this.#call(key)
-    if (answered && !isCallOver(answered)) void this.#connect(key, result.connection)
-    return this.#call(key) ?? this.#replaced(key)
   }
 
   async decline(callId: string, options: { reject?: boolean } = {}): Promise<void> {
-    this.#handled.add(callId)
-    this.#tabs?.post({ type: 'handled', callId, how: 'declined' })
-    this.#removeIncoming(callId)
+    this.#serverEvents.handled(callId, 'declined')
+    this.#reduceIncoming({ type: 'handled', callId })
     try {
-      await this.#requests().declineCall(callId, options.reject ? { reject: true } : {})
+      await this.#active.requests().declineCall(callId, options.reject ? { reject: true } : {})
     } catch (e) {
       const error = toRinglineError(e, 'NETWORK_ERROR')
       // Already over or answered: nothing left to decline.
-      if (
-        error.code === 'CALL_NOT_FOUND' ||
-        error.code === 'CALL_ALREADY_ANSWERED' ||
-        error.code === 'CALL_NOT_ACTIVE'
-      ) {
-        return
-      }
+      if (answerFailureReason(error.code)) return
       this.#error(error)
       throw error
     }
   }
 
   async hangup(callId?: string): Promise<void> {
-    const call = this.#machine?.call
+    const call = this.#active.call
     if (callId && call?.id !== callId) {
       if (this.#state.incoming.some((c) => c.id === callId)) return this.decline(callId)
       throw new RinglineError('CALL_NOT_FOUND', `Call ${callId} is not the active call.`)
     }
-    if (!call || isCallOver(call)) return
-    this.#dispatch(call.key, { type: 'hangup' })
-    if (call.direction === 'internal') {
-      if (call.remote.name)
-        await this.api.leaveRoom(call.remote.name).catch((e) => this.#error(toRinglineError(e)))
-      return
-    }
-    // While requesting there is no id yet; dial() hangs up once the server answers.
-    if (call.id)
-      await this.#requests()
-        .hangupCall(call.id)
-        .catch((e) => this.#error(toRinglineError(e)))
+    await this.#active.hangup()
   }
 
-  async setMuted(muted: boolean): Promise<void> {
-    const { call, session } = this.#requireLive()
-    if (call.muted === muted) return
-    this.#dispatch(call.key, { type: 'patch', patch: { muted } })
-    if (session && !call.onHold) {
-      try {
-        await session.setMicrophoneEnabled(!muted)
-      } catch (e) {
-        this.#dispatch(call.key, { type: 'patch', patch: { muted: !muted } })
-        throw toRinglineError(e, 'CONNECTION_FAILED')
-      }
-    }
-  }
-
-  async hold(): Promise<void> {
-    const { call, session } = this.#requireLive()
-    if (call.onHold) return
-    if (!session || call.phase !== 'connected')
-      throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected call can be put on hold.')
-    this.#dispatch(call.key, { type: 'patch', patch: { onHold: true } })
-    session.setRemoteAudioEnabled(false)
-    const music = this.sounds?.createHoldMusic()
-    if (!music) {
-      await session.setMicrophoneEnabled(false).catch(noop)
-      return
-    }
-    try {
-      // The music replaces the microphone on the same track, so the held side hears it and never the agent.
-      const restore = await session.playInsteadOfMicrophone(music.track)
-      const stop = async () => {
-        music.stop()
-        await restore().catch(noop)
-      }
-      const s = this.#session
-      if (s?.key === call.key) s.hold = { stop }
-      else await stop()
-    } catch (e) {
-      music.stop()
-      await session.setMicrophoneEnabled(false).catch(noop)
-      this.#error(toRinglineError(e, 'CONNECTION_FAILED'))
-    }
-  }
-
-  async resume(): Promise<void> {
-    const { call, session } = this.#requireLive()
-    if (!call.onHold) return
-    const s = this.#session
-    if (s?.key === call.key && s.hold) {
-      const hold = s.hold
-      s.hold = null
-      await hold.stop()
-    }
-    session?.setRemoteAudioEnabled(true)
-    if (session) await session.setMicrophoneEnabled(!call.muted)
-    this.#dispatch(call.key, { type: 'patch', patch: { onHold: false } })
-  }
-
-  async sendDtmf(digits: string): Promise<void> {
-    const parsed = parseDtmfDigits(digits)
-    const { call, session } = this.#requireLive()
-    if (!session || call.phase !== 'connected') {
-      throw new RinglineError('CALL_NOT_ACTIVE', 'DTMF can only be sent on a connected call.')
-    }
-    this.sounds?.playDtmf(parsed.join(''))
-    for (const digit of parsed) {
-      await session.publishDtmf(DTMF_CODES[digit], digit)
-      const current = this.#call(call.key)
-      if (!current) return
-      this.#dispatch(call.key, {
-        type: 'patch',
-        patch: { dtmf: { sent: current.dtmf.sent + digit, received: current.dtmf.received } },
-      })
-      this.#emit({ type: 'dtmf', direction: 'sent', digit, callKey: call.key })
-    }
-  }
-
-  async transfer(to: string): Promise<void> {
-    const { call } = this.#requireLive()
-    if (call.direction === 'internal' || !call.id || call.phase !== 'connected') {
-      throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected phone call can be transferred.')
-    }
-    const target = /^(sip|tel):/i.test(to.trim())
-      ? to.trim()
-      : this.#o.defaultCountry || to.trim().startsWith('+')
-        ? normalizePhoneNumber(to, this.#o.defaultCountry, { requireAssigned: false })
-        : to.trim()
-    this.#dispatch(call.key, {
-      type: 'patch',
-      patch: { transfer: { to: target, status: 'pending', error: null } },
-    })
-    try {
-      await this.api.transferCall(call.id, target)
-    } catch (e) {
-      const error = toRinglineError(e, 'TRANSFER_FAILED')
-      this.#dispatch(call.key, {
-        type: 'patch',
-        patch: {
-          transfer: { to: target, status: 'failed', error: { code: error.code, message: error.message } },
-        },
-      })
-      throw error
-    }
-    this.#dispatch(call.key, {
-      type: 'patch',
-      patch: { transfer: { to: target, status: 'completed', error: null } },
-    })
-    // The phone side now talks to the transfer target; our part of the call is over.
-    this.#dispatch(call.key, { type: 'end', reason: 'local-hangup' })
-  }
-
-  async inviteAgent(agentName: string, options: { metadata?: string } = {}): Promise<DispatchAgentResponse> {
-    const { call } = this.#requireLive()
-    if (!call.id)
-      throw new RinglineError('CALL_NOT_ACTIVE', 'The call is not set up yet; invite the agent in a moment.')
-    try {
-      const response = await this.api.dispatchAgent(call.id, {
-        agentName,
-        ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
-      })
-      return dispatchAgentResponseSchema.parse(response)
-    } catch (e) {
-      throw toRinglineError(e, 'NETWORK_ERROR')
-    }
-  }
+  setMuted = (muted: boolean) => this.#controls.setMuted(muted)
+  hold = () => this.#controls.hold()
+  resume = () => this.#controls.resume()
+  sendDtmf = (digits: string) => this.#controls.sendDtmf(digits)
+  transfer = (to: string) => this.#controls.transfer(to)
+  inviteAgent = (agentName: string, options?: { metadata?: string }) =>
+    this.#controls.inviteAgent(agentName, options)
 
   async joinRoom(name: string, options: { displayName?: string } = {}): Promise<Call> {
     const valid = roomNameSchema.safeParse(name)
@@ -1132,62 +415,49 @@ class CallClientImpl extends Subscribable implements CallClient {
         },
       )
     }
-    const key = this.#newKey()
-    this.#startCall(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))
-    let result: Awaited<ReturnType<ApiClient['joinRoom']>>
-    try {
-      result = await this.api.joinRoom(name, options.displayName ? { displayName: options.displayName } : {})
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      this.#dispatch(key, { type: 'fail', error: { code: error.code, message: error.message } })
-      throw error
-    }
-    const current = this.#call(key)
-    if (!current || isCallOver(current)) {
-      void this.api.leaveRoom(name).catch(noop)
-      return current ?? this.#replaced(key)
-    }
-    this.#dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
-    this.#requested(key, {
-      type: 'requested',
-      id: result.room.callId,
-      record: null,
-      roomName: result.connection.roomName,
+    const key = this.#active.newKey()
+    this.#active.start(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))
+    return this.#active.place(key, {
+      request: () => this.api.joinRoom(name, options.displayName ? { displayName: options.displayName } : {}),
+      failed: (e) => {
+        const error = toRinglineError(e, 'NETWORK_ERROR')
+        return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }
+      },
+      cancel: () => void this.api.leaveRoom(name).catch(noop),
+      accepted: (result) => {
+        this.#active.dispatch(key, { type: 'patch', patch: { canEnd: result.canEnd ?? false } })
+        return { id: result.room.callId, record: null, connection: result.connection }
+      },
     })
-    const joined = this.#call(key)
-    if (joined && !isCallOver(joined)) void this.#connect(key, result.connection)
-    return this.#call(key) ?? this.#replaced(key)
   }
 
   async leaveRoom(): Promise<void> {
-    const call = this.#machine?.call
+    const call = this.#active.call
     if (call?.direction !== 'internal' || isCallOver(call)) return
     await this.hangup()
   }
 
   async endRoom(): Promise<void> {
-    const call = this.#machine?.call
+    const call = this.#active.call
     if (call?.direction !== 'internal' || !call.remote.name) {
       throw new RinglineError('CALL_NOT_ACTIVE', 'You are not in a team room.')
     }
     await this.api.endRoom(call.remote.name)
-    this.#dispatch(call.key, { type: 'hangup' })
+    this.#active.dispatch(call.key, { type: 'hangup' })
   }
 
   dismiss() {
-    if (!this.#machine || !isCallOver(this.#machine.call)) return
-    this.#machine = null
-    this.#set({ activeCall: null })
+    this.#active.dismiss()
   }
 
   async startAudio(): Promise<void> {
-    await Promise.all([this.sounds?.unlock(), this.#session?.session.startAudio()])
+    await Promise.all([this.sounds?.unlock(), this.#active.session?.session.startAudio()])
     this.#syncAudio()
   }
 
   async #selectDevice(kind: AudioDeviceKind, deviceId: string) {
     this.#deviceManager.select(kind, deviceId)
-    const session = this.#session?.session
+    const session = this.#active.session?.session
     if (session) await session.switchDevice(kind, deviceId)
   }
 
@@ -1198,51 +468,20 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   #syncAudio() {
-    const blocked = this.#roomAudioBlocked || this.sounds?.readiness === 'blocked'
+    const blocked = this.#active.audioBlocked || this.sounds?.readiness === 'blocked'
     const readiness = blocked ? 'blocked' : 'ready'
     if (readiness !== this.#state.audio.readiness) this.#set({ audio: { ...this.#state.audio, readiness } })
   }
 
-  /** Sounds, notifications and the title follow state; only the leader tab rings and notifies. */
+  /** The ringtone flag is derived here so state and sounds agree; effects then follow the state. */
   #effects() {
-    const { incoming, activeCall, audio } = this.#state
-    const ringing = this.#running ? incoming.filter((c) => c.phase === 'ringing') : []
-    const live = activeCall !== null && !isCallOver(activeCall)
-    const leader = this.isLeaderTab
-    const ringHere = leader && ringing.length > 0 && !live
-    if (ringHere !== audio.ringtone) this.#set({ audio: { ...audio, ringtone: ringHere } })
-    const sounds = this.sounds
-    if (sounds) {
-      const want = {
-        ringtone: ringHere,
-        callWaiting: leader && ringing.length > 0 && live,
-        ringback: live && activeCall.direction === 'outbound' && activeCall.phase === 'ringing',
-      }
-      for (const [name, on] of Object.entries(want) as Array<[keyof typeof want, boolean]>) {
-        if (on && !sounds.isPlaying(name)) sounds.play(name)
-        else if (!on && sounds.isPlaying(name)) sounds.stop(name)
-      }
+    const context = { running: this.#running, leader: this.isLeaderTab }
+    const ringtone = ringsHere(this.#state, context)
+    if (ringtone !== this.#state.audio.ringtone) {
+      this.#state = { ...this.#state, audio: { ...this.#state.audio, ringtone } }
+      this.#notify.schedule(this.#emitChange)
     }
-    const notifier = this.#notifier
-    if (!notifier) return
-    const ringingIds = new Set(ringing.map((c) => c.id))
-    for (const id of this.#notified) {
-      if (!ringingIds.has(id) || !leader) {
-        notifier.close(`ringline-${id}`)
-        this.#notified.delete(id)
-      }
-    }
-    const opts = this.#o.notifications || {}
-    if (leader && notifier.isHidden()) {
-      for (const c of ringing) {
-        if (this.#notified.has(c.id)) continue
-        this.#notified.add(c.id)
-        notifier.show(`ringline-${c.id}`, opts.title ?? 'Incoming call', c.from ?? 'Unknown caller')
-      }
-    }
-    const flash = ringing.length > 0 && (audio.readiness === 'blocked' || notifier.isHidden())
-    if (flash && !notifier.flashing) notifier.flashTitle(opts.flashText ?? '📞 Incoming call')
-    else if (!flash && notifier.flashing) notifier.stopFlashing()
+    this.#callEffects.apply(this.#state, context)
   }
 }
 

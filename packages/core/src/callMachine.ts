@@ -1,8 +1,9 @@
 // The call state machine: a pure reducer from facts (SIP participant status, room connection, server events,
 // local actions, safety-net timeouts) to `Call` values. No timers or I/O here; callClient.ts feeds it.
+
+import { agentsOf } from './agentsOf'
 import type { CallDirection, CallRecord, CallStatus, TranscriptSegment } from './protocol'
 import { mergeTranscript } from './protocol'
-import { agentsOf } from './transcript'
 import type {
   Call,
   CallBase,

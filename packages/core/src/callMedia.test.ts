@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { connectionFor, createFakeServer, makeRecord, settle } from '../test/fakeServer'
 import { createCallClient } from './callClient'
 import { mergeTranscript, TRANSCRIPTION_TOPIC } from './protocol'
 import { isRinglineError } from './ringlineError'
 import { createFakeClock } from './testing/fakeClock'
+import { connectionFor, createFakeServer, makeRecord, settle } from './testing/fakeServer'
 import { createFakeTransport } from './testing/index'
 import type { Call } from './types'
 

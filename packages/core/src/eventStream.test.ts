@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeEvent, makeRecord } from '../test/fakeServer'
 import { createEventStream, type EventStream } from './eventStream'
 import type { RinglineEvent } from './protocol'
 import type { RinglineError } from './ringlineError'
 import { createFakeClock } from './testing/fakeClock'
+import { makeEvent, makeRecord } from './testing/fakeServer'
 import type { EventsStatus } from './types'
 
 // A real SSE server on 127.0.0.1: the stream is tested against node:http, not a mock.

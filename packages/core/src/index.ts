@@ -1,8 +1,12 @@
 // @ringline/core: framework-agnostic call state over LiveKit. Explicit named exports; wire types in ./protocol.
+
+export { agentsOf } from './agentsOf'
 export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from './apiClient'
 export { createApiClient } from './apiClient'
-export type { CallClient, CallClientOptions, CallTimeouts, DialOptions } from './callClient'
+export type { CallClient, CallClientOptions, DialOptions } from './callClient'
 export { createCallClient } from './callClient'
+export type { CallHistoryApi, CallHistoryFilters, CallHistoryState } from './callHistoryObserver'
+export { CallHistoryObserver, LOADING_HISTORY } from './callHistoryObserver'
 export type {
   CallMachineContext,
   CallMachineEvent,
@@ -10,6 +14,7 @@ export type {
   NewCallInit,
 } from './callMachine'
 export { createCallMachine, isCallOver, reduceCall } from './callMachine'
+export type { CallTimeouts } from './callTimers'
 export { systemClock } from './clock'
 export type {
   DesktopNotifier,
@@ -37,6 +42,8 @@ export type {
   EventStreamOptions,
 } from './eventStream'
 export { createEventStream } from './eventStream'
+export type { IncomingCallsAction, IncomingCallsState } from './incomingCalls'
+export { answerFailureReason, initialIncomingCalls, reduceIncomingCalls } from './incomingCalls'
 export type {
   LivekitModuleLike,
   LivekitTransportOptions,
@@ -50,12 +57,24 @@ export type {
 } from './livekitTransport'
 export { livekitTransport } from './livekitTransport'
 export { microphoneError } from './microphoneError'
-export type { CountryCode, NormalizePhoneNumberOptions, PhoneNumberProblem } from './normalizePhoneNumber'
-export { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
 export type { NotifyManager, NotifyScheduler } from './notifyManager'
 export { createNotifyManager } from './notifyManager'
-export type { FormattedPhoneInput } from './phoneFormatter'
-export { formatPhoneNumberAsYouType } from './phoneFormatter'
+export type {
+  CountryCode,
+  FormattedPhoneInput,
+  NormalizePhoneNumberOptions,
+  PhoneNumberProblem,
+} from './phoneNumber'
+export {
+  formatPhoneNumber,
+  formatPhoneNumberAsYouType,
+  isValidPhoneNumber,
+  normalizePhoneNumber,
+  PhoneNumberError,
+  sanitizeDialString,
+  toDialString,
+  toE164,
+} from './phoneNumber'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {
@@ -76,7 +95,15 @@ export type {
   TabCoordinatorOptions,
 } from './tabCoordinator'
 export { createTabCoordinator } from './tabCoordinator'
-export { agentsOf } from './transcript'
+export type {
+  ConnectStage,
+  TwilioOnboardingApi,
+  TwilioOnboardingOperation,
+  TwilioOnboardingPending,
+  TwilioOnboardingState,
+  TwilioOnboardingStep,
+} from './twilioOnboardingObserver'
+export { INITIAL_ONBOARDING, TwilioOnboardingObserver } from './twilioOnboardingObserver'
 export type {
   AgentState,
   AudioDevice,

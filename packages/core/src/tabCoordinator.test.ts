@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { connectionFor, createFakeServer, makeEvent, makeRecord, settle } from '../test/fakeServer'
 import { createMemoryLocks } from '../test/memoryLocks'
 import { type CallClient, createCallClient } from './callClient'
 import type { SoundManager, SoundName } from './soundManager'
 import { createTabCoordinator, type TabCoordinator } from './tabCoordinator'
 import { createFakeClock } from './testing/fakeClock'
+import { connectionFor, createFakeServer, makeEvent, makeRecord, settle } from './testing/fakeServer'
 import { createFakeTransport } from './testing/index'
 
 // Real BroadcastChannel (Node has it) between "tabs" in one process, and an injected lock manager.

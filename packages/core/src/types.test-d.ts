@@ -17,9 +17,9 @@ describe('Call', () => {
     call.connectedAt
   })
 
-  it('keeps the state shape of DESIGN §3', () => {
+  it('keeps the state shape the README documents', () => {
     expectTypeOf<keyof CallClientState>().toEqualTypeOf<
-      'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission'
+      'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission' | 'configured'
     >()
     expectTypeOf<CallClientState['events']>().toEqualTypeOf<'offline' | 'connecting' | 'online'>()
     expectTypeOf<CallClientState['permission']>().toEqualTypeOf<'prompt' | 'granted' | 'denied'>()

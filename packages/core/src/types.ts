@@ -1,16 +1,25 @@
 // Types shared across the files of @ringline/core. Wire types live in ./protocol.
-import type { ApiClient } from './apiClient'
+import type { CountryCode } from 'libphonenumber-js'
+import type { ApiClient, HeadersOption } from './apiClient'
+import type { CallTimeouts } from './callTimers'
+import type { DesktopNotifierOptions } from './desktopNotifier'
+import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
+import type { BackoffOptions, EventSourceConstructor } from './eventStream'
+import type { NotifyManager } from './notifyManager'
 import type {
   CallDirection,
   CallRecord,
   CallWithConnection,
   Connection,
   CreateCallRequest,
+  DispatchAgentResponse,
   ErrorCode,
   RinglineEvent,
   TranscriptSegment,
 } from './protocol'
 import type { RinglineError } from './ringlineError'
+import type { SoundManager, SoundManagerOptions } from './soundManager'
+import type { BroadcastChannelConstructor, LockManagerLike } from './tabCoordinator'
 
 /** Connection status of the `/events` stream. */
 export type EventsStatus = 'offline' | 'connecting' | 'online'
@@ -170,6 +179,8 @@ export interface CallClientState {
   audio: { readiness: AudioReadiness; ringtone: boolean }
   devices: DevicesState
   permission: MicrophonePermission
+  /** False once the server answered a dial with `NOT_CONFIGURED` (phone calling not set up), true once it placed a call; null until then. */
+  configured: boolean | null
 }
 
 /** Time source and timers, injectable so tests run on a fake clock. */
@@ -268,3 +279,99 @@ export type CallClientEvent =
   | { type: 'dtmf'; direction: 'sent' | 'received'; digit: string; callKey: string }
   | { type: 'error'; error: RinglineError }
   | { type: 'server-event'; event: RinglineEvent }
+
+/** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
+export interface CallClientOptions {
+  /** Where the Ringline server handler is mounted, e.g. `/api/ringline`. */
+  baseUrl: string
+  fetch?: typeof fetch
+  /** Extra headers on every request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
+  headers?: HeadersOption
+  credentials?: RequestCredentials
+  /** Media transport; default `livekitTransport()`. */
+  transport?: CallTransport
+  /** The `/events` stream; `false` disables it (no incoming calls). */
+  events?:
+    | boolean
+    | { EventSource?: EventSourceConstructor; backoff?: BackoffOptions; idleTimeoutMs?: number }
+  /** Coordination between tabs; `false`: this tab works alone. */
+  tabs?:
+    | boolean
+    | { name?: string; BroadcastChannel?: BroadcastChannelConstructor | null; locks?: LockManagerLike | null }
+  /** A sound manager, options for one, or `false` for silence. */
+  sounds?: SoundManager | SoundManagerOptions | false
+  /** Desktop notifications and title flashing; `false` disables them. */
+  notifications?: (DesktopNotifierOptions & { title?: string; flashText?: string }) | false
+  mediaDevices?: MediaDevicesLike | null
+  permissions?: PermissionsLike | null
+  canSelectOutput?: boolean
+  clock?: Clock
+  random?: () => number
+  /** Country for numbers typed without `+`, e.g. `'US'`. Without it such numbers go to the server as typed. */
+  defaultCountry?: CountryCode
+  timeouts?: Partial<CallTimeouts>
+  notifyManager?: NotifyManager
+}
+
+/** Options of `dial`. */
+export interface DialOptions {
+  contactId?: string
+  callerId?: string
+}
+
+/** The call-state client: one per page, framework-agnostic, bound to React with `useSyncExternalStore`. */
+export interface CallClient {
+  /** Listen to state changes; the first listener starts the events stream, devices and tab coordination. */
+  subscribe(listener: () => void): () => void
+  /** Current state; the same object until something changes. */
+  getSnapshot(): CallClientState
+  /** State to render on the server and during hydration. */
+  getServerSnapshot(): CallClientState
+  /** Place an outbound phone call. Rejects with a `RinglineError` when the request fails (also shown in state). */
+  dial(to: string, options?: DialOptions): Promise<Call>
+  /** Answer a ringing inbound call (atomic claim on the server). */
+  answer(callId: string): Promise<Call>
+  /** Stop an inbound call ringing for this user; `reject: true` ends it for everyone. */
+  decline(callId: string, options?: { reject?: boolean }): Promise<void>
+  /** Hang up the active call (or cancel it while it rings). */
+  hangup(callId?: string): Promise<void>
+  setMuted(muted: boolean): Promise<void>
+  /** Mute both directions and play hold music to the other side. */
+  hold(): Promise<void>
+  /** Undo `hold()`. */
+  resume(): Promise<void>
+  /** Send DTMF digits (0–9, *, #, A–D) to the phone side. */
+  sendDtmf(digits: string): Promise<void>
+  /** Blind-transfer the phone side to a number or `sip:`/`tel:` URI. */
+  transfer(to: string): Promise<void>
+  /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
+  inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
+  /** Join an internal (team) room by name. */
+  joinRoom(name: string, options?: { displayName?: string }): Promise<Call>
+  leaveRoom(): Promise<void>
+  /** End the internal room for everyone (its creator only). */
+  endRoom(): Promise<void>
+  /** Clear a finished call (`ended` / `failed`) from `activeCall`. */
+  dismiss(): void
+  /** Let the page play audio after the browser blocked autoplay; call from a click handler. */
+  startAudio(): Promise<void>
+  devices: {
+    select(kind: AudioDeviceKind, deviceId: string): Promise<void>
+    refresh(): Promise<void>
+    requestPermission(): Promise<MicrophonePermission>
+  }
+  /** Call sounds (volume, ring device, test tones); null when sounds are disabled. */
+  sounds: SoundManager | null
+  notifications: {
+    permission(): NotificationPermission | 'unsupported'
+    requestPermission(): Promise<NotificationPermission | 'unsupported'>
+  }
+  /** Typed access to every server route (history, rooms, Twilio onboarding). */
+  api: ApiClient
+  /** Listen to discrete events: DTMF, errors, raw server events. */
+  on(listener: (event: CallClientEvent) => void): () => void
+  /** True while this tab is the one that rings. */
+  readonly isLeaderTab: boolean
+  /** Stop everything: streams, listeners, sounds; hangs up a live call. */
+  destroy(): void
+}

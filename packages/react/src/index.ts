@@ -1,11 +1,24 @@
 // @ringline/react: hooks bound with useSyncExternalStore, and accessible components on top of them.
 
+// Phone numbers live in core; re-exported so `@ringline/react` users keep one import.
+export type {
+  ConnectStage,
+  CountryCode,
+  TwilioOnboardingOperation,
+  TwilioOnboardingPending,
+  TwilioOnboardingStep,
+} from '@ringline/core'
+export { formatPhoneNumber } from '@ringline/core'
 export type { AgentPresenceLabels, AgentPresenceProps, AgentPresenceState } from './components/AgentPresence'
 export { AgentPresence, agentPresenceLabels } from './components/AgentPresence'
-export type { CallControlsLabels, CallControlsProps, DeviceSelectProps } from './components/CallControls'
-export { CallControls, callControlsLabels, DeviceSelect, describeCall } from './components/CallControls'
-export type { CallHistoryLabels, CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
-export { CallHistory, callHistoryLabels } from './components/CallHistory'
+export type { CallControlsLabels, CallControlsProps } from './components/CallControls'
+export { CallControls, callControlsLabels, describeCall } from './components/CallControls'
+export type { CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
+export { CallHistory } from './components/CallHistory'
+export type { CallHistoryLabels } from './components/callHistoryLabels'
+export { callHistoryLabels } from './components/callHistoryLabels'
+export type { DeviceSelectProps } from './components/DeviceSelect'
+export { DeviceSelect } from './components/DeviceSelect'
 export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } from './components/Dialer'
 export { Dialer, dialerLabels } from './components/Dialer'
 export type { DialPadProps } from './components/DialPad'
@@ -24,14 +37,13 @@ export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/Liv
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
-export type {
-  ProblemText,
-  VoiceSettingsCardLabels,
-  VoiceSettingsCardProps,
-} from './components/VoiceSettingsCard'
-export { VoiceSettingsCard, voiceSettingsCardLabels } from './components/VoiceSettingsCard'
+export type { VoiceSettingsCardProps } from './components/VoiceSettingsCard'
+export { VoiceSettingsCard } from './components/VoiceSettingsCard'
+export type { ProblemText, VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
+export { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 export type { ActiveCallResult } from './hooks/useActiveCall'
 export { useActiveCall } from './hooks/useActiveCall'
+export { useCallClientState } from './hooks/useCallClientState'
 export type {
   CallHistoryFilters,
   CallHistoryResult,
@@ -40,7 +52,6 @@ export type {
 } from './hooks/useCallHistory'
 export { useCallHistory } from './hooks/useCallHistory'
 export type { ClientHookOptions } from './hooks/useClientState'
-export { useCallClientState } from './hooks/useClientState'
 export type { DevicesResult } from './hooks/useDevices'
 export { useDevices } from './hooks/useDevices'
 export type { IncomingCallsResult } from './hooks/useIncomingCalls'
@@ -51,14 +62,6 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
-export type { CountryCode } from './internal/phone'
-export { formatPhoneNumber } from './internal/phone'
-export type {
-  ConnectStage,
-  TwilioOnboardingOperation,
-  TwilioOnboardingPending,
-  TwilioOnboardingStep,
-} from './internal/twilioOnboardingStore'
 export type { RinglineProviderProps } from './RinglineProvider'
 export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
 export type { RinglineApiOptions } from './ringlineApi'

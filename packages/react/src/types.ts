@@ -1,4 +1,4 @@
-// The one place where @ringline/react states what it needs from a call client (DESIGN §3): a structural subset
+// The one place where @ringline/react states what it needs from a call client: a structural subset
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
 import type {
@@ -40,11 +40,8 @@ export type {
   ParticipantState,
 } from '@ringline/core'
 
-/** The client state the components read: core's `CallClientState`, plus an optional `configured` flag. */
-export type CallClientState = CoreCallClientState & {
-  /** False when the server said phone calling is not set up (`NOT_CONFIGURED`); absent when unknown. */
-  configured?: boolean
-}
+/** The client state the components read: core's, as is. */
+export type CallClientState = CoreCallClientState
 
 /** The HTTP operations the history, room and onboarding features use: a subset of core's `ApiClient`. */
 export interface RinglineApi {

@@ -7,6 +7,8 @@ export type { FakeClock } from './fakeClock'
 export { createFakeClock } from './fakeClock'
 export type { FakeDisconnectReason } from './fakeRoom'
 export { FakeAudioTrack, FakeParticipant, FakeRoom, fakeLivekit } from './fakeRoom'
+export type { FakeServer, RecordedRequest } from './fakeServer'
+export { connectionFor, createFakeServer, makeEvent, makeRecord, settle } from './fakeServer'
 
 /** A `livekitTransport` whose rooms are `FakeRoom`s; `rooms` lists every room it made, newest last. */
 export function createFakeTransport(): CallTransport & {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createFakeServer, makeEvent, makeRecord, settle } from '../../test/fakeServer'
 import { createCallClient } from '../callClient'
 import { createFakeClock } from '../testing/fakeClock'
+import { createFakeServer, makeEvent, makeRecord, settle } from '../testing/fakeServer'
 import type { Call } from '../types'
 import { FakeTwilioDevice, FakeTwilioError } from './testing/fakeDevice'
 import { twilioErrorToRinglineError } from './twilioErrors'

@@ -1,7 +1,8 @@
-import { act, render, screen } from '@testing-library/react'
+import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import { createTestClient, dialTo, errorBody, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeCall, createFakeCallClient } from '../testing/createFakeCallClient'
 import { CallControls } from './CallControls'
@@ -20,6 +21,18 @@ function setup(
   return { client, root, ...utils }
 }
 
+/** CallControls over the real client (core's fake server and room). */
+function setupReal(props: Parameters<typeof CallControls>[0] = {}) {
+  const t = createTestClient()
+  const utils = render(
+    <RinglineProvider client={t.client}>
+      <CallControls {...props} />
+    </RinglineProvider>,
+  )
+  const root = screen.getByRole('group', { name: props.labels?.group ?? 'Call controls' })
+  return { ...t, root, ...utils }
+}
+
 const connected = (extra = {}) =>
   createFakeCall({
     phase: 'connected',
@@ -30,77 +43,117 @@ const connected = (extra = {}) =>
 
 describe('CallControls', () => {
   it('follows the call phases in data-state and announces them', async () => {
-    const { client, root } = setup()
+    const t = setupReal()
+    const { root } = t
     expect(root.getAttribute('data-state')).toBe('idle')
-    act(() => {
-      void client.dial('+14155550123')
+    let room!: Awaited<ReturnType<typeof dialTo>>
+    await act(async () => {
+      room = await dialTo(t, 'dialing')
     })
-    expect(root.getAttribute('data-state')).toBe('requesting')
-    for (const phase of ['dialing', 'ringing', 'connecting'] as const) {
-      act(() => client.updateCall({ phase }))
-      expect(root.getAttribute('data-state')).toBe(phase)
-    }
-    act(() => client.updateCall({ phase: 'connected', connectedAt: Date.now() } as never))
+    expect(root.getAttribute('data-state')).toBe('dialing')
+    await act(async () => {
+      room.setAttributes('sip_+14155550123', { 'sip.callStatus': 'ringing' })
+      await flush()
+    })
+    expect(root.getAttribute('data-state')).toBe('ringing')
+    await act(async () => {
+      room.setAttributes('sip_+14155550123', { 'sip.callStatus': 'automation' })
+      await flush()
+    })
+    expect(root.getAttribute('data-state')).toBe('connecting')
+    await act(async () => {
+      room.setAttributes('sip_+14155550123', { 'sip.callStatus': 'active' })
+      await flush()
+    })
     expect(screen.getByRole('status').textContent).toBe('Connected')
-    act(() => client.updateCall({ phase: 'reconnecting', since: Date.now() } as never))
+    await act(async () => {
+      room.setState('reconnecting')
+      await flush()
+    })
     expect(root.getAttribute('data-state')).toBe('reconnecting')
     expect(screen.getByRole('status').textContent).toBe('Connection lost, reconnecting…')
-    act(() => client.updateCall({ phase: 'ended', endReason: 'busy', endedAt: Date.now() } as never))
+    await act(async () => {
+      room.removeParticipant('sip_+14155550123')
+      await flush()
+    })
     expect(root.getAttribute('data-state')).toBe('ended')
-    expect(screen.getByRole('status').textContent).toBe('Line busy')
+    expect(screen.getByRole('status').textContent).toBe('The other side hung up')
     expect((screen.getByRole('button', { name: 'Hang up' }) as HTMLButtonElement).disabled).toBe(true)
-    act(() =>
-      client.setState({
-        activeCall: createFakeCall({
-          phase: 'failed',
-          error: { code: 'SIP_FAILED', message: 'The carrier rejected the call.' },
-          endedAt: Date.now(),
-          connectedAt: null,
-        }),
-      }),
-    )
+  })
+
+  it('shows why a call could not be placed: busy, or failed with the server message', async () => {
+    const t = setupReal()
+    t.server.on('POST /calls', () => ({ status: 409, body: errorBody('SIP_BUSY', 'Busy.') }))
+    await act(async () => {
+      await t.client.dial('+14155550123').catch(() => {})
+    })
+    expect(t.root.getAttribute('data-state')).toBe('ended')
+    expect(screen.getByRole('status').textContent).toBe('Line busy')
+    act(() => t.client.dismiss())
+    t.server.on('POST /calls', () => ({
+      status: 502,
+      body: errorBody('SIP_FAILED', 'The carrier rejected the call.'),
+    }))
+    await act(async () => {
+      await t.client.dial('+14155550123').catch(() => {})
+    })
     expect(screen.getByRole('status').textContent).toBe('Call failed: The carrier rejected the call.')
   })
 
   it('shows the number and a running timer; mute and hold are toggle buttons', async () => {
     const user = userEvent.setup()
-    const { root, client } = setup({}, { state: { activeCall: connected() } })
-    expect(root.textContent).toContain('(415) 555-0123')
-    expect(screen.getByLabelText('Call duration').textContent).toMatch(/^1:0[5-6]$/)
+    const t = setupReal()
+    let room!: Awaited<ReturnType<typeof dialTo>>
+    await act(async () => {
+      room = await dialTo(t, 'active')
+    })
+    expect(t.root.textContent).toContain('(415) 555-0123')
+    expect(screen.getByLabelText('Call duration').textContent).toMatch(/^0:0\d$/)
     const mute = screen.getByRole('button', { name: 'Mute' })
     expect(mute.getAttribute('aria-pressed')).toBe('false')
     await user.click(mute)
     expect(mute.getAttribute('aria-pressed')).toBe('true')
-    expect(root.hasAttribute('data-muted')).toBe(true)
+    expect(t.root.hasAttribute('data-muted')).toBe(true)
+    expect(room.localParticipant.isMicrophoneEnabled).toBe(false)
     await user.click(screen.getByRole('button', { name: 'Hold' }))
-    expect(client.actions.map((a) => a.method)).toEqual(['setMuted', 'hold'])
-    expect(screen.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed')).toBe('true')
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed')).toBe('true'),
+    )
+    expect(t.client.getSnapshot().activeCall?.onHold).toBe(true)
   })
 
   it('opens the keypad and sends DTMF by click and by typing', async () => {
     const user = userEvent.setup()
     const onKeypadOpenChange = vi.fn()
-    const { client } = setup({ onKeypadOpenChange }, { state: { activeCall: connected() } })
+    const t = setupReal({ onKeypadOpenChange })
+    let room!: Awaited<ReturnType<typeof dialTo>>
+    await act(async () => {
+      room = await dialTo(t, 'active')
+    })
     const toggle = screen.getByRole('button', { name: 'Keypad' })
     expect(toggle.getAttribute('aria-expanded')).toBe('false')
     expect(screen.queryByRole('group', { name: 'Keypad tones' })).toBeNull()
     await user.click(toggle)
     expect(onKeypadOpenChange).toHaveBeenCalledWith(true)
     expect(toggle.getAttribute('aria-expanded')).toBe('true')
-    const pad = screen.getByRole('group', { name: 'Keypad tones' })
+    expect(screen.getByRole('group', { name: 'Keypad tones' })).toBeTruthy()
     await user.click(screen.getByRole('button', { name: '5 JKL' }))
     await user.keyboard('#1')
-    expect(client.actions.filter((a) => a.method === 'sendDtmf').map((a) => a.args[0])).toEqual([
-      '5',
-      '#',
-      '1',
+    await waitFor(() => expect(t.client.getSnapshot().activeCall?.dtmf.sent).toBe('5#1'))
+    expect(room.dtmf).toEqual([
+      [5, '5'],
+      [11, '#'],
+      [1, '1'],
     ])
-    expect(pad).toBeTruthy()
   })
 
   it('transfers to a valid number and rejects garbage', async () => {
     const user = userEvent.setup()
-    const { client } = setup({}, { state: { activeCall: connected() } })
+    const t = setupReal()
+    await act(async () => {
+      await dialTo(t, 'active')
+    })
+    t.server.on('POST /calls/call_1/transfer', () => ({ body: { ok: true } }))
     await user.click(screen.getByRole('button', { name: 'Transfer' }))
     const field = screen.getByLabelText('Transfer to')
     await user.type(field, 'abc')
@@ -108,7 +161,8 @@ describe('CallControls', () => {
     expect(field.getAttribute('aria-invalid')).toBe('true')
     await user.clear(field)
     await user.type(field, '415 555 0199{Enter}')
-    expect(client.actions).toContainEqual({ method: 'transfer', args: ['+14155550199'] })
+    await waitFor(() => expect(t.server.calls('POST /calls/call_1/transfer')).toHaveLength(1))
+    expect(t.server.calls('POST /calls/call_1/transfer')[0]?.body).toEqual({ to: '+14155550199' })
   })
 
   it('selects devices, hangs up, takes labels and className, and passes axe', async () => {
@@ -131,22 +185,14 @@ describe('CallControls', () => {
 
   it('offers Close once the call is over, which clears it', async () => {
     const user = userEvent.setup()
-    const { root } = setup(
-      {},
-      {
-        state: {
-          activeCall: createFakeCall({
-            phase: 'ended',
-            endReason: 'no-answer',
-            endedAt: Date.now(),
-            connectedAt: null,
-          }),
-        },
-      },
-    )
+    const t = setupReal()
+    t.server.on('POST /calls', () => ({ status: 408, body: errorBody('SIP_NO_ANSWER', 'No answer.') }))
+    await act(async () => {
+      await t.client.dial('+14155550123').catch(() => {})
+    })
     expect(screen.getByRole('status').textContent).toBe('No answer')
     await user.click(screen.getByRole('button', { name: 'Close' }))
-    expect(root.getAttribute('data-state')).toBe('idle')
+    expect(t.root.getAttribute('data-state')).toBe('idle')
     expect(screen.queryByRole('button', { name: 'Close' })).toBeNull()
   })
 })

@@ -1,4 +1,5 @@
 'use client'
+import { type CountryCode, formatPhoneNumber, toE164 } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, type KeyboardEvent, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
@@ -15,12 +16,12 @@ import {
 } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber, toE164 } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
+import { DeviceSelect } from './DeviceSelect'
 import { DialPad } from './DialPad'
 import { LiveTranscript } from './LiveTranscript'
 
@@ -393,39 +394,6 @@ export function CallControls({
           ) : null}
         </div>
       ) : null}
-    </div>
-  )
-}
-
-/** Props of {@link DeviceSelect}. */
-export interface DeviceSelectProps {
-  label: string
-  devices: readonly { deviceId: string; label: string }[]
-  value: string | null
-  onChange: (deviceId: string) => void
-  className?: string
-}
-
-/** A labelled native select of audio devices. */
-export function DeviceSelect({ label, devices, value, onChange, className }: DeviceSelectProps) {
-  const id = useId()
-  return (
-    <div className={cx('rl-device-select', className)}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        className="rl-select"
-        value={value ?? ''}
-        disabled={devices.length === 0}
-        onChange={(e) => onChange(e.currentTarget.value)}
-      >
-        {devices.length === 0 ? <option value="">—</option> : null}
-        {devices.map((d, i) => (
-          <option key={d.deviceId} value={d.deviceId}>
-            {d.label || `${label} ${i + 1}`}
-          </option>
-        ))}
-      </select>
     </div>
   )
 }

@@ -1,112 +1,21 @@
 'use client'
-import type { CallDetail, CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
+import { type CountryCode, formatPhoneNumber } from '@ringline/core'
+import type { CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type HTMLAttributes, type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory'
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
-import { RecordingPlayer, type RecordingPlayerLabels } from './RecordingPlayer'
+import { CallHistoryDetail } from './CallHistoryDetail'
+import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
 
 /** States of CallHistory (`data-state`). */
 export type CallHistoryViewState = 'loading' | 'error' | 'empty' | 'ready'
-
-/** Every text of CallHistory. */
-export interface CallHistoryLabels {
-  region: string
-  stats: string
-  total: string
-  answerRate: string
-  averageDuration: string
-  missed: string
-  filters: string
-  direction: string
-  allDirections: string
-  directions: Record<CallDirection, string>
-  status: string
-  allStatuses: string
-  statuses: Record<CallStatus, string>
-  search: string
-  searchPlaceholder: string
-  list: string
-  loading: string
-  empty: string
-  emptyFiltered: string
-  clearFilters: string
-  error: string
-  retry: string
-  loadMore: string
-  loadingMore: string
-  answeredBy: (who: string) => string
-  callBack: (who: string) => string
-  details: string
-  transcript: string
-  transcriptLoading: string
-  transcriptEmpty: string
-  detailError: string
-  noRecording: string
-  unknownNumber: string
-  duration: string
-  startedAt: string
-  close: string
-  recording?: Partial<RecordingPlayerLabels>
-}
-
-/** Default English texts of CallHistory. */
-export const callHistoryLabels: CallHistoryLabels = {
-  region: 'Call history',
-  stats: 'Call statistics',
-  total: 'Calls',
-  answerRate: 'Answered',
-  averageDuration: 'Average length',
-  missed: 'Missed',
-  filters: 'Filter calls',
-  direction: 'Direction',
-  allDirections: 'All directions',
-  directions: { inbound: 'Incoming', outbound: 'Outgoing', internal: 'Team room' },
-  status: 'Status',
-  allStatuses: 'All statuses',
-  statuses: {
-    initiated: 'Started',
-    ringing: 'Ringing',
-    'in-progress': 'In progress',
-    completed: 'Completed',
-    busy: 'Busy',
-    'no-answer': 'No answer',
-    canceled: 'Canceled',
-    failed: 'Failed',
-    declined: 'Declined',
-    missed: 'Missed',
-  },
-  search: 'Search numbers',
-  searchPlaceholder: 'Search numbers',
-  list: 'Calls',
-  loading: 'Loading calls…',
-  empty: 'No calls yet. Calls you make and receive show up here.',
-  emptyFiltered: 'No calls match these filters.',
-  clearFilters: 'Clear filters',
-  error: 'The call history could not be loaded.',
-  retry: 'Try again',
-  loadMore: 'Load more calls',
-  loadingMore: 'Loading more…',
-  answeredBy: (who) => `Answered by ${who}`,
-  callBack: (who) => `Call back ${who}`,
-  details: 'Call details',
-  transcript: 'Transcript',
-  transcriptLoading: 'Loading transcript…',
-  transcriptEmpty: 'No transcript for this call.',
-  detailError: 'Details could not be loaded.',
-  noRecording: 'No recording for this call.',
-  unknownNumber: 'Unknown number',
-  duration: 'Duration',
-  startedAt: 'Started',
-  close: 'Close details',
-}
 
 /** Props of {@link CallHistory}. */
 export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
@@ -508,103 +417,5 @@ export function CallHistory({
         ) : null}
       </div>
     </div>
-  )
-}
-
-interface DetailProps {
-  call: CallRecord
-  api: RinglineApi
-  labels: CallHistoryLabels
-  who: string
-  formatTime: (iso: string) => string
-  onClose: () => void
-  onCallBack?: () => void
-}
-
-function CallHistoryDetail({ call, api, labels, who, formatTime, onClose, onCallBack }: DetailProps) {
-  const [detail, setDetail] = useState<{ status: 'loading' | 'ready' | 'error'; data: CallDetail | null }>({
-    status: 'loading',
-    data: null,
-  })
-  const id = useId()
-  useEffect(() => {
-    const controller = new AbortController()
-    api.getCall(call.id, controller.signal).then(
-      (data) => setDetail({ status: 'ready', data }),
-      () => {
-        if (!controller.signal.aborted) setDetail({ status: 'error', data: null })
-      },
-    )
-    return () => controller.abort()
-  }, [api, call.id])
-  const record = detail.data?.call ?? call
-  const transcript = detail.data?.transcript ?? []
-  return (
-    <section className="rl-history-detail" aria-labelledby={`${id}-title`} data-state={detail.status}>
-      <div className="rl-history-detail-header">
-        <p id={`${id}-title`} className="rl-history-detail-title">
-          {labels.details}: <span dir="ltr">{who}</span>
-        </p>
-        <button type="button" className="rl-button" onClick={onClose}>
-          {labels.close}
-        </button>
-      </div>
-      <dl className="rl-history-detail-facts">
-        <div>
-          <dt>{labels.status}</dt>
-          <dd>{labels.statuses[record.status]}</dd>
-        </div>
-        <div>
-          <dt>{labels.startedAt}</dt>
-          <dd>
-            <time dateTime={record.startedAt}>{formatTime(record.startedAt)}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>{labels.duration}</dt>
-          <dd>{record.durationSeconds != null ? formatDuration(record.durationSeconds) : '—'}</dd>
-        </div>
-      </dl>
-      {record.recordingUrl ? (
-        <RecordingPlayer
-          src={record.recordingUrl}
-          durationSeconds={record.durationSeconds}
-          downloadName={`call-${record.id}`}
-          {...(labels.recording ? { labels: labels.recording } : {})}
-        />
-      ) : (
-        <p className="rl-hint">{labels.noRecording}</p>
-      )}
-      <div className="rl-transcript">
-        <p className="rl-transcript-title" id={`${id}-transcript`}>
-          {labels.transcript}
-        </p>
-        {detail.status === 'loading' ? (
-          <p className="rl-hint">{labels.transcriptLoading}</p>
-        ) : detail.status === 'error' ? (
-          <p className="rl-error">{labels.detailError}</p>
-        ) : transcript.length === 0 ? (
-          <p className="rl-hint">{labels.transcriptEmpty}</p>
-        ) : (
-          <ol aria-labelledby={`${id}-transcript`}>
-            {transcript.map((line, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: transcript lines have no id
-              <li key={i} data-final={line.final ? '' : undefined}>
-                <span className="rl-transcript-speaker">{line.speaker}</span>{' '}
-                <span className="rl-transcript-text" dir="auto">
-                  {line.text}
-                </span>
-              </li>
-            ))}
-          </ol>
-        )}
-      </div>
-      {onCallBack ? (
-        <button type="button" className="rl-button" data-variant="primary" onClick={onCallBack}>
-          <PhoneIcon />
-          <span>{labels.callBack(who)}</span>
-        </button>
-      ) : null}
-    </section>
   )
 }

@@ -1,13 +1,16 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
+import type { CallClientOptions } from '@ringline/core'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import { createTestClient, errorBody, fakePermissions } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
-import { createFakeCallClient } from '../testing/createFakeCallClient'
 import { Dialer } from './Dialer'
 
-function setup(props: Parameters<typeof Dialer>[0] = {}, state?: Parameters<typeof createFakeCallClient>[0]) {
-  const client = createFakeCallClient(state)
+/** The Dialer over the real client; `POST /calls` hangs unless a test scripts it, so a dial stays `calling`. */
+function setup(props: Parameters<typeof Dialer>[0] = {}, options: Partial<CallClientOptions> = {}) {
+  const { client, server } = createTestClient(options)
+  server.on('POST /calls', () => new Promise(() => {}))
   const utils = render(
     <RinglineProvider client={client}>
       <Dialer {...props} />
@@ -15,19 +18,21 @@ function setup(props: Parameters<typeof Dialer>[0] = {}, state?: Parameters<type
   )
   const root = utils.container.firstElementChild as HTMLElement
   const input = screen.getByRole('textbox', { name: 'Phone number' }) as HTMLInputElement
-  return { client, root, input, ...utils }
+  return { client, server, root, input, ...utils }
 }
 
 describe('Dialer', () => {
   it('formats as you type and calls the E.164 number on Enter', async () => {
     const user = userEvent.setup()
-    const { client, root, input } = setup()
+    const { client, server, root, input } = setup()
     expect(root.getAttribute('data-state')).toBe('idle')
     await user.type(input, '4155550123')
     expect(input.value).toBe('(415) 555-0123')
     expect(root.getAttribute('data-state')).toBe('ready')
     await user.keyboard('{Enter}')
-    expect(client.actions).toContainEqual({ method: 'dial', args: ['+14155550123', undefined] })
+    await waitFor(() => expect(server.calls('POST /calls')).toHaveLength(1))
+    expect(server.calls('POST /calls')[0]?.body).toEqual({ to: '+14155550123' })
+    expect(client.getSnapshot().activeCall?.phase).toBe('requesting')
     expect(root.getAttribute('data-state')).toBe('calling')
   })
 
@@ -98,35 +103,30 @@ describe('Dialer', () => {
     expect(input.value).toBe('+1 415 555 0199')
   })
 
-  it('says why it is disabled: no microphone, not configured', () => {
-    const { root, rerender, client } = setup({}, { state: { permission: 'denied' } })
+  it('says why it is disabled: no microphone', async () => {
+    const { root } = setup({}, { permissions: fakePermissions('denied') })
+    await waitFor(() => expect(root.getAttribute('data-disabled-reason')).toBe('no-microphone'))
     expect(root.getAttribute('data-state')).toBe('disabled')
-    expect(root.getAttribute('data-disabled-reason')).toBe('no-microphone')
     const call = screen.getByRole('button', { name: 'Call' }) as HTMLButtonElement
     expect(call.disabled).toBe(true)
     const reasonId = call.getAttribute('aria-describedby')!
     expect(document.getElementById(reasonId)?.textContent).toMatch(/Microphone access is blocked/)
-    act(() => client.setState({ permission: 'granted', configured: false }))
-    rerender(
-      <RinglineProvider client={client}>
-        <Dialer />
-      </RinglineProvider>,
-    )
-    expect(root.getAttribute('data-disabled-reason')).toBe('not-configured')
   })
 
   it('shows the dial error and supports recent numbers, labels and className', async () => {
     const user = userEvent.setup()
     const error = Object.assign(new Error('That number is not allowed.'), { code: 'UPSTREAM_ERROR' })
-    const { input, root } = setup(
-      { recentNumbers: ['+14155550100'], labels: { call: 'Appeler' }, className: 'mine' },
-      { errors: { dial: error } },
-    )
+    const { input, root, server } = setup({
+      recentNumbers: ['+14155550100'],
+      labels: { call: 'Appeler' },
+      className: 'mine',
+    })
+    server.on('POST /calls', () => ({ status: 502, body: errorBody('UPSTREAM_ERROR', error.message) }))
     expect(root.classList.contains('mine')).toBe(true)
     await user.click(screen.getByRole('button', { name: 'Use (415) 555-0100' }))
     expect(input.value).toBe('(415) 555-0100')
     await user.click(screen.getByRole('button', { name: 'Appeler' }))
-    expect(screen.getByRole('alert').textContent).toBe('That number is not allowed.')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That number is not allowed.'))
     expect(input.getAttribute('aria-invalid')).toBe('true')
   })
 
@@ -142,15 +142,25 @@ describe('Dialer', () => {
 
   it('maps dial error codes to plain language, and NOT_CONFIGURED disables with the reason', async () => {
     const user = userEvent.setup()
-    const invalid = Object.assign(new Error('raw'), { code: 'INVALID_PHONE_NUMBER' })
-    const first = setup({ defaultValue: '4155550123' }, { errors: { dial: invalid } })
+    const first = setup({ defaultValue: '4155550123' })
+    first.server.on('POST /calls', () => ({ status: 400, body: errorBody('INVALID_PHONE_NUMBER', 'raw') }))
     await user.click(screen.getByRole('button', { name: 'Call' }))
-    expect(screen.getByRole('alert').textContent).toMatch(/not a valid phone number/)
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/not a valid phone number/))
     first.unmount()
-    const notConfigured = Object.assign(new Error('raw'), { code: 'NOT_CONFIGURED' })
-    const { root } = setup({ defaultValue: '4155550123' }, { errors: { dial: notConfigured } })
+    const { root, server, client } = setup({ defaultValue: '4155550123' })
+    server.on('POST /calls', () => ({ status: 503, body: errorBody('NOT_CONFIGURED', 'raw') }))
     await user.click(screen.getByRole('button', { name: 'Call' }))
-    expect(root.getAttribute('data-disabled-reason')).toBe('not-configured')
+    await waitFor(() => expect(root.getAttribute('data-disabled-reason')).toBe('not-configured'))
     expect((screen.getByRole('button', { name: 'Call' }) as HTMLButtonElement).disabled).toBe(true)
+    // A Dialer that never dialed reads core's `configured`: the reason lives in the client, not in the component.
+    expect(client.getSnapshot().configured).toBe(false)
+    const other = render(
+      <RinglineProvider client={client}>
+        <Dialer />
+      </RinglineProvider>,
+    )
+    expect((other.container.firstElementChild as HTMLElement).getAttribute('data-disabled-reason')).toBe(
+      'not-configured',
+    )
   })
 })

@@ -1,5 +1,11 @@
 'use client'
-import { formatPhoneNumberAsYouType } from '@ringline/core'
+import {
+  type CountryCode,
+  formatPhoneNumber,
+  formatPhoneNumberAsYouType,
+  sanitizeDialString,
+  toDialString,
+} from '@ringline/core'
 import {
   type ClipboardEvent,
   type FormEvent,
@@ -14,7 +20,6 @@ import { useClientState } from '../hooks/useClientState'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber, sanitizeDialString, toDialString } from '../internal/phone'
 import { useControllableState } from '../internal/useControllableState'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
@@ -130,7 +135,7 @@ export function Dialer({
   const resolvedClient = useRingline(client)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  // The server said calling is not configured: keep the Dialer disabled with that reason.
+  // A custom `onCall` bypasses the client, so its NOT_CONFIGURED is remembered here; the client's own dial sets `configured`.
   const [serverNotConfigured, setServerNotConfigured] = useState(false)
   const inputRef = useRef<HTMLInputElement>(null)
   const id = useId()

@@ -1,7 +1,9 @@
+import { createFakeClock, makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import { createTestClient, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeCallClient, createFakeIncomingCall } from '../testing/createFakeCallClient'
 import { IncomingCallOverlay, type NotificationsAdapter } from './IncomingCallOverlay'
@@ -21,41 +23,77 @@ function setup(
   return { client, root, ...utils }
 }
 
+/** The overlay over the real client with its `/events` stream; `ring(id)` pushes a `call.incoming`. */
+function setupReal(props: Parameters<typeof IncomingCallOverlay>[0] = {}) {
+  // A manual clock: the missed call stays until the test lets `incomingRetention` pass, however slow the machine.
+  const clock = createFakeClock()
+  const t = createTestClient({ events: true, clock })
+  const utils = render(
+    <RinglineProvider client={t.client}>
+      <button type="button">Before</button>
+      <IncomingCallOverlay notifications={false} {...props} />
+    </RinglineProvider>,
+  )
+  const root = utils.container.querySelector('.rl-incoming') as HTMLElement
+  const inbound = (id: string, status: 'ringing' | 'missed' = 'ringing') =>
+    makeRecord({ id, direction: 'inbound', status, fromNumber: '+14155550123', toNumber: '+14155550100' })
+  const push = async (type: 'call.incoming' | 'call.updated', id: string, status?: 'missed') => {
+    await act(async () => {
+      // The /events request opens on the first subscribe; let it connect before pushing.
+      await flush()
+      t.server.push(makeEvent(type, inbound(id, status)))
+      await flush()
+    })
+  }
+  return { ...t, clock, root, inbound, push, ...utils }
+}
+
 describe('IncomingCallOverlay', () => {
   it('renders nothing modal while idle, then rings as an alertdialog with focus on Answer', async () => {
-    const { client, root } = setup()
-    expect(root.getAttribute('data-state')).toBe('idle')
+    const t = setupReal()
+    await act(() => flush())
+    expect(t.root.getAttribute('data-state')).toBe('idle')
     expect(screen.queryByRole('alertdialog')).toBeNull()
     const before = screen.getByRole('button', { name: 'Before' })
     before.focus()
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
+    await t.push('call.incoming', 'c1')
     const dialog = screen.getByRole('alertdialog')
     expect(dialog.getAttribute('aria-modal')).toBe('true')
-    expect(root.getAttribute('data-state')).toBe('ringing')
+    expect(t.root.getAttribute('data-state')).toBe('ringing')
     expect(document.getElementById(dialog.getAttribute('aria-labelledby')!)?.textContent).toBe(
       'Incoming call: (415) 555-0123',
     )
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }))
     expect(screen.getByRole('alert').textContent).toBe('Incoming call from (415) 555-0123')
-    await expectNoAxeViolations(root)
-    // The call goes away: focus returns where it was.
-    act(() => client.setState({ incoming: [] }))
-    expect(screen.queryByRole('alertdialog')).toBeNull()
+    await expectNoAxeViolations(t.root)
+    // The caller hangs up: core shows it as missed for `incomingRetention`, then drops it; focus returns.
+    await t.push('call.updated', 'c1', 'missed')
+    expect(t.root.getAttribute('data-state')).toBe('missed')
+    act(() => t.clock.advance(4_000))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
     expect(document.activeElement).toBe(before)
   })
 
   it('Enter answers and Esc declines', async () => {
     const user = userEvent.setup()
     const onAnswered = vi.fn()
-    const { client } = setup({ onAnswered })
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1' })] }))
+    const t = setupReal({ onAnswered })
+    t.server.on('POST /calls/c1/answer', () => ({
+      body: {
+        call: t.inbound('c1'),
+        connection: { serverUrl: 'wss://lk.test', token: 't', roomName: 'in-c1' },
+      },
+    }))
+    t.server.on('POST /calls/c2/decline', () => ({ body: { ok: true } }))
+    await t.push('call.incoming', 'c1')
     screen.getByRole('alertdialog').focus()
     await user.keyboard('{Enter}')
-    expect(client.actions).toContainEqual({ method: 'answer', args: ['c1'] })
     await waitFor(() => expect(onAnswered).toHaveBeenCalledWith('c1'))
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c2' })] }))
+    expect(t.server.calls('POST /calls/c1/answer')).toHaveLength(1)
+    await t.push('call.incoming', 'c2')
+    screen.getByRole('alertdialog').focus()
     await user.keyboard('{Escape}')
-    expect(client.actions).toContainEqual({ method: 'decline', args: ['c2'] })
+    await waitFor(() => expect(t.server.calls('POST /calls/c2/decline')).toHaveLength(1))
   })
 
   it('traps focus inside the dialog', async () => {

@@ -1,4 +1,5 @@
 'use client'
+import { answerFailureReason, type CountryCode, formatPhoneNumber } from '@ringline/core'
 import {
   type HTMLAttributes,
   type KeyboardEvent,
@@ -14,7 +15,6 @@ import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
-import { type CountryCode, formatPhoneNumber } from '../internal/phone'
 import type { CallClientLike, IncomingCall } from '../types'
 
 /** States of one incoming call in the overlay (`data-state`). */
@@ -235,10 +235,9 @@ export function IncomingCallOverlay({
       await incoming.answer(callId)
       onAnswered?.(callId)
     } catch (error) {
-      const code = (error as { code?: string })?.code
-      if (code === 'CALL_ALREADY_ANSWERED') setLost((prev) => ({ ...prev, [callId]: 'answered-elsewhere' }))
-      else if (code === 'CALL_NOT_FOUND' || code === 'CALL_NOT_ACTIVE')
-        setLost((prev) => ({ ...prev, [callId]: 'missed' }))
+      // Core decides what a failed answer means (taken elsewhere, gone, or a real failure).
+      const reason = answerFailureReason((error as { code?: string })?.code)
+      if (reason) setLost((prev) => ({ ...prev, [callId]: reason }))
       else setFailures((prev) => ({ ...prev, [callId]: (error as Error)?.message || labels.answerFailed }))
     } finally {
       setAnswering((prev) => {

@@ -10,7 +10,7 @@ import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
-import { DeviceSelect } from './CallControls'
+import { DeviceSelect } from './DeviceSelect'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName

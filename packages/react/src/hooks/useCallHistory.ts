@@ -1,12 +1,12 @@
 'use client'
-import type { CallRecord, CallStats } from '@ringline/core/protocol'
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import {
   type CallHistoryFilters,
+  CallHistoryObserver,
   type CallHistoryState,
-  CallHistoryStore,
   LOADING_HISTORY,
-} from '../internal/callHistoryStore'
+} from '@ringline/core'
+import type { CallRecord, CallStats } from '@ringline/core/protocol'
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { useOptionalRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 
@@ -50,7 +50,7 @@ export function useCallHistory(options: UseCallHistoryOptions = {}): CallHistory
         }
       : undefined,
   )
-  const [store] = useState(() => new CallHistoryStore(api, initial))
+  const [store] = useState(() => new CallHistoryObserver(api, initial))
   store.setApi(api)
   const filtersKey = JSON.stringify(filters ?? {})
 

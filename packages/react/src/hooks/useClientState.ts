@@ -23,10 +23,3 @@ export function useClientState<T>(selector: (state: CallClientState) => T, clien
     () => selector(resolved.getServerSnapshot?.() ?? SERVER_SNAPSHOT),
   )
 }
-
-/** The whole client snapshot (re-renders on every change). */
-export function useCallClientState(options: ClientHookOptions = {}): CallClientState {
-  return useClientState(identity, options.client)
-}
-
-const identity = (state: CallClientState) => state

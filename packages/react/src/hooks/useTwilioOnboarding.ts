@@ -1,11 +1,7 @@
 'use client'
+import { INITIAL_ONBOARDING, TwilioOnboardingObserver, type TwilioOnboardingState } from '@ringline/core'
 import type { ConnectNumberRequest, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
-import {
-  INITIAL_ONBOARDING,
-  type TwilioOnboardingState,
-  TwilioOnboardingStore,
-} from '../internal/twilioOnboardingStore'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 
@@ -34,7 +30,7 @@ export interface TwilioOnboardingResult extends TwilioOnboardingState {
 /** Bring-your-own-Twilio-number: verify, save, list numbers, connect with progress, disconnect. */
 export function useTwilioOnboarding(options: UseTwilioOnboardingOptions = {}): TwilioOnboardingResult {
   const api = useRinglineApi(options.client, options.api)
-  const [store] = useState(() => new TwilioOnboardingStore(api))
+  const [store] = useState(() => new TwilioOnboardingObserver(api))
   store.setApi(api)
   const autoLoad = options.autoLoad ?? true
   useEffect(() => {

@@ -13,4 +13,5 @@ export const SERVER_SNAPSHOT: CallClientState = Object.freeze({
     canSelectOutput: true,
   }),
   permission: 'prompt',
+  configured: null,
 }) as CallClientState

@@ -1,6 +1,10 @@
+// Phone numbers, the one module: normalize to E.164 for the server, format as typed and for display, and turn a
+// stored number back into what a person would dial. All of it over libphonenumber-js.
 import {
+  AsYouType,
   type CountryCode,
   ParseError,
+  parsePhoneNumberFromString,
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
 } from 'libphonenumber-js'
@@ -84,4 +88,66 @@ export function isValidPhoneNumber(input: string, defaultCountry?: CountryCode):
   }
 }
 
+/** ISO 3166 country code used to read national numbers. */
 export type { CountryCode }
+
+/** What the Dialer shows for the digits typed so far. */
+export interface FormattedPhoneInput {
+  /** Display text, e.g. `(415) 555-0`. */
+  text: string
+  /** E.164 so far, or null while it cannot be told. */
+  e164: string | null
+  /** True once the number is complete and valid. */
+  valid: boolean
+  /** True once the number has a possible length for its country (valid or not yet assigned). */
+  possible: boolean
+  /** Detected country, if any. */
+  country: CountryCode | null
+}
+
+/** Format a phone number as it is typed, for the Dialer's input (libphonenumber-js `AsYouType`). */
+export function formatPhoneNumberAsYouType(input: string, defaultCountry?: CountryCode): FormattedPhoneInput {
+  const formatter = new AsYouType(defaultCountry)
+  const text = formatter.input(input)
+  const number = formatter.getNumber()
+  return {
+    text,
+    e164: number?.number ?? null,
+    valid: number?.isValid() ?? false,
+    possible: number?.isPossible() ?? false,
+    country: formatter.getCountry() ?? null,
+  }
+}
+
+/** Characters a dial string may hold. */
+const DIALABLE = /[^\d+*#]/g
+
+/** Keeps only dialable characters; `+` only in front. */
+export function sanitizeDialString(input: string): string {
+  const cleaned = input.replace(DIALABLE, '')
+  const plus = cleaned.startsWith('+') ? '+' : ''
+  return plus + cleaned.replace(/\+/g, '')
+}
+
+/** E.164 for a dial string if it is a valid phone number, else null. */
+export function toE164(raw: string, defaultCountry: CountryCode): string | null {
+  const parsed = parsePhoneNumberFromString(raw, raw.startsWith('+') ? undefined : defaultCountry)
+  return parsed?.isValid() ? parsed.number : null
+}
+
+/** A stored number for display: national format in the default country, international otherwise. */
+export function formatPhoneNumber(value: string | null | undefined, defaultCountry?: CountryCode): string {
+  if (!value) return ''
+  const parsed = parsePhoneNumberFromString(value, defaultCountry)
+  if (!parsed) return value
+  return defaultCountry && parsed.country === defaultCountry
+    ? parsed.formatNational()
+    : parsed.formatInternational()
+}
+
+/** The dial string a user would type for a stored number: national digits in the default country. */
+export function toDialString(value: string, defaultCountry: CountryCode): string {
+  const parsed = parsePhoneNumberFromString(value, defaultCountry)
+  if (parsed && parsed.country === defaultCountry) return sanitizeDialString(parsed.formatNational())
+  return sanitizeDialString(value)
+}

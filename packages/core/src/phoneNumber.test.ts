@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { isValidPhoneNumber, normalizePhoneNumber, PhoneNumberError } from './normalizePhoneNumber'
-import { formatPhoneNumberAsYouType } from './phoneFormatter'
+import {
+  formatPhoneNumber,
+  formatPhoneNumberAsYouType,
+  isValidPhoneNumber,
+  normalizePhoneNumber,
+  PhoneNumberError,
+  sanitizeDialString,
+  toDialString,
+  toE164,
+} from './phoneNumber'
 
 describe('normalizePhoneNumber', () => {
   it.each([
@@ -67,5 +75,30 @@ describe('formatPhoneNumberAsYouType', () => {
       valid: true,
       e164: '+442079460958',
     })
+  })
+})
+
+describe('display and dial strings', () => {
+  it.each([
+    ['+14155550123', 'US', '(415) 555-0123'],
+    ['+442079460958', 'US', '+44 20 7946 0958'],
+    ['not a number', 'US', 'not a number'],
+    [null, 'US', ''],
+  ] as const)('formatPhoneNumber(%s, %s) → %s', (value, country, text) => {
+    expect(formatPhoneNumber(value, country)).toBe(text)
+  })
+
+  it('keeps only dialable characters, + only in front', () => {
+    expect(sanitizeDialString(' +1 (415) 555-01+23#*x')).toBe('+14155550123#*')
+  })
+
+  it('reads E.164 only from a valid number', () => {
+    expect(toE164('(415) 555-0123', 'US')).toBe('+14155550123')
+    expect(toE164('123', 'US')).toBeNull()
+  })
+
+  it('gives national digits in the default country, the number as stored elsewhere', () => {
+    expect(toDialString('+14155550123', 'US')).toBe('4155550123')
+    expect(toDialString('+442079460958', 'US')).toBe('+442079460958')
   })
 })

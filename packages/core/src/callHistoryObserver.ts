@@ -1,12 +1,20 @@
+// The call history as an observer (TanStack's QueryObserver shape): pages of `GET /calls`, filters, and live
+// `call.*` events applied in place. Framework-free; React binds it with useSyncExternalStore.
 import type {
   CallDirection,
   CallRecord,
   CallStats,
   CallStatus,
   ListCallsQuery,
+  ListCallsResponse,
   RinglineEvent,
-} from '@ringline/core/protocol'
-import type { RinglineApi } from '../types'
+} from './protocol'
+import { Subscribable } from './subscribable'
+
+/** The one route the history reads; `createApiClient()` and `@ringline/react`'s `RinglineApi` both fit. */
+export interface CallHistoryApi {
+  listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
+}
 
 /** Filters of the call history, sent as `GET /calls` query parameters. */
 export interface CallHistoryFilters {
@@ -61,10 +69,9 @@ function matches(call: CallRecord, filters: CallHistoryFilters): boolean {
   return true
 }
 
-/** Paginated, live-updated call history over `RinglineApi.listCalls`, observable like core's client. */
-export class CallHistoryStore {
+/** Paginated, live-updated call history over `listCalls`, observable like the call client. */
+export class CallHistoryObserver extends Subscribable {
   private state: CallHistoryState = LOADING_HISTORY
-  private listeners = new Set<() => void>()
   private cursor: string | null = null
   private key = ''
   private query: ListCallsQuery = {}
@@ -73,16 +80,12 @@ export class CallHistoryStore {
   private generation = 0
   private refreshTimer: ReturnType<typeof setTimeout> | null = null
 
-  constructor(
-    private api: RinglineApi,
-    initial?: CallHistoryState,
-  ) {
-    if (initial) this.state = initial
-  }
+  private api: CallHistoryApi
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  constructor(api: CallHistoryApi, initial?: CallHistoryState) {
+    super()
+    this.api = api
+    if (initial) this.state = initial
   }
 
   getSnapshot = (): CallHistoryState => this.state
@@ -93,7 +96,7 @@ export class CallHistoryStore {
   }
 
   /** Uses another API object (provider changed). */
-  setApi(api: RinglineApi) {
+  setApi(api: CallHistoryApi) {
     this.api = api
   }
 

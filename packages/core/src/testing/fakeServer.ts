@@ -1,5 +1,6 @@
 // A fake Ringline server behind an injected fetch: JSON routes plus an /events stream the test pushes to.
-import type { CallRecord, RinglineEvent } from '../src/protocol'
+// Promoted to @ringline/core/testing so React tests can run the real client against it.
+import type { CallRecord, RinglineEvent } from '../protocol'
 
 export interface RecordedRequest {
   method: string
@@ -14,6 +15,7 @@ type Handler = (
 
 let eventSeq = 0
 
+/** A call record with test defaults (outbound `call_1`), overridden field by field. */
 export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
   return {
     id: 'call_1',
@@ -36,14 +38,17 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
   }
 }
 
+/** A server event about `call`, with a fresh id. */
 export function makeEvent<T extends RinglineEvent['type']>(type: T, call: CallRecord): RinglineEvent {
   return { id: `ev_${++eventSeq}`, at: new Date().toISOString(), type, call } as RinglineEvent
 }
 
+/** The LiveKit connection the fake server hands out for a record. */
 export function connectionFor(record: CallRecord) {
   return { serverUrl: 'wss://lk.test', token: `token-${record.id}`, roomName: record.roomName }
 }
 
+/** A fake server: `fetch` to inject, `on(route, handler)`, recorded `requests`, and `push(event)` onto `/events`. */
 export function createFakeServer(basePath = '/api/ringline') {
   const requests: RecordedRequest[] = []
   const handlers = new Map<string, Handler>()
@@ -126,3 +131,6 @@ export function createFakeServer(basePath = '/api/ringline') {
 export async function settle(rounds = 5) {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0))
 }
+
+/** The fake server `createFakeServer` returns. */
+export type FakeServer = ReturnType<typeof createFakeServer>

@@ -1,11 +1,28 @@
+// Bring-your-own-Twilio-number onboarding as an observer: credentials, numbers and the staged connect of a number
+// over the `/twilio/...` routes. Framework-free; React binds it with useSyncExternalStore.
 import type {
   ConnectNumberRequest,
   NumberConnection,
   TwilioCredentialsRequest,
   TwilioIntegration,
   TwilioNumber,
-} from '@ringline/core/protocol'
-import type { RinglineApi } from '../types'
+} from './protocol'
+import { Subscribable } from './subscribable'
+
+/** The `/twilio/...` routes onboarding uses; `createApiClient()` and `@ringline/react`'s `RinglineApi` both fit. */
+export interface TwilioOnboardingApi {
+  twilio: {
+    verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
+    saveCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
+    /** Optional: without it, onboarding probes with `listNumbers`. */
+    getCredentials?(signal?: AbortSignal): Promise<{ integration: TwilioIntegration | null }>
+    deleteCredentials(): Promise<unknown>
+    listNumbers(signal?: AbortSignal): Promise<TwilioNumber[]>
+    connectNumber(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection>
+    disconnectNumber(sid: string): Promise<unknown>
+    numberStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection>
+  }
+}
 
 /** Where the onboarding stands. */
 export type TwilioOnboardingStep =
@@ -98,21 +115,19 @@ function stepFor(state: TwilioOnboardingState): TwilioOnboardingStep {
   return anyConnected ? 'connected' : 'numbers'
 }
 
-/** Bring-your-own-Twilio-number onboarding over the `/twilio/...` routes, observable like core's client. */
-export class TwilioOnboardingStore {
+/** Bring-your-own-Twilio-number onboarding over the `/twilio/...` routes, observable like the call client. */
+export class TwilioOnboardingObserver extends Subscribable {
   private state: TwilioOnboardingState = INITIAL_ONBOARDING
-  private listeners = new Set<() => void>()
+  private api: TwilioOnboardingApi
 
-  constructor(private api: RinglineApi) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  constructor(api: TwilioOnboardingApi) {
+    super()
+    this.api = api
   }
 
   getSnapshot = (): TwilioOnboardingState => this.state
 
-  setApi(api: RinglineApi) {
+  setApi(api: TwilioOnboardingApi) {
     this.api = api
   }
 

@@ -1,0 +1,365 @@
+// The active call: its state machine, its media session, its safety nets and the server records that arrived
+// before its id was known. The client decides when calls start; this class runs one from start to end.
+import type { ApiClient } from './apiClient'
+import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } from './callMachine'
+import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
+import { livekitTransport } from './livekitTransport'
+import { type CallRecord, type Connection, FINAL_CALL_STATUSES, type RinglineEvent } from './protocol'
+import { RinglineError, toRinglineError } from './ringlineError'
+import type {
+  Call,
+  CallClientEvent,
+  CallTransport,
+  Clock,
+  DevicesState,
+  MicrophonePermission,
+  TransportCallRequests,
+  TransportFact,
+  TransportSession,
+} from './types'
+
+const noop = () => {}
+
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never
+
+/** Call-control requests without the `api` argument. */
+export type CallRequests = {
+  [K in keyof TransportCallRequests]: (
+    ...args: DropFirst<Parameters<TransportCallRequests[K]>>
+  ) => ReturnType<TransportCallRequests[K]>
+}
+
+function isFinal(record: CallRecord) {
+  return FINAL_CALL_STATUSES.includes(record.status)
+}
+
+/** What the active call needs from its client. */
+export interface ActiveCallHost {
+  clock: Clock
+  timeouts: CallTimeouts
+  api: ApiClient
+  /** The transport option; `livekitTransport()` when absent. */
+  transport: CallTransport | undefined
+  /** The call changed (or was cleared): put it in the client state. */
+  publish(call: Call | null): void
+  emit(event: CallClientEvent): void
+  error(error: RinglineError): void
+  /** The room's autoplay state changed (`audioBlocked`). */
+  audioBlockedChanged(): void
+  selectedDevices(): DevicesState['selected']
+  notePermission(permission: MicrophonePermission): void
+}
+
+/** The media session of the active call, with the hold music it publishes. */
+export interface ActiveSession {
+  key: string
+  session: TransportSession
+  hold: { stop(): Promise<void> } | null
+}
+
+/** How a call begun with `start()` reaches the server, then its room. */
+export interface PlaceCallSteps<R> {
+  /** The request; with `timeoutMs`, `signal` aborts when it runs out. */
+  request(signal: AbortSignal | undefined): Promise<R>
+  timeoutMs?: number
+  /** The request failed (`timedOut`: the timeout aborted it): the machine event, and the error to reject with. */
+  failed(e: unknown, timedOut: boolean): { event: CallMachineEvent; error: RinglineError }
+  /** Runs once the request settled, either way. */
+  settled?(): void
+  /** The server set the call up but it was hung up meanwhile: undo it there. */
+  cancel(result: R): void
+  /** The call's id, record and room from the server's answer. */
+  accepted(result: R): { id: string; record: CallRecord | null; connection: Connection }
+}
+
+function replaced(key: string): never {
+  throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
+}
+
+/** The one call a client runs at a time. */
+export class ActiveCall {
+  #host: ActiveCallHost
+  #transport: CallTransport | null = null
+  #machine: CallMachineState | null = null
+  #session: ActiveSession | null = null
+  #timers: CallTimers
+  /**
+   * The latest record of calls that are not (yet) this client's active call. The server may publish an outbound
+   * call's outcome (a busy line answers in milliseconds) before `POST /calls` has answered with its id; the
+   * record is kept here and applied when the id becomes known, so no event is lost to that race.
+   */
+  #early = new Map<string, CallRecord>()
+  #roomAudioBlocked = false
+  #seq = 0
+
+  constructor(host: ActiveCallHost) {
+    this.#host = host
+    this.#timers = createCallTimers({
+      clock: host.clock,
+      timeouts: host.timeouts,
+      active: () => this.#machine?.call ?? null,
+      dispatch: (key, event) => this.dispatch(key, event),
+      serverHangup: (call) => this.serverHangup(call),
+      getCall: (id) => host.api.getCall(id),
+    })
+  }
+
+  /** The current call, live or finished; null when none or dismissed. */
+  get call(): Call | null {
+    return this.#machine?.call ?? null
+  }
+
+  /** True while the active call is live and not yet over. */
+  get live(): boolean {
+    return this.#machine !== null && !isCallOver(this.#machine.call)
+  }
+
+  /** The live session, for in-call controls. */
+  get session(): ActiveSession | null {
+    return this.#session
+  }
+
+  /** True while the room's audio is blocked by the browser's autoplay policy. */
+  get audioBlocked(): boolean {
+    return this.#roomAudioBlocked
+  }
+
+  /** Forget a finished call. */
+  dismiss(): boolean {
+    if (!this.#machine || !isCallOver(this.#machine.call)) return false
+    this.#machine = null
+    this.#host.publish(null)
+    return true
+  }
+
+  /** Stop the safety nets (the client is being destroyed). */
+  destroy() {
+    this.#timers.clear()
+  }
+
+  /** Hang up the live call here and tell the server; request errors are reported, not thrown. */
+  async hangup(): Promise<void> {
+    const call = this.call
+    if (!call || isCallOver(call)) return
+    this.dispatch(call.key, { type: 'hangup' })
+    const report = (e: unknown) => this.#host.error(toRinglineError(e))
+    if (call.direction === 'internal') {
+      if (call.remote.name) await this.#host.api.leaveRoom(call.remote.name).catch(report)
+      return
+    }
+    // While requesting there is no id yet; dial() hangs up once the server answers.
+    if (call.id) await this.requests().hangupCall(call.id).catch(report)
+  }
+
+  /** Apply a server event that concerns the active call or an outbound call not yet known; false for the rest. */
+  serverEvent(event: RinglineEvent): boolean {
+    if (event.type === 'room.updated') {
+      const call = this.call
+      if (call && call.direction === 'internal' && call.remote.name === event.name && event.room === null) {
+        this.dispatch(call.key, { type: 'end', reason: 'remote-hangup' })
+      }
+      return true
+    }
+    const record = event.call
+    const active = this.call
+    if (active && active.id === record.id) {
+      this.dispatch(active.key, { type: 'server', record })
+      return true
+    }
+    if (record.direction === 'inbound') return false
+    this.#keepEarly(record)
+    return true
+  }
+
+  /** Request the call from the server, record its id and join its room; resolves with the call as it stands. */
+  async place<R>(key: string, steps: PlaceCallSteps<R>): Promise<Call> {
+    const clock = this.#host.clock
+    const controller = steps.timeoutMs === undefined ? null : new AbortController()
+    const timer = controller
+      ? clock.setTimeout(() => controller.abort(), steps.timeoutMs as number)
+      : undefined
+    let result: R
+    try {
+      result = await steps.request(controller?.signal)
+    } catch (e) {
+      const { event, error } = steps.failed(e, controller?.signal.aborted ?? false)
+      this.dispatch(key, event)
+      throw error
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer)
+      steps.settled?.()
+    }
+    const current = this.callOf(key)
+    if (!current || isCallOver(current)) {
+      // Hung up while the request was in flight: the server set the call up, so undo it there.
+      steps.cancel(result)
+      return current ?? replaced(key)
+    }
+    const { id, record, connection } = steps.accepted(result)
+    this.requested(key, { type: 'requested', id, record, roomName: connection.roomName })
+    const after = this.callOf(key)
+    if (after && !isCallOver(after)) void this.connect(key, connection)
+    return this.callOf(key) ?? replaced(key)
+  }
+
+  /** End a live call with `event` here and on the server. */
+  giveUp(key: string, event: CallMachineEvent) {
+    this.#timers.giveUp(key, event)
+  }
+
+  #keepEarly(record: CallRecord) {
+    const known = this.#early.get(record.id)
+    // A final record is never replaced by a late non-final one (events may arrive out of order).
+    if (known && isFinal(known) && !isFinal(record)) return
+    this.#early.delete(record.id)
+    this.#early.set(record.id, record)
+    if (this.#early.size > 50) this.#early.delete(this.#early.keys().next().value as string)
+  }
+
+  /** The server gave this call its id: record it, then apply whatever the server already said of it. */
+  requested(key: string, event: Extract<CallMachineEvent, { type: 'requested' }>) {
+    this.dispatch(key, event)
+    const early = this.#early.get(event.id)
+    if (!early) return
+    this.#early.delete(event.id)
+    this.dispatch(key, { type: 'server', record: early })
+  }
+
+  newKey() {
+    return `c${++this.#seq}-${this.#host.clock.now().toString(36)}`
+  }
+
+  start(machine: CallMachineState) {
+    if (this.#machine && !isCallOver(this.#machine.call)) {
+      throw new RinglineError('CALL_LIMIT_REACHED', 'Hang up the current call first.')
+    }
+    this.#machine = machine
+    this.#host.publish(machine.call)
+    this.#timers.sync()
+  }
+
+  dispatch(key: string, event: CallMachineEvent) {
+    const prev = this.#machine
+    if (!prev || prev.call.key !== key) return
+    const next = reduceCall(prev, event, this.#host.clock.now())
+    if (next === prev) return
+    this.#machine = next
+    this.#host.publish(next.call)
+    if (!isCallOver(prev.call) && isCallOver(next.call)) this.#cleanup(key)
+    this.#timers.sync()
+  }
+
+  callOf(key: string): Call | null {
+    return this.#machine?.call.key === key ? this.#machine.call : null
+  }
+
+  requireLive(): { call: Call; session: TransportSession | null } {
+    const call = this.#machine?.call
+    if (!call || isCallOver(call)) throw new RinglineError('CALL_NOT_ACTIVE', 'There is no active call.')
+    const session = this.#session?.key === call.key ? this.#session.session : null
+    return { call, session }
+  }
+
+  #cleanup(key: string) {
+    this.#timers.clear()
+    const s = this.#session
+    if (s && s.key === key) {
+      this.#session = null
+      void s.hold?.stop().catch(noop)
+      void s.session.disconnect().catch(noop)
+    }
+    if (this.#roomAudioBlocked) {
+      this.#roomAudioBlocked = false
+      this.#host.audioBlockedChanged()
+    }
+  }
+
+  /** Tell the server to end a call we are giving up on (timeouts, failures); never throws. */
+  serverHangup(call: Call) {
+    if (call.direction === 'internal') {
+      if (call.remote.name) void this.#host.api.leaveRoom(call.remote.name).catch(noop)
+    } else if (call.id) void this.requests().hangupCall(call.id).catch(noop)
+  }
+
+  transport(): CallTransport {
+    this.#transport ??= this.#host.transport ?? livekitTransport()
+    return this.#transport
+  }
+
+  /** Call-control requests: the transport's own where it has them (Twilio Voice), else `/calls`. */
+  requests(): CallRequests {
+    const custom = this.transport().requests ?? {}
+    const api = this.#host.api
+    return {
+      createCall: (body, signal) =>
+        custom.createCall ? custom.createCall(api, body, signal) : api.createCall(body, signal),
+      answerCall: (id, signal) =>
+        custom.answerCall ? custom.answerCall(api, id, signal) : api.answerCall(id, signal),
+      declineCall: (id, body) =>
+        custom.declineCall ? custom.declineCall(api, id, body) : api.declineCall(id, body),
+      hangupCall: (id) => (custom.hangupCall ? custom.hangupCall(api, id) : api.hangupCall(id)),
+    }
+  }
+
+  async connect(key: string, connection: Connection) {
+    const transport = this.transport()
+    const session = transport.createSession((fact) => this.#onFact(key, fact))
+    this.#session = { key, session, hold: null }
+    const selected = this.#host.selectedDevices()
+    try {
+      await session.connect(connection, {
+        microphone: true,
+        audioInput: selected.audioinput,
+        audioOutput: selected.audiooutput,
+      })
+      if (this.#session?.key !== key) return
+      this.#host.notePermission('granted')
+      const call = this.callOf(key)
+      if (call?.muted) await session.setMicrophoneEnabled(false)
+    } catch (e) {
+      const error = toRinglineError(e, 'CONNECTION_FAILED')
+      if (error.code === 'MICROPHONE_PERMISSION_DENIED') this.#host.notePermission('denied')
+      const call = this.callOf(key)
+      if (!call || isCallOver(call)) return
+      this.#host.error(error)
+      this.#timers.giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
+    }
+  }
+
+  #onFact(key: string, fact: TransportFact) {
+    if (this.#session?.key !== key) return
+    switch (fact.type) {
+      case 'connection':
+        this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
+        return
+      case 'participants':
+        this.dispatch(key, { type: 'participants', participants: fact.participants })
+        return
+      case 'participant-left':
+        if (fact.participant.kind === 'sip') this.dispatch(key, { type: 'sip-left', cause: fact.cause })
+        return
+      case 'dtmf': {
+        const call = this.callOf(key)
+        if (!call) return
+        this.dispatch(key, {
+          type: 'patch',
+          patch: { dtmf: { sent: call.dtmf.sent, received: call.dtmf.received + fact.digit } },
+        })
+        this.#host.emit({ type: 'dtmf', direction: 'received', digit: fact.digit, callKey: key })
+        return
+      }
+      case 'audio-playback':
+        this.#roomAudioBlocked = !fact.canPlay
+        this.#host.audioBlockedChanged()
+        return
+      case 'media-error':
+        this.#host.error(toRinglineError(fact.error, 'MICROPHONE_NOT_FOUND'))
+        return
+      case 'transcript':
+        this.dispatch(key, { type: 'transcript', segments: fact.segments })
+        return
+      default:
+        return fact satisfies never
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// The incoming-call list as a pure reducer: server events and local actions in, the next list out. The client
+// owns the retention timers and the tab messages; this file only decides what the list becomes.
+import { type CallRecord, FINAL_CALL_STATUSES, type RinglineEventOf } from './protocol'
+import type { IncomingCall, IncomingEndReason } from './types'
+
+/** The incoming calls of one client, plus what it remembers to keep them from coming back. */
+export interface IncomingCallsState {
+  incoming: readonly IncomingCall[]
+  /** Calls answered or declined here or in another tab: never listed again. */
+  handled: ReadonlySet<string>
+  /** Calls whose answer claim is in flight: their events belong to the active call, not to this list. */
+  answering: ReadonlySet<string>
+}
+
+/** Inputs of the incoming-call reducer. */
+export type IncomingCallsAction =
+  | { type: 'server'; event: RinglineEventOf<'call.incoming' | 'call.updated' | 'call.ended'> }
+  /** Answered or declined here or in another tab: drop it and never list it again. */
+  | { type: 'handled'; callId: string }
+  | { type: 'answering'; callId: string }
+  | { type: 'answer-settled'; callId: string }
+  /** The retention of an ended call ran out. */
+  | { type: 'remove'; callId: string }
+  /** A follower tab adopts the leader's list. */
+  | { type: 'sync'; incoming: readonly IncomingCall[]; handled: readonly string[] }
+
+/**
+ * What a failed answer (or decline) says about the call, from the error code: someone else took it, it is gone,
+ * or null for a real failure. Core's `answer()` ends the call with this reason; UIs read it from here too.
+ */
+export function answerFailureReason(code: string | undefined): 'answered-elsewhere' | 'missed' | null {
+  if (code === 'CALL_ALREADY_ANSWERED') return 'answered-elsewhere'
+  if (code === 'CALL_NOT_FOUND' || code === 'CALL_NOT_ACTIVE') return 'missed'
+  return null
+}
+
+/** An empty incoming-call state. */
+export const initialIncomingCalls: IncomingCallsState = {
+  incoming: [],
+  handled: new Set(),
+  answering: new Set(),
+}
+
+function isFinal(record: CallRecord) {
+  return FINAL_CALL_STATUSES.includes(record.status)
+}
+
+function withId(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  return set.has(id) ? set : new Set(set).add(id)
+}
+
+function withoutId(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  if (!set.has(id)) return set
+  const next = new Set(set)
+  next.delete(id)
+  return next
+}
+
+function removeCall(incoming: readonly IncomingCall[], id: string): readonly IncomingCall[] {
+  return incoming.some((c) => c.id === id) ? incoming.filter((c) => c.id !== id) : incoming
+}
+
+/** Why a ringing call stopped ringing, from its latest record; null while it still rings. */
+function endReasonOf(event: IncomingCallsAction & { type: 'server' }): IncomingEndReason | null {
+  const record = event.event.call
+  if (isFinal(record) || event.event.type === 'call.ended') {
+    if (record.status === 'declined') return 'declined'
+    return record.status === 'completed' || record.answeredBy ? 'answered-elsewhere' : 'missed'
+  }
+  if (record.status === 'in-progress' || record.answeredBy) return 'answered-elsewhere'
+  return null
+}
+
+function reduceServerEvent(
+  state: IncomingCallsState,
+  action: IncomingCallsAction & { type: 'server' },
+  now: number,
+): IncomingCallsState {
+  const { event } = action
+  const record = event.call
+  // Outbound and internal records are the active call's business.
+  if (record.direction !== 'inbound') return state
+  const existing = state.incoming.find((c) => c.id === record.id)
+
+  if (event.type === 'call.incoming') {
+    if (existing || state.handled.has(record.id) || state.answering.has(record.id) || isFinal(record))
+      return state
+    const call: IncomingCall = {
+      id: record.id,
+      from: record.fromNumber,
+      to: record.toNumber,
+      record,
+      receivedAt: now,
+      phase: 'ringing',
+    }
+    return { ...state, incoming: [...state.incoming, call] }
+  }
+
+  if (existing?.phase !== 'ringing' || state.answering.has(record.id)) return state
+  const reason = endReasonOf(action)
+  const incoming = state.incoming.map((c): IncomingCall => {
+    if (c.id !== record.id) return c
+    if (!reason) return { ...c, record }
+    return {
+      id: c.id,
+      from: c.from,
+      to: c.to,
+      record,
+      receivedAt: c.receivedAt,
+      phase: 'ended',
+      endReason: reason,
+      endedAt: now,
+    }
+  })
+  return { ...state, incoming }
+}
+
+/** The next incoming-call state; returns `state` itself when nothing changed. */
+export function reduceIncomingCalls(
+  state: IncomingCallsState,
+  action: IncomingCallsAction,
+  now: number,
+): IncomingCallsState {
+  switch (action.type) {
+    case 'server':
+      return reduceServerEvent(state, action, now)
+    case 'handled': {
+      const handled = withId(state.handled, action.callId)
+      const incoming = removeCall(state.incoming, action.callId)
+      return handled === state.handled && incoming === state.incoming
+        ? state
+        : { ...state, handled, incoming }
+    }
+    case 'answering': {
+      const answering = withId(state.answering, action.callId)
+      return answering === state.answering ? state : { ...state, answering }
+    }
+    case 'answer-settled': {
+      const answering = withoutId(state.answering, action.callId)
+      return answering === state.answering ? state : { ...state, answering }
+    }
+    case 'remove': {
+      const incoming = removeCall(state.incoming, action.callId)
+      return incoming === state.incoming ? state : { ...state, incoming }
+    }
+    case 'sync': {
+      let handled = state.handled
+      for (const id of action.handled) handled = withId(handled, id)
+      const known = new Set(state.incoming.map((c) => c.id))
+      const added = action.incoming.filter((c) => !known.has(c.id) && !handled.has(c.id))
+      const incoming = added.length ? [...state.incoming, ...added] : state.incoming
+      return handled === state.handled && incoming === state.incoming
+        ? state
+        : { ...state, handled, incoming }
+    }
+    default:
+      return action satisfies never
+  }
+}
