@@ -216,12 +216,3 @@ describe.each(STORE_KINDS)('store suite on %s', (_kind, make) => {
     expect((await listParticipants(store, 'p1', { presentOnly: true })).map((p) => p.userId)).toEqual(['bob'])
   })
 })
-
-describe('migrations', () => {
-  it('embeds exactly the SQL files in migrations/', async () => {
-    // @ts-expect-error plain .mjs script without types
-    const { readMigrations } = await import('../scripts/gen-migrations.mjs')
-    const { MIGRATIONS } = await import('../src/store/migrations.generated')
-    expect(MIGRATIONS).toEqual(readMigrations())
-  })
-})
