@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { resolveConfig } from './config'
 import { livekitAccessor } from './livekit'
-import { createCliSipSetupCommand } from './livekitSipProvisioner'
-import { pgliteStore } from './store/pgliteStore'
-import { postgresStore } from './store/postgresStore'
-import type { RinglineStore } from './store/types'
+import { createCliSipSetupCommand } from './numbers/livekitSipProvisioner'
+import { pgliteStore } from './sql/pgliteStore'
+import { postgresStore } from './sql/postgresStore'
+import type { RinglineStore } from './sql/types'
 
 /** A `ringline` sub-command. */
 export interface CliCommand {

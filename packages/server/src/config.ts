@@ -1,4 +1,4 @@
-import { HttpError } from './errors'
+import { HttpError } from './http/errors'
 import type { CallGuardOptions, RinglineConfig } from './types'
 
 /** The configuration after environment fallbacks and defaults; missing LiveKit settings stay `undefined`. */

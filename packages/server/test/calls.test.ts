@@ -1,8 +1,8 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { ServerError, SipCallError } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dialFailure } from '../src/operations/calls'
-import { insertCall } from '../src/store/callRepository'
+import { insertCall } from '../src/calls/callRepository'
+import { dialFailure } from '../src/calls/calls'
 import { req, testRingline, USERS } from './helpers'
 
 describe('POST /calls guards (checked before anything is dialled)', () => {

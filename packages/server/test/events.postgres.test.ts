@@ -1,7 +1,7 @@
 // Live events across server instances through PostgreSQL LISTEN/NOTIFY.
 import { describe, expect, it } from 'vitest'
 import { createRingline } from '../src/ringline'
-import { postgresStore } from '../src/store/postgresStore'
+import { postgresStore } from '../src/sql/postgresStore'
 import { API_KEY, API_SECRET, freshDatabaseUrl, req, testAuthorize, USERS } from './helpers'
 import { SseReader } from './sse'
 

@@ -2,7 +2,7 @@ import { ERROR_CODES } from '@ringline/core/protocol'
 import fc from 'fast-check'
 import { isPossiblePhoneNumber } from 'libphonenumber-js/max'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RinglineStore } from '../src/store/types'
+import type { RinglineStore } from '../src/sql/types'
 import { ORIGIN, testRingline, USERS } from './helpers'
 
 const TABLES = [

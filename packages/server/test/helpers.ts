@@ -1,8 +1,8 @@
 import { inject } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
-import { postgresStore } from '../src/store/postgresStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
 import type { Logger, Principal, RinglineConfig } from '../src/types'
 
 export const API_KEY = 'APItestkey'

@@ -13,11 +13,11 @@ import {
   outboundVolume,
   recordWebhookEvent,
   upsertParticipant,
-} from '../src/store/callRepository'
-import { runMigrations } from '../src/store/migrate'
-import { MIGRATIONS } from '../src/store/migrations.generated'
-import { getNumberConnection, upsertNumberConnection } from '../src/store/numberRepository'
-import type { RinglineStore } from '../src/store/types'
+} from '../src/calls/callRepository'
+import { getNumberConnection, upsertNumberConnection } from '../src/numbers/numberRepository'
+import { runMigrations } from '../src/sql/migrate'
+import { MIGRATIONS } from '../src/sql/migrations.generated'
+import type { RinglineStore } from '../src/sql/types'
 import { STORE_KINDS } from './helpers'
 
 describe.each(STORE_KINDS)('store suite on %s', (_kind, make) => {

@@ -1,7 +1,7 @@
 // Twilio routes without the configuration they need, and with malformed input.
 import { afterEach, describe, expect, it } from 'vitest'
-import { memoryStore } from '../src/store/memoryStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import type { RinglineStore } from '../src/sql/types'
 import { call, creds, pn, server, sim, useTwilioSimulator } from './twilioRoutesFixture'
 
 useTwilioSimulator()

@@ -1,8 +1,8 @@
 // Twilio routes on two server instances sharing one PostgreSQL database: the onboarding locks hold across them.
 import { describe, expect, it } from 'vitest'
-import { postgresStore } from '../src/store/postgresStore'
-import { sqlTwilioOnboardingStore } from '../src/store/twilioOnboardingStore'
-import type { RinglineStore } from '../src/store/types'
+import { sqlTwilioOnboardingStore } from '../src/numbers/sqlTwilioOnboardingStore'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
 import { createRecordingLivekitProvisioner } from '../src/testing'
 import { freshDatabaseUrl } from './helpers'
 import {

@@ -9,8 +9,8 @@ import {
   verifyTwilioCredentialsResponseSchema,
 } from '@ringline/core/protocol'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { upsertNumberConnection } from '../src/store/numberRepository'
-import type { RinglineStore } from '../src/store/types'
+import { upsertNumberConnection } from '../src/numbers/numberRepository'
+import type { RinglineStore } from '../src/sql/types'
 import { STORE_KINDS } from './helpers'
 import {
   acme,

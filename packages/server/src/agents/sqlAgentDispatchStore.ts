@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/types'
+import type { Queryable } from '../sql/types'
 import type { AgentDispatchRecord, AgentDispatchStore } from './types'
 
 interface Row {

@@ -1,5 +1,5 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
-import type { RinglineStore } from '../store/types'
+import type { RinglineStore } from '../sql/types'
 import type { Logger } from '../types'
 
 /** An event before the hub stamps its `id` and `at`. */

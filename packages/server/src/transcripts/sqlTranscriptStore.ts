@@ -1,5 +1,5 @@
 import type { TranscriptSegment } from '@ringline/core/protocol'
-import type { Queryable } from '../store/types'
+import type { Queryable } from '../sql/types'
 
 /** Where final transcript segments go; `sqlTranscriptStore(db)` implements it on `ringline_transcript_segments`. */
 export interface TranscriptStore {

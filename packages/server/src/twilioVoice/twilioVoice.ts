@@ -13,13 +13,7 @@ import {
 import type { CountryCode } from 'libphonenumber-js/max'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import twilio from 'twilio'
-import { checkDestination, parsePhone } from '../callGuard'
-import type { RinglineContext } from '../context'
-import { createSecretBox, type SecretBox } from '../crypto/secretBox'
-import { HttpError, isHttpError } from '../errors'
-import { publishCall } from '../operations/callEvents'
-import { visibleCall } from '../operations/calls'
-import { auditRefusal, insertOutboundCall, limitCallStarts } from '../operations/outboundGuard'
+import { publishCall } from '../calls/callEvents'
 import {
   addDecline,
   audit,
@@ -32,14 +26,20 @@ import {
   publicCall,
   type StoredCall,
   updateInternals,
-} from '../store/callRepository'
-import type { Queryable } from '../store/types'
-import { normalizeTwilioError } from '../twilio/errors'
+} from '../calls/callRepository'
+import { visibleCall } from '../calls/calls'
+import { checkDestination, parsePhone } from '../calls/destinationGuard'
+import { auditRefusal, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
+import type { RinglineContext } from '../context'
+import { createSecretBox, type SecretBox } from '../crypto/secretBox'
+import { HttpError, isHttpError } from '../http/errors'
 import {
   createTwilioRestClient,
   type TwilioRestClient,
   type TwilioRestClientOptions,
-} from '../twilio/twilioClient'
+} from '../numbers/twilioClient'
+import { normalizeTwilioError } from '../numbers/twilioErrors'
+import type { Queryable } from '../sql/types'
 import type { Principal } from '../types'
 import { parseTwilioClientIdentity, twilioClientIdentity } from './identity'
 import {

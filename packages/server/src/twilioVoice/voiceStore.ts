@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/types'
+import type { Queryable } from '../sql/types'
 
 /** A tenant's Twilio Voice settings as stored: secrets as secret-box envelopes. */
 export interface StoredTwilioVoice {
