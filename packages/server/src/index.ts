@@ -22,8 +22,8 @@ export {
   dispatchAgent,
   sqlAgentDispatchStore,
 } from './agents'
-export { DEFAULT_BLOCKED_TYPES } from './calls/destinationGuard'
 export type { ProvisionNumberInput } from './calls/inbound'
+export { DEFAULT_BLOCKED_TYPES } from './calls/outboundGuard'
 export type { ResolvedConfig } from './config'
 export type { HealthReport } from './health/health'
 export { ERROR_STATUS, HttpError, type HttpErrorOptions, isHttpError } from './http/errors'

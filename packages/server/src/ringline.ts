@@ -18,15 +18,10 @@ import type {
   RoomInfo,
   TransferCallRequest,
 } from '@ringline/core/protocol'
+import { inviteAgent } from './agents/agentOperations'
+import { agentRoutes } from './agents/routes'
 import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls/calls'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
-import {
-  getTranscript,
-  inviteAgent,
-  recordingPlayback,
-  startRecording,
-  stopRecording,
-} from './calls/mediaOperations'
 import { reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'
 import { resolveConfig } from './config'
@@ -41,12 +36,16 @@ import { livekitAccessor } from './livekit'
 import { createMedia } from './mediaServices'
 import type { NumberConnectionRow } from './numbers/numberRepository'
 import { type TwilioServerOptions, twilioRoutes } from './numbers/routes'
+import { recordingPlayback, startRecording, stopRecording } from './recording/recordingOperations'
+import { recordingRoutes } from './recording/routes'
 import { consoleLogger, Redactor, redactingLogger } from './redact'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
 import type { RinglineStore } from './sql/types'
 import { mintRoomToken, userIdentity } from './tokens'
+import { transcriptRoutes } from './transcripts/routes'
+import { getTranscript } from './transcripts/transcriptOperations'
 import { twilioVoiceRoutes, withTwilioVoiceToken } from './twilioVoice/routes'
 import { createTwilioVoice, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
 import { twilioWebhookRoutes } from './twilioVoice/webhookRoutes'
@@ -173,6 +172,9 @@ export function createRingline(options: RinglineConfig): Ringline {
     ...eventRoutes,
     ...withTwilioVoiceToken(twilioVoice, roomRoutes),
     ...callRoutes,
+    ...recordingRoutes,
+    ...transcriptRoutes,
+    ...agentRoutes,
     ...twilioRoutes(options.twilio as TwilioServerOptions | undefined),
     ...twilioVoiceRoutes(twilioVoice),
   ]

@@ -7,8 +7,6 @@ import type {
   ListCallsResponse,
   TransferCallRequest,
 } from '@ringline/core/protocol'
-import type { CountryCode } from 'libphonenumber-js/max'
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import { SipCallError } from 'livekit-server-sdk'
 import { fromBase64url, toBase64url } from '../base64url'
 import { requireOutboundTrunk } from '../config'
@@ -17,10 +15,12 @@ import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { toAgentDispatchInfo } from '../mediaServices'
 import { listNumberConnections } from '../numbers/numberRepository'
+import { countryOf, parsePhone } from '../phone'
 import { toRecordingInfo } from '../recording/recordingService'
 import { outboundRoomName } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
+import { afterAnswered } from './callMedia'
 import {
   audit,
   type CloseCall,
@@ -34,18 +34,8 @@ import {
   type StoredCall,
   updateInternals,
 } from './callRepository'
-import { checkDestination, parsePhone } from './destinationGuard'
-import { afterAnswered, callTimeline } from './mediaOperations'
-import { auditRefusal, insertOutboundCall, limitCallStarts } from './outboundGuard'
-
-function countryOf(number: string | undefined): CountryCode | undefined {
-  if (!number) return undefined
-  try {
-    return parsePhoneNumberWithError(number).country
-  } catch {
-    return undefined
-  }
-}
+import { callTimeline } from './callTimeline'
+import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from './outboundGuard'
 
 /** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
 async function resolveCaller(

@@ -1,7 +1,78 @@
+// The outbound call guard: toll-fraud destination checks, the per-tenant start rate, the caps on open and hourly
+// calls, and the audit of refusals. Every transport (LiveKit SIP, Twilio Voice) starts its calls through here.
+import {
+  type CountryCode,
+  getCountryCallingCode,
+  type NumberType,
+  type PhoneNumber,
+  parsePhoneNumberWithError,
+} from 'libphonenumber-js/max'
 import type { RinglineContext } from '../context'
 import { HttpError, isHttpError } from '../http/errors'
-import type { Principal } from '../types'
+import type { CallGuardOptions, Principal } from '../types'
 import { audit, insertCall, type NewCall, outboundVolume, type StoredCall } from './callRepository'
+
+/** Number types refused unless configured otherwise: the classic toll-fraud targets. */
+export const DEFAULT_BLOCKED_TYPES: NumberType[] = [
+  'PREMIUM_RATE',
+  'SHARED_COST',
+  'UAN',
+  'PERSONAL_NUMBER',
+  'VOICEMAIL',
+  'PAGER',
+]
+
+/** The countries calls may go to, from the options or else the caller id's country. */
+export function allowedDestinations(
+  options: CallGuardOptions,
+  callerId: string | undefined,
+): CountryCode[] | '*' | { callingCode: string } | null {
+  if (options.allowedCountries) return options.allowedCountries
+  if (!callerId) return null
+  try {
+    const caller = parsePhoneNumberWithError(callerId)
+    return caller.country ? [caller.country] : { callingCode: caller.countryCallingCode }
+  } catch {
+    return null
+  }
+}
+
+/** Refuses destinations outside the allowed countries or of a blocked number type (`DESTINATION_NOT_ALLOWED`). */
+export function checkDestination(
+  phone: PhoneNumber,
+  options: CallGuardOptions,
+  callerId: string | undefined,
+  field = 'to',
+): void {
+  if (options.disabled) return
+  const allowed = allowedDestinations(options, callerId)
+  const refuse = (message: string, reason: string): never => {
+    throw new HttpError('DESTINATION_NOT_ALLOWED', message, { field, details: { reason } })
+  }
+  if (allowed === null) {
+    refuse(
+      'No destination countries are allowed: set RINGLINE_CALLER_ID or `calls.allowedCountries`.',
+      'NO_COUNTRIES',
+    )
+  } else if (allowed !== '*') {
+    const ok = Array.isArray(allowed)
+      ? phone.country
+        ? allowed.includes(phone.country)
+        : allowed.some((c) => getCountryCallingCode(c) === phone.countryCallingCode)
+      : phone.countryCallingCode === allowed.callingCode
+    if (!ok) {
+      refuse(
+        `Calls to ${phone.country ?? `+${phone.countryCallingCode}`} are not allowed for this workspace.`,
+        'COUNTRY_NOT_ALLOWED',
+      )
+    }
+  }
+  const type = phone.getType()
+  const blocked = options.blockedNumberTypes ?? DEFAULT_BLOCKED_TYPES
+  if (type && blocked.includes(type)) {
+    refuse(`Calls to ${type.toLowerCase().replace(/_/g, '-')} numbers are not allowed.`, type)
+  }
+}
 
 /** Runs a guarded step; a toll-fraud or volume refusal is written to the audit log before it is rethrown. */
 export async function auditRefusal<T>(

@@ -1,8 +1,8 @@
 import type { RinglineContext } from '../context'
 import { publishRoom } from '../rooms/rooms'
 import { publishCall } from './callEvents'
+import { isTwilioVoiceCall } from './callMedia'
 import { closeCall, listOpenCallsBefore } from './callRepository'
-import { isTwilioVoiceCall } from './mediaOperations'
 
 /**
  * Closes call records whose LiveKit room no longer exists (webhooks are at-least-once and may be dropped),

@@ -1,7 +1,6 @@
 import {
   createCallRequestSchema,
   declineCallRequestSchema,
-  dispatchAgentRequestSchema,
   listCallsQuerySchema,
   transferCallRequestSchema,
 } from '@ringline/core/protocol'
@@ -9,15 +8,8 @@ import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls'
 import { answerCall, declineCall } from './inbound'
-import {
-  getTranscript,
-  inviteAgent,
-  recordingPlayback,
-  startRecording,
-  stopRecording,
-} from './mediaOperations'
 
-/** Phone-call routes: dial, history, answer, decline, hang up, transfer, recording, agents, transcript. */
+/** Phone-call routes: dial, history, answer, decline, hang up, transfer. */
 export const callRoutes = [
   defineRoute({
     method: 'POST',
@@ -60,37 +52,5 @@ export const callRoutes = [
     path: '/calls/:id/transfer',
     handle: ({ ctx, principal, params, body }) =>
       transferCall(ctx, principal, params.id ?? '', parse(transferCallRequestSchema, body)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/recording',
-    handle: ({ ctx, principal, params }) => startRecording(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/calls/:id/recording',
-    handle: ({ ctx, principal, params }) => stopRecording(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/calls/:id/recording',
-    // A 302 to a short-lived signed URL, so `<audio src>` works; `?format=json` returns the link instead.
-    handle: async ({ ctx, principal, params, query, headers }) => {
-      const playback = await recordingPlayback(ctx, principal, params.id ?? '')
-      if (query.get('format') === 'json') return playback
-      headers.set('location', playback.url)
-      return new Response(null, { status: 302, headers })
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/calls/:id/transcript',
-    handle: ({ ctx, principal, params }) => getTranscript(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/agent',
-    handle: ({ ctx, principal, params, body }) =>
-      inviteAgent(ctx, principal, params.id ?? '', parse(dispatchAgentRequestSchema, body)),
   }),
 ]

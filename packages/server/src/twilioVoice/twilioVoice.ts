@@ -10,8 +10,6 @@ import {
   type TwilioVoiceTokenRequest,
   type TwilioVoiceTokenResponse,
 } from '@ringline/core/protocol'
-import type { CountryCode } from 'libphonenumber-js/max'
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import twilio from 'twilio'
 import { publishCall } from '../calls/callEvents'
 import {
@@ -28,8 +26,7 @@ import {
   updateInternals,
 } from '../calls/callRepository'
 import { visibleCall } from '../calls/calls'
-import { checkDestination, parsePhone } from '../calls/destinationGuard'
-import { auditRefusal, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
+import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
 import type { RinglineContext } from '../context'
 import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import { HttpError, isHttpError } from '../http/errors'
@@ -39,6 +36,7 @@ import {
   type TwilioRestClientOptions,
 } from '../numbers/twilioClient'
 import { normalizeTwilioError } from '../numbers/twilioErrors'
+import { countryOf, parsePhone } from '../phone'
 import type { Queryable } from '../sql/types'
 import type { Principal } from '../types'
 import { parseTwilioClientIdentity, twilioClientIdentity } from './identity'
@@ -114,15 +112,6 @@ function xml(body: string, status = 200): Response {
 }
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-
-function countryOf(number: string | null | undefined): CountryCode | undefined {
-  if (!number) return undefined
-  try {
-    return parsePhoneNumberWithError(number).country
-  } catch {
-    return undefined
-  }
-}
 
 function one(params: TwilioParams, name: string): string | undefined {
   const v = params[name]

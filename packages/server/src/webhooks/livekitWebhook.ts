@@ -1,6 +1,7 @@
 import { ParticipantInfo_Kind } from '@livekit/protocol'
 import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
+import { afterAnswered } from '../calls/callMedia'
 import {
   claimCall,
   closeCall,
@@ -13,7 +14,6 @@ import {
   type StoredCall,
   upsertParticipant,
 } from '../calls/callRepository'
-import { afterAnswered } from '../calls/mediaOperations'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
