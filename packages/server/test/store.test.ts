@@ -8,12 +8,10 @@ import {
   getOpenCallByRoom,
   insertCall,
   listCalls,
-  listParticipants,
-  markParticipantLeft,
   outboundVolume,
   recordWebhookEvent,
-  upsertParticipant,
 } from '../src/calls/callRepository'
+import { listParticipants, markParticipantLeft, upsertParticipant } from '../src/calls/participantRepository'
 import { getNumberConnection, upsertNumberConnection } from '../src/numbers/numberRepository'
 import { runMigrations } from '../src/sql/migrate'
 import { MIGRATIONS } from '../src/sql/migrations.generated'

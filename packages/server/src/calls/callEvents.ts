@@ -1,6 +1,6 @@
 import type { RinglineContext } from '../context'
 import { afterEnded } from './callMedia'
-import { publicCall, type StoredCall } from './callRepository'
+import { publicCall, type StoredCall } from './callRow'
 
 /** Who hears about a call: its caller for outbound calls, the rung users (or the whole tenant) for inbound ones. */
 export function callAudience(call: StoredCall): string[] | undefined {

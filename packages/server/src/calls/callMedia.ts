@@ -1,7 +1,7 @@
 // What media features (recording, transcripts, agents) do when a call is answered or ends.
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
-import type { StoredCall } from './callRepository'
+import type { StoredCall } from './callRow'
 
 /** Calls carried by Twilio Voice have no LiveKit room to record, transcribe or send an agent to. */
 export function isTwilioVoiceCall(call: Pick<StoredCall, 'roomName' | 'internals'>): boolean {

@@ -1,101 +1,7 @@
-import type {
-  CallDirection,
-  CallEndReason,
-  CallParticipant,
-  CallRecord,
-  CallStats,
-  CallStatus,
-} from '@ringline/core/protocol'
-import type { RecordingState } from '../recording/types'
+import type { CallDirection, CallEndReason, CallStats, CallStatus } from '@ringline/core/protocol'
 import type { Queryable } from '../sql/types'
 
-/** A row of `ringline_calls` as the drivers return it. */
-interface CallRow {
-  id: string
-  tenant_id: string
-  direction: CallDirection
-  status: CallStatus
-  room_name: string
-  from_number: string | null
-  to_number: string | null
-  contact_id: string | null
-  created_by: string | null
-  answered_by: string | null
-  sip_call_id: string | null
-  sip_status_code: number | null
-  started_at: Date | string
-  answered_at: Date | string | null
-  ended_at: Date | string | null
-  duration_seconds: number | null
-  end_reason: CallEndReason | null
-  recording_url: string | null
-  metadata: Record<string, unknown> | string | null
-}
-
-/** Server-only fields kept in `metadata` and never sent to browsers. */
-export interface CallInternals {
-  sipIdentity?: string
-  ringUsers?: string[]
-  declinedBy?: string[]
-  number?: string
-  [key: string]: unknown
-}
-
-/** A call record plus its server-only internals. */
-export interface StoredCall extends CallRecord {
-  internals: CallInternals
-  /** Recording state kept by the recording service (never sent to browsers). */
-  recording: RecordingState | null
-}
-
-const iso = (value: Date | string | null): string | null =>
-  value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString()
-
-function toCall(row: CallRow): StoredCall {
-  const metadata = (
-    typeof row.metadata === 'string' ? JSON.parse(row.metadata) : (row.metadata ?? {})
-  ) as Record<string, unknown>
-  // `recording` is the recording service's state (object key, egress id): server-only, like internals.
-  const {
-    internals = {},
-    recording = null,
-    ...publicMetadata
-  } = metadata as { internals?: CallInternals; recording?: RecordingState | null }
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    direction: row.direction,
-    status: row.status,
-    roomName: row.room_name,
-    fromNumber: row.from_number,
-    toNumber: row.to_number,
-    contactId: row.contact_id,
-    createdBy: row.created_by,
-    answeredBy: row.answered_by,
-    sipCallId: row.sip_call_id,
-    sipStatusCode: row.sip_status_code,
-    startedAt: iso(row.started_at) as string,
-    answeredAt: iso(row.answered_at),
-    endedAt: iso(row.ended_at),
-    durationSeconds: row.duration_seconds,
-    endReason: row.end_reason,
-    recordingUrl: row.recording_url,
-    metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
-    internals,
-    recording,
-  }
-}
-
-/** Where a call's recording plays: the `GET /calls/:id/recording` route under `basePath` (never the object key). */
-export function recordingRoute(callId: string, basePath = ''): string {
-  return `${basePath}/calls/${encodeURIComponent(callId)}/recording`
-}
-
-/** The wire form of a stored call: internals stripped, `recordingUrl` pointing at the playback route. */
-export function publicCall(call: StoredCall, basePath?: string): CallRecord {
-  const { internals: _internals, recording: _recording, ...record } = call
-  return record.recordingUrl ? { ...record, recordingUrl: recordingRoute(call.id, basePath) } : record
-}
+import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
 
 /** Fields of a new call. */
 export interface NewCall {
@@ -138,7 +44,7 @@ export async function insertCall(q: Queryable, call: NewCall): Promise<StoredCal
       JSON.stringify({ internals: call.internals ?? {} }),
     ],
   )
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** A call of a tenant by id (`null` for another tenant's call, so ids never leak across tenants). */
@@ -147,13 +53,13 @@ export async function getCall(q: Queryable, tenantId: string, id: string): Promi
     id,
     tenantId,
   ])
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** A call by id whatever its tenant (server-side work only: webhooks, schedulers). */
 export async function getCallById(q: Queryable, id: string): Promise<StoredCall | null> {
   const { rows } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1', [id])
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** The open call in a LiveKit room, if any. */
@@ -162,7 +68,7 @@ export async function getOpenCallByRoom(q: Queryable, roomName: string): Promise
     'SELECT * FROM ringline_calls WHERE room_name = $1 AND ended_at IS NULL',
     [roomName],
   )
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** The tenant that first used a room name, if any (room names must never be shared across tenants). */
@@ -197,7 +103,7 @@ export async function closeCall(q: Queryable, id: string, close: CloseCall): Pro
       [id],
     )
   }
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** Marks an outbound call answered when it is still dialing; returns it or `null`. */
@@ -212,7 +118,7 @@ export async function markAnswered(
      WHERE id = $1 AND status IN ('initiated', 'ringing') AND ended_at IS NULL RETURNING *`,
     [id, fields.sipCallId ?? null],
   )
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** The atomic claim of a ringing inbound call: exactly one caller gets the row back. */
@@ -228,7 +134,7 @@ export async function claimCall(
      RETURNING *`,
     [id, tenantId, userId],
   )
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** Merges fields into a call's internals. */
@@ -243,7 +149,7 @@ export async function updateInternals(
      WHERE id = $1 RETURNING *`,
     [id, JSON.stringify(patch)],
   )
-  return rows[0] ? toCall(rows[0]) : null
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /** Records a user declining a ringing call; returns the updated call. */
@@ -256,76 +162,9 @@ export async function addDecline(q: Queryable, id: string, userId: string): Prom
      RETURNING *`,
     [id, userId],
   )
-  if (rows[0]) return toCall(rows[0])
+  if (rows[0]) return callFromRow(rows[0])
   const { rows: current } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1', [id])
-  return current[0] ? toCall(current[0]) : null
-}
-
-function participantKind(kind: string | undefined): CallParticipant['kind'] {
-  if (kind === 'sip' || kind === 'agent' || kind === 'user') return kind
-  return 'other'
-}
-
-/** Records a participant joining (again). */
-export async function upsertParticipant(
-  q: Queryable,
-  p: {
-    callId: string
-    identity: string
-    kind: CallParticipant['kind']
-    name?: string | null
-    userId?: string | null
-    joinedAt?: Date
-  },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at)
-     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), NULL)
-     ON CONFLICT (call_id, identity) DO UPDATE SET kind = EXCLUDED.kind,
-       name = COALESCE(EXCLUDED.name, ringline_call_participants.name),
-       user_id = COALESCE(EXCLUDED.user_id, ringline_call_participants.user_id),
-       joined_at = CASE WHEN ringline_call_participants.left_at IS NULL THEN ringline_call_participants.joined_at
-         ELSE EXCLUDED.joined_at END,
-       left_at = NULL`,
-    [p.callId, p.identity, p.kind, p.name ?? null, p.userId ?? null, p.joinedAt?.toISOString() ?? null],
-  )
-}
-
-/** Records a participant leaving; returns whether it was present. */
-export async function markParticipantLeft(q: Queryable, callId: string, identity: string): Promise<boolean> {
-  const { rowCount } = await q.query(
-    'UPDATE ringline_call_participants SET left_at = now() WHERE call_id = $1 AND identity = $2 AND left_at IS NULL',
-    [callId, identity],
-  )
-  return rowCount > 0
-}
-
-/** Participants of a call, optionally only those still present. */
-export async function listParticipants(
-  q: Queryable,
-  callId: string,
-  options: { presentOnly?: boolean } = {},
-): Promise<(CallParticipant & { userId: string | null })[]> {
-  const { rows } = await q.query<{
-    identity: string
-    kind: string
-    name: string | null
-    user_id: string | null
-    joined_at: Date | string | null
-    left_at: Date | string | null
-  }>(
-    `SELECT identity, kind, name, user_id, joined_at, left_at FROM ringline_call_participants
-     WHERE call_id = $1 ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`,
-    [callId],
-  )
-  return rows.map((r) => ({
-    identity: r.identity,
-    kind: participantKind(r.kind),
-    name: r.name,
-    userId: r.user_id,
-    joinedAt: iso(r.joined_at),
-    leftAt: iso(r.left_at),
-  }))
+  return current[0] ? callFromRow(current[0]) : null
 }
 
 /** Open internal calls of a tenant. */
@@ -335,7 +174,7 @@ export async function listOpenInternalCalls(q: Queryable, tenantId: string): Pro
      ORDER BY started_at ASC LIMIT 200`,
     [tenantId],
   )
-  return rows.map(toCall)
+  return rows.map(callFromRow)
 }
 
 /** Open calls started before a moment (for reconciliation). */
@@ -344,7 +183,7 @@ export async function listOpenCallsBefore(q: Queryable, before: Date, limit = 50
     'SELECT * FROM ringline_calls WHERE ended_at IS NULL AND started_at < $1 ORDER BY started_at ASC LIMIT $2',
     [before.toISOString(), limit],
   )
-  return rows.map(toCall)
+  return rows.map(callFromRow)
 }
 
 /** Filters of a call-history query; `userId` restricts to calls a user made or answered. */
@@ -400,7 +239,7 @@ export async function listCalls(
     `SELECT * FROM ringline_calls WHERE ${sql}${cursorSql} ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
     params,
   )
-  const calls = rows.slice(0, page.limit).map(toCall)
+  const calls = rows.slice(0, page.limit).map(callFromRow)
   const last = calls[calls.length - 1]
   return { calls, next: rows.length > page.limit && last ? { startedAt: last.startedAt, id: last.id } : null }
 }

@@ -1,7 +1,7 @@
 import type { CallDetail, CallParticipant } from '@ringline/core/protocol'
 import type { AgentDispatchRecord } from '../agents/types'
 import type { RecordingState } from '../recording/types'
-import type { StoredCall } from './callRepository'
+import type { StoredCall } from './callRow'
 
 type TimelineEntry = NonNullable<CallDetail['timeline']>[number]
 

@@ -28,14 +28,13 @@ import {
   closeCall,
   getCall,
   listCalls as listCallRows,
-  listParticipants,
   markAnswered,
-  publicCall,
-  type StoredCall,
   updateInternals,
 } from './callRepository'
+import { publicCall, type StoredCall } from './callRow'
 import { callTimeline } from './callTimeline'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from './outboundGuard'
+import { listParticipants } from './participantRepository'
 
 /** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
 async function resolveCaller(

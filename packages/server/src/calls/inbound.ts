@@ -18,7 +18,8 @@ import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
-import { addDecline, claimCall, closeCall, getCall, publicCall } from './callRepository'
+import { addDecline, claimCall, closeCall, getCall } from './callRepository'
+import { publicCall } from './callRow'
 
 /** An inbound call that rings for the principal (whatever its state), else `CALL_NOT_FOUND`. */
 async function inboundCallFor(ctx: RinglineContext, principal: Principal, id: string) {

@@ -10,7 +10,8 @@ import {
 import type { RinglineContext } from '../context'
 import { HttpError, isHttpError } from '../http/errors'
 import type { CallGuardOptions, Principal } from '../types'
-import { audit, insertCall, type NewCall, outboundVolume, type StoredCall } from './callRepository'
+import { audit, insertCall, type NewCall, outboundVolume } from './callRepository'
+import type { StoredCall } from './callRow'
 
 /** Number types refused unless configured otherwise: the classic toll-fraud targets. */
 export const DEFAULT_BLOCKED_TYPES: NumberType[] = [

@@ -1,5 +1,6 @@
 import type { AgentRoutingPolicy } from '../agents/types'
 import type { RecordingPolicy } from '../recording/types'
+import { json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 
 /** How inbound calls to a number ring: everyone online (default) or a list of users. */
@@ -49,8 +50,7 @@ function toConnection(row: Row): NumberConnectionRow {
     livekitInboundTrunkId: row.livekit_inbound_trunk_id,
     livekitDispatchRuleId: row.livekit_dispatch_rule_id,
     livekitOutboundTrunkId: row.livekit_outbound_trunk_id,
-    routingPolicy:
-      typeof row.routing_policy === 'string' ? JSON.parse(row.routing_policy) : row.routing_policy,
+    routingPolicy: json(row.routing_policy),
     status: row.status,
   }
 }

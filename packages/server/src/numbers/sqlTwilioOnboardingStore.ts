@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { HttpError } from '../http/errors'
+import { date, json } from '../sql/rows'
 import type { RinglineStore } from '../sql/types'
 import type {
   AuditEntry,
@@ -56,9 +57,6 @@ interface ConnectionRow {
   steps: ConnectStep[] | string
   last_error_code: string | null
 }
-
-const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v)
 
 function toIntegration(r: IntegrationRow): TwilioIntegrationRecord {
   return {

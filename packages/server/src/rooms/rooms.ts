@@ -10,12 +10,9 @@ import {
   getRoomOwner,
   insertCall,
   listOpenInternalCalls,
-  listParticipants,
-  markParticipantLeft,
-  publicCall,
-  type StoredCall,
-  upsertParticipant,
 } from '../calls/callRepository'
+import { publicCall, type StoredCall } from '../calls/callRow'
+import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'

@@ -21,10 +21,9 @@ import {
   getCall,
   insertCall,
   markAnswered,
-  publicCall,
-  type StoredCall,
   updateInternals,
 } from '../calls/callRepository'
+import { publicCall, type StoredCall } from '../calls/callRow'
 import { visibleCall } from '../calls/calls'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
 import type { RinglineContext } from '../context'

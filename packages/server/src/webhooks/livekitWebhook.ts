@@ -8,12 +8,10 @@ import {
   getCallById,
   getOpenCallByRoom,
   insertCall,
-  listParticipants,
-  markParticipantLeft,
   recordWebhookEvent,
-  type StoredCall,
-  upsertParticipant,
 } from '../calls/callRepository'
+import type { StoredCall } from '../calls/callRow'
+import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
