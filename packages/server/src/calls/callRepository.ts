@@ -1,7 +1,7 @@
-import type { CallDirection, CallEndReason, CallStats, CallStatus } from '@ringline/core/protocol'
+import type { CallDirection, CallStats, CallStatus } from '@ringline/core/protocol'
 import type { Queryable } from '../sql/types'
-
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
+import type { CloseCall } from './lifecycle'
 
 /** Fields of a new call. */
 export interface NewCall {
@@ -81,11 +81,6 @@ export async function getRoomOwner(q: Queryable, roomName: string): Promise<stri
 }
 
 /** How an open call closes. */
-export interface CloseCall {
-  status: CallStatus
-  endReason: CallEndReason
-  sipStatusCode?: number | null
-}
 
 /** Closes an open call (no-op when it already ended); returns the closed call or `null`. */
 export async function closeCall(q: Queryable, id: string, close: CloseCall): Promise<StoredCall | null> {

@@ -23,7 +23,6 @@ import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
 import {
   audit,
-  type CloseCall,
   callStats,
   closeCall,
   getCall,
@@ -33,6 +32,7 @@ import {
 } from './callRepository'
 import { publicCall, type StoredCall } from './callRow'
 import { callTimeline } from './callTimeline'
+import { closeOnHangup, dialFailure } from './lifecycle'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from './outboundGuard'
 import { listParticipants } from './participantRepository'
 
@@ -56,26 +56,6 @@ async function resolveCaller(
   if (!configured && own?.livekitOutboundTrunkId)
     return { fromNumber: own.e164, trunkId: own.livekitOutboundTrunkId }
   return { ...(configured ? { fromNumber: configured } : {}), trunkId: requireOutboundTrunk(ctx.config) }
-}
-
-/** Maps a failed `createSipParticipant` (waitUntilAnswered) to how the call closes. */
-export function dialFailure(error: unknown): CloseCall {
-  const e = error as { code?: string; name?: string; metadata?: Record<string, string> } | null
-  const sip =
-    error instanceof SipCallError
-      ? error.sipStatusCode
-      : e?.metadata?.sip_status_code
-        ? Number(e.metadata.sip_status_code)
-        : undefined
-  if (sip === 486 || sip === 600) return { status: 'busy', endReason: 'busy', sipStatusCode: sip }
-  if (sip === 480 || sip === 408) return { status: 'no-answer', endReason: 'no-answer', sipStatusCode: sip }
-  if (sip === 603) return { status: 'declined', endReason: 'declined', sipStatusCode: sip }
-  if (sip) return { status: 'failed', endReason: 'failed', sipStatusCode: sip }
-  // No SIP code: the ringing timeout ("sip request timed out") or the client-side HTTP timeout.
-  if (e?.code === 'canceled' || e?.code === 'deadline_exceeded' || e?.name === 'TimeoutError') {
-    return { status: 'no-answer', endReason: 'no-answer' }
-  }
-  return { status: 'failed', endReason: 'failed' }
 }
 
 /**
@@ -173,12 +153,7 @@ export async function hangupCall(
   const call = await visibleCall(ctx, principal, id)
   if (call.endedAt) return { call: publicCall(call, ctx.config.basePath) }
   const { room } = ctx.livekit()
-  const close: CloseCall =
-    call.status === 'in-progress'
-      ? { status: 'completed', endReason: 'completed' }
-      : call.direction === 'inbound'
-        ? { status: 'declined', endReason: 'rejected' }
-        : { status: 'canceled', endReason: 'canceled' }
+  const close = closeOnHangup(call)
   const closed = await closeCall(ctx.store, call.id, close)
   try {
     await room.deleteRoom(call.roomName)

@@ -20,6 +20,7 @@ import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
 import { addDecline, claimCall, closeCall, getCall } from './callRepository'
 import { publicCall } from './callRow'
+import { closeOnDecline } from './lifecycle'
 
 /** An inbound call that rings for the principal (whatever its state), else `CALL_NOT_FOUND`. */
 async function inboundCallFor(ctx: RinglineContext, principal: Principal, id: string) {
@@ -95,10 +96,7 @@ export async function declineCall(
   if (!body.reject && (await agentTakesOver(ctx, call.id))) {
     return { call: publicCall(updated, ctx.config.basePath) }
   }
-  const closed = await closeCall(ctx.store, call.id, {
-    status: 'declined',
-    endReason: body.reject ? 'rejected' : 'declined',
-  })
+  const closed = await closeCall(ctx.store, call.id, closeOnDecline(body.reject))
   if (!closed) return { call: publicCall(updated, ctx.config.basePath) }
   if (call.internals.sipIdentity) {
     try {

@@ -3,6 +3,7 @@ import { publishRoom } from '../rooms/rooms'
 import { publishCall } from './callEvents'
 import { isTwilioVoiceCall } from './callMedia'
 import { closeCall, listOpenCallsBefore } from './callRepository'
+import { closeAsStale } from './lifecycle'
 
 /**
  * Closes call records whose LiveKit room no longer exists (webhooks are at-least-once and may be dropped),
@@ -26,13 +27,7 @@ export async function reconcile(
   const closed: string[] = []
   for (const call of open) {
     if (live.has(call.roomName)) continue
-    const status =
-      call.status === 'in-progress' || call.direction === 'internal'
-        ? 'completed'
-        : call.direction === 'inbound'
-          ? 'missed'
-          : 'failed'
-    const done = await closeCall(ctx.store, call.id, { status, endReason: 'stale' })
+    const done = await closeCall(ctx.store, call.id, closeAsStale(call))
     if (!done) continue
     closed.push(done.id)
     if (done.direction === 'internal')

@@ -12,6 +12,7 @@ import {
   listOpenInternalCalls,
 } from '../calls/callRepository'
 import { publicCall, type StoredCall } from '../calls/callRow'
+import { CLOSE } from '../calls/lifecycle'
 import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
@@ -153,8 +154,7 @@ export async function endRoom(
   } catch (error) {
     if (!isNotFound(error)) throw error
   }
-  const closed =
-    (await closeCall(ctx.store, call.id, { status: 'completed', endReason: 'completed' })) ?? call
+  const closed = (await closeCall(ctx.store, call.id, CLOSE.completed)) ?? call
   publishRoom(ctx, principal.tenantId, name, null)
   return { call: publicCall(closed, ctx.config.basePath) }
 }

@@ -15,7 +15,6 @@ import { publishCall } from '../calls/callEvents'
 import {
   addDecline,
   audit,
-  type CloseCall,
   claimCall,
   closeCall,
   getCall,
@@ -25,6 +24,16 @@ import {
 } from '../calls/callRepository'
 import { publicCall, type StoredCall } from '../calls/callRow'
 import { visibleCall } from '../calls/calls'
+import {
+  CLOSE,
+  type CloseCall,
+  closeOnDecline,
+  closeOnHangup,
+  closeOnTwilioDial,
+  closeOnTwilioStatus,
+  isTwilioAnswered,
+  isTwilioFinal,
+} from '../calls/lifecycle'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
 import type { RinglineContext } from '../context'
 import { createSecretBox, type SecretBox } from '../crypto/secretBox'
@@ -352,30 +361,6 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     return closed
   }
 
-  /** How a Twilio final status closes a call, given whether it was answered. */
-  const closeFor = (call: StoredCall, status: string): CloseCall | null => {
-    const answered = call.answeredAt !== null || call.status === 'in-progress'
-    if (answered) return { status: 'completed', endReason: 'completed' }
-    if (call.direction === 'inbound') {
-      if (status === 'busy') return { status: 'declined', endReason: 'declined' }
-      if (status === 'failed') return { status: 'failed', endReason: 'failed' }
-      return { status: 'missed', endReason: 'missed' }
-    }
-    switch (status) {
-      case 'busy':
-        return { status: 'busy', endReason: 'busy' }
-      case 'no-answer':
-        return { status: 'no-answer', endReason: 'no-answer' }
-      case 'failed':
-        return { status: 'failed', endReason: 'failed' }
-      case 'canceled':
-      case 'completed':
-        return { status: 'canceled', endReason: 'canceled' }
-      default:
-        return null
-    }
-  }
-
   const endAtTwilio = async (cfg: StoredTwilioVoice & Secrets, call: StoredCall) => {
     const sid = call.sipCallId
     if (!sid) return
@@ -486,7 +471,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       if (phone.number !== call.toNumber) return reject('To differs from the recorded number')
     } catch (error) {
       if (isHttpError(error)) {
-        if (call?.id) await close(call, { status: 'failed', endReason: 'failed' })
+        if (call?.id) await close(call, CLOSE.failed)
         return reject(error.code)
       }
       throw error
@@ -494,7 +479,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     const linked = await linkCallSid(ctx.store, call.id, callSid)
     if (!linked) return reject('call already placed')
     if (!cfg.callerId) {
-      await close(linked, { status: 'failed', endReason: 'failed' })
+      await close(linked, CLOSE.failed)
       return reject('no caller id configured')
     }
     const r = new twilio.twiml.VoiceResponse()
@@ -546,7 +531,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       })
       if (!call) throw new Error('call room name collision')
       if (online.length === 0) {
-        await close(call, { status: 'missed', endReason: 'missed' })
+        await close(call, CLOSE.missed)
         const r = new twilio.twiml.VoiceResponse()
         r.say(options.voice?.noAgentMessage ?? 'Sorry, no one is available to take your call.')
         r.hangup()
@@ -588,7 +573,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     if (!call || call.endedAt) return
     if (leg === 'dial') {
       const dialStatus = one(params, 'DialCallStatus') ?? one(params, 'CallStatus') ?? ''
-      const how = closeFor(call, dialStatus === 'answered' ? 'completed' : dialStatus)
+      const how = closeOnTwilioDial(call, dialStatus)
       if (how) await close(call, how)
       return
     }
@@ -597,18 +582,18 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       if (status === 'ringing') {
         const ringing = await setRinging(call.id)
         if (ringing) publishCall(ctx, 'call.updated', ringing)
-      } else if (status === 'in-progress' || status === 'answered') {
+      } else if (isTwilioAnswered(status)) {
         const answered = await markAnswered(ctx.store, call.id, {})
         if (answered) publishCall(ctx, 'call.updated', answered)
-      } else if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) {
+      } else if (isTwilioFinal(status)) {
         call = (await getCall(ctx.store, cfg.tenantId, call.id)) ?? call
-        const how = closeFor(call, status)
+        const how = closeOnTwilioStatus(call, status)
         if (how) await close(call, how)
       }
       return
     }
     if (leg === 'client') {
-      if (status !== 'in-progress' && status !== 'answered') return
+      if (!isTwilioAnswered(status)) return
       const who = parseTwilioClientIdentity(one(params, 'To') ?? '')
       if (!who || who.tenantId !== cfg.tenantId) return
       const claimed = await claimCall(ctx.store, cfg.tenantId, call.id, who.userId)
@@ -621,8 +606,8 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       return
     }
     // The parent call (browser leg of an outbound call, phone leg of an inbound one).
-    if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) {
-      const how = closeFor(call, status)
+    if (isTwilioFinal(status)) {
+      const how = closeOnTwilioStatus(call, status)
       if (how) await close(call, how)
     }
   }
@@ -839,10 +824,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       const declined = new Set(updated.internals.declinedBy ?? [])
       const everyone = (call.internals.ringUsers ?? []).every((u) => declined.has(u))
       if (!body.reject && !everyone) return { call: publicCall(updated) }
-      const closed = await close(call, {
-        status: 'declined',
-        endReason: body.reject ? 'rejected' : 'declined',
-      })
+      const closed = await close(call, closeOnDecline(body.reject))
       if (closed) {
         const cfg = await requireConfig(principal.tenantId)
         await endAtTwilio(cfg, closed)
@@ -853,12 +835,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     async hangupCall(principal, id) {
       const call = await visibleCall(ctx, principal, id)
       if (call.endedAt) return { call: publicCall(call) }
-      const how: CloseCall =
-        call.status === 'in-progress'
-          ? { status: 'completed', endReason: 'completed' }
-          : call.direction === 'inbound'
-            ? { status: 'declined', endReason: 'rejected' }
-            : { status: 'canceled', endReason: 'canceled' }
+      const how = closeOnHangup(call)
       const closed = await close(call, how)
       if (closed && call.internals.transport === 'twilio') {
         const cfg = await requireConfig(principal.tenantId)

@@ -11,6 +11,7 @@ import {
   recordWebhookEvent,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
+import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
@@ -51,15 +52,6 @@ function internalName(call: StoredCall): string {
 }
 
 /** The close an unfinished call gets when its room or phone leg goes away. */
-function closeFor(call: StoredCall): {
-  status: StoredCall['status']
-  endReason: 'completed' | 'canceled' | 'missed'
-} {
-  if (call.status === 'in-progress') return { status: 'completed', endReason: 'completed' }
-  if (call.direction === 'inbound') return { status: 'missed', endReason: 'missed' }
-  return { status: 'canceled', endReason: 'canceled' }
-}
-
 async function onInboundSipJoined(
   ctx: RinglineContext,
   tx: Queryable,
@@ -176,7 +168,7 @@ async function onParticipantLeft(
   if (isPhoneLeg) {
     // An unanswered outbound leg is settled by the dial result (busy, no-answer…), not here.
     if (call.direction === 'outbound' && call.status !== 'in-progress') return
-    const closed = await closeCall(tx, call.id, closeFor(call))
+    const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
     if (closed) {
       effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
       effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
@@ -187,7 +179,7 @@ async function onParticipantLeft(
   if (call.direction === 'inbound' && call.status === 'ringing') return
   const present = await listParticipants(tx, call.id, { presentOnly: true })
   if (present.some((x) => x.kind === 'user')) return
-  const closed = await closeCall(tx, call.id, closeFor(call))
+  const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
   if (closed) {
     effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
     effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
@@ -206,11 +198,7 @@ async function onRoomFinished(
   if (!call) return
   // An outbound call still dialing is settled by its dial result.
   if (call.direction === 'outbound' && call.status !== 'in-progress') return
-  const closed = await closeCall(
-    tx,
-    call.id,
-    call.direction === 'internal' ? { status: 'completed', endReason: 'completed' } : closeFor(call),
-  )
+  const closed = await closeCall(tx, call.id, closeOnRoomFinished(call))
   if (!closed) return
   if (closed.direction === 'internal') {
     effects.publish.push(() => publishRoom(ctx, closed.tenantId, internalName(closed), null))
