@@ -24,7 +24,7 @@ import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from '
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
 import { reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'
-import { resolveConfig } from './config'
+import { processEnv, resolveConfig } from './config'
 import type { RinglineContext } from './context'
 import { EventHub } from './events/eventHub'
 import { eventRoutes } from './events/routes'
@@ -117,7 +117,7 @@ export function createRingline(options: RinglineConfig): Ringline {
   const config = resolveConfig(options)
   const redactor = new Redactor([config.livekit.apiSecret, config.secretKey])
   const logger = redactingLogger(options.logger ?? consoleLogger, redactor)
-  const dataDir = typeof process === 'undefined' ? undefined : process.env.RINGLINE_DATA_DIR
+  const dataDir = processEnv().RINGLINE_DATA_DIR
   const store = options.store ?? pgliteStore(dataDir ? { dataDir } : {})
   const hub = new EventHub({ bufferSize: config.eventBufferSize, store, logger })
   const livekit = livekitAccessor(config)

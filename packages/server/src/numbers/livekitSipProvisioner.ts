@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ListUpdate, SIPTransport } from '@livekit/protocol'
 import { provisionNumber } from '../calls/inbound'
-import { resolveConfig } from '../config'
+import { processEnv, resolveConfig } from '../config'
 import type { RinglineContext } from '../context'
 import { secretBoxFromEnv } from '../crypto/secretBox'
 import { isNotFound, livekitAccessor } from '../livekit'
@@ -162,7 +162,7 @@ export function createLivekitSipProvisioner(ctx: LivekitSipProvisionerContext): 
 export function createCliSipSetupCommand(
   deps: { env?: Record<string, string | undefined>; out?: (line: string) => void } = {},
 ): SipSetupCommand {
-  const env = deps.env ?? process.env
+  const env = deps.env ?? processEnv()
   return {
     summary:
       'Connect a Twilio number to LiveKit SIP (trunk, origination URL, credentials, LiveKit trunks and rule); idempotent.',

@@ -6,6 +6,7 @@ import {
   type VerifyTwilioCredentialsResponse,
 } from '@ringline/core/protocol'
 import { z } from 'zod'
+import { env } from '../config'
 import type { RinglineContext } from '../context'
 import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import { HttpError } from '../http/errors'
@@ -51,11 +52,6 @@ export interface TwilioServerOptions {
 const connectBodySchema = connectNumberRequestSchema.extend({
   sipTarget: z.string().min(1).max(300).optional(),
 })
-
-function env(name: string): string | undefined {
-  const value = typeof process === 'undefined' ? undefined : process.env[name]
-  return value && value.trim() !== '' ? value.trim() : undefined
-}
 
 /**
  * The secret box of the server's `secretKey` (`RINGLINE_SECRET_KEY`, older keys in `RINGLINE_SECRET_KEY_PREVIOUS`).

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { NumberConnection } from '@ringline/core/protocol'
+import { processEnv } from '../config'
 import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import type { ConnectNumberInput } from './connectNumber'
 import { createMemoryTwilioOnboardingStore } from './memoryOnboardingStore'
@@ -51,7 +52,7 @@ const STEP_LABELS: Record<string, string> = {
 
 /** Read `ringline sip setup` settings from the environment (flags override them in the CLI). */
 export function sipSetupOptionsFromEnv(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined> = processEnv(),
 ): Partial<SipSetupOptions> {
   const out: Partial<SipSetupOptions> = {}
   if (env.TWILIO_ACCOUNT_SID) out.accountSid = env.TWILIO_ACCOUNT_SID

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { processEnv } from '../config'
 import { type SipSetupOptions, sipSetup, sipSetupOptionsFromEnv } from './sipSetup'
 import { TwilioOnboardingError } from './twilioErrors'
 import type { LivekitSipProvisioner, TrunkStrategy } from './types'
@@ -54,7 +55,7 @@ export function createSipSetupCommand(deps: {
         out(USAGE)
         return 0
       }
-      const env = sipSetupOptionsFromEnv(deps.env ?? process.env)
+      const env = sipSetupOptionsFromEnv(deps.env ?? processEnv())
       const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
       const options = {
         ...env,

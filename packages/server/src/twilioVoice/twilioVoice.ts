@@ -35,6 +35,7 @@ import {
   isTwilioFinal,
 } from '../calls/lifecycle'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from '../calls/outboundGuard'
+import { env } from '../config'
 import type { RinglineContext } from '../context'
 import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import { HttpError, isHttpError } from '../http/errors'
@@ -137,8 +138,6 @@ export function twilioRoomName(tenantId: string, callId: string): string {
 
 /** Creates the Twilio Voice service over a Ringline context. */
 export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoice {
-  const env = (name: string) =>
-    typeof process === 'undefined' ? undefined : process.env[name]?.trim() || undefined
   const publicUrl = options.publicUrl ?? env('RINGLINE_PUBLIC_URL')
   const tokenTtl = clamp(options.voice?.tokenTtl ?? 3600, 60, TWILIO_MAX_TOKEN_TTL)
   const ringTimeout = clamp(options.voice?.ringTimeout ?? 30, 5, 600)
