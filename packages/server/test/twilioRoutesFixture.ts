@@ -1,7 +1,7 @@
 // Shared fixture of the Twilio route tests: the MSW Twilio simulator, a test server on a given store, and the
 // secret scan over logs, answers and tables.
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
-import type { TwilioServerOptions } from '../src/numbers/routes'
+import type { TwilioServerOptions } from '../src/numbers/numbersApi'
 import type { RinglineStore } from '../src/sql/types'
 import { createRecordingLivekitProvisioner, createTwilioSimulator } from '../src/testing'
 import { req, testRingline } from './helpers'

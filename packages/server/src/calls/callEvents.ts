@@ -1,5 +1,4 @@
 import type { RinglineContext } from '../context'
-import { afterEnded } from './callMedia'
 import { publicCall, type StoredCall } from './callRow'
 
 /** Who hears about a call: its caller for outbound calls, the rung users (or the whole tenant) for inbound ones. */
@@ -16,5 +15,4 @@ export function publishCall(
   call: StoredCall,
 ): void {
   ctx.hub.publish(call.tenantId, { type, call: publicCall(call, ctx.config.basePath) }, callAudience(call))
-  if (type === 'call.ended') afterEnded(ctx, call)
 }

@@ -4,8 +4,10 @@ import { HttpError } from '../http/errors'
 import type { StoredCall } from './callRow'
 
 /** Calls carried by Twilio Voice have no LiveKit room to record, transcribe or send an agent to. */
-export function isTwilioVoiceCall(call: Pick<StoredCall, 'roomName' | 'internals'>): boolean {
-  return call.internals.transport === 'twilio' || call.roomName.startsWith('twilio-')
+export function isTwilioVoiceCall(
+  call: Pick<StoredCall, 'roomName'> & { internals?: StoredCall['internals'] },
+): boolean {
+  return call.internals?.transport === 'twilio' || call.roomName.startsWith('twilio-')
 }
 
 /**
@@ -27,7 +29,10 @@ export function afterAnswered(ctx: RinglineContext, call: StoredCall): void {
 }
 
 /** What follows the end of a call: timers cleared, the transcript collector leaves. */
-export function afterEnded(ctx: RinglineContext, call: StoredCall): void {
+export function afterEnded(
+  ctx: RinglineContext,
+  call: Pick<StoredCall, 'id' | 'direction' | 'roomName'>,
+): void {
   if (isTwilioVoiceCall(call)) return
   ctx.background('transcripts on end', () => ctx.media.transcripts.onCallEnded(call.id))
   if (call.direction === 'inbound') {
@@ -41,4 +46,11 @@ export function requireCallRoom(call: StoredCall, what: string): void {
   if (isTwilioVoiceCall(call)) {
     throw new HttpError('NOT_CONFIGURED', `Calls carried by Twilio Voice cannot have ${what}s here.`)
   }
+}
+
+/** Runs `afterEnded` for every `call.ended` this instance publishes (the events hub's publish hook). */
+export function followCallEnds(ctx: RinglineContext): () => void {
+  return ctx.hub.onPublish((_tenantId, event) => {
+    if (event.type === 'call.ended') afterEnded(ctx, event.call)
+  })
 }
