@@ -115,6 +115,8 @@ export interface Ringline {
   /** The Fetch-standard handler for every route under `basePath`. */
   handler(request: Request): Promise<Response>
   api: RinglineApi
+  /** The route table behind `handler` (method, path, auth), in matching order; for tests and documentation. */
+  routes: readonly Route[]
   store: RinglineStore
   /** Resolves when background work (dial outcomes, clean-ups) started so far has finished. */
   settled(): Promise<void>
@@ -245,6 +247,7 @@ export function createRingline(options: RinglineConfig): Ringline {
   return {
     handler,
     api,
+    routes,
     store,
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending])
