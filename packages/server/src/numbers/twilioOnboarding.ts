@@ -7,7 +7,8 @@ import {
   twilioCredentialsRequestSchema,
 } from '@ringline/core/protocol'
 import { mask } from '../crypto/secretBox'
-import { type ConnectNumberInput, connectNumberLocked, toNumberConnection } from './connectNumber'
+import { type ConnectNumberInput, toNumberConnection } from './connectionRecord'
+import { connectNumberLocked } from './connectNumber'
 import {
   integrationSecretContext,
   isNotFound,
