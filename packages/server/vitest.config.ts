@@ -1,12 +1,6 @@
-import { ringlineProject } from '../../vitest.shared'
+import { defineConfig } from 'vitest/config'
 
-export default ringlineProject({
-  test: {
-    sequence: { groupOrder: 2 },
-    name: 'server',
-    environment: 'node',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // A throwaway PostgreSQL for the store suite, and the sandbox (real LiveKit + SIP + phone) for test/integration.
-    globalSetup: ['test/postgresSetup.ts', 'test/sandboxSetup.ts'],
-  },
+// `vitest run` in this package runs both server projects; the workspace root lists them itself.
+export default defineConfig({
+  test: { projects: ['./vitest.unit.config.ts', './vitest.integration.config.ts'] },
 })

@@ -1,5 +1,5 @@
 import { createRingline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
+import { memoryStore } from '../src/sql/memoryStore'
 import { opsPerSecond, report } from './util'
 
 /**

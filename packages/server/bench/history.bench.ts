@@ -4,9 +4,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRingline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
-import { postgresStore } from '../src/store/postgresStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
 import { percentile, report } from './util'
 
 const CALLS = 100_000

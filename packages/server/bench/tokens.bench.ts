@@ -1,6 +1,6 @@
 import { AccessToken, TrackSource } from 'livekit-server-sdk'
 import { createRingline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
+import { memoryStore } from '../src/sql/memoryStore'
 import { opsPerSecond, report } from './util'
 
 /** Token minting through Ringline's api (auth + DB row + token) vs a bare AccessToken.toJwt. */

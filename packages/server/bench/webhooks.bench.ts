@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { AccessToken, WebhookReceiver } from 'livekit-server-sdk'
 import { createRingline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
-import { postgresStore } from '../src/store/postgresStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
 import { opsPerSecond, report } from './util'
 
 const apiKey = 'APIbench'

@@ -1,4 +1,4 @@
-// Embeds migrations/*.sql into src/store/migrations.generated.ts, so every runtime and bundler gets the SQL
+// Embeds migrations/*.sql into src/sql/migrations.generated.ts, so every runtime and bundler gets the SQL
 // without reading files at run time. The .sql files stay the one source; a test fails when the two drift.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,7 +25,7 @@ export function renderMigrations(migrations) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const file = join(root, 'src/store/migrations.generated.ts')
+  const file = join(root, 'src/sql/migrations.generated.ts')
   writeFileSync(file, renderMigrations(readMigrations()))
   try {
     // Keep the generated file in the repository's format, so regenerating never leaves a diff.

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { resolveConfig } from './config'
+import { processEnv, resolveConfig } from './config'
 import { livekitAccessor } from './livekit'
-import { createCliSipSetupCommand } from './livekitSipProvisioner'
-import { pgliteStore } from './store/pgliteStore'
-import { postgresStore } from './store/postgresStore'
-import type { RinglineStore } from './store/types'
+import { createCliSipSetupCommand } from './numbers/livekitSipProvisioner'
+import { pgliteStore } from './sql/pgliteStore'
+import { postgresStore } from './sql/postgresStore'
+import type { RinglineStore } from './sql/types'
 
 /** A `ringline` sub-command. */
 export interface CliCommand {
@@ -17,7 +17,7 @@ const out = (line: string): void => {
 }
 
 /** The store the CLI works on: DATABASE_URL (PostgreSQL) or RINGLINE_DATA_DIR (PGlite). */
-export function cliStore(env: NodeJS.ProcessEnv = process.env): RinglineStore | null {
+export function cliStore(env: NodeJS.ProcessEnv = processEnv()): RinglineStore | null {
   if (env.DATABASE_URL) return postgresStore({ connectionString: env.DATABASE_URL, migrate: false })
   if (env.RINGLINE_DATA_DIR) return pgliteStore({ dataDir: env.RINGLINE_DATA_DIR, migrate: false })
   return null

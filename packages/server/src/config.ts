@@ -1,4 +1,4 @@
-import { HttpError } from './errors'
+import { HttpError } from './http/errors'
 import type { CallGuardOptions, RinglineConfig } from './types'
 
 /** The configuration after environment fallbacks and defaults; missing LiveKit settings stay `undefined`. */
@@ -20,8 +20,17 @@ export interface ResolvedConfig {
   calls: CallGuardOptions
 }
 
-function env(name: string): string | undefined {
-  const value = typeof process === 'undefined' ? undefined : process.env[name]
+/**
+ * The process environment, or an empty one on runtimes without `process`. This module is the only reader of
+ * `process.env`: everything else asks it, so the environment stays one seam to override in tests.
+ */
+export function processEnv(): Record<string, string | undefined> {
+  return typeof process === 'undefined' ? {} : process.env
+}
+
+/** One environment variable, trimmed; undefined when unset or blank. */
+export function env(name: string): string | undefined {
+  const value = processEnv()[name]
   return value && value.trim() !== '' ? value.trim() : undefined
 }
 

@@ -1,11 +1,11 @@
 import type { Connection } from '@ringline/core/protocol'
 import type { ResolvedConfig } from './config'
 import type { EventHub } from './events/eventHub'
+import type { RateLimiter } from './http/rateLimiter'
 import type { LivekitClients } from './livekit'
-import type { MediaServices } from './media'
-import type { RateLimiter } from './rateLimiter'
+import type { MediaServices } from './mediaServices'
 import type { Redactor } from './redact'
-import type { RinglineStore } from './store/types'
+import type { RinglineStore } from './sql/types'
 import type { Authorize, Logger, Principal } from './types'
 
 /** Everything an operation needs: configuration, storage, events, LiveKit and logging. */

@@ -22,13 +22,14 @@ export {
   dispatchAgent,
   sqlAgentDispatchStore,
 } from './agents'
-export { DEFAULT_BLOCKED_TYPES } from './callGuard'
+export type { ProvisionNumberInput } from './calls/inbound'
+export { DEFAULT_BLOCKED_TYPES } from './calls/outboundGuard'
 export type { ResolvedConfig } from './config'
-export { ERROR_STATUS, HttpError, type HttpErrorOptions, isHttpError } from './errors'
-export { type MediaServices, toAgentDispatchInfo } from './media'
-export type { HealthReport } from './operations/health'
-export type { ProvisionNumberInput } from './operations/inbound'
-export type { WebhookOutcome } from './operations/livekitWebhook'
+export type { HealthReport } from './health/health'
+export { ERROR_STATUS, HttpError, type HttpErrorOptions, isHttpError } from './http/errors'
+export type { Route, RouteContext } from './http/router'
+export { type MediaServices, toAgentDispatchInfo } from './mediaServices'
+export type { NumberConnectionRow, RoutingPolicy } from './numbers/numberRepository'
 export {
   applyEgressInfo,
   createRecordingService,
@@ -64,12 +65,10 @@ export {
 } from './recording'
 export { consoleLogger, Redactor } from './redact'
 export { createRingline, type Ringline, type RinglineApi } from './ringline'
-export type { Route, RouteContext } from './router'
-export { memoryStore } from './store/memoryStore'
-export type { NumberConnectionRow, RoutingPolicy } from './store/numberRepository'
-export { type PgliteStoreOptions, pgliteStore } from './store/pgliteStore'
-export { type PostgresStoreOptions, postgresStore } from './store/postgresStore'
-export type { Queryable, RinglineStore, SqlDriver, Transaction } from './store/types'
+export { memoryStore } from './sql/memoryStore'
+export { type PgliteStoreOptions, pgliteStore } from './sql/pgliteStore'
+export { type PostgresStoreOptions, postgresStore } from './sql/postgresStore'
+export type { Queryable, RinglineStore, SqlDriver, Transaction } from './sql/types'
 export { mintRoomToken, type RoomTokenRequest } from './tokens'
 export {
   createTranscriptionService,
@@ -92,3 +91,4 @@ export {
 } from './transcripts'
 export type { Authorize, CallGuardOptions, Logger, Principal, RinglineConfig } from './types'
 export { VERSION } from './version'
+export type { WebhookOutcome } from './webhooks/livekitWebhook'

@@ -18,56 +18,72 @@ import type {
   RoomInfo,
   TransferCallRequest,
 } from '@ringline/core/protocol'
-import { resolveConfig } from './config'
+import { inviteAgent } from './agents/agentOperations'
+import { agentRoutes } from './agents/routes'
+import { followCallEnds } from './calls/callMedia'
+import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls/calls'
+import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
+import { reconcile } from './calls/reconcile'
+import { callRoutes } from './calls/routes'
+import { processEnv, resolveConfig } from './config'
 import type { RinglineContext } from './context'
 import { EventHub } from './events/eventHub'
+import { eventRoutes } from './events/routes'
+import { type HealthReport, health } from './health/health'
+import { healthRoutes } from './health/routes'
+import { RateLimiter } from './http/rateLimiter'
+import { createRouter, type Route } from './http/router'
 import { livekitAccessor } from './livekit'
-import { createMedia } from './media'
-import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './operations/calls'
-import { type HealthReport, health } from './operations/health'
-import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './operations/inbound'
-import { handleLivekitWebhook, type WebhookOutcome } from './operations/livekitWebhook'
-import {
-  getTranscript,
-  inviteAgent,
-  recordingPlayback,
-  startRecording,
-  stopRecording,
-} from './operations/media'
-import { reconcile } from './operations/reconcile'
-import { endRoom, joinRoom, leaveRoom, listRooms } from './operations/rooms'
-import { RateLimiter } from './rateLimiter'
+import { createMedia } from './mediaServices'
+import type { NumberConnectionRow } from './numbers/numberRepository'
+import { createNumbersApi, type NumbersApi, type TwilioServerOptions } from './numbers/numbersApi'
+import { twilioRoutes } from './numbers/routes'
+import { recordingPlayback, startRecording, stopRecording } from './recording/recordingOperations'
+import { recordingRoutes } from './recording/routes'
 import { consoleLogger, Redactor, redactingLogger } from './redact'
-import { createRouter, type Route } from './router'
-import { callRoutes } from './routes/calls'
-import { eventRoutes } from './routes/events'
-import { healthRoutes } from './routes/health'
-import { roomRoutes } from './routes/rooms'
-import { type TwilioServerOptions, twilioRoutes } from './routes/twilio'
-import { twilioVoiceRoutes, withTwilioVoiceToken } from './routes/twilioVoice'
-import { livekitWebhookRoutes } from './routes/webhooksLivekit'
-import { twilioWebhookRoutes } from './routes/webhooksTwilio'
-import type { NumberConnectionRow } from './store/numberRepository'
-import { pgliteStore } from './store/pgliteStore'
-import type { RinglineStore } from './store/types'
+import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
+import { roomRoutes } from './rooms/routes'
+import { pgliteStore } from './sql/pgliteStore'
+import type { RinglineStore } from './sql/types'
 import { mintRoomToken, userIdentity } from './tokens'
+import { transcriptRoutes } from './transcripts/routes'
+import { getTranscript } from './transcripts/transcriptOperations'
+import { twilioVoiceRoutes, withTwilioVoiceToken } from './twilioVoice/routes'
 import { createTwilioVoice, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
+import { createTwilioVoiceApi, type TwilioVoiceApi } from './twilioVoice/twilioVoiceApi'
+import { twilioWebhookRoutes } from './twilioVoice/webhookRoutes'
 import type { Principal, RinglineConfig } from './types'
+import { handleLivekitWebhook, type WebhookOutcome } from './webhooks/livekitWebhook'
+import { livekitWebhookRoutes } from './webhooks/routes'
 
-/** The same operations as the HTTP routes, as plain functions taking a principal instead of a request. */
-export interface RinglineApi {
+/**
+ * The same operations as the HTTP routes, as plain functions taking a principal instead of a request: every
+ * route of the table has one (the Twilio number and Twilio Voice ones come from `NumbersApi` and `TwilioVoiceApi`).
+ */
+export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   /** A one-room token for an internal room (same as joining it). */
   createToken(principal: Principal, body: { room: string; displayName?: string }): Promise<Connection>
+  /** Joins (creating if needed) an internal room: `{ room, connection, canEnd }` (`POST /rooms/:name/join`). */
   joinRoom(principal: Principal, name: string, body?: JoinRoomRequest): Promise<JoinRoomResponse>
+  /** The tenant's open internal rooms (`GET /rooms`). */
   listRooms(principal: Principal): Promise<{ rooms: RoomInfo[] }>
+  /** Leaves an internal room (`POST /rooms/:name/leave`). */
   leaveRoom(principal: Principal, name: string): Promise<{ room: RoomInfo }>
+  /** Ends an internal room for everyone; its creator or an admin (`POST /rooms/:name/end`). */
   endRoom(principal: Principal, name: string): Promise<{ call: CallRecord }>
+  /** Starts an outbound phone call; the dial result arrives as events (`POST /calls`). */
   createCall(principal: Principal, body: CreateCallRequest): Promise<CallWithConnection>
+  /** Call history with filters, cursor and optional stats (`GET /calls`). */
   listCalls(principal: Principal, query?: ListCallsQuery): Promise<ListCallsResponse>
+  /** One call with participants, timeline, recording, agents and transcript (`GET /calls/:id`). */
   getCall(principal: Principal, id: string): Promise<CallDetail>
+  /** Atomic claim of a ringing inbound call (`POST /calls/:id/answer`). */
   answerCall(principal: Principal, id: string): Promise<CallWithConnection>
+  /** Declines (or, with `reject`, rejects) a ringing inbound call (`POST /calls/:id/decline`). */
   declineCall(principal: Principal, id: string, body?: DeclineCallRequest): Promise<{ call: CallRecord }>
+  /** Hangs up a call (`POST /calls/:id/hangup`). */
   hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
+  /** Transfers a connected phone call to another number (`POST /calls/:id/transfer`). */
   transferCall(principal: Principal, id: string, body: TransferCallRequest): Promise<{ call: CallRecord }>
   /** Starts recording a connected call; idempotent while one runs. */
   startRecording(principal: Principal, id: string): Promise<RecordingResponse>
@@ -88,6 +104,7 @@ export interface RinglineApi {
   provisionNumber(input: ProvisionNumberInput): Promise<NumberConnectionRow>
   /** Closes call records whose LiveKit room is gone. */
   reconcile(options?: { graceSeconds?: number }): Promise<{ checked: number; closed: string[] }>
+  /** Configuration presence and LiveKit / store reachability, never secrets (`GET /health`). */
   health(): Promise<HealthReport>
   /** Listens to a tenant's events as a user would on `/events`; returns the unsubscribe function. */
   subscribe(principal: Principal, listener: (event: RinglineEvent) => void): () => void
@@ -98,6 +115,8 @@ export interface Ringline {
   /** The Fetch-standard handler for every route under `basePath`. */
   handler(request: Request): Promise<Response>
   api: RinglineApi
+  /** The route table behind `handler` (method, path, auth), in matching order; for tests and documentation. */
+  routes: readonly Route[]
   store: RinglineStore
   /** Resolves when background work (dial outcomes, clean-ups) started so far has finished. */
   settled(): Promise<void>
@@ -118,7 +137,7 @@ export function createRingline(options: RinglineConfig): Ringline {
   const config = resolveConfig(options)
   const redactor = new Redactor([config.livekit.apiSecret, config.secretKey])
   const logger = redactingLogger(options.logger ?? consoleLogger, redactor)
-  const dataDir = typeof process === 'undefined' ? undefined : process.env.RINGLINE_DATA_DIR
+  const dataDir = processEnv().RINGLINE_DATA_DIR
   const store = options.store ?? pgliteStore(dataDir ? { dataDir } : {})
   const hub = new EventHub({ bufferSize: config.eventBufferSize, store, logger })
   const livekit = livekitAccessor(config)
@@ -165,20 +184,29 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
   }
 
-  const twilioVoice = createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined)
+  // Services are built once here and handed to the route tables and to `api`.
+  const voice = createTwilioVoiceApi(createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined))
+  const numbers = createNumbersApi(ctx, options.twilio as TwilioServerOptions | undefined)
+  // Follow-up work of ended calls listens to what this instance publishes.
+  const stopFollowing = followCallEnds(ctx)
   const routes: Route[] = [
     ...healthRoutes,
     ...livekitWebhookRoutes,
-    ...twilioWebhookRoutes(twilioVoice),
+    ...twilioWebhookRoutes(voice),
     ...eventRoutes,
-    ...withTwilioVoiceToken(twilioVoice, roomRoutes),
+    ...withTwilioVoiceToken(voice, roomRoutes),
     ...callRoutes,
-    ...twilioRoutes(options.twilio as TwilioServerOptions | undefined),
-    ...twilioVoiceRoutes(twilioVoice),
+    ...recordingRoutes,
+    ...transcriptRoutes,
+    ...agentRoutes,
+    ...twilioRoutes(numbers),
+    ...twilioVoiceRoutes(voice),
   ]
   const handler = createRouter(ctx, routes)
 
   const api: RinglineApi = {
+    ...numbers,
+    ...voice,
     createToken: async (p, body) =>
       (await joinRoom(ctx, p, body.room, body.displayName ? { displayName: body.displayName } : {}))
         .connection,
@@ -219,12 +247,14 @@ export function createRingline(options: RinglineConfig): Ringline {
   return {
     handler,
     api,
+    routes,
     store,
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending])
     },
     async close() {
       if (timer) clearInterval(timer)
+      stopFollowing()
       await Promise.allSettled([...pending])
       await media.close()
       await hub.close()

@@ -1,7 +1,7 @@
 import type { Connection } from '@ringline/core/protocol'
 import { AccessToken, TrackSource } from 'livekit-server-sdk'
 import { browserUrl } from './config'
-import { HttpError } from './errors'
+import { HttpError } from './http/errors'
 
 /** Tenant ids go into room names and identities: letters, digits, `_` and `-`, 1–64 chars. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/

@@ -1,7 +1,7 @@
 import type { CountryCode, NumberType } from 'libphonenumber-js/max'
 import type { AgentsOptions } from './agents/types'
 import type { RecordingOptions } from './recording/types'
-import type { RinglineStore } from './store/types'
+import type { RinglineStore } from './sql/types'
 import type { TranscriptsOptions } from './transcripts/transcriptionService'
 
 /** Who is calling a route, as the host app's `authorize` hook says. Tenant and user come only from here. */

@@ -1,8 +1,6 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
-import { ServerError, SipCallError } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dialFailure } from '../src/operations/calls'
-import { insertCall } from '../src/store/callRepository'
+import { insertCall } from '../src/calls/callRepository'
 import { req, testRingline, USERS } from './helpers'
 
 describe('POST /calls guards (checked before anything is dialled)', () => {
@@ -137,28 +135,5 @@ describe('rate limit', () => {
     expect((await second.json()).error.code).toBe('RATE_LIMITED')
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0)
     await ringline.close()
-  })
-})
-
-describe('dialFailure', () => {
-  const sip = (code: number) =>
-    new SipCallError('x', `SIP call failed: ${code}`, 429, 'resource_exhausted', {
-      sip_status_code: String(code),
-    })
-  it.each([
-    [486, 'busy'],
-    [600, 'busy'],
-    [480, 'no-answer'],
-    [603, 'declined'],
-    [404, 'failed'],
-    [503, 'failed'],
-  ])('maps SIP %i to %s and keeps the code', (code, status) => {
-    expect(dialFailure(sip(code))).toMatchObject({ status, sipStatusCode: code })
-  })
-  it('maps a ringing timeout without SIP code to no-answer', () => {
-    expect(dialFailure(new ServerError('x', 'sip request timed out', 408, 'canceled'))).toMatchObject({
-      status: 'no-answer',
-    })
-    expect(dialFailure(new TypeError('fetch failed'))).toMatchObject({ status: 'failed' })
   })
 })

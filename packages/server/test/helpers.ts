@@ -1,8 +1,8 @@
 import { inject } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
-import { postgresStore } from '../src/store/postgresStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
 import type { Logger, Principal, RinglineConfig } from '../src/types'
 
 export const API_KEY = 'APItestkey'
@@ -86,8 +86,22 @@ export async function freshDatabaseUrl(): Promise<string> {
   return url.toString()
 }
 
-/** The stores the store suite runs on: in-memory PGlite and a fresh PostgreSQL database. */
-export const STORE_KINDS: Array<[string, () => Promise<RinglineStore>]> = [
-  ['pglite', async () => memoryStore()],
-  ['postgres', async () => postgresStore({ connectionString: await freshDatabaseUrl() })],
-]
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The stores this project runs the store suites on (server-unit: PGlite, server-integration: PostgreSQL). */
+    storeKinds: StoreKind[]
+  }
+}
+
+/** A store the store suites run on. */
+export type StoreKind = 'pglite' | 'postgres'
+
+const MAKE_STORE: Record<StoreKind, () => Promise<RinglineStore>> = {
+  pglite: async () => memoryStore(),
+  postgres: async () => postgresStore({ connectionString: await freshDatabaseUrl() }),
+}
+
+/** The stores the store suites run on in this project: in-memory PGlite and/or a fresh PostgreSQL database. */
+export const STORE_KINDS: Array<[StoreKind, () => Promise<RinglineStore>]> = inject('storeKinds').map(
+  (kind) => [kind, MAKE_STORE[kind]],
+)

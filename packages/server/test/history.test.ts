@@ -1,6 +1,6 @@
 import { listCallsResponseSchema } from '@ringline/core/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RinglineStore } from '../src/store/types'
+import type { RinglineStore } from '../src/sql/types'
 import { req, STORE_KINDS, testRingline } from './helpers'
 
 // A seeded history with known answers: [id, tenant, direction, status, from, to, createdBy, answeredBy, contact,

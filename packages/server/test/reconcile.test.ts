@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getCall, insertCall } from '../src/store/callRepository'
+import { getCall, insertCall } from '../src/calls/callRepository'
 import { startTestLivekit, type TestLivekit } from '../src/testing/egress/livekitTestServer'
 import { testRingline } from './helpers'
 

@@ -1,7 +1,7 @@
 import { TokenVerifier } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRingline } from '../src/ringline'
-import { memoryStore } from '../src/store/memoryStore'
+import { memoryStore } from '../src/sql/memoryStore'
 import { API_KEY, API_SECRET, ORIGIN, req, testAuthorize, testRingline } from './helpers'
 
 const verifier = new TokenVerifier(API_KEY, API_SECRET)

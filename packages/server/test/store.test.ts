@@ -8,16 +8,14 @@ import {
   getOpenCallByRoom,
   insertCall,
   listCalls,
-  listParticipants,
-  markParticipantLeft,
   outboundVolume,
   recordWebhookEvent,
-  upsertParticipant,
-} from '../src/store/callRepository'
-import { runMigrations } from '../src/store/migrate'
-import { MIGRATIONS } from '../src/store/migrations.generated'
-import { getNumberConnection, upsertNumberConnection } from '../src/store/numberRepository'
-import type { RinglineStore } from '../src/store/types'
+} from '../src/calls/callRepository'
+import { listParticipants, markParticipantLeft, upsertParticipant } from '../src/calls/participantRepository'
+import { getNumberConnection, upsertNumberConnection } from '../src/numbers/numberRepository'
+import { runMigrations } from '../src/sql/migrate'
+import { MIGRATIONS } from '../src/sql/migrations.generated'
+import type { RinglineStore } from '../src/sql/types'
 import { STORE_KINDS } from './helpers'
 
 describe.each(STORE_KINDS)('store suite on %s', (_kind, make) => {
@@ -214,14 +212,5 @@ describe.each(STORE_KINDS)('store suite on %s', (_kind, make) => {
     expect(await listParticipants(store, 'p1', { presentOnly: true })).toEqual([])
     await upsertParticipant(store, { callId: 'p1', identity: 'acme:bob', kind: 'user' })
     expect((await listParticipants(store, 'p1', { presentOnly: true })).map((p) => p.userId)).toEqual(['bob'])
-  })
-})
-
-describe('migrations', () => {
-  it('embeds exactly the SQL files in migrations/', async () => {
-    // @ts-expect-error plain .mjs script without types
-    const { readMigrations } = await import('../scripts/gen-migrations.mjs')
-    const { MIGRATIONS } = await import('../src/store/migrations.generated')
-    expect(MIGRATIONS).toEqual(readMigrations())
   })
 })

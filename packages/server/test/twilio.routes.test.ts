@@ -1,5 +1,6 @@
 // Bring-your-own-Twilio-number through HTTP: the real `twilio` package talks to the MSW Twilio simulator, the
-// routes run on the server's SQL store (PGlite and PostgreSQL), and nothing secret may reach logs, answers or tables.
+// routes run on the server's SQL store (PGlite in server-unit, PostgreSQL in server-integration), and nothing secret
+// may reach logs, answers or tables.
 import {
   listTwilioNumbersResponseSchema,
   numberConnectionSchema,
@@ -7,119 +8,27 @@ import {
   twilioIntegrationSchema,
   verifyTwilioCredentialsResponseSchema,
 } from '@ringline/core/protocol'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TwilioServerOptions } from '../src/routes/twilio'
-import { memoryStore } from '../src/store/memoryStore'
-import { upsertNumberConnection } from '../src/store/numberRepository'
-import { postgresStore } from '../src/store/postgresStore'
-import { sqlTwilioOnboardingStore } from '../src/store/twilioOnboardingStore'
-import type { RinglineStore } from '../src/store/types'
-import { createRecordingLivekitProvisioner, createTwilioSimulator } from '../src/testing'
-import { freshDatabaseUrl, req, STORE_KINDS, testRingline } from './helpers'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { upsertNumberConnection } from '../src/numbers/numberRepository'
+import type { RinglineStore } from '../src/sql/types'
+import { STORE_KINDS } from './helpers'
+import {
+  acme,
+  answers,
+  call,
+  creds,
+  expectNoSecrets,
+  expectOneSetup,
+  key,
+  NUMBERS,
+  pn,
+  SIP_TCP,
+  server,
+  sim,
+  useTwilioSimulator,
+} from './twilioRoutesFixture'
 
-for (const k of Object.keys(process.env))
-  if (k.startsWith('TWILIO_') || k.startsWith('RINGLINE_SECRET_KEY') || k === 'LIVEKIT_SIP_URI')
-    delete process.env[k]
-
-const SECRET_KEY = 'base64:mZ1p0dEJ2Jm1J3cVbIu0mTQ1iVh0oV4p2fU0yVQm3jA='
-const SIP = 'sip:abc123.sip.livekit.cloud'
-const SIP_TCP = 'sip:abc123.sip.livekit.cloud;transport=tcp'
-const NUMBERS = ['+14155550100', '+14155550101', '+14155550102', '+14155550103']
-
-const sim = createTwilioSimulator({
-  accounts: [
-    { friendlyName: 'Acme', numbers: NUMBERS.map((phoneNumber) => ({ phoneNumber })) },
-    { friendlyName: 'No trunking', trunkingEnabled: false, numbers: [{ phoneNumber: '+17185550100' }] },
-  ],
-})
-const acme = sim.account(0)
-const key = acme.keys[0] as { sid: string; secret: string }
-const creds = { accountSid: acme.sid, apiKeySid: key.sid, apiKeySecret: key.secret }
-const pn = (e164: string) => sim.state(acme.sid).numbers.find((n) => n.phoneNumber === e164)?.sid as string
-
-beforeAll(() => {
-  sim.listen({ onUnhandledRequest: 'bypass' })
-})
-afterAll(() => sim.close())
-beforeEach(() => sim.reset())
-
-type TestServer = ReturnType<typeof testRingline>
-/** Every response body the tests saw, for the secret scan. */
-const answers: string[] = []
-
-async function call(
-  server: TestServer,
-  method: string,
-  path: string,
-  options: { user?: string; body?: unknown } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies field by field
-): Promise<{ status: number; body: any }> {
-  const res = await server.handler(req(method, path, { user: options.user ?? 'admin', body: options.body }))
-  const text = await res.text()
-  answers.push(text, JSON.stringify([...res.headers]))
-  return { status: res.status, body: text ? JSON.parse(text) : null }
-}
-
-function server(store: RinglineStore, overrides: Partial<TwilioServerOptions> = {}, secretKey = SECRET_KEY) {
-  const livekit = createRecordingLivekitProvisioner()
-  const twilio: TwilioServerOptions = {
-    sipTarget: SIP,
-    livekit,
-    retry: { sleep: async () => undefined },
-    ...overrides,
-  }
-  return { ringline: testRingline({ store, secretKey, twilio }), livekit }
-}
-
-/** Every row of every table of the store, as text. */
-async function dumpTables(store: RinglineStore): Promise<string> {
-  const { rows } = await store.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
-  )
-  expect(rows.map((r) => r.table_name)).toContain('ringline_number_connections')
-  const out: string[] = []
-  for (const { table_name } of rows) {
-    const dump = await store.query(`SELECT * FROM "${table_name}"`)
-    out.push(`${table_name}: ${JSON.stringify(dump.rows)}`)
-  }
-  return out.join('\n')
-}
-
-/** The secret scan: the API key secret, termination passwords and Basic auth never appear in plaintext. */
-async function expectNoSecrets(stores: RinglineStore[], servers: TestServer[]) {
-  const passwords = sim
-    .state(acme.sid)
-    .credentialLists.flatMap((l) => l.credentials.map((c) => c.password))
-    .filter((p) => p.length > 0)
-  const secrets = [
-    key.secret,
-    Buffer.from(`${key.sid}:${key.secret}`).toString('base64'),
-    SECRET_KEY.slice('base64:'.length),
-    ...passwords,
-  ]
-  const haystacks = {
-    logs: servers.flatMap((s) => s.logger.lines).join('\n'),
-    answers: answers.join('\n'),
-    tables: (await Promise.all(stores.map(dumpTables))).join('\n'),
-  }
-  // The scan must see what it scans: logs and tables hold the connection's rows and steps.
-  expect(haystacks.tables).toContain('ringline_twilio_integrations')
-  for (const [where, text] of Object.entries(haystacks)) {
-    for (const secret of secrets) expect(text.includes(secret), `a secret found in ${where}`).toBe(false)
-  }
-}
-
-function expectOneSetup(e164s: string[]) {
-  const s = sim.state(acme.sid)
-  expect(s.trunks).toHaveLength(1)
-  const tk = s.trunks[0]?.sid as string
-  expect(s.originationUrls.map((o) => [o.trunkSid, o.sipUrl])).toEqual([[tk, SIP_TCP]])
-  for (const e164 of e164s) expect(s.numbers.find((n) => n.phoneNumber === e164)?.trunkSid).toBe(tk)
-  expect(s.credentialLists).toHaveLength(1)
-  expect(s.credentialLists[0]?.credentials).toHaveLength(1)
-  expect(s.trunkCredentialLists).toEqual([{ trunkSid: tk, credentialListSid: s.credentialLists[0]?.sid }])
-  return tk
-}
+useTwilioSimulator()
 
 describe.each(STORE_KINDS)('twilio routes on %s', (_kind, makeStore) => {
   let store: RinglineStore
@@ -338,141 +247,5 @@ describe.each(STORE_KINDS)('twilio routes on %s', (_kind, makeStore) => {
     expect((await call(r, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
     const res = await call(r, 'POST', `/twilio/numbers/${pn('+14155550102')}/connect`, { body: {} })
     expect(res).toMatchObject({ status: 409, body: { error: { code: 'NUMBER_IN_USE' } } })
-  })
-})
-
-describe('twilio routes: configuration and input', () => {
-  let store: RinglineStore
-  afterEach(async () => store?.close())
-
-  it('saving without RINGLINE_SECRET_KEY answers NOT_CONFIGURED naming the variable; verify still works', async () => {
-    store = memoryStore()
-    const { ringline } = server(store, {}, '')
-    const saved = await call(ringline, 'PUT', '/twilio/credentials', { body: creds })
-    expect(saved).toMatchObject({ status: 503, body: { error: { code: 'NOT_CONFIGURED' } } })
-    expect(saved.body.error.message).toContain('RINGLINE_SECRET_KEY')
-    expect((await call(ringline, 'POST', '/twilio/credentials/verify', { body: creds })).status).toBe(200)
-  })
-
-  it('connecting without a LiveKit SIP URI answers NOT_CONFIGURED; trunking off answers TRUNKING_NOT_ENABLED', async () => {
-    store = memoryStore()
-    const { ringline } = server(store, { sipTarget: undefined })
-    expect((await call(ringline, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
-    const res = await call(ringline, 'POST', `/twilio/numbers/${pn('+14155550100')}/connect`, { body: {} })
-    expect(res).toMatchObject({ status: 503, body: { error: { code: 'NOT_CONFIGURED' } } })
-    expect(res.body.error.message).toContain('sipTarget')
-
-    const off = sim.account(1)
-    const offKey = off.keys[0] as { sid: string; secret: string }
-    const offCreds = { accountSid: off.sid, apiKeySid: offKey.sid, apiKeySecret: offKey.secret }
-    const verify = await call(ringline, 'POST', '/twilio/credentials/verify', { body: offCreds })
-    expect(verify.body).toMatchObject({ ok: true, trunkingEnabled: false })
-  })
-
-  it('rejects malformed SIDs and bodies with INVALID_REQUEST and a field', async () => {
-    store = memoryStore()
-    const { ringline } = server(store)
-    expect(await call(ringline, 'POST', '/twilio/numbers/PN123/connect', { body: {} })).toMatchObject({
-      status: 400,
-      body: { error: { code: 'INVALID_REQUEST', field: 'sid' } },
-    })
-    expect(
-      await call(ringline, 'POST', `/twilio/numbers/PN${'a'.repeat(32)}/connect`, {
-        body: { trunkStrategy: 'per-call' },
-      }),
-    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST', field: 'trunkStrategy' } } })
-    expect(
-      await call(ringline, 'POST', `/twilio/numbers/PN${'a'.repeat(32)}/connect`, {
-        body: { sipTarget: 'sip:evil.example.com' },
-      }),
-    ).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST', field: 'sipTarget' } } })
-    expect(await call(ringline, 'GET', '/twilio/numbers', { user: 'nobody' })).toMatchObject({
-      status: 401,
-      body: { error: { code: 'UNAUTHENTICATED' } },
-    })
-  })
-})
-
-describe('twilio routes: two server instances on one PostgreSQL database', () => {
-  it('10 concurrent connects split over both instances set up one trunk, one URL, one attachment', async () => {
-    answers.length = 0
-    const url = await freshDatabaseUrl()
-    const storeA = postgresStore({ connectionString: url })
-    const storeB = postgresStore({ connectionString: url })
-    await storeA.migrate()
-    const livekit = createRecordingLivekitProvisioner()
-    const a = server(storeA, { livekit })
-    const b = server(storeB, { livekit })
-    try {
-      expect((await call(a.ringline, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
-      sim.fault('*', { delayMs: 15, times: Number.POSITIVE_INFINITY })
-      const sid = pn('+14155550100')
-      const sid3 = pn('+14155550103')
-      const results = await Promise.all([
-        ...Array.from({ length: 10 }, (_, i) =>
-          call(i % 2 ? a.ringline : b.ringline, 'POST', `/twilio/numbers/${sid}/connect`, { body: {} }),
-        ),
-        call(b.ringline, 'POST', `/twilio/numbers/${sid3}/connect`, { body: {} }),
-      ])
-      expect(results.map((x) => x.status)).toEqual(Array(11).fill(200))
-      expectOneSetup(['+14155550100', '+14155550103'])
-      expect(
-        sim.requests.filter((q) => q.routeId === 'trunkPhoneNumbers.create' && q.status < 300),
-      ).toHaveLength(2)
-      expect(
-        livekit.state.calls.filter((c) => c.method === 'provisionInbound' && c.e164 === '+14155550100')
-          .length,
-      ).toBe(10)
-      expect(livekit.state.inbound.size).toBe(2)
-      const status = await call(b.ringline, 'GET', `/twilio/numbers/${sid}/status`)
-      expect(status.body).toMatchObject({ status: 'connected', drift: [] })
-      await expectNoSecrets([storeA], [a.ringline, b.ringline])
-    } finally {
-      await a.ringline.close()
-      await b.ringline.close()
-    }
-  })
-
-  it('control: without locks the same race duplicates Twilio resources (so the test above can fail)', async () => {
-    const url = await freshDatabaseUrl()
-    const storeA = postgresStore({ connectionString: url })
-    const storeB = postgresStore({ connectionString: url })
-    const unlocked = (st: RinglineStore) => ({
-      ...sqlTwilioOnboardingStore(st),
-      withLock: <T>(_key: string, fn: () => Promise<T>) => fn(),
-    })
-    const a = server(storeA, { store: unlocked(storeA) })
-    const b = server(storeB, { store: unlocked(storeB) })
-    try {
-      expect((await call(a.ringline, 'PUT', '/twilio/credentials', { body: creds })).status).toBe(200)
-      // Deterministic, not timing-dependent: every trunk creation is held until two connects have both decided
-      // to create one (what the locks prevent). Released after 10 s regardless, so a run that never races fails.
-      let release!: () => void
-      const barrier = new Promise<void>((r) => {
-        release = r
-      })
-      const creates = sim.fault('trunks.create', { until: barrier, times: Number.POSITIVE_INFINITY })
-      const started = Date.now()
-      const watch = setInterval(() => {
-        if (creates.hits >= 2 || Date.now() - started > 10_000) release()
-      }, 5)
-      const sid = pn('+14155550100')
-      try {
-        await Promise.all(
-          Array.from({ length: 10 }, (_, i) =>
-            call(i % 2 ? a.ringline : b.ringline, 'POST', `/twilio/numbers/${sid}/connect`, { body: {} }),
-          ),
-        )
-      } finally {
-        clearInterval(watch)
-      }
-      expect(creates.hits).toBeGreaterThanOrEqual(2)
-      const created = (route: string) =>
-        sim.requests.filter((q) => q.routeId === route && q.status < 300).length
-      expect(created('trunks.create') + created('originationUrls.create')).toBeGreaterThan(2)
-    } finally {
-      await a.ringline.close()
-      await b.ringline.close()
-    }
   })
 })

@@ -1,7 +1,7 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { memoryStore } from '../src/store/memoryStore'
-import type { RinglineStore } from '../src/store/types'
+import { memoryStore } from '../src/sql/memoryStore'
+import type { RinglineStore } from '../src/sql/types'
 import { API_SECRET, testRingline, USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ServerError } from 'livekit-server-sdk'
-import { HttpError } from '../errors'
+import { HttpError } from '../http/errors'
 import { Redactor } from '../redact'
 import type { Logger } from '../types'
 import type { AgentDispatchApi, AgentDispatchRecord, AgentDispatchStore, AgentDispatchTrigger } from './types'

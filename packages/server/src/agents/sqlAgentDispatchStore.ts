@@ -1,4 +1,5 @@
-import type { Queryable } from '../store/types'
+import { iso } from '../sql/rows'
+import type { Queryable } from '../sql/types'
 import type { AgentDispatchRecord, AgentDispatchStore } from './types'
 
 interface Row {
@@ -15,8 +16,6 @@ interface Row {
   created_at: Date | string
   updated_at: Date | string
 }
-
-const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString()
 
 function toRecord(row: Row): AgentDispatchRecord {
   return {

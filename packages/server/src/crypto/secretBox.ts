@@ -7,6 +7,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto'
 import type { ErrorCode } from '@ringline/core/protocol'
+import { processEnv } from '../config'
 
 // Envelope: `rl1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). The key id lets old ciphertexts
 // be decrypted with an old key while new ones use the current key.
@@ -214,7 +215,7 @@ export function createSecretBox(options: SecretBoxOptions): SecretBox {
 }
 
 /** Build a secret box from `RINGLINE_SECRET_KEY` and optional comma-separated `RINGLINE_SECRET_KEY_PREVIOUS`. */
-export function secretBoxFromEnv(env: Record<string, string | undefined> = process.env): SecretBox {
+export function secretBoxFromEnv(env: Record<string, string | undefined> = processEnv()): SecretBox {
   const current = env.RINGLINE_SECRET_KEY
   if (!current) {
     throw new SecretBoxError(

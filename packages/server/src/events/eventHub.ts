@@ -1,5 +1,5 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
-import type { RinglineStore } from '../store/types'
+import type { RinglineStore } from '../sql/types'
 import type { Logger } from '../types'
 
 /** An event before the hub stamps its `id` and `at`. */
@@ -37,6 +37,7 @@ export class EventHub {
   private seq = 0
   private readonly buffers = new Map<string, Buffered[]>()
   private readonly subscribers = new Set<Subscriber>()
+  private readonly publishHooks = new Set<(tenantId: string, event: RinglineEvent) => void>()
   private unlisten?: Promise<(() => Promise<void>) | undefined>
   private closed = false
 
@@ -101,6 +102,13 @@ export class EventHub {
     const stamped = { ...event, id: this.nextId(), at: new Date().toISOString() } as RinglineEvent
     const item: Buffered = { event: stamped, ...(audience ? { audience } : {}) }
     this.deliver(tenantId, item)
+    for (const hook of this.publishHooks) {
+      try {
+        hook(tenantId, stamped)
+      } catch (error) {
+        this.options.logger.warn('ringline: event hook failed', { error })
+      }
+    }
     const store = this.options.store
     if (store?.notify && !this.closed) {
       const payload = JSON.stringify({ o: this.instance, t: tenantId, a: audience, e: stamped })
@@ -141,6 +149,15 @@ export class EventHub {
     return { missed, unsubscribe: () => this.subscribers.delete(entry) }
   }
 
+  /**
+   * Calls `hook` after each event published on this instance (never for events of other instances), for the
+   * server's own follow-up work; hooks are not streams and do not count as users online. Returns the remover.
+   */
+  onPublish(hook: (tenantId: string, event: RinglineEvent) => void): () => void {
+    this.publishHooks.add(hook)
+    return () => this.publishHooks.delete(hook)
+  }
+
   /** Open streams of one user. */
   streamCount(tenantId: string, userId: string): number {
     let n = 0
@@ -159,6 +176,7 @@ export class EventHub {
   async close(): Promise<void> {
     this.closed = true
     this.subscribers.clear()
+    this.publishHooks.clear()
     const unlisten = await this.unlisten
     this.unlisten = undefined
     await unlisten?.()

@@ -1,3 +1,4 @@
+import { env } from '../config'
 import type {
   RecordingCall,
   RecordingOptions,
@@ -44,11 +45,6 @@ export function shouldRecordOnAnswer(policy: RecordingPolicy): boolean {
 /** Whether someone may start recording this call by hand (`on-answer` calls may be restarted after a stop). */
 export function mayRecordOnDemand(policy: RecordingPolicy): boolean {
   return policy !== 'never'
-}
-
-function env(name: string): string | undefined {
-  const value = typeof process === 'undefined' ? undefined : process.env[name]
-  return value && value.trim() !== '' ? value.trim() : undefined
 }
 
 /**

@@ -7,13 +7,13 @@ import {
 } from 'livekit-server-sdk'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Queryable } from '../store/types'
+import type { Queryable } from '../sql/types'
 import { createEgressSimulator, type EgressSimulator } from '../testing/egress/egressSimulator'
 import { startTestLivekit, type TestLivekit } from '../testing/egress/livekitTestServer'
 import { type S3Fake, startS3Fake } from '../testing/s3/s3Fake'
+import { createTestDb, insertTestCall } from '../testing/testDb'
 import { createRecordingService, type RecordingService } from './recordingService'
 import { sqlRecordingStore } from './sqlRecordingStore'
-import { createTestDb, insertTestCall } from './testDb'
 import type { RecordingState, RecordingStorageConfig } from './types'
 
 // Unique per run: the sandbox's livekit-server outlives test runs.

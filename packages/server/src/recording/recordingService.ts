@@ -9,7 +9,7 @@ import {
   ServerError,
   type WebhookEvent,
 } from 'livekit-server-sdk'
-import { HttpError } from '../errors'
+import { HttpError } from '../http/errors'
 import { Redactor, redactingLogger } from '../redact'
 import type { Logger } from '../types'
 import { mayRecordOnDemand, resolveRecordingPolicy, shouldRecordOnAnswer } from './recordingPolicy'

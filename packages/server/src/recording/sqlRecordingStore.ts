@@ -1,43 +1,22 @@
-import type { Queryable } from '../store/types'
-import type { RecordingCall, RecordingState, RecordingStore } from './types'
+import { type CallRow, callFromRow } from '../calls/callRow'
+import type { Queryable } from '../sql/types'
+import type { RecordingCall, RecordingStore } from './types'
 
-interface Row {
-  id: string
-  tenant_id: string
-  direction: RecordingCall['direction']
-  status: RecordingCall['status']
-  room_name: string
-  from_number: string | null
-  to_number: string | null
-  ended_at: Date | string | null
-  recording_url: string | null
-  egress_id: string | null
-  recording: RecordingState | string | null
-}
-
-const COLUMNS = `id, tenant_id, direction, status, room_name, from_number, to_number, ended_at, recording_url, egress_id,
-  metadata -> 'recording' AS recording`
-
-function iso(value: Date | string | null): string | null {
-  if (value === null) return null
-  return value instanceof Date ? value.toISOString() : new Date(value).toISOString()
-}
-
-function toCall(row: Row): RecordingCall {
-  const recording =
-    typeof row.recording === 'string' ? (JSON.parse(row.recording) as RecordingState) : row.recording
+/** A `ringline_calls` row through the one call mapper, narrowed to what the recording service reads. */
+function toCall(row: CallRow): RecordingCall {
+  const call = callFromRow(row)
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    direction: row.direction,
-    status: row.status,
-    roomName: row.room_name,
-    fromNumber: row.from_number,
-    toNumber: row.to_number,
-    endedAt: iso(row.ended_at),
+    id: call.id,
+    tenantId: call.tenantId,
+    direction: call.direction,
+    status: call.status,
+    roomName: call.roomName,
+    fromNumber: call.fromNumber,
+    toNumber: call.toNumber,
+    endedAt: call.endedAt,
     recordingUrl: row.recording_url,
-    egressId: row.egress_id,
-    recording: recording ?? null,
+    egressId: row.egress_id ?? null,
+    recording: call.recording,
   }
 }
 
@@ -48,13 +27,13 @@ function toCall(row: Row): RecordingCall {
 export function sqlRecordingStore(db: Queryable): RecordingStore {
   return {
     async getCall(callId) {
-      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM ringline_calls WHERE id = $1`, [callId])
+      const { rows } = await db.query<CallRow>(`SELECT * FROM ringline_calls WHERE id = $1`, [callId])
       return rows[0] ? toCall(rows[0]) : null
     },
 
     async findCallForEgress(egressId, roomName) {
-      const byId = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM ringline_calls
+      const byId = await db.query<CallRow>(
+        `SELECT * FROM ringline_calls
          WHERE egress_id = $1 OR metadata -> 'recording' ->> 'egressId' = $1
          ORDER BY started_at DESC LIMIT 1`,
         [egressId],
@@ -62,8 +41,8 @@ export function sqlRecordingStore(db: Queryable): RecordingStore {
       if (byId.rows[0]) return toCall(byId.rows[0])
       if (!roomName) return null
       // egress_started may arrive before startRoomCompositeEgress has returned the id to us.
-      const byRoom = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM ringline_calls
+      const byRoom = await db.query<CallRow>(
+        `SELECT * FROM ringline_calls
          WHERE room_name = $1 AND metadata -> 'recording' ->> 'status' = 'starting'
            AND (metadata -> 'recording' ->> 'egressId') IS NULL
          ORDER BY started_at DESC LIMIT 1`,

@@ -2,8 +2,6 @@
 // a recording stand-in for the LiveKit side of connecting a number, an MSW simulator of LiveKit egress and an
 // in-process S3 fake.
 
-export type { RecordingLivekitState } from '../twilio/recordingLivekitProvisioner'
-export { createRecordingLivekitProvisioner } from '../twilio/recordingLivekitProvisioner'
 export type {
   EgressSimulator,
   EgressSimulatorOptions,
@@ -11,6 +9,8 @@ export type {
   SimulatedWebhook,
 } from './egress'
 export { createEgressSimulator } from './egress'
+export type { RecordingLivekitState } from './recordingLivekitProvisioner'
+export { createRecordingLivekitProvisioner } from './recordingLivekitProvisioner'
 export type { S3Fake, S3FakeObject, S3FakeOptions, S3FakeRequestLog } from './s3'
 export { startS3Fake } from './s3'
 export type {

@@ -1,5 +1,6 @@
 import type { TranscriptSegment } from '@ringline/core/protocol'
-import type { Queryable } from '../store/types'
+import { iso } from '../sql/rows'
+import type { Queryable } from '../sql/types'
 
 /** Where final transcript segments go; `sqlTranscriptStore(db)` implements it on `ringline_transcript_segments`. */
 export interface TranscriptStore {
@@ -57,7 +58,7 @@ export function sqlTranscriptStore(db: Queryable): TranscriptStore {
       )
       return rows.map((r) => ({
         id: r.segment_id,
-        at: (r.spoken_at instanceof Date ? r.spoken_at : new Date(r.spoken_at)).toISOString(),
+        at: iso(r.spoken_at),
         speaker: r.speaker_name ?? r.speaker_identity,
         speakerIdentity: r.speaker_identity,
         speakerKind: r.speaker_kind,

@@ -5,7 +5,7 @@ import {
   type TranscriptSegment,
 } from '@ringline/core/protocol'
 import { AccessToken } from 'livekit-server-sdk'
-import { HttpError } from '../errors'
+import { HttpError } from '../http/errors'
 import type { Logger } from '../types'
 import type { TranscriptStore } from './sqlTranscriptStore'
 import { type SpeakerInfo, segmentFromTextStream, speakerKindOf } from './transcriptSegments'

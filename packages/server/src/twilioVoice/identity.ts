@@ -1,4 +1,4 @@
-import { HttpError } from '../errors'
+import { HttpError } from '../http/errors'
 
 /** Longest client identity Ringline hands out; portable across Twilio's browser and mobile SDKs. */
 export const TWILIO_IDENTITY_MAX = 121

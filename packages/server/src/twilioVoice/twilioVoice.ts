@@ -10,51 +10,18 @@ import {
   type TwilioVoiceTokenRequest,
   type TwilioVoiceTokenResponse,
 } from '@ringline/core/protocol'
-import type { CountryCode } from 'libphonenumber-js/max'
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
-import twilio from 'twilio'
-import { checkDestination, parsePhone } from '../callGuard'
+import { publishCall } from '../calls/callEvents'
+import { addDecline, audit, claimCall, getCall } from '../calls/callRepository'
+import { publicCall } from '../calls/callRow'
+import { visibleCall } from '../calls/calls'
+import { closeOnDecline, closeOnHangup } from '../calls/lifecycle'
 import type { RinglineContext } from '../context'
-import { createSecretBox, type SecretBox } from '../crypto/secretBox'
-import { HttpError, isHttpError } from '../errors'
-import { publishCall } from '../operations/callEvents'
-import { visibleCall } from '../operations/calls'
-import { auditRefusal, insertOutboundCall, limitCallStarts } from '../operations/outboundGuard'
-import {
-  addDecline,
-  audit,
-  type CloseCall,
-  claimCall,
-  closeCall,
-  getCall,
-  insertCall,
-  markAnswered,
-  publicCall,
-  type StoredCall,
-  updateInternals,
-} from '../store/callRepository'
-import type { Queryable } from '../store/types'
-import { normalizeTwilioError } from '../twilio/errors'
-import {
-  createTwilioRestClient,
-  type TwilioRestClient,
-  type TwilioRestClientOptions,
-} from '../twilio/twilioClient'
+import { HttpError } from '../http/errors'
+import { createTwilioRestClient, type TwilioRestClientOptions } from '../numbers/twilioClient'
 import type { Principal } from '../types'
-import { parseTwilioClientIdentity, twilioClientIdentity } from './identity'
-import {
-  formParams,
-  type TwilioParams,
-  validateTwilioBodySignature,
-  validateTwilioSignature,
-} from './signature'
-import { deleteTwilioVoice, getTwilioVoice, type StoredTwilioVoice, saveTwilioVoice } from './voiceStore'
-import { publicRouteUrl, twilioRequestUrl } from './webhookUrl'
-
-/** Twilio's longest Access Token lifetime (24 h); longer ones fail with 20157. */
-export const TWILIO_MAX_TOKEN_TTL = 86_400
-/** `<Dial>` rings at most ten `<Client>` nouns at once. */
-const MAX_CLIENTS = 10
+import { clamp, createVoiceCore, TWILIO_MAX_TOKEN_TTL } from './voiceCore'
+import { deleteTwilioVoice, getTwilioVoice } from './voiceStore'
+import { createVoiceWebhooks } from './voiceWebhooks'
 
 /** The `twilio` option of `createRingline` as far as Twilio Voice reads it. */
 export interface TwilioVoiceOptions {
@@ -104,540 +71,27 @@ export interface TwilioVoice {
   handleStatusWebhook(request: Request, rawBody: string): Promise<Response>
 }
 
-interface Secrets {
-  apiKeySecret: string
-  authToken: string
-}
-
-function xml(body: string, status = 200): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/xml; charset=utf-8' } })
-}
-
-const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-
-function countryOf(number: string | null | undefined): CountryCode | undefined {
-  if (!number) return undefined
-  try {
-    return parsePhoneNumberWithError(number).country
-  } catch {
-    return undefined
-  }
-}
-
-function one(params: TwilioParams, name: string): string | undefined {
-  const v = params[name]
-  return typeof v === 'string' ? v : v?.[0]
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, Math.round(value)))
-}
-
-/** The room-name slot of a Twilio Voice call record (unique while open; never a LiveKit room). */
-export function twilioRoomName(tenantId: string, callId: string): string {
-  return `twilio-${tenantId}_${callId}`
-}
-
 /** Creates the Twilio Voice service over a Ringline context. */
 export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoice {
-  const env = (name: string) =>
-    typeof process === 'undefined' ? undefined : process.env[name]?.trim() || undefined
-  const publicUrl = options.publicUrl ?? env('RINGLINE_PUBLIC_URL')
-  const tokenTtl = clamp(options.voice?.tokenTtl ?? 3600, 60, TWILIO_MAX_TOKEN_TTL)
-  const ringTimeout = clamp(options.voice?.ringTimeout ?? 30, 5, 600)
-  let box: SecretBox | null = null
-
-  const secretBox = (): SecretBox => {
-    if (!ctx.config.secretKey) {
-      throw new HttpError(
-        'NOT_CONFIGURED',
-        'Set RINGLINE_SECRET_KEY (32 random bytes, e.g. `openssl rand -base64 32`) to store Twilio secrets.',
-      )
-    }
-    box ??= createSecretBox({ current: ctx.config.secretKey })
-    return box
-  }
-  const context = (tenantId: string, what: string) => `twilio-voice:${tenantId}:${what}`
-
-  const secretsOf = (cfg: StoredTwilioVoice): Secrets => {
-    const b = secretBox()
-    const secrets = {
-      apiKeySecret: b.decrypt(cfg.apiKeySecretCiphertext, context(cfg.tenantId, 'apiKeySecret')),
-      authToken: b.decrypt(cfg.authTokenCiphertext, context(cfg.tenantId, 'authToken')),
-    }
-    ctx.redactor.addSecret(secrets.apiKeySecret)
-    ctx.redactor.addSecret(secrets.authToken)
-    return secrets
-  }
-
-  const requireConfig = async (tenantId: string): Promise<StoredTwilioVoice & Secrets> => {
-    const cfg = await getTwilioVoice(ctx.store, tenantId)
-    if (!cfg?.twimlAppSid) {
-      throw new HttpError(
-        'NOT_CONFIGURED',
-        'Twilio Voice is not configured for this workspace: run POST /twilio/voice/auto-configure or PUT /twilio/voice.',
-      )
-    }
-    return { ...cfg, ...secretsOf(cfg) }
-  }
-
-  const rest = (cfg: StoredTwilioVoice & Secrets): TwilioRestClient =>
-    createTwilioRestClient(
-      { accountSid: cfg.accountSid, apiKeySid: cfg.apiKeySid, apiKeySecret: cfg.apiKeySecret },
-      options.clientOptions,
-    )
-
-  const requireAdmin = (principal: Principal) => {
-    if (principal.role !== 'admin')
-      throw new HttpError('FORBIDDEN', 'Only workspace admins can change Twilio Voice.')
-  }
-
-  /** The public base of the handler (origin + basePath), as Twilio must call it. */
-  const publicBase = (request: Request): string => {
-    if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}${ctx.config.basePath}`
-    const origin = new URL(twilioRequestUrl(request, { trustProxy: ctx.config.trustProxy })).origin
-    return `${origin}${ctx.config.basePath}`
-  }
-  const webhooksFor = (base: string, tenantId: string) => ({
-    voiceUrl: publicRouteUrl(base, '/webhooks/twilio/voice', { tenant: tenantId }),
-    statusCallbackUrl: publicRouteUrl(base, '/webhooks/twilio/status', { tenant: tenantId }),
-  })
-
-  const statusOf = (cfg: StoredTwilioVoice | null, base: string, tenantId: string): TwilioVoiceStatus => ({
-    configured: cfg !== null && cfg.twimlAppSid !== null,
-    hasTwimlApp: cfg?.twimlAppSid != null,
-    setupMethod: cfg?.setupMethod ?? null,
-    accountSid: cfg?.accountSid ?? null,
-    apiKeySid: cfg?.apiKeySid ?? null,
-    twimlAppSid: cfg?.twimlAppSid ?? null,
-    callerId: cfg?.callerId ?? null,
-    webhooks: webhooksFor(base, tenantId),
-    updatedAt: cfg?.updatedAt ?? null,
-  })
-
-  const store = async (
-    tenantId: string,
-    fields: {
-      accountSid: string
-      apiKeySid: string
-      apiKeySecret: string
-      authToken: string
-      twimlAppSid: string
-      callerId: string | null
-      setupMethod: 'auto' | 'manual'
-    },
-  ) => {
-    const b = secretBox()
-    const secret = b.encrypt(fields.apiKeySecret, context(tenantId, 'apiKeySecret'))
-    const token = b.encrypt(fields.authToken, context(tenantId, 'authToken'))
-    return saveTwilioVoice(ctx.store, {
-      tenantId,
-      accountSid: fields.accountSid,
-      apiKeySid: fields.apiKeySid,
-      apiKeySecretCiphertext: secret.ciphertext,
-      authTokenCiphertext: token.ciphertext,
-      secretKeyId: secret.keyId,
-      twimlAppSid: fields.twimlAppSid,
-      callerId: fields.callerId,
-      setupMethod: fields.setupMethod,
-    })
-  }
-
-  const twilioFailure = (error: unknown, step: string): never => {
-    if (isHttpError(error)) throw error
-    throw normalizeTwilioError(error, { requestId: 'twilio-voice', step })
-  }
-
-  const connectionFor = async (
-    cfg: StoredTwilioVoice & Secrets,
-    principal: Principal,
-    call: StoredCall,
-    ttl = tokenTtl,
-  ) => {
-    const t = mintToken(cfg, principal, ttl)
-    return {
-      serverUrl: 'twilio:',
-      token: t.token,
-      roomName: call.roomName,
-      identity: t.identity,
-      expiresAt: t.expiresAt,
-    }
-  }
-
-  const mintToken = (cfg: StoredTwilioVoice & Secrets, principal: Principal, ttl: number) => {
-    const identity = twilioClientIdentity(principal.tenantId, principal.userId)
-    const { AccessToken } = twilio.jwt
-    const token = new AccessToken(cfg.accountSid, cfg.apiKeySid, cfg.apiKeySecret, { identity, ttl })
-    token.addGrant(
-      new AccessToken.VoiceGrant({
-        outgoingApplicationSid: cfg.twimlAppSid ?? undefined,
-        incomingAllow: true,
-      }),
-    )
-    return {
-      token: token.toJwt(),
-      identity,
-      ttl,
-      expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
-    }
-  }
-
-  // ── outbound guard (the same limits `POST /calls` applies) ───────────────
-
-  const guardedOutbound = async (
-    principal: Principal,
-    cfg: StoredTwilioVoice,
-    to: string,
-    contactId: string | null,
-  ): Promise<StoredCall> => {
-    const guard = ctx.config.calls
-    const callerId = cfg.callerId ?? undefined
-    const defaultCountry = countryOf(cfg.callerId)
-    const phone = parsePhone(to, {
-      ...(defaultCountry ? { defaultCountry } : {}),
-      allowUnassigned: guard.allowUnassignedNumbers === true || guard.disabled === true,
-    })
-    const transport = { transport: 'twilio' as const }
-    await auditRefusal(
-      ctx,
-      principal,
-      phone.number,
-      () => checkDestination(phone, guard, callerId),
-      transport,
-    )
-    limitCallStarts(ctx, principal)
-    const id = crypto.randomUUID()
-    return auditRefusal(
-      ctx,
-      principal,
-      phone.number,
-      () =>
-        insertOutboundCall(
-          ctx,
-          principal,
-          {
-            id,
-            roomName: twilioRoomName(principal.tenantId, id),
-            fromNumber: cfg.callerId,
-            toNumber: phone.number,
-            contactId,
-            internals: transport,
-          },
-          transport,
-        ),
-      transport,
-    )
-  }
-
-  // ── call records ─────────────────────────────────────────────────────────
-
-  const linkCallSid = async (q: Queryable, id: string, callSid: string): Promise<StoredCall | null> => {
-    const { rowCount } = await q.query(
-      `UPDATE ringline_calls SET sip_call_id = $2, updated_at = now()
-       WHERE id = $1 AND sip_call_id IS NULL AND ended_at IS NULL`,
-      [id, callSid],
-    )
-    if (rowCount === 0) return null
-    return updateInternals(q, id, { twilioCallSid: callSid })
-  }
-
-  const callBySid = async (tenantId: string, callSid: string): Promise<StoredCall | null> => {
-    const { rows } = await ctx.store.query<{ id: string }>(
-      'SELECT id FROM ringline_calls WHERE tenant_id = $1 AND sip_call_id = $2 ORDER BY started_at DESC LIMIT 1',
-      [tenantId, callSid],
-    )
-    return rows[0] ? getCall(ctx.store, tenantId, rows[0].id) : null
-  }
-
-  const setRinging = async (id: string): Promise<StoredCall | null> => {
-    const { rows } = await ctx.store.query<{ id: string; tenant_id: string }>(
-      `UPDATE ringline_calls SET status = 'ringing', updated_at = now()
-       WHERE id = $1 AND status = 'initiated' AND ended_at IS NULL RETURNING id, tenant_id`,
-      [id],
-    )
-    return rows[0] ? getCall(ctx.store, rows[0].tenant_id, rows[0].id) : null
-  }
-
-  const close = async (call: StoredCall, how: CloseCall) => {
-    const closed = await closeCall(ctx.store, call.id, how)
-    if (closed) publishCall(ctx, 'call.ended', closed)
-    return closed
-  }
-
-  /** How a Twilio final status closes a call, given whether it was answered. */
-  const closeFor = (call: StoredCall, status: string): CloseCall | null => {
-    const answered = call.answeredAt !== null || call.status === 'in-progress'
-    if (answered) return { status: 'completed', endReason: 'completed' }
-    if (call.direction === 'inbound') {
-      if (status === 'busy') return { status: 'declined', endReason: 'declined' }
-      if (status === 'failed') return { status: 'failed', endReason: 'failed' }
-      return { status: 'missed', endReason: 'missed' }
-    }
-    switch (status) {
-      case 'busy':
-        return { status: 'busy', endReason: 'busy' }
-      case 'no-answer':
-        return { status: 'no-answer', endReason: 'no-answer' }
-      case 'failed':
-        return { status: 'failed', endReason: 'failed' }
-      case 'canceled':
-      case 'completed':
-        return { status: 'canceled', endReason: 'canceled' }
-      default:
-        return null
-    }
-  }
-
-  const endAtTwilio = async (cfg: StoredTwilioVoice & Secrets, call: StoredCall) => {
-    const sid = call.sipCallId
-    if (!sid) return
-    const calls = rest(cfg).api.v2010.account.calls
-    try {
-      await calls(sid).update({ status: 'completed' })
-    } catch (error) {
-      const status = (error as { status?: number }).status
-      if (status === 404) return
-      // A call still queued or ringing can only be canceled.
-      try {
-        await calls(sid).update({ status: 'canceled' })
-      } catch {
-        ctx.logger.warn('ringline: could not end a Twilio call', { callId: call.id, error })
-      }
-    }
-  }
-
-  // ── webhooks ─────────────────────────────────────────────────────────────
-
-  const signatureInvalid = () =>
-    new HttpError('WEBHOOK_SIGNATURE_INVALID', 'The X-Twilio-Signature header does not match this request.', {
-      status: 403,
-    })
-
-  /** Loads the tenant named in the (signed) URL and verifies the request; throws 403 before any write. */
-  const verified = async (
-    request: Request,
-    rawBody: string,
-  ): Promise<{ cfg: StoredTwilioVoice & Secrets; params: TwilioParams; url: URL }> => {
-    const fullUrl = twilioRequestUrl(request, { publicUrl, trustProxy: ctx.config.trustProxy })
-    const url = new URL(fullUrl)
-    const tenantId = url.searchParams.get('tenant')
-    const signature = request.headers.get('x-twilio-signature')
-    const cfg = tenantId ? await getTwilioVoice(ctx.store, tenantId) : null
-    if (!cfg || !signature) throw signatureInvalid()
-    const secrets = secretsOf(cfg)
-    const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase()
-    let params: TwilioParams
-    if (
-      type === 'application/x-www-form-urlencoded' ||
-      (type === '' && !url.searchParams.has('bodySHA256'))
-    ) {
-      params = formParams(rawBody)
-      if (!validateTwilioSignature(secrets.authToken, signature, fullUrl, params)) throw signatureInvalid()
-    } else {
-      if (!validateTwilioBodySignature(secrets.authToken, signature, fullUrl, rawBody))
-        throw signatureInvalid()
-      try {
-        const body = JSON.parse(rawBody) as Record<string, unknown>
-        params = Object.fromEntries(
-          Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
-        )
-      } catch {
-        throw new HttpError('INVALID_REQUEST', 'The webhook body is not valid JSON.')
-      }
-    }
-    const account = one(params, 'AccountSid')
-    if (account && account !== cfg.accountSid) throw signatureInvalid()
-    return { cfg: { ...cfg, ...secrets }, params, url }
-  }
-
-  const statusUrl = (base: string, tenantId: string, callId: string, leg: string) =>
-    publicRouteUrl(base, '/webhooks/twilio/status', {
-      tenant: tenantId,
-      call: callId,
-      leg,
-    })
-
-  const reject = (reason: string) => {
-    ctx.logger.warn('ringline: Twilio call refused', { reason })
-    const r = new twilio.twiml.VoiceResponse()
-    r.reject()
-    return xml(r.toString())
-  }
-
-  const outboundTwiml = async (
-    cfg: StoredTwilioVoice & Secrets,
-    params: TwilioParams,
-    base: string,
-  ): Promise<Response> => {
-    const from = one(params, 'From') ?? ''
-    const callSid = one(params, 'CallSid')
-    const who = parseTwilioClientIdentity(from)
-    if (!who || who.tenantId !== cfg.tenantId || !callSid) return reject('unknown client identity')
-    const principal: Principal = { tenantId: who.tenantId, userId: who.userId }
-    const to = one(params, 'To') ?? ''
-    const callId = one(params, TWILIO_CALL_ID_PARAM)
-    let call: StoredCall | null = null
-    try {
-      if (callId) {
-        call = await getCall(ctx.store, cfg.tenantId, callId)
-        if (call?.direction !== 'outbound' || call.createdBy !== who.userId || call.endedAt) {
-          return reject('call id does not match the caller')
-        }
-      } else {
-        // A Device placed the call without `POST /twilio/voice/calls`: record and guard it here.
-        call = await guardedOutbound(principal, cfg, to, null)
-        publishCall(ctx, 'call.updated', call)
-      }
-      // The browser chose `To`: guard it again and require it to be the number the call was recorded for.
-      const phone = parsePhone(to, {
-        ...(countryOf(cfg.callerId) ? { defaultCountry: countryOf(cfg.callerId) } : {}),
-        allowUnassigned:
-          ctx.config.calls.allowUnassignedNumbers === true || ctx.config.calls.disabled === true,
-      })
-      checkDestination(phone, ctx.config.calls, cfg.callerId ?? undefined)
-      if (phone.number !== call.toNumber) return reject('To differs from the recorded number')
-    } catch (error) {
-      if (isHttpError(error)) {
-        if (call?.id) await close(call, { status: 'failed', endReason: 'failed' })
-        return reject(error.code)
-      }
-      throw error
-    }
-    const linked = await linkCallSid(ctx.store, call.id, callSid)
-    if (!linked) return reject('call already placed')
-    if (!cfg.callerId) {
-      await close(linked, { status: 'failed', endReason: 'failed' })
-      return reject('no caller id configured')
-    }
-    const r = new twilio.twiml.VoiceResponse()
-    const dial = r.dial({
-      callerId: cfg.callerId,
-      answerOnBridge: true,
-      timeout: ctx.config.sip.ringingTimeout,
-      timeLimit: ctx.config.sip.maxCallDuration,
-      action: statusUrl(base, cfg.tenantId, call.id, 'dial'),
-      method: 'POST',
-    })
-    dial.number(
-      {
-        statusCallback: statusUrl(base, cfg.tenantId, call.id, 'number'),
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        statusCallbackMethod: 'POST',
-      },
-      call.toNumber ?? to,
-    )
-    return xml(r.toString())
-  }
-
-  const inboundTwiml = async (
-    cfg: StoredTwilioVoice & Secrets,
-    params: TwilioParams,
-    base: string,
-  ): Promise<Response> => {
-    const callSid = one(params, 'CallSid')
-    if (!callSid) return reject('no CallSid')
-    let call = await callBySid(cfg.tenantId, callSid)
-    if (!call) {
-      const online = [...ctx.hub.onlineUsers(cfg.tenantId)].slice(0, MAX_CLIENTS)
-      const id = crypto.randomUUID()
-      call = await insertCall(ctx.store, {
-        id,
-        tenantId: cfg.tenantId,
-        direction: 'inbound',
-        status: 'ringing',
-        roomName: twilioRoomName(cfg.tenantId, id),
-        fromNumber: one(params, 'From') ?? null,
-        toNumber: one(params, 'To') ?? null,
-        sipCallId: callSid,
-        internals: {
-          transport: 'twilio',
-          twilioCallSid: callSid,
-          number: one(params, 'To'),
-          ringUsers: online,
-        },
-      })
-      if (!call) throw new Error('call room name collision')
-      if (online.length === 0) {
-        await close(call, { status: 'missed', endReason: 'missed' })
-        const r = new twilio.twiml.VoiceResponse()
-        r.say(options.voice?.noAgentMessage ?? 'Sorry, no one is available to take your call.')
-        r.hangup()
-        return xml(r.toString())
-      }
-      publishCall(ctx, 'call.incoming', call)
-    }
-    if (call.endedAt) {
-      const r = new twilio.twiml.VoiceResponse()
-      r.hangup()
-      return xml(r.toString())
-    }
-    const r = new twilio.twiml.VoiceResponse()
-    const dial = r.dial({
-      answerOnBridge: true,
-      timeout: ringTimeout,
-      action: statusUrl(base, cfg.tenantId, call.id, 'dial'),
-      method: 'POST',
-    })
-    for (const userId of call.internals.ringUsers ?? []) {
-      const client = dial.client({
-        statusCallback: statusUrl(base, cfg.tenantId, call.id, 'client'),
-        statusCallbackEvent: ['ringing', 'answered', 'completed'],
-        statusCallbackMethod: 'POST',
-      })
-      client.identity(twilioClientIdentity(cfg.tenantId, userId))
-      client.parameter({ name: TWILIO_CALL_ID_PARAM, value: call.id })
-    }
-    return xml(r.toString())
-  }
-
-  const applyStatus = async (cfg: StoredTwilioVoice, params: TwilioParams, url: URL): Promise<void> => {
-    const leg = url.searchParams.get('leg')
-    const callId = url.searchParams.get('call')
-    const callSid = one(params, 'CallSid') ?? ''
-    let call = callId
-      ? await getCall(ctx.store, cfg.tenantId, callId)
-      : await callBySid(cfg.tenantId, callSid)
-    if (!call || call.endedAt) return
-    if (leg === 'dial') {
-      const dialStatus = one(params, 'DialCallStatus') ?? one(params, 'CallStatus') ?? ''
-      const how = closeFor(call, dialStatus === 'answered' ? 'completed' : dialStatus)
-      if (how) await close(call, how)
-      return
-    }
-    const status = one(params, 'CallStatus') ?? ''
-    if (leg === 'number') {
-      if (status === 'ringing') {
-        const ringing = await setRinging(call.id)
-        if (ringing) publishCall(ctx, 'call.updated', ringing)
-      } else if (status === 'in-progress' || status === 'answered') {
-        const answered = await markAnswered(ctx.store, call.id, {})
-        if (answered) publishCall(ctx, 'call.updated', answered)
-      } else if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) {
-        call = (await getCall(ctx.store, cfg.tenantId, call.id)) ?? call
-        const how = closeFor(call, status)
-        if (how) await close(call, how)
-      }
-      return
-    }
-    if (leg === 'client') {
-      if (status !== 'in-progress' && status !== 'answered') return
-      const who = parseTwilioClientIdentity(one(params, 'To') ?? '')
-      if (!who || who.tenantId !== cfg.tenantId) return
-      const claimed = await claimCall(ctx.store, cfg.tenantId, call.id, who.userId)
-      if (claimed) publishCall(ctx, 'call.updated', claimed)
-      else if (call.answeredBy && call.answeredBy !== who.userId) {
-        ctx.logger.warn('ringline: Twilio bridged a different browser than the one that answered', {
-          callId: call.id,
-        })
-      }
-      return
-    }
-    // The parent call (browser leg of an outbound call, phone leg of an inbound one).
-    if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) {
-      const how = closeFor(call, status)
-      if (how) await close(call, how)
-    }
-  }
+  const core = createVoiceCore(ctx, options)
+  const {
+    mintToken,
+    tokenTtl,
+    secretBox,
+    secretsOf,
+    requireConfig,
+    requireAdmin,
+    publicBase,
+    webhooksFor,
+    statusOf,
+    store,
+    twilioFailure,
+    connectionFor,
+    guardedOutbound,
+    close,
+    endAtTwilio,
+  } = core
+  const webhooks = createVoiceWebhooks(ctx, options, core)
 
   // ── service ──────────────────────────────────────────────────────────────
 
@@ -851,10 +305,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       const declined = new Set(updated.internals.declinedBy ?? [])
       const everyone = (call.internals.ringUsers ?? []).every((u) => declined.has(u))
       if (!body.reject && !everyone) return { call: publicCall(updated) }
-      const closed = await close(call, {
-        status: 'declined',
-        endReason: body.reject ? 'rejected' : 'declined',
-      })
+      const closed = await close(call, closeOnDecline(body.reject))
       if (closed) {
         const cfg = await requireConfig(principal.tenantId)
         await endAtTwilio(cfg, closed)
@@ -865,12 +316,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     async hangupCall(principal, id) {
       const call = await visibleCall(ctx, principal, id)
       if (call.endedAt) return { call: publicCall(call) }
-      const how: CloseCall =
-        call.status === 'in-progress'
-          ? { status: 'completed', endReason: 'completed' }
-          : call.direction === 'inbound'
-            ? { status: 'declined', endReason: 'rejected' }
-            : { status: 'canceled', endReason: 'canceled' }
+      const how = closeOnHangup(call)
       const closed = await close(call, how)
       if (closed && call.internals.transport === 'twilio') {
         const cfg = await requireConfig(principal.tenantId)
@@ -878,23 +324,6 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       }
       return { call: publicCall(closed ?? call) }
     },
-
-    async handleVoiceWebhook(request, rawBody) {
-      const { cfg, params } = await verified(request, rawBody)
-      const from = one(params, 'From') ?? ''
-      const base = publicBase(request)
-      return from.startsWith('client:') ? outboundTwiml(cfg, params, base) : inboundTwiml(cfg, params, base)
-    },
-
-    async handleStatusWebhook(request, rawBody) {
-      const { cfg, params, url } = await verified(request, rawBody)
-      await applyStatus(cfg, params, url)
-      if (url.searchParams.get('leg') === 'dial') {
-        const r = new twilio.twiml.VoiceResponse()
-        r.hangup()
-        return xml(r.toString())
-      }
-      return xml(EMPTY_TWIML)
-    },
+    ...webhooks,
   }
 }

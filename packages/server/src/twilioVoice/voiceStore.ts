@@ -1,4 +1,5 @@
-import type { Queryable } from '../store/types'
+import { iso } from '../sql/rows'
+import type { Queryable } from '../sql/types'
 
 /** A tenant's Twilio Voice settings as stored: secrets as secret-box envelopes. */
 export interface StoredTwilioVoice {
@@ -38,7 +39,7 @@ function fromRow(r: Row): StoredTwilioVoice {
     twimlAppSid: r.twiml_app_sid,
     callerId: r.caller_id,
     setupMethod: r.setup_method,
-    updatedAt: (r.updated_at instanceof Date ? r.updated_at : new Date(r.updated_at)).toISOString(),
+    updatedAt: iso(r.updated_at),
   }
 }
 

@@ -13,7 +13,7 @@ import { connectSandbox, type SandboxInfo } from '@ringline/sandbox'
 import { inject } from 'vitest'
 import { toNodeHandler } from '../../src/adapters/node'
 import { createRingline, type Ringline } from '../../src/ringline'
-import { memoryStore } from '../../src/store/memoryStore'
+import { memoryStore } from '../../src/sql/memoryStore'
 import type { Principal, RinglineConfig } from '../../src/types'
 import { captureLogger } from '../helpers'
 

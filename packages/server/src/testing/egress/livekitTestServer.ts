@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { inject } from 'vitest'
+import { processEnv } from '../../config'
 
 /** A real livekit-server for integration tests. */
 export interface TestLivekit {
@@ -36,8 +37,9 @@ async function freeUdpPort(): Promise<number> {
 }
 
 function findBinary(): string | undefined {
-  if (process.env.LIVEKIT_SERVER_BIN) return process.env.LIVEKIT_SERVER_BIN
-  const dir = join(process.env.RINGLINE_CACHE_DIR ?? join(homedir(), '.cache', 'ringline'), 'bin')
+  const env = processEnv()
+  if (env.LIVEKIT_SERVER_BIN) return env.LIVEKIT_SERVER_BIN
+  const dir = join(env.RINGLINE_CACHE_DIR ?? join(homedir(), '.cache', 'ringline'), 'bin')
   if (existsSync(dir)) {
     const found = readdirSync(dir)
       .filter((f) => /^livekit-server-v[\d.]+$/.test(f))

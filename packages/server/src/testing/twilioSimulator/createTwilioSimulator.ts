@@ -2,7 +2,8 @@ import { delay, type HttpHandler, HttpResponse, http } from 'msw'
 import { type SetupServerApi, setupServer } from 'msw/node'
 import { defaultCode, errorResponse } from './format'
 import { type Account, type ApiKey, makeAccount, makeNumber, snapshot } from './model'
-import { matchRoute, ROUTES, type SimCore } from './routes'
+import type { SimCore } from './routeKit'
+import { matchRoute, ROUTES } from './routes'
 import type {
   SimAccountCredentials,
   SimAccountSeed,

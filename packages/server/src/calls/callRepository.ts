@@ -1,0 +1,363 @@
+import type { CallDirection, CallStats, CallStatus } from '@ringline/core/protocol'
+import type { Queryable } from '../sql/types'
+import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
+import type { CloseCall } from './lifecycle'
+
+/** Fields of a new call. */
+export interface NewCall {
+  id: string
+  tenantId: string
+  direction: CallDirection
+  status: CallStatus
+  roomName: string
+  fromNumber?: string | null
+  toNumber?: string | null
+  contactId?: string | null
+  createdBy?: string | null
+  answeredBy?: string | null
+  answeredAt?: 'now' | null
+  sipCallId?: string | null
+  internals?: CallInternals
+}
+
+/** Inserts a call; returns `null` when an open call already holds the room name. */
+export async function insertCall(q: Queryable, call: NewCall): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `INSERT INTO ringline_calls (id, tenant_id, direction, status, room_name, from_number, to_number, contact_id,
+       created_by, answered_by, answered_at, sip_call_id, metadata)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11 THEN now() END, $12, $13::jsonb)
+     ON CONFLICT (room_name) WHERE ended_at IS NULL DO NOTHING
+     RETURNING *`,
+    [
+      call.id,
+      call.tenantId,
+      call.direction,
+      call.status,
+      call.roomName,
+      call.fromNumber ?? null,
+      call.toNumber ?? null,
+      call.contactId ?? null,
+      call.createdBy ?? null,
+      call.answeredBy ?? null,
+      call.answeredAt === 'now',
+      call.sipCallId ?? null,
+      JSON.stringify({ internals: call.internals ?? {} }),
+    ],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** A call of a tenant by id (`null` for another tenant's call, so ids never leak across tenants). */
+export async function getCall(q: Queryable, tenantId: string, id: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1 AND tenant_id = $2', [
+    id,
+    tenantId,
+  ])
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** A call by id whatever its tenant (server-side work only: webhooks, schedulers). */
+export async function getCallById(q: Queryable, id: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1', [id])
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** The open call in a LiveKit room, if any. */
+export async function getOpenCallByRoom(q: Queryable, roomName: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    'SELECT * FROM ringline_calls WHERE room_name = $1 AND ended_at IS NULL',
+    [roomName],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** The tenant that first used a room name, if any (room names must never be shared across tenants). */
+export async function getRoomOwner(q: Queryable, roomName: string): Promise<string | null> {
+  const { rows } = await q.query<{ tenant_id: string }>(
+    'SELECT tenant_id FROM ringline_calls WHERE room_name = $1 ORDER BY started_at ASC LIMIT 1',
+    [roomName],
+  )
+  return rows[0]?.tenant_id ?? null
+}
+
+/** How an open call closes. */
+
+/** Closes an open call (no-op when it already ended); returns the closed call or `null`. */
+export async function closeCall(q: Queryable, id: string, close: CloseCall): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET status = $2, end_reason = $3, sip_status_code = COALESCE($4, sip_status_code),
+       ended_at = now(), updated_at = now(),
+       duration_seconds = CASE WHEN answered_at IS NULL THEN 0
+         ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - answered_at)))::int END
+     WHERE id = $1 AND ended_at IS NULL RETURNING *`,
+    [id, close.status, close.endReason, close.sipStatusCode ?? null],
+  )
+  if (rows[0]) {
+    await q.query(
+      'UPDATE ringline_call_participants SET left_at = now() WHERE call_id = $1 AND left_at IS NULL',
+      [id],
+    )
+  }
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** Marks an outbound call answered when it is still dialing; returns it or `null`. */
+export async function markAnswered(
+  q: Queryable,
+  id: string,
+  fields: { sipCallId?: string | null } = {},
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET status = 'in-progress', answered_at = now(), updated_at = now(),
+       sip_call_id = COALESCE($2, sip_call_id)
+     WHERE id = $1 AND status IN ('initiated', 'ringing') AND ended_at IS NULL RETURNING *`,
+    [id, fields.sipCallId ?? null],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** The atomic claim of a ringing inbound call: exactly one caller gets the row back. */
+export async function claimCall(
+  q: Queryable,
+  tenantId: string,
+  id: string,
+  userId: string,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET status = 'in-progress', answered_by = $3, answered_at = now(), updated_at = now()
+     WHERE id = $1 AND tenant_id = $2 AND direction = 'inbound' AND status = 'ringing' AND ended_at IS NULL
+     RETURNING *`,
+    [id, tenantId, userId],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** Merges fields into a call's internals. */
+export async function updateInternals(
+  q: Queryable,
+  id: string,
+  patch: CallInternals,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{internals}',
+       COALESCE(metadata->'internals', '{}'::jsonb) || $2::jsonb), updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, JSON.stringify(patch)],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** Records a user declining a ringing call; returns the updated call. */
+export async function addDecline(q: Queryable, id: string, userId: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{internals,declinedBy}',
+       COALESCE(metadata->'internals'->'declinedBy', '[]'::jsonb) || to_jsonb($2::text)), updated_at = now()
+     WHERE id = $1 AND status = 'ringing' AND ended_at IS NULL
+       AND NOT COALESCE(metadata->'internals'->'declinedBy', '[]'::jsonb) ? $2
+     RETURNING *`,
+    [id, userId],
+  )
+  if (rows[0]) return callFromRow(rows[0])
+  const { rows: current } = await q.query<CallRow>('SELECT * FROM ringline_calls WHERE id = $1', [id])
+  return current[0] ? callFromRow(current[0]) : null
+}
+
+/** Open internal calls of a tenant. */
+export async function listOpenInternalCalls(q: Queryable, tenantId: string): Promise<StoredCall[]> {
+  const { rows } = await q.query<CallRow>(
+    `SELECT * FROM ringline_calls WHERE tenant_id = $1 AND direction = 'internal' AND ended_at IS NULL
+     ORDER BY started_at ASC LIMIT 200`,
+    [tenantId],
+  )
+  return rows.map(callFromRow)
+}
+
+/** Open calls started before a moment (for reconciliation). */
+export async function listOpenCallsBefore(q: Queryable, before: Date, limit = 500): Promise<StoredCall[]> {
+  const { rows } = await q.query<CallRow>(
+    'SELECT * FROM ringline_calls WHERE ended_at IS NULL AND started_at < $1 ORDER BY started_at ASC LIMIT $2',
+    [before.toISOString(), limit],
+  )
+  return rows.map(callFromRow)
+}
+
+/** Filters of a call-history query; `userId` restricts to calls a user made or answered. */
+export interface CallFilter {
+  tenantId: string
+  userId?: string
+  direction?: CallDirection
+  status?: CallStatus
+  from?: string
+  to?: string
+  q?: string
+  contactId?: string
+  since?: string
+  until?: string
+}
+
+function where(filter: CallFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [filter.tenantId]
+  const parts = ['tenant_id = $1']
+  const add = (sql: (n: string) => string, value: unknown): void => {
+    params.push(value)
+    parts.push(sql(`$${params.length}`))
+  }
+  if (filter.userId !== undefined) add((n) => `(created_by = ${n} OR answered_by = ${n})`, filter.userId)
+  if (filter.direction) add((n) => `direction = ${n}`, filter.direction)
+  if (filter.status) add((n) => `status = ${n}`, filter.status)
+  if (filter.from) add((n) => `from_number = ${n}`, filter.from)
+  if (filter.to) add((n) => `to_number = ${n}`, filter.to)
+  if (filter.contactId) add((n) => `contact_id = ${n}`, filter.contactId)
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    add((n) => `(from_number LIKE ${n} OR to_number LIKE ${n} OR room_name LIKE ${n})`, like)
+  }
+  if (filter.since) add((n) => `started_at >= ${n}::timestamptz`, filter.since)
+  if (filter.until) add((n) => `started_at < ${n}::timestamptz`, filter.until)
+  return { sql: parts.join(' AND '), params }
+}
+
+/** A page of call history, newest first, with an opaque cursor for the next page. */
+export async function listCalls(
+  q: Queryable,
+  filter: CallFilter,
+  page: { limit: number; cursor?: { startedAt: string; id: string } },
+): Promise<{ calls: StoredCall[]; next: { startedAt: string; id: string } | null }> {
+  const { sql, params } = where(filter)
+  let cursorSql = ''
+  if (page.cursor) {
+    params.push(page.cursor.startedAt, page.cursor.id)
+    cursorSql = ` AND (started_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`
+  }
+  params.push(page.limit + 1)
+  const { rows } = await q.query<CallRow>(
+    `SELECT * FROM ringline_calls WHERE ${sql}${cursorSql} ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  )
+  const calls = rows.slice(0, page.limit).map(callFromRow)
+  const last = calls[calls.length - 1]
+  return { calls, next: rows.length > page.limit && last ? { startedAt: last.startedAt, id: last.id } : null }
+}
+
+/** Aggregates over the calls a filter selects; `byUser` (calls made or answered, per user) on request. */
+export async function callStats(
+  q: Queryable,
+  filter: CallFilter,
+  options: { byUser?: boolean } = {},
+): Promise<CallStats> {
+  const { sql, params } = where(filter)
+  const { rows } = await q.query<{
+    status: string
+    direction: string
+    n: number
+    duration: number
+    answered: number
+  }>(
+    `SELECT status, direction, count(*)::int AS n, COALESCE(sum(duration_seconds), 0)::int AS duration,
+       count(answered_at)::int AS answered
+     FROM ringline_calls WHERE ${sql} GROUP BY status, direction`,
+    params,
+  )
+  const byStatus: Record<string, number> = {}
+  const byDirection: Record<string, number> = {}
+  let total = 0
+  let answered = 0
+  let totalDuration = 0
+  for (const row of rows) {
+    byStatus[row.status] = (byStatus[row.status] ?? 0) + Number(row.n)
+    byDirection[row.direction] = (byDirection[row.direction] ?? 0) + Number(row.n)
+    total += Number(row.n)
+    answered += Number(row.answered)
+    totalDuration += Number(row.duration)
+  }
+  const stats: CallStats = {
+    total,
+    byStatus,
+    byDirection,
+    answerRate: total === 0 ? null : answered / total,
+    averageDurationSeconds: answered === 0 ? null : totalDuration / answered,
+    totalDurationSeconds: totalDuration,
+  }
+  if (!options.byUser) return stats
+  // A call counts for whoever answered it (inbound) or else made it (outbound, internal).
+  const users = await q.query<{ user_id: string; n: number; duration: number }>(
+    `SELECT COALESCE(answered_by, created_by) AS user_id, count(*)::int AS n,
+       COALESCE(sum(duration_seconds), 0)::int AS duration
+     FROM ringline_calls WHERE ${sql} AND COALESCE(answered_by, created_by) IS NOT NULL
+     GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT 500`,
+    params,
+  )
+  stats.byUser = users.rows.map((r) => ({
+    userId: r.user_id,
+    calls: Number(r.n),
+    totalDurationSeconds: Number(r.duration),
+  }))
+  return stats
+}
+
+/** Counts a user's and a tenant's open and last-hour outbound calls, for the volume guards. */
+export async function outboundVolume(
+  q: Queryable,
+  tenantId: string,
+  userId: string,
+): Promise<{ userOpen: number; tenantOpen: number; userHour: number; tenantHour: number }> {
+  const { rows } = await q.query<{
+    user_open: number
+    tenant_open: number
+    user_hour: number
+    tenant_hour: number
+  }>(
+    `SELECT
+       count(*) FILTER (WHERE ended_at IS NULL AND created_by = $2)::int AS user_open,
+       count(*) FILTER (WHERE ended_at IS NULL)::int AS tenant_open,
+       count(*) FILTER (WHERE started_at > now() - interval '1 hour' AND created_by = $2)::int AS user_hour,
+       count(*) FILTER (WHERE started_at > now() - interval '1 hour')::int AS tenant_hour
+     FROM ringline_calls WHERE tenant_id = $1 AND direction = 'outbound'
+       AND (ended_at IS NULL OR started_at > now() - interval '1 hour')`,
+    [tenantId, userId],
+  )
+  const r = rows[0]
+  return {
+    userOpen: Number(r?.user_open ?? 0),
+    tenantOpen: Number(r?.tenant_open ?? 0),
+    userHour: Number(r?.user_hour ?? 0),
+    tenantHour: Number(r?.tenant_hour ?? 0),
+  }
+}
+
+/** Appends an audit row. */
+export async function audit(
+  q: Queryable,
+  entry: {
+    tenantId?: string | null
+    userId?: string | null
+    action: string
+    target?: string | null
+    detail?: Record<string, unknown>
+  },
+): Promise<void> {
+  await q.query(
+    'INSERT INTO ringline_audit_log (id, tenant_id, user_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
+    [
+      crypto.randomUUID(),
+      entry.tenantId ?? null,
+      entry.userId ?? null,
+      entry.action,
+      entry.target ?? null,
+      JSON.stringify(entry.detail ?? {}),
+    ],
+  )
+}
+
+/** Records a webhook event id; `false` when it was seen before (the caller then skips its effects). */
+export async function recordWebhookEvent(
+  q: Queryable,
+  event: { id: string; event: string; roomName?: string | null; source?: string },
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `INSERT INTO ringline_webhook_events (id, source, event, room_name) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO NOTHING`,
+    [event.id, event.source ?? 'livekit', event.event, event.roomName ?? null],
+  )
+  return rowCount > 0
+}

@@ -1,0 +1,89 @@
+import type { CallDirection, CallEndReason, CallRecord, CallStatus } from '@ringline/core/protocol'
+import type { RecordingState } from '../recording/types'
+import { iso, isoOrNull, json } from '../sql/rows'
+
+/** A row of `ringline_calls` as the drivers return it. */
+export interface CallRow {
+  id: string
+  tenant_id: string
+  direction: CallDirection
+  status: CallStatus
+  room_name: string
+  from_number: string | null
+  to_number: string | null
+  contact_id: string | null
+  created_by: string | null
+  answered_by: string | null
+  sip_call_id: string | null
+  sip_status_code: number | null
+  started_at: Date | string
+  answered_at: Date | string | null
+  ended_at: Date | string | null
+  duration_seconds: number | null
+  end_reason: CallEndReason | null
+  recording_url: string | null
+  metadata: Record<string, unknown> | string | null
+  /** Set while a recording runs (read by the recording store). */
+  egress_id?: string | null
+}
+
+/** Server-only fields kept in `metadata` and never sent to browsers. */
+export interface CallInternals {
+  sipIdentity?: string
+  ringUsers?: string[]
+  declinedBy?: string[]
+  number?: string
+  [key: string]: unknown
+}
+
+/** A call record plus its server-only internals. */
+export interface StoredCall extends CallRecord {
+  internals: CallInternals
+  /** Recording state kept by the recording service (never sent to browsers). */
+  recording: RecordingState | null
+}
+
+/** The one mapper of a `ringline_calls` row: public record, server-only internals and recording state. */
+export function callFromRow(row: CallRow): StoredCall {
+  const metadata = (json(row.metadata) ?? {}) as Record<string, unknown>
+  // `recording` is the recording service's state (object key, egress id): server-only, like internals.
+  const {
+    internals = {},
+    recording = null,
+    ...publicMetadata
+  } = metadata as { internals?: CallInternals; recording?: RecordingState | null }
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    direction: row.direction,
+    status: row.status,
+    roomName: row.room_name,
+    fromNumber: row.from_number,
+    toNumber: row.to_number,
+    contactId: row.contact_id,
+    createdBy: row.created_by,
+    answeredBy: row.answered_by,
+    sipCallId: row.sip_call_id,
+    sipStatusCode: row.sip_status_code,
+    startedAt: iso(row.started_at),
+    answeredAt: isoOrNull(row.answered_at),
+    endedAt: isoOrNull(row.ended_at),
+    durationSeconds: row.duration_seconds,
+    endReason: row.end_reason,
+    recordingUrl: row.recording_url,
+    metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
+    internals,
+    recording,
+  }
+}
+
+/** Where a call's recording plays: the `GET /calls/:id/recording` route under `basePath` (never the object key). */
+export function recordingRoute(callId: string, basePath = ''): string {
+  return `${basePath}/calls/${encodeURIComponent(callId)}/recording`
+}
+
+/** The wire form of a stored call: internals stripped, `recordingUrl` pointing at the playback route. */
+export function publicCall(call: StoredCall, basePath?: string): CallRecord {
+  const { internals: _internals, recording: _recording, ...record } = call
+  return record.recordingUrl ? { ...record, recordingUrl: recordingRoute(call.id, basePath) } : record
+}

@@ -1,0 +1,194 @@
+import {
+  type CallRecord,
+  type CallWithConnection,
+  type DeclineCallRequest,
+  e164Schema,
+} from '@ringline/core/protocol'
+import type { RinglineContext } from '../context'
+import { HttpError } from '../http/errors'
+import { parse } from '../http/validate'
+import { isNotFound } from '../livekit'
+import {
+  getNumberConnection,
+  type NumberConnectionRow,
+  type RoutingPolicy,
+  upsertNumberConnection,
+} from '../numbers/numberRepository'
+import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+import type { Principal } from '../types'
+import { publishCall } from './callEvents'
+import { afterAnswered } from './callMedia'
+import { addDecline, claimCall, closeCall, getCall } from './callRepository'
+import { publicCall } from './callRow'
+import { closeOnDecline } from './lifecycle'
+
+/** An inbound call that rings for the principal (whatever its state), else `CALL_NOT_FOUND`. */
+async function inboundCallFor(ctx: RinglineContext, principal: Principal, id: string) {
+  const call = id.length <= 128 ? await getCall(ctx.store, principal.tenantId, id) : null
+  const rings = call?.internals.ringUsers
+  const ringsForMe = !rings || rings.includes(principal.userId) || principal.role === 'admin'
+  if (call?.direction !== 'inbound' || !ringsForMe) {
+    throw new HttpError('CALL_NOT_FOUND', 'No such call.')
+  }
+  return call
+}
+
+/** Answers a ringing inbound call: an atomic claim (one winner, others 409 `CALL_ALREADY_ANSWERED`) and a token for its room. */
+export async function answerCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+): Promise<CallWithConnection> {
+  const call = await inboundCallFor(ctx, principal, id)
+  ctx.livekit()
+  const claimed = await claimCall(ctx.store, principal.tenantId, call.id, principal.userId)
+  if (!claimed) {
+    const current = await getCall(ctx.store, principal.tenantId, call.id)
+    if (current?.answeredBy && current.answeredBy !== principal.userId) {
+      throw new HttpError('CALL_ALREADY_ANSWERED', 'Someone else answered this call.', {
+        details: { answeredBy: current.answeredBy },
+      })
+    }
+    if (current?.answeredBy !== principal.userId || current.endedAt) {
+      throw new HttpError('CALL_NOT_ACTIVE', 'This call is no longer ringing.')
+    }
+    // The same user answering twice (another tab): hand out a fresh token.
+    return {
+      call: publicCall(current, ctx.config.basePath),
+      connection: await ctx.connect(principal, current.roomName),
+    }
+  }
+  const connection = await ctx.connect(principal, claimed.roomName)
+  publishCall(ctx, 'call.updated', claimed)
+  afterAnswered(ctx, claimed)
+  return { call: publicCall(claimed, ctx.config.basePath), connection }
+}
+
+/** Whether the number's `agent-on-no-answer` policy sends an agent now that everyone declined (the call keeps ringing). */
+async function agentTakesOver(ctx: RinglineContext, callId: string): Promise<boolean> {
+  try {
+    return (await ctx.media.scheduler.onCallEvent(callId, 'declined-by-all')).action === 'dispatch'
+  } catch (error) {
+    ctx.logger.warn('ringline: the agent could not take a declined call over', { callId, error })
+    return false
+  }
+}
+
+/**
+ * Declines a ringing inbound call for the caller. When every agent it rings who is online has declined,
+ * or with `reject: true`, the phone leg is hung up and the call ends as `declined`.
+ */
+export async function declineCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+  body: DeclineCallRequest = {},
+): Promise<{ call: CallRecord }> {
+  const call = await inboundCallFor(ctx, principal, id)
+  if (call.status !== 'ringing') {
+    throw new HttpError('CALL_NOT_ACTIVE', 'This call is not ringing.')
+  }
+  const updated = (await addDecline(ctx.store, call.id, principal.userId)) ?? call
+  const declined = new Set(updated.internals.declinedBy ?? [])
+  const ringing = call.internals.ringUsers ?? [...ctx.hub.onlineUsers(principal.tenantId)]
+  const everyone = ringing.every((user) => declined.has(user))
+  if (!body.reject && !everyone) return { call: publicCall(updated, ctx.config.basePath) }
+  if (!body.reject && (await agentTakesOver(ctx, call.id))) {
+    return { call: publicCall(updated, ctx.config.basePath) }
+  }
+  const closed = await closeCall(ctx.store, call.id, closeOnDecline(body.reject))
+  if (!closed) return { call: publicCall(updated, ctx.config.basePath) }
+  if (call.internals.sipIdentity) {
+    try {
+      await ctx.livekit().room.removeParticipant(call.roomName, call.internals.sipIdentity)
+    } catch (error) {
+      if (!isNotFound(error))
+        ctx.logger.error('ringline: could not hang up a declined call', { callId: call.id, error })
+    }
+  }
+  publishCall(ctx, 'call.ended', closed)
+  return { call: publicCall(closed, ctx.config.basePath) }
+}
+
+/** What `provisionNumber` needs: the number, its tenant and how it rings. */
+export interface ProvisionNumberInput {
+  e164: string
+  tenantId: string
+  policy?: RoutingPolicy
+  /** Seconds an inbound call rings before it is missed (LiveKit trunk setting). */
+  ringingTimeout?: number
+}
+
+const provisioning = new Map<string, Promise<NumberConnectionRow>>()
+
+/**
+ * Points a phone number at a tenant: creates or reuses its LiveKit inbound trunk and an individual dispatch
+ * rule (room prefix `in-<tenant>`, attributes `ringline.tenant` / `ringline.number`), and records it. Idempotent.
+ */
+export async function provisionNumber(
+  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
+  input: ProvisionNumberInput,
+): Promise<NumberConnectionRow> {
+  const e164 = parse(e164Schema, input.e164, 'e164')
+  if (!TENANT_ID_PATTERN.test(input.tenantId)) {
+    throw new HttpError('INVALID_REQUEST', 'tenantId: use 1–64 letters, digits, "_" or "-".', {
+      field: 'tenantId',
+    })
+  }
+  const running = provisioning.get(e164)
+  if (running) await running.catch(() => undefined)
+  const task = provisionOnce(ctx, { ...input, e164 })
+  provisioning.set(e164, task)
+  try {
+    return await task
+  } finally {
+    if (provisioning.get(e164) === task) provisioning.delete(e164)
+  }
+}
+
+async function provisionOnce(
+  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
+  input: ProvisionNumberInput,
+): Promise<NumberConnectionRow> {
+  const { e164, tenantId } = input
+  const existing = await getNumberConnection(ctx.store, e164)
+  if (existing && existing.tenantId !== tenantId) {
+    throw new HttpError('NUMBER_IN_USE', `${e164} is connected to another workspace.`)
+  }
+  const { sip } = ctx.livekit()
+  const trunks = (await sip.listSipInboundTrunk({ numbers: [e164] })).filter((t) => t.numbers.includes(e164))
+  const trunk =
+    trunks.find((t) => t.sipTrunkId === existing?.livekitInboundTrunkId) ??
+    trunks[0] ??
+    (await sip.createSipInboundTrunk(`ringline ${e164}`, [e164], {
+      metadata: JSON.stringify({ ringline: { tenantId } }),
+      ...(input.ringingTimeout ? { ringingTimeout: input.ringingTimeout } : {}),
+    }))
+  const attributes = { 'ringline.tenant': tenantId, 'ringline.number': e164 }
+  const rules = (await sip.listSipDispatchRule({ trunkIds: [trunk.sipTrunkId] })).filter((r) =>
+    r.trunkIds.includes(trunk.sipTrunkId),
+  )
+  const matching = rules.find(
+    (r) =>
+      r.attributes?.['ringline.tenant'] === tenantId &&
+      r.rule?.rule.case === 'dispatchRuleIndividual' &&
+      r.rule.rule.value.roomPrefix === inboundRoomPrefix(tenantId),
+  )
+  if (!matching) {
+    // A rule of another tenant on this trunk would route calls to the wrong workspace: replace it.
+    for (const rule of rules) await sip.deleteSipDispatchRule(rule.sipDispatchRuleId)
+  }
+  const rule =
+    matching ??
+    (await sip.createSipDispatchRule(
+      { type: 'individual', roomPrefix: inboundRoomPrefix(tenantId) },
+      { name: `ringline ${tenantId} ${e164}`, trunkIds: [trunk.sipTrunkId], attributes },
+    ))
+  return upsertNumberConnection(ctx.store, {
+    tenantId,
+    e164,
+    livekitInboundTrunkId: trunk.sipTrunkId,
+    livekitDispatchRuleId: rule.sipDispatchRuleId,
+    routingPolicy: input.policy ?? existing?.routingPolicy ?? { policy: 'ring-all' },
+  })
+}

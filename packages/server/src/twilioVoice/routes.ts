@@ -1,0 +1,75 @@
+import type {
+  CreateCallRequest,
+  DeclineCallRequest,
+  TwilioVoiceAutoConfigureRequest,
+  TwilioVoiceConfigRequest,
+  TwilioVoiceTokenRequest,
+} from '@ringline/core/protocol'
+import { defineRoute, type Route } from '../http/router'
+import type { TwilioVoiceApi } from './twilioVoiceApi'
+
+/** Twilio Voice routes: settings (admins change them), auto-configuration and call control for the browser `Device`. */
+export function twilioVoiceRoutes(voice: TwilioVoiceApi): Route[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/twilio/voice',
+      handle: ({ principal, request }) => voice.twilioVoiceStatus(principal, request),
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/twilio/voice',
+      handle: ({ principal, body, request }) =>
+        voice.saveTwilioVoice(principal, body as TwilioVoiceConfigRequest, request),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/twilio/voice',
+      handle: ({ principal }) => voice.deleteTwilioVoice(principal),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/twilio/voice/auto-configure',
+      handle: ({ principal, body, request }) =>
+        voice.autoConfigureTwilioVoice(principal, body as TwilioVoiceAutoConfigureRequest, request),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/twilio/voice/calls',
+      status: 201,
+      handle: ({ principal, body }) => voice.createTwilioVoiceCall(principal, body as CreateCallRequest),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/twilio/voice/calls/:id/answer',
+      handle: ({ principal, params }) => voice.answerTwilioVoiceCall(principal, params.id ?? ''),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/twilio/voice/calls/:id/decline',
+      handle: ({ principal, params, body }) =>
+        voice.declineTwilioVoiceCall(principal, params.id ?? '', body as DeclineCallRequest),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/twilio/voice/calls/:id/hangup',
+      handle: ({ principal, params }) => voice.hangupTwilioVoiceCall(principal, params.id ?? ''),
+    }),
+  ]
+}
+
+/** Wraps the `POST /token` route of a table so `{ transport: 'twilio' }` gets a Twilio Voice access token. */
+export function withTwilioVoiceToken(voice: TwilioVoiceApi, routes: Route[]): Route[] {
+  return routes.map((route) =>
+    route.method === 'POST' && route.path === '/token'
+      ? defineRoute({
+          ...route,
+          handle(c) {
+            const transport = (c.body as { transport?: unknown } | null)?.transport
+            if (transport !== 'twilio') return route.handle(c)
+            return voice.createTwilioVoiceToken(c.principal, c.body as TwilioVoiceTokenRequest)
+          },
+        })
+      : route,
+  )
+}

@@ -1,0 +1,306 @@
+import { ParticipantInfo_Kind } from '@livekit/protocol'
+import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
+import { publishCall } from '../calls/callEvents'
+import { afterAnswered } from '../calls/callMedia'
+import {
+  claimCall,
+  closeCall,
+  getCallById,
+  getOpenCallByRoom,
+  insertCall,
+  recordWebhookEvent,
+} from '../calls/callRepository'
+import type { StoredCall } from '../calls/callRow'
+import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
+import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
+import type { RinglineContext } from '../context'
+import { HttpError } from '../http/errors'
+import { isNotFound } from '../livekit'
+import { getNumberConnection } from '../numbers/numberRepository'
+import { publishRoom, roomInfo } from '../rooms/rooms'
+import type { Queryable } from '../sql/types'
+import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+
+/** What the webhook did with an event. */
+export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored'
+
+/** Work that must only happen once the transaction committed. */
+interface Effects {
+  publish: Array<() => void>
+  after: Array<() => Promise<unknown>>
+}
+
+function participantKind(p: ParticipantInfo): 'user' | 'sip' | 'agent' | 'other' {
+  if (p.kind === ParticipantInfo_Kind.SIP) return 'sip'
+  if (p.kind === ParticipantInfo_Kind.AGENT) return 'agent'
+  if (p.kind === ParticipantInfo_Kind.STANDARD) return 'user'
+  return 'other'
+}
+
+// `joinedAt` is a protobuf int64: a bigint of Unix seconds (0 when absent).
+function joinedAt(p: ParticipantInfo): Date | undefined {
+  const seconds = Number(p.joinedAt ?? 0n)
+  return seconds > 0 ? new Date(seconds * 1000) : undefined
+}
+
+function userIdOf(identity: string, tenantId: string): string | null {
+  return identity.startsWith(`${tenantId}:`) ? identity.slice(tenantId.length + 1) : null
+}
+
+function internalName(call: StoredCall): string {
+  return call.roomName.slice(`int-${call.tenantId}-`.length)
+}
+
+/** The close an unfinished call gets when its room or phone leg goes away. */
+async function onInboundSipJoined(
+  ctx: RinglineContext,
+  tx: Queryable,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): Promise<void> {
+  const attrs = p.attributes ?? {}
+  const tenantId = attrs['ringline.tenant']
+  const number = attrs['ringline.number'] ?? attrs['sip.trunkPhoneNumber'] ?? null
+  const connection = number ? await getNumberConnection(tx, number) : null
+  const valid =
+    tenantId !== undefined &&
+    TENANT_ID_PATTERN.test(tenantId) &&
+    roomName.startsWith(`${inboundRoomPrefix(tenantId)}_`) &&
+    (!connection || connection.tenantId === tenantId)
+  if (!valid) {
+    ctx.logger.warn('ringline: inbound SIP call without a valid ringline.tenant attribute; hanging up', {
+      roomName,
+      identity: p.identity,
+    })
+    effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+    return
+  }
+  const policy = connection?.routingPolicy ?? { policy: 'ring-all' as const }
+  const call = await insertCall(tx, {
+    id: crypto.randomUUID(),
+    tenantId,
+    direction: 'inbound',
+    status: 'ringing',
+    roomName,
+    fromNumber: attrs['sip.phoneNumber'] ?? null,
+    toNumber: number,
+    sipCallId: attrs['sip.callID'] ?? null,
+    internals: {
+      sipIdentity: p.identity,
+      ...(number ? { number } : {}),
+      ...(policy.policy === 'ring-user' && policy.users ? { ringUsers: policy.users } : {}),
+    },
+  })
+  if (!call) return
+  await upsertParticipant(tx, {
+    callId: call.id,
+    identity: p.identity,
+    kind: 'sip',
+    name: p.name || null,
+    joinedAt: joinedAt(p),
+  })
+  effects.publish.push(() => publishCall(ctx, 'call.incoming', call))
+  // Routing policies may send an agent now (agent-first) or after a while (agent-on-no-answer).
+  effects.after.push(() => ctx.media.scheduler.onCallEvent(call.id, 'ringing'))
+}
+
+async function onParticipantJoined(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  effects: Effects,
+): Promise<void> {
+  const roomName = event.room?.name
+  const p = event.participant
+  if (!roomName || !p?.identity) return
+  const call = await getOpenCallByRoom(tx, roomName)
+  if (!call) {
+    if (roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
+      await onInboundSipJoined(ctx, tx, roomName, p, effects)
+    }
+    return
+  }
+  await upsertParticipant(tx, {
+    callId: call.id,
+    identity: p.identity,
+    kind: participantKind(p),
+    name: p.name || null,
+    userId: userIdOf(p.identity, call.tenantId),
+    joinedAt: joinedAt(p),
+  })
+  if (call.direction === 'internal') {
+    const room = await roomInfo(tx, call, internalName(call))
+    effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
+    return
+  }
+  // An agent sent to a ringing inbound call answers it (its audio is what makes LiveKit SIP pick up): it wins
+  // the claim, so a later human answer gets 409 CALL_ALREADY_ANSWERED.
+  if (p.kind === ParticipantInfo_Kind.AGENT && call.direction === 'inbound' && call.status === 'ringing') {
+    const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${p.identity}`)
+    if (claimed) {
+      effects.publish.push(() => {
+        publishCall(ctx, 'call.updated', claimed)
+        afterAnswered(ctx, claimed)
+      })
+    }
+  }
+}
+
+async function onParticipantLeft(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  effects: Effects,
+): Promise<void> {
+  const roomName = event.room?.name
+  const p = event.participant
+  if (!roomName || !p?.identity) return
+  const call = await getOpenCallByRoom(tx, roomName)
+  if (!call) return
+  await markParticipantLeft(tx, call.id, p.identity)
+  if (call.direction === 'internal') {
+    const room = await roomInfo(tx, call, internalName(call))
+    effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
+    return
+  }
+  const isPhoneLeg = p.kind === ParticipantInfo_Kind.SIP || p.identity === call.internals.sipIdentity
+  if (isPhoneLeg) {
+    // An unanswered outbound leg is settled by the dial result (busy, no-answer…), not here.
+    if (call.direction === 'outbound' && call.status !== 'in-progress') return
+    const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
+    if (closed) {
+      effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+      effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
+    }
+    return
+  }
+  // The last browser left a phone call: hang the phone up instead of leaving it talking to nobody.
+  if (call.direction === 'inbound' && call.status === 'ringing') return
+  const present = await listParticipants(tx, call.id, { presentOnly: true })
+  if (present.some((x) => x.kind === 'user')) return
+  const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
+  if (closed) {
+    effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+    effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
+  }
+}
+
+async function onRoomFinished(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  effects: Effects,
+): Promise<void> {
+  const roomName = event.room?.name
+  if (!roomName) return
+  const call = await getOpenCallByRoom(tx, roomName)
+  if (!call) return
+  // An outbound call still dialing is settled by its dial result.
+  if (call.direction === 'outbound' && call.status !== 'in-progress') return
+  const closed = await closeCall(tx, call.id, closeOnRoomFinished(call))
+  if (!closed) return
+  if (closed.direction === 'internal') {
+    effects.publish.push(() => publishRoom(ctx, closed.tenantId, internalName(closed), null))
+  } else {
+    effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+  }
+}
+
+/**
+ * Applies an `egress_*` event to the call's recording. The recording state only moves forward, so replays are
+ * harmless without the dedupe table; 5xx (LiveKit retries) only when it could not be applied.
+ */
+async function handleEgressEvent(
+  ctx: RinglineContext,
+  event: WebhookEvent,
+): Promise<{ outcome: WebhookOutcome; event: string }> {
+  const recording = ctx.media.recording()
+  if (!recording) return { outcome: 'ignored', event: event.event }
+  let result: Awaited<ReturnType<typeof recording.handleWebhook>>
+  try {
+    result = await recording.handleWebhook(event)
+  } catch (error) {
+    ctx.logger.error('ringline: could not apply an egress webhook; LiveKit will retry', {
+      error,
+      event: event.event,
+    })
+    throw new HttpError('STORE_UNAVAILABLE', 'The recording update could not be stored; retry later.', {
+      cause: error,
+    })
+  }
+  if (!result.handled) return { outcome: 'ignored', event: event.event }
+  if (!result.changed) return { outcome: 'duplicate', event: event.event }
+  if (result.callId) {
+    const call = await getCallById(ctx.store, result.callId)
+    // A finished recording sets `recordingUrl`: tell the call's audience.
+    if (call) publishCall(ctx, 'call.updated', call)
+  }
+  return { outcome: 'processed', event: event.event }
+}
+
+/**
+ * Verifies and applies one LiveKit webhook: the raw body and the bare-JWT `Authorization` header.
+ * The dedupe row and the event's effects commit in one transaction; events fan out after the commit.
+ */
+export async function handleLivekitWebhook(
+  ctx: RinglineContext,
+  rawBody: string,
+  authorization: string | null,
+): Promise<{ outcome: WebhookOutcome; event: string }> {
+  const { receiver } = ctx.livekit()
+  let event: WebhookEvent
+  try {
+    if (!authorization) throw new Error('authorization header is empty')
+    // Some proxies add a scheme; LiveKit itself sends the bare JWT.
+    const token = authorization.replace(/^Bearer\s+/i, '')
+    event = await receiver.receive(rawBody, token, false, ctx.config.webhookClockTolerance)
+  } catch (error) {
+    ctx.logger.warn('ringline: LiveKit webhook rejected', { reason: (error as Error).message })
+    throw new HttpError(
+      'WEBHOOK_SIGNATURE_INVALID',
+      'The webhook signature is missing or does not match the body.',
+    )
+  }
+  if (event.event.startsWith('egress_')) return handleEgressEvent(ctx, event)
+  const handlers: Partial<Record<string, typeof onParticipantJoined>> = {
+    participant_joined: onParticipantJoined,
+    participant_left: onParticipantLeft,
+    participant_connection_aborted: onParticipantLeft,
+    room_finished: onRoomFinished,
+  }
+  const handler = handlers[event.event]
+  if (!handler && event.event !== 'room_started') return { outcome: 'ignored', event: event.event }
+  const effects: Effects = { publish: [], after: [] }
+  let fresh = true
+  try {
+    fresh = await ctx.store.transaction(async (tx) => {
+      if (
+        event.id &&
+        !(await recordWebhookEvent(tx, { id: event.id, event: event.event, roomName: event.room?.name }))
+      ) {
+        return false
+      }
+      await handler?.(ctx, tx, event, effects)
+      return true
+    })
+  } catch (error) {
+    ctx.logger.error('ringline: could not persist a LiveKit webhook; LiveKit will retry', {
+      error,
+      event: event.event,
+    })
+    throw new HttpError('STORE_UNAVAILABLE', 'The event could not be stored; retry later.', { cause: error })
+  }
+  if (!fresh) return { outcome: 'duplicate', event: event.event }
+  for (const publish of effects.publish) publish()
+  for (const task of effects.after) {
+    ctx.background(`webhook ${event.event}`, async () => {
+      try {
+        await task()
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+      }
+    })
+  }
+  return { outcome: 'processed', event: event.event }
+}
