@@ -1,4 +1,5 @@
 import type { CallDirection, CallStats, CallStatus } from '@ringline/core/protocol'
+import { date } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
@@ -352,12 +353,59 @@ export async function audit(
 /** Records a webhook event id; `false` when it was seen before (the caller then skips its effects). */
 export async function recordWebhookEvent(
   q: Queryable,
-  event: { id: string; event: string; roomName?: string | null; source?: string },
+  event: {
+    id: string
+    event: string
+    roomName?: string | null
+    source?: string
+    /** Who it is about (participant events). */
+    identity?: string | null
+    /** When LiveKit created it. */
+    eventAt?: Date | null
+  },
 ): Promise<boolean> {
   const { rowCount } = await q.query(
-    `INSERT INTO ringline_webhook_events (id, source, event, room_name) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (id) DO NOTHING`,
-    [event.id, event.source ?? 'livekit', event.event, event.roomName ?? null],
+    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT (id) DO NOTHING`,
+    [
+      event.id,
+      event.source ?? 'livekit',
+      event.event,
+      event.roomName ?? null,
+      event.identity ?? null,
+      event.eventAt?.toISOString() ?? null,
+    ],
   )
   return rowCount > 0
+}
+
+/**
+ * When LiveKit said that `identity` left `roomName`, or that the room finished (null if it did not): a join
+ * delivered after that (a retry, or another instance's slower delivery) must not ring for someone who is gone.
+ */
+export async function hasLeftRoom(q: Queryable, roomName: string, identity: string): Promise<Date | null> {
+  const { rows } = await q.query<{ at: Date | string }>(
+    `SELECT COALESCE(event_at, received_at) AS at FROM ringline_webhook_events WHERE room_name = $1
+       AND (event = 'room_finished' OR (event IN ('participant_left', 'participant_connection_aborted')
+       AND identity = $2)) ORDER BY 1 ASC LIMIT 1`,
+    [roomName, identity],
+  )
+  return rows[0] ? date(rows[0].at) : null
+}
+
+/** Forgets webhook ids received before `before` (LiveKit retries for minutes, not days); returns how many. */
+export async function pruneWebhookEvents(q: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await q.query('DELETE FROM ringline_webhook_events WHERE received_at < $1', [
+    before.toISOString(),
+  ])
+  return rowCount
+}
+
+/** The most recent call in a LiveKit room, open or ended. */
+export async function getLatestCallByRoom(q: Queryable, roomName: string): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    'SELECT * FROM ringline_calls WHERE room_name = $1 ORDER BY ended_at IS NULL DESC, started_at DESC LIMIT 1',
+    [roomName],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
 }

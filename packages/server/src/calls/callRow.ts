@@ -33,6 +33,8 @@ export interface CallInternals {
   ringUsers?: string[]
   declinedBy?: string[]
   number?: string
+  /** The LiveKit room instance (room sid) this call lives in, once a webhook named it. */
+  roomSid?: string
   [key: string]: unknown
 }
 

@@ -1,44 +1,105 @@
 import type { CallParticipant } from '@ringline/core/protocol'
-import { isoOrNull } from '../sql/rows'
+import { isoOrNull, json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
+import { addSessionFact, type ParticipantSessions, presenceOf, type SessionFact } from './presence'
 
 function participantKind(kind: string | undefined): CallParticipant['kind'] {
   if (kind === 'sip' || kind === 'agent' || kind === 'user') return kind
   return 'other'
 }
 
-/** Records a participant joining (again). */
-export async function upsertParticipant(
-  q: Queryable,
-  p: {
-    callId: string
-    identity: string
-    kind: CallParticipant['kind']
-    name?: string | null
-    userId?: string | null
-    joinedAt?: Date
-  },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at)
-     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), NULL)
-     ON CONFLICT (call_id, identity) DO UPDATE SET kind = EXCLUDED.kind,
-       name = COALESCE(EXCLUDED.name, ringline_call_participants.name),
-       user_id = COALESCE(EXCLUDED.user_id, ringline_call_participants.user_id),
-       joined_at = CASE WHEN ringline_call_participants.left_at IS NULL THEN ringline_call_participants.joined_at
-         ELSE EXCLUDED.joined_at END,
-       left_at = NULL`,
-    [p.callId, p.identity, p.kind, p.name ?? null, p.userId ?? null, p.joinedAt?.toISOString() ?? null],
-  )
+/** The participant row's own fields (what a join says of it). */
+export interface ParticipantRow {
+  callId: string
+  identity: string
+  kind: CallParticipant['kind']
+  name?: string | null
+  userId?: string | null
 }
 
-/** Records a participant leaving; returns whether it was present. */
+/** Pseudo-sessions of joins Ringline recorded itself (a user asked to join), before LiveKit said anything. */
+const REQUESTED = 'requested:'
+
+/**
+ * Applies one join or leave of a LiveKit session to a participant (see presence.ts): any order and any number
+ * of deliveries of the same events leave the same row. Returns whether the participant is present afterwards.
+ */
+export async function recordParticipantFact(
+  q: Queryable,
+  row: ParticipantRow,
+  fact: SessionFact,
+): Promise<boolean> {
+  await q.query(
+    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+     VALUES ($1, $2, $3, $4, $5, NULL, NULL, '{}'::jsonb) ON CONFLICT (call_id, identity) DO NOTHING`,
+    [row.callId, row.identity, row.kind, row.name ?? null, row.userId ?? null],
+  )
+  const { rows } = await q.query<{ sessions: ParticipantSessions | string | null }>(
+    'SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
+    [row.callId, row.identity],
+  )
+  const stored = rows[0]?.sessions
+  let sessions: ParticipantSessions = stored ? json<ParticipantSessions>(stored) : {}
+  // LiveKit's own facts supersede the joins Ringline recorded when the user asked to join.
+  if (!fact.sid.startsWith(REQUESTED)) {
+    for (const [sid, session] of Object.entries(sessions)) {
+      if (sid.startsWith(REQUESTED) && session.leftAt === undefined) {
+        sessions = addSessionFact(sessions, { sid, type: 'left', at: fact.at })
+      }
+    }
+  }
+  sessions = addSessionFact(sessions, fact)
+  const presence = presenceOf(sessions)
+  await q.query(
+    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
+       joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
+       kind = CASE WHEN $7 THEN $6 ELSE kind END,
+       name = COALESCE($8, name), user_id = COALESCE($9, user_id)
+     WHERE call_id = $1 AND identity = $2`,
+    [
+      row.callId,
+      row.identity,
+      JSON.stringify(sessions),
+      presence.joinedAt,
+      presence.present ? null : (presence.leftAt ?? fact.at),
+      row.kind,
+      fact.type === 'joined',
+      row.name ?? null,
+      row.userId ?? null,
+    ],
+  )
+  return presence.present
+}
+
+/** Records a user joining through Ringline (before LiveKit's own join event, which then takes over). */
+export async function upsertParticipant(
+  q: Queryable,
+  p: ParticipantRow & { joinedAt?: Date },
+): Promise<void> {
+  const at = (p.joinedAt ?? new Date()).toISOString()
+  await recordParticipantFact(q, p, { sid: `${REQUESTED}${at}`, type: 'joined', at })
+}
+
+/** Records a participant leaving through Ringline: every session still open ends now. Returns whether it was present. */
 export async function markParticipantLeft(q: Queryable, callId: string, identity: string): Promise<boolean> {
-  const { rowCount } = await q.query(
-    'UPDATE ringline_call_participants SET left_at = now() WHERE call_id = $1 AND identity = $2 AND left_at IS NULL',
+  const { rows } = await q.query<{ sessions: ParticipantSessions | string | null; kind: string }>(
+    'SELECT sessions, kind FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
     [callId, identity],
   )
-  return rowCount > 0
+  const row = rows[0]
+  if (!row) return false
+  const sessions: ParticipantSessions = row.sessions ? json<ParticipantSessions>(row.sessions) : {}
+  const open = Object.entries(sessions).filter(([, s]) => s.joinedAt !== undefined && s.leftAt === undefined)
+  if (open.length === 0) return false
+  const at = new Date().toISOString()
+  for (const [sid] of open) {
+    await recordParticipantFact(
+      q,
+      { callId, identity, kind: participantKind(row.kind) },
+      { sid, type: 'left', at },
+    )
+  }
+  return true
 }
 
 /** Participants of a call, optionally only those still present. */

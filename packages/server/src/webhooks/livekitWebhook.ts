@@ -6,13 +6,18 @@ import {
   claimCall,
   closeCall,
   getCallById,
+  getLatestCallByRoom,
   getOpenCallByRoom,
+  hasLeftRoom,
   insertCall,
+  pruneWebhookEvents,
   recordWebhookEvent,
+  updateInternals,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
 import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
-import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
+import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
+import type { SessionFact } from '../calls/presence'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
@@ -43,6 +48,43 @@ function joinedAt(p: ParticipantInfo): Date | undefined {
   return seconds > 0 ? new Date(seconds * 1000) : undefined
 }
 
+/** When LiveKit created the event (`createdAt`, Unix seconds); now when absent. */
+function eventTime(event: WebhookEvent): Date {
+  const seconds = Number(event.createdAt ?? 0n)
+  return seconds > 0 ? new Date(seconds * 1000) : new Date()
+}
+
+/** The join or leave of one LiveKit session (`sid`) this event reports. */
+function sessionFact(event: WebhookEvent, p: ParticipantInfo, type: SessionFact['type']): SessionFact {
+  const at = type === 'joined' ? (joinedAt(p) ?? eventTime(event)) : eventTime(event)
+  return { sid: p.sid || p.identity, type, at: at.toISOString() }
+}
+
+function participantRow(call: StoredCall, p: ParticipantInfo): ParticipantRow {
+  return {
+    callId: call.id,
+    identity: p.identity,
+    kind: participantKind(p),
+    name: p.name || null,
+    userId: userIdOf(p.identity, call.tenantId),
+  }
+}
+
+/**
+ * Whether an event belongs to `call`: a room name is reused by later internal calls, and each LiveKit room
+ * instance has its own sid, so an event of another instance than the one the call first saw is an earlier call's.
+ */
+function belongsTo(call: StoredCall, event: WebhookEvent): boolean {
+  const sid = event.room?.sid
+  return !sid || !call.internals.roomSid || call.internals.roomSid === sid
+}
+
+/** The first room instance a call sees is its own (see `belongsTo`). */
+async function bindRoom(tx: Queryable, call: StoredCall, event: WebhookEvent): Promise<void> {
+  const sid = event.room?.sid
+  if (sid && !call.internals.roomSid) await updateInternals(tx, call.id, { roomSid: sid })
+}
+
 function userIdOf(identity: string, tenantId: string): string | null {
   return identity.startsWith(`${tenantId}:`) ? identity.slice(tenantId.length + 1) : null
 }
@@ -55,6 +97,7 @@ function internalName(call: StoredCall): string {
 async function onInboundSipJoined(
   ctx: RinglineContext,
   tx: Queryable,
+  event: WebhookEvent,
   roomName: string,
   p: ParticipantInfo,
   effects: Effects,
@@ -77,6 +120,9 @@ async function onInboundSipJoined(
     return
   }
   const policy = connection?.routingPolicy ?? { policy: 'ring-all' as const }
+  // The caller's leave (or the room's end) may have been delivered before this join: then the call is recorded,
+  // already missed, and nobody is rung.
+  const gone = await hasLeftRoom(tx, roomName, p.identity)
   const call = await insertCall(tx, {
     id: crypto.randomUUID(),
     tenantId,
@@ -93,13 +139,14 @@ async function onInboundSipJoined(
     },
   })
   if (!call) return
-  await upsertParticipant(tx, {
-    callId: call.id,
-    identity: p.identity,
-    kind: 'sip',
-    name: p.name || null,
-    joinedAt: joinedAt(p),
-  })
+  const row: ParticipantRow = { ...participantRow(call, p), kind: 'sip' }
+  await recordParticipantFact(tx, row, sessionFact(event, p, 'joined'))
+  if (gone) {
+    await recordParticipantFact(tx, row, { sid: p.sid || p.identity, type: 'left', at: gone.toISOString() })
+    const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
+    if (closed) effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+    return
+  }
   effects.publish.push(() => publishCall(ctx, 'call.incoming', call))
   // Routing policies may send an agent now (agent-first) or after a while (agent-on-no-answer).
   effects.after.push(() => ctx.media.scheduler.onCallEvent(call.id, 'ringing'))
@@ -116,19 +163,23 @@ async function onParticipantJoined(
   if (!roomName || !p?.identity) return
   const call = await getOpenCallByRoom(tx, roomName)
   if (!call) {
+    const last = await getLatestCallByRoom(tx, roomName)
+    if (last) {
+      // A late join of a call that ended: the record keeps it, the call never reopens, and an inbound room
+      // that had a call never starts another.
+      if (belongsTo(last, event)) {
+        await recordParticipantFact(tx, participantRow(last, p), sessionFact(event, p, 'joined'))
+      }
+      return
+    }
     if (roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
-      await onInboundSipJoined(ctx, tx, roomName, p, effects)
+      await onInboundSipJoined(ctx, tx, event, roomName, p, effects)
     }
     return
   }
-  await upsertParticipant(tx, {
-    callId: call.id,
-    identity: p.identity,
-    kind: participantKind(p),
-    name: p.name || null,
-    userId: userIdOf(p.identity, call.tenantId),
-    joinedAt: joinedAt(p),
-  })
+  if (!belongsTo(call, event)) return
+  await bindRoom(tx, call, event)
+  await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, 'joined'))
   if (call.direction === 'internal') {
     const room = await roomInfo(tx, call, internalName(call))
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
@@ -157,8 +208,17 @@ async function onParticipantLeft(
   const p = event.participant
   if (!roomName || !p?.identity) return
   const call = await getOpenCallByRoom(tx, roomName)
-  if (!call) return
-  await markParticipantLeft(tx, call.id, p.identity)
+  if (!call) {
+    // Kept on the call that ended (a retry, or a leave overtaken by the close); the event's own row tells a
+    // join that arrives even later that this participant is gone.
+    const last = await getLatestCallByRoom(tx, roomName)
+    if (last && belongsTo(last, event)) {
+      await recordParticipantFact(tx, participantRow(last, p), sessionFact(event, p, 'left'))
+    }
+    return
+  }
+  if (!belongsTo(call, event)) return
+  await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, 'left'))
   if (call.direction === 'internal') {
     const room = await roomInfo(tx, call, internalName(call))
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
@@ -239,6 +299,20 @@ async function handleEgressEvent(
   return { outcome: 'processed', event: event.event }
 }
 
+/** How long webhook ids are kept for dedupe and late-join checks (LiveKit retries for minutes). */
+const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 3600_000
+const lastPrune = new WeakMap<RinglineContext, number>()
+
+/** At most hourly per instance, in the background: forget webhook ids older than the retention. */
+function pruneOccasionally(ctx: RinglineContext): void {
+  const now = Date.now()
+  if (now - (lastPrune.get(ctx) ?? 0) < 3600_000) return
+  lastPrune.set(ctx, now)
+  ctx.background('prune webhook events', () =>
+    pruneWebhookEvents(ctx.store, new Date(now - WEBHOOK_EVENT_RETENTION_MS)),
+  )
+}
+
 /**
  * Verifies and applies one LiveKit webhook: the raw body and the bare-JWT `Authorization` header.
  * The dedupe row and the event's effects commit in one transaction; events fan out after the commit.
@@ -277,7 +351,13 @@ export async function handleLivekitWebhook(
     fresh = await ctx.store.transaction(async (tx) => {
       if (
         event.id &&
-        !(await recordWebhookEvent(tx, { id: event.id, event: event.event, roomName: event.room?.name }))
+        !(await recordWebhookEvent(tx, {
+          id: event.id,
+          event: event.event,
+          roomName: event.room?.name,
+          identity: event.participant?.identity ?? null,
+          eventAt: eventTime(event),
+        }))
       ) {
         return false
       }
@@ -292,6 +372,7 @@ export async function handleLivekitWebhook(
     throw new HttpError('STORE_UNAVAILABLE', 'The event could not be stored; retry later.', { cause: error })
   }
   if (!fresh) return { outcome: 'duplicate', event: event.event }
+  pruneOccasionally(ctx)
   for (const publish of effects.publish) publish()
   for (const task of effects.after) {
     ctx.background(`webhook ${event.event}`, async () => {
