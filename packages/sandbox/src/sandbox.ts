@@ -359,6 +359,23 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
   )
 }
 
+/**
+ * `checkHealth`, asked again (up to ~15 s) while every process runs but one is slow to answer: on a loaded
+ * machine a busy livekit-server or livekit-sip misses a probe, and restarting a sandbox other tests are using
+ * (new trunks, dropped calls) is far worse than waiting. A process that is gone is unhealthy at once.
+ */
+async function patientHealth(state: StateFile): Promise<ProcessHealth[]> {
+  let health = await checkHealth(state)
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const slow = health.some((h) => h.running && !h.healthy && !h.skipped)
+    const gone = health.some((h) => !h.running && !h.skipped)
+    if (!slow || gone) return health
+    await sleep(3000)
+    health = await checkHealth(state)
+  }
+  return health
+}
+
 // ---------------------------------------------------------------------------------------------- configs
 
 function livekitYaml(o: ResolvedOptions, relayUrl: string): string {
@@ -601,7 +618,7 @@ async function discoverByPort(o: ResolvedOptions): Promise<StateFile | undefined
   if (!m) return undefined
   const state = readState(m[1]!)
   if (!state) return undefined
-  const health = await checkHealth(state)
+  const health = await patientHealth(state)
   return allHealthy(health) ? state : undefined
 }
 
@@ -621,7 +638,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const existing = readState(o.stateDir)
     if (existing) {
-      const health = await checkHealth(existing)
+      const health = await patientHealth(existing)
       if (allHealthy(health)) {
         if (!o.reuse) {
           throw new SandboxSetupError(
