@@ -1,16 +1,8 @@
 // The one place where @ringline/react states what it needs from a call client: a structural subset
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
-import type {
-  CallDetail,
-  ConnectNumberRequest,
-  ListCallsQuery,
-  ListCallsResponse,
-  NumberConnection,
-  TwilioCredentialsRequest,
-  TwilioIntegration,
-  TwilioNumber,
-} from '@ringline/core/protocol'
+import type { TwilioOnboardingApi } from '@ringline/core'
+import type { CallDetail, ListCallsQuery, ListCallsResponse } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
   CallClientEvent,
@@ -51,24 +43,8 @@ export interface RinglineApi {
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
   /** `POST /rooms/:name/end` */
   endRoom(name: string): Promise<unknown>
-  twilio: {
-    /** `POST /twilio/credentials/verify` */
-    verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
-    /** `PUT /twilio/credentials` */
-    saveCredentials(body: TwilioCredentialsRequest): Promise<TwilioIntegration>
-    /** `GET /twilio/credentials`: the stored integration (secret masked) or null. Optional: without it, onboarding probes with `listNumbers`. */
-    getCredentials?(signal?: AbortSignal): Promise<{ integration: TwilioIntegration | null }>
-    /** `DELETE /twilio/credentials` */
-    deleteCredentials(): Promise<unknown>
-    /** `GET /twilio/numbers` */
-    listNumbers(signal?: AbortSignal): Promise<TwilioNumber[]>
-    /** `POST /twilio/numbers/:sid/connect` */
-    connectNumber(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection>
-    /** `POST /twilio/numbers/:sid/disconnect` */
-    disconnectNumber(sid: string): Promise<unknown>
-    /** `GET /twilio/numbers/:sid/status` */
-    numberStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection>
-  }
+  /** The `/twilio/...` routes onboarding uses (`POST /twilio/credentials/verify`, `PUT|GET|DELETE /twilio/credentials`, `GET /twilio/numbers`, `POST /twilio/numbers/:sid/connect|disconnect`, `GET /twilio/numbers/:sid/status`). */
+  twilio: TwilioOnboardingApi['twilio']
 }
 
 /** What the React bindings need from a call client: `createCallClient()` of @ringline/core satisfies it. */

@@ -2,7 +2,7 @@
 // (answered by MSW, standing in for the server) and its LiveKit transport on core's fake room.
 import { type CallClient, createCallClient } from '@ringline/core'
 import type { CallRecord } from '@ringline/core/protocol'
-import { createFakeTransport } from '@ringline/core/testing'
+import { createFakeTransport, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { HttpResponse, http } from 'msw'
@@ -16,24 +16,7 @@ import { RinglineProvider } from './RinglineProvider'
 import { generateFakeCalls } from './testing/createFakeApi'
 
 const base = 'http://localhost/api/ringline'
-const record: CallRecord = {
-  id: 'call_1',
-  tenantId: 't1',
-  direction: 'outbound',
-  status: 'initiated',
-  roomName: 'out-t1_call_1',
-  fromNumber: '+14155550100',
-  toNumber: '+14155550123',
-  contactId: null,
-  createdBy: 'u1',
-  answeredBy: null,
-  sipCallId: null,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  answeredAt: null,
-  endedAt: null,
-  durationSeconds: null,
-  endReason: null,
-}
+const record: CallRecord = makeRecord()
 const requests: string[] = []
 const server = setupServer(
   http.post(`${base}/calls`, async ({ request }) => {

@@ -152,6 +152,26 @@ async function onInboundSipJoined(
   effects.after.push(() => ctx.media.scheduler.onCallEvent(call.id, 'ringing'))
 }
 
+/**
+ * Records a session's join or leave on its room's call: the open one, else the last one (a late event of a call
+ * that ended is kept on its record but never reopens it). Returns the open call, and whether the room had one.
+ */
+async function recordOnRoomCall(
+  tx: Queryable,
+  roomName: string,
+  event: WebhookEvent,
+  p: ParticipantInfo,
+  type: SessionFact['type'],
+): Promise<{ open: StoredCall | null; known: boolean }> {
+  const open = await getOpenCallByRoom(tx, roomName)
+  const call = open ?? (await getLatestCallByRoom(tx, roomName))
+  if (!call) return { open: null, known: false }
+  if (!belongsTo(call, event)) return { open: null, known: true }
+  if (open) await bindRoom(tx, open, event)
+  await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, type))
+  return { open, known: true }
+}
+
 async function onParticipantJoined(
   ctx: RinglineContext,
   tx: Queryable,
@@ -161,25 +181,14 @@ async function onParticipantJoined(
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
-  const call = await getOpenCallByRoom(tx, roomName)
+  const { open: call, known } = await recordOnRoomCall(tx, roomName, event, p, 'joined')
   if (!call) {
-    const last = await getLatestCallByRoom(tx, roomName)
-    if (last) {
-      // A late join of a call that ended: the record keeps it, the call never reopens, and an inbound room
-      // that had a call never starts another.
-      if (belongsTo(last, event)) {
-        await recordParticipantFact(tx, participantRow(last, p), sessionFact(event, p, 'joined'))
-      }
-      return
-    }
-    if (roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
+    // An inbound room that ever had a call never starts another (a late or retried join of a call that ended).
+    if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
       await onInboundSipJoined(ctx, tx, event, roomName, p, effects)
     }
     return
   }
-  if (!belongsTo(call, event)) return
-  await bindRoom(tx, call, event)
-  await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, 'joined'))
   if (call.direction === 'internal') {
     const room = await roomInfo(tx, call, internalName(call))
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
@@ -207,18 +216,9 @@ async function onParticipantLeft(
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
-  const call = await getOpenCallByRoom(tx, roomName)
-  if (!call) {
-    // Kept on the call that ended (a retry, or a leave overtaken by the close); the event's own row tells a
-    // join that arrives even later that this participant is gone.
-    const last = await getLatestCallByRoom(tx, roomName)
-    if (last && belongsTo(last, event)) {
-      await recordParticipantFact(tx, participantRow(last, p), sessionFact(event, p, 'left'))
-    }
-    return
-  }
-  if (!belongsTo(call, event)) return
-  await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, 'left'))
+  // With no call yet, the event's own row tells a join that arrives later that this participant is gone.
+  const { open: call } = await recordOnRoomCall(tx, roomName, event, p, 'left')
+  if (!call) return
   if (call.direction === 'internal') {
     const room = await roomInfo(tx, call, internalName(call))
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
