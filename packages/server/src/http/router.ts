@@ -253,6 +253,23 @@ export function createRouter(ctx: RinglineContext, routes: Route[]): (request: R
     // Browser requests from other sites are refused on every authenticated route (reads included: an
     // event stream opened by another site would count its victim as online).
     if ((route.auth ?? 'required') === 'required') checkOrigin(request, url, ctx)
+    // Who is asking comes before what they sent: an unauthenticated request learns nothing about its body.
+    let principal: Principal | null = null
+    if ((route.auth ?? 'required') === 'required') {
+      principal = await ctx.authorize(request)
+      if (!principal)
+        throw new HttpError(
+          'UNAUTHENTICATED',
+          'Sign in first: authorize() returned no user for this request.',
+        )
+      assertPrincipalIds(principal.tenantId, principal.userId)
+      principal = {
+        userId: principal.userId,
+        tenantId: principal.tenantId,
+        ...(typeof principal.name === 'string' ? { name: principal.name.slice(0, 64) } : {}),
+        role: principal.role === 'admin' ? 'admin' : 'member',
+      }
+    }
     if (STATE_CHANGING.has(request.method) && bodyKind !== 'raw') {
       if (mediaType(request) !== 'application/json') {
         throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the request with Content-Type: application/json.')
@@ -270,22 +287,6 @@ export function createRouter(ctx: RinglineContext, routes: Route[]): (request: R
         } catch {
           throw new HttpError('INVALID_REQUEST', 'The body is not valid JSON.')
         }
-      }
-    }
-    let principal: Principal | null = null
-    if ((route.auth ?? 'required') === 'required') {
-      principal = await ctx.authorize(request)
-      if (!principal)
-        throw new HttpError(
-          'UNAUTHENTICATED',
-          'Sign in first: authorize() returned no user for this request.',
-        )
-      assertPrincipalIds(principal.tenantId, principal.userId)
-      principal = {
-        userId: principal.userId,
-        tenantId: principal.tenantId,
-        ...(typeof principal.name === 'string' ? { name: principal.name.slice(0, 64) } : {}),
-        role: principal.role === 'admin' ? 'admin' : 'member',
       }
     }
     const result = await route.handle({
