@@ -4,7 +4,13 @@ import type { CallGuardOptions, RinglineConfig } from './types'
 /** The configuration after environment fallbacks and defaults; missing LiveKit settings stay `undefined`. */
 export interface ResolvedConfig {
   livekit: { url?: string; apiKey?: string; apiSecret?: string }
-  sip: { outboundTrunkId?: string; callerId?: string; ringingTimeout: number; maxCallDuration: number }
+  sip: {
+    outboundTrunkId?: string
+    callerId?: string
+    ringingTimeout: number
+    maxCallDuration: number
+    waitForCallerSeconds: number
+  }
   secretKey?: string
   basePath: string
   allowedOrigins: string[]
@@ -56,6 +62,7 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
       callerId: config.sip?.callerId ?? env('RINGLINE_CALLER_ID'),
       ringingTimeout: clamp(config.sip?.ringingTimeout ?? 30, 5, 170),
       maxCallDuration: clamp(config.sip?.maxCallDuration ?? 3600, 60, 86_400),
+      waitForCallerSeconds: clamp(config.sip?.waitForCallerSeconds ?? 15, 0, 60),
     },
     secretKey: config.secretKey ?? env('RINGLINE_SECRET_KEY'),
     basePath: normalizeBasePath(config.basePath ?? '/api/ringline'),

@@ -57,6 +57,12 @@ export interface RinglineConfig {
     ringingTimeout?: number
     /** Longest call in seconds (default 3600). */
     maxCallDuration?: number
+    /**
+     * Seconds an outbound call waits for the caller's browser to join its room before the phone is dialled
+     * (default 15, 0..60; 0 dials at once). Dialling first loses the callee's "hello" when they answer before
+     * the caller hears them; after the wait the phone is dialled anyway.
+     */
+    waitForCallerSeconds?: number
   }
   /** Where calls, participants and webhooks are stored; default an embedded PGlite (in-memory unless `RINGLINE_DATA_DIR`). */
   store?: RinglineStore

@@ -17,7 +17,7 @@ import { toAgentDispatchInfo } from '../mediaServices'
 import { listNumberConnections } from '../numbers/numberRepository'
 import { countryOf, parsePhone } from '../phone'
 import { toRecordingInfo } from '../recording/recordingService'
-import { outboundRoomName } from '../tokens'
+import { outboundRoomName, userIdentity } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
@@ -35,6 +35,7 @@ import { callTimeline } from './callTimeline'
 import { closeOnHangup, dialFailure } from './lifecycle'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from './outboundGuard'
 import { listParticipants } from './participantRepository'
+import { waitForCaller } from './waitForCaller'
 
 /** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
 async function resolveCaller(
@@ -91,7 +92,10 @@ export async function createCall(
     }),
   )
   const connection = await ctx.connect(principal, roomName)
-  ctx.background('dial', () => dial(ctx, call, { trunkId, to: phone.number, fromNumber, sipIdentity }))
+  const caller = userIdentity(principal.tenantId, principal.userId)
+  ctx.background('dial', () =>
+    dial(ctx, call, { trunkId, to: phone.number, fromNumber, sipIdentity, caller }),
+  )
   publishCall(ctx, 'call.updated', call)
   return { call: publicCall(call, ctx.config.basePath), connection }
 }
@@ -99,8 +103,10 @@ export async function createCall(
 async function dial(
   ctx: RinglineContext,
   call: StoredCall,
-  leg: { trunkId: string; to: string; fromNumber?: string; sipIdentity: string },
+  leg: { trunkId: string; to: string; fromNumber?: string; sipIdentity: string; caller: string },
 ): Promise<void> {
+  // The phone is dialled once the caller can hear it: a callee answering into an empty room is not heard.
+  if ((await waitForCaller(ctx, call, leg.caller)) === 'ended') return
   try {
     const info = await ctx.livekit().sip.createSipParticipant(leg.trunkId, leg.to, call.roomName, {
       participantIdentity: leg.sipIdentity,

@@ -59,7 +59,13 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
       apiKey: sandbox.livekit.apiKey,
       apiSecret: sandbox.livekit.apiSecret,
     },
-    sip: { outboundTrunkId: sandbox.sip.outboundTrunkId, callerId: sandbox.sip.callerId, ringingTimeout: 8 },
+    sip: {
+      outboundTrunkId: sandbox.sip.outboundTrunkId,
+      callerId: sandbox.sip.callerId,
+      ringingTimeout: 8,
+      // These tests have no browser in the room; one test below joins one and keeps the wait.
+      waitForCallerSeconds: 0,
+    },
     store: memoryStore(),
     authorize: (request) => users[(request.headers.get('x-user') ?? '') as keyof typeof users] ?? null,
     calls: { allowUnassignedNumbers: true, maxConcurrentPerUser: 20 },

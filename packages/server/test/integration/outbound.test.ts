@@ -1,7 +1,8 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { connectSandbox } from '@ringline/sandbox'
 import { itWithSip } from '@ringline/sandbox/vitest'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, startHarness } from './harness'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type Harness, joinWithAudio, startHarness } from './harness'
 
 type Ended = Extract<RinglineEvent, { type: 'call.ended' }>
 
@@ -121,4 +122,66 @@ describe('outbound calls through livekit-sip to the sipp phone', { timeout: 90_0
     },
     60_000,
   )
+})
+
+describe('an outbound call waits for its caller before it dials', { timeout: 90_000 }, () => {
+  let h: Harness
+  beforeAll(async () => {
+    const { sip } = connectSandbox(inject('ringlineSandbox'))
+    h = await startHarness({
+      sip: {
+        outboundTrunkId: sip.outboundTrunkId,
+        callerId: sip.callerId,
+        ringingTimeout: 8,
+        waitForCallerSeconds: 30,
+      },
+    })
+  })
+  afterAll(() => h.close())
+
+  itWithSip(
+    'the phone gets no INVITE until the caller has joined the room, then rings and connects',
+    async () => {
+      // A number of its own (the sandbox phone answers any unlisted number), so calls of suites running
+      // alongside on the shared phone cannot be mistaken for this one.
+      const number = `+1555010${String(9000 + Math.floor(Math.random() * 999))}`
+      const since = Date.now()
+      const res = await h.post('alice', '/calls', { to: number })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      const callId = res.body.call.id as string
+      await new Promise((r) => setTimeout(r, 2500))
+      expect((await h.sandbox.phone.received(number, { since })).invites).toBe(0)
+      expect((await h.ringline.api.getCall(h.users.alice, callId)).call.status).toBe('initiated')
+
+      const joinedAt = Date.now()
+      const caller = await joinWithAudio(res.body.connection.serverUrl, res.body.connection.token)
+      try {
+        await h.waitForEvent(
+          (e) => e.type === 'call.updated' && e.call.id === callId && e.call.status === 'in-progress',
+          30_000,
+        )
+        const [phoneCall] = await h.sandbox.phone.calls({ number, since })
+        expect(phoneCall?.invitedAt).toBeGreaterThanOrEqual(joinedAt)
+        expect(phoneCall?.answeredAt).not.toBeNull()
+      } finally {
+        await h.post('alice', `/calls/${callId}/hangup`)
+        await caller.stop()
+      }
+    },
+  )
+
+  itWithSip('a call hung up while it waits for its caller never reaches the phone', async () => {
+    const number = `+1555010${String(8000 + Math.floor(Math.random() * 999))}`
+    const since = Date.now()
+    const res = await h.post('alice', '/calls', { to: number })
+    expect(res.status).toBe(201)
+    const callId = res.body.call.id as string
+    await new Promise((r) => setTimeout(r, 500))
+    const hung = await h.post('alice', `/calls/${callId}/hangup`)
+    expect(hung.body.call).toMatchObject({ status: 'canceled' })
+    // The wait notices the hang-up within one poll; settled() returns once the dial task has finished.
+    await h.ringline.settled()
+    expect((await h.sandbox.phone.received(number, { since })).invites).toBe(0)
+    expect((await h.ringline.api.getCall(h.users.alice, callId)).call.status).toBe('canceled')
+  })
 })
