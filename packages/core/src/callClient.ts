@@ -14,6 +14,7 @@ import {
   initialIncomingCalls,
   reduceIncomingCalls,
 } from './incomingCalls'
+import { microphoneError } from './microphoneError'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
 import { normalizePhoneNumber } from './phoneNumber'
 import { type RinglineEvent, roomNameSchema } from './protocol'
@@ -138,7 +139,13 @@ class CallClientImpl extends Subscribable implements CallClient {
       mediaDevices: options.mediaDevices,
       permissions: options.permissions,
       canSelectOutput: options.canSelectOutput,
+      ...(options.deviceStorage !== undefined ? { storage: options.deviceStorage } : {}),
       onChange: () => this.#syncDevices(),
+      onAutoSwitch: (kind, deviceId) => {
+        void this.#active.session?.session
+          .switchDevice(kind, deviceId)
+          .catch((error: unknown) => this.#error(microphoneError(error)))
+      },
     })
     this.#state = {
       events: 'offline',

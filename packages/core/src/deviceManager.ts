@@ -1,6 +1,13 @@
 import { microphoneError } from './microphoneError'
 import type { RinglineError } from './ringlineError'
-import type { AudioDevice, AudioDeviceKind, DevicesState, MicrophonePermission } from './types'
+import type {
+  AudioDevice,
+  AudioDeviceKind,
+  DeviceNotice,
+  DeviceStorage,
+  DevicesState,
+  MicrophonePermission,
+} from './types'
 
 /** The parts of `navigator.mediaDevices` Ringline uses. */
 export interface MediaDevicesLike {
@@ -32,7 +39,47 @@ export interface DeviceManagerOptions {
   canSelectOutput?: boolean
   /** Initially selected devices (e.g. restored from storage). */
   selected?: Partial<DevicesState['selected']>
+  /** Where choices are remembered; default `localStorage`, `null` for none. Read in `start()`, not before (SSR). */
+  storage?: DeviceStorage | null
   onChange(): void
+  /**
+   * The device in use changed without the user choosing (theirs was unplugged, or came back): switch the
+   * live call to `deviceId` (the default device when theirs is gone).
+   */
+  onAutoSwitch?(kind: AudioDeviceKind, deviceId: string): void
+}
+
+/** The storage key of the remembered device choices. */
+export const DEVICE_STORAGE_KEY = 'ringline.devices'
+
+const KINDS: readonly AudioDeviceKind[] = ['audioinput', 'audiooutput']
+
+function defaultStorage(): DeviceStorage | null {
+  try {
+    return (globalThis as { localStorage?: DeviceStorage }).localStorage ?? null
+  } catch {
+    return null // Access can throw (blocked storage, sandboxed frames).
+  }
+}
+
+function readChoices(storage: DeviceStorage | null): Partial<Record<AudioDeviceKind, string>> {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(DEVICE_STORAGE_KEY) ?? 'null')
+    if (!parsed || typeof parsed !== 'object') return {}
+    const out: Partial<Record<AudioDeviceKind, string>> = {}
+    for (const kind of KINDS) {
+      const v = (parsed as Record<string, unknown>)[kind]
+      if (typeof v === 'string' && v.length > 0 && v.length < 512) out[kind] = v
+    }
+    return out
+  } catch {
+    return {}
+  }
+}
+
+/** The id that means "the system default" in this list: Chrome's `default` entry, else the first device. */
+function defaultDeviceId(list: readonly AudioDevice[]): string {
+  return list.find((d) => d.deviceId === 'default')?.deviceId ?? list[0]?.deviceId ?? 'default'
 }
 
 /** Audio device lists, selection and microphone permission, kept current while started. */
@@ -85,7 +132,17 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
       audiooutput: options.selected?.audiooutput ?? null,
     },
     canSelectOutput,
+    notice: null,
   }
+  const storage = () => (options.storage === undefined ? defaultStorage() : options.storage)
+  /** What the user chose (remembered), as opposed to `devices.selected`, what is in use now. */
+  const chosen: Partial<Record<AudioDeviceKind, string>> = {}
+  for (const kind of KINDS) {
+    const id = options.selected?.[kind]
+    if (id) chosen[kind] = id
+  }
+  /** Labels of devices seen, to name a device after it is gone. */
+  const labels = new Map<string, string>()
   let permission: MicrophonePermission = 'prompt'
   let permissionFromQuery = false
   let status: PermissionStatusLike | null = null
@@ -129,6 +186,8 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
         }))
     const audioinput = pick('audioinput')
     const audiooutput = pick('audiooutput')
+    for (const d of [...audioinput, ...audiooutput])
+      if (d.deviceId) labels.set(`${d.kind}:${d.deviceId}`, d.label)
     // Without the Permissions API, labels are the only hint that access was granted.
     if (!permissionFromQuery && infos.some((d) => d.kind === 'audioinput' && d.label))
       setPermission('granted')
@@ -137,9 +196,59 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
       audioinput: sameList(audioinput, devices.audioinput) ? devices.audioinput : audioinput,
       audiooutput: sameList(audiooutput, devices.audiooutput) ? devices.audiooutput : audiooutput,
     }
-    if (next.audioinput !== devices.audioinput || next.audiooutput !== devices.audiooutput) {
+    const switches = follow(next)
+    if (
+      next.audioinput !== devices.audioinput ||
+      next.audiooutput !== devices.audiooutput ||
+      next.selected !== devices.selected ||
+      next.notice !== devices.notice
+    ) {
       devices = next
       options.onChange()
+    }
+    for (const [kind, id] of switches) options.onAutoSwitch?.(kind, id)
+  }
+
+  /**
+   * Keeps the device in use in line with the user's choice and the devices present: the chosen one when it
+   * is plugged in, the default while it is not. Mutates `next.selected`/`next.notice` (a fresh object) and
+   * returns the switches a live call must make.
+   */
+  function follow(next: DevicesState): Array<[AudioDeviceKind, string]> {
+    const switches: Array<[AudioDeviceKind, string]> = []
+    for (const kind of KINDS) {
+      const list = next[kind]
+      // Before permission the browser hides device ids: nothing can be known to be gone.
+      if (!list.some((d) => d.deviceId !== '')) continue
+      const want = chosen[kind]
+      if (!want) continue
+      const present = list.some((d) => d.deviceId === want)
+      const inUse = next.selected[kind]
+      const label = labels.get(`${kind}:${want}`) ?? want
+      let notice: DeviceNotice | null | undefined
+      let selected: string | null | undefined
+      if (present && inUse !== want) {
+        selected = want
+        // Back after being unplugged (not merely restored on load): say so.
+        if (next.notice?.type === 'fell-back' && next.notice.kind === kind)
+          notice = { type: 'restored', kind, label }
+        switches.push([kind, want])
+      } else if (!present && inUse === want) {
+        selected = null
+        notice = { type: 'fell-back', kind, label }
+        switches.push([kind, defaultDeviceId(list)])
+      }
+      if (selected !== undefined) next.selected = { ...next.selected, [kind]: selected }
+      if (notice !== undefined) next.notice = notice
+    }
+    return switches
+  }
+
+  function remember() {
+    try {
+      storage()?.setItem(DEVICE_STORAGE_KEY, JSON.stringify(chosen))
+    } catch {
+      // Full or blocked storage: the choice holds for this page only.
     }
   }
 
@@ -160,6 +269,13 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
       started = true
       generation++
       const gen = generation
+      // Remembered choices apply from here (after hydration), unless this page chose already.
+      const stored = readChoices(storage())
+      for (const kind of KINDS) {
+        const id = stored[kind]
+        // In use once the device list shows it is plugged in (refresh below).
+        if (id && !chosen[kind]) chosen[kind] = id
+      }
       media()?.addEventListener('devicechange', onDeviceChange)
       const p = perms()
       if (p) {
@@ -185,8 +301,10 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
     },
     refresh,
     select(kind, deviceId) {
-      if (devices.selected[kind] === deviceId) return
-      devices = { ...devices, selected: { ...devices.selected, [kind]: deviceId } }
+      chosen[kind] = deviceId
+      remember()
+      if (devices.selected[kind] === deviceId && devices.notice === null) return
+      devices = { ...devices, selected: { ...devices.selected, [kind]: deviceId }, notice: null }
       options.onChange()
     },
     async requestPermission() {

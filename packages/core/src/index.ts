@@ -122,6 +122,8 @@ export type {
   CallTransfer,
   CallTransport,
   Clock,
+  DeviceNotice,
+  DeviceStorage,
   DevicesState,
   DisconnectCause,
   EndReason,

@@ -165,9 +165,28 @@ export type AudioDeviceKind = 'audioinput' | 'audiooutput'
 export interface DevicesState {
   audioinput: readonly AudioDevice[]
   audiooutput: readonly AudioDevice[]
+  /** The device in use per kind; null: the system default. */
   selected: { audioinput: string | null; audiooutput: string | null }
   /** False where the browser cannot route audio to a chosen output (no `setSinkId`). */
   canSelectOutput: boolean
+  /** The last automatic change of device, to tell the user; null once they choose a device. */
+  notice: DeviceNotice | null
+}
+
+/**
+ * An automatic change of device: the chosen one was unplugged (`fell-back` to the default) or came back
+ * (`restored`). `label` names the chosen device.
+ */
+export interface DeviceNotice {
+  type: 'fell-back' | 'restored'
+  kind: AudioDeviceKind
+  label: string
+}
+
+/** Where device choices are kept between visits; `localStorage` by default. Errors are ignored. */
+export interface DeviceStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
 }
 
 /** The whole client state. Immutable; the same object until something changes. */
@@ -305,6 +324,8 @@ export interface CallClientOptions {
   mediaDevices?: MediaDevicesLike | null
   permissions?: PermissionsLike | null
   canSelectOutput?: boolean
+  /** Where chosen devices are remembered (default `localStorage`); `null` remembers nothing. */
+  deviceStorage?: DeviceStorage | null
   clock?: Clock
   random?: () => number
   /** Country for numbers typed without `+`, e.g. `'US'`. Without it such numbers go to the server as typed. */

@@ -20,6 +20,7 @@ export function setup(options: Partial<CallClientOptions> = {}) {
     notifications: false,
     mediaDevices: null,
     permissions: null,
+    deviceStorage: null,
     tabs: false,
     random: () => 1,
     ...options,

@@ -21,12 +21,12 @@ import { useNow } from '../internal/useNow'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
-import { DeviceSelect } from './DeviceSelect'
+import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { DialPad } from './DialPad'
 import { LiveTranscript } from './LiveTranscript'
 
 /** Every text of CallControls. */
-export interface CallControlsLabels {
+export interface CallControlsLabels extends CallDevicesLabels {
   group: string
   idle: string
   phases: Record<Exclude<CallPhaseName, 'ended' | 'failed'>, string>
@@ -46,8 +46,6 @@ export interface CallControlsLabels {
   transferSubmit: string
   transferInvalid: string
   transferStatus: Record<'pending' | 'completed' | 'failed', string>
-  microphone: string
-  speaker: string
   hangup: string
   dismiss: string
 }
@@ -93,8 +91,7 @@ export const callControlsLabels: CallControlsLabels = {
     completed: 'Transferred',
     failed: 'Transfer failed',
   },
-  microphone: 'Microphone',
-  speaker: 'Speaker',
+  ...callDevicesLabels,
   hangup: 'Hang up',
   dismiss: 'Close',
 }
@@ -376,24 +373,7 @@ export function CallControls({
         <AgentPresence {...(client ? { client } : {})} {...(isPhone && agents ? { agents } : {})} />
       ) : null}
       {showTranscript && call ? <LiveTranscript {...(client ? { client } : {})} hideWhenEmpty /> : null}
-      {showDevices ? (
-        <div className="rl-call-devices">
-          <DeviceSelect
-            label={labels.microphone}
-            devices={devices.inputs}
-            value={devices.selected.audioinput}
-            onChange={(value) => devices.select('audioinput', value)}
-          />
-          {devices.canSelectOutput !== false ? (
-            <DeviceSelect
-              label={labels.speaker}
-              devices={devices.outputs}
-              value={devices.selected.audiooutput}
-              onChange={(value) => devices.select('audiooutput', value)}
-            />
-          ) : null}
-        </div>
-      ) : null}
+      {showDevices ? <CallDevices devices={devices} labels={labels} /> : null}
     </div>
   )
 }

@@ -10,13 +10,13 @@ import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
-import { DeviceSelect } from './DeviceSelect'
+import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
 
 /** Every text of InternalCall. */
-export interface InternalCallLabels {
+export interface InternalCallLabels extends CallDevicesLabels {
   form: string
   roomName: string
   roomNameHint: string
@@ -32,8 +32,6 @@ export interface InternalCallLabels {
   speaking: string
   muted: string
   mute: string
-  microphone: string
-  speaker: string
   leave: string
   end: string
   left: Record<EndReason, string>
@@ -64,8 +62,7 @@ export const internalCallLabels: InternalCallLabels = {
   speaking: 'speaking',
   muted: 'muted',
   mute: 'Mute',
-  microphone: 'Microphone',
-  speaker: 'Speaker',
+  ...callDevicesLabels,
   leave: 'Leave',
   end: 'End for everyone',
   left: {
@@ -282,24 +279,7 @@ export function InternalCall({
               </button>
             ) : null}
           </div>
-          {showDevices ? (
-            <div className="rl-call-devices">
-              <DeviceSelect
-                label={labels.microphone}
-                devices={devices.inputs}
-                value={devices.selected.audioinput}
-                onChange={(v) => devices.select('audioinput', v)}
-              />
-              {devices.canSelectOutput ? (
-                <DeviceSelect
-                  label={labels.speaker}
-                  devices={devices.outputs}
-                  value={devices.selected.audiooutput}
-                  onChange={(v) => devices.select('audiooutput', v)}
-                />
-              ) : null}
-            </div>
-          ) : null}
+          {showDevices ? <CallDevices devices={devices} labels={labels} /> : null}
         </div>
       ) : (
         <form className="rl-room-form" aria-label={labels.form} onSubmit={join} noValidate>

@@ -13,6 +13,8 @@ export interface DevicesResult {
   canSelectOutput: boolean
   /** Microphone permission. */
   permission: CallClientState['permission']
+  /** The last automatic device change (unplugged → default, plugged back in), to tell the user; null after a choice. */
+  notice: CallClientState['devices']['notice']
   select(kind: AudioDeviceKind, deviceId: string): unknown
   requestPermission(): unknown
 }
@@ -32,6 +34,7 @@ export function useDevices(options: ClientHookOptions = {}): DevicesResult {
       selected: devices.selected,
       canSelectOutput: devices.canSelectOutput ?? true,
       permission,
+      notice: devices.notice ?? null,
       select: (kind: AudioDeviceKind, deviceId: string) => client.devices.select(kind, deviceId),
       requestPermission: () => client.devices.requestPermission?.(),
     }),

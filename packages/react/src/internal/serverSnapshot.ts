@@ -10,6 +10,7 @@ export const SERVER_SNAPSHOT: CallClientState = Object.freeze({
     audioinput: Object.freeze([]) as readonly never[],
     audiooutput: Object.freeze([]) as readonly never[],
     selected: Object.freeze({ audioinput: null, audiooutput: null }),
+    notice: null,
     canSelectOutput: true,
   }),
   permission: 'prompt',

@@ -129,6 +129,7 @@ const defaultState = (): CallClientState => ({
     ],
     selected: { audioinput: 'default', audiooutput: 'default' },
     canSelectOutput: true,
+    notice: null,
   },
   permission: 'granted',
   configured: true,
