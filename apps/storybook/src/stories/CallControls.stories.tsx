@@ -126,9 +126,37 @@ export const NoOutputSelection: Story = {
           audiooutput: [],
           selected: { audioinput: 'default', audiooutput: null },
           canSelectOutput: false,
+          notice: null,
         },
       },
     },
+  },
+}
+
+/** The chosen headset was unplugged mid-call: the default microphone took over, and the user is told. */
+export const HeadsetUnplugged: Story = {
+  parameters: {
+    client: {
+      state: {
+        activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
+        devices: {
+          audioinput: [
+            { deviceId: 'default', groupId: 'g', label: 'Default microphone', kind: 'audioinput' },
+          ],
+          audiooutput: [
+            { deviceId: 'default', groupId: 'g', label: 'Default speakers', kind: 'audiooutput' },
+          ],
+          selected: { audioinput: null, audiooutput: null },
+          canSelectOutput: true,
+          notice: { type: 'fell-back', kind: 'audioinput', label: 'USB headset' },
+        },
+      },
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const notice = within(canvasElement).getByText('USB headset was disconnected; using the default device.')
+    await expect(notice.getAttribute('role')).toBe('status')
+    await expect(notice.dataset.state).toBe('fell-back')
   },
 }
 
