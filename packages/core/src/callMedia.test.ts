@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createCallClient } from './callClient'
+import { createTestClient } from '../test/callClientHarness'
 import { mergeTranscript, TRANSCRIPTION_TOPIC } from './protocol'
 import { isRinglineError } from './ringlineError'
-import { createFakeClock } from './testing/fakeClock'
 import { connectionFor, createFakeServer, makeRecord, settle } from './testing/fakeServer'
 import { createFakeTransport } from './testing/index'
 import type { Call } from './types'
@@ -11,18 +10,7 @@ import type { Call } from './types'
 async function connectedCall() {
   const server = createFakeServer()
   const transport = createFakeTransport()
-  const client = createCallClient({
-    baseUrl: '/api/ringline',
-    fetch: server.fetch,
-    transport,
-    clock: createFakeClock(),
-    sounds: false,
-    notifications: false,
-    mediaDevices: null,
-    permissions: null,
-    tabs: false,
-    random: () => 1,
-  })
+  const client = createTestClient(server, transport, { random: () => 1 })
   const record = makeRecord()
   server.on('POST /calls', () => ({ status: 201, body: { call: record, connection: connectionFor(record) } }))
   await client.dial('+14155550123')

@@ -1,22 +1,22 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
+import { createParticipantSnapshots } from './participantSnapshots'
+import { playOnMicrophone } from './playOnMicrophone'
 import {
   type Connection,
   TRANSCRIPTION_ATTRIBUTES,
   TRANSCRIPTION_TOPIC,
-  type TranscriptSpeaker,
   transcriptSegmentFromStream,
   transcriptSegmentsFromLegacy,
 } from './protocol'
+import { createRemoteAudioElements } from './remoteAudioElements'
 import { RinglineError } from './ringlineError'
 import type {
   AudioDeviceKind,
   CallTransport,
   DisconnectCause,
-  ParticipantKind,
   ParticipantState,
   SessionConnectOptions,
-  SipCallStatus,
   TransportFact,
   TransportSession,
 } from './types'
@@ -124,8 +124,6 @@ export interface LivekitTransportOptions {
   audioContainer?: (() => HTMLElement | null) | null
 }
 
-const SIP_STATUSES = new Set<string>(['dialing', 'ringing', 'automation', 'active', 'hangup'])
-
 const CAUSES: Record<string, DisconnectCause> = {
   CLIENT_INITIATED: 'client-initiated',
   DUPLICATE_IDENTITY: 'duplicate-identity',
@@ -142,23 +140,6 @@ const CAUSES: Record<string, DisconnectCause> = {
   SIGNAL_CLOSE: 'signal-close',
   STATE_MISMATCH: 'unknown',
   MIGRATION: 'unknown',
-}
-
-function sameParticipant(a: ParticipantState, b: ParticipantState): boolean {
-  if (
-    a.identity !== b.identity ||
-    a.name !== b.name ||
-    a.kind !== b.kind ||
-    a.isLocal !== b.isLocal ||
-    a.speaking !== b.speaking ||
-    a.muted !== b.muted ||
-    a.sipStatus !== b.sipStatus
-  ) {
-    return false
-  }
-  const ka = Object.keys(a.attributes)
-  if (ka.length !== Object.keys(b.attributes).length) return false
-  return ka.every((k) => a.attributes[k] === b.attributes[k])
 }
 
 /** The LiveKit transport: joins rooms with livekit-client, audio only; loads livekit-client on first use. */
@@ -183,11 +164,10 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       let lk: LivekitModuleLike | null = null
       let room: RoomLike | null = null
       let closed = false
-      let remoteAudio = true
       let refreshQueued = false
       let lastList: readonly ParticipantState[] = []
-      const cache = new Map<string, ParticipantState>()
-      const elements = new Map<RemoteTrackLike, HTMLMediaElement[]>()
+      const participants = createParticipantSnapshots(() => lk?.ParticipantKind)
+      const audio = createRemoteAudioElements(options.audioContainer)
       const listeners: Array<[string, (...args: never[]) => void]> = []
       let textHandler = false
       let lastConnection: string | null = null
@@ -197,45 +177,12 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         onFact({ type: 'connection', state })
       }
 
-      const kindOf = (p: ParticipantLike): ParticipantKind => {
-        const K = lk?.ParticipantKind ?? {}
-        if (p.kind === K.SIP) return 'sip'
-        if (p.kind === K.AGENT) return 'agent'
-        if (p.kind === K.STANDARD) return 'user'
-        return 'other'
-      }
-
-      const snapshot = (p: ParticipantLike, isLocal: boolean): ParticipantState => {
-        const kind = kindOf(p)
-        const status = p.attributes['sip.callStatus']
-        let muted: boolean
-        if (isLocal) muted = !(p as LocalParticipantLike).isMicrophoneEnabled
-        else {
-          muted = true
-          for (const pub of p.audioTrackPublications.values()) if (!pub.isMuted) muted = false
-        }
-        const next: ParticipantState = {
-          identity: p.identity,
-          name: p.name || null,
-          kind,
-          isLocal,
-          speaking: p.isSpeaking,
-          muted,
-          sipStatus: kind === 'sip' && status && SIP_STATUSES.has(status) ? (status as SipCallStatus) : null,
-          attributes: { ...p.attributes },
-        }
-        const prev = cache.get(p.identity)
-        if (prev && sameParticipant(prev, next)) return prev
-        cache.set(p.identity, next)
-        return next
-      }
-
       // Room events come in bursts (join + attributes + tracks); coalesce them into one participants fact.
       const refresh = () => {
         refreshQueued = false
         if (!room || closed) return
-        const list = [snapshot(room.localParticipant, true)]
-        for (const p of room.remoteParticipants.values()) list.push(snapshot(p, false))
+        const list = [participants.snapshot(room.localParticipant, true)]
+        for (const p of room.remoteParticipants.values()) list.push(participants.snapshot(p, false))
         if (list.length === lastList.length && list.every((p, i) => p === lastList[i])) return
         lastList = list
         onFact({ type: 'participants', participants: list })
@@ -244,31 +191,6 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         if (refreshQueued) return
         refreshQueued = true
         queueMicrotask(refresh)
-      }
-
-      const container = () => {
-        if (options.audioContainer === null) return null
-        if (options.audioContainer) return options.audioContainer()
-        return typeof document === 'undefined' ? null : document.body
-      }
-
-      const attachAudio = (track: RemoteTrackLike) => {
-        if (track.kind !== 'audio' || elements.has(track)) return
-        const el = track.attach()
-        el.setAttribute?.('data-ringline-audio', '')
-        if (!remoteAudio) track.setVolume?.(0)
-        const parent = container()
-        if (parent && !el.isConnected) {
-          el.style.display = 'none'
-          parent.appendChild(el)
-        }
-        elements.set(track, [el])
-      }
-      const detachAudio = (track: RemoteTrackLike) => {
-        if (!elements.has(track)) return
-        for (const el of track.detach()) el.remove()
-        for (const el of elements.get(track) ?? []) el.remove()
-        elements.delete(track)
       }
 
       const causeOf = (reason: unknown): DisconnectCause => {
@@ -314,16 +236,15 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         on(E.ParticipantDisconnected, ((p: ParticipantLike, reason?: number) => {
           // Report the list first so the machine never sees a leave before the status that preceded it.
           refresh()
-          const left = cache.get(p.identity) ?? snapshot(p, false)
-          cache.delete(p.identity)
+          const left = participants.forget(p)
           onFact({ type: 'participant-left', participant: left, cause: causeOf(reason) })
         }) as never)
         on(E.TrackSubscribed, ((track: RemoteTrackLike) => {
-          attachAudio(track)
+          audio.attach(track)
           scheduleRefresh()
         }) as never)
         on(E.TrackUnsubscribed, ((track: RemoteTrackLike) => {
-          detachAudio(track)
+          audio.detach(track)
           scheduleRefresh()
         }) as never)
         on(E.AudioPlaybackStatusChanged, (() => {
@@ -339,14 +260,18 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           segments: TranscriptionSegmentLike[],
           participant?: ParticipantLike,
         ) => {
-          const list = transcriptSegmentsFromLegacy(segments, speakerOf(participant?.identity ?? ''), null)
+          const list = transcriptSegmentsFromLegacy(
+            segments,
+            participants.speakerOf(room, participant?.identity ?? ''),
+            null,
+          )
           if (list.length > 0) onFact({ type: 'transcript', segments: list })
         }) as never)
         if (room?.registerTextStreamHandler) {
           room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, participant) => {
             const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
             // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
-            const speaker = speakerOf(participant.identity, trackId)
+            const speaker = participants.speakerOf(room, participant.identity, trackId)
             reader.readAll().then(
               (text) => {
                 if (closed) return
@@ -358,22 +283,6 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           })
           textHandler = true
         }
-      }
-
-      const speakerOf = (identity: string, trackId?: string): TranscriptSpeaker => {
-        const r = room
-        if (!r) return { identity, name: null, kind: 'other' }
-        const all: Array<[ParticipantLike, boolean]> = [
-          [r.localParticipant, true],
-          ...[...r.remoteParticipants.values()].map((p) => [p, false] as [ParticipantLike, boolean]),
-        ]
-        const owner = trackId
-          ? all.find(([p]) => [...p.audioTrackPublications.values()].some((pub) => pub.trackSid === trackId))
-          : undefined
-        const found = owner ?? all.find(([p]) => p.identity === identity)
-        if (!found) return { identity, name: null, kind: 'other' }
-        const [p] = found
-        return { identity: p.identity, name: p.name || null, kind: kindOf(p) }
       }
 
       const requireRoom = (): RoomLike => {
@@ -416,7 +325,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           if (closed) return
           reportConnection('connected')
           for (const p of room.remoteParticipants.values()) {
-            for (const pub of p.audioTrackPublications.values()) if (pub.track) attachAudio(pub.track)
+            for (const pub of p.audioTrackPublications.values()) if (pub.track) audio.attach(pub.track)
           }
           refresh()
           onFact({ type: 'audio-playback', canPlay: room.canPlaybackAudio })
@@ -439,7 +348,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           if (closed) return
           closed = true
           const r = room
-          for (const track of [...elements.keys()]) detachAudio(track)
+          audio.detachAll()
           if (!r) return
           try {
             await r.disconnect()
@@ -461,46 +370,22 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         },
 
         setRemoteAudioEnabled(enabled) {
-          remoteAudio = enabled
-          for (const track of elements.keys()) track.setVolume?.(enabled ? 1 : 0)
+          audio.setEnabled(enabled)
         },
 
         async publishDtmf(code, digit) {
           await requireRoom().localParticipant.publishDtmf(code, digit)
         },
 
-        // Hold music is sent on the microphone's own publication (its track swapped), not as a second track: the
-        // token grants only the microphone source, and the far end keeps receiving the one track it already has.
+        // Hold music rides the microphone's own publication (see playOnMicrophone).
         async playInsteadOfMicrophone(track) {
           const local = requireRoom().localParticipant
           const source = lk?.Track.Source.Microphone ?? 'microphone'
-          let mic = local.getTrackPublication(source)?.track
-          if (!mic) {
-            // Joined without a published microphone: publish one to carry the music.
-            await local.setMicrophoneEnabled(true).catch((error: unknown) => {
-              throw microphoneError(error)
-            })
-            mic = local.getTrackPublication(source)?.track
-          }
-          if (!mic)
-            throw new RinglineError(
-              'CONNECTION_FAILED',
-              'There is no microphone track to play hold music on.',
-            )
-          const own = mic.mediaStreamTrack
-          const sending = mic
-          await sending.replaceTrack(track, { userProvidedTrack: true })
-          if (sending.isMuted) await sending.unmute()
+          const restore = await playOnMicrophone(local, source, track, () => closed)
           scheduleRefresh()
           return async () => {
-            if (closed) {
-              track.stop()
-              return
-            }
-            if (own.readyState === 'live') await sending.replaceTrack(own, { userProvidedTrack: false })
-            else await sending.restartTrack()
-            track.stop()
-            scheduleRefresh()
+            await restore()
+            if (!closed) scheduleRefresh()
           }
         },
 

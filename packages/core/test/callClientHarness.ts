@@ -3,28 +3,43 @@ import { vi } from 'vitest'
 import { type CallClientOptions, createCallClient } from '../src/callClient'
 import type { SoundManager, SoundName } from '../src/soundManager'
 import { createFakeClock } from '../src/testing/fakeClock'
-import { connectionFor, createFakeServer, makeRecord, settle } from '../src/testing/fakeServer'
+import {
+  connectionFor,
+  createFakeServer,
+  type FakeServer,
+  makeRecord,
+  settle,
+} from '../src/testing/fakeServer'
 import { createFakeTransport } from '../src/testing/index'
-import type { Call } from '../src/types'
+import type { Call, CallTransport } from '../src/types'
 
-export function setup(options: Partial<CallClientOptions> = {}) {
-  const server = createFakeServer()
-  const clock = createFakeClock()
-  const transport = createFakeTransport()
-  const client = createCallClient({
+/** A real call client over `server` and `transport`, with the browser seams off (sounds, devices, tabs, …). */
+export function createTestClient(
+  server: FakeServer,
+  transport: CallTransport,
+  options: Partial<CallClientOptions> = {},
+) {
+  return createCallClient({
     baseUrl: '/api/ringline',
     fetch: server.fetch,
     transport,
-    clock,
+    clock: createFakeClock(),
     sounds: false,
     notifications: false,
     mediaDevices: null,
     permissions: null,
     deviceStorage: null,
     tabs: false,
-    random: () => 1,
     ...options,
   })
+}
+
+/** A test client over a fake LiveKit transport whose `POST /calls` places `outbound`. */
+export function setup(options: Partial<CallClientOptions> = {}) {
+  const server = createFakeServer()
+  const clock = createFakeClock()
+  const transport = createFakeTransport()
+  const client = createTestClient(server, transport, { clock, random: () => 1, ...options })
   const outbound = makeRecord()
   server.on('POST /calls', () => ({
     status: 201,

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createCallClient } from '../callClient'
-import { createFakeClock } from '../testing/fakeClock'
+import { createTestClient } from '../../test/callClientHarness'
 import { createFakeServer, makeEvent, makeRecord, settle } from '../testing/fakeServer'
 import type { Call } from '../types'
 import { FakeTwilioDevice, FakeTwilioError } from './testing/fakeDevice'
@@ -57,18 +56,7 @@ function setup(options: { events?: boolean } = {}) {
   server.on(`POST /twilio/voice/calls/${outbound.id}/hangup`, () => ({ body: { call: outbound } }))
   server.on(`POST /twilio/voice/calls/${inbound.id}/decline`, () => ({ body: { call: inbound } }))
   const transport = twilioVoiceTransport({ Device: FakeTwilioDevice, inviteTimeoutMs: 200 })
-  const client = createCallClient({
-    baseUrl: '/api/ringline',
-    fetch: server.fetch,
-    transport,
-    clock: createFakeClock(),
-    sounds: false,
-    notifications: false,
-    mediaDevices: null,
-    permissions: null,
-    tabs: false,
-    events: options.events ?? true,
-  })
+  const client = createTestClient(server, transport, { events: options.events ?? true })
   const errors: string[] = []
   client.on((e) => {
     if (e.type === 'error') errors.push(e.error.code)
