@@ -2,8 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
+import { sipUnavailableBanner } from './health'
 import { Phone } from './phone'
-import { sandboxLogs, sandboxStatus, sipUnavailableBanner, startSandbox, stopSandbox } from './sandbox'
+import { sandboxLogs, sandboxStatus, startSandbox, stopSandbox } from './sandbox'
 
 const USAGE = `usage: ringline-sandbox <command> [options]
 

@@ -11,6 +11,7 @@ export {
   type SandboxOptions,
   type SandboxPorts,
 } from './config'
+export { type ProcessHealth, sipIsAvailable, sipUnavailableBanner } from './health'
 export { dtmfPcap } from './pcap'
 export {
   audioLevel,
@@ -22,18 +23,15 @@ export {
 } from './phone'
 export {
   connectSandbox,
-  envLines,
-  type ProcessHealth,
-  type ProcessName,
   type Sandbox,
   type SandboxStatus,
   sandboxLogs,
   sandboxStatus,
-  sipIsAvailable,
-  sipUnavailableBanner,
   startSandbox,
   stopSandbox,
 } from './sandbox'
+export { envLines } from './sandboxInfo'
 export type { CallDirection } from './sipp-trace'
+export type { ProcessName } from './stateFile'
 export type { PhoneAudio, PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
 export { type WebhookFilter, WebhookRelay, type WebhookStream } from './webhooks'

@@ -7,34 +7,18 @@
  * packet of each digit and three end-of-event packets, as RFC 4733 §2.5 describes.
  */
 
-const DIGIT_EVENTS: Record<string, number> = {
-  '0': 0,
-  '1': 1,
-  '2': 2,
-  '3': 3,
-  '4': 4,
-  '5': 5,
-  '6': 6,
-  '7': 7,
-  '8': 8,
-  '9': 9,
-  '*': 10,
-  '#': 11,
-  A: 12,
-  B: 13,
-  C: 14,
-  D: 15,
-}
+// RFC 4733 §3.2: the event code of each DTMF digit is its position here.
+const DTMF_EVENT_DIGITS = '0123456789*#ABCD'
+const DTMF_EVENTS = new Map([...DTMF_EVENT_DIGITS].map((digit, event) => [digit, event]))
 
 /** The DTMF digit for an RFC 4733 event code, or undefined for other events. */
 export function dtmfDigit(event: number): string | undefined {
-  for (const [digit, code] of Object.entries(DIGIT_EVENTS)) if (code === event) return digit
-  return undefined
+  return DTMF_EVENT_DIGITS[event]
 }
 
 /** Digits the sandbox can send: 0-9, *, #, A-D. */
 export function isDtmfDigits(digits: string): boolean {
-  return digits.length > 0 && [...digits].every((d) => d.toUpperCase() in DIGIT_EVENTS)
+  return digits.length > 0 && [...digits].every((d) => DTMF_EVENTS.has(d.toUpperCase()))
 }
 
 export interface DtmfPcapOptions {
@@ -66,7 +50,7 @@ export function dtmfPcap(digits: string, options: DtmfPcapOptions = {}): Buffer 
   let timeMs = options.leadMs ?? 40
   let rtpTs = 16000
   for (const ch of digits.toUpperCase()) {
-    const event = DIGIT_EVENTS[ch]!
+    const event = DTMF_EVENTS.get(ch)!
     // one packet every 20 ms while the tone lasts; the duration field grows
     for (let t = 0, first = true; t < toneMs; t += 20, first = false) {
       packets.push({

@@ -23,7 +23,8 @@ import { describe, inject, it, type SuiteFactory, type TestFunction, type TestOp
 import type { TestProject } from 'vitest/node'
 import { LIVEKIT_SIP_FIX } from './binaries'
 import type { SandboxOptions } from './config'
-import { type Sandbox, sipIsAvailable, startSandbox } from './sandbox'
+import { sipIsAvailable } from './health'
+import { type Sandbox, startSandbox } from './sandbox'
 import type { SandboxInfo } from './types'
 
 declare module 'vitest' {
