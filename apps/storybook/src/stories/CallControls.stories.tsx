@@ -113,46 +113,40 @@ export const InternalRoom: Story = {
   }),
 }
 
-/** The browser cannot pick the output device (no setSinkId). */
-export const NoOutputSelection: Story = {
-  parameters: {
-    client: {
-      state: {
-        activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
-        devices: {
-          audioinput: [
-            { deviceId: 'default', groupId: 'g', label: 'Default microphone', kind: 'audioinput' },
-          ],
-          audiooutput: [],
-          selected: { audioinput: 'default', audiooutput: null },
-          canSelectOutput: false,
-          notice: null,
-        },
-      },
+const defaultMicrophone = {
+  deviceId: 'default',
+  groupId: 'g',
+  label: 'Default microphone',
+  kind: 'audioinput',
+}
+
+/** A connected call with these devices in the client's state. */
+const withDevices = (devices: Record<string, unknown>) => ({
+  client: {
+    state: {
+      activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
+      devices: { audioinput: [defaultMicrophone], notice: null, ...devices },
     },
   },
+})
+
+/** The browser cannot pick the output device (no setSinkId). */
+export const NoOutputSelection: Story = {
+  parameters: withDevices({
+    audiooutput: [],
+    selected: { audioinput: 'default', audiooutput: null },
+    canSelectOutput: false,
+  }),
 }
 
 /** The chosen headset was unplugged mid-call: the default microphone took over, and the user is told. */
 export const HeadsetUnplugged: Story = {
-  parameters: {
-    client: {
-      state: {
-        activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
-        devices: {
-          audioinput: [
-            { deviceId: 'default', groupId: 'g', label: 'Default microphone', kind: 'audioinput' },
-          ],
-          audiooutput: [
-            { deviceId: 'default', groupId: 'g', label: 'Default speakers', kind: 'audiooutput' },
-          ],
-          selected: { audioinput: null, audiooutput: null },
-          canSelectOutput: true,
-          notice: { type: 'fell-back', kind: 'audioinput', label: 'USB headset' },
-        },
-      },
-    },
-  },
+  parameters: withDevices({
+    audiooutput: [{ deviceId: 'default', groupId: 'g', label: 'Default speakers', kind: 'audiooutput' }],
+    selected: { audioinput: null, audiooutput: null },
+    canSelectOutput: true,
+    notice: { type: 'fell-back', kind: 'audioinput', label: 'USB headset' },
+  }),
   play: async ({ canvasElement }) => {
     const notice = within(canvasElement).getByText('USB headset was disconnected; using the default device.')
     await expect(notice.getAttribute('role')).toBe('status')
