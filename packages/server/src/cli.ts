@@ -152,12 +152,9 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(second ? [second, ...rest] : rest)
 }
 
-const invoked =
-  typeof process !== 'undefined' &&
-  process.argv[1] &&
-  /(^|[\\/])(cli\.(c?js|ts)|ringline)$/.test(process.argv[1])
-if (invoked) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI on this process's arguments and exits with its code (the `ringline` command). */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => {
       out(`ringline: ${describeError(error)}`)
@@ -165,3 +162,8 @@ if (invoked) {
     },
   )
 }
+
+// `node dist/cli.js …` and `tsx src/cli.ts …` run it directly; the `ringline` bin calls `runCli`.
+const invoked =
+  typeof process !== 'undefined' && process.argv[1] && /(^|[\\/])cli\.(c?js|ts)$/.test(process.argv[1])
+if (invoked) runCli()

@@ -52,7 +52,13 @@ export function parsePhone(
     throw new HttpError(
       'INVALID_PHONE_NUMBER',
       `"${field}" is not a valid phone number: ${phone.number} is not assigned in its numbering plan.`,
-      { field, details: { reason: 'NOT_ASSIGNED' } },
+      {
+        field,
+        details: {
+          reason: 'NOT_ASSIGNED',
+          hint: 'Test numbers (such as the sandbox phones, +1 555 …) are refused unless the server sets `calls: { allowUnassignedNumbers: true }`.',
+        },
+      },
     )
   }
   return phone

@@ -118,6 +118,11 @@ export interface Ringline {
   /** The route table behind `handler` (method, path, auth), in matching order; for tests and documentation. */
   routes: readonly Route[]
   store: RinglineStore
+  /**
+   * Opens the store and runs its pending migrations; resolves when the first request will not wait for them.
+   * `createRingline` starts this for the default embedded store; await it at start-up to fail fast on a bad database.
+   */
+  ready(): Promise<void>
   /** Resolves when background work (dial outcomes, clean-ups) started so far has finished. */
   settled(): Promise<void>
   /** Stops timers and listeners and closes the store. */
@@ -236,6 +241,20 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
   }
 
+  let opening: Promise<void> | undefined
+  const ready = (): Promise<void> => {
+    opening ??= store.query('SELECT 1').then(
+      () => undefined,
+      (error: unknown) => {
+        opening = undefined
+        throw error
+      },
+    )
+    return opening
+  }
+  // The embedded store (PGlite) takes seconds to start on a busy machine: start it now, not on the first request.
+  if (!options.store) ctx.background('open the embedded store', ready)
+
   let timer: ReturnType<typeof setInterval> | undefined
   if (config.reconcileIntervalSeconds && config.reconcileIntervalSeconds > 0) {
     timer = setInterval(() => {
@@ -249,6 +268,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     api,
     routes,
     store,
+    ready,
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending])
     },

@@ -27,6 +27,8 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
     expect(words.body.error.code).toBe('INVALID_PHONE_NUMBER')
     const unassigned = await post({ to: '+15550002000' })
     expect(unassigned.body.error.message).toContain('not assigned')
+    expect(unassigned.body.error.details).toMatchObject({ reason: 'NOT_ASSIGNED' })
+    expect(unassigned.body.error.details.hint).toContain('allowUnassignedNumbers')
   })
 
   it('refuses other countries by default and premium-rate numbers, with an audit row', async () => {
