@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-import { processEnv, resolveConfig } from './config'
-import { livekitAccessor } from './livekit'
+import { processEnv } from './config'
+import { describeError, formatDoctor, runDoctor, cliStore as storeFromEnv } from './doctor'
 import { createCliSipSetupCommand } from './numbers/livekitSipProvisioner'
-import { pgliteStore } from './sql/pgliteStore'
-import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
 
 /** A `ringline` sub-command. */
@@ -16,16 +14,9 @@ const out = (line: string): void => {
   process.stdout.write(`${line}\n`)
 }
 
-/** The store the CLI works on: DATABASE_URL (PostgreSQL) or RINGLINE_DATA_DIR (PGlite). */
-export function cliStore(env: NodeJS.ProcessEnv = processEnv()): RinglineStore | null {
-  if (env.DATABASE_URL) return postgresStore({ connectionString: env.DATABASE_URL, migrate: false })
-  if (env.RINGLINE_DATA_DIR) return pgliteStore({ dataDir: env.RINGLINE_DATA_DIR, migrate: false })
-  return null
-}
-
-function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string } }
-  return e.cause?.code ?? e.code ?? e.message?.split('\n')[0] ?? 'unknown error'
+/** The store the CLI works on: DATABASE_URL (PostgreSQL) or RINGLINE_DATA_DIR (PGlite); null when neither is set. */
+export function cliStore(env: Record<string, string | undefined> = processEnv()): RinglineStore | null {
+  return storeFromEnv(env)
 }
 
 /** The built-in commands; other modules add theirs (e.g. `sip setup`) to this table. */
@@ -51,79 +42,12 @@ export const commands: Record<string, CliCommand> = {
     },
   },
   doctor: {
-    summary: 'Check every setting and connection and say what to fix.',
+    summary:
+      'Check LiveKit and its keys, SIP trunks and dispatch rules, the public webhook URL, the store and the last webhook seen, recording and Twilio settings.',
     async run() {
-      const config = resolveConfig({ authorize: () => null })
-      let problems = 0
-      const check = (ok: boolean, good: string, fix: string): void => {
-        out(`${ok ? '✓' : '✗'} ${ok ? good : fix}`)
-        if (!ok) problems += 1
-      }
-      check(
-        Boolean(config.livekit.url),
-        `LIVEKIT_URL is ${config.livekit.url}`,
-        'Set LIVEKIT_URL (e.g. wss://your-project.livekit.cloud).',
-      )
-      check(Boolean(config.livekit.apiKey), 'LIVEKIT_API_KEY is set', 'Set LIVEKIT_API_KEY.')
-      check(Boolean(config.livekit.apiSecret), 'LIVEKIT_API_SECRET is set', 'Set LIVEKIT_API_SECRET.')
-      check(
-        Boolean(config.sip.outboundTrunkId),
-        'LIVEKIT_SIP_OUTBOUND_TRUNK_ID is set',
-        'Set LIVEKIT_SIP_OUTBOUND_TRUNK_ID or run `ringline sip setup` (needed for phone calls).',
-      )
-      check(
-        Boolean(config.sip.callerId),
-        `RINGLINE_CALLER_ID is ${config.sip.callerId}`,
-        'Set RINGLINE_CALLER_ID to your E.164 number.',
-      )
-      check(
-        Boolean(config.secretKey),
-        'RINGLINE_SECRET_KEY is set',
-        'Set RINGLINE_SECRET_KEY (32 random bytes, base64) to store Twilio credentials.',
-      )
-      if (config.livekit.url && config.livekit.apiKey && config.livekit.apiSecret) {
-        const lk = livekitAccessor(config)()
-        try {
-          await lk.room.listRooms(['ringline-doctor'])
-          out('✓ LiveKit answers with these credentials')
-          if (config.sip.outboundTrunkId) {
-            const trunks = await lk.sip.listSipOutboundTrunk({ trunkIds: [config.sip.outboundTrunkId] })
-            check(
-              trunks.some((t) => t?.sipTrunkId === config.sip.outboundTrunkId),
-              'The outbound trunk exists in LiveKit',
-              `LiveKit has no outbound trunk ${config.sip.outboundTrunkId}; run \`ringline sip setup\`.`,
-            )
-          }
-        } catch (error) {
-          check(
-            false,
-            '',
-            `LiveKit did not answer (${describeError(error)}): check LIVEKIT_URL and the key pair.`,
-          )
-        }
-      }
-      const store = cliStore()
-      if (store) {
-        try {
-          await store.query('SELECT 1')
-          const { rows } = await store.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'ringline_schema_migrations'",
-          )
-          check(
-            Number(rows[0]?.n) > 0,
-            'The store is reachable and migrated',
-            'The store has no Ringline schema yet: run `ringline migrate`.',
-          )
-        } catch (error) {
-          check(false, '', `The store is not reachable (${describeError(error)}): check DATABASE_URL.`)
-        } finally {
-          await store.close()
-        }
-      } else {
-        out('• No DATABASE_URL or RINGLINE_DATA_DIR: the server will use an in-memory store.')
-      }
-      out(problems === 0 ? 'All good.' : `${problems} thing(s) to fix.`)
-      return problems === 0 ? 0 : 1
+      const { lines, code } = formatDoctor(await runDoctor({ env: processEnv() }))
+      for (const line of lines) out(line)
+      return code
     },
   },
 }

@@ -25,6 +25,7 @@ export {
 export type { ProvisionNumberInput } from './calls/inbound'
 export { DEFAULT_BLOCKED_TYPES } from './calls/outboundGuard'
 export type { ResolvedConfig } from './config'
+export { type DoctorCheck, type DoctorOptions, formatDoctor, runDoctor } from './doctor'
 export type { HealthReport } from './health/health'
 export { ERROR_STATUS, HttpError, type HttpErrorOptions, isHttpError } from './http/errors'
 export type { Route, RouteContext } from './http/router'

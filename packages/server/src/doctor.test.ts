@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DoctorCheck, formatDoctor, runDoctor } from './doctor'
+import { pgliteStore } from './sql/pgliteStore'
+import { createTwilioSimulator } from './testing/twilioSimulator'
+
+const sim = createTwilioSimulator({ accounts: [{ numbers: [{ phoneNumber: '+14155550100' }] }] })
+const account = sim.account(0)
+const key = account.keys[0] as { sid: string; secret: string }
+
+const servers: Server[] = []
+/** A local HTTP server answering every request with `status` and `body` of `type`; resolves with its origin. */
+async function serve(status: number, type: string, body: string): Promise<string> {
+  const server = createServer((_, res) => {
+    res.writeHead(status, { 'content-type': type })
+    res.end(body)
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+beforeAll(() => sim.listen({ onUnhandledRequest: 'bypass' }))
+afterAll(async () => {
+  sim.close()
+  for (const server of servers) await new Promise((resolve) => server.close(resolve))
+})
+
+const byName = (checks: DoctorCheck[], name: string) => checks.find((c) => c.name === name)
+
+describe('ringline doctor', () => {
+  it('names every missing setting and exits 1, without touching the network', async () => {
+    const checks = await runDoctor({ env: {}, store: null })
+    const failed = checks.filter((c) => c.status === 'fail').map((c) => c.name)
+    expect(failed).toEqual([
+      'LIVEKIT_URL',
+      'LIVEKIT_API_KEY',
+      'LIVEKIT_API_SECRET',
+      'LIVEKIT_SIP_OUTBOUND_TRUNK_ID',
+      'RINGLINE_CALLER_ID',
+      'RINGLINE_SECRET_KEY',
+    ])
+    expect(byName(checks, 'livekit')).toBeUndefined()
+    expect(byName(checks, 'store')?.status).toBe('info')
+    expect(byName(checks, 'public-url')?.text).toContain('/api/ringline/webhooks/livekit')
+    const { lines, code } = formatDoctor(checks)
+    expect(code).toBe(1)
+    expect(lines.at(-1)).toBe('6 thing(s) to fix.')
+    expect(lines[0]).toBe('✗ Set LIVEKIT_URL (e.g. wss://your-project.livekit.cloud).')
+  })
+
+  it('says LiveKit did not answer when its URL leads nowhere, and never prints the secret', async () => {
+    const secret = 'doctor-secret-that-must-not-be-printed'
+    const checks = await runDoctor({
+      env: { LIVEKIT_URL: 'http://127.0.0.1:9', LIVEKIT_API_KEY: 'APIdoc', LIVEKIT_API_SECRET: secret },
+      store: null,
+      timeoutMs: 3000,
+    })
+    expect(byName(checks, 'livekit')).toMatchObject({ status: 'fail' })
+    expect(byName(checks, 'livekit')?.text).toMatch(/^LiveKit did not answer \(.+\): check LIVEKIT_URL/)
+    expect(formatDoctor(checks).lines.join('\n')).not.toContain(secret)
+  })
+
+  it("reaches the public URL through Ringline's health route, and tells another app from Ringline", async () => {
+    const ringline = await serve(503, 'application/json', '{"ok":false}')
+    const good = await runDoctor({ env: { RINGLINE_PUBLIC_URL: `${ringline}/` }, store: null })
+    expect(byName(good, 'public-url')).toMatchObject({ status: 'ok' })
+    expect(byName(good, 'public-url')?.text).toContain(`${ringline}/api/ringline/webhooks/livekit`)
+
+    const other = await serve(404, 'text/html', '<h1>Not found</h1>')
+    const wrong = await runDoctor({ env: { RINGLINE_PUBLIC_URL: other }, store: null })
+    expect(byName(wrong, 'public-url')).toMatchObject({ status: 'fail' })
+    expect(byName(wrong, 'public-url')?.text).toContain('answered 404')
+
+    const gone = await runDoctor({ env: { RINGLINE_PUBLIC_URL: 'http://127.0.0.1:9' }, store: null })
+    expect(byName(gone, 'public-url')?.text).toContain('is not reachable')
+  })
+
+  it('checks the store: no schema, then migrated with no webhook yet, then the last webhook seen', async () => {
+    // The CLI opens stores without migrating them (`ringline migrate` does that).
+    const store = pgliteStore({ migrate: false })
+    const fresh = await runDoctor({ env: {}, store })
+    expect(byName(fresh, 'store')).toMatchObject({ status: 'fail' })
+    expect(byName(fresh, 'store')?.text).toContain('ringline migrate')
+
+    await store.migrate()
+    const quiet = await runDoctor({ env: {}, store })
+    expect(byName(quiet, 'store')?.status).toBe('ok')
+    expect(byName(quiet, 'webhooks')).toMatchObject({ status: 'warn' })
+
+    await store.query(
+      "INSERT INTO ringline_webhook_events (id, event, received_at) VALUES ('EV_doc', 'room_started', $1)",
+      [new Date('2026-01-01T10:00:00Z')],
+    )
+    const seen = await runDoctor({ env: {}, store, now: () => new Date('2026-01-01T10:05:00Z') })
+    expect(byName(seen, 'webhooks')).toEqual({
+      status: 'ok',
+      name: 'webhooks',
+      text: 'Last LiveKit webhook received 5 min ago',
+    })
+    await store.close()
+  })
+
+  it('says which recording setting is missing', async () => {
+    const partial = await runDoctor({ env: { RINGLINE_RECORDING_BUCKET: 'calls' }, store: null })
+    expect(byName(partial, 'recording')).toMatchObject({ status: 'fail' })
+    expect(byName(partial, 'recording')?.text).toContain('RINGLINE_RECORDING_ACCESS_KEY_ID')
+    const complete = await runDoctor({
+      env: {
+        RINGLINE_RECORDING_BUCKET: 'calls',
+        RINGLINE_RECORDING_ENDPOINT: 'http://127.0.0.1:9000',
+        RINGLINE_RECORDING_ACCESS_KEY_ID: 'id',
+        RINGLINE_RECORDING_SECRET_ACCESS_KEY: 'secret',
+      },
+      store: null,
+    })
+    expect(byName(complete, 'recording')).toMatchObject({ status: 'ok' })
+  })
+
+  it('tries the Twilio credentials against Twilio (simulated) and never prints the secret', async () => {
+    const env = {
+      TWILIO_ACCOUNT_SID: account.sid,
+      TWILIO_API_KEY_SID: key.sid,
+      TWILIO_API_KEY_SECRET: key.secret,
+    }
+    const good = await runDoctor({ env, store: null })
+    expect(byName(good, 'twilio')).toMatchObject({ status: 'ok' })
+    const wrongSecret = 'w'.repeat(32)
+    const bad = await runDoctor({ env: { ...env, TWILIO_API_KEY_SECRET: wrongSecret }, store: null })
+    expect(byName(bad, 'twilio')).toMatchObject({ status: 'fail' })
+    expect(byName(bad, 'twilio')?.text).toContain('the key or secret is wrong')
+    const partial = await runDoctor({ env: { TWILIO_ACCOUNT_SID: account.sid }, store: null })
+    expect(byName(partial, 'twilio')?.text).toBe(
+      'Set TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET as well (or none of them).',
+    )
+    const printed = formatDoctor([...good, ...bad]).lines.join('\n')
+    expect(printed).not.toContain(key.secret)
+    expect(printed).not.toContain(wrongSecret)
+  })
+})

@@ -1,0 +1,62 @@
+// `ringline doctor` against the sandbox's real livekit-server: keys, trunks and dispatch rules, the public URL.
+import { SipClient } from 'livekit-server-sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DoctorCheck, runDoctor } from '../../src/doctor'
+import { type Harness, startHarness } from './harness'
+
+const byName = (checks: DoctorCheck[], name: string) => checks.find((c) => c.name === name)
+
+describe('ringline doctor on the sandbox', () => {
+  let h: Harness
+  let env: Record<string, string>
+  let cleanup: { trunk: string; rule: string } | undefined
+  beforeAll(async () => {
+    h = await startHarness()
+    // A number only for this test: it is provisioned (trunk + dispatch rule), never called.
+    const connection = await h.ringline.api.provisionNumber({ e164: '+15550009099', tenantId: h.tenant })
+    cleanup = { trunk: connection.livekitInboundTrunkId ?? '', rule: connection.livekitDispatchRuleId ?? '' }
+    env = {
+      LIVEKIT_URL: h.sandbox.livekit.url,
+      LIVEKIT_API_KEY: h.sandbox.livekit.apiKey,
+      LIVEKIT_API_SECRET: h.sandbox.livekit.apiSecret,
+      LIVEKIT_SIP_OUTBOUND_TRUNK_ID: h.sandbox.sip.outboundTrunkId,
+      RINGLINE_CALLER_ID: h.sandbox.sip.callerId,
+      RINGLINE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      RINGLINE_PUBLIC_URL: h.baseUrl,
+    }
+  })
+  afterAll(async () => {
+    if (cleanup) {
+      const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+      await sip.deleteSipDispatchRule(cleanup.rule).catch(() => undefined)
+      await sip.deleteSipTrunk(cleanup.trunk).catch(() => undefined)
+    }
+    await h.close()
+  })
+
+  it('finds LiveKit, the outbound trunk, the dispatch rule to Ringline rooms and the public URL', async () => {
+    const checks = await runDoctor({ env, store: h.ringline.store })
+    expect(byName(checks, 'livekit')?.status).toBe('ok')
+    expect(byName(checks, 'sip.outbound')).toMatchObject({ status: 'ok' })
+    expect(byName(checks, 'sip.inbound')?.status).toBe('ok')
+    expect(byName(checks, 'sip.inbound')?.text).toMatch(/\d+ dispatch rule\(s\) ring Ringline/)
+    expect(byName(checks, 'public-url')?.status).toBe('ok')
+    // The sandbox's own inbound trunk only accepts 127.0.0.1: it is never reported as open.
+    const open = byName(checks, 'sip.inbound.open')
+    expect(open?.text ?? '').not.toContain(h.sandbox.sip.inboundTrunkId)
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([])
+  })
+
+  it('fails on a trunk LiveKit does not have and on a wrong key pair', async () => {
+    const noTrunk = await runDoctor({
+      env: { ...env, LIVEKIT_SIP_OUTBOUND_TRUNK_ID: 'ST_missing' },
+      store: null,
+    })
+    expect(byName(noTrunk, 'sip.outbound')).toMatchObject({ status: 'fail' })
+    expect(byName(noTrunk, 'sip.outbound')?.text).toContain('ringline sip setup')
+    const wrongSecret = 'not-the-sandbox-secret-not-the-sandbox-secret'
+    const badKeys = await runDoctor({ env: { ...env, LIVEKIT_API_SECRET: wrongSecret }, store: null })
+    expect(byName(badKeys, 'livekit')).toMatchObject({ status: 'fail' })
+    expect(JSON.stringify(badKeys)).not.toContain(wrongSecret)
+  })
+})
