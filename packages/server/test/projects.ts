@@ -1,7 +1,12 @@
 // Which test files need PostgreSQL or the sandbox (server-integration) and which run without either (server-unit).
 
 /** Suites that run once per store kind (`STORE_KINDS`): PGlite in server-unit, PostgreSQL in server-integration. */
-export const STORE_SUITES = ['test/store.test.ts', 'test/history.test.ts', 'test/twilio.routes.test.ts']
+export const STORE_SUITES = [
+  'test/store.test.ts',
+  'test/history.test.ts',
+  'test/twilio.routes.test.ts',
+  'test/cli.test.ts',
+]
 
 /** Suites that need the sandbox's livekit-server / livekit-sip or the test PostgreSQL cluster. */
 export const INTEGRATION_ONLY = [
