@@ -10,6 +10,7 @@ export interface ResolvedConfig {
     ringingTimeout: number
     maxCallDuration: number
     waitForCallerSeconds: number
+    inboundAllowedAddresses?: string[]
   }
   secretKey?: string
   basePath: string
@@ -40,6 +41,15 @@ export function env(name: string): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined
 }
 
+/** A comma-separated list of addresses, or undefined when empty. */
+export function addressList(value: string | undefined): string[] | undefined {
+  const list = (value ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+  return list.length > 0 ? list : undefined
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(value)))
 }
@@ -63,6 +73,8 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
       ringingTimeout: clamp(config.sip?.ringingTimeout ?? 30, 5, 170),
       maxCallDuration: clamp(config.sip?.maxCallDuration ?? 3600, 60, 86_400),
       waitForCallerSeconds: clamp(config.sip?.waitForCallerSeconds ?? 15, 0, 60),
+      inboundAllowedAddresses:
+        config.sip?.inboundAllowedAddresses ?? addressList(env('RINGLINE_SIP_ALLOWED_ADDRESSES')),
     },
     secretKey: config.secretKey ?? env('RINGLINE_SECRET_KEY'),
     basePath: normalizeBasePath(config.basePath ?? '/api/ringline'),

@@ -31,6 +31,7 @@ export { ERROR_STATUS, HttpError, type HttpErrorOptions, isHttpError } from './h
 export type { Route, RouteContext } from './http/router'
 export { type MediaServices, toAgentDispatchInfo } from './mediaServices'
 export type { NumberConnectionRow, RoutingPolicy } from './numbers/numberRepository'
+export { TWILIO_SIGNALING_ADDRESSES } from './numbers/signalingAddresses'
 export {
   applyEgressInfo,
   createRecordingService,

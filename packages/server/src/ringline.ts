@@ -232,7 +232,11 @@ export function createRingline(options: RinglineConfig): Ringline {
     dispatchAgent: (p, id, body) => inviteAgent(ctx, p, id, body),
     getTranscript: (p, id) => getTranscript(ctx, p, id),
     handleLivekitWebhook: (raw, auth) => handleLivekitWebhook(ctx, raw, auth),
-    provisionNumber: (input) => provisionNumber(ctx, input),
+    provisionNumber: (input) =>
+      provisionNumber(ctx, {
+        ...input,
+        allowedAddresses: input.allowedAddresses ?? config.sip.inboundAllowedAddresses,
+      }),
     reconcile: (o) => reconcile(ctx, o),
     health: () => health(ctx),
     subscribe(p, listener) {

@@ -63,6 +63,12 @@ export interface RinglineConfig {
      * the caller hears them; after the wait the phone is dialled anyway.
      */
     waitForCallerSeconds?: number
+    /**
+     * Where inbound SIP may come from, set on the LiveKit inbound trunks Ringline provisions: IPs, CIDRs or host
+     * names (env `RINGLINE_SIP_ALLOWED_ADDRESSES`, comma-separated). Default: numbers connected through Twilio
+     * accept Twilio's signalling ranges only (`TWILIO_SIGNALING_ADDRESSES`); other numbers any address.
+     */
+    inboundAllowedAddresses?: string[]
   }
   /** Where calls, participants and webhooks are stored; default an embedded PGlite (in-memory unless `RINGLINE_DATA_DIR`). */
   store?: RinglineStore

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { ListUpdate, type SIPInboundTrunkInfo } from '@livekit/protocol'
 import {
   type CallRecord,
   type CallWithConnection,
@@ -117,6 +119,61 @@ export interface ProvisionNumberInput {
   policy?: RoutingPolicy
   /** Seconds an inbound call rings before it is missed (LiveKit trunk setting). */
   ringingTimeout?: number
+  /** Where INVITEs may come from (IPs, CIDRs, host names); set on the trunk, replacing what it had. */
+  allowedAddresses?: string[]
+  /** Digest credentials the caller's carrier must answer LiveKit's 407 challenge with. */
+  auth?: { username: string; password: string }
+}
+
+/** A short, one-way fingerprint of inbound digest credentials, kept in the trunk's metadata to notice a change. */
+function inboundAuthFingerprint(auth: { username: string; password: string }): string {
+  return createHash('sha256')
+    .update(`ringline-inbound\0${auth.username}\0${auth.password}`)
+    .digest('hex')
+    .slice(0, 16)
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x))
+
+/** The trunk's security settings to create it with (LiveKit's names). */
+function trunkSecurity(input: ProvisionNumberInput): {
+  allowedAddresses?: string[]
+  authUsername?: string
+  authPassword?: string
+} {
+  return {
+    ...(input.allowedAddresses?.length ? { allowedAddresses: input.allowedAddresses } : {}),
+    ...(input.auth ? { authUsername: input.auth.username, authPassword: input.auth.password } : {}),
+  }
+}
+
+/** Brings an existing trunk to the addresses and credentials asked for; leaves it as it is where nothing is asked. */
+async function secureTrunk(
+  sip: ReturnType<RinglineContext['livekit']>['sip'],
+  trunk: SIPInboundTrunkInfo,
+  input: ProvisionNumberInput,
+  metadata: Record<string, unknown>,
+): Promise<void> {
+  const fields: Parameters<typeof sip.updateSipInboundTrunkFields>[1] = {}
+  const addresses = input.allowedAddresses
+  if (addresses?.length && !sameSet(trunk.allowedAddresses, addresses)) {
+    fields.allowedAddresses = new ListUpdate({ set: addresses })
+  }
+  if (input.auth && readTrunkMetadata(trunk.metadata).auth !== metadata.auth) {
+    fields.authUsername = input.auth.username
+    fields.authPassword = input.auth.password
+    fields.metadata = JSON.stringify({ ringline: metadata })
+  }
+  if (Object.keys(fields).length > 0) await sip.updateSipInboundTrunkFields(trunk.sipTrunkId, fields)
+}
+
+function readTrunkMetadata(text: string | undefined): { tenantId?: string; auth?: string } {
+  try {
+    return (JSON.parse(text || '{}') as { ringline?: { tenantId?: string; auth?: string } }).ringline ?? {}
+  } catch {
+    return {}
+  }
 }
 
 const provisioning = new Map<string, Promise<NumberConnectionRow>>()
@@ -157,11 +214,14 @@ async function provisionOnce(
   }
   const { sip } = ctx.livekit()
   const trunks = (await sip.listSipInboundTrunk({ numbers: [e164] })).filter((t) => t.numbers.includes(e164))
+  const metadata = { tenantId, ...(input.auth ? { auth: inboundAuthFingerprint(input.auth) } : {}) }
+  const found = trunks.find((t) => t.sipTrunkId === existing?.livekitInboundTrunkId) ?? trunks[0]
+  if (found) await secureTrunk(sip, found, input, metadata)
   const trunk =
-    trunks.find((t) => t.sipTrunkId === existing?.livekitInboundTrunkId) ??
-    trunks[0] ??
+    found ??
     (await sip.createSipInboundTrunk(`ringline ${e164}`, [e164], {
-      metadata: JSON.stringify({ ringline: { tenantId } }),
+      metadata: JSON.stringify({ ringline: metadata }),
+      ...trunkSecurity(input),
       ...(input.ringingTimeout ? { ringingTimeout: input.ringingTimeout } : {}),
     }))
   const attributes = { 'ringline.tenant': tenantId, 'ringline.number': e164 }

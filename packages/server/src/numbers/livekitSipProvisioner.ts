@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ListUpdate, SIPTransport } from '@livekit/protocol'
 import { provisionNumber } from '../calls/inbound'
-import { processEnv, resolveConfig } from '../config'
+import { addressList, processEnv, resolveConfig } from '../config'
 import type { RinglineContext } from '../context'
 import { secretBoxFromEnv } from '../crypto/secretBox'
 import { isNotFound, livekitAccessor } from '../livekit'
@@ -9,12 +9,18 @@ import { memoryStore } from '../sql/memoryStore'
 import { pgliteStore } from '../sql/pgliteStore'
 import { postgresStore } from '../sql/postgresStore'
 import type { RinglineStore } from '../sql/types'
+import { TWILIO_SIGNALING_ADDRESSES } from './signalingAddresses'
 import { createSipSetupCommand, type SipSetupCommand } from './sipSetupCommand'
 import { sqlTwilioOnboardingStore } from './sqlTwilioOnboardingStore'
 import type { LivekitSipProvisioner } from './types'
 
-/** What {@link createLivekitSipProvisioner} needs: the store `provisionNumber` records into, and LiveKit. */
-export type LivekitSipProvisionerContext = Pick<RinglineContext, 'store' | 'livekit'>
+/**
+ * What {@link createLivekitSipProvisioner} needs: the store `provisionNumber` records into, LiveKit, and where the
+ * inbound trunks accept INVITEs from (default Twilio's signalling ranges, `TWILIO_SIGNALING_ADDRESSES`).
+ */
+export type LivekitSipProvisionerContext = Pick<RinglineContext, 'store' | 'livekit'> & {
+  inboundAllowedAddresses?: string[]
+}
 
 /** Metadata Ringline puts on the LiveKit outbound trunk it manages for a Twilio termination domain. */
 interface OutboundMetadata {
@@ -66,7 +72,12 @@ export function createLivekitSipProvisioner(ctx: LivekitSipProvisionerContext): 
         const rules = await sip.listSipDispatchRule({ trunkIds: before.map((t) => t.sipTrunkId) })
         for (const r of rules) rulesBefore.add(r.sipDispatchRuleId)
       }
-      const row = await provisionNumber(ctx, { e164, tenantId, policy })
+      const row = await provisionNumber(ctx, {
+        e164,
+        tenantId,
+        policy,
+        allowedAddresses: ctx.inboundAllowedAddresses ?? [...TWILIO_SIGNALING_ADDRESSES],
+      })
       const trunkId = row.livekitInboundTrunkId as string
       const ruleId = row.livekitDispatchRuleId as string
       return {
@@ -186,7 +197,12 @@ export function createCliSipSetupCommand(
             authorize: () => null,
             livekit: { url: env.LIVEKIT_URL, apiKey: env.LIVEKIT_API_KEY, apiSecret: env.LIVEKIT_API_SECRET },
           })
-          return createLivekitSipProvisioner({ store: open(), livekit: livekitAccessor(config) })
+          const allowed = addressList(env.RINGLINE_SIP_ALLOWED_ADDRESSES)
+          return createLivekitSipProvisioner({
+            store: open(),
+            livekit: livekitAccessor(config),
+            ...(allowed ? { inboundAllowedAddresses: allowed } : {}),
+          })
         },
         ...(persist
           ? { overrides: { store: sqlTwilioOnboardingStore(open()), secretBox: secretBoxFromEnv(env) } }

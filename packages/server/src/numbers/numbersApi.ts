@@ -44,6 +44,11 @@ export interface TwilioServerOptions {
   requireAdmin?: boolean
   /** Credential checks (verify + save) a tenant may run per minute before 429 `RATE_LIMITED` (default 20). */
   verifyPerTenantPerMinute?: number
+  /**
+   * Where the LiveKit inbound trunks of connected numbers accept INVITEs from (IPs, CIDRs, host names). Default
+   * `sip.inboundAllowedAddresses`, else Twilio's signalling ranges (`TWILIO_SIGNALING_ADDRESSES`).
+   */
+  inboundAllowedAddresses?: string[]
   /** Replace the LiveKit provisioner (default: `createLivekitSipProvisioner` on the server's LiveKit and store). */
   livekit?: LivekitSipProvisioner
   /** Replace the onboarding store (default: the server's SQL store). */
@@ -108,7 +113,18 @@ export function twilioOnboardingFor(
   return createTwilioOnboarding({
     store: options.store ?? sqlTwilioOnboardingStore(ctx.store),
     secretBox: redactingSecretBox(ctx),
-    livekit: options.livekit ?? createLivekitSipProvisioner(ctx),
+    livekit:
+      options.livekit ??
+      createLivekitSipProvisioner({
+        store: ctx.store,
+        livekit: ctx.livekit,
+        ...((options.inboundAllowedAddresses ?? ctx.config.sip.inboundAllowedAddresses)
+          ? {
+              inboundAllowedAddresses:
+                options.inboundAllowedAddresses ?? ctx.config.sip.inboundAllowedAddresses,
+            }
+          : {}),
+      }),
     sipTarget: options.sipTarget ?? env('LIVEKIT_SIP_URI'),
     allowSipTargetOverride: options.allowSipTargetOverride ?? false,
     trunkStrategy: options.trunkStrategy ?? 'shared',

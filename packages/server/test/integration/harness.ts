@@ -65,6 +65,8 @@ export async function startHarness(overrides: Partial<RinglineConfig> = {}): Pro
       ringingTimeout: 8,
       // These tests have no browser in the room; one test below joins one and keeps the wait.
       waitForCallerSeconds: 0,
+      // The sandbox phone calls from 127.0.0.1 (Twilio-connected numbers would otherwise accept Twilio's ranges only).
+      inboundAllowedAddresses: ['127.0.0.1'],
     },
     store: memoryStore(),
     authorize: (request) => users[(request.headers.get('x-user') ?? '') as keyof typeof users] ?? null,

@@ -12,6 +12,7 @@ import { itWithSip } from '@ringline/sandbox/vitest'
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { main } from '../../src/cli'
+import { TWILIO_SIGNALING_ADDRESSES } from '../../src/numbers/signalingAddresses'
 import { createTwilioSimulator } from '../../src/testing'
 import { type Harness, startHarness } from './harness'
 
@@ -247,6 +248,8 @@ describe('ringline sip setup (CLI) against the simulator and the sandbox', () =>
       t.numbers.includes(CLI_NUMBER),
     )
     expect(inbound).toHaveLength(1)
+    // A number connected through Twilio accepts INVITEs from Twilio's signalling ranges only.
+    expect([...(inbound[0]?.allowedAddresses ?? [])].sort()).toEqual([...TWILIO_SIGNALING_ADDRESSES].sort())
     const rules = await sip.listSipDispatchRule({ trunkIds: [inbound[0]?.sipTrunkId as string] })
     expect(rules.map((r) => r.attributes['ringline.tenant'])).toEqual(['clitest'])
     const domain = sim.state(cli.sid).trunks[0]?.domainName
