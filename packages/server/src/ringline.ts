@@ -49,8 +49,7 @@ import { mintRoomToken, userIdentity } from './tokens'
 import { transcriptRoutes } from './transcripts/routes'
 import { getTranscript } from './transcripts/transcriptOperations'
 import { twilioVoiceRoutes, withTwilioVoiceToken } from './twilioVoice/routes'
-import { createTwilioVoice, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
-import { createTwilioVoiceApi, type TwilioVoiceApi } from './twilioVoice/twilioVoiceApi'
+import { createTwilioVoice, type TwilioVoiceApi, type TwilioVoiceOptions } from './twilioVoice/twilioVoice'
 import { twilioWebhookRoutes } from './twilioVoice/webhookRoutes'
 import type { Principal, RinglineConfig } from './types'
 import { handleLivekitWebhook, type WebhookOutcome } from './webhooks/livekitWebhook'
@@ -190,7 +189,7 @@ export function createRingline(options: RinglineConfig): Ringline {
   }
 
   // Services are built once here and handed to the route tables and to `api`.
-  const voice = createTwilioVoiceApi(createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined))
+  const voice = createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined)
   const numbers = createNumbersApi(ctx, options.twilio as TwilioServerOptions | undefined)
   // Follow-up work of ended calls listens to what this instance publishes.
   const stopFollowing = followCallEnds(ctx)

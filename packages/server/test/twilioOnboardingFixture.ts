@@ -10,7 +10,7 @@ import {
 import { TwilioOnboardingError } from '../src/numbers/twilioErrors'
 import { createTwilioOnboarding, type TwilioOnboarding } from '../src/numbers/twilioOnboarding'
 import { createRecordingLivekitProvisioner } from '../src/testing/recordingLivekitProvisioner'
-import { createTwilioSimulator } from '../src/testing/twilioSimulator'
+import { createTwilioSimulator } from '../src/testing/twilioSimulator/createTwilioSimulator'
 
 for (const k of Object.keys(process.env))
   if (k.startsWith('TWILIO_') || /^https?_proxy$/i.test(k)) delete process.env[k]

@@ -1,4 +1,4 @@
-import { iso } from '../sql/rows'
+import { camelColumns, iso } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import type { AgentDispatchRecord, AgentDispatchStore } from './types'
 
@@ -17,25 +17,25 @@ interface Row {
   updated_at: Date | string
 }
 
-function toRecord(row: Row): AgentDispatchRecord {
-  return {
-    id: row.id,
-    callId: row.call_id,
-    agentName: row.agent_name,
-    roomName: row.room_name,
-    state: row.state,
-    dispatchId: row.dispatch_id,
-    metadata: row.metadata,
-    trigger: row.trigger,
-    error: row.error,
-    attempts: Number(row.attempts),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  }
-}
+const COLUMNS = [
+  'id',
+  'call_id',
+  'agent_name',
+  'room_name',
+  'state',
+  'dispatch_id',
+  'metadata',
+  'trigger',
+  'error',
+  'attempts',
+  'created_at',
+  'updated_at',
+] as const
+const COLUMN_LIST = COLUMNS.join(', ')
 
-const COLUMNS =
-  'id, call_id, agent_name, room_name, state, dispatch_id, metadata, trigger, error, attempts, created_at, updated_at'
+function toRecord(row: Row): AgentDispatchRecord {
+  return camelColumns(row, COLUMNS, { attempts: Number, created_at: iso, updated_at: iso })
+}
 
 /**
  * `AgentDispatchStore` on `ringline_agent_dispatches` (DESIGN §5 plus the `state`, `room_name`, `trigger`, `error`,
@@ -53,12 +53,12 @@ export function sqlAgentDispatchStore(db: Queryable): AgentDispatchStore {
         `INSERT INTO ringline_agent_dispatches (id, call_id, agent_name, room_name, metadata, trigger, state, attempts)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1)
          ON CONFLICT (call_id, agent_name) DO NOTHING
-         RETURNING ${COLUMNS}`,
+         RETURNING ${COLUMN_LIST}`,
         [input.id, input.callId, input.agentName, input.roomName, input.metadata, input.trigger],
       )
       if (inserted.rows[0]) return { record: toRecord(inserted.rows[0]), won: true }
       const existing = await one(
-        `SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE call_id = $1 AND agent_name = $2`,
+        `SELECT ${COLUMN_LIST} FROM ringline_agent_dispatches WHERE call_id = $1 AND agent_name = $2`,
         [input.callId, input.agentName],
       )
       return { record: existing, won: false }
@@ -69,7 +69,7 @@ export function sqlAgentDispatchStore(db: Queryable): AgentDispatchStore {
         `UPDATE ringline_agent_dispatches
          SET state = 'pending', error = NULL, attempts = attempts + 1, updated_at = clock_timestamp()
          WHERE id = $1 AND state = $2 AND date_trunc('milliseconds', updated_at) = $3::timestamptz
-         RETURNING ${COLUMNS}`,
+         RETURNING ${COLUMN_LIST}`,
         [id, expect.state, expect.updatedAt],
       )
       return rows[0] ? toRecord(rows[0]) : null
@@ -78,7 +78,7 @@ export function sqlAgentDispatchStore(db: Queryable): AgentDispatchStore {
     markDispatched(id, dispatchId) {
       return one(
         `UPDATE ringline_agent_dispatches SET state = 'dispatched', dispatch_id = $2, error = NULL, updated_at = clock_timestamp()
-         WHERE id = $1 RETURNING ${COLUMNS}`,
+         WHERE id = $1 RETURNING ${COLUMN_LIST}`,
         [id, dispatchId],
       )
     },
@@ -86,14 +86,14 @@ export function sqlAgentDispatchStore(db: Queryable): AgentDispatchStore {
     markFailed(id, error) {
       return one(
         `UPDATE ringline_agent_dispatches SET state = 'failed', error = $2, updated_at = clock_timestamp()
-         WHERE id = $1 AND state = 'pending' RETURNING ${COLUMNS}`,
+         WHERE id = $1 AND state = 'pending' RETURNING ${COLUMN_LIST}`,
         [id, error],
-      ).catch(() => one(`SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE id = $1`, [id]))
+      ).catch(() => one(`SELECT ${COLUMN_LIST} FROM ringline_agent_dispatches WHERE id = $1`, [id]))
     },
 
     async listForCall(callId) {
       const { rows } = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM ringline_agent_dispatches WHERE call_id = $1 ORDER BY created_at, agent_name`,
+        `SELECT ${COLUMN_LIST} FROM ringline_agent_dispatches WHERE call_id = $1 ORDER BY created_at, agent_name`,
         [callId],
       )
       return rows.map(toRecord)

@@ -20,6 +20,58 @@ export interface ParticipantRow {
 /** Pseudo-sessions of joins Ringline recorded itself (a user asked to join), before LiveKit said anything. */
 const REQUESTED = 'requested:'
 
+/** One fact added to a participant's sessions; LiveKit's own facts supersede the joins Ringline recorded. */
+function withFact(sessions: ParticipantSessions, fact: SessionFact): ParticipantSessions {
+  let next = sessions
+  if (!fact.sid.startsWith(REQUESTED)) {
+    for (const [sid, session] of Object.entries(sessions)) {
+      if (sid.startsWith(REQUESTED) && session.leftAt === undefined) {
+        next = addSessionFact(next, { sid, type: 'left', at: fact.at })
+      }
+    }
+  }
+  return addSessionFact(next, fact)
+}
+
+/**
+ * Adds `facts`, in order, to a participant's `stored` sessions and writes the sessions and the presence they
+ * give in one UPDATE (a join also sets the row's kind and fills in its name and user id). Returns whether the
+ * participant is present afterwards.
+ */
+async function writeFacts(
+  q: Queryable,
+  row: ParticipantRow,
+  stored: ParticipantSessions,
+  facts: readonly [SessionFact, ...SessionFact[]],
+): Promise<boolean> {
+  const sessions = facts.reduce(withFact, stored)
+  const last = facts[facts.length - 1] ?? facts[0]
+  const presence = presenceOf(sessions)
+  await q.query(
+    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
+       joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
+       kind = CASE WHEN $7 THEN $6 ELSE kind END,
+       name = COALESCE($8, name), user_id = COALESCE($9, user_id)
+     WHERE call_id = $1 AND identity = $2`,
+    [
+      row.callId,
+      row.identity,
+      JSON.stringify(sessions),
+      presence.joinedAt,
+      presence.present ? null : (presence.leftAt ?? last.at),
+      row.kind,
+      last.type === 'joined',
+      row.name ?? null,
+      row.userId ?? null,
+    ],
+  )
+  return presence.present
+}
+
+/** A participant's stored sessions (`{}` when none). */
+const storedSessions = (value: ParticipantSessions | string | null | undefined): ParticipantSessions =>
+  value ? json<ParticipantSessions>(value) : {}
+
 /**
  * Applies one join or leave of a LiveKit session to a participant (see presence.ts): any order and any number
  * of deliveries of the same events leave the same row. Returns whether the participant is present afterwards.
@@ -38,37 +90,7 @@ export async function recordParticipantFact(
     'SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
     [row.callId, row.identity],
   )
-  const stored = rows[0]?.sessions
-  let sessions: ParticipantSessions = stored ? json<ParticipantSessions>(stored) : {}
-  // LiveKit's own facts supersede the joins Ringline recorded when the user asked to join.
-  if (!fact.sid.startsWith(REQUESTED)) {
-    for (const [sid, session] of Object.entries(sessions)) {
-      if (sid.startsWith(REQUESTED) && session.leftAt === undefined) {
-        sessions = addSessionFact(sessions, { sid, type: 'left', at: fact.at })
-      }
-    }
-  }
-  sessions = addSessionFact(sessions, fact)
-  const presence = presenceOf(sessions)
-  await q.query(
-    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
-       joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
-       kind = CASE WHEN $7 THEN $6 ELSE kind END,
-       name = COALESCE($8, name), user_id = COALESCE($9, user_id)
-     WHERE call_id = $1 AND identity = $2`,
-    [
-      row.callId,
-      row.identity,
-      JSON.stringify(sessions),
-      presence.joinedAt,
-      presence.present ? null : (presence.leftAt ?? fact.at),
-      row.kind,
-      fact.type === 'joined',
-      row.name ?? null,
-      row.userId ?? null,
-    ],
-  )
-  return presence.present
+  return writeFacts(q, row, storedSessions(rows[0]?.sessions), [fact])
 }
 
 /** Records a user joining through Ringline (before LiveKit's own join event, which then takes over). */
@@ -80,7 +102,10 @@ export async function upsertParticipant(
   await recordParticipantFact(q, p, { sid: `${REQUESTED}${at}`, type: 'joined', at })
 }
 
-/** Records a participant leaving through Ringline: every session still open ends now. Returns whether it was present. */
+/**
+ * Records a participant leaving through Ringline: every session still open ends now, with one read and one
+ * write. Returns whether it was present.
+ */
 export async function markParticipantLeft(q: Queryable, callId: string, identity: string): Promise<boolean> {
   const { rows } = await q.query<{ sessions: ParticipantSessions | string | null; kind: string }>(
     'SELECT sessions, kind FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
@@ -88,17 +113,13 @@ export async function markParticipantLeft(q: Queryable, callId: string, identity
   )
   const row = rows[0]
   if (!row) return false
-  const sessions: ParticipantSessions = row.sessions ? json<ParticipantSessions>(row.sessions) : {}
-  const open = Object.entries(sessions).filter(([, s]) => s.joinedAt !== undefined && s.leftAt === undefined)
-  if (open.length === 0) return false
+  const sessions = storedSessions(row.sessions)
   const at = new Date().toISOString()
-  for (const [sid] of open) {
-    await recordParticipantFact(
-      q,
-      { callId, identity, kind: participantKind(row.kind) },
-      { sid, type: 'left', at },
-    )
-  }
+  const [first, ...rest] = Object.entries(sessions)
+    .filter(([, s]) => s.joinedAt !== undefined && s.leftAt === undefined)
+    .map(([sid]): SessionFact => ({ sid, type: 'left', at }))
+  if (!first) return false
+  await writeFacts(q, { callId, identity, kind: participantKind(row.kind) }, sessions, [first, ...rest])
   return true
 }
 

@@ -4,6 +4,7 @@ import {
   listCallsQuerySchema,
   transferCallRequestSchema,
 } from '@ringline/core/protocol'
+import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls'
@@ -26,31 +27,9 @@ export const callRoutes = [
       return listCalls(ctx, principal, parse(listCallsQuerySchema, raw))
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/calls/:id',
-    handle: ({ ctx, principal, params }) => getCallDetail(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/answer',
-    handle: ({ ctx, principal, params }) => answerCall(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/decline',
-    handle: ({ ctx, principal, params, body }) =>
-      declineCall(ctx, principal, params.id ?? '', parse(declineCallRequestSchema, body)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/hangup',
-    handle: ({ ctx, principal, params }) => hangupCall(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/transfer',
-    handle: ({ ctx, principal, params, body }) =>
-      transferCall(ctx, principal, params.id ?? '', parse(transferCallRequestSchema, body)),
-  }),
+  paramRoute('GET', '/calls/:id', getCallDetail),
+  paramRoute('POST', '/calls/:id/answer', answerCall),
+  paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),
+  paramRoute('POST', '/calls/:id/hangup', hangupCall),
+  paramRoute('POST', '/calls/:id/transfer', transferCall, transferCallRequestSchema),
 ]

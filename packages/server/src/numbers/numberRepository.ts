@@ -1,6 +1,6 @@
 import type { AgentRoutingPolicy } from '../agents/types'
 import type { RecordingPolicy } from '../recording/types'
-import { json } from '../sql/rows'
+import { camelColumns, json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 
 /** How inbound calls to a number ring: everyone online (default) or a list of users. */
@@ -40,19 +40,21 @@ interface Row {
   status: string
 }
 
+const COLUMNS = [
+  'id',
+  'tenant_id',
+  'e164',
+  'phone_number_sid',
+  'trunk_sid',
+  'livekit_inbound_trunk_id',
+  'livekit_dispatch_rule_id',
+  'livekit_outbound_trunk_id',
+  'routing_policy',
+  'status',
+] as const
+
 function toConnection(row: Row): NumberConnectionRow {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    e164: row.e164,
-    phoneNumberSid: row.phone_number_sid,
-    trunkSid: row.trunk_sid,
-    livekitInboundTrunkId: row.livekit_inbound_trunk_id,
-    livekitDispatchRuleId: row.livekit_dispatch_rule_id,
-    livekitOutboundTrunkId: row.livekit_outbound_trunk_id,
-    routingPolicy: json(row.routing_policy),
-    status: row.status,
-  }
+  return camelColumns(row, COLUMNS, { routing_policy: json<RoutingPolicy> })
 }
 
 /** The connection of a number, whichever tenant holds it. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRecordingLivekitProvisioner } from '../testing/recordingLivekitProvisioner'
-import { createTwilioSimulator } from '../testing/twilioSimulator'
+import { createTwilioSimulator } from '../testing/twilioSimulator/createTwilioSimulator'
 import { createSipSetupCommand } from './sipSetupCommand'
 
 for (const k of Object.keys(process.env))

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { HttpError } from '../http/errors'
-import { date, json } from '../sql/rows'
+import { camelColumns, columnValues, date, json, upsertSql } from '../sql/rows'
 import type { RinglineStore } from '../sql/types'
 import type {
   AuditEntry,
@@ -58,48 +58,23 @@ interface ConnectionRow {
   last_error_code: string | null
 }
 
-function toIntegration(r: IntegrationRow): TwilioIntegrationRecord {
-  return {
-    tenantId: r.tenant_id,
-    accountSid: r.account_sid,
-    apiKeySid: r.api_key_sid,
-    secretCiphertext: r.secret_ciphertext,
-    secretKeyId: r.secret_key_id,
-    status: r.status,
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  }
-}
+/** Columns of `ringline_twilio_integrations`, in parameter order ($1…) of `saveIntegration`. */
+const INTEGRATION_COLUMNS = [
+  'tenant_id',
+  'account_sid',
+  'api_key_sid',
+  'secret_ciphertext',
+  'secret_key_id',
+  'status',
+  'created_at',
+  'updated_at',
+] as const
+const UPSERT_INTEGRATION = upsertSql('ringline_twilio_integrations', INTEGRATION_COLUMNS, {
+  conflict: 'tenant_id',
+  keep: ['tenant_id', 'created_at'],
+})
 
-function toConnection(r: ConnectionRow): NumberConnectionRecord {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    phoneNumberSid: r.phone_number_sid,
-    e164: r.e164,
-    trunkSid: r.trunk_sid,
-    originationUrlSid: r.origination_url_sid,
-    credentialListSid: r.credential_list_sid,
-    livekitInboundTrunkId: r.livekit_inbound_trunk_id,
-    livekitDispatchRuleId: r.livekit_dispatch_rule_id,
-    livekitOutboundTrunkId: r.livekit_outbound_trunk_id,
-    routingPolicy: json(r.routing_policy),
-    status: r.status,
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-    trunkStrategy: r.trunk_strategy,
-    sipTarget: r.sip_target,
-    terminationDomain: r.termination_domain,
-    credentialSid: r.credential_sid,
-    terminationUsername: r.termination_username,
-    terminationPasswordCiphertext: r.termination_password_ciphertext,
-    terminationPasswordKeyId: r.termination_password_key_id,
-    steps: json(r.steps) ?? [],
-    lastErrorCode: r.last_error_code,
-  }
-}
-
-/** Columns written by `saveConnection`, in parameter order ($1…). */
+/** Columns read and written by `saveConnection`, in parameter order ($1…). */
 const CONNECTION_COLUMNS = [
   'id',
   'tenant_id',
@@ -125,41 +100,23 @@ const CONNECTION_COLUMNS = [
   'steps',
   'last_error_code',
 ] as const
-const JSONB = new Set(['routing_policy', 'steps'])
-const UPSERT_CONNECTION = `INSERT INTO ringline_number_connections (${CONNECTION_COLUMNS.join(', ')})
-  VALUES (${CONNECTION_COLUMNS.map((c, i) => `$${i + 1}${JSONB.has(c) ? '::jsonb' : ''}`).join(', ')})
-  ON CONFLICT (phone_number_sid) DO UPDATE SET ${CONNECTION_COLUMNS.filter(
-    (c) => c !== 'id' && c !== 'created_at',
-  )
-    .map((c) => `${c} = EXCLUDED.${c}`)
-    .join(', ')}`
+const UPSERT_CONNECTION = upsertSql('ringline_number_connections', CONNECTION_COLUMNS, {
+  conflict: 'phone_number_sid',
+  keep: ['id', 'created_at'],
+  jsonb: ['routing_policy', 'steps'],
+})
 
-function connectionParams(r: NumberConnectionRecord): unknown[] {
-  return [
-    r.id,
-    r.tenantId,
-    r.phoneNumberSid,
-    r.e164,
-    r.trunkSid,
-    r.originationUrlSid,
-    r.credentialListSid,
-    r.livekitInboundTrunkId,
-    r.livekitDispatchRuleId,
-    r.livekitOutboundTrunkId,
-    JSON.stringify(r.routingPolicy),
-    r.status,
-    r.createdAt,
-    r.updatedAt,
-    r.trunkStrategy,
-    r.sipTarget,
-    r.terminationDomain,
-    r.credentialSid,
-    r.terminationUsername,
-    r.terminationPasswordCiphertext,
-    r.terminationPasswordKeyId,
-    JSON.stringify(r.steps),
-    r.lastErrorCode,
-  ]
+function toIntegration(r: IntegrationRow): TwilioIntegrationRecord {
+  return camelColumns(r, INTEGRATION_COLUMNS, { created_at: date, updated_at: date })
+}
+
+function toConnection(r: ConnectionRow): NumberConnectionRecord {
+  return camelColumns(r, CONNECTION_COLUMNS, {
+    routing_policy: json<RoutingPolicy>,
+    created_at: date,
+    updated_at: date,
+    steps: (steps: ConnectionRow['steps']) => json(steps) ?? [],
+  })
 }
 
 /** In-process FIFO lock per key, shared by every onboarding store over the same Ringline store. */
@@ -252,24 +209,7 @@ export function sqlTwilioOnboardingStore(
     },
 
     async saveIntegration(r) {
-      await store.query(
-        `INSERT INTO ringline_twilio_integrations
-           (tenant_id, account_sid, api_key_sid, secret_ciphertext, secret_key_id, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (tenant_id) DO UPDATE SET account_sid = EXCLUDED.account_sid,
-           api_key_sid = EXCLUDED.api_key_sid, secret_ciphertext = EXCLUDED.secret_ciphertext,
-           secret_key_id = EXCLUDED.secret_key_id, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`,
-        [
-          r.tenantId,
-          r.accountSid,
-          r.apiKeySid,
-          r.secretCiphertext,
-          r.secretKeyId,
-          r.status,
-          r.createdAt,
-          r.updatedAt,
-        ],
-      )
+      await store.query(UPSERT_INTEGRATION, columnValues(r, INTEGRATION_COLUMNS))
     },
 
     async deleteIntegration(tenantId) {
@@ -308,7 +248,10 @@ export function sqlTwilioOnboardingStore(
         [r.phoneNumberSid, r.e164, r.tenantId],
       )
       try {
-        await store.query(UPSERT_CONNECTION, connectionParams(r))
+        await store.query(
+          UPSERT_CONNECTION,
+          columnValues(r, CONNECTION_COLUMNS, { routing_policy: JSON.stringify, steps: JSON.stringify }),
+        )
       } catch (error) {
         if (!isUniqueViolation(error)) throw error
         throw new HttpError('NUMBER_IN_USE', `${r.e164} is connected to another workspace.`, { cause: error })

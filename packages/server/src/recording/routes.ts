@@ -1,18 +1,11 @@
+import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { recordingPlayback, startRecording, stopRecording } from './recordingOperations'
 
 /** Recording routes of a call: start, stop, play back. */
 export const recordingRoutes = [
-  defineRoute({
-    method: 'POST',
-    path: '/calls/:id/recording',
-    handle: ({ ctx, principal, params }) => startRecording(ctx, principal, params.id ?? ''),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/calls/:id/recording',
-    handle: ({ ctx, principal, params }) => stopRecording(ctx, principal, params.id ?? ''),
-  }),
+  paramRoute('POST', '/calls/:id/recording', startRecording),
+  paramRoute('DELETE', '/calls/:id/recording', stopRecording),
   defineRoute({
     method: 'GET',
     path: '/calls/:id/recording',

@@ -1,4 +1,5 @@
 import { joinRoomRequestSchema, tokenRequestSchema } from '@ringline/core/protocol'
+import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms'
@@ -19,20 +20,7 @@ export const roomRoutes = [
     path: '/rooms',
     handle: ({ ctx, principal }) => listRooms(ctx, principal),
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/rooms/:name/join',
-    handle: ({ ctx, principal, params, body }) =>
-      joinRoom(ctx, principal, params.name ?? '', parse(joinRoomRequestSchema, body)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/rooms/:name/leave',
-    handle: ({ ctx, principal, params }) => leaveRoom(ctx, principal, params.name ?? ''),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/rooms/:name/end',
-    handle: ({ ctx, principal, params }) => endRoom(ctx, principal, params.name ?? ''),
-  }),
+  paramRoute('POST', '/rooms/:name/join', joinRoom, joinRoomRequestSchema),
+  paramRoute('POST', '/rooms/:name/leave', leaveRoom),
+  paramRoute('POST', '/rooms/:name/end', endRoom),
 ]

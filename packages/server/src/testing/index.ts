@@ -7,12 +7,15 @@ export type {
   EgressSimulatorOptions,
   SimulatedEgress,
   SimulatedWebhook,
-} from './egress'
-export { createEgressSimulator } from './egress'
+} from './egress/egressSimulator'
+export { createEgressSimulator } from './egress/egressSimulator'
 export type { RecordingLivekitState } from './recordingLivekitProvisioner'
 export { createRecordingLivekitProvisioner } from './recordingLivekitProvisioner'
-export type { S3Fake, S3FakeObject, S3FakeOptions, S3FakeRequestLog } from './s3'
-export { startS3Fake } from './s3'
+export type { S3Fake, S3FakeObject, S3FakeOptions, S3FakeRequestLog } from './s3/s3Fake'
+export { startS3Fake } from './s3/s3Fake'
+export type { TwilioSimulator } from './twilioSimulator/createTwilioSimulator'
+export { createTwilioSimulator } from './twilioSimulator/createTwilioSimulator'
+export { SIM_CODES, twilioSid } from './twilioSimulator/format'
 export type {
   SimAccountCredentials,
   SimAccountSeed,
@@ -28,7 +31,5 @@ export type {
   SimTrunkState,
   TwilioFault,
   TwilioFaultHandle,
-  TwilioSimulator,
   TwilioSimulatorOptions,
-} from './twilioSimulator'
-export { createTwilioSimulator, SIM_CODES, twilioSid } from './twilioSimulator'
+} from './twilioSimulator/types'

@@ -1,11 +1,5 @@
-import { defineRoute } from '../http/router'
+import { paramRoute } from '../http/paramRoute'
 import { getTranscript } from './transcriptOperations'
 
 /** The stored transcript of a call. */
-export const transcriptRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/calls/:id/transcript',
-    handle: ({ ctx, principal, params }) => getTranscript(ctx, principal, params.id ?? ''),
-  }),
-]
+export const transcriptRoutes = [paramRoute('GET', '/calls/:id/transcript', getTranscript)]

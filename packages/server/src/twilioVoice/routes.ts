@@ -6,7 +6,7 @@ import type {
   TwilioVoiceTokenRequest,
 } from '@ringline/core/protocol'
 import { defineRoute, type Route } from '../http/router'
-import type { TwilioVoiceApi } from './twilioVoiceApi'
+import type { TwilioVoiceApi } from './twilioVoice'
 
 /** Twilio Voice routes: settings (admins change them), auto-configuration and call control for the browser `Device`. */
 export function twilioVoiceRoutes(voice: TwilioVoiceApi): Route[] {

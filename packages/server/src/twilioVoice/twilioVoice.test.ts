@@ -1,7 +1,7 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { req, testRingline, USERS } from '../../test/helpers'
-import { createTwilioSimulator } from '../testing/twilioSimulator'
+import { createTwilioSimulator } from '../testing/twilioSimulator/createTwilioSimulator'
 import { twilioClientIdentity } from './identity'
 
 for (const k of Object.keys(process.env))

@@ -1,7 +1,9 @@
 import {
   type CallRecord,
   type CreateCallRequest,
+  createCallRequestSchema,
   type DeclineCallRequest,
+  declineCallRequestSchema,
   TWILIO_CALL_ID_PARAM,
   type TwilioVoiceAutoConfigureRequest,
   type TwilioVoiceCallResponse,
@@ -9,6 +11,9 @@ import {
   type TwilioVoiceStatus,
   type TwilioVoiceTokenRequest,
   type TwilioVoiceTokenResponse,
+  twilioVoiceAutoConfigureRequestSchema,
+  twilioVoiceConfigRequestSchema,
+  twilioVoiceTokenRequestSchema,
 } from '@ringline/core/protocol'
 import { publishCall } from '../calls/callEvents'
 import { addDecline, audit, claimCall, getCall } from '../calls/callRepository'
@@ -17,6 +22,7 @@ import { visibleCall } from '../calls/calls'
 import { closeOnDecline, closeOnHangup } from '../calls/lifecycle'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
+import { parse } from '../http/validate'
 import { createTwilioRestClient, type TwilioRestClientOptions } from '../numbers/twilioClient'
 import type { Principal } from '../types'
 import { clamp, createVoiceCore, TWILIO_MAX_TOKEN_TTL } from './voiceCore'
@@ -39,40 +45,54 @@ export interface TwilioVoiceOptions {
   clientOptions?: TwilioRestClientOptions
 }
 
-/** Twilio Voice: per-tenant settings, browser tokens, call control and the signed TwiML/status webhooks. */
-export interface TwilioVoice {
-  /** What is configured (no secrets), with the webhook URLs for this deployment. */
-  status(principal: Principal, request: Request): Promise<TwilioVoiceStatus>
-  /** Stores settings entered by hand after checking them against Twilio (admins). */
-  saveConfig(
+/**
+ * Twilio Voice: per-tenant settings, browser tokens, call control and the signed TwiML/status webhooks, as the
+ * plain functions behind the `/twilio/voice` routes, the Twilio `POST /token` and the Twilio webhooks. Every
+ * operation validates its input; settings writes are for admins, checked before the body so members learn
+ * nothing from validation.
+ */
+export interface TwilioVoiceApi {
+  /** What is configured (no secrets), with webhook URLs derived from `request` (`GET /twilio/voice`). */
+  twilioVoiceStatus(principal: Principal, request: Request): Promise<TwilioVoiceStatus>
+  /** Stores Twilio Voice settings entered by hand after checking them against Twilio; admins (`PUT /twilio/voice`). */
+  saveTwilioVoice(
     principal: Principal,
     body: TwilioVoiceConfigRequest,
     request: Request,
   ): Promise<TwilioVoiceStatus>
-  /** Forgets the tenant's settings (admins). */
-  deleteConfig(principal: Principal): Promise<{ deleted: boolean }>
-  /** Creates (or reuses) the API key and TwiML app from account credentials and stores them (admins). */
-  autoConfigure(
+  /** Forgets the tenant's Twilio Voice settings; admins (`DELETE /twilio/voice`). */
+  deleteTwilioVoice(principal: Principal): Promise<{ deleted: boolean }>
+  /** Creates (or reuses) the API key and TwiML app from account credentials and stores them; admins (`POST /twilio/voice/auto-configure`). */
+  autoConfigureTwilioVoice(
     principal: Principal,
     body: TwilioVoiceAutoConfigureRequest,
     request: Request,
   ): Promise<TwilioVoiceStatus>
-  /** A Voice access token for the principal's browser `Device`. */
-  token(principal: Principal, body: TwilioVoiceTokenRequest): Promise<TwilioVoiceTokenResponse>
-  /** Records and guards an outbound call; the browser then places it with `Device.connect`. */
-  createCall(principal: Principal, body: CreateCallRequest): Promise<TwilioVoiceCallResponse>
-  /** Atomic claim of a ringing inbound call; the browser then accepts its Twilio invite. */
-  answerCall(principal: Principal, id: string): Promise<TwilioVoiceCallResponse>
-  declineCall(principal: Principal, id: string, body?: DeclineCallRequest): Promise<{ call: CallRecord }>
-  hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
-  /** `POST /webhooks/twilio/voice`: verified TwiML for browser-placed and inbound calls. */
-  handleVoiceWebhook(request: Request, rawBody: string): Promise<Response>
-  /** `POST /webhooks/twilio/status`: verified status callbacks and `<Dial action>` requests. */
-  handleStatusWebhook(request: Request, rawBody: string): Promise<Response>
+  /** A Twilio Voice access token for the principal's browser `Device` (`POST /token` `{ transport: 'twilio' }`). */
+  createTwilioVoiceToken(
+    principal: Principal,
+    body: TwilioVoiceTokenRequest,
+  ): Promise<TwilioVoiceTokenResponse>
+  /** Records and guards an outbound call; the browser then places it with `Device.connect` (`POST /twilio/voice/calls`). */
+  createTwilioVoiceCall(principal: Principal, body: CreateCallRequest): Promise<TwilioVoiceCallResponse>
+  /** Atomic claim of a ringing inbound call; the browser then accepts its Twilio invite (`POST /twilio/voice/calls/:id/answer`). */
+  answerTwilioVoiceCall(principal: Principal, id: string): Promise<TwilioVoiceCallResponse>
+  /** Declines (or, with `reject`, rejects) a ringing Twilio Voice call (`POST /twilio/voice/calls/:id/decline`). */
+  declineTwilioVoiceCall(
+    principal: Principal,
+    id: string,
+    body?: DeclineCallRequest,
+  ): Promise<{ call: CallRecord }>
+  /** Hangs up a Twilio Voice call (`POST /twilio/voice/calls/:id/hangup`). */
+  hangupTwilioVoiceCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
+  /** Verified TwiML for browser-placed and inbound calls (`POST /webhooks/twilio/voice`). */
+  handleTwilioVoiceWebhook(request: Request, rawBody: string): Promise<Response>
+  /** Verified status callbacks and `<Dial action>` requests (`POST /webhooks/twilio/status`). */
+  handleTwilioStatusWebhook(request: Request, rawBody: string): Promise<Response>
 }
 
 /** Creates the Twilio Voice service over a Ringline context. */
-export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoice {
+export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoiceApi {
   const core = createVoiceCore(ctx, options)
   const {
     mintToken,
@@ -96,13 +116,14 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
   // ── service ──────────────────────────────────────────────────────────────
 
   return {
-    async status(principal, request) {
+    async twilioVoiceStatus(principal, request) {
       const cfg = await getTwilioVoice(ctx.store, principal.tenantId)
       return statusOf(cfg, publicBase(request), principal.tenantId)
     },
 
-    async saveConfig(principal, body, request) {
+    async saveTwilioVoice(principal, input, request) {
       requireAdmin(principal)
+      const body = parse(twilioVoiceConfigRequestSchema, input)
       const client = createTwilioRestClient(
         { accountSid: body.accountSid, apiKeySid: body.apiKeySid, apiKeySecret: body.apiKeySecret },
         options.clientOptions,
@@ -136,7 +157,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       return statusOf(saved, publicBase(request), principal.tenantId)
     },
 
-    async deleteConfig(principal) {
+    async deleteTwilioVoice(principal) {
       requireAdmin(principal)
       const deleted = await deleteTwilioVoice(ctx.store, principal.tenantId)
       if (deleted) {
@@ -149,8 +170,9 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       return { deleted }
     },
 
-    async autoConfigure(principal, body, request) {
+    async autoConfigureTwilioVoice(principal, input, request) {
       requireAdmin(principal)
+      const body = parse(twilioVoiceAutoConfigureRequestSchema, input)
       secretBox()
       ctx.redactor.addSecret(body.authToken)
       const client = createTwilioRestClient(
@@ -234,13 +256,15 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       return statusOf(saved, base, principal.tenantId)
     },
 
-    async token(principal, body) {
+    async createTwilioVoiceToken(principal, input) {
+      const body = parse(twilioVoiceTokenRequestSchema, input)
       const cfg = await requireConfig(principal.tenantId)
       const ttl = clamp(body.ttl ?? tokenTtl, 60, TWILIO_MAX_TOKEN_TTL)
       return { transport: 'twilio', ...mintToken(cfg, principal, ttl) }
     },
 
-    async createCall(principal, body) {
+    async createTwilioVoiceCall(principal, input) {
+      const body = parse(createCallRequestSchema, input)
       const cfg = await requireConfig(principal.tenantId)
       if (body.callerId && body.callerId !== cfg.callerId) {
         throw new HttpError('FORBIDDEN', 'callerId is not the Twilio Voice caller id of this workspace.', {
@@ -260,7 +284,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       }
     },
 
-    async answerCall(principal, id) {
+    async answerTwilioVoiceCall(principal, id) {
       const cfg = await requireConfig(principal.tenantId)
       const call = id.length <= 128 ? await getCall(ctx.store, principal.tenantId, id) : null
       const rings = call?.internals.ringUsers
@@ -291,7 +315,8 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       }
     },
 
-    async declineCall(principal, id, body = {}) {
+    async declineTwilioVoiceCall(principal, id, input = {}) {
+      const body = parse(declineCallRequestSchema, input)
       const call = id.length <= 128 ? await getCall(ctx.store, principal.tenantId, id) : null
       const rings = call?.internals.ringUsers
       if (
@@ -313,7 +338,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
       return { call: publicCall(closed ?? updated) }
     },
 
-    async hangupCall(principal, id) {
+    async hangupTwilioVoiceCall(principal, id) {
       const call = await visibleCall(ctx, principal, id)
       if (call.endedAt) return { call: publicCall(call) }
       const how = closeOnHangup(call)

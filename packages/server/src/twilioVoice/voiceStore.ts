@@ -1,4 +1,4 @@
-import { iso } from '../sql/rows'
+import { camelColumns, columnValues, iso, upsertSql } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 
 /** A tenant's Twilio Voice settings as stored: secrets as secret-box envelopes. */
@@ -28,19 +28,28 @@ interface Row {
   updated_at: Date | string
 }
 
+/** Columns written by `saveTwilioVoice`, in parameter order ($1…). */
+const COLUMNS = [
+  'tenant_id',
+  'account_sid',
+  'api_key_sid',
+  'api_key_secret_ciphertext',
+  'auth_token_ciphertext',
+  'secret_key_id',
+  'twiml_app_sid',
+  'caller_id',
+  'setup_method',
+] as const
+const ROW_COLUMNS = [...COLUMNS, 'updated_at'] as const
+const UPSERT = upsertSql('ringline_twilio_voice', COLUMNS, {
+  conflict: 'tenant_id',
+  keep: ['tenant_id'],
+  set: ['updated_at = now()'],
+  returning: '*',
+})
+
 function fromRow(r: Row): StoredTwilioVoice {
-  return {
-    tenantId: r.tenant_id,
-    accountSid: r.account_sid,
-    apiKeySid: r.api_key_sid,
-    apiKeySecretCiphertext: r.api_key_secret_ciphertext,
-    authTokenCiphertext: r.auth_token_ciphertext,
-    secretKeyId: r.secret_key_id,
-    twimlAppSid: r.twiml_app_sid,
-    callerId: r.caller_id,
-    setupMethod: r.setup_method,
-    updatedAt: iso(r.updated_at),
-  }
+  return camelColumns(r, ROW_COLUMNS, { updated_at: iso })
 }
 
 /** The Twilio Voice settings of a tenant, if any. */
@@ -54,28 +63,7 @@ export async function saveTwilioVoice(
   q: Queryable,
   v: Omit<StoredTwilioVoice, 'updatedAt'>,
 ): Promise<StoredTwilioVoice> {
-  const { rows } = await q.query<Row>(
-    `INSERT INTO ringline_twilio_voice (tenant_id, account_sid, api_key_sid, api_key_secret_ciphertext,
-       auth_token_ciphertext, secret_key_id, twiml_app_sid, caller_id, setup_method)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (tenant_id) DO UPDATE SET account_sid = EXCLUDED.account_sid, api_key_sid = EXCLUDED.api_key_sid,
-       api_key_secret_ciphertext = EXCLUDED.api_key_secret_ciphertext,
-       auth_token_ciphertext = EXCLUDED.auth_token_ciphertext, secret_key_id = EXCLUDED.secret_key_id,
-       twiml_app_sid = EXCLUDED.twiml_app_sid, caller_id = EXCLUDED.caller_id,
-       setup_method = EXCLUDED.setup_method, updated_at = now()
-     RETURNING *`,
-    [
-      v.tenantId,
-      v.accountSid,
-      v.apiKeySid,
-      v.apiKeySecretCiphertext,
-      v.authTokenCiphertext,
-      v.secretKeyId,
-      v.twimlAppSid,
-      v.callerId,
-      v.setupMethod,
-    ],
-  )
+  const { rows } = await q.query<Row>(UPSERT, columnValues(v, COLUMNS))
   const row = rows[0]
   if (!row) throw new Error('twilio voice upsert returned no row')
   return fromRow(row)

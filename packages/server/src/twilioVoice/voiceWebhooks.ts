@@ -23,7 +23,7 @@ import {
   validateTwilioBodySignature,
   validateTwilioSignature,
 } from './signature'
-import type { TwilioVoice, TwilioVoiceOptions } from './twilioVoice'
+import type { TwilioVoiceApi, TwilioVoiceOptions } from './twilioVoice'
 import { EMPTY_TWIML, MAX_CLIENTS, one, type Secrets, twilioRoomName, type VoiceCore, xml } from './voiceCore'
 import { getTwilioVoice, type StoredTwilioVoice } from './voiceStore'
 import { publicRouteUrl, twilioRequestUrl } from './webhookUrl'
@@ -33,7 +33,7 @@ export function createVoiceWebhooks(
   ctx: RinglineContext,
   options: TwilioVoiceOptions,
   core: VoiceCore,
-): Pick<TwilioVoice, 'handleVoiceWebhook' | 'handleStatusWebhook'> {
+): Pick<TwilioVoiceApi, 'handleTwilioVoiceWebhook' | 'handleTwilioStatusWebhook'> {
   const {
     publicUrl,
     ringTimeout,
@@ -278,14 +278,14 @@ export function createVoiceWebhooks(
   }
 
   return {
-    async handleVoiceWebhook(request, rawBody) {
+    async handleTwilioVoiceWebhook(request, rawBody) {
       const { cfg, params } = await verified(request, rawBody)
       const from = one(params, 'From') ?? ''
       const base = publicBase(request)
       return from.startsWith('client:') ? outboundTwiml(cfg, params, base) : inboundTwiml(cfg, params, base)
     },
 
-    async handleStatusWebhook(request, rawBody) {
+    async handleTwilioStatusWebhook(request, rawBody) {
       const { cfg, params, url } = await verified(request, rawBody)
       await applyStatus(cfg, params, url)
       if (url.searchParams.get('leg') === 'dial') {

@@ -1,5 +1,5 @@
 import { defineRoute, type Route } from '../http/router'
-import type { TwilioVoiceApi } from './twilioVoiceApi'
+import type { TwilioVoiceApi } from './twilioVoice'
 
 /** Twilio Voice webhooks: TwiML for calls and status callbacks, each verified with X-Twilio-Signature. */
 export function twilioWebhookRoutes(voice: TwilioVoiceApi): Route[] {
