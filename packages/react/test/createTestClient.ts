@@ -132,7 +132,10 @@ export function serveFakeApi(server: FakeServer, api: FakeApi) {
       return { status: e.status ?? 500, body: errorBody(e.code ?? 'INTERNAL', e.message ?? 'Error') }
     }
   }
-  server.on('GET /calls', (req) => answer(() => api.listCalls(req.query as never)))
+  server.on('GET /calls', (req) => {
+    const { limit, ...query } = req.query
+    return answer(() => api.listCalls({ ...query, ...(limit ? { limit: Number(limit) } : {}) } as never))
+  })
   server.on('GET /calls/:id', (req) => answer(() => api.getCall(req.params.id ?? '')))
 }
 
