@@ -1,4 +1,4 @@
-import { createRinglineApi, RinglineProvider } from '@ringline/react'
+import { type CallClientLike, createRinglineApi, RinglineProvider } from '@ringline/react'
 import {
   createFakeApi,
   createFakeCallClient,
@@ -17,13 +17,13 @@ export function apiBase(): string {
   return `${origin}/api/ringline`
 }
 
-/** A fake call client whose HTTP operations go through fetch (answered by MSW in stories). */
+/** A fake call client in a fixed state (stories show states; Phone runs core's real client), HTTP through MSW. */
 export function storyClient(options: FakeCallClientOptions = {}): FakeCallClient {
   return createFakeCallClient({ ...options, api: createRinglineApi({ baseUrl: apiBase() }) })
 }
 
 /** Renders children under a RinglineProvider with a client created once per mount. */
-export function WithClient({ client, children }: { client: () => FakeCallClient; children: ReactNode }) {
+export function WithClient({ client, children }: { client: () => CallClientLike; children: ReactNode }) {
   const [instance] = useState(client)
   return <RinglineProvider client={instance}>{children}</RinglineProvider>
 }

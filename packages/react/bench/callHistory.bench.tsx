@@ -19,7 +19,8 @@ const { createRoot } = await import('react-dom/client')
 const { CallHistory } = await import('../src/components/CallHistory')
 const { RinglineProvider } = await import('../src/RinglineProvider')
 const { createFakeApi, generateFakeCalls } = await import('../src/testing/createFakeApi')
-const { createFakeCallClient } = await import('../src/testing/createFakeCallClient')
+const { createCallClient } = await import('@ringline/core')
+const { createFakeServer, createFakeTransport, makeEvent } = await import('@ringline/core/testing')
 
 const ms = (start: number) => `${(performance.now() - start).toFixed(1)} ms`
 const TOTAL = 10_000
@@ -29,7 +30,18 @@ const HEIGHT = 480
 
 const calls = generateFakeCalls(TOTAL)
 const api = createFakeApi({ calls })
-const client = createFakeCallClient({ api })
+// The real client with its /events stream on a fake server; the history's HTTP is the in-memory fake API.
+const server = createFakeServer()
+const client = createCallClient({
+  baseUrl: '/api/ringline',
+  fetch: server.fetch,
+  transport: createFakeTransport(),
+  tabs: false,
+  sounds: false,
+  notifications: false,
+  mediaDevices: null,
+  permissions: null,
+})
 const container = document.createElement('div')
 document.body.append(container)
 const root = createRoot(container)
@@ -37,7 +49,7 @@ const root = createRoot(container)
 let t = performance.now()
 await act(async () => {
   root.render(
-    <RinglineProvider client={client}>
+    <RinglineProvider client={client} api={api}>
       <CallHistory pageSize={PAGE} rowHeight={ROW} listHeight={HEIGHT} timeZone="UTC" locale="en-US" />
     </RinglineProvider>,
   )
@@ -67,11 +79,19 @@ console.log(
     `slowest step ${worst.toFixed(1)} ms, rows in the DOM ${rowsInDom()}`,
 )
 
-t = performance.now()
 await act(async () => {
-  client.emit({ id: 'e1', at: '', type: 'call.updated', call: { ...calls[0]!, status: 'busy' } })
+  viewport.scrollTop = 0
+  viewport.dispatchEvent(new dom.window.Event('scroll'))
 })
-console.log(`live call.updated applied to a ${TOTAL}-row history: ${ms(t)}`)
+if (server.openStreams().length !== 1) throw new Error('the client opened no /events stream')
+t = performance.now()
+const firstStatus = () => container.querySelector('[aria-posinset="1"]')?.getAttribute('data-status')
+await act(async () => {
+  server.push(makeEvent('call.updated', { ...calls[0]!, status: 'busy' }))
+  for (let i = 0; i < 100 && firstStatus() !== 'busy'; i++) await new Promise((r) => setTimeout(r, 0))
+})
+if (firstStatus() !== 'busy') throw new Error('the live call.updated did not reach the history')
+console.log(`live call.updated (pushed on /events) applied to a ${TOTAL}-row history: ${ms(t)}`)
 
 await act(async () => root.unmount())
 client.destroy()

@@ -4,6 +4,7 @@ import { act } from '@testing-library/react'
 import { hydrateRoot } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it, vi } from 'vitest'
+import { createTestClient, dialTo } from '../test/createTestClient'
 import { CallControls } from './components/CallControls'
 import { CallHistory } from './components/CallHistory'
 import { Dialer } from './components/Dialer'
@@ -12,7 +13,6 @@ import { InternalCall } from './components/InternalCall'
 import { VoiceSettingsCard } from './components/VoiceSettingsCard'
 import { RinglineProvider } from './RinglineProvider'
 import { createFakeApi, generateFakeCalls } from './testing/createFakeApi'
-import { createFakeCall, createFakeCallClient } from './testing/createFakeCallClient'
 
 const calls = generateFakeCalls(5)
 
@@ -29,24 +29,20 @@ describe.each(Object.entries(cases))('%s', (_name, Component) => {
   it('renders on the server and hydrates without a mismatch', async () => {
     const api = createFakeApi({ calls })
     // The browser client is already in a call; hydration must still use the server snapshot first.
-    const client = createFakeCallClient({
-      api,
-      state: {
-        activeCall: createFakeCall({
-          phase: 'connected',
-          connectedAt: Date.now(),
-          remote: { number: '+14155550123', name: null, contactId: null },
-        }),
-      },
+    const browser = createTestClient()
+    await act(async () => {
+      await dialTo(browser, 'active')
     })
+    const client = browser.client
+    expect(client.getSnapshot().activeCall?.phase).toBe('connected')
     const tree = (
-      <RinglineProvider client={client}>
+      <RinglineProvider client={client} api={api}>
         <Component />
       </RinglineProvider>
     )
     // The server has its own, idle client, as a real server would.
     const html = renderToString(
-      <RinglineProvider client={createFakeCallClient({ api })}>
+      <RinglineProvider client={createTestClient().client} api={api}>
         <Component />
       </RinglineProvider>,
     )

@@ -1,7 +1,6 @@
 import { IncomingCallOverlay, type NotificationsAdapter } from '@ringline/react'
 import { createFakeIncomingCall } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { LONG_NAME, storyClient, WithClient } from '../support'
 
 const ringing = (from: string | null = '+14155550123', id = 'call_1') => createFakeIncomingCall({ id, from })
@@ -47,17 +46,7 @@ export const TwoCalls: Story = {
   },
 }
 
-/** After Answer, until the media connects. */
-export const Answering: Story = {
-  parameters: { client: { state: { incoming: [ringing()] }, hang: ['answer'] } },
-  play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: 'Answer' }))
-    await waitFor(() => expect(canvas.getByRole('group')).toHaveAttribute('data-state', 'answering'))
-  },
-}
-
-/** Someone else claimed the call first. */
+/** Someone else answered it while it rang here (a lost answer claim ends the active call instead). */
 export const AnsweredElsewhere: Story = {
   parameters: {
     client: {
@@ -86,25 +75,6 @@ export const AutoplayBlocked: Story = {
 export const NotificationPrompt: Story = {
   args: { notifications: promptNotifications },
   parameters: { client: { state: { incoming: [ringing()] } } },
-}
-
-/** Answer failed for another reason. */
-export const AnswerError: Story = {
-  parameters: {
-    client: {
-      state: { incoming: [ringing()] },
-      errors: {
-        answer: Object.assign(new Error('Microphone access is blocked.'), {
-          code: 'MICROPHONE_PERMISSION_DENIED',
-        }),
-      },
-    },
-  },
-  play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.click(canvas.getByRole('button', { name: 'Answer' }))
-    await expect(await canvas.findByText('Microphone access is blocked.')).toBeInTheDocument()
-  },
 }
 
 export const LongName: Story = {

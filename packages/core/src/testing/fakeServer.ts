@@ -7,6 +7,10 @@ export interface RecordedRequest {
   path: string
   body: unknown
   headers: Headers
+  /** The query string's parameters. */
+  query: Record<string, string>
+  /** Values of the `:name` segments of the route that answered, e.g. `{ id: 'call_1' }` for `GET /calls/:id`. */
+  params: Record<string, string>
 }
 
 type Handler = (
@@ -48,7 +52,10 @@ export function connectionFor(record: CallRecord) {
   return { serverUrl: 'wss://lk.test', token: `token-${record.id}`, roomName: record.roomName }
 }
 
-/** A fake server: `fetch` to inject, `on(route, handler)`, recorded `requests`, and `push(event)` onto `/events`. */
+/**
+ * A fake server: `fetch` to inject, `on(route, handler)`, recorded `requests`, and `push(event)` onto `/events`.
+ * Routes are `METHOD /path`; a path may have `:name` segments (`GET /calls/:id`), an exact route wins over them.
+ */
 export function createFakeServer(basePath = '/api/ringline') {
   const requests: RecordedRequest[] = []
   const handlers = new Map<string, Handler>()
@@ -65,7 +72,14 @@ export function createFakeServer(basePath = '/api/ringline') {
     const method = init?.method ?? 'GET'
     const headers = new Headers(init?.headers)
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined
-    const req = { method, path, body, headers }
+    const req: RecordedRequest = {
+      method,
+      path,
+      body,
+      headers,
+      query: Object.fromEntries(url.searchParams),
+      params: {},
+    }
     requests.push(req)
     if (path === '/events') {
       let entry!: (typeof streams)[number]
@@ -87,7 +101,7 @@ export function createFakeServer(basePath = '/api/ringline') {
       })
       return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
     }
-    const handler = handlers.get(`${method} ${path}`)
+    const handler = handlers.get(`${method} ${path}`) ?? matchPattern(method, path, req)
     if (!handler) {
       return Response.json(
         { error: { code: 'NOT_FOUND', message: `no route ${method} ${path}`, requestId: 'r' } },
@@ -96,6 +110,29 @@ export function createFakeServer(basePath = '/api/ringline') {
     }
     const result = await handler(req)
     return Response.json(result.body ?? {}, { status: result.status ?? 200 })
+  }
+
+  /** A route with `:name` segments (e.g. `GET /calls/:id`) that matches; fills `req.params`. */
+  function matchPattern(method: string, path: string, req: RecordedRequest): Handler | undefined {
+    const segments = path.split('/')
+    for (const [route, handler] of handlers) {
+      const [routeMethod, routePath = ''] = route.split(' ')
+      if (routeMethod !== method || !routePath.includes(':')) continue
+      const pattern = routePath.split('/')
+      if (pattern.length !== segments.length) continue
+      const params: Record<string, string> = {}
+      let match = true
+      pattern.forEach((part, i) => {
+        const segment = segments[i] ?? ''
+        if (part.startsWith(':') && segment) params[part.slice(1)] = decodeURIComponent(segment)
+        else if (part !== segment) match = false
+      })
+      if (match) {
+        req.params = params
+        return handler
+      }
+    }
+    return undefined
   }
 
   return {

@@ -1,29 +1,15 @@
+import type { CallClientOptions } from '@ringline/core'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
-import { createTestClient, dialTo, errorBody, flush } from '../../test/createTestClient'
+import { createTestClient, dialTo, errorBody, fakeMediaDevices, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
-import { createFakeCall, createFakeCallClient } from '../testing/createFakeCallClient'
 import { CallControls } from './CallControls'
 
-function setup(
-  props: Parameters<typeof CallControls>[0] = {},
-  options?: Parameters<typeof createFakeCallClient>[0],
-) {
-  const client = createFakeCallClient(options)
-  const utils = render(
-    <RinglineProvider client={client}>
-      <CallControls {...props} />
-    </RinglineProvider>,
-  )
-  const root = screen.getByRole('group', { name: props.labels?.group ?? 'Call controls' })
-  return { client, root, ...utils }
-}
-
 /** CallControls over the real client (core's fake server and room). */
-function setupReal(props: Parameters<typeof CallControls>[0] = {}) {
-  const t = createTestClient()
+function setupReal(props: Parameters<typeof CallControls>[0] = {}, options: Partial<CallClientOptions> = {}) {
+  const t = createTestClient(options)
   const utils = render(
     <RinglineProvider client={t.client}>
       <CallControls {...props} />
@@ -32,14 +18,6 @@ function setupReal(props: Parameters<typeof CallControls>[0] = {}) {
   const root = screen.getByRole('group', { name: props.labels?.group ?? 'Call controls' })
   return { ...t, root, ...utils }
 }
-
-const connected = (extra = {}) =>
-  createFakeCall({
-    phase: 'connected',
-    connectedAt: Date.now() - 65_000,
-    remote: { number: '+14155550123', name: null, contactId: null },
-    ...extra,
-  })
 
 describe('CallControls', () => {
   it('follows the call phases in data-state and announces them', async () => {
@@ -168,18 +146,33 @@ describe('CallControls', () => {
   it('selects devices, hangs up, takes labels and className, and passes axe', async () => {
     const user = userEvent.setup()
     const onHangup = vi.fn()
-    const { client, root, container } = setup(
+    const t = setupReal(
       { onHangup, className: 'x', labels: { hangup: 'Raccrocher', endReasons: { busy: 'Occupé' } } },
-      { state: { activeCall: connected() } },
+      { mediaDevices: fakeMediaDevices() },
     )
+    const { client, root, container } = t
+    let room!: Awaited<ReturnType<typeof dialTo>>
+    await act(async () => {
+      room = await dialTo(t, 'active')
+    })
     expect(root.classList.contains('x')).toBe(true)
+    await waitFor(() =>
+      expect(screen.getByLabelText('Microphone').querySelectorAll('option')).toHaveLength(2),
+    )
     await user.selectOptions(screen.getByLabelText('Microphone'), 'usb')
-    expect(client.getSnapshot().devices.selected.audioinput).toBe('usb')
+    await waitFor(() => expect(client.getSnapshot().devices.selected.audioinput).toBe('usb'))
+    expect(room.switched).toContainEqual(['audioinput', 'usb'])
     await expectNoAxeViolations(container)
     await user.click(screen.getByRole('button', { name: 'Raccrocher' }))
     expect(onHangup).toHaveBeenCalled()
-    expect(root.getAttribute('data-state')).toBe('ended')
-    act(() => client.updateCall({ endReason: 'busy' } as never))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ended'))
+    expect(t.server.calls('POST /calls/call_1/hangup')).toHaveLength(1)
+    // The next call meets a busy line: the end reason takes its label.
+    act(() => client.dismiss())
+    t.server.on('POST /calls', () => ({ status: 409, body: errorBody('SIP_BUSY', 'Busy.') }))
+    await act(async () => {
+      await client.dial('+14155550123').catch(() => {})
+    })
     expect(screen.getByRole('status').textContent).toBe('Occupé')
   })
 

@@ -1,22 +1,30 @@
+import type { CallClientOptions } from '@ringline/core'
+import { makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import { createTestClient, flush, serveFakeApi } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, type FakeApiOptions, generateFakeCalls } from '../testing/createFakeApi'
-import { createFakeCallClient } from '../testing/createFakeCallClient'
 import { CallHistory, type CallHistoryProps } from './CallHistory'
 
-function setup(props: Partial<CallHistoryProps> = {}, apiOptions: FakeApiOptions = {}) {
+/** CallHistory alone over the real client, whose `GET /calls[/:id]` the in-memory fake API answers. */
+function setup(
+  props: Partial<CallHistoryProps> = {},
+  apiOptions: FakeApiOptions = {},
+  options: Partial<CallClientOptions> = {},
+) {
   const api = createFakeApi(apiOptions)
-  const client = createFakeCallClient({ api })
+  const { client, server } = createTestClient(options)
+  serveFakeApi(server, api)
   const utils = render(
     <RinglineProvider client={client}>
       <CallHistory timeZone="UTC" locale="en-US" {...props} />
     </RinglineProvider>,
   )
   const root = screen.getByRole('region', { name: 'Call history' })
-  return { api, client, root, ...utils }
+  return { api, client, server, root, ...utils }
 }
 
 describe('CallHistory', () => {
@@ -46,7 +54,7 @@ describe('CallHistory', () => {
 
   it('virtualizes 10,000 calls and pages in as the list scrolls', async () => {
     const calls = generateFakeCalls(10_000)
-    const { api, root } = setup({ pageSize: 200, listHeight: 480, rowHeight: 48 }, { calls })
+    const { server, root } = setup({ pageSize: 200, listHeight: 480, rowHeight: 48 }, { calls })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
     const list = screen.getByRole('list', { name: 'Calls' })
     expect(list.style.height).toBe(`${200 * 48}px`)
@@ -60,7 +68,7 @@ describe('CallHistory', () => {
     viewport.scrollTop = 195 * 48
     fireEvent.scroll(viewport)
     await waitFor(() => expect(list.style.height).toBe(`${400 * 48}px`))
-    expect(api.log.filter((m) => m === 'listCalls')).toHaveLength(2)
+    expect(server.calls('GET /calls').map((r) => r.query.cursor)).toEqual([undefined, '200'])
   })
 
   it('filters by direction and status and shows the filtered empty state', async () => {
@@ -144,24 +152,48 @@ describe('CallHistory', () => {
 
   it('applies live call events and takes labels', async () => {
     const calls = generateFakeCalls(5)
-    const { client, root } = setup({ labels: { statuses: { busy: 'Occupé' } } }, { calls })
+    const { server, root } = setup({ labels: { statuses: { busy: 'Occupé' } } }, { calls }, { events: true })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
-    act(() => client.emit({ id: 'e1', at: '', type: 'call.updated', call: { ...calls[0]!, status: 'busy' } }))
-    const first = within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')[0]!
-    expect(first.getAttribute('data-status')).toBe('busy')
-    expect(first.textContent).toContain('Occupé')
-    act(() =>
-      client.emit({
-        id: 'e2',
-        at: '',
-        type: 'call.incoming',
-        call: { ...calls[1]!, id: 'new', status: 'ringing' },
-      }),
-    )
-    expect(
-      within(screen.getByRole('list', { name: 'Calls' }))
-        .getAllByRole('listitem')[0]!
-        .getAttribute('data-status'),
-    ).toBe('ringing')
+    await waitFor(() => expect(server.openStreams()).toHaveLength(1))
+    const rows = () => within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+    await act(async () => {
+      server.push(makeEvent('call.updated', { ...calls[0]!, status: 'busy' }))
+      await flush()
+    })
+    await waitFor(() => expect(rows()[0]!.getAttribute('data-status')).toBe('busy'))
+    expect(rows()[0]!.textContent).toContain('Occupé')
+    await act(async () => {
+      server.push(makeEvent('call.incoming', { ...calls[1]!, id: 'new', status: 'ringing' }))
+      await flush()
+    })
+    await waitFor(() => expect(rows()[0]!.getAttribute('data-status')).toBe('ringing'))
+  })
+
+  it('rendered alone, follows the client’s live /events: a new call appears and an update replaces its row', async () => {
+    const calls = generateFakeCalls(3)
+    const { root, server } = setup({}, { calls }, { events: true })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    // The history is the client's only user: it must still open the client's event stream.
+    await waitFor(() => expect(server.openStreams()).toHaveLength(1))
+    const inbound = makeRecord({
+      id: 'call_live',
+      direction: 'inbound',
+      status: 'ringing',
+      fromNumber: '+14155550177',
+      toNumber: '+14155550100',
+    })
+    await act(async () => {
+      server.push(makeEvent('call.incoming', inbound))
+      await flush()
+    })
+    const rows = () => within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+    await waitFor(() => expect(rows()).toHaveLength(4))
+    expect(rows()[0]?.getAttribute('data-status')).toBe('ringing')
+    await act(async () => {
+      server.push(makeEvent('call.updated', { ...inbound, status: 'missed', endReason: 'missed' }))
+      await flush()
+    })
+    await waitFor(() => expect(rows()[0]?.getAttribute('data-status')).toBe('missed'))
+    expect(rows()).toHaveLength(4)
   })
 })

@@ -1,33 +1,22 @@
+import type { CallClientOptions } from '@ringline/core'
+import type { CallRecord } from '@ringline/core/protocol'
 import { createFakeClock, makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
-import { createTestClient, flush } from '../../test/createTestClient'
+import { createTestClient, errorBody, fakeSounds, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
-import { createFakeCallClient, createFakeIncomingCall } from '../testing/createFakeCallClient'
 import { IncomingCallOverlay, type NotificationsAdapter } from './IncomingCallOverlay'
 
-function setup(
-  props: Parameters<typeof IncomingCallOverlay>[0] = {},
-  options?: Parameters<typeof createFakeCallClient>[0],
-) {
-  const client = createFakeCallClient(options)
-  const utils = render(
-    <RinglineProvider client={client}>
-      <button type="button">Before</button>
-      <IncomingCallOverlay notifications={false} {...props} />
-    </RinglineProvider>,
-  )
-  const root = utils.container.querySelector('.rl-incoming') as HTMLElement
-  return { client, root, ...utils }
-}
-
 /** The overlay over the real client with its `/events` stream; `ring(id)` pushes a `call.incoming`. */
-function setupReal(props: Parameters<typeof IncomingCallOverlay>[0] = {}) {
+function setupReal(
+  props: Parameters<typeof IncomingCallOverlay>[0] = {},
+  options: Partial<CallClientOptions> = {},
+) {
   // A manual clock: the missed call stays until the test lets `incomingRetention` pass, however slow the machine.
   const clock = createFakeClock()
-  const t = createTestClient({ events: true, clock })
+  const t = createTestClient({ events: true, clock, ...options })
   const utils = render(
     <RinglineProvider client={t.client}>
       <button type="button">Before</button>
@@ -35,13 +24,25 @@ function setupReal(props: Parameters<typeof IncomingCallOverlay>[0] = {}) {
     </RinglineProvider>,
   )
   const root = utils.container.querySelector('.rl-incoming') as HTMLElement
-  const inbound = (id: string, status: 'ringing' | 'missed' = 'ringing') =>
-    makeRecord({ id, direction: 'inbound', status, fromNumber: '+14155550123', toNumber: '+14155550100' })
-  const push = async (type: 'call.incoming' | 'call.updated', id: string, status?: 'missed') => {
+  const inbound = (id: string, status: 'ringing' | 'missed' = 'ringing', over: Partial<CallRecord> = {}) =>
+    makeRecord({
+      id,
+      direction: 'inbound',
+      status,
+      fromNumber: '+14155550123',
+      toNumber: '+14155550100',
+      ...over,
+    })
+  const push = async (
+    type: 'call.incoming' | 'call.updated',
+    id: string,
+    status?: 'missed',
+    over: Partial<CallRecord> = {},
+  ) => {
     await act(async () => {
       // The /events request opens on the first subscribe; let it connect before pushing.
       await flush()
-      t.server.push(makeEvent(type, inbound(id, status)))
+      t.server.push(makeEvent(type, inbound(id, status, over)))
       await flush()
     })
   }
@@ -98,8 +99,8 @@ describe('IncomingCallOverlay', () => {
 
   it('traps focus inside the dialog', async () => {
     const user = userEvent.setup()
-    const { client } = setup()
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1' })] }))
+    const t = setupReal()
+    await t.push('call.incoming', 'c1')
     const dialog = screen.getByRole('alertdialog')
     for (let i = 0; i < 5; i++) {
       await user.tab()
@@ -111,15 +112,10 @@ describe('IncomingCallOverlay', () => {
 
   it('stacks two ringing calls, each with its own controls', async () => {
     const user = userEvent.setup()
-    const { client } = setup()
-    act(() =>
-      client.setState({
-        incoming: [
-          createFakeIncomingCall({ id: 'a', from: '+14155550001' }),
-          createFakeIncomingCall({ id: 'b', from: '+442071838750' }),
-        ],
-      }),
-    )
+    const t = setupReal()
+    t.server.on('POST /calls/b/decline', () => ({ body: { ok: true } }))
+    await t.push('call.incoming', 'a', undefined, { fromNumber: '+14155550001' })
+    await t.push('call.incoming', 'b', undefined, { fromNumber: '+442071838750' })
     const groups = screen.getAllByRole('group')
     expect(groups).toHaveLength(2)
     expect(screen.getByRole('alertdialog').getAttribute('data-count')).toBe('2')
@@ -129,29 +125,47 @@ describe('IncomingCallOverlay', () => {
         .getByRole('group', { name: 'Incoming call: +44 20 7183 8750' })
         .querySelector('[data-action="decline"]')!,
     )
-    expect(client.actions).toContainEqual({ method: 'decline', args: ['b'] })
+    await waitFor(() => expect(t.server.calls('POST /calls/b/decline')).toHaveLength(1))
+    expect(t.client.getSnapshot().incoming.map((c) => c.id)).toEqual(['a'])
+    expect(screen.getAllByRole('group')).toHaveLength(1)
   })
 
-  it('shows answering, answered-elsewhere and missed states', async () => {
+  it('shows answered-elsewhere and missed states; Esc dismisses an ended card', async () => {
     const user = userEvent.setup()
-    const error = Object.assign(new Error('taken'), { code: 'CALL_ALREADY_ANSWERED' })
-    const { client, root } = setup({}, { errors: { answer: error } })
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
-    await user.click(screen.getByRole('button', { name: 'Answer' }))
-    await waitFor(() => expect(root.getAttribute('data-state')).toBe('answered-elsewhere'))
-    expect(screen.getByRole('status').textContent ?? screen.getByRole('alert').textContent).toMatch(
-      /answered on another device/,
-    )
-    act(() =>
-      client.setState({
-        incoming: [
-          createFakeIncomingCall({ id: 'c2', phase: 'ended', endReason: 'missed', from: '+14155550123' }),
-        ],
-      }),
-    )
-    expect(root.getAttribute('data-state')).toBe('missed')
+    const t = setupReal()
+    await t.push('call.incoming', 'c1')
+    // Someone else picks it up while it rings here.
+    await t.push('call.updated', 'c1', undefined, { status: 'in-progress', answeredBy: 'u2' })
+    expect(t.root.getAttribute('data-state')).toBe('answered-elsewhere')
+    expect(screen.getByRole('status').textContent).toMatch(/answered on another device/)
+    act(() => t.clock.advance(4_000))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    await t.push('call.incoming', 'c2')
+    await t.push('call.updated', 'c2', 'missed')
+    expect(t.root.getAttribute('data-state')).toBe('missed')
     expect(screen.getByRole('group').getAttribute('data-state')).toBe('missed')
     await user.keyboard('{Escape}')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+  })
+
+  it('hands an answered call to the active call at once; a lost claim ends that call as answered elsewhere', async () => {
+    const user = userEvent.setup()
+    const onAnswered = vi.fn()
+    const t = setupReal({ onAnswered })
+    t.server.on('POST /calls/c1/answer', () => ({
+      status: 409,
+      body: errorBody('CALL_ALREADY_ANSWERED', 'Someone else answered.'),
+    }))
+    await t.push('call.incoming', 'c1')
+    await user.click(screen.getByRole('button', { name: 'Answer' }))
+    // No "answering" card: the overlay closes as the call becomes the active call.
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    await waitFor(() => {
+      const call = t.client.getSnapshot().activeCall
+      expect(call?.phase === 'ended' && call.endReason).toBe('answered-elsewhere')
+    })
+    expect(t.server.calls('POST /calls/c1/answer')).toHaveLength(1)
+    expect(onAnswered).not.toHaveBeenCalled()
     expect(screen.queryByRole('alertdialog')).toBeNull()
   })
 
@@ -160,17 +174,15 @@ describe('IncomingCallOverlay', () => {
     const resolveCaller = vi.fn(async () => ({ name: 'Ada Lovelace', avatarUrl: null }))
     const request = vi.fn(async () => 'granted' as const)
     const notifications: NotificationsAdapter = { permission: () => 'default', request, show: vi.fn() }
-    const { client } = setup(
-      { resolveCaller, notifications, labels: { answer: 'Décrocher' } },
-      { state: { audio: { readiness: 'blocked', ringtone: true } } },
-    )
-    act(() => client.setState({ incoming: [createFakeIncomingCall({ id: 'c1', from: '+14155550123' })] }))
+    const sounds = fakeSounds('blocked')
+    const t = setupReal({ resolveCaller, notifications, labels: { answer: 'Décrocher' } }, { sounds })
+    await t.push('call.incoming', 'c1')
     expect(resolveCaller).toHaveBeenCalledWith('+14155550123')
     await screen.findByText('Incoming call: Ada Lovelace')
     expect(screen.getByRole('button', { name: 'Décrocher' })).toBeTruthy()
     await user.click(screen.getByRole('button', { name: 'Enable sound' }))
-    expect(client.actions).toContainEqual({ method: 'startAudio', args: [] })
-    expect(screen.queryByRole('button', { name: 'Enable sound' })).toBeNull()
+    expect(sounds.unlocks).toBe(1)
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Enable sound' })).toBeNull())
     await user.click(screen.getByRole('button', { name: 'Enable notifications' }))
     expect(request).toHaveBeenCalled()
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Enable notifications' })).toBeNull())

@@ -1,5 +1,5 @@
 'use client'
-import { answerFailureReason, type CountryCode, formatPhoneNumber } from '@ringline/core'
+import { type CountryCode, formatPhoneNumber } from '@ringline/core'
 import {
   type HTMLAttributes,
   type KeyboardEvent,
@@ -17,8 +17,12 @@ import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
 import type { CallClientLike, IncomingCall } from '../types'
 
-/** States of one incoming call in the overlay (`data-state`). */
-export type IncomingCallOverlayState = 'ringing' | 'answering' | 'answered-elsewhere' | 'missed'
+/**
+ * States of one incoming call in the overlay (`data-state`). Answering hands the call to the active call at once
+ * (core drops it from `incoming`), so connecting, a lost claim or a failed answer show where the active call is
+ * shown (CallControls), not here.
+ */
+export type IncomingCallOverlayState = 'ringing' | 'answered-elsewhere' | 'missed'
 
 /** What `resolveCaller` returns for a number. */
 export interface CallerInfo {
@@ -41,7 +45,6 @@ export interface IncomingCallOverlayLabels {
   answer: string
   decline: string
   dismiss: string
-  answering: string
   answeredElsewhere: string
   missed: string
   announceRinging: (caller: string) => string
@@ -54,7 +57,6 @@ export interface IncomingCallOverlayLabels {
   notificationTitle: string
   moreCalls: (count: number) => string
   calledNumber: (number: string) => string
-  answerFailed: string
 }
 
 /** Default English texts of IncomingCallOverlay. */
@@ -65,7 +67,6 @@ export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
   answer: 'Answer',
   decline: 'Decline',
   dismiss: 'Dismiss',
-  answering: 'Connecting…',
   answeredElsewhere: 'Answered on another device',
   missed: 'Missed call',
   announceRinging: (caller) => `Incoming call from ${caller}`,
@@ -78,7 +79,6 @@ export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
   notificationTitle: 'Incoming call',
   moreCalls: (count) => `${count} calls ringing`,
   calledNumber: (number) => `to ${number}`,
-  answerFailed: 'The call could not be answered.',
 }
 
 /** Props of {@link IncomingCallOverlay}. */
@@ -93,7 +93,7 @@ export interface IncomingCallOverlayProps extends HTMLAttributes<HTMLDivElement>
   defaultCountry?: CountryCode
   /** Browser notifications; `false` hides the prompt. Default: the client's (`client.notifications`), else `window.Notification`. */
   notifications?: NotificationsAdapter | false
-  /** Called once an answer succeeded. */
+  /** Called once an answer succeeded (a failed one ends the active call with its reason or error). */
   onAnswered?: (callId: string) => void
   /** Called after Decline. */
   onDeclined?: (callId: string) => void
@@ -133,9 +133,6 @@ export function IncomingCallOverlay({
 }: IncomingCallOverlayProps) {
   const labels = mergeLabels(incomingCallOverlayLabels, labelsProp)
   const incoming = useIncomingCalls({ client })
-  const [answering, setAnswering] = useState<ReadonlySet<string>>(new Set())
-  const [lost, setLost] = useState<Readonly<Record<string, IncomingCallOverlayState>>>({})
-  const [failures, setFailures] = useState<Readonly<Record<string, string>>>({})
   const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
   const [notify, setNotify] = useState<NotificationsAdapter | null>(null)
@@ -155,7 +152,7 @@ export function IncomingCallOverlay({
       if (call.endReason === 'declined') continue
       state = call.endReason === 'answered-elsewhere' ? 'answered-elsewhere' : 'missed'
     } else {
-      state = lost[call.id] ?? (answering.has(call.id) ? 'answering' : 'ringing')
+      state = 'ringing'
     }
     entries.push({ call, state })
   }
@@ -228,24 +225,12 @@ export function IncomingCallOverlay({
     }
   })
 
+  // Core moves the call to `activeCall` at once; a lost claim or a failure ends that call with its reason.
   const answer = async (callId: string) => {
-    setAnswering((prev) => new Set(prev).add(callId))
-    setFailures(({ [callId]: _drop, ...prev }) => prev)
     try {
       await incoming.answer(callId)
       onAnswered?.(callId)
-    } catch (error) {
-      // Core decides what a failed answer means (taken elsewhere, gone, or a real failure).
-      const reason = answerFailureReason((error as { code?: string })?.code)
-      if (reason) setLost((prev) => ({ ...prev, [callId]: reason }))
-      else setFailures((prev) => ({ ...prev, [callId]: (error as Error)?.message || labels.answerFailed }))
-    } finally {
-      setAnswering((prev) => {
-        const next = new Set(prev)
-        next.delete(callId)
-        return next
-      })
-    }
+    } catch {}
   }
   const decline = (callId: string) => {
     void incoming.decline(callId)
@@ -279,7 +264,7 @@ export function IncomingCallOverlay({
     if (event.key === 'Escape') {
       event.preventDefault()
       if (entry.state === 'ringing') decline(entry.call.id)
-      else if (entry.state !== 'answering') dismiss(entry.call.id)
+      else dismiss(entry.call.id)
     } else if (event.key === 'Enter' && (event.target as HTMLElement).tagName !== 'BUTTON') {
       event.preventDefault()
       if (entry.state === 'ringing') void answer(entry.call.id)
@@ -332,7 +317,6 @@ export function IncomingCallOverlay({
             const info = call.from ? callers[call.from] : null
             const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
             const name = info?.name ?? null
-            const failure = failures[call.id]
             return (
               // biome-ignore lint/a11y/useSemanticElements: a group of one call's controls inside the dialog
               <div
@@ -352,7 +336,7 @@ export function IncomingCallOverlay({
                 </div>
                 <div className="rl-incoming-text">
                   <p className="rl-incoming-title" id={`${id}-title-${index}`}>
-                    {state === 'ringing' || state === 'answering'
+                    {state === 'ringing'
                       ? `${labels.title}: ${name ?? number}`
                       : state === 'missed'
                         ? `${labels.missed}: ${name ?? number}`
@@ -361,27 +345,19 @@ export function IncomingCallOverlay({
                   <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="auto">
                     {name
                       ? number
-                      : state === 'answering'
-                        ? labels.answering
-                        : call.to
-                          ? labels.calledNumber(formatPhoneNumber(call.to, defaultCountry))
-                          : ''}
+                      : call.to
+                        ? labels.calledNumber(formatPhoneNumber(call.to, defaultCountry))
+                        : ''}
                   </p>
-                  {failure ? (
-                    <p className="rl-error" role="alert">
-                      {failure}
-                    </p>
-                  ) : null}
                 </div>
                 <div className="rl-incoming-actions">
-                  {state === 'ringing' || state === 'answering' ? (
+                  {state === 'ringing' ? (
                     <>
                       <button
                         type="button"
                         className="rl-button"
                         data-variant="decline"
                         data-action="decline"
-                        disabled={state === 'answering'}
                         onClick={() => decline(call.id)}
                       >
                         <HangupIcon />
@@ -392,12 +368,10 @@ export function IncomingCallOverlay({
                         className="rl-button"
                         data-variant="answer"
                         data-action="answer"
-                        aria-busy={state === 'answering' || undefined}
-                        disabled={state === 'answering'}
                         onClick={() => void answer(call.id)}
                       >
                         <PhoneIcon />
-                        <span>{state === 'answering' ? labels.answering : labels.answer}</span>
+                        <span>{labels.answer}</span>
                       </button>
                     </>
                   ) : (

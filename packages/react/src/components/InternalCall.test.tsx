@@ -1,37 +1,35 @@
-import { act, render, screen } from '@testing-library/react'
+import type { CallClientOptions } from '@ringline/core'
+import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import {
+  createTestClient,
+  fakeMediaDevices,
+  fakePermissions,
+  flush,
+  serveRooms,
+} from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
-import { createFakeCallClient } from '../testing/createFakeCallClient'
-import type { ParticipantState } from '../types'
 import { InternalCall, toRoomSlug } from './InternalCall'
 
-function setup(
-  props: Parameters<typeof InternalCall>[0] = {},
-  options?: Parameters<typeof createFakeCallClient>[0],
-) {
-  const client = createFakeCallClient(options)
+/** InternalCall over the real client; `POST /rooms/:name/join|leave|end` answer as the server does. */
+function setup(props: Parameters<typeof InternalCall>[0] = {}, options: Partial<CallClientOptions> = {}) {
+  const t = createTestClient({ mediaDevices: fakeMediaDevices(), ...options })
+  serveRooms(t.server, { canEnd: props.canEnd ?? false })
   const utils = render(
-    <RinglineProvider client={client}>
+    <RinglineProvider client={t.client}>
       <InternalCall {...props} />
     </RinglineProvider>,
   )
   const root = utils.container.firstElementChild as HTMLElement
-  return { client, root, ...utils }
+  const room = () => {
+    const r = t.transport.room
+    if (!r) throw new Error('no room yet')
+    return r
+  }
+  return { ...t, root, room, ...utils }
 }
-
-const peer = (over: Partial<ParticipantState>): ParticipantState => ({
-  identity: 'u2',
-  name: 'Grace Hopper',
-  kind: 'user',
-  isLocal: false,
-  speaking: false,
-  muted: false,
-  sipStatus: null,
-  attributes: {},
-  ...over,
-})
 
 describe('InternalCall', () => {
   it('slugs room names as people type them', () => {
@@ -41,7 +39,11 @@ describe('InternalCall', () => {
 
   it('joins by name with a display name, then lists participants with speaking and muted', async () => {
     const user = userEvent.setup()
-    const { client, root, container } = setup()
+    const { client, server, transport, room, root, container } = setup()
+    // The server puts the display name in the LiveKit token: the room reports it as the local name.
+    transport.onRoom = (r) => {
+      r.localParticipant.name = 'Ada'
+    }
     expect(root.getAttribute('data-state')).toBe('idle')
     const form = screen.getByRole('form', { name: 'Join a team room' })
     await user.type(screen.getByLabelText('Room name'), 'Daily Standup')
@@ -49,19 +51,20 @@ describe('InternalCall', () => {
     await user.type(screen.getByLabelText('Your name'), 'Ada')
     await expectNoAxeViolations(container)
     await user.click(screen.getByRole('button', { name: 'Join room' }))
-    expect(client.actions[0]).toEqual({ method: 'joinRoom', args: ['daily-standup', { displayName: 'Ada' }] })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+    expect(server.calls('POST /rooms/daily-standup/join').map((r) => r.body)).toEqual([
+      { displayName: 'Ada' },
+    ])
+    expect(client.getSnapshot().activeCall?.direction).toBe('internal')
     expect(form.isConnected).toBe(false)
-    expect(root.getAttribute('data-state')).toBe('connected')
     expect(screen.getByRole('region', { name: 'Room daily-standup' })).toBeTruthy()
-    act(() =>
-      client.updateCall({
-        participants: [
-          ...client.getSnapshot().activeCall!.participants,
-          peer({ speaking: true }),
-          peer({ identity: 'u3', name: 'Linus', muted: true }),
-        ],
-      }),
-    )
+    await act(async () => {
+      room().addParticipant({ identity: 'u2', name: 'Grace Hopper' })
+      room().addParticipant({ identity: 'u3', name: 'Linus' })
+      room().publishAudio('u3', true)
+      room().setSpeaking(['u2'])
+      await flush()
+    })
     const list = screen.getByRole('list', { name: '3 participants' })
     const items = list.querySelectorAll('li')
     expect(items[0]?.textContent).toContain('Ada (you)')
@@ -74,40 +77,47 @@ describe('InternalCall', () => {
 
   it('mutes, leaves, and shows why it left', async () => {
     const user = userEvent.setup()
-    const { root } = setup({ defaultRoomName: 'ops' })
+    const { root, room, server } = setup({ defaultRoomName: 'ops' })
     await user.click(screen.getByRole('button', { name: 'Join room' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
     const mute = screen.getByRole('button', { name: 'Mute' })
     await user.click(mute)
-    expect(mute.getAttribute('aria-pressed')).toBe('true')
+    await waitFor(() => expect(mute.getAttribute('aria-pressed')).toBe('true'))
+    expect(room().localParticipant.isMicrophoneEnabled).toBe(false)
     await user.click(screen.getByRole('button', { name: 'Leave' }))
-    expect(root.getAttribute('data-state')).toBe('idle')
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('idle'))
     expect(screen.getByRole('status').textContent).toBe('You left the room.')
+    expect(server.calls('POST /rooms/ops/leave')).toHaveLength(1)
   })
 
   it('validates the room name and shows join errors in plain language', async () => {
     const user = userEvent.setup()
-    const error = Object.assign(new Error('denied'), { code: 'MICROPHONE_PERMISSION_DENIED' })
-    setup({}, { errors: { joinRoom: error } })
+    const { transport } = setup()
+    // The browser refuses the microphone when the room publishes it.
+    transport.onRoom = (room) => {
+      room.failMicrophone = new DOMException('Permission denied', 'NotAllowedError')
+    }
     const field = screen.getByLabelText('Room name')
     await user.type(field, '!!!')
     await user.click(screen.getByRole('button', { name: 'Join room' }))
     expect(field.getAttribute('aria-invalid')).toBe('true')
     await user.clear(field)
     await user.type(field, 'ops{Enter}')
-    expect(screen.getByRole('alert').textContent).toMatch(/Microphone access is blocked/)
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/Microphone access is blocked/))
   })
 
   it('warns when the microphone is blocked, offers End for everyone, and takes labels', async () => {
     const user = userEvent.setup()
-    const { client } = setup(
+    const { client, root, server } = setup(
       { canEnd: true, defaultRoomName: 'ops', labels: { join: 'Rejoindre', end: 'Terminer pour tous' } },
-      { state: { permission: 'denied' } },
+      { permissions: fakePermissions('denied') },
     )
-    expect(screen.getByRole('note').textContent).toMatch(/Microphone access is blocked/)
+    await waitFor(() => expect(screen.getByRole('note').textContent).toMatch(/Microphone access is blocked/))
     await user.click(screen.getByRole('button', { name: 'Allow microphone' }))
-    expect(client.getSnapshot().permission).toBe('granted')
+    await waitFor(() => expect(client.getSnapshot().permission).toBe('granted'))
     await user.click(screen.getByRole('button', { name: 'Rejoindre' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
     await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }))
-    expect(client.actions.map((a) => a.method)).toContain('endRoom')
+    await waitFor(() => expect(server.calls('POST /rooms/ops/end')).toHaveLength(1))
   })
 })

@@ -3,9 +3,9 @@ import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
+import { createTestClient } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, type FakeApiOptions } from '../testing/createFakeApi'
-import { createFakeCallClient } from '../testing/createFakeCallClient'
 import { VoiceSettingsCard, type VoiceSettingsCardProps } from './VoiceSettingsCard'
 
 const numbers: TwilioNumber[] = [
@@ -34,9 +34,10 @@ const creds = {
 
 function setup(props: Partial<VoiceSettingsCardProps> = {}, apiOptions: FakeApiOptions = {}) {
   const api = createFakeApi({ numbers, ...apiOptions })
-  const client = createFakeCallClient({ api })
+  // The real client; onboarding talks only HTTP, which the in-memory fake API answers (`api` wins over the client's).
+  const { client } = createTestClient()
   const utils = render(
-    <RinglineProvider client={client}>
+    <RinglineProvider client={client} api={api}>
       <VoiceSettingsCard {...props} />
     </RinglineProvider>,
   )

@@ -62,9 +62,15 @@ export function useCallHistory(options: UseCallHistoryOptions = {}): CallHistory
   useEffect(() => {
     if (!live || !client) return
     if (client.on) {
-      return client.on((event) => {
+      const off = client.on((event) => {
         if (event.type === 'server-event') store.applyEvent(event.event)
       })
+      // A client runs its `/events` stream while someone subscribes: a history rendered alone must subscribe too.
+      const unsubscribe = client.subscribe(() => {})
+      return () => {
+        off()
+        unsubscribe()
+      }
     }
     // Without a raw event feed, refresh when a call ends or a new one rings.
     let last = client.getSnapshot()

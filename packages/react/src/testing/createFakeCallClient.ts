@@ -1,4 +1,4 @@
-import type { CallRecord, RinglineEvent } from '@ringline/core/protocol'
+import type { CallRecord } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
   Call,
@@ -91,8 +91,6 @@ export interface FakeCallClientOptions {
   errors?: Partial<Record<string, Error & { code?: string }>>
   /** Async actions that record the call and then never settle (to show pending states: `answer`, `joinRoom`, `dial`). */
   hang?: string[]
-  /** Walk outbound calls through dialing → ringing → connected with timers (for demos). Default false. */
-  simulate?: boolean | { stepMs?: number }
   /** `api` exposed as `client.api`. */
   api?: RinglineApi
   /** Name shown for the local participant of rooms. */
@@ -101,16 +99,16 @@ export interface FakeCallClientOptions {
   now?: () => number
 }
 
-/** A scriptable in-memory call client: records actions and applies the obvious state change. */
+/**
+ * A call client frozen in a state, for stories: records actions and applies the obvious state change, nothing
+ * more (no phases on timers, no server). Tests and live demos use core's real `createCallClient` over the fakes of
+ * `@ringline/core/testing` instead.
+ */
 export interface FakeCallClient extends CallClientLike {
   /** Every action called, in order. */
   readonly actions: FakeClientAction[]
   /** Replaces parts of the state and notifies subscribers. */
   setState(patch: Partial<CallClientState> | ((state: CallClientState) => Partial<CallClientState>)): void
-  /** Replaces parts of the active call (no-op without one). */
-  updateCall(patch: Partial<Call>): void
-  /** Delivers a raw server event to `on` listeners as `{ type: 'server-event', event }`. */
-  emit(event: RinglineEvent): void
 }
 
 const defaultState = (): CallClientState => ({
@@ -145,9 +143,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
   const listeners = new Set<() => void>()
   const eventListeners = new Set<(event: CallClientEvent) => void>()
   const actions: FakeClientAction[] = []
-  const timers = new Set<ReturnType<typeof setTimeout>>()
   const now = options.now ?? Date.now
-  const stepMs = typeof options.simulate === 'object' ? (options.simulate.stepMs ?? 800) : 800
   let seq = 0
 
   const set = (patch: Partial<CallClientState>) => {
@@ -162,13 +158,6 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
   }
   const never = new Promise<never>(() => {})
   const hangs = (method: string) => options.hang?.includes(method) ?? false
-  const later = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      fn()
-    }, ms)
-    timers.add(t)
-  }
   const ended = (reason: EndReason) => {
     const call = state.activeCall
     if (!call) return
@@ -188,12 +177,6 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     setState(patch) {
       set(typeof patch === 'function' ? patch(state) : patch)
     },
-    updateCall(patch) {
-      if (state.activeCall) setCall({ ...state.activeCall, ...patch } as Call)
-    },
-    emit(event) {
-      for (const listener of [...eventListeners]) listener({ type: 'server-event', event })
-    },
     on(listener) {
       eventListeners.add(listener)
       return () => eventListeners.delete(listener)
@@ -211,18 +194,6 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
           createdAt: now(),
         }),
       )
-      if (options.simulate) {
-        const step = (phase: 'dialing' | 'ringing' | 'connected', ms: number) =>
-          later(() => {
-            if (state.activeCall?.id !== id || state.activeCall.phase === 'ended') return
-            const next = { ...state.activeCall, phase } as Call
-            if (next.phase === 'connected') next.connectedAt = now()
-            setCall(next)
-          }, ms)
-        step('dialing', stepMs)
-        step('ringing', stepMs * 2)
-        step('connected', stepMs * 5)
-      }
       return state.activeCall
     },
     async answer(callId) {
@@ -241,8 +212,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
             connectedAt: now(),
           }),
         })
-      if (options.simulate) later(connect, stepMs)
-      else connect()
+      connect()
     },
     async decline(callId) {
       record('decline', [callId])
@@ -314,8 +284,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
           setCall({ ...state.activeCall, phase: 'connected', connectedAt: now() } as Call)
         }
       }
-      if (options.simulate) later(connect, stepMs)
-      else connect()
+      connect()
     },
     dismiss() {
       actions.push({ method: 'dismiss', args: [] })
@@ -347,8 +316,6 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     destroy() {
       actions.push({ method: 'destroy', args: [] })
-      for (const t of timers) clearTimeout(t)
-      timers.clear()
       listeners.clear()
       eventListeners.clear()
     },
