@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connectSandbox } from '@ringline/sandbox'
-import { describeWithSip } from '@ringline/sandbox/vitest'
+import { describeWithSip, sipAvailable } from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -25,6 +25,64 @@ const USER = 'alice'
 type Json = any
 
 let dir: string
+const hosts = new Map<string, RunningHost>()
+
+interface RunningHost {
+  base: string
+  /** Resolves with the ms from spawn to the first 200 from GET /health; rejects when the host exits first. */
+  healthy: Promise<number>
+  stop(): Promise<void>
+}
+
+/** Starts `node <host>` in the install dir with only what a deployment would set: the sandbox's env and PORT. */
+function startHost(host: string): RunningHost {
+  const sandbox = connectSandbox(inject('ringlineSandbox'))
+  let output = ''
+  let exited: Error | undefined
+  const child: { process?: ChildProcess } = {}
+  const portReady = freePort()
+  const running: RunningHost = {
+    base: '',
+    healthy: portReady.then(async (port) => {
+      running.base = `http://127.0.0.1:${port}`
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...sandbox.info.env, PORT: String(port) }
+      const proc = spawn(process.execPath, [host], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      child.process = proc
+      proc.stdout?.on('data', (d) => {
+        output += d
+      })
+      proc.stderr?.on('data', (d) => {
+        output += d
+      })
+      const started = Date.now()
+      // Start-up loads the server and opens its embedded PGlite store: seconds, more on a busy machine.
+      await until(
+        `${host}: GET /health answering 200`,
+        async () => {
+          if (proc.exitCode !== null) exited = new Error(`${host} exited ${proc.exitCode}:\n${output}`)
+          if (exited) throw exited
+          const res = await fetch(`${running.base}/api/ringline/health`)
+          return res.status === 200 ? true : undefined
+        },
+        60_000,
+        () => exited,
+      )
+      return Date.now() - started
+    }),
+    async stop() {
+      const proc = child.process
+      if (proc && proc.exitCode === null) {
+        const gone = new Promise((r) => proc.once('exit', r))
+        proc.kill('SIGTERM')
+        await Promise.race([gone, sleep(5000)])
+        if (proc.exitCode === null) proc.kill('SIGKILL')
+      }
+      if (output.trim()) console.log(`[hosts] ${host} output:\n${output}`)
+    },
+  }
+  running.healthy.catch(() => undefined) // awaited by its suite; no unhandled rejection meanwhile
+  return running
+}
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -77,9 +135,12 @@ beforeAll(() => {
     `[hosts] packed ${core}, ${server} in ${packed - t0} ms; npm install in ${Date.now() - packed} ms (${dir})`,
   )
   for (const host of HOSTS) copyFileSync(join(hostsDir, host), join(dir, host))
+  // All hosts start together (start-up is the slow part); each suite below waits for its own.
+  if (sipAvailable()) for (const host of HOSTS) hosts.set(host, startHost(host))
 })
 
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all([...hosts.values()].map((h) => h.stop()))
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -102,6 +163,7 @@ describe('the packed packages', () => {
   })
 
   it('ship a `ringline` bin that runs', () => {
+    // execFileSync throws on a non-zero exit.
     const out = run('npx', ['--no', 'ringline', 'help'], dir)
     expect(out).toMatch(/^Usage: ringline <command>/)
     expect(out).toMatch(/^ {2}migrate /m)
@@ -119,7 +181,13 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+/** Polls `fn` until it returns a value; errors are retried, except the one `fatal()` returns. */
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  fatal: () => Error | undefined = () => undefined,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -127,6 +195,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
       const value = await fn()
       if (value !== undefined) return value
     } catch (error) {
+      if (error === fatal()) throw error
       last = error
     }
     if (Date.now() > deadline)
@@ -138,9 +207,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 for (const host of HOSTS) {
   describeWithSip(`host ${host}, from the tarballs, on the sandbox`, () => {
     const sandbox = connectSandbox(inject('ringlineSandbox'))
-    let child: ChildProcess
     let base: string
-    let output = ''
     let unforward: (() => Promise<void>) | undefined
 
     // The browser's same-origin headers (as req() in the server's tests), and the user `authorize` reads.
@@ -165,36 +232,16 @@ for (const host of HOSTS) {
     }
 
     beforeAll(async () => {
-      const port = await freePort()
-      base = `http://127.0.0.1:${port}`
-      // Only what a deployment would set: the sandbox's settings and the port (no workspace environment).
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...sandbox.info.env, PORT: String(port) }
-      child = spawn(process.execPath, [host], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      child.stdout?.on('data', (d) => {
-        output += d
-      })
-      child.stderr?.on('data', (d) => {
-        output += d
-      })
-      const started = Date.now()
-      await until(`${host}: GET /health answering 200`, async () => {
-        if (child.exitCode !== null) throw new Error(`${host} exited ${child.exitCode}:\n${output}`)
-        const res = await fetch(`${base}/api/ringline/health`)
-        return res.status === 200 ? true : undefined
-      })
-      console.log(`[hosts] ${host} healthy ${Date.now() - started} ms after start`)
+      const running = hosts.get(host)
+      if (!running) throw new Error(`${host} was not started`)
+      const ms = await running.healthy
+      base = running.base
+      console.log(`[hosts] ${host} healthy ${ms} ms after start`)
       unforward = await sandbox.webhooks.forward(`${base}/api/ringline/webhooks/livekit`)
     })
 
     afterAll(async () => {
       await unforward?.()
-      if (child && child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await Promise.race([exited, sleep(5000)])
-        if (child.exitCode === null) child.kill('SIGKILL')
-      }
-      if (output.trim()) console.log(`[hosts] ${host} output:\n${output}`)
     })
 
     it('places an answered call, then hangs it up', async () => {
