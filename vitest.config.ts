@@ -8,7 +8,8 @@ console.log(
 // One run for the whole workspace: every package and app is a project with its own config. Projects run in
 // groups (`sequence.groupOrder`): unit tests first (0, server-unit among them), then the sandbox (1), the server on
 // PostgreSQL and the sandbox (2, server-integration) and
-// the browser end-to-end tests (3), so real calls never race each other for the one sandbox phone.
+// the browser end-to-end tests (3), then the packed packages in host apps (4, apps/hosts), so real calls never race
+// each other for the one sandbox phone.
 export default defineConfig({
   test: {
     reporters: ['default', './scripts/vitestTimingReporter.ts'],

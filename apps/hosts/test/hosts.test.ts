@@ -1,0 +1,292 @@
+// Ringline as a consumer gets it: @ringline/core and @ringline/server packed into tarballs, installed with npm into
+// a folder outside the workspace (no workspace links, no source condition), and mounted by small host apps
+// (hosts/*.mjs, the README's snippets) started with plain `node`. Each host places one real call on the sandbox:
+// livekit-sip dials the sipp phone, the phone answers, LiveKit's webhooks reach the host through the sandbox relay,
+// and the host hangs up.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { connectSandbox } from '@ringline/sandbox'
+import { describeWithSip, sipAvailable } from '@ringline/sandbox/vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+const hostsDir = join(appDir, 'hosts')
+const HOSTS = readdirSync(hostsDir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()
+const HOST_DEPS = ['express', 'hono', '@hono/node-server']
+const USER = 'alice'
+// biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted field by field
+type Json = any
+
+let dir: string
+const hosts = new Map<string, RunningHost>()
+
+interface RunningHost {
+  base: string
+  /** Resolves with the ms from spawn to the first 200 from GET /health; rejects when the host exits first. */
+  healthy: Promise<number>
+  stop(): Promise<void>
+}
+
+/** Starts `node <host>` in the install dir with only what a deployment would set: the sandbox's env and PORT. */
+function startHost(host: string): RunningHost {
+  const sandbox = connectSandbox(inject('ringlineSandbox'))
+  let output = ''
+  let exited: Error | undefined
+  const child: { process?: ChildProcess } = {}
+  const portReady = freePort()
+  const running: RunningHost = {
+    base: '',
+    healthy: portReady.then(async (port) => {
+      running.base = `http://127.0.0.1:${port}`
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...sandbox.info.env, PORT: String(port) }
+      const proc = spawn(process.execPath, [host], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      child.process = proc
+      proc.stdout?.on('data', (d) => {
+        output += d
+      })
+      proc.stderr?.on('data', (d) => {
+        output += d
+      })
+      const started = Date.now()
+      // Start-up loads the server and opens its embedded PGlite store: seconds, more on a busy machine.
+      await until(
+        `${host}: GET /health answering 200`,
+        async () => {
+          if (proc.exitCode !== null) exited = new Error(`${host} exited ${proc.exitCode}:\n${output}`)
+          if (exited) throw exited
+          const res = await fetch(`${running.base}/api/ringline/health`)
+          return res.status === 200 ? true : undefined
+        },
+        60_000,
+        () => exited,
+      )
+      return Date.now() - started
+    }),
+    async stop() {
+      const proc = child.process
+      if (proc && proc.exitCode === null) {
+        const gone = new Promise((r) => proc.once('exit', r))
+        proc.kill('SIGTERM')
+        await Promise.race([gone, sleep(5000)])
+        if (proc.exitCode === null) proc.kill('SIGKILL')
+      }
+      if (output.trim()) console.log(`[hosts] ${host} output:\n${output}`)
+    },
+  }
+  running.healthy.catch(() => undefined) // awaited by its suite; no unhandled rejection meanwhile
+  return running
+}
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+/** The workspace's version of a host dependency (what this package's devDependencies pin). */
+function workspaceVersion(name: string): string {
+  const pkg = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8'))
+  const version = pkg.devDependencies[name]
+  if (!version) throw new Error(`apps/hosts/package.json has no devDependency ${name}`)
+  return version
+}
+
+/** Packs a workspace package into `dest` (pnpm rewrites workspace: and catalog: ranges); returns the tarball's name. */
+function pack(pkgDir: string, dest: string): string {
+  if (!readdirSync(pkgDir).includes('dist')) {
+    run('pnpm', ['--filter', '@ringline/core', '--filter', '@ringline/server', 'build'], repoRoot)
+  }
+  const tarball = run('pnpm', ['pack', '--pack-destination', dest], pkgDir).trim().split('\n').pop()!
+  return tarball.split('/').pop()!
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ringline-hosts-'))
+  const t0 = Date.now()
+  const core = pack(join(repoRoot, 'packages/core'), dir)
+  const server = pack(join(repoRoot, 'packages/server'), dir)
+  const packed = Date.now()
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'ringline-hosts',
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@ringline/core': `file:./${core}`,
+          '@ringline/server': `file:./${server}`,
+          ...Object.fromEntries(HOST_DEPS.map((d) => [d, workspaceVersion(d)])),
+        },
+        // The server's tarball depends on @ringline/core@<version>, which is not on the registry: use the tarball.
+        overrides: { '@ringline/core': '$@ringline/core' },
+      },
+      null,
+      2,
+    ),
+  )
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir)
+  console.log(
+    `[hosts] packed ${core}, ${server} in ${packed - t0} ms; npm install in ${Date.now() - packed} ms (${dir})`,
+  )
+  for (const host of HOSTS) copyFileSync(join(hostsDir, host), join(dir, host))
+  // All hosts start together (start-up is the slow part); each suite below waits for its own.
+  if (sipAvailable()) for (const host of HOSTS) hosts.set(host, startHost(host))
+})
+
+afterAll(async () => {
+  await Promise.all([...hosts.values()].map((h) => h.stop()))
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the packed packages', () => {
+  it('install from the tarballs, not the workspace', () => {
+    const installed = (name: string) =>
+      JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8'))
+    expect(installed('@ringline/server').version).toBe(
+      JSON.parse(readFileSync(join(repoRoot, 'packages/server/package.json'), 'utf8')).version,
+    )
+    expect(installed('@ringline/core').version).toBe(
+      JSON.parse(readFileSync(join(repoRoot, 'packages/core/package.json'), 'utf8')).version,
+    )
+    // One copy of core: the server's dependency resolved to the top-level tarball (the override), nothing nested.
+    const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8'))
+    expect(Object.keys(lock.packages).filter((p) => p.endsWith('node_modules/@ringline/core'))).toEqual([
+      'node_modules/@ringline/core',
+    ])
+    expect(lock.packages['node_modules/@ringline/core'].resolved).toMatch(/^file:ringline-core-.*\.tgz$/)
+  })
+
+  it('ship a `ringline` bin that runs', () => {
+    // execFileSync throws on a non-zero exit.
+    const out = run('npx', ['--no', 'ringline', 'help'], dir)
+    expect(out).toMatch(/^Usage: ringline <command>/)
+    expect(out).toMatch(/^ {2}migrate /m)
+    expect(out).toMatch(/^ {2}doctor /m)
+  })
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  await new Promise((r) => server.close(r))
+  return port
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `fn` until it returns a value; errors are retried, except the one `fatal()` returns. */
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  fatal: () => Error | undefined = () => undefined,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await fn()
+      if (value !== undefined) return value
+    } catch (error) {
+      if (error === fatal()) throw error
+      last = error
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${last})` : ''}`)
+    await sleep(200)
+  }
+}
+
+for (const host of HOSTS) {
+  describeWithSip(`host ${host}, from the tarballs, on the sandbox`, () => {
+    const sandbox = connectSandbox(inject('ringlineSandbox'))
+    let base: string
+    let unforward: (() => Promise<void>) | undefined
+
+    // The browser's same-origin headers (as req() in the server's tests), and the user `authorize` reads.
+    const headers = () => ({
+      origin: base,
+      'sec-fetch-site': 'same-origin',
+      'content-type': 'application/json',
+      'x-user': USER,
+    })
+    const api = async (
+      method: string,
+      path: string,
+      body?: unknown,
+    ): Promise<{ status: number; body: Json }> => {
+      const res = await fetch(`${base}/api/ringline${path}`, {
+        method,
+        headers: headers(),
+        ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
+      })
+      const text = await res.text()
+      return { status: res.status, body: text ? JSON.parse(text) : null }
+    }
+
+    beforeAll(async () => {
+      const running = hosts.get(host)
+      if (!running) throw new Error(`${host} was not started`)
+      const ms = await running.healthy
+      base = running.base
+      console.log(`[hosts] ${host} healthy ${ms} ms after start`)
+      unforward = await sandbox.webhooks.forward(`${base}/api/ringline/webhooks/livekit`)
+    })
+
+    afterAll(async () => {
+      await unforward?.()
+    })
+
+    it('places an answered call, then hangs it up', async () => {
+      const number = sandbox.phone.numbers.answer
+      const since = Date.now()
+      const created = await api('POST', '/calls', { to: number })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      const id: string = created.body.call.id
+      expect(created.body.connection).toMatchObject({ token: expect.any(String) })
+
+      // The phone got LiveKit's INVITE and answered it.
+      const rang = await sandbox.phone.waitFor(number, (s) => s.calls.some((c) => c.answeredAt !== null), {
+        since,
+        timeoutMs: 30_000,
+      })
+      expect(rang.invites).toBeGreaterThanOrEqual(1)
+
+      // The dial result: the record says in-progress.
+      const live = await until(`${host}: call ${id} in-progress`, async () => {
+        const res = await api('GET', `/calls/${id}`)
+        return res.body?.call?.status === 'in-progress' ? res.body.call : undefined
+      })
+      expect(live.sipCallId).toMatch(/^SCL_/)
+      expect(live.answeredAt).not.toBeNull()
+      // LiveKit's participant_joined webhook, relayed to the host's webhook route and verified there: outbound
+      // calls learn their participants only from webhooks.
+      const phoneLeg = await until(`${host}: the phone's participant_joined webhook`, async () => {
+        const res = await api('GET', `/calls/${id}`)
+        return res.body?.participants?.find((p: Json) => p.kind === 'sip' && p.joinedAt !== null)
+      })
+
+      const hung = await api('POST', `/calls/${id}/hangup`)
+      expect(hung.status, JSON.stringify(hung.body)).toBe(200)
+      expect(hung.body.call).toMatchObject({ status: 'completed', endReason: 'completed' })
+      const after = await api('GET', `/calls/${id}`)
+      expect(after.body.call).toMatchObject({ status: 'completed' })
+
+      // LiveKit's BYE reached the phone.
+      await sandbox.phone.waitFor(number, (s) => s.calls.some((c) => c.endedBy === 'remote'), { since })
+      // And the participant_left webhook of the hang-up reached the host too.
+      await until(`${host}: the phone's participant_left webhook`, async () => {
+        const res = await api('GET', `/calls/${id}`)
+        const leg = res.body?.participants?.find((p: Json) => p.identity === phoneLeg.identity)
+        return leg?.leftAt ? leg : undefined
+      })
+    })
+  })
+}
