@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DoctorCheck, formatDoctor, runDoctor } from './doctor'
 import { pgliteStore } from './sql/pgliteStore'
-import { createTwilioSimulator } from './testing/twilioSimulator'
+import { createTwilioSimulator } from './testing/twilioSimulator/createTwilioSimulator'
 
 const sim = createTwilioSimulator({ accounts: [{ numbers: [{ phoneNumber: '+14155550100' }] }] })
 const account = sim.account(0)
