@@ -87,7 +87,7 @@ describeWithSip('outbound phone calls from the Dialer in Chromium', () => {
     await page.getByRole('button', { name: 'Hang up' }).click()
   })
 
-  it('hold plays music to the phone and mute sends it silence, measured at the phone; resume restores both', async () => {
+  it('hold plays music to the phone and mute sends it silence (the agent told when speaking muted), measured at the phone; resume restores both', async () => {
     const { answer } = e2e.sandbox.phone.numbers
     const since = Date.now()
     const { page } = await e2e.signIn('alice')
@@ -112,6 +112,12 @@ describeWithSip('outbound phone calls from the Dialer in Chromium', () => {
     await mute.click()
     await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('true')
     expect(await heard(1000, 2500)).toBeLessThan(0.001)
+    // The microphone still hears the (fake) speaker: the agent is told, and the phone still hears nothing.
+    const notice = page.locator('.rl-call-controls .rl-muted-speech')
+    await expect
+      .poll(() => notice.textContent(), { timeout: 10_000 })
+      .toBe('You are muted. Unmute to be heard.')
+    expect(await heard(0, 2000)).toBeLessThan(0.001)
     // On hold (still muted): the phone hears the hold music, on the microphone's own publication.
     await hold.click()
     await expect.poll(() => hold.getAttribute('aria-pressed')).toBe('true')
@@ -123,6 +129,7 @@ describeWithSip('outbound phone calls from the Dialer in Chromium', () => {
     expect(await heard(1000, 2500)).toBeLessThan(0.001)
     await mute.click()
     await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('false')
+    await expect.poll(() => notice.textContent()).toBe('')
     expect(await heard(1000, 3000)).toBeGreaterThan(0.003)
     await page.getByRole('button', { name: 'Hang up' }).click()
     await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })

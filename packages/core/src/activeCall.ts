@@ -315,7 +315,10 @@ export class ActiveCall {
       if (this.#session?.key !== key) return
       this.#host.notePermission('granted')
       const call = this.callOf(key)
-      if (call?.muted) await session.setMicrophoneEnabled(false)
+      if (call?.muted) {
+        await session.setMicrophoneEnabled(false)
+        if (!call.onHold) session.watchMutedSpeech?.(true)
+      }
     } catch (e) {
       const error = toRinglineError(e, 'CONNECTION_FAILED')
       if (error.code === 'MICROPHONE_PERMISSION_DENIED') this.#host.notePermission('denied')
@@ -324,6 +327,16 @@ export class ActiveCall {
       this.#host.error(error)
       this.#timers.giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
     }
+  }
+
+  /** Raise or clear `speakingWhileMuted` (only ever true while muted and not on hold), with its event. */
+  setSpeakingWhileMuted(key: string, speaking: boolean) {
+    const call = this.callOf(key)
+    if (!call) return
+    const value = speaking && call.muted && !call.onHold
+    if (call.speakingWhileMuted === value) return
+    this.dispatch(key, { type: 'patch', patch: { speakingWhileMuted: value } })
+    this.#host.emit({ type: 'speaking-while-muted', speaking: value, callKey: key })
   }
 
   #onFact(key: string, fact: TransportFact) {
@@ -357,6 +370,9 @@ export class ActiveCall {
         return
       case 'transcript':
         this.dispatch(key, { type: 'transcript', segments: fact.segments })
+        return
+      case 'muted-speech':
+        this.setSpeakingWhileMuted(key, fact.speaking)
         return
       default:
         return fact satisfies never

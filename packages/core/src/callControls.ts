@@ -34,6 +34,7 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
       const { call, session } = active.requireLive()
       if (call.muted === muted) return
       active.dispatch(call.key, { type: 'patch', patch: { muted } })
+      active.setSpeakingWhileMuted(call.key, false)
       if (session && !call.onHold) {
         try {
           await session.setMicrophoneEnabled(!muted)
@@ -41,6 +42,7 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
           active.dispatch(call.key, { type: 'patch', patch: { muted: !muted } })
           throw toRinglineError(e, 'CONNECTION_FAILED')
         }
+        session.watchMutedSpeech?.(muted)
       }
     },
 
@@ -49,7 +51,9 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
       if (call.onHold) return
       if (!session || call.phase !== 'connected')
         throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected call can be put on hold.')
+      active.setSpeakingWhileMuted(call.key, false)
       active.dispatch(call.key, { type: 'patch', patch: { onHold: true } })
+      session.watchMutedSpeech?.(false)
       session.setRemoteAudioEnabled(false)
       const music = deps.sounds?.createHoldMusic()
       if (!music) {
@@ -85,6 +89,7 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
       session?.setRemoteAudioEnabled(true)
       if (session) await session.setMicrophoneEnabled(!call.muted)
       active.dispatch(call.key, { type: 'patch', patch: { onHold: false } })
+      if (call.muted) session?.watchMutedSpeech?.(true)
     },
 
     async sendDtmf(digits: string): Promise<void> {

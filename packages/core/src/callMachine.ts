@@ -50,7 +50,9 @@ export type CallMachineEvent =
   | { type: 'fail'; error: CallError }
   | {
       type: 'patch'
-      patch: Partial<Pick<CallBase, 'muted' | 'onHold' | 'dtmf' | 'transfer' | 'record' | 'canEnd'>>
+      patch: Partial<
+        Pick<CallBase, 'muted' | 'speakingWhileMuted' | 'onHold' | 'dtmf' | 'transfer' | 'record' | 'canEnd'>
+      >
     }
 
 /** How a call starts. */
@@ -83,6 +85,7 @@ export function createCallMachine(init: NewCallInit): CallMachineState {
     roomName: init.roomName ?? null,
     record: init.record ?? null,
     muted: false,
+    speakingWhileMuted: false,
     onHold: false,
     participants: [],
     dtmf: { sent: '', received: '' },

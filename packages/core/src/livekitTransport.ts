@@ -1,5 +1,6 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
+import { type LevelMeterFactory, watchSpeech } from './mutedSpeech'
 import { createParticipantSnapshots } from './participantSnapshots'
 import { playOnMicrophone } from './playOnMicrophone'
 import {
@@ -122,6 +123,8 @@ export interface LivekitTransportOptions {
   connectOptions?: Record<string, unknown>
   /** Where hidden `<audio>` elements for remote audio go; default `document.body`, null to not insert them. */
   audioContainer?: (() => HTMLElement | null) | null
+  /** Level meter for the speaking-while-muted check; default Web Audio on a clone of the muted microphone. */
+  speechMeter?: LevelMeterFactory
 }
 
 const CAUSES: Record<string, DisconnectCause> = {
@@ -170,6 +173,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       const audio = createRemoteAudioElements(options.audioContainer)
       const listeners: Array<[string, (...args: never[]) => void]> = []
       let textHandler = false
+      let stopSpeech: (() => void) | null = null
       let lastConnection: string | null = null
       const reportConnection = (state: 'connecting' | 'connected' | 'reconnecting') => {
         if (state === lastConnection) return
@@ -290,6 +294,22 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         return room
       }
 
+      const watchMutedSpeech = (enabled: boolean) => {
+        stopSpeech?.()
+        stopSpeech = null
+        if (!enabled || !room || closed) return
+        const source = lk?.Track.Source.Microphone ?? 'microphone'
+        const track = room.localParticipant.getTrackPublication(source)?.track?.mediaStreamTrack
+        if (!track || track.readyState === 'ended') return
+        stopSpeech = watchSpeech(
+          track,
+          (speaking) => {
+            if (!closed) onFact({ type: 'muted-speech', speaking })
+          },
+          { meter: options.speechMeter },
+        )
+      }
+
       return {
         async connect(connection: Connection, opts: SessionConnectOptions) {
           const module = await load()
@@ -347,6 +367,8 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         async disconnect() {
           if (closed) return
           closed = true
+          stopSpeech?.()
+          stopSpeech = null
           const r = room
           audio.detachAll()
           if (!r) return
@@ -368,6 +390,8 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           }
           scheduleRefresh()
         },
+
+        watchMutedSpeech,
 
         setRemoteAudioEnabled(enabled) {
           audio.setEnabled(enabled)
@@ -392,6 +416,8 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         async switchDevice(kind: AudioDeviceKind, deviceId: string) {
           if (!room || closed) return
           await room.switchActiveDevice(kind, deviceId)
+          // A muted microphone moved to another device: listen to the new one.
+          if (kind === 'audioinput' && stopSpeech) watchMutedSpeech(true)
         },
 
         async startAudio() {

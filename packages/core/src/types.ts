@@ -105,6 +105,8 @@ export interface CallBase {
   /** Whether you may end this call for everyone (internal rooms: their creator or an admin). */
   canEnd: boolean
   muted: boolean
+  /** Muted, and the microphone hears you speak: the UI should say so (nothing is sent to the other side). */
+  speakingWhileMuted: boolean
   onHold: boolean
   participants: readonly ParticipantState[]
   /** DTMF digits sent and received during the call, in order. */
@@ -241,6 +243,8 @@ export type TransportFact =
   | { type: 'audio-playback'; canPlay: boolean }
   | { type: 'media-error'; error: Error }
   | { type: 'transcript'; segments: readonly TranscriptSegment[] }
+  /** The muted microphone hears speech (`true`) or has gone quiet (`false`); see `watchMutedSpeech`. */
+  | { type: 'muted-speech'; speaking: boolean }
 
 /** Options of `TransportSession.connect`. */
 export interface SessionConnectOptions {
@@ -257,6 +261,8 @@ export interface TransportSession {
   setMicrophoneEnabled(enabled: boolean): Promise<void>
   /** Mute or restore what this browser hears (hold). */
   setRemoteAudioEnabled(enabled: boolean): void
+  /** Optional: while enabled, listen locally to the muted microphone and report `muted-speech` facts. */
+  watchMutedSpeech?(enabled: boolean): void
   publishDtmf(code: number, digit: string): Promise<void>
   /**
    * Send `track` (hold music) to the other side instead of the microphone; resolves to a function that puts the
@@ -298,6 +304,7 @@ export type CallClientEvent =
   | { type: 'dtmf'; direction: 'sent' | 'received'; digit: string; callKey: string }
   | { type: 'error'; error: RinglineError }
   | { type: 'server-event'; event: RinglineEvent }
+  | { type: 'speaking-while-muted'; speaking: boolean; callKey: string }
 
 /** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
 export interface CallClientOptions {

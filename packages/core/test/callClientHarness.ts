@@ -35,10 +35,13 @@ export function createTestClient(
 }
 
 /** A test client over a fake LiveKit transport whose `POST /calls` places `outbound`. */
-export function setup(options: Partial<CallClientOptions> = {}) {
+export function setup(
+  options: Partial<CallClientOptions> = {},
+  transportOptions: Parameters<typeof createFakeTransport>[0] = {},
+) {
   const server = createFakeServer()
   const clock = createFakeClock()
-  const transport = createFakeTransport()
+  const transport = createFakeTransport(transportOptions)
   const client = createTestClient(server, transport, { clock, random: () => 1, ...options })
   const outbound = makeRecord()
   server.on('POST /calls', () => ({

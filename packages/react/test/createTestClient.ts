@@ -16,9 +16,12 @@ import {
 import type { FakeApi } from '../src/testing/createFakeApi'
 
 /** A real `createCallClient` wired to fakes; `server.on(route, handler)` scripts the HTTP side. */
-export function createTestClient(options: Partial<CallClientOptions> = {}) {
+export function createTestClient(
+  options: Partial<CallClientOptions> = {},
+  transportOptions: Parameters<typeof createFakeTransport>[0] = {},
+) {
   const server = createFakeServer()
-  const transport = createFakeTransport()
+  const transport = createFakeTransport(transportOptions)
   const client = createCallClient({
     baseUrl: '/api/ringline',
     fetch: server.fetch,

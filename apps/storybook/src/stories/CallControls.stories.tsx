@@ -36,6 +36,15 @@ export const Connected: Story = { parameters: withCall({ phase: 'connected', con
 export const Muted: Story = {
   parameters: withCall({ phase: 'connected', connectedAt: ago(5_000), muted: true }),
 }
+/** Muted, and the microphone hears the agent talking: they are told nobody hears them. */
+export const SpeakingWhileMuted: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(20_000),
+    muted: true,
+    speakingWhileMuted: true,
+  }),
+}
 export const OnHold: Story = {
   parameters: withCall({ phase: 'connected', connectedAt: ago(45_000), onHold: true }),
 }

@@ -11,7 +11,12 @@ export type { FakeServer, RecordedRequest } from './fakeServer'
 export { connectionFor, createFakeServer, makeEvent, makeRecord, settle } from './fakeServer'
 
 /** A `livekitTransport` whose rooms are `FakeRoom`s; `rooms` lists every room it made, newest last. */
-export function createFakeTransport(): CallTransport & {
+export function createFakeTransport(
+  options: {
+    /** The level the fake microphone hears (0–1), read by the speaking-while-muted check; default silence. */
+    microphoneLevel?: () => number
+  } = {},
+): CallTransport & {
   rooms: FakeRoom[]
   readonly room: FakeRoom | undefined
   /** Called with each new room before it connects (set failures here). */
@@ -27,6 +32,7 @@ export function createFakeTransport(): CallTransport & {
       return room
     },
     audioContainer: null,
+    speechMeter: () => ({ level: options.microphoneLevel ?? (() => 0), stop() {} }),
   })
   const result = {
     onRoom: null as ((room: FakeRoom) => void) | null,

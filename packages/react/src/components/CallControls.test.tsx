@@ -8,8 +8,12 @@ import { RinglineProvider } from '../RinglineProvider'
 import { CallControls } from './CallControls'
 
 /** CallControls over the real client (core's fake server and room). */
-function setupReal(props: Parameters<typeof CallControls>[0] = {}, options: Partial<CallClientOptions> = {}) {
-  const t = createTestClient(options)
+function setupReal(
+  props: Parameters<typeof CallControls>[0] = {},
+  options: Partial<CallClientOptions> = {},
+  transportOptions: Parameters<typeof createTestClient>[1] = {},
+) {
+  const t = createTestClient(options, transportOptions)
   const utils = render(
     <RinglineProvider client={t.client}>
       <CallControls {...props} />
@@ -98,6 +102,82 @@ describe('CallControls', () => {
       expect(screen.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed')).toBe('true'),
     )
     expect(t.client.getSnapshot().activeCall?.onHold).toBe(true)
+  })
+
+  it('tells a muted person who is speaking that they are not heard, and stops when they unmute', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      let level = 0.2
+      const t = setupReal({}, {}, { microphoneLevel: () => level })
+      await act(async () => {
+        await dialTo(t, 'active')
+      })
+      const notice = t.root.querySelector('.rl-muted-speech')
+      expect(notice?.getAttribute('aria-live')).toBe('polite')
+      await act(async () => vi.advanceTimersByTime(1000))
+      expect(notice?.textContent).toBe('')
+      await act(async () => {
+        await t.client.setMuted(true)
+        vi.advanceTimersByTime(300)
+      })
+      expect(notice?.textContent).toBe('You are muted. Unmute to be heard.')
+      level = 0
+      await act(async () => vi.advanceTimersByTime(3000))
+      expect(notice?.textContent).toBe('')
+      level = 0.2
+      await act(async () => vi.advanceTimersByTime(300))
+      expect(notice?.textContent).toBe('You are muted. Unmute to be heard.')
+      await act(async () => {
+        await t.client.setMuted(false)
+      })
+      expect(notice?.textContent).toBe('')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('takes digits typed anywhere in the page as DTMF, but never from a field or with a modifier', async () => {
+    const user = userEvent.setup()
+    const t = setupReal()
+    const field = document.createElement('input')
+    field.setAttribute('aria-label', 'Notes')
+    document.body.append(field)
+    try {
+      await act(async () => {
+        await dialTo(t, 'active')
+      })
+      expect(screen.queryByRole('group', { name: 'Keypad tones' })).toBeNull()
+      await user.keyboard('4#')
+      await waitFor(() => expect(t.client.getSnapshot().activeCall?.dtmf.sent).toBe('4#'))
+      await user.click(field)
+      await user.keyboard('99')
+      expect((field as HTMLInputElement).value).toBe('99')
+      field.blur()
+      await user.keyboard('{Control>}1{/Control}')
+      await flush()
+      expect(t.client.getSnapshot().activeCall?.dtmf.sent).toBe('4#')
+    } finally {
+      field.remove()
+    }
+  })
+
+  it('leaves typed digits alone when keyboardDtmf is off or the call is not connected', async () => {
+    const user = userEvent.setup()
+    const t = setupReal({ keyboardDtmf: false })
+    await act(async () => {
+      await dialTo(t, 'active')
+    })
+    await user.keyboard('5')
+    await flush()
+    expect(t.client.getSnapshot().activeCall?.dtmf.sent).toBe('')
+    t.unmount()
+    const u = setupReal()
+    await act(async () => {
+      await dialTo(u, 'dialing')
+    })
+    await user.keyboard('5')
+    await flush()
+    expect(u.client.getSnapshot().activeCall?.dtmf.sent ?? '').toBe('')
   })
 
   it('opens the keypad and sends DTMF by click and by typing', async () => {

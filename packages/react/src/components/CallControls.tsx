@@ -1,6 +1,14 @@
 'use client'
 import { type CountryCode, formatPhoneNumber, toE164 } from '@ringline/core'
-import { type FormEvent, type HTMLAttributes, type KeyboardEvent, useId, useState } from 'react'
+import {
+  type FormEvent,
+  type HTMLAttributes,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
@@ -16,6 +24,7 @@ import {
 } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { useRingline } from '../RinglineProvider'
@@ -35,6 +44,8 @@ export interface CallControlsLabels extends CallDevicesLabels {
   unknownCaller: string
   timer: string
   mute: string
+  /** Shown while muted and the microphone hears you speak. */
+  speakingWhileMuted: string
   hold: string
   onHold: string
   keypad: string
@@ -76,6 +87,7 @@ export const callControlsLabels: CallControlsLabels = {
   unknownCaller: 'Unknown number',
   timer: 'Call duration',
   mute: 'Mute',
+  speakingWhileMuted: 'You are muted. Unmute to be heard.',
   hold: 'Hold',
   onHold: 'On hold',
   keypad: 'Keypad',
@@ -124,6 +136,19 @@ export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
   agents?: readonly string[]
   /** Show the live transcript panel once something is transcribed. Default true. */
   showTranscript?: boolean
+  /**
+   * Send DTMF when 0–9, * or # is typed anywhere on the page during a connected phone call (never while typing in
+   * a field, or with Ctrl/Alt/Meta). Default true.
+   */
+  keyboardDtmf?: boolean
+}
+
+/** Whether a key typed at `target` belongs to a field (never taken for DTMF). */
+function isEditable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  if (target.isContentEditable) return true
+  const tag = target.tagName
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT'
 }
 
 /** Status text of a call for people and screen readers. */
@@ -158,6 +183,7 @@ export function CallControls({
   onHangup,
   agents,
   showTranscript = true,
+  keyboardDtmf = true,
   className,
   ...rest
 }: CallControlsProps) {
@@ -199,6 +225,20 @@ export function CallControls({
       sendKey(event.key)
     }
   }
+  const sendDtmfRef = useRef(active.sendDtmf)
+  sendDtmfRef.current = active.sendDtmf
+  const typeDtmf = keyboardDtmf && isPhone && phase === 'connected'
+  useEffect(() => {
+    if (!typeDtmf) return
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return
+      if (!/^[\d*#]$/.test(event.key) || isEditable(event.target)) return
+      event.preventDefault()
+      sendDtmfRef.current(event.key)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [typeDtmf])
   const submitTransfer = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const target = transferTo.trim()
@@ -245,6 +285,7 @@ export function CallControls({
         </p>
       ) : null}
       <LiveRegion message={call ? status : ''} />
+      <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
       <div className="rl-call-buttons">
         <button
           type="button"

@@ -7,6 +7,7 @@ import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
@@ -32,6 +33,8 @@ export interface InternalCallLabels extends CallDevicesLabels {
   speaking: string
   muted: string
   mute: string
+  /** Shown while muted and the microphone hears you speak. */
+  speakingWhileMuted: string
   leave: string
   end: string
   left: Record<EndReason, string>
@@ -62,6 +65,7 @@ export const internalCallLabels: InternalCallLabels = {
   speaking: 'speaking',
   muted: 'muted',
   mute: 'Mute',
+  speakingWhileMuted: 'You are muted. Unmute to be heard.',
   ...callDevicesLabels,
   leave: 'Leave',
   end: 'End for everyone',
@@ -253,6 +257,7 @@ export function InternalCall({
               </li>
             ))}
           </ul>
+          <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
           <div className="rl-room-controls">
             <button
               type="button"

@@ -13,6 +13,8 @@ export interface ActiveCallResult {
   /** True while the call is not ended or failed. */
   isLive: boolean
   muted: boolean
+  /** Muted, and the microphone hears speech: show the person they are not being heard. */
+  speakingWhileMuted: boolean
   onHold: boolean
   hangup(): Promise<unknown>
   setMuted(muted: boolean): unknown
@@ -38,6 +40,7 @@ export function useActiveCall(options: ClientHookOptions = {}): ActiveCallResult
       phase: call?.phase ?? 'idle',
       isLive: !!call && call.phase !== 'ended' && call.phase !== 'failed',
       muted,
+      speakingWhileMuted: call?.speakingWhileMuted ?? false,
       onHold,
       hangup: () => client.hangup(call?.id ?? undefined),
       setMuted: (value: boolean) => client.setMuted(value),

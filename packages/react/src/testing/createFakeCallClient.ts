@@ -26,6 +26,7 @@ export function createFakeCall(init: Partial<CallBase> & CallPhase): Call {
     roomName: null,
     record: null,
     muted: false,
+    speakingWhileMuted: false,
     onHold: false,
     participants: [],
     dtmf: { sent: '', received: '' },
@@ -224,7 +225,7 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     setMuted(muted) {
       record('setMuted', [muted])
-      if (state.activeCall) setCall({ ...state.activeCall, muted })
+      if (state.activeCall) setCall({ ...state.activeCall, muted, speakingWhileMuted: false })
       set({ activeCall: state.activeCall && withLocalMuted(state.activeCall, muted) })
     },
     hold() {
