@@ -4,7 +4,7 @@ import { IncomingCallOverlay, RinglineProvider } from '@ringline/react'
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { type ReactNode, useEffect, useState } from 'react'
-import type { DemoUser } from '../lib/demoUsers'
+import { type DemoUser, findDemoUser } from '../lib/demoUsers'
 
 const NAV = [
   { href: '/phone', label: 'Phone' },
@@ -44,7 +44,7 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
         </button>
       </header>
       <main className="demo-main">{children}</main>
-      <IncomingCallOverlay />
+      <IncomingCallOverlay currentUserId={user.userId} resolveUser={(id) => findDemoUser(id)?.name} />
     </RinglineProvider>
   )
 }

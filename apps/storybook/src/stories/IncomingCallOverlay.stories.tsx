@@ -46,7 +46,26 @@ export const TwoCalls: Story = {
   },
 }
 
-/** Someone else answered it while it rang here (a lost answer claim ends the active call instead). */
+/** A colleague answered it while it rang here: the card says who (`resolveUser` gives the name). */
+export const AnsweredByColleague: Story = {
+  args: { currentUserId: 'alice', resolveUser: (id) => (id === 'bob' ? 'Bob Agent' : undefined) },
+  parameters: {
+    client: {
+      state: {
+        incoming: [
+          createFakeIncomingCall({
+            id: 'c',
+            phase: 'ended',
+            endReason: 'answered-elsewhere',
+            answeredBy: 'bob',
+          }),
+        ],
+      },
+    },
+  },
+}
+
+/** You answered it on another device (or who answered is not known). */
 export const AnsweredElsewhere: Story = {
   parameters: {
     client: {

@@ -130,6 +130,19 @@ describe('IncomingCallOverlay', () => {
     expect(screen.getAllByRole('group')).toHaveLength(1)
   })
 
+  it('says who answered: a colleague by name, yourself as "another device"', async () => {
+    const t = setupReal({ currentUserId: 'u1', resolveUser: (id) => (id === 'u2' ? 'Bob' : undefined) })
+    await t.push('call.incoming', 'c1')
+    await t.push('call.updated', 'c1', undefined, { status: 'in-progress', answeredBy: 'u2' })
+    expect(screen.getByRole('group').textContent).toContain('Answered by Bob')
+    expect(screen.getByRole('status').textContent).toMatch(/was answered by Bob/)
+    await t.push('call.incoming', 'c2')
+    await t.push('call.updated', 'c2', undefined, { status: 'in-progress', answeredBy: 'u1' })
+    const card = screen.getAllByRole('group').find((g) => g.getAttribute('data-call-id') === 'c2')
+    expect(card?.textContent).toContain('Answered on another device')
+    expect(card?.textContent).not.toContain('Answered by')
+  })
+
   it('shows answered-elsewhere and missed states; Esc dismisses an ended card', async () => {
     const user = userEvent.setup()
     const t = setupReal()
@@ -137,7 +150,8 @@ describe('IncomingCallOverlay', () => {
     // Someone else picks it up while it rings here.
     await t.push('call.updated', 'c1', undefined, { status: 'in-progress', answeredBy: 'u2' })
     expect(t.root.getAttribute('data-state')).toBe('answered-elsewhere')
-    expect(screen.getByRole('status').textContent).toMatch(/answered on another device/)
+    expect(screen.getByRole('status').textContent).toMatch(/answered by u2/)
+    expect(screen.getByRole('group').textContent).toContain('Answered by u2')
     act(() => t.clock.advance(4_000))
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
     await t.push('call.incoming', 'c2')

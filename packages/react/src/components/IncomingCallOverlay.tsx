@@ -45,11 +45,15 @@ export interface IncomingCallOverlayLabels {
   answer: string
   decline: string
   dismiss: string
+  /** A call you answered yourself on another device (or whose answerer is not known). */
   answeredElsewhere: string
+  /** A call a colleague answered. */
+  answeredBy: (who: string) => string
   missed: string
   announceRinging: (caller: string) => string
   announceMissed: (caller: string) => string
   announceAnsweredElsewhere: (caller: string) => string
+  announceAnsweredBy: (caller: string, who: string) => string
   soundBlocked: string
   enableSound: string
   notificationsPrompt: string
@@ -68,10 +72,12 @@ export const incomingCallOverlayLabels: IncomingCallOverlayLabels = {
   decline: 'Decline',
   dismiss: 'Dismiss',
   answeredElsewhere: 'Answered on another device',
+  answeredBy: (who) => `Answered by ${who}`,
   missed: 'Missed call',
   announceRinging: (caller) => `Incoming call from ${caller}`,
   announceMissed: (caller) => `Missed call from ${caller}`,
   announceAnsweredElsewhere: (caller) => `Call from ${caller} was answered on another device`,
+  announceAnsweredBy: (caller, who) => `Call from ${caller} was answered by ${who}`,
   soundBlocked: 'Your browser blocked the ringtone.',
   enableSound: 'Enable sound',
   notificationsPrompt: 'Get notified of calls while this tab is in the background.',
@@ -97,6 +103,10 @@ export interface IncomingCallOverlayProps extends HTMLAttributes<HTMLDivElement>
   onAnswered?: (callId: string) => void
   /** Called after Decline. */
   onDeclined?: (callId: string) => void
+  /** The signed-in user's id: a call they answered on another device says so instead of "Answered by …". */
+  currentUserId?: string
+  /** A person's display name from a user id (who answered); default the id itself. */
+  resolveUser?: (userId: string) => string | undefined
 }
 
 interface Entry {
@@ -128,6 +138,8 @@ export function IncomingCallOverlay({
   notifications,
   onAnswered,
   onDeclined,
+  currentUserId,
+  resolveUser,
   className,
   ...rest
 }: IncomingCallOverlayProps) {
@@ -271,12 +283,22 @@ export function IncomingCallOverlay({
     }
   }
 
+  /** Who answered a call that stopped ringing here: a colleague's name, or null for yourself / unknown. */
+  const answeredByOther = (call: IncomingCall): string | null => {
+    const by = call.record.answeredBy
+    if (!by || by === currentUserId) return null
+    return resolveUser?.(by) ?? by
+  }
+
   const top = entries[0]
+  const topAnsweredBy = top ? answeredByOther(top.call) : null
   const announcement = top
     ? top.state === 'missed'
       ? labels.announceMissed(callerLabel(top.call))
       : top.state === 'answered-elsewhere'
-        ? labels.announceAnsweredElsewhere(callerLabel(top.call))
+        ? topAnsweredBy
+          ? labels.announceAnsweredBy(callerLabel(top.call), topAnsweredBy)
+          : labels.announceAnsweredElsewhere(callerLabel(top.call))
         : ringing.length > 1
           ? labels.moreCalls(ringing.length)
           : labels.announceRinging(callerLabel(top.call))
@@ -317,6 +339,7 @@ export function IncomingCallOverlay({
             const info = call.from ? callers[call.from] : null
             const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
             const name = info?.name ?? null
+            const by = state === 'answered-elsewhere' ? answeredByOther(call) : null
             return (
               // biome-ignore lint/a11y/useSemanticElements: a group of one call's controls inside the dialog
               <div
@@ -340,7 +363,7 @@ export function IncomingCallOverlay({
                       ? `${labels.title}: ${name ?? number}`
                       : state === 'missed'
                         ? `${labels.missed}: ${name ?? number}`
-                        : `${labels.answeredElsewhere}: ${name ?? number}`}
+                        : `${by ? labels.answeredBy(by) : labels.answeredElsewhere}: ${name ?? number}`}
                   </p>
                   <p className="rl-incoming-number" id={`${id}-desc-${index}`} dir="auto">
                     {name

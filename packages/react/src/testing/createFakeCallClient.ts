@@ -40,10 +40,14 @@ export function createFakeCall(init: Partial<CallBase> & CallPhase): Call {
 
 /** Builds a ringing (or ended) `IncomingCall` for tests and stories. */
 export function createFakeIncomingCall(
-  init: { id?: string; from?: string | null; to?: string | null; receivedAt?: number } & (
-    | { phase?: 'ringing' }
-    | { phase: 'ended'; endReason: IncomingEndReason; endedAt?: number }
-  ) = {},
+  init: {
+    id?: string
+    from?: string | null
+    to?: string | null
+    receivedAt?: number
+    /** Who answered (user id), for `answered-elsewhere`. */
+    answeredBy?: string | null
+  } & ({ phase?: 'ringing' } | { phase: 'ended'; endReason: IncomingEndReason; endedAt?: number }) = {},
 ): IncomingCall {
   const id = init.id ?? `in_${++keySeq}`
   const from = init.from === undefined ? '+14155550123' : init.from
@@ -64,7 +68,7 @@ export function createFakeIncomingCall(
     toNumber: to,
     contactId: null,
     createdBy: null,
-    answeredBy: null,
+    answeredBy: init.answeredBy ?? null,
     sipCallId: null,
     startedAt: new Date(receivedAt).toISOString(),
     answeredAt: null,
