@@ -4,6 +4,7 @@ import type { ApiClient } from './apiClient'
 import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } from './callMachine'
 import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
 import { livekitTransport } from './livekitTransport'
+import { microphoneStateOf } from './microphoneError'
 import { type CallRecord, type Connection, FINAL_CALL_STATUSES, type RinglineEvent } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
@@ -321,7 +322,8 @@ export class ActiveCall {
       }
     } catch (e) {
       const error = toRinglineError(e, 'CONNECTION_FAILED')
-      if (error.code === 'MICROPHONE_PERMISSION_DENIED') this.#host.notePermission('denied')
+      const microphone = microphoneStateOf(error)
+      if (microphone) this.#host.notePermission(microphone)
       const call = this.callOf(key)
       if (!call || isCallOver(call)) return
       this.#host.error(error)

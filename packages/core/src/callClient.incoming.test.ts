@@ -252,7 +252,7 @@ describe('lifecycle', () => {
         activeCall: null,
         incoming: [],
         audio: { readiness: 'ready' },
-        permission: 'prompt',
+        permission: 'unknown',
       })
       expect(client.getServerSnapshot()).toBe(client.getSnapshot())
     } finally {

@@ -1,4 +1,4 @@
-import { microphoneError } from './microphoneError'
+import { microphoneAllowedByPolicy, microphoneError, microphoneStateOf } from './microphoneError'
 import type { RinglineError } from './ringlineError'
 import type {
   AudioDevice,
@@ -47,6 +47,16 @@ export interface DeviceManagerOptions {
    * live call to `deviceId` (the default device when theirs is gone).
    */
   onAutoSwitch?(kind: AudioDeviceKind, deviceId: string): void
+  /** Where focus returns (permission re-checked then: not every browser fires `change`); default `window`. */
+  focusTarget?: FocusTargetLike | null
+  /** Whether the Permissions Policy allows the microphone; default `document.permissionsPolicy`. */
+  allowedByPolicy?: () => boolean
+}
+
+/** The parts of `window` the permission re-check on focus uses. */
+export interface FocusTargetLike {
+  addEventListener(type: 'focus', listener: () => void): void
+  removeEventListener(type: 'focus', listener: () => void): void
 }
 
 /** The storage key of the remembered device choices. */
@@ -143,25 +153,62 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
   }
   /** Labels of devices seen, to name a device after it is gone. */
   const labels = new Map<string, string>()
-  let permission: MicrophonePermission = 'prompt'
-  let permissionFromQuery = false
+  let permission: MicrophonePermission = 'unknown'
+  /** What `navigator.permissions` says, when it says. */
+  let queried: 'prompt' | 'granted' | 'denied' | null = null
+  /** What the last microphone start taught (denied, in use, no device …); cleared by success or a permission change. */
+  let failure: MicrophonePermission | null = null
+  /** Evidence of access without the Permissions API: device labels, or a microphone that started. */
+  let grantedSeen = false
+  let enumerated = false
+  let inputCount = 0
   let status: PermissionStatusLike | null = null
   let started = false
   let lastError: RinglineError | null = null
   let generation = 0
+  const allowedByPolicy = options.allowedByPolicy ?? (() => microphoneAllowedByPolicy())
+  const focusTarget = () =>
+    options.focusTarget === undefined
+      ? ((globalThis as { window?: FocusTargetLike }).window ?? null)
+      : options.focusTarget
 
-  const setPermission = (next: MicrophonePermission) => {
+  /** One state from every signal, most actionable first. */
+  const computePermission = (): MicrophonePermission => {
+    if (!allowedByPolicy() || failure === 'blocked-by-policy') return 'blocked-by-policy'
+    if (queried === 'denied' || failure === 'denied') return 'denied'
+    if (enumerated && inputCount === 0) return 'no-device'
+    if (failure) return failure
+    if (queried) return queried
+    if (grantedSeen) return 'granted'
+    return enumerated ? 'prompt' : 'unknown'
+  }
+  const updatePermission = () => {
+    const next = computePermission()
     if (next === permission) return
     permission = next
     options.onChange()
   }
 
+  /** A microphone started: that is access, whatever a stale permission query said. */
+  const noteGranted = () => {
+    failure = null
+    grantedSeen = true
+    if (queried !== null) queried = 'granted'
+  }
+
   const onPermissionChange = () => {
     const s = status?.state
-    if (s === 'granted' || s === 'denied' || s === 'prompt') {
-      setPermission(s)
+    if ((s === 'granted' || s === 'denied' || s === 'prompt') && s !== queried) {
+      queried = s
+      // The person changed the setting: what the last failure said no longer holds.
+      if (failure === 'denied' || s === 'granted') failure = null
+      updatePermission()
       void refresh()
     }
+  }
+  const onFocus = () => {
+    onPermissionChange()
+    void refresh()
   }
 
   async function refresh() {
@@ -189,8 +236,12 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
     for (const d of [...audioinput, ...audiooutput])
       if (d.deviceId) labels.set(`${d.kind}:${d.deviceId}`, d.label)
     // Without the Permissions API, labels are the only hint that access was granted.
-    if (!permissionFromQuery && infos.some((d) => d.kind === 'audioinput' && d.label))
-      setPermission('granted')
+    if (infos.some((d) => d.kind === 'audioinput' && d.label)) grantedSeen = true
+    enumerated = true
+    inputCount = audioinput.length
+    // A microphone plugged in: "none found" no longer holds.
+    if (failure === 'no-device' && inputCount > 0) failure = null
+    updatePermission()
     const next: DevicesState = {
       ...devices,
       audioinput: sameList(audioinput, devices.audioinput) ? devices.audioinput : audioinput,
@@ -277,13 +328,14 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
         if (id && !chosen[kind]) chosen[kind] = id
       }
       media()?.addEventListener('devicechange', onDeviceChange)
+      focusTarget()?.addEventListener('focus', onFocus)
+      updatePermission()
       const p = perms()
       if (p) {
         p.query({ name: 'microphone' })
           .then((s) => {
             if (!started || gen !== generation) return
             status = s
-            permissionFromQuery = true
             s.addEventListener('change', onPermissionChange)
             onPermissionChange()
           })
@@ -296,6 +348,7 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
       started = false
       generation++
       media()?.removeEventListener('devicechange', onDeviceChange)
+      focusTarget()?.removeEventListener('focus', onFocus)
       status?.removeEventListener('change', onPermissionChange)
       status = null
     },
@@ -316,17 +369,22 @@ export function createDeviceManager(options: DeviceManagerOptions): DeviceManage
         })
         for (const track of stream.getTracks()) track.stop()
         lastError = null
-        setPermission('granted')
+        noteGranted()
+        updatePermission()
       } catch (error) {
         lastError = microphoneError(error)
-        if (lastError.code === 'MICROPHONE_PERMISSION_DENIED') setPermission('denied')
-        else options.onChange()
+        failure = microphoneStateOf(error, allowedByPolicy()) ?? failure
+        if (computePermission() === permission) options.onChange()
+        else updatePermission()
       }
       await refresh()
       return permission
     },
     notePermission(next) {
-      setPermission(next)
+      if (next === 'granted') noteGranted()
+      else if (next === 'prompt' || next === 'unknown') failure = null
+      else failure = next
+      updatePermission()
     },
   }
 }

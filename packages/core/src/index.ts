@@ -56,7 +56,8 @@ export type {
   TranscriptionSegmentLike,
 } from './livekitTransport'
 export { livekitTransport } from './livekitTransport'
-export { microphoneError } from './microphoneError'
+export { microphoneAllowedByPolicy, microphoneError, microphoneStateOf } from './microphoneError'
+export { type BrowserFamily, detectBrowser, microphoneHelp } from './microphoneHelp'
 export type { NotifyManager, NotifyScheduler } from './notifyManager'
 export { createNotifyManager } from './notifyManager'
 export type {

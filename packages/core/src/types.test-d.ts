@@ -22,7 +22,9 @@ describe('Call', () => {
       'events' | 'activeCall' | 'incoming' | 'audio' | 'devices' | 'permission' | 'configured'
     >()
     expectTypeOf<CallClientState['events']>().toEqualTypeOf<'offline' | 'connecting' | 'online'>()
-    expectTypeOf<CallClientState['permission']>().toEqualTypeOf<'prompt' | 'granted' | 'denied'>()
+    expectTypeOf<CallClientState['permission']>().toEqualTypeOf<
+      'unknown' | 'prompt' | 'granted' | 'denied' | 'blocked-by-policy' | 'no-device' | 'in-use'
+    >()
     expectTypeOf<CallClientState['audio']>().toEqualTypeOf<{
       readiness: 'blocked' | 'ready'
       ringtone: boolean

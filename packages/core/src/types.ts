@@ -27,8 +27,19 @@ export type EventsStatus = 'offline' | 'connecting' | 'online'
 /** Whether the browser lets this page play sound right now; `blocked` until a user gesture unlocks it. */
 export type AudioReadiness = 'blocked' | 'ready'
 
-/** Microphone permission as the browser reports it. */
-export type MicrophonePermission = 'prompt' | 'granted' | 'denied'
+/**
+ * The microphone as a person meets it: `unknown` until the browser says, `prompt` (will be asked), `granted`,
+ * `denied` (blocked for the site), `blocked-by-policy` (a Permissions Policy or frame forbids it), `no-device`
+ * (none connected), `in-use` (another app holds it or it cannot be read). `microphoneHelp()` gives the way out.
+ */
+export type MicrophonePermission =
+  | 'unknown'
+  | 'prompt'
+  | 'granted'
+  | 'denied'
+  | 'blocked-by-policy'
+  | 'no-device'
+  | 'in-use'
 
 /** Why a call ended (phase `ended`). */
 export type EndReason =

@@ -111,6 +111,27 @@ describe('Dialer', () => {
     expect(call.disabled).toBe(true)
     const reasonId = call.getAttribute('aria-describedby')!
     expect(document.getElementById(reasonId)?.textContent).toMatch(/Microphone access is blocked/)
+    // …with the way out for this browser (jsdom's user agent is none of the big four: the generic step).
+    expect(document.getElementById(reasonId)?.textContent).toMatch(/allow the microphone, then reload/)
+  })
+
+  it('is disabled with no microphone connected, and enabled once one is plugged in', async () => {
+    let inputs: MediaDeviceInfo[] = []
+    const listeners = new Set<() => void>()
+    const mediaDevices = {
+      enumerateDevices: async () => inputs,
+      getUserMedia: async () => ({ getTracks: () => [] }) as unknown as MediaStream,
+      addEventListener: (_t: string, l: () => void) => void listeners.add(l),
+      removeEventListener: (_t: string, l: () => void) => void listeners.delete(l),
+    }
+    const { root } = setup({}, { permissions: fakePermissions('granted'), mediaDevices })
+    await waitFor(() => expect(root.getAttribute('data-disabled-reason')).toBe('no-microphone'))
+    expect(root.textContent).toMatch(/No microphone was found/)
+    inputs = [{ kind: 'audioinput', deviceId: 'm', groupId: 'm', label: 'USB mic' } as MediaDeviceInfo]
+    act(() => {
+      for (const l of listeners) l()
+    })
+    await waitFor(() => expect(root.hasAttribute('data-disabled-reason')).toBe(false))
   })
 
   it('shows the dial error and supports recent numbers, labels and className', async () => {

@@ -3,6 +3,8 @@ import {
   type CountryCode,
   formatPhoneNumber,
   formatPhoneNumberAsYouType,
+  type MicrophonePermission,
+  microphoneHelp,
   sanitizeDialString,
   toDialString,
 } from '@ringline/core'
@@ -21,6 +23,7 @@ import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
+import { useIsClient } from '../internal/useIsClient'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
@@ -97,6 +100,8 @@ export interface DialerProps extends Omit<HTMLAttributes<HTMLDivElement>, 'defau
   onCall?: (e164: string) => unknown
   /** Numbers offered under the pad (E.164). */
   recentNumbers?: readonly string[]
+  /** The recovery step shown when the microphone is unusable (default core's `microphoneHelp`, English); null hides it. */
+  microphoneHelp?: (permission: MicrophonePermission) => string | null
   /** Force a disabled reason; `null` forces enabled. Default: derived from microphone permission, configuration and the active call. */
   disabledReason?: DialerDisabledReason | null
   /** Text overrides. */
@@ -118,6 +123,7 @@ export function Dialer({
   onCall,
   recentNumbers,
   disabledReason: disabledReasonProp,
+  microphoneHelp: microphoneHelpProp = microphoneHelp,
   labels: labelsProp,
   autoFocus,
   className,
@@ -141,7 +147,7 @@ export function Dialer({
   const id = useId()
 
   const derivedReason: DialerDisabledReason | null =
-    permission === 'denied'
+    permission === 'denied' || permission === 'blocked-by-policy' || permission === 'no-device'
       ? 'no-microphone'
       : configured === false || serverNotConfigured
         ? 'not-configured'
@@ -149,6 +155,9 @@ export function Dialer({
           ? 'in-call'
           : null
   const disabledReason = disabledReasonProp === undefined ? derivedReason : disabledReasonProp
+  // The way out for this browser (after hydration: the server cannot know the browser).
+  const isClient = useIsClient()
+  const help = isClient ? microphoneHelpProp(permission) : null
   // Formatting and validation come from core's helper, so the Dialer and `client.dial` agree on numbers.
   const typed = /[*#]/.test(raw)
     ? null
@@ -300,6 +309,7 @@ export function Dialer({
       </button>
       <p id={reasonId} className="rl-dialer-reason" hidden={!disabledReason}>
         {disabledReason ? labels.disabled[disabledReason] : ''}
+        {disabledReason === 'no-microphone' && disabledReasonProp === undefined && help ? ` ${help}` : ''}
       </p>
       <p id={errorId} className="rl-error" role="alert" hidden={!error}>
         {error ?? ''}

@@ -1,4 +1,5 @@
 'use client'
+import { microphoneHelp } from '@ringline/core'
 import { roomNameSchema } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
@@ -9,6 +10,7 @@ import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
+import { useIsClient } from '../internal/useIsClient'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
@@ -41,6 +43,8 @@ export interface InternalCallLabels extends CallDevicesLabels {
   errors: Partial<Record<string, string>>
   joinFailed: string
   permissionDenied: string
+  /** No microphone connected, or another app holds it. */
+  microphoneUnavailable: string
   allowMicrophone: string
 }
 
@@ -90,6 +94,7 @@ export const internalCallLabels: InternalCallLabels = {
   },
   joinFailed: 'Could not join the room.',
   permissionDenied: 'Microphone access is blocked, so others will not hear you.',
+  microphoneUnavailable: 'Your microphone is not available, so others will not hear you.',
   allowMicrophone: 'Allow microphone',
 }
 
@@ -167,7 +172,13 @@ export function InternalCall({
   const state: InternalCallState = joining && !inRoom ? 'joining' : call && inRoom ? call.phase : 'idle'
   const slug = toRoomSlug(name)
   const valid = roomNameSchema.safeParse(slug).success
-  const permissionDenied = devices.permission === 'denied'
+  const mic = devices.permission
+  const permissionDenied =
+    mic === 'denied' || mic === 'blocked-by-policy' || mic === 'no-device' || mic === 'in-use'
+  const micMessage =
+    mic === 'denied' || mic === 'blocked-by-policy' ? labels.permissionDenied : labels.microphoneUnavailable
+  // The way out for this browser (after hydration: the server cannot know the browser).
+  const micHelp = useIsClient() && permissionDenied ? microphoneHelp(mic) : null
 
   const endedMessage =
     call?.phase === 'ended'
@@ -220,7 +231,7 @@ export function InternalCall({
           </div>
           {permissionDenied ? (
             <p className="rl-warning" role="note">
-              {labels.permissionDenied}
+              {micMessage}
             </p>
           ) : null}
           <p className="rl-room-count" id={`${id}-count`}>
@@ -324,7 +335,8 @@ export function InternalCall({
           </div>
           {permissionDenied ? (
             <div className="rl-warning" role="note">
-              <span>{labels.permissionDenied}</span>
+              <span>{micMessage}</span>
+              {micHelp ? <span className="rl-hint">{micHelp}</span> : null}
               {resolved.devices.requestPermission ? (
                 <button type="button" className="rl-button" onClick={() => devices.requestPermission()}>
                   {labels.allowMicrophone}

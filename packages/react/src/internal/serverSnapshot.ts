@@ -13,6 +13,6 @@ export const SERVER_SNAPSHOT: CallClientState = Object.freeze({
     notice: null,
     canSelectOutput: true,
   }),
-  permission: 'prompt',
+  permission: 'unknown',
   configured: null,
 }) as CallClientState
