@@ -30,19 +30,25 @@ export {
   declineCallRequestSchema,
   dispatchAgentRequestSchema,
   e164Schema,
-  FINAL_CALL_STATUSES,
   listCallsQuerySchema,
   listCallsResponseSchema,
   transferCallRequestSchema,
 } from './calls'
+export {
+  ERROR_CODES,
+  EVENT_TYPES,
+  FINAL_CALL_STATUSES,
+  TRANSCRIPTION_ATTRIBUTES,
+  TRANSCRIPTION_TOPIC,
+  TWILIO_CALL_ID_PARAM,
+} from './constants'
 export type { ErrorBody, ErrorCode } from './errors'
-export { ERROR_CODES, errorBodySchema, errorCodeSchema } from './errors'
+export { errorBodySchema, errorCodeSchema } from './errors'
 export type { RinglineEvent, RinglineEventOf, RinglineEventType } from './events'
 export {
   callEndedEventSchema,
   callIncomingEventSchema,
   callUpdatedEventSchema,
-  EVENT_TYPES,
   ringlineEventSchema,
   roomUpdatedEventSchema,
 } from './events'
@@ -66,8 +72,6 @@ export {
   recordingResponseSchema,
   recordingStatusSchema,
   speakerKindSchema,
-  TRANSCRIPTION_ATTRIBUTES,
-  TRANSCRIPTION_TOPIC,
   transcriptSegmentSchema,
 } from './media'
 export type {
@@ -87,6 +91,8 @@ export {
   roomParticipantSchema,
   tokenRequestSchema,
 } from './rooms'
+export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
+export { roomNameProblem } from './guards'
 export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript'
 export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
 export type {
@@ -120,7 +126,6 @@ export type {
   TwilioVoiceTokenResponse,
 } from './twilioVoice'
 export {
-  TWILIO_CALL_ID_PARAM,
   twilioVoiceAutoConfigureRequestSchema,
   twilioVoiceCallResponseSchema,
   twilioVoiceConfigRequestSchema,
