@@ -79,7 +79,7 @@ export {
   toE164,
 } from './phoneNumber'
 export type { GuardIssue, GuardResult, ResponseGuard } from './protocol/guards'
-export { roomNameProblem } from './protocol/guards'
+export { roomNameProblem, twilioCredentialsProblems } from './protocol/guards'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {

@@ -71,3 +71,10 @@ export const TRANSCRIPTION_ATTRIBUTES = {
 
 /** The custom parameter carrying Ringline's call id between the browser, TwiML and `<Client>` invites. */
 export const TWILIO_CALL_ID_PARAM = 'ringlineCallId'
+
+/** A team-room name: lowercase letters, digits, `-` and `_`, starting with a letter or digit (1–48 chars). */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
+/** A Twilio Account SID. */
+export const TWILIO_ACCOUNT_SID_PATTERN = /^AC[0-9a-fA-F]{32}$/
+/** A Twilio API Key SID. */
+export const TWILIO_API_KEY_SID_PATTERN = /^SK[0-9a-fA-F]{32}$/

@@ -2,12 +2,19 @@
 // schemas of this folder; the browser client only guards the shape of responses and events it relies on, with these
 // few hand-written checks, so no schema library ships to the browser. Unknown keys pass through untouched.
 import type { CallWithConnection, CallDetail, CallRecord, ListCallsResponse } from './calls'
-import { ERROR_CODES, EVENT_TYPES, FINAL_CALL_STATUSES } from './constants'
+import {
+  ERROR_CODES,
+  EVENT_TYPES,
+  FINAL_CALL_STATUSES,
+  ROOM_NAME_PATTERN,
+  TWILIO_ACCOUNT_SID_PATTERN,
+  TWILIO_API_KEY_SID_PATTERN,
+} from './constants'
 import type { ErrorBody, ErrorCode } from './errors'
 import type { RinglineEvent } from './events'
 import type { DispatchAgentResponse } from './media'
 import type { JoinRoomResponse, ListRoomsResponse } from './rooms'
-import type { NumberConnection, TwilioIntegration, TwilioNumber } from './twilio'
+import type { NumberConnection, TwilioCredentialsRequest, TwilioIntegration, TwilioNumber } from './twilio'
 import type { TwilioVoiceCallResponse, TwilioVoiceTokenResponse } from './twilioVoice'
 
 /** One problem found by a check. */
@@ -156,7 +163,7 @@ export const errorBodyGuard = guard<ErrorBody>(
 export function roomNameProblem(name: string): string | null {
   if (name.length < 1) return 'Too small: expected string to have >=1 characters'
   if (name.length > 48) return 'Too big: expected string to have <=48 characters'
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) return 'use lowercase letters, digits, "-" and "_", starting with a letter or digit'
+  if (!ROOM_NAME_PATTERN.test(name)) return 'use lowercase letters, digits, "-" and "_", starting with a letter or digit'
   return null
 }
 
@@ -172,3 +179,15 @@ export const twilioVoiceCallResponseGuard = guard<TwilioVoiceCallResponse>(
     twilio: obj({ action: oneOf(['dial', 'accept']), callId: str, params: record }),
   }),
 )
+
+/** Problems of Twilio credentials by field (the rules of `twilioCredentialsRequestSchema`); empty when valid. */
+export function twilioCredentialsProblems(
+  body: TwilioCredentialsRequest,
+): Partial<Record<keyof TwilioCredentialsRequest, string>> {
+  const problems: Partial<Record<keyof TwilioCredentialsRequest, string>> = {}
+  if (!TWILIO_ACCOUNT_SID_PATTERN.test(body.accountSid)) problems.accountSid = 'must be an Account SID starting with AC'
+  if (!TWILIO_API_KEY_SID_PATTERN.test(body.apiKeySid)) problems.apiKeySid = 'must be an API Key SID starting with SK'
+  if (body.apiKeySecret.length < 16 || body.apiKeySecret.length > 128)
+    problems.apiKeySecret = 'must be 16 to 128 characters'
+  return problems
+}

@@ -38,8 +38,11 @@ export {
   ERROR_CODES,
   EVENT_TYPES,
   FINAL_CALL_STATUSES,
+  ROOM_NAME_PATTERN,
   TRANSCRIPTION_ATTRIBUTES,
   TRANSCRIPTION_TOPIC,
+  TWILIO_ACCOUNT_SID_PATTERN,
+  TWILIO_API_KEY_SID_PATTERN,
   TWILIO_CALL_ID_PARAM,
 } from './constants'
 export type { ErrorBody, ErrorCode } from './errors'
@@ -92,7 +95,7 @@ export {
   tokenRequestSchema,
 } from './rooms'
 export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
-export { roomNameProblem } from './guards'
+export { roomNameProblem, twilioCredentialsProblems } from './guards'
 export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript'
 export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
 export type {

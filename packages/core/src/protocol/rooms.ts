@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { connectionSchema } from './calls'
+import { ROOM_NAME_PATTERN } from './constants'
 
 /** A team-room name as users type it: 1–48 chars of lowercase letters, digits, `-` and `_`, starting with a letter or digit. */
 export const roomNameSchema = z
@@ -7,7 +8,7 @@ export const roomNameSchema = z
   .min(1)
   .max(48)
   .regex(
-    /^[a-z0-9][a-z0-9_-]*$/,
+    ROOM_NAME_PATTERN,
     'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
   )
 

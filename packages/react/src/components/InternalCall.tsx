@@ -1,5 +1,5 @@
 'use client'
-import { roomNameSchema } from '@ringline/core/protocol'
+import { roomNameProblem } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
@@ -162,7 +162,7 @@ export function InternalCall({
   const inRoom = !!call && call.phase !== 'ended' && call.phase !== 'failed'
   const state: InternalCallState = joining && !inRoom ? 'joining' : call && inRoom ? call.phase : 'idle'
   const slug = toRoomSlug(name)
-  const valid = roomNameSchema.safeParse(slug).success
+  const valid = roomNameProblem(slug) === null
   const permissionDenied = devices.permission === 'denied'
 
   const endedMessage =

@@ -1,11 +1,7 @@
 'use client'
 import type { ConnectStage, TwilioOnboardingStep } from '@ringline/core'
-import { type CountryCode, formatPhoneNumber } from '@ringline/core'
-import {
-  type NumberConnection,
-  type TwilioCredentialsRequest,
-  twilioCredentialsRequestSchema,
-} from '@ringline/core/protocol'
+import { type CountryCode, formatPhoneNumber, twilioCredentialsProblems } from '@ringline/core'
+import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
 import { cx } from '../internal/cx'
@@ -97,20 +93,18 @@ function VoiceSettingsCardView({
   }, [confirming])
 
   const validate = (): TwilioCredentialsRequest | null => {
-    const parsed = twilioCredentialsRequestSchema.safeParse({
+    const creds: TwilioCredentialsRequest = {
       accountSid: form.accountSid.trim(),
       apiKeySid: form.apiKeySid.trim(),
       apiKeySecret: form.apiKeySecret.trim(),
-    })
-    if (parsed.success) {
+    }
+    const problems = Object.keys(twilioCredentialsProblems(creds)) as (keyof TwilioCredentialsRequest)[]
+    if (problems.length === 0) {
       setFieldErrors({})
-      return parsed.data
+      return creds
     }
     const errors: Partial<Record<keyof TwilioCredentialsRequest, string>> = {}
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof TwilioCredentialsRequest
-      errors[key] = labels.fieldErrors[key]
-    }
+    for (const key of problems) errors[key] = labels.fieldErrors[key]
     setFieldErrors(errors)
     return null
   }
