@@ -1,8 +1,9 @@
 'use client'
-import { type CountryCode, formatPhoneNumber, toE164 } from '@ringline/core'
+import { type CountryCode, toE164 } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, type KeyboardEvent, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import {
@@ -161,6 +162,7 @@ export function CallControls({
   className,
   ...rest
 }: CallControlsProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(callControlsLabels, labelsProp)
   const active = useActiveCall({ client })
   const devices = useDevices({ client })
@@ -184,7 +186,7 @@ export function CallControls({
   const remote =
     call?.remote.name ||
     (call?.remote.number
-      ? formatPhoneNumber(call.remote.number, defaultCountry)
+      ? formatNumber(call.remote.number, defaultCountry)
       : call
         ? labels.unknownCaller
         : '')

@@ -1,7 +1,6 @@
 'use client'
 import {
   type CountryCode,
-  formatPhoneNumber,
   formatPhoneNumberAsYouType,
   sanitizeDialString,
   toDialString,
@@ -17,6 +16,7 @@ import {
 } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useClientState } from '../hooks/useClientState'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
@@ -123,6 +123,7 @@ export function Dialer({
   className,
   ...rest
 }: DialerProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(dialerLabels, labelsProp)
   const [raw, setRaw] = useControllableState(
     value === undefined ? undefined : sanitizeDialString(value),
@@ -311,7 +312,7 @@ export function Dialer({
           </p>
           <ul aria-labelledby={`${id}-recent`}>
             {recentNumbers.map((number) => {
-              const formatted = formatPhoneNumber(number, defaultCountry)
+              const formatted = formatNumber(number, defaultCountry)
               return (
                 <li key={number}>
                   <button

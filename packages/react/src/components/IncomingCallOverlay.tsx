@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, formatPhoneNumber } from '@ringline/core'
+import type { CountryCode } from '@ringline/core'
 import {
   type HTMLAttributes,
   type KeyboardEvent,
@@ -11,6 +11,7 @@ import {
   useState,
 } from 'react'
 import { useIncomingCalls } from '../hooks/useIncomingCalls'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
@@ -131,6 +132,7 @@ export function IncomingCallOverlay({
   className,
   ...rest
 }: IncomingCallOverlayProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(incomingCallOverlayLabels, labelsProp)
   const incoming = useIncomingCalls({ client })
   const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
@@ -162,7 +164,7 @@ export function IncomingCallOverlay({
   const callerLabel = useCallback(
     (call: IncomingCall) => {
       const info = call.from ? callers[call.from] : null
-      const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+      const number = call.from ? formatNumber(call.from, defaultCountry) : labels.unknownCaller
       return info?.name ? `${info.name} (${number})` : number
     },
     [callers, defaultCountry, labels.unknownCaller],
@@ -315,7 +317,7 @@ export function IncomingCallOverlay({
           {entries.map((entry, index) => {
             const { call, state } = entry
             const info = call.from ? callers[call.from] : null
-            const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+            const number = call.from ? formatNumber(call.from, defaultCountry) : labels.unknownCaller
             const name = info?.name ?? null
             return (
               // biome-ignore lint/a11y/useSemanticElements: a group of one call's controls inside the dialog
@@ -346,7 +348,7 @@ export function IncomingCallOverlay({
                     {name
                       ? number
                       : call.to
-                        ? labels.calledNumber(formatPhoneNumber(call.to, defaultCountry))
+                        ? labels.calledNumber(formatNumber(call.to, defaultCountry))
                         : ''}
                   </p>
                 </div>

@@ -1,9 +1,10 @@
 'use client'
 import type { ConnectStage, TwilioOnboardingStep } from '@ringline/core'
-import { type CountryCode, formatPhoneNumber, twilioCredentialsProblems } from '@ringline/core'
+import { type CountryCode, twilioCredentialsProblems } from '@ringline/core'
 import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
@@ -59,6 +60,7 @@ function VoiceSettingsCardView({
   api: _api,
   ...rest
 }: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(voiceSettingsCardLabels, labelsProp)
   const [form, setForm] = useState<TwilioCredentialsRequest>(EMPTY)
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof TwilioCredentialsRequest, string>>>({})
@@ -239,7 +241,7 @@ function VoiceSettingsCardView({
                     onChange={() => setSelected(n.sid)}
                   />
                   <label htmlFor={`${id}-n-${n.sid}`}>
-                    <span dir="ltr">{formatPhoneNumber(n.e164, defaultCountry)}</span>{' '}
+                    <span dir="ltr">{formatNumber(n.e164, defaultCountry)}</span>{' '}
                     <span className="rl-hint">{n.friendlyName}</span>
                   </label>
                   {!n.voiceCapable ? (
@@ -332,7 +334,7 @@ function VoiceSettingsCardView({
           <div
             role="progressbar"
             aria-label={labels.connectProgress(
-              progressNumber ? formatPhoneNumber(progressNumber.e164, defaultCountry) : progress.sid,
+              progressNumber ? formatNumber(progressNumber.e164, defaultCountry) : progress.sid,
             )}
             aria-valuemin={0}
             aria-valuemax={100}
@@ -378,7 +380,7 @@ function VoiceSettingsCardView({
         >
           <p id={`${id}-confirm-title`} className="rl-confirm-title">
             {labels.disconnectTitle(
-              formatPhoneNumber(
+              formatNumber(
                 o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming,
                 defaultCountry,
               ),
