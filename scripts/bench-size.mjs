@@ -5,8 +5,9 @@
 //   node scripts/bench-size.mjs                  print the table
 //   node scripts/bench-size.mjs --write-readme   also write the figures into packages/react/README.md
 //   node scripts/bench-size.mjs --check          fail when the README figures are out of date
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+
 import { execSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
@@ -75,7 +76,8 @@ async function measure(contents) {
   const walk = (name) => {
     if (eager.has(name)) return
     eager.add(name)
-    for (const i of meta[name].imports) if (i.kind === 'import-statement' && !i.external) walk(outName(i.path))
+    for (const i of meta[name].imports)
+      if (i.kind === 'import-statement' && !i.external) walk(outName(i.path))
   }
   walk(entry)
   const eagerBytes = Buffer.concat([...eager].map((n) => files.get(n)))
@@ -144,20 +146,36 @@ const describe = (inputs) => {
   return [...pkgs].join(', ')
 }
 for (const l of all.lazy) {
-  out(`  ${describe(l.inputs).slice(0, 70).padEnd(70)} ${fmt(l.bytes.length).padStart(9)} ${fmt(gzip(l.bytes)).padStart(9)}`)
+  out(
+    `  ${describe(l.inputs).slice(0, 70).padEnd(70)} ${fmt(l.bytes.length).padStart(9)} ${fmt(gzip(l.bytes)).padStart(9)}`,
+  )
+}
+// Opt-in entry: the Twilio Voice transport (its SDK, a peer, is itself loaded with import() on first use).
+{
+  const base = await measure("export { createCallClient } from '@ringline/core'")
+  const withTwilio = await measure(
+    "export { createCallClient } from '@ringline/core'; export { twilioVoiceTransport } from '@ringline/core/twilio'",
+  )
+  out(
+    `  ${'twilioVoiceTransport (@ringline/core/twilio, opt-in, added size)'.padEnd(70)} ${fmt(withTwilio.min - base.min).padStart(9)} ${fmt(withTwilio.gzip - base.gzip).padStart(9)}`,
+  )
 }
 const css = `${root}packages/react/dist/styles.css`
 if (existsSync(css)) {
   const bytes = readFileSync(css)
   out()
-  out(`CSS (separate file, not counted): @ringline/react/styles.css ${fmt(bytes.length)} raw, ${fmt(gzip(bytes))} gzip`)
+  out(
+    `CSS (separate file, not counted): @ringline/react/styles.css ${fmt(bytes.length)} raw, ${fmt(gzip(bytes))} gzip`,
+  )
 }
 if (quotedAnchors.length) {
   out()
   for (const [label, value] of quotedAnchors) out(`anchor (quoted) ${label}: ${value}`)
 } else {
   out()
-  out('anchors: none installed in this workspace (not added as dependencies); see issue #17 for the quoted figures')
+  out(
+    'anchors: none installed in this workspace (not added as dependencies); see issue #17 for the quoted figures',
+  )
 }
 
 if (args.has('--write-readme') || args.has('--check')) {
@@ -173,7 +191,8 @@ if (args.has('--write-readme') || args.has('--check')) {
     next = `${text.trimEnd()}\n\n## Size\n\n${section}\n`
   }
   if (args.has('--check')) {
-    if (next !== text) failures.push('packages/react/README.md size section is out of date: run with --write-readme')
+    if (next !== text)
+      failures.push('packages/react/README.md size section is out of date: run with --write-readme')
   } else if (next !== text) {
     writeFileSync(readme, next)
     console.log('\nwrote the size section of packages/react/README.md')

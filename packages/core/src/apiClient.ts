@@ -188,8 +188,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         request('PUT', '/twilio/credentials', { body, schema: twilioIntegrationGuard }),
       deleteCredentials: () => request('DELETE', '/twilio/credentials'),
       listNumbers: async (signal) =>
-        (await request('GET', '/twilio/numbers', { schema: listTwilioNumbersResponseGuard, signal }))
-          .numbers,
+        (await request('GET', '/twilio/numbers', { schema: listTwilioNumbersResponseGuard, signal })).numbers,
       connectNumber: (sid, body = {}) =>
         request('POST', `/twilio/numbers/${enc(sid)}/connect`, { body, schema: numberConnectionGuard }),
       disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, { body: {} }),

@@ -420,13 +420,9 @@ class CallClientImpl extends Subscribable implements CallClient {
   async joinRoom(name: string, options: { displayName?: string } = {}): Promise<Call> {
     const problem = roomNameProblem(name)
     if (problem) {
-      throw new RinglineError(
-        'INVALID_REQUEST',
-        `Room name "${name}": ${problem}.`,
-        {
-          field: 'name',
-        },
-      )
+      throw new RinglineError('INVALID_REQUEST', `Room name "${name}": ${problem}.`, {
+        field: 'name',
+      })
     }
     const key = this.#active.newKey()
     this.#active.start(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))

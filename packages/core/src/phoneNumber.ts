@@ -7,12 +7,9 @@ import type { CountryCode } from 'libphonenumber-js'
 import { sanitizeDialString } from './dialString'
 import { PhoneNumberError, type PhoneNumberProblem } from './phoneNumberError'
 
-export { sanitizeDialString }
-export { PhoneNumberError }
-export type { PhoneNumberProblem }
-
 /** ISO 3166 country code used to read national numbers. */
-export type { CountryCode }
+export type { CountryCode, PhoneNumberProblem }
+export { PhoneNumberError, sanitizeDialString }
 
 /** Options of `normalizePhoneNumber`. */
 export interface NormalizePhoneNumberOptions {

@@ -10,7 +10,11 @@ import {
 } from 'libphonenumber-js'
 import { sanitizeDialString } from './dialString'
 import type { FormattedPhoneInput, NormalizePhoneNumberOptions } from './phoneNumber'
-import { type PhoneNumberProblem, PhoneNumberError, phoneNumberMessages as messages } from './phoneNumberError'
+import {
+  phoneNumberMessages as messages,
+  PhoneNumberError,
+  type PhoneNumberProblem,
+} from './phoneNumberError'
 
 /** Normalize what a person typed into E.164 (`+14155550123`), or throw a `PhoneNumberError` with the reason. */
 export function normalizePhoneNumber(

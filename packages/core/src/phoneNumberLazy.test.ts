@@ -35,7 +35,9 @@ describe('phone numbers before the metadata is loaded', () => {
     expect(toE164('415 555 0123', 'US')).toBeNull()
     expect(toDialString('+14155550123', 'US')).toBe('+14155550123')
     expect(normalizePhoneNumber('+1 (415) 555-0123')).toBe('+14155550123')
-    expect(() => normalizePhoneNumber('415 555 0123', 'US')).toThrow(expect.objectContaining({ reason: 'INVALID' }))
+    expect(() => normalizePhoneNumber('415 555 0123', 'US')).toThrow(
+      expect.objectContaining({ reason: 'INVALID' }),
+    )
     expect(() => normalizePhoneNumber('  ')).toThrow(expect.objectContaining({ reason: 'EMPTY' }))
     expect(isValidPhoneNumber('+1 415 555 0123')).toBe(true)
 

@@ -1,5 +1,5 @@
-import { cleanup } from '@testing-library/react'
 import { loadPhoneNumberMetadata } from '@ringline/core'
+import { cleanup } from '@testing-library/react'
 import { afterEach, beforeAll } from 'vitest'
 
 // jsdom has no media playback; the recording player only needs play/pause to resolve.

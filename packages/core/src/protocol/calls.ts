@@ -22,7 +22,6 @@ export const callStatusSchema = z.enum([
 /** Call status. */
 export type CallStatus = z.infer<typeof callStatusSchema>
 
-
 /** Why a call record was closed. */
 export const callEndReasonSchema = z.enum([
   'completed',

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { ERROR_CODES } from './constants'
 
-
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

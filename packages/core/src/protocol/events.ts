@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { EVENT_TYPES } from './constants'
 import { callRecordSchema } from './calls'
+import type { EVENT_TYPES } from './constants'
 import { roomInfoSchema } from './rooms'
 
 /** Name of an event on `GET /events`. */

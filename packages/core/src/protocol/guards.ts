@@ -1,7 +1,7 @@
 // Light, schema-library-free checks of what the server sends the browser. The server validates requests with the zod
 // schemas of this folder; the browser client only guards the shape of responses and events it relies on, with these
 // few hand-written checks, so no schema library ships to the browser. Unknown keys pass through untouched.
-import type { CallWithConnection, CallDetail, CallRecord, ListCallsResponse } from './calls'
+import type { CallDetail, CallWithConnection, ListCallsResponse } from './calls'
 import {
   ERROR_CODES,
   EVENT_TYPES,
@@ -52,7 +52,9 @@ const optional =
 const oneOf =
   (values: readonly string[]): Check =>
   (v, path) =>
-    typeof v === 'string' && values.includes(v) ? undefined : issue(`expected one of ${values.join(', ')}`, path)
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : issue(`expected one of ${values.join(', ')}`, path)
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 const record: Check = (v, path) => (isObject(v) ? undefined : issue('expected object', path))
@@ -137,7 +139,8 @@ const roomEvent = obj({ ...base, name: str, room: nullable(roomInfo) })
 /** An event of `GET /events`. */
 export const ringlineEventGuard = guard<RinglineEvent>((v, path) => {
   if (!isObject(v)) return issue('expected object', path)
-  if (!(EVENT_TYPES as readonly unknown[]).includes(v.type)) return issue('unknown event type', [...path, 'type'])
+  if (!(EVENT_TYPES as readonly unknown[]).includes(v.type))
+    return issue('unknown event type', [...path, 'type'])
   return v.type === 'room.updated' ? roomEvent(v, path) : callEvent(v, path)
 })
 
@@ -163,7 +166,8 @@ export const errorBodyGuard = guard<ErrorBody>(
 export function roomNameProblem(name: string): string | null {
   if (name.length < 1) return 'Too small: expected string to have >=1 characters'
   if (name.length > 48) return 'Too big: expected string to have <=48 characters'
-  if (!ROOM_NAME_PATTERN.test(name)) return 'use lowercase letters, digits, "-" and "_", starting with a letter or digit'
+  if (!ROOM_NAME_PATTERN.test(name))
+    return 'use lowercase letters, digits, "-" and "_", starting with a letter or digit'
   return null
 }
 
@@ -185,8 +189,10 @@ export function twilioCredentialsProblems(
   body: TwilioCredentialsRequest,
 ): Partial<Record<keyof TwilioCredentialsRequest, string>> {
   const problems: Partial<Record<keyof TwilioCredentialsRequest, string>> = {}
-  if (!TWILIO_ACCOUNT_SID_PATTERN.test(body.accountSid)) problems.accountSid = 'must be an Account SID starting with AC'
-  if (!TWILIO_API_KEY_SID_PATTERN.test(body.apiKeySid)) problems.apiKeySid = 'must be an API Key SID starting with SK'
+  if (!TWILIO_ACCOUNT_SID_PATTERN.test(body.accountSid))
+    problems.accountSid = 'must be an Account SID starting with AC'
+  if (!TWILIO_API_KEY_SID_PATTERN.test(body.apiKeySid))
+    problems.apiKeySid = 'must be an API Key SID starting with SK'
   if (body.apiKeySecret.length < 16 || body.apiKeySecret.length > 128)
     problems.apiKeySecret = 'must be 16 to 128 characters'
   return problems

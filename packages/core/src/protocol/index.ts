@@ -55,6 +55,8 @@ export {
   ringlineEventSchema,
   roomUpdatedEventSchema,
 } from './events'
+export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
+export { roomNameProblem, twilioCredentialsProblems } from './guards'
 export type {
   AgentDispatchInfo,
   CallTranscriptResponse,
@@ -94,8 +96,6 @@ export {
   roomParticipantSchema,
   tokenRequestSchema,
 } from './rooms'
-export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
-export { roomNameProblem, twilioCredentialsProblems } from './guards'
 export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript'
 export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
 export type {

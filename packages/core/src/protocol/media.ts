@@ -1,7 +1,5 @@
 import { z } from 'zod'
 
-
-
 /** Who spoke a segment. */
 export const speakerKindSchema = z.enum(['user', 'sip', 'agent', 'other'])
 /** Who spoke a segment. */

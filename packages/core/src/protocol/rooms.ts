@@ -7,10 +7,7 @@ export const roomNameSchema = z
   .string()
   .min(1)
   .max(48)
-  .regex(
-    ROOM_NAME_PATTERN,
-    'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
-  )
+  .regex(ROOM_NAME_PATTERN, 'use lowercase letters, digits, "-" and "_", starting with a letter or digit')
 
 /** `POST /rooms/:name/join` body. */
 export const joinRoomRequestSchema = z.object({ displayName: z.string().trim().min(1).max(64).optional() })

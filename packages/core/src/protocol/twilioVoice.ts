@@ -85,4 +85,3 @@ export const twilioVoiceCallResponseSchema = z.object({
 })
 /** `POST /twilio/voice/calls` and `/twilio/voice/calls/:id/answer` response. */
 export type TwilioVoiceCallResponse = z.infer<typeof twilioVoiceCallResponseSchema>
-

@@ -43,5 +43,4 @@ describe('Dialer before the phone-number metadata is loaded', () => {
     expect(root.getAttribute('data-state')).toBe('ready')
     expect(root.textContent).toContain('(415) 555-0100')
   })
-
 })

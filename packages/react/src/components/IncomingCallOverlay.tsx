@@ -11,11 +11,11 @@ import {
   useState,
 } from 'react'
 import { useIncomingCalls } from '../hooks/useIncomingCalls'
-import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallClientLike, IncomingCall } from '../types'
 
 /**
@@ -167,7 +167,7 @@ export function IncomingCallOverlay({
       const number = call.from ? formatNumber(call.from, defaultCountry) : labels.unknownCaller
       return info?.name ? `${info.name} (${number})` : number
     },
-    [callers, defaultCountry, labels.unknownCaller],
+    [callers, defaultCountry, labels.unknownCaller, formatNumber],
   )
 
   // Notifications adapter is read after mount: the server renders no prompt.

@@ -4,11 +4,11 @@ import { type CountryCode, twilioCredentialsProblems } from '@ringline/core'
 import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
-import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallClientLike, RinglineApi } from '../types'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
@@ -380,10 +380,7 @@ function VoiceSettingsCardView({
         >
           <p id={`${id}-confirm-title`} className="rl-confirm-title">
             {labels.disconnectTitle(
-              formatNumber(
-                o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming,
-                defaultCountry,
-              ),
+              formatNumber(o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming, defaultCountry),
             )}
           </p>
           <p id={`${id}-confirm-body`}>{labels.disconnectBody}</p>

@@ -14,7 +14,11 @@ const serverSnapshot = () => false
  * (E.164), so server markup and hydration always agree.
  */
 export function usePhoneNumberFormat(): (value: string, defaultCountry?: CountryCode) => string {
-  const loaded = useSyncExternalStore(onPhoneNumberMetadataLoaded, isPhoneNumberMetadataLoaded, serverSnapshot)
+  const loaded = useSyncExternalStore(
+    onPhoneNumberMetadataLoaded,
+    isPhoneNumberMetadataLoaded,
+    serverSnapshot,
+  )
   return loaded ? formatPhoneNumber : asStored
 }
 
