@@ -141,7 +141,13 @@ const describe = (inputs) => {
   for (const i of inputs) {
     const m = i.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.*)$/)
     if (m && !m[1].startsWith('@ringline')) pkgs.add(m[1])
-    else pkgs.add((i.match(/(?:packages\/\w+\/)?dist\/(.*)$/)?.[0] ?? i).replace(/^packages\//, ''))
+    // Chunk names without their content hash, so the README section only changes when sizes do.
+    else
+      pkgs.add(
+        (i.match(/(?:packages\/\w+\/)?dist\/(.*)$/)?.[0] ?? i)
+          .replace(/^packages\//, '')
+          .replace(/-[A-Z0-9]{8}\.js$/, '.js'),
+      )
   }
   return [...pkgs].join(', ')
 }
