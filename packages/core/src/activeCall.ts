@@ -5,7 +5,8 @@ import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } 
 import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
 import { livekitTransport } from './livekitTransport'
 import { microphoneStateOf } from './microphoneError'
-import { type CallRecord, type Connection, FINAL_CALL_STATUSES, type RinglineEvent } from './protocol'
+import type { CallRecord, Connection, RinglineEvent } from './protocol'
+import { FINAL_CALL_STATUSES } from './protocol/constants'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
   Call,

@@ -1,26 +1,28 @@
-import type { z } from 'zod'
-import {
-  type CallDetail,
-  type CallWithConnection,
-  type ConnectNumberRequest,
-  type CreateCallRequest,
-  callDetailSchema,
-  callWithConnectionSchema,
-  type JoinRoomResponse,
-  joinRoomResponseSchema,
-  type ListCallsQuery,
-  type ListCallsResponse,
-  type ListRoomsResponse,
-  listCallsResponseSchema,
-  listRoomsResponseSchema,
-  listTwilioNumbersResponseSchema,
-  type NumberConnection,
-  numberConnectionSchema,
-  type TwilioCredentialsRequest,
-  type TwilioIntegration,
-  type TwilioNumber,
-  twilioIntegrationSchema,
+import type {
+  CallDetail,
+  CallWithConnection,
+  ConnectNumberRequest,
+  CreateCallRequest,
+  JoinRoomResponse,
+  ListCallsQuery,
+  ListCallsResponse,
+  ListRoomsResponse,
+  NumberConnection,
+  TwilioCredentialsRequest,
+  TwilioIntegration,
+  TwilioNumber,
 } from './protocol'
+import {
+  callDetailGuard,
+  callWithConnectionGuard,
+  joinRoomResponseGuard,
+  listCallsResponseGuard,
+  listRoomsResponseGuard,
+  listTwilioNumbersResponseGuard,
+  numberConnectionGuard,
+  type ResponseGuard,
+  twilioIntegrationGuard,
+} from './protocol/guards'
 import { errorFromResponse, RinglineError } from './ringlineError'
 
 /** Headers for every request, or a function returning them (e.g. a fresh bearer token). */
@@ -40,7 +42,8 @@ export interface ApiClientOptions {
 export interface RequestOptions<T> {
   body?: unknown
   query?: Record<string, string | number | boolean | undefined>
-  schema?: z.ZodType<T>
+  /** Checks the response body (a guard of `@ringline/core`, or any zod-compatible schema with `safeParse`). */
+  schema?: ResponseGuard<T>
   signal?: AbortSignal
 }
 
@@ -163,35 +166,34 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     fetch: fetchImpl,
     request,
     createCall: (body, signal) =>
-      request('POST', '/calls', { body, schema: callWithConnectionSchema, signal }),
+      request('POST', '/calls', { body, schema: callWithConnectionGuard, signal }),
     answerCall: (id, signal) =>
-      request('POST', `/calls/${enc(id)}/answer`, { body: {}, schema: callWithConnectionSchema, signal }),
+      request('POST', `/calls/${enc(id)}/answer`, { body: {}, schema: callWithConnectionGuard, signal }),
     declineCall: (id, body = {}) => request('POST', `/calls/${enc(id)}/decline`, { body }),
     hangupCall: (id) => request('POST', `/calls/${enc(id)}/hangup`, { body: {} }),
     transferCall: (id, to) => request('POST', `/calls/${enc(id)}/transfer`, { body: { to } }),
     dispatchAgent: (id, body) => request('POST', `/calls/${enc(id)}/agent`, { body }),
     startRecording: (id) => request('POST', `/calls/${enc(id)}/recording`, { body: {} }),
     listCalls: (query = {}, signal) =>
-      request('GET', '/calls', { query, schema: listCallsResponseSchema, signal }),
-    getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, { schema: callDetailSchema, signal }),
+      request('GET', '/calls', { query, schema: listCallsResponseGuard, signal }),
+    getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, { schema: callDetailGuard, signal }),
     joinRoom: (name, body = {}, signal) =>
-      request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseSchema, signal }),
+      request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseGuard, signal }),
     leaveRoom: (name) => request('POST', `/rooms/${enc(name)}/leave`, { body: {} }),
     endRoom: (name) => request('POST', `/rooms/${enc(name)}/end`, { body: {} }),
-    listRooms: (signal) => request('GET', '/rooms', { schema: listRoomsResponseSchema, signal }),
+    listRooms: (signal) => request('GET', '/rooms', { schema: listRoomsResponseGuard, signal }),
     twilio: {
       verifyCredentials: (body) => request('POST', '/twilio/credentials/verify', { body }),
       saveCredentials: (body) =>
-        request('PUT', '/twilio/credentials', { body, schema: twilioIntegrationSchema }),
+        request('PUT', '/twilio/credentials', { body, schema: twilioIntegrationGuard }),
       deleteCredentials: () => request('DELETE', '/twilio/credentials'),
       listNumbers: async (signal) =>
-        (await request('GET', '/twilio/numbers', { schema: listTwilioNumbersResponseSchema, signal }))
-          .numbers,
+        (await request('GET', '/twilio/numbers', { schema: listTwilioNumbersResponseGuard, signal })).numbers,
       connectNumber: (sid, body = {}) =>
-        request('POST', `/twilio/numbers/${enc(sid)}/connect`, { body, schema: numberConnectionSchema }),
+        request('POST', `/twilio/numbers/${enc(sid)}/connect`, { body, schema: numberConnectionGuard }),
       disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, { body: {} }),
       numberStatus: (sid, signal) =>
-        request('GET', `/twilio/numbers/${enc(sid)}/status`, { schema: numberConnectionSchema, signal }),
+        request('GET', `/twilio/numbers/${enc(sid)}/status`, { schema: numberConnectionGuard, signal }),
     },
   }
 }

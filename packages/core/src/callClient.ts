@@ -16,8 +16,9 @@ import {
 } from './incomingCalls'
 import { microphoneError } from './microphoneError'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
-import { normalizePhoneNumber } from './phoneNumber'
-import { type RinglineEvent, roomNameSchema } from './protocol'
+import { isPhoneNumberMetadataLoaded, loadPhoneNumberMetadata, normalizePhoneNumber } from './phoneNumber'
+import type { RinglineEvent } from './protocol'
+import { roomNameProblem } from './protocol/guards'
 import { RinglineError, toRinglineError } from './ringlineError'
 import { createServerEvents, type ServerEvents } from './serverEvents'
 import { createSoundManager, type SoundManager, type SoundManagerOptions } from './soundManager'
@@ -294,6 +295,11 @@ class CallClientImpl extends Subscribable implements CallClient {
 
   async dial(to: string, options: DialOptions = {}): Promise<Call> {
     const trimmed = to.trim()
+    // The phone-number metadata is loaded on first use. An international number is read by its E.164 shape until
+    // then (the server judges it); a national one waits for the metadata (once), which its country's rules need.
+    if (!isPhoneNumberMetadataLoaded() && this.#o.defaultCountry && !trimmed.startsWith('+')) {
+      await loadPhoneNumberMetadata().catch(() => {})
+    }
     const number =
       this.#o.defaultCountry || trimmed.startsWith('+')
         ? normalizePhoneNumber(trimmed, this.#o.defaultCountry, { requireAssigned: false })
@@ -412,15 +418,11 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#controls.inviteAgent(agentName, options)
 
   async joinRoom(name: string, options: { displayName?: string } = {}): Promise<Call> {
-    const valid = roomNameSchema.safeParse(name)
-    if (!valid.success) {
-      throw new RinglineError(
-        'INVALID_REQUEST',
-        `Room name "${name}": ${valid.error.issues[0]?.message ?? 'invalid'}.`,
-        {
-          field: 'name',
-        },
-      )
+    const problem = roomNameProblem(name)
+    if (problem) {
+      throw new RinglineError('INVALID_REQUEST', `Room name "${name}": ${problem}.`, {
+        field: 'name',
+      })
     }
     const key = this.#active.newKey()
     this.#active.start(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))

@@ -4,8 +4,9 @@ import type { CountryCode } from 'libphonenumber-js'
 import type { ActiveCall } from './activeCall'
 import type { ApiClient } from './apiClient'
 import { DTMF_CODES, parseDtmfDigits } from './dtmf'
-import { normalizePhoneNumber } from './phoneNumber'
-import { type DispatchAgentResponse, dispatchAgentResponseSchema } from './protocol'
+import { isPhoneNumberMetadataLoaded, loadPhoneNumberMetadata, normalizePhoneNumber } from './phoneNumber'
+import type { DispatchAgentResponse } from './protocol'
+import { dispatchAgentResponseGuard } from './protocol/guards'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type { SoundManager } from './soundManager'
 import type { CallClient, CallClientEvent } from './types'
@@ -116,6 +117,9 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
       if (call.direction === 'internal' || !call.id || call.phase !== 'connected') {
         throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected phone call can be transferred.')
       }
+      if (!isPhoneNumberMetadataLoaded() && deps.defaultCountry && !to.trim().startsWith('+')) {
+        await loadPhoneNumberMetadata().catch(() => {})
+      }
       const target = /^(sip|tel):/i.test(to.trim())
         ? to.trim()
         : deps.defaultCountry || to.trim().startsWith('+')
@@ -160,7 +164,14 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
           agentName,
           ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
         })
-        return dispatchAgentResponseSchema.parse(response)
+        const parsed = dispatchAgentResponseGuard.safeParse(response)
+        if (!parsed.success) {
+          throw new RinglineError(
+            'UPSTREAM_ERROR',
+            `POST /calls/:id/agent returned a body that does not match the protocol: ${parsed.error.issues[0]?.message}`,
+          )
+        }
+        return parsed.data
       } catch (e) {
         throw toRinglineError(e, 'NETWORK_ERROR')
       }

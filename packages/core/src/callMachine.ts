@@ -3,7 +3,7 @@
 
 import { agentsOf } from './agentsOf'
 import type { CallDirection, CallRecord, CallStatus, TranscriptSegment } from './protocol'
-import { mergeTranscript } from './protocol'
+import { mergeTranscript } from './protocol/transcript'
 import type {
   Call,
   CallBase,

@@ -1,5 +1,7 @@
 import { systemClock } from './clock'
-import { EVENT_TYPES, type RinglineEvent, ringlineEventSchema } from './protocol'
+import type { RinglineEvent } from './protocol'
+import { EVENT_TYPES } from './protocol/constants'
+import { ringlineEventGuard } from './protocol/guards'
 import { errorFromResponse, RinglineError } from './ringlineError'
 import { createSseParser, type SseMessage } from './sseParser'
 import type { Clock, EventsStatus } from './types'
@@ -96,12 +98,12 @@ export function createEventStream(options: EventStreamOptions): EventStream {
     }
     if (typeof json === 'object' && json !== null && !known.has((json as { type?: string }).type ?? ''))
       return
-    const parsed = ringlineEventSchema.safeParse(json)
+    const parsed = ringlineEventGuard.safeParse(json)
     if (!parsed.success) {
       options.onError?.(
         new RinglineError(
           'UPSTREAM_ERROR',
-          `An /events message does not match the protocol: ${parsed.error.message}`,
+          `An /events message does not match the protocol: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         ),
       )
       return

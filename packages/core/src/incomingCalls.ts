@@ -1,6 +1,7 @@
 // The incoming-call list as a pure reducer: server events and local actions in, the next list out. The client
 // owns the retention timers and the tab messages; this file only decides what the list becomes.
-import { type CallRecord, FINAL_CALL_STATUSES, type RinglineEventOf } from './protocol'
+import type { CallRecord, RinglineEventOf } from './protocol'
+import { FINAL_CALL_STATUSES } from './protocol/constants'
 import type { IncomingCall, IncomingEndReason } from './types'
 
 /** The incoming calls of one client, plus what it remembers to keep them from coming back. */

@@ -69,13 +69,18 @@ export type {
 export {
   formatPhoneNumber,
   formatPhoneNumberAsYouType,
+  isPhoneNumberMetadataLoaded,
   isValidPhoneNumber,
+  loadPhoneNumberMetadata,
   normalizePhoneNumber,
+  onPhoneNumberMetadataLoaded,
   PhoneNumberError,
   sanitizeDialString,
   toDialString,
   toE164,
 } from './phoneNumber'
+export type { GuardIssue, GuardResult, ResponseGuard } from './protocol/guards'
+export { roomNameProblem, twilioCredentialsProblems } from './protocol/guards'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {

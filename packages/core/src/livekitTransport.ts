@@ -3,13 +3,9 @@ import { microphoneError } from './microphoneError'
 import { type LevelMeterFactory, watchSpeech } from './mutedSpeech'
 import { createParticipantSnapshots } from './participantSnapshots'
 import { playOnMicrophone } from './playOnMicrophone'
-import {
-  type Connection,
-  TRANSCRIPTION_ATTRIBUTES,
-  TRANSCRIPTION_TOPIC,
-  transcriptSegmentFromStream,
-  transcriptSegmentsFromLegacy,
-} from './protocol'
+import type { Connection } from './protocol'
+import { TRANSCRIPTION_ATTRIBUTES, TRANSCRIPTION_TOPIC } from './protocol/constants'
+import { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
 import { createRemoteAudioElements } from './remoteAudioElements'
 import { RinglineError } from './ringlineError'
 import type {

@@ -1,14 +1,18 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   formatPhoneNumber,
   formatPhoneNumberAsYouType,
   isValidPhoneNumber,
+  loadPhoneNumberMetadata,
   normalizePhoneNumber,
   PhoneNumberError,
   sanitizeDialString,
   toDialString,
   toE164,
 } from './phoneNumber'
+
+// The metadata loads on first use; these tests are about the full behaviour once it is there.
+beforeAll(() => loadPhoneNumberMetadata())
 
 describe('normalizePhoneNumber', () => {
   it.each([

@@ -1,43 +1,15 @@
 // Phone numbers, the one module: normalize to E.164 for the server, format as typed and for display, and turn a
-// stored number back into what a person would dial. All of it over libphonenumber-js.
-import {
-  AsYouType,
-  type CountryCode,
-  ParseError,
-  parsePhoneNumberFromString,
-  parsePhoneNumberWithError,
-  validatePhoneNumberLength,
-} from 'libphonenumber-js'
-import { RinglineError } from './ringlineError'
+// stored number back into what a person would dial. The work is done by libphonenumber-js and its metadata, which
+// are loaded on first use (`loadPhoneNumberMetadata()`, started by the first call of any function here) so they are
+// not part of what a host app loads up front. Until they are loaded the functions degrade: numbers are shown as
+// given, and only international numbers (`+…`, 7–15 digits) are recognised, by length.
+import type { CountryCode } from 'libphonenumber-js'
+import { sanitizeDialString } from './dialString'
+import { PhoneNumberError, type PhoneNumberProblem } from './phoneNumberError'
 
-/** Why a phone number could not be normalized. */
-export type PhoneNumberProblem =
-  | 'EMPTY'
-  | 'NOT_A_NUMBER'
-  | 'INVALID_COUNTRY'
-  | 'TOO_SHORT'
-  | 'TOO_LONG'
-  | 'INVALID_LENGTH'
-  | 'INVALID'
-
-/** Error thrown by `normalizePhoneNumber`: code `INVALID_PHONE_NUMBER`, `reason` says what is wrong. */
-export class PhoneNumberError extends RinglineError {
-  readonly reason: PhoneNumberProblem
-  constructor(reason: PhoneNumberProblem, input: string) {
-    super('INVALID_PHONE_NUMBER', messages[reason](input), { field: 'to', details: { reason } })
-    this.reason = reason
-  }
-}
-
-const messages: Record<PhoneNumberProblem, (input: string) => string> = {
-  EMPTY: () => 'Enter a phone number.',
-  NOT_A_NUMBER: (i) => `"${i}" is not a phone number.`,
-  INVALID_COUNTRY: (i) => `Add the country code to "${i}" (start with +), or pass a default country.`,
-  TOO_SHORT: (i) => `"${i}" is too short for a phone number.`,
-  TOO_LONG: (i) => `"${i}" is too long for a phone number.`,
-  INVALID_LENGTH: (i) => `"${i}" has the wrong number of digits.`,
-  INVALID: (i) => `"${i}" is not a valid phone number.`,
-}
+/** ISO 3166 country code used to read national numbers. */
+export type { CountryCode, PhoneNumberProblem }
+export { PhoneNumberError, sanitizeDialString }
 
 /** Options of `normalizePhoneNumber`. */
 export interface NormalizePhoneNumberOptions {
@@ -48,48 +20,6 @@ export interface NormalizePhoneNumberOptions {
    */
   requireAssigned?: boolean
 }
-
-/** Normalize what a person typed into E.164 (`+14155550123`), or throw a `PhoneNumberError` with the reason. */
-export function normalizePhoneNumber(
-  input: string,
-  defaultCountry?: CountryCode,
-  options: NormalizePhoneNumberOptions = {},
-): string {
-  const trimmed = input.trim()
-  if (!trimmed) throw new PhoneNumberError('EMPTY', input)
-  // "00" is the international prefix in most of the world; libphonenumber needs a country to read it.
-  const text = /^00[1-9]/.test(trimmed) && !defaultCountry ? `+${trimmed.slice(2)}` : trimmed
-  let phone: ReturnType<typeof parsePhoneNumberWithError>
-  try {
-    phone = parsePhoneNumberWithError(text, defaultCountry)
-  } catch (error) {
-    if (error instanceof ParseError && error.message in messages) {
-      throw new PhoneNumberError(error.message as PhoneNumberProblem, input)
-    }
-    throw new PhoneNumberError('NOT_A_NUMBER', input)
-  }
-  if (options.requireAssigned === false ? !phone.isPossible() : !phone.isValid()) {
-    const length = validatePhoneNumberLength(text, defaultCountry)
-    throw new PhoneNumberError(
-      length && length in messages ? (length as PhoneNumberProblem) : 'INVALID',
-      input,
-    )
-  }
-  return phone.number
-}
-
-/** True when `input` normalizes to a valid E.164 number. */
-export function isValidPhoneNumber(input: string, defaultCountry?: CountryCode): boolean {
-  try {
-    normalizePhoneNumber(input, defaultCountry)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** ISO 3166 country code used to read national numbers. */
-export type { CountryCode }
 
 /** What the Dialer shows for the digits typed so far. */
 export interface FormattedPhoneInput {
@@ -105,49 +35,104 @@ export interface FormattedPhoneInput {
   country: CountryCode | null
 }
 
-/** Format a phone number as it is typed, for the Dialer's input (libphonenumber-js `AsYouType`). */
-export function formatPhoneNumberAsYouType(input: string, defaultCountry?: CountryCode): FormattedPhoneInput {
-  const formatter = new AsYouType(defaultCountry)
-  const text = formatter.input(input)
-  const number = formatter.getNumber()
-  return {
-    text,
-    e164: number?.number ?? null,
-    valid: number?.isValid() ?? false,
-    possible: number?.isPossible() ?? false,
-    country: formatter.getCountry() ?? null,
+type Full = typeof import('./phoneNumberFull')
+let full: Full | null = null
+let loading: Promise<void> | null = null
+const listeners = new Set<() => void>()
+
+/**
+ * Load libphonenumber-js and its metadata (a separate chunk, fetched once). Resolves when every function of this
+ * module formats and validates fully. Called by the call client before it dials or transfers.
+ */
+export function loadPhoneNumberMetadata(): Promise<void> {
+  loading ??= import('./phoneNumberFull').then(
+    (module) => {
+      full = module
+      for (const listener of listeners) listener()
+    },
+    (error: unknown) => {
+      loading = null
+      throw error
+    },
+  )
+  return loading
+}
+
+/** True once the phone-number metadata is loaded (until then formatting shows numbers as given). */
+export function isPhoneNumberMetadataLoaded(): boolean {
+  return full !== null
+}
+
+/** Run `listener` once the metadata is loaded; returns an unsubscribe function. Starts loading it. */
+export function onPhoneNumberMetadataLoaded(listener: () => void): () => void {
+  listeners.add(listener)
+  void loadPhoneNumberMetadata().catch(() => {})
+  return () => listeners.delete(listener)
+}
+
+/** The full implementation when loaded; otherwise starts loading it and returns null. */
+function loaded(): Full | null {
+  if (!full) void loadPhoneNumberMetadata().catch(() => {})
+  return full
+}
+
+/** `+` and 7–15 digits, the shape of E.164, from what a person typed (separators ignored); else null. */
+function international(input: string): string | null {
+  const text = input.trim()
+  const plain = sanitizeDialString(/^00[1-9]/.test(text) ? `+${text.slice(2)}` : text)
+  return /^\+[1-9]\d{6,14}$/.test(plain) ? plain : null
+}
+
+/** Normalize what a person typed into E.164 (`+14155550123`), or throw a `PhoneNumberError` with the reason. */
+export function normalizePhoneNumber(
+  input: string,
+  defaultCountry?: CountryCode,
+  options: NormalizePhoneNumberOptions = {},
+): string {
+  const lib = loaded()
+  if (lib) return lib.normalizePhoneNumber(input, defaultCountry, options)
+  // Without metadata only the E.164 shape can be told; national numbers need it (await loadPhoneNumberMetadata()).
+  if (!input.trim()) throw new PhoneNumberError('EMPTY', input)
+  const e164 = defaultCountry && !/^\s*(\+|00)/.test(input) ? null : international(input)
+  if (e164) return e164
+  throw new PhoneNumberError(/\d/.test(input) ? 'INVALID' : 'NOT_A_NUMBER', input)
+}
+
+/** True when `input` normalizes to a valid E.164 number. */
+export function isValidPhoneNumber(input: string, defaultCountry?: CountryCode): boolean {
+  try {
+    normalizePhoneNumber(input, defaultCountry)
+    return true
+  } catch {
+    return false
   }
 }
 
-/** Characters a dial string may hold. */
-const DIALABLE = /[^\d+*#]/g
-
-/** Keeps only dialable characters; `+` only in front. */
-export function sanitizeDialString(input: string): string {
-  const cleaned = input.replace(DIALABLE, '')
-  const plus = cleaned.startsWith('+') ? '+' : ''
-  return plus + cleaned.replace(/\+/g, '')
+/** Format a phone number as it is typed, for the Dialer's input (libphonenumber-js `AsYouType`). */
+export function formatPhoneNumberAsYouType(input: string, defaultCountry?: CountryCode): FormattedPhoneInput {
+  const lib = loaded()
+  if (lib) return lib.formatPhoneNumberAsYouType(input, defaultCountry)
+  // Raw digits until the metadata is loaded; an international number of a possible E.164 length can be dialled.
+  const e164 = input.startsWith('+') ? international(input) : null
+  return { text: input, e164, valid: false, possible: e164 !== null, country: null }
 }
 
 /** E.164 for a dial string if it is a valid phone number, else null. */
 export function toE164(raw: string, defaultCountry: CountryCode): string | null {
-  const parsed = parsePhoneNumberFromString(raw, raw.startsWith('+') ? undefined : defaultCountry)
-  return parsed?.isValid() ? parsed.number : null
+  const lib = loaded()
+  if (lib) return lib.toE164(raw, defaultCountry)
+  return raw.startsWith('+') ? international(raw) : null
 }
 
 /** A stored number for display: national format in the default country, international otherwise. */
 export function formatPhoneNumber(value: string | null | undefined, defaultCountry?: CountryCode): string {
   if (!value) return ''
-  const parsed = parsePhoneNumberFromString(value, defaultCountry)
-  if (!parsed) return value
-  return defaultCountry && parsed.country === defaultCountry
-    ? parsed.formatNational()
-    : parsed.formatInternational()
+  const lib = loaded()
+  return lib ? lib.formatPhoneNumber(value, defaultCountry) : value
 }
 
 /** The dial string a user would type for a stored number: national digits in the default country. */
 export function toDialString(value: string, defaultCountry: CountryCode): string {
-  const parsed = parsePhoneNumberFromString(value, defaultCountry)
-  if (parsed && parsed.country === defaultCountry) return sanitizeDialString(parsed.formatNational())
-  return sanitizeDialString(value)
+  const lib = loaded()
+  return lib ? lib.toDialString(value, defaultCountry) : sanitizeDialString(value)
 }

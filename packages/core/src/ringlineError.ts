@@ -1,4 +1,5 @@
-import { type ErrorCode, errorBodySchema, errorCodeSchema } from './protocol'
+import type { ErrorCode } from './protocol'
+import { errorBodyGuard, isErrorCode } from './protocol/guards'
 
 /** Fields of a `RinglineError` besides code and message. */
 export interface RinglineErrorOptions {
@@ -42,7 +43,7 @@ export function isRinglineError(value: unknown): value is RinglineError {
     (typeof value === 'object' &&
       value !== null &&
       (value as { name?: unknown }).name === 'RinglineError' &&
-      errorCodeSchema.safeParse((value as { code?: unknown }).code).success)
+      isErrorCode((value as { code?: unknown }).code))
   )
 }
 
@@ -63,7 +64,7 @@ const codeByStatus: Record<number, ErrorCode> = {
 
 /** Turn an HTTP error response body into a `RinglineError`; bodies that are not `{ error: { code, message } }` get a code from the status. */
 export function errorFromResponse(status: number, body: unknown): RinglineError {
-  const parsed = errorBodySchema.safeParse(body)
+  const parsed = errorBodyGuard.safeParse(body)
   if (parsed.success) {
     const { code, message, requestId, field, details } = parsed.data.error
     return new RinglineError(code, message, { status, requestId, field, details })

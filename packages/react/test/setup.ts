@@ -1,5 +1,6 @@
+import { loadPhoneNumberMetadata } from '@ringline/core'
 import { cleanup } from '@testing-library/react'
-import { afterEach } from 'vitest'
+import { afterEach, beforeAll } from 'vitest'
 
 // jsdom has no media playback; the recording player only needs play/pause to resolve.
 if (typeof window !== 'undefined') {
@@ -21,6 +22,14 @@ if (typeof window !== 'undefined') {
 }
 
 afterEach(() => cleanup())
+
+// Core loads the phone-number metadata on first use; tests start with it loaded, as a page does a moment after it
+// renders. A test file about the moments before sets `globalThis.ringlinePhoneMetadataPreload = false` at its top.
+beforeAll(async () => {
+  if ((globalThis as { ringlinePhoneMetadataPreload?: boolean }).ringlinePhoneMetadataPreload !== false) {
+    await loadPhoneNumberMetadata()
+  }
+})
 
 // axe probes icon ligatures with a canvas, which jsdom lacks; answer "no canvas" quietly.
 if (typeof window !== 'undefined') {

@@ -22,17 +22,6 @@ export const callStatusSchema = z.enum([
 /** Call status. */
 export type CallStatus = z.infer<typeof callStatusSchema>
 
-/** Statuses after which a call never changes again. */
-export const FINAL_CALL_STATUSES: readonly CallStatus[] = [
-  'completed',
-  'busy',
-  'no-answer',
-  'canceled',
-  'failed',
-  'declined',
-  'missed',
-]
-
 /** Why a call record was closed. */
 export const callEndReasonSchema = z.enum([
   'completed',

@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import { callRecordSchema } from './calls'
+import type { EVENT_TYPES } from './constants'
 import { roomInfoSchema } from './rooms'
 
-/** Names of the events on `GET /events`. */
-export const EVENT_TYPES = ['call.incoming', 'call.updated', 'call.ended', 'room.updated'] as const
 /** Name of an event on `GET /events`. */
 export type RinglineEventType = (typeof EVENT_TYPES)[number]
 

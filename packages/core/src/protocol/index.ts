@@ -30,22 +30,33 @@ export {
   declineCallRequestSchema,
   dispatchAgentRequestSchema,
   e164Schema,
-  FINAL_CALL_STATUSES,
   listCallsQuerySchema,
   listCallsResponseSchema,
   transferCallRequestSchema,
 } from './calls'
+export {
+  ERROR_CODES,
+  EVENT_TYPES,
+  FINAL_CALL_STATUSES,
+  ROOM_NAME_PATTERN,
+  TRANSCRIPTION_ATTRIBUTES,
+  TRANSCRIPTION_TOPIC,
+  TWILIO_ACCOUNT_SID_PATTERN,
+  TWILIO_API_KEY_SID_PATTERN,
+  TWILIO_CALL_ID_PARAM,
+} from './constants'
 export type { ErrorBody, ErrorCode } from './errors'
-export { ERROR_CODES, errorBodySchema, errorCodeSchema } from './errors'
+export { errorBodySchema, errorCodeSchema } from './errors'
 export type { RinglineEvent, RinglineEventOf, RinglineEventType } from './events'
 export {
   callEndedEventSchema,
   callIncomingEventSchema,
   callUpdatedEventSchema,
-  EVENT_TYPES,
   ringlineEventSchema,
   roomUpdatedEventSchema,
 } from './events'
+export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
+export { roomNameProblem, twilioCredentialsProblems } from './guards'
 export type {
   AgentDispatchInfo,
   CallTranscriptResponse,
@@ -66,8 +77,6 @@ export {
   recordingResponseSchema,
   recordingStatusSchema,
   speakerKindSchema,
-  TRANSCRIPTION_ATTRIBUTES,
-  TRANSCRIPTION_TOPIC,
   transcriptSegmentSchema,
 } from './media'
 export type {
@@ -120,7 +129,6 @@ export type {
   TwilioVoiceTokenResponse,
 } from './twilioVoice'
 export {
-  TWILIO_CALL_ID_PARAM,
   twilioVoiceAutoConfigureRequestSchema,
   twilioVoiceCallResponseSchema,
   twilioVoiceConfigRequestSchema,

@@ -1,18 +1,5 @@
 import { z } from 'zod'
 
-/** Topic of the text streams LiveKit Agents publish transcriptions on. */
-export const TRANSCRIPTION_TOPIC = 'lk.transcription'
-
-/** Attributes LiveKit sets on a transcription text stream. */
-export const TRANSCRIPTION_ATTRIBUTES = {
-  /** Track whose audio was transcribed (its owner is the speaker). */
-  trackId: 'lk.transcribed_track_id',
-  /** Segment id: interim versions and the final one share it. */
-  segmentId: 'lk.segment_id',
-  /** `'true'` on the final version of a segment. */
-  final: 'lk.transcription_final',
-} as const
-
 /** Who spoke a segment. */
 export const speakerKindSchema = z.enum(['user', 'sip', 'agent', 'other'])
 /** Who spoke a segment. */

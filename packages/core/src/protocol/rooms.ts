@@ -1,15 +1,13 @@
 import { z } from 'zod'
 import { connectionSchema } from './calls'
+import { ROOM_NAME_PATTERN } from './constants'
 
 /** A team-room name as users type it: 1–48 chars of lowercase letters, digits, `-` and `_`, starting with a letter or digit. */
 export const roomNameSchema = z
   .string()
   .min(1)
   .max(48)
-  .regex(
-    /^[a-z0-9][a-z0-9_-]*$/,
-    'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
-  )
+  .regex(ROOM_NAME_PATTERN, 'use lowercase letters, digits, "-" and "_", starting with a letter or digit')
 
 /** `POST /rooms/:name/join` body. */
 export const joinRoomRequestSchema = z.object({ displayName: z.string().trim().min(1).max(64).optional() })

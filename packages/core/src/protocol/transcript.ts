@@ -1,4 +1,5 @@
-import { type SpeakerKind, TRANSCRIPTION_ATTRIBUTES, type TranscriptSegment } from './media'
+import { TRANSCRIPTION_ATTRIBUTES } from './constants'
+import type { SpeakerKind, TranscriptSegment } from './media'
 
 // Pure transcript helpers shared by the browser client and the server's collector, so both build and merge
 // segments the same way.

@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { TWILIO_ACCOUNT_SID_PATTERN, TWILIO_API_KEY_SID_PATTERN } from './constants'
 
 /** Twilio credentials for bring-your-own-number: an API key of the account (preferred) — never the auth token in logs. */
 export const twilioCredentialsRequestSchema = z.object({
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID starting with AC'),
-  apiKeySid: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be an API Key SID starting with SK'),
+  accountSid: z.string().regex(TWILIO_ACCOUNT_SID_PATTERN, 'must be an Account SID starting with AC'),
+  apiKeySid: z.string().regex(TWILIO_API_KEY_SID_PATTERN, 'must be an API Key SID starting with SK'),
   apiKeySecret: z.string().min(16).max(128),
 })
 /** Twilio credentials body. */

@@ -85,6 +85,3 @@ export const twilioVoiceCallResponseSchema = z.object({
 })
 /** `POST /twilio/voice/calls` and `/twilio/voice/calls/:id/answer` response. */
 export type TwilioVoiceCallResponse = z.infer<typeof twilioVoiceCallResponseSchema>
-
-/** The custom parameter carrying Ringline's call id between the browser, TwiML and `<Client>` invites. */
-export const TWILIO_CALL_ID_PARAM = 'ringlineCallId'

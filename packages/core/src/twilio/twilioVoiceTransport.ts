@@ -1,13 +1,8 @@
 import type { ApiClient } from '../apiClient'
 import { dtmfDigitFromCode } from '../dtmf'
-import {
-  type CallWithConnection,
-  type Connection,
-  TWILIO_CALL_ID_PARAM,
-  type TwilioVoiceLeg,
-  twilioVoiceCallResponseSchema,
-  twilioVoiceTokenResponseSchema,
-} from '../protocol'
+import type { CallWithConnection, Connection, TwilioVoiceLeg } from '../protocol'
+import { TWILIO_CALL_ID_PARAM } from '../protocol/constants'
+import { twilioVoiceCallResponseGuard, twilioVoiceTokenResponseGuard } from '../protocol/guards'
 import { RinglineError } from '../ringlineError'
 import type {
   AudioDeviceKind,
@@ -117,7 +112,7 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
   const fetchToken = async (client: ApiClient) => {
     const res = await client.request('POST', '/token', {
       body: { transport: 'twilio' },
-      schema: twilioVoiceTokenResponseSchema,
+      schema: twilioVoiceTokenResponseGuard,
     })
     identity = res.identity
     return res.token
@@ -192,7 +187,14 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
   }
 
   const remember = (res: CallWithConnection): CallWithConnection => {
-    const parsed = twilioVoiceCallResponseSchema.parse(res)
+    const checked = twilioVoiceCallResponseGuard.safeParse(res)
+    if (!checked.success) {
+      throw new RinglineError(
+        'UPSTREAM_ERROR',
+        `The Twilio Voice call response does not match the protocol: ${checked.error.issues[0]?.message}`,
+      )
+    }
+    const parsed = checked.data
     legs.set(parsed.connection.roomName, { ...parsed.twilio, to: parsed.call.toNumber })
     return { call: parsed.call, connection: parsed.connection }
   }

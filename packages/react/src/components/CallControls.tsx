@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, formatPhoneNumber, toE164 } from '@ringline/core'
+import { type CountryCode, toE164 } from '@ringline/core'
 import {
   type FormEvent,
   type HTMLAttributes,
@@ -27,6 +27,7 @@ import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
@@ -187,6 +188,7 @@ export function CallControls({
   className,
   ...rest
 }: CallControlsProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(callControlsLabels, labelsProp)
   const active = useActiveCall({ client })
   const devices = useDevices({ client })
@@ -210,7 +212,7 @@ export function CallControls({
   const remote =
     call?.remote.name ||
     (call?.remote.number
-      ? formatPhoneNumber(call.remote.number, defaultCountry)
+      ? formatNumber(call.remote.number, defaultCountry)
       : call
         ? labels.unknownCaller
         : '')

@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, formatPhoneNumber } from '@ringline/core'
+import type { CountryCode } from '@ringline/core'
 import type { CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type HTMLAttributes, type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory'
@@ -9,6 +9,7 @@ import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/
 import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import { CallHistoryDetail } from './CallHistoryDetail'
@@ -92,6 +93,7 @@ export function CallHistory({
   className,
   ...rest
 }: CallHistoryProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(callHistoryLabels, labelsProp)
   const api = useRinglineApi(client, apiProp)
   const [filters, setFilters] = useControllableState(filtersProp, defaultFilters, onFiltersChange)
@@ -158,7 +160,7 @@ export function CallHistory({
   const partyLabel = (call: CallRecord) => {
     const party = otherParty(call)
     if (!party) return labels.unknownNumber
-    return call.direction === 'internal' ? party : formatPhoneNumber(party, defaultCountry)
+    return call.direction === 'internal' ? party : formatNumber(party, defaultCountry)
   }
 
   return (

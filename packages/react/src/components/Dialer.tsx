@@ -1,7 +1,6 @@
 'use client'
 import {
   type CountryCode,
-  formatPhoneNumber,
   formatPhoneNumberAsYouType,
   type MicrophonePermission,
   microphoneHelp,
@@ -24,6 +23,7 @@ import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
@@ -129,6 +129,7 @@ export function Dialer({
   className,
   ...rest
 }: DialerProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(dialerLabels, labelsProp)
   const [raw, setRaw] = useControllableState(
     value === undefined ? undefined : sanitizeDialString(value),
@@ -321,7 +322,7 @@ export function Dialer({
           </p>
           <ul aria-labelledby={`${id}-recent`}>
             {recentNumbers.map((number) => {
-              const formatted = formatPhoneNumber(number, defaultCountry)
+              const formatted = formatNumber(number, defaultCountry)
               return (
                 <li key={number}>
                   <button

@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, formatPhoneNumber } from '@ringline/core'
+import type { CountryCode } from '@ringline/core'
 import {
   type HTMLAttributes,
   type KeyboardEvent,
@@ -15,6 +15,7 @@ import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallClientLike, IncomingCall } from '../types'
 
 /**
@@ -143,6 +144,7 @@ export function IncomingCallOverlay({
   className,
   ...rest
 }: IncomingCallOverlayProps) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(incomingCallOverlayLabels, labelsProp)
   const incoming = useIncomingCalls({ client })
   const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
@@ -174,10 +176,10 @@ export function IncomingCallOverlay({
   const callerLabel = useCallback(
     (call: IncomingCall) => {
       const info = call.from ? callers[call.from] : null
-      const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+      const number = call.from ? formatNumber(call.from, defaultCountry) : labels.unknownCaller
       return info?.name ? `${info.name} (${number})` : number
     },
-    [callers, defaultCountry, labels.unknownCaller],
+    [callers, defaultCountry, labels.unknownCaller, formatNumber],
   )
 
   // Notifications adapter is read after mount: the server renders no prompt.
@@ -337,7 +339,7 @@ export function IncomingCallOverlay({
           {entries.map((entry, index) => {
             const { call, state } = entry
             const info = call.from ? callers[call.from] : null
-            const number = call.from ? formatPhoneNumber(call.from, defaultCountry) : labels.unknownCaller
+            const number = call.from ? formatNumber(call.from, defaultCountry) : labels.unknownCaller
             const name = info?.name ?? null
             const by = state === 'answered-elsewhere' ? answeredByOther(call) : null
             return (
@@ -369,7 +371,7 @@ export function IncomingCallOverlay({
                     {name
                       ? number
                       : call.to
-                        ? labels.calledNumber(formatPhoneNumber(call.to, defaultCountry))
+                        ? labels.calledNumber(formatNumber(call.to, defaultCountry))
                         : ''}
                   </p>
                 </div>

@@ -1,6 +1,5 @@
 'use client'
-import { microphoneHelp } from '@ringline/core'
-import { roomNameSchema } from '@ringline/core/protocol'
+import { microphoneHelp, roomNameProblem } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
@@ -171,7 +170,7 @@ export function InternalCall({
   const inRoom = !!call && call.phase !== 'ended' && call.phase !== 'failed'
   const state: InternalCallState = joining && !inRoom ? 'joining' : call && inRoom ? call.phase : 'idle'
   const slug = toRoomSlug(name)
-  const valid = roomNameSchema.safeParse(slug).success
+  const valid = roomNameProblem(slug) === null
   const mic = devices.permission
   const permissionDenied =
     mic === 'denied' || mic === 'blocked-by-policy' || mic === 'no-device' || mic === 'in-use'

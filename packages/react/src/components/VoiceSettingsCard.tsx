@@ -1,17 +1,14 @@
 'use client'
 import type { ConnectStage, TwilioOnboardingStep } from '@ringline/core'
-import { type CountryCode, formatPhoneNumber } from '@ringline/core'
-import {
-  type NumberConnection,
-  type TwilioCredentialsRequest,
-  twilioCredentialsRequestSchema,
-} from '@ringline/core/protocol'
+import { type CountryCode, twilioCredentialsProblems } from '@ringline/core'
+import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
+import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallClientLike, RinglineApi } from '../types'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
@@ -63,6 +60,7 @@ function VoiceSettingsCardView({
   api: _api,
   ...rest
 }: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
+  const formatNumber = usePhoneNumberFormat()
   const labels = mergeLabels(voiceSettingsCardLabels, labelsProp)
   const [form, setForm] = useState<TwilioCredentialsRequest>(EMPTY)
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof TwilioCredentialsRequest, string>>>({})
@@ -97,20 +95,18 @@ function VoiceSettingsCardView({
   }, [confirming])
 
   const validate = (): TwilioCredentialsRequest | null => {
-    const parsed = twilioCredentialsRequestSchema.safeParse({
+    const creds: TwilioCredentialsRequest = {
       accountSid: form.accountSid.trim(),
       apiKeySid: form.apiKeySid.trim(),
       apiKeySecret: form.apiKeySecret.trim(),
-    })
-    if (parsed.success) {
+    }
+    const problems = Object.keys(twilioCredentialsProblems(creds)) as (keyof TwilioCredentialsRequest)[]
+    if (problems.length === 0) {
       setFieldErrors({})
-      return parsed.data
+      return creds
     }
     const errors: Partial<Record<keyof TwilioCredentialsRequest, string>> = {}
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof TwilioCredentialsRequest
-      errors[key] = labels.fieldErrors[key]
-    }
+    for (const key of problems) errors[key] = labels.fieldErrors[key]
     setFieldErrors(errors)
     return null
   }
@@ -245,7 +241,7 @@ function VoiceSettingsCardView({
                     onChange={() => setSelected(n.sid)}
                   />
                   <label htmlFor={`${id}-n-${n.sid}`}>
-                    <span dir="ltr">{formatPhoneNumber(n.e164, defaultCountry)}</span>{' '}
+                    <span dir="ltr">{formatNumber(n.e164, defaultCountry)}</span>{' '}
                     <span className="rl-hint">{n.friendlyName}</span>
                   </label>
                   {!n.voiceCapable ? (
@@ -338,7 +334,7 @@ function VoiceSettingsCardView({
           <div
             role="progressbar"
             aria-label={labels.connectProgress(
-              progressNumber ? formatPhoneNumber(progressNumber.e164, defaultCountry) : progress.sid,
+              progressNumber ? formatNumber(progressNumber.e164, defaultCountry) : progress.sid,
             )}
             aria-valuemin={0}
             aria-valuemax={100}
@@ -384,10 +380,7 @@ function VoiceSettingsCardView({
         >
           <p id={`${id}-confirm-title`} className="rl-confirm-title">
             {labels.disconnectTitle(
-              formatPhoneNumber(
-                o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming,
-                defaultCountry,
-              ),
+              formatNumber(o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming, defaultCountry),
             )}
           </p>
           <p id={`${id}-confirm-body`}>{labels.disconnectBody}</p>
