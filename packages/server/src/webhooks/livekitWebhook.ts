@@ -3,8 +3,10 @@ import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered } from '../calls/callMedia'
 import {
+  answerMissedCall,
   claimCall,
   closeCall,
+  firstAgentJoin,
   getCallById,
   getLatestCallByRoom,
   getOpenCallByRoom,
@@ -141,6 +143,22 @@ async function onInboundSipJoined(
   if (!call) return
   const row: ParticipantRow = { ...participantRow(call, p), kind: 'sip' }
   await recordParticipantFact(tx, row, sessionFact(event, p, 'joined'))
+  // An agent's join delivered before this one answered the call (unless it came after the caller left).
+  const agent = await firstAgentJoin(tx, roomName)
+  if (agent && (!gone || agent.at <= gone)) {
+    const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${agent.identity}`)
+    if (claimed && gone) {
+      await recordParticipantFact(tx, row, { sid: p.sid || p.identity, type: 'left', at: gone.toISOString() })
+      const closed = await closeCall(tx, call.id, closeOnRoomLeft(claimed))
+      if (closed) effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+    } else if (claimed) {
+      effects.publish.push(() => {
+        publishCall(ctx, 'call.updated', claimed)
+        afterAnswered(ctx, claimed)
+      })
+    }
+    return
+  }
   if (gone) {
     await recordParticipantFact(tx, row, { sid: p.sid || p.identity, type: 'left', at: gone.toISOString() })
     const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
@@ -187,6 +205,8 @@ async function onParticipantJoined(
     if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
       await onInboundSipJoined(ctx, tx, event, roomName, p, effects)
     }
+    if (known && p.kind === ParticipantInfo_Kind.AGENT)
+      await onLateAgentJoin(ctx, tx, event, roomName, p, effects)
     return
   }
   if (call.direction === 'internal') {
@@ -205,6 +225,28 @@ async function onParticipantJoined(
       })
     }
   }
+}
+
+/**
+ * An agent's join delivered after the inbound call it answered was closed as missed (the caller's leave, or the
+ * room's end, arrived first): when the agent joined before the caller left, the call was answered — the record
+ * becomes completed, as in-order delivery gives.
+ */
+async function onLateAgentJoin(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): Promise<void> {
+  const call = await getLatestCallByRoom(tx, roomName)
+  if (!call || call.direction !== 'inbound' || call.status !== 'missed' || !belongsTo(call, event)) return
+  const gone = await hasLeftRoom(tx, roomName, call.internals.sipIdentity ?? '')
+  const at = joinedAt(p) ?? eventTime(event)
+  if (!gone || at > gone) return
+  const answered = await answerMissedCall(tx, call.id, `agent:${p.identity}`, at)
+  if (answered) effects.publish.push(() => publishCall(ctx, 'call.ended', answered))
 }
 
 async function onParticipantLeft(
@@ -357,6 +399,7 @@ export async function handleLivekitWebhook(
           roomName: event.room?.name,
           identity: event.participant?.identity ?? null,
           eventAt: eventTime(event),
+          participantKind: event.participant ? participantKind(event.participant) : null,
         }))
       ) {
         return false
