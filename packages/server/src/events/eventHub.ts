@@ -97,10 +97,65 @@ export class EventHub {
     }
   }
 
+  /**
+   * Runs `publishing` (synchronous calls of `publish`) inside a transaction: the events' NOTIFYs go out through
+   * `tx`, so PostgreSQL hands them to the other instances in commit order, and nothing is sent when the
+   * transaction rolls back. Returns what delivers them to this instance's streams: call it after the commit.
+   */
+  async publishInTransaction(
+    tx: { query(sql: string, params?: unknown[]): Promise<unknown> },
+    publishing: () => void,
+  ): Promise<() => void> {
+    const staged: Array<{ tenantId: string; item: Buffered }> = []
+    this.staging = staged
+    try {
+      publishing()
+    } finally {
+      this.staging = undefined
+    }
+    if (this.options.store?.notify) {
+      for (const { tenantId, item } of staged) {
+        const payload = this.payload(tenantId, item)
+        if (payload) await tx.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
+      }
+    }
+    return () => {
+      for (const { tenantId, item } of staged) this.deliverLocally(tenantId, item)
+    }
+  }
+
+  private staging: Array<{ tenantId: string; item: Buffered }> | undefined
+  // This instance's NOTIFYs go out one after another: a pool would otherwise reorder them.
+  private notifying: Promise<unknown> = Promise.resolve()
+
+  private payload(tenantId: string, item: Buffered): string | null {
+    const payload = JSON.stringify({ o: this.instance, t: tenantId, a: item.audience, e: item.event })
+    if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) return payload
+    this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
+      type: item.event.type,
+    })
+    return null
+  }
+
+  private deliverLocally(tenantId: string, item: Buffered): void {
+    this.deliver(tenantId, item)
+    for (const hook of this.publishHooks) {
+      try {
+        hook(tenantId, item.event)
+      } catch (error) {
+        this.options.logger.warn('ringline: event hook failed', { error })
+      }
+    }
+  }
+
   /** Stamps and delivers an event to a tenant's streams (only to `audience` user ids when given). */
   publish(tenantId: string, event: UnstampedEvent, audience?: string[]): RinglineEvent {
     const stamped = { ...event, id: this.nextId(), at: new Date().toISOString() } as RinglineEvent
     const item: Buffered = { event: stamped, ...(audience ? { audience } : {}) }
+    if (this.staging) {
+      this.staging.push({ tenantId, item })
+      return stamped
+    }
     this.deliver(tenantId, item)
     for (const hook of this.publishHooks) {
       try {
@@ -111,15 +166,14 @@ export class EventHub {
     }
     const store = this.options.store
     if (store?.notify && !this.closed) {
-      const payload = JSON.stringify({ o: this.instance, t: tenantId, a: audience, e: stamped })
-      if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) {
-        store.notify(CHANNEL, payload).catch((error: unknown) => {
-          this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
-        })
-      } else {
-        this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
-          type: stamped.type,
-        })
+      const payload = this.payload(tenantId, item)
+      if (payload) {
+        const notify = store.notify.bind(store)
+        this.notifying = this.notifying
+          .then(() => notify(CHANNEL, payload))
+          .catch((error: unknown) => {
+            this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
+          })
       }
     }
     return stamped

@@ -152,10 +152,8 @@ async function onInboundSipJoined(
       const closed = await closeCall(tx, call.id, closeOnRoomLeft(claimed))
       if (closed) effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
     } else if (claimed) {
-      effects.publish.push(() => {
-        publishCall(ctx, 'call.updated', claimed)
-        afterAnswered(ctx, claimed)
-      })
+      effects.publish.push(() => publishCall(ctx, 'call.updated', claimed))
+      effects.after.push(async () => afterAnswered(ctx, claimed))
     }
     return
   }
@@ -219,10 +217,8 @@ async function onParticipantJoined(
   if (p.kind === ParticipantInfo_Kind.AGENT && call.direction === 'inbound' && call.status === 'ringing') {
     const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${p.identity}`)
     if (claimed) {
-      effects.publish.push(() => {
-        publishCall(ctx, 'call.updated', claimed)
-        afterAnswered(ctx, claimed)
-      })
+      effects.publish.push(() => publishCall(ctx, 'call.updated', claimed))
+      effects.after.push(async () => afterAnswered(ctx, claimed))
     }
   }
 }
@@ -341,6 +337,9 @@ async function handleEgressEvent(
   return { outcome: 'processed', event: event.event }
 }
 
+// The advisory-lock space of per-room webhook serialisation (the migration lock uses a single bigint key).
+const ROOM_LOCK = 727_465_464
+
 /** How long webhook ids are kept for dedupe and late-join checks (LiveKit retries for minutes). */
 const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 3600_000
 const lastPrune = new WeakMap<RinglineContext, number>()
@@ -388,9 +387,14 @@ export async function handleLivekitWebhook(
   const handler = handlers[event.event]
   if (!handler && event.event !== 'room_started') return { outcome: 'ignored', event: event.event }
   const effects: Effects = { publish: [], after: [] }
+  let deliver: () => void = () => undefined
   let fresh = true
   try {
     fresh = await ctx.store.transaction(async (tx) => {
+      // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
+      // the caller's join) applied concurrently would each miss the other's uncommitted row.
+      if (event.room?.name)
+        await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOM_LOCK, event.room.name])
       if (
         event.id &&
         !(await recordWebhookEvent(tx, {
@@ -405,6 +409,10 @@ export async function handleLivekitWebhook(
         return false
       }
       await handler?.(ctx, tx, event, effects)
+      // The events' NOTIFYs commit with the record, in the order the room's events were applied.
+      deliver = await ctx.hub.publishInTransaction(tx, () => {
+        for (const publish of effects.publish) publish()
+      })
       return true
     })
   } catch (error) {
@@ -416,7 +424,7 @@ export async function handleLivekitWebhook(
   }
   if (!fresh) return { outcome: 'duplicate', event: event.event }
   pruneOccasionally(ctx)
-  for (const publish of effects.publish) publish()
+  deliver()
   for (const task of effects.after) {
     ctx.background(`webhook ${event.event}`, async () => {
       try {
