@@ -258,10 +258,19 @@ export function createRingline(options: RinglineConfig): Ringline {
   // The embedded store (PGlite) takes seconds to start on a busy machine: start it now, not on the first request.
   if (!options.store) ctx.background('open the embedded store', ready)
 
+  // Reconcile on a timer (default every 60 s): a pass with no open call older than its grace is one indexed
+  // query (`ringline_calls_open`) and no LiveKit request; without LiveKit settings there is nothing to ask.
   let timer: ReturnType<typeof setInterval> | undefined
-  if (config.reconcileIntervalSeconds && config.reconcileIntervalSeconds > 0) {
+  let reconciling = false
+  if (config.reconcileIntervalSeconds > 0 && config.livekit.url && config.livekit.apiKey) {
     timer = setInterval(() => {
-      reconcile(ctx).catch((error: unknown) => logger.warn('ringline: reconcile failed', { error }))
+      if (reconciling) return
+      reconciling = true
+      reconcile(ctx)
+        .catch((error: unknown) => logger.warn('ringline: reconcile failed', { error }))
+        .finally(() => {
+          reconciling = false
+        })
     }, config.reconcileIntervalSeconds * 1000)
     ;(timer as { unref?: () => void }).unref?.()
   }

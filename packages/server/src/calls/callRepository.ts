@@ -430,11 +430,15 @@ export async function hasLeftRoom(q: Queryable, roomName: string, identity: stri
   return rows[0] ? date(rows[0].at) : null
 }
 
-/** Forgets webhook ids received before `before` (LiveKit retries for minutes, not days); returns how many. */
-export async function pruneWebhookEvents(q: Queryable, before: Date): Promise<number> {
-  const { rowCount } = await q.query('DELETE FROM ringline_webhook_events WHERE received_at < $1', [
-    before.toISOString(),
-  ])
+/**
+ * Forgets webhook ids received more than `hours` ago by the database's clock (the one `received_at` was set by,
+ * so instances' clock skew does not matter); returns how many. Uses `ringline_webhook_events_received`.
+ */
+export async function pruneWebhookEvents(q: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM ringline_webhook_events WHERE received_at < now() - $1 * interval '1 hour'",
+    [hours],
+  )
   return rowCount
 }
 

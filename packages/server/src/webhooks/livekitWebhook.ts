@@ -340,17 +340,20 @@ async function handleEgressEvent(
 // The advisory-lock space of per-room webhook serialisation (the migration lock uses a single bigint key).
 const ROOM_LOCK = 727_465_464
 
-/** How long webhook ids are kept for dedupe and late-join checks (LiveKit retries for minutes). */
-const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 3600_000
+/** How often one instance prunes old webhook ids (amortised over webhook handling: no timer, no cron). */
+export const WEBHOOK_PRUNE_EVERY_MS = 10 * 60_000
 const lastPrune = new WeakMap<RinglineContext, number>()
 
-/** At most hourly per instance, in the background: forget webhook ids older than the retention. */
+/**
+ * At most every 10 minutes per instance, in the background: forget webhook ids received longer ago than the
+ * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes).
+ */
 function pruneOccasionally(ctx: RinglineContext): void {
   const now = Date.now()
-  if (now - (lastPrune.get(ctx) ?? 0) < 3600_000) return
+  if (now - (lastPrune.get(ctx) ?? 0) < WEBHOOK_PRUNE_EVERY_MS) return
   lastPrune.set(ctx, now)
   ctx.background('prune webhook events', () =>
-    pruneWebhookEvents(ctx.store, new Date(now - WEBHOOK_EVENT_RETENTION_MS)),
+    pruneWebhookEvents(ctx.store, ctx.config.webhookRetentionHours),
   )
 }
 
