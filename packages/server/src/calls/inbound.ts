@@ -92,7 +92,7 @@ export async function declineCall(
   }
   const updated = (await addDecline(ctx.store, call.id, principal.userId)) ?? call
   const declined = new Set(updated.internals.declinedBy ?? [])
-  const ringing = call.internals.ringUsers ?? [...ctx.hub.onlineUsers(principal.tenantId)]
+  const ringing = call.internals.ringUsers ?? [...(await ctx.hub.onlineUsersEverywhere(principal.tenantId))]
   const everyone = ringing.every((user) => declined.has(user))
   if (!body.reject && !everyone) return { call: publicCall(updated, ctx.config.basePath) }
   if (!body.reject && (await agentTakesOver(ctx, call.id))) {
