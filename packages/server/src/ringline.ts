@@ -41,6 +41,7 @@ import { twilioRoutes } from './numbers/routes'
 import { recordingPlayback, startRecording, stopRecording } from './recording/recordingOperations'
 import { recordingRoutes } from './recording/routes'
 import { consoleLogger, Redactor, redactingLogger } from './redact'
+import { retryingOnce } from './retryingOnce'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
@@ -244,17 +245,9 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
   }
 
-  let opening: Promise<void> | undefined
-  const ready = (): Promise<void> => {
-    opening ??= store.query('SELECT 1').then(
-      () => undefined,
-      (error: unknown) => {
-        opening = undefined
-        throw error
-      },
-    )
-    return opening
-  }
+  const ready = retryingOnce(async (): Promise<void> => {
+    await store.query('SELECT 1')
+  })
   // The embedded store (PGlite) takes seconds to start on a busy machine: start it now, not on the first request.
   if (!options.store) ctx.background('open the embedded store', ready)
 
