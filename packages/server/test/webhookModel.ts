@@ -280,7 +280,7 @@ export function checkSeen(
 ): void {
   const { expected } = scenario
   // Across instances, events of two instances about one call can reach a stream out of commit order (see the
-  // server README, "Events across instances"): there the client must have been told the final state, not last.
+  // server README, "Storage"): there the client must have been told the final state, not last.
   const lastWord = options.lastWord !== false
   if (scenario.kind === 'internal' || scenario.kind === 'internal-ended') {
     const name = expected.room.slice('int-acme-'.length)

@@ -237,7 +237,7 @@ async function onLateAgentJoin(
   effects: Effects,
 ): Promise<void> {
   const call = await getLatestCallByRoom(tx, roomName)
-  if (!call || call.direction !== 'inbound' || call.status !== 'missed' || !belongsTo(call, event)) return
+  if (call?.direction !== 'inbound' || call.status !== 'missed' || !belongsTo(call, event)) return
   const gone = await hasLeftRoom(tx, roomName, call.internals.sipIdentity ?? '')
   const at = joinedAt(p) ?? eventTime(event)
   if (!gone || at > gone) return
