@@ -23,7 +23,10 @@ export interface ResolvedConfig {
   maxEventStreamsPerUser: number
   heartbeatSeconds: number
   eventBufferSize: number
-  reconcileIntervalSeconds?: number
+  /** Seconds between reconcile passes; 0 turns it off. */
+  reconcileIntervalSeconds: number
+  /** Hours webhook ids are kept for dedupe before they are pruned. */
+  webhookRetentionHours: number
   calls: CallGuardOptions
 }
 
@@ -87,7 +90,9 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
     maxEventStreamsPerUser: config.maxEventStreamsPerUser ?? 5,
     heartbeatSeconds: config.heartbeatSeconds ?? 15,
     eventBufferSize: config.eventBufferSize ?? 500,
-    reconcileIntervalSeconds: config.reconcileIntervalSeconds,
+    reconcileIntervalSeconds: Math.max(0, config.reconcileIntervalSeconds ?? 60),
+    // LiveKit retries a webhook for minutes at most: a day keeps every id that can still come back.
+    webhookRetentionHours: Math.max(1, config.webhookRetentionHours ?? 24),
     calls: config.calls ?? {},
   }
 }

@@ -41,6 +41,7 @@ import { twilioRoutes } from './numbers/routes'
 import { recordingPlayback, startRecording, stopRecording } from './recording/recordingOperations'
 import { recordingRoutes } from './recording/routes'
 import { consoleLogger, Redactor, redactingLogger } from './redact'
+import { retryingOnce } from './retryingOnce'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
@@ -244,24 +245,25 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
   }
 
-  let opening: Promise<void> | undefined
-  const ready = (): Promise<void> => {
-    opening ??= store.query('SELECT 1').then(
-      () => undefined,
-      (error: unknown) => {
-        opening = undefined
-        throw error
-      },
-    )
-    return opening
-  }
+  const ready = retryingOnce(async (): Promise<void> => {
+    await store.query('SELECT 1')
+  })
   // The embedded store (PGlite) takes seconds to start on a busy machine: start it now, not on the first request.
   if (!options.store) ctx.background('open the embedded store', ready)
 
+  // Reconcile on a timer (default every 60 s): a pass with no open call older than its grace is one indexed
+  // query (`ringline_calls_open`) and no LiveKit request; without LiveKit settings there is nothing to ask.
   let timer: ReturnType<typeof setInterval> | undefined
-  if (config.reconcileIntervalSeconds && config.reconcileIntervalSeconds > 0) {
+  let reconciling = false
+  if (config.reconcileIntervalSeconds > 0 && config.livekit.url && config.livekit.apiKey) {
     timer = setInterval(() => {
-      reconcile(ctx).catch((error: unknown) => logger.warn('ringline: reconcile failed', { error }))
+      if (reconciling) return
+      reconciling = true
+      reconcile(ctx)
+        .catch((error: unknown) => logger.warn('ringline: reconcile failed', { error }))
+        .finally(() => {
+          reconciling = false
+        })
     }, config.reconcileIntervalSeconds * 1000)
     ;(timer as { unref?: () => void }).unref?.()
   }

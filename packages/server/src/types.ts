@@ -96,8 +96,16 @@ export interface RinglineConfig {
   heartbeatSeconds?: number
   /** Events kept per tenant for `Last-Event-ID` resume (default 500). */
   eventBufferSize?: number
-  /** Run `api.reconcile()` every this many seconds (default off). */
+  /**
+   * Run `api.reconcile()` every this many seconds (default 60; `0` turns it off). With no open call older than
+   * a minute a pass is one indexed query and never calls LiveKit.
+   */
   reconcileIntervalSeconds?: number
+  /**
+   * Hours LiveKit webhook ids are kept to drop retried duplicates (default 24, at least 1; LiveKit retries for
+   * minutes). Older ones are pruned while webhooks are handled, at most every 10 minutes per instance.
+   */
+  webhookRetentionHours?: number
   /** Outbound-call guards. */
   calls?: CallGuardOptions
   /** Where logs go; default warnings and errors to the console. */

@@ -362,11 +362,13 @@ export async function recordWebhookEvent(
     identity?: string | null
     /** When LiveKit created it. */
     eventAt?: Date | null
+    /** The kind of participant it is about (`sip`, `agent`, `user`, `other`). */
+    participantKind?: string | null
   },
 ): Promise<boolean> {
   const { rowCount } = await q.query(
-    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at)
-     VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at, participant_kind)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7) ON CONFLICT (id) DO NOTHING`,
     [
       event.id,
       event.source ?? 'livekit',
@@ -374,9 +376,44 @@ export async function recordWebhookEvent(
       event.roomName ?? null,
       event.identity ?? null,
       event.eventAt?.toISOString() ?? null,
+      event.participantKind ?? null,
     ],
   )
   return rowCount > 0
+}
+
+/** The first agent join LiveKit reported in `roomName` (identity and time), or null. */
+export async function firstAgentJoin(
+  q: Queryable,
+  roomName: string,
+): Promise<{ identity: string; at: Date } | null> {
+  const { rows } = await q.query<{ identity: string; at: Date | string }>(
+    `SELECT identity, COALESCE(event_at, received_at) AS at FROM ringline_webhook_events WHERE room_name = $1
+       AND event = 'participant_joined' AND participant_kind = 'agent' ORDER BY 2 ASC, identity LIMIT 1`,
+    [roomName],
+  )
+  return rows[0] ? { identity: rows[0].identity, at: date(rows[0].at) } : null
+}
+
+/**
+ * An inbound call closed as missed whose answer (an agent's join before the caller left) was delivered after
+ * the close: the record becomes what in-order delivery gives, completed and answered. Returns it, or null.
+ */
+export async function answerMissedCall(
+  q: Queryable,
+  id: string,
+  answeredBy: string,
+  answeredAt: Date,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET status = 'completed', end_reason = 'completed', answered_by = $2,
+       answered_at = $3::timestamptz, updated_at = now(),
+       duration_seconds = GREATEST(0, EXTRACT(EPOCH FROM (ended_at - $3::timestamptz)))::int
+     WHERE id = $1 AND direction = 'inbound' AND status = 'missed' AND end_reason = 'missed'
+       AND ended_at IS NOT NULL RETURNING *`,
+    [id, answeredBy, answeredAt.toISOString()],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
 }
 
 /**
@@ -393,11 +430,15 @@ export async function hasLeftRoom(q: Queryable, roomName: string, identity: stri
   return rows[0] ? date(rows[0].at) : null
 }
 
-/** Forgets webhook ids received before `before` (LiveKit retries for minutes, not days); returns how many. */
-export async function pruneWebhookEvents(q: Queryable, before: Date): Promise<number> {
-  const { rowCount } = await q.query('DELETE FROM ringline_webhook_events WHERE received_at < $1', [
-    before.toISOString(),
-  ])
+/**
+ * Forgets webhook ids received more than `hours` ago by the database's clock (the one `received_at` was set by,
+ * so instances' clock skew does not matter); returns how many. Uses `ringline_webhook_events_received`.
+ */
+export async function pruneWebhookEvents(q: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM ringline_webhook_events WHERE received_at < now() - $1 * interval '1 hour'",
+    [hours],
+  )
   return rowCount
 }
 

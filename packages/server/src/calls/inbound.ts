@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { ListUpdate, type SIPInboundTrunkInfo } from '@livekit/protocol'
 import {
   type CallRecord,
@@ -16,6 +15,7 @@ import {
   type RoutingPolicy,
   upsertNumberConnection,
 } from '../numbers/numberRepository'
+import { credentialFingerprint, sameMembers } from '../numbers/trunkFields'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
@@ -92,7 +92,7 @@ export async function declineCall(
   }
   const updated = (await addDecline(ctx.store, call.id, principal.userId)) ?? call
   const declined = new Set(updated.internals.declinedBy ?? [])
-  const ringing = call.internals.ringUsers ?? [...ctx.hub.onlineUsers(principal.tenantId)]
+  const ringing = call.internals.ringUsers ?? [...(await ctx.hub.onlineUsersEverywhere(principal.tenantId))]
   const everyone = ringing.every((user) => declined.has(user))
   if (!body.reject && !everyone) return { call: publicCall(updated, ctx.config.basePath) }
   if (!body.reject && (await agentTakesOver(ctx, call.id))) {
@@ -126,16 +126,6 @@ export interface ProvisionNumberInput {
 }
 
 /** A short, one-way fingerprint of inbound digest credentials, kept in the trunk's metadata to notice a change. */
-function inboundAuthFingerprint(auth: { username: string; password: string }): string {
-  return createHash('sha256')
-    .update(`ringline-inbound\0${auth.username}\0${auth.password}`)
-    .digest('hex')
-    .slice(0, 16)
-}
-
-const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((x) => b.includes(x))
-
 /** The trunk's security settings to create it with (LiveKit's names). */
 function trunkSecurity(input: ProvisionNumberInput): {
   allowedAddresses?: string[]
@@ -157,7 +147,7 @@ async function secureTrunk(
 ): Promise<void> {
   const fields: Parameters<typeof sip.updateSipInboundTrunkFields>[1] = {}
   const addresses = input.allowedAddresses
-  if (addresses?.length && !sameSet(trunk.allowedAddresses, addresses)) {
+  if (addresses?.length && !sameMembers(trunk.allowedAddresses, addresses)) {
     fields.allowedAddresses = new ListUpdate({ set: addresses })
   }
   if (input.auth && readTrunkMetadata(trunk.metadata).auth !== metadata.auth) {
@@ -214,7 +204,12 @@ async function provisionOnce(
   }
   const { sip } = ctx.livekit()
   const trunks = (await sip.listSipInboundTrunk({ numbers: [e164] })).filter((t) => t.numbers.includes(e164))
-  const metadata = { tenantId, ...(input.auth ? { auth: inboundAuthFingerprint(input.auth) } : {}) }
+  const metadata = {
+    tenantId,
+    ...(input.auth
+      ? { auth: credentialFingerprint('inbound', input.auth.username, input.auth.password) }
+      : {}),
+  }
   const found = trunks.find((t) => t.sipTrunkId === existing?.livekitInboundTrunkId) ?? trunks[0]
   if (found) await secureTrunk(sip, found, input, metadata)
   const trunk =

@@ -24,6 +24,8 @@ interface Subscriber {
 }
 
 const CHANNEL = 'ringline_events'
+/** How long a presence row counts without a heartbeat (the heartbeat runs every third of it). */
+export const PRESENCE_TTL_SECONDS = 90
 // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
 const MAX_NOTIFY_BYTES = 7900
 
@@ -97,10 +99,65 @@ export class EventHub {
     }
   }
 
+  /**
+   * Runs `publishing` (synchronous calls of `publish`) inside a transaction: the events' NOTIFYs go out through
+   * `tx`, so PostgreSQL hands them to the other instances in commit order, and nothing is sent when the
+   * transaction rolls back. Returns what delivers them to this instance's streams: call it after the commit.
+   */
+  async publishInTransaction(
+    tx: { query(sql: string, params?: unknown[]): Promise<unknown> },
+    publishing: () => void,
+  ): Promise<() => void> {
+    const staged: Array<{ tenantId: string; item: Buffered }> = []
+    this.staging = staged
+    try {
+      publishing()
+    } finally {
+      this.staging = undefined
+    }
+    if (this.options.store?.notify) {
+      for (const { tenantId, item } of staged) {
+        const payload = this.payload(tenantId, item)
+        if (payload) await tx.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
+      }
+    }
+    return () => {
+      for (const { tenantId, item } of staged) this.deliverLocally(tenantId, item)
+    }
+  }
+
+  private staging: Array<{ tenantId: string; item: Buffered }> | undefined
+  // This instance's NOTIFYs go out one after another: a pool would otherwise reorder them.
+  private notifying: Promise<unknown> = Promise.resolve()
+
+  private payload(tenantId: string, item: Buffered): string | null {
+    const payload = JSON.stringify({ o: this.instance, t: tenantId, a: item.audience, e: item.event })
+    if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) return payload
+    this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
+      type: item.event.type,
+    })
+    return null
+  }
+
+  private deliverLocally(tenantId: string, item: Buffered): void {
+    this.deliver(tenantId, item)
+    for (const hook of this.publishHooks) {
+      try {
+        hook(tenantId, item.event)
+      } catch (error) {
+        this.options.logger.warn('ringline: event hook failed', { error })
+      }
+    }
+  }
+
   /** Stamps and delivers an event to a tenant's streams (only to `audience` user ids when given). */
   publish(tenantId: string, event: UnstampedEvent, audience?: string[]): RinglineEvent {
     const stamped = { ...event, id: this.nextId(), at: new Date().toISOString() } as RinglineEvent
     const item: Buffered = { event: stamped, ...(audience ? { audience } : {}) }
+    if (this.staging) {
+      this.staging.push({ tenantId, item })
+      return stamped
+    }
     this.deliver(tenantId, item)
     for (const hook of this.publishHooks) {
       try {
@@ -111,15 +168,14 @@ export class EventHub {
     }
     const store = this.options.store
     if (store?.notify && !this.closed) {
-      const payload = JSON.stringify({ o: this.instance, t: tenantId, a: audience, e: stamped })
-      if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) {
-        store.notify(CHANNEL, payload).catch((error: unknown) => {
-          this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
-        })
-      } else {
-        this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
-          type: stamped.type,
-        })
+      const payload = this.payload(tenantId, item)
+      if (payload) {
+        const notify = store.notify.bind(store)
+        this.notifying = this.notifying
+          .then(() => notify(CHANNEL, payload))
+          .catch((error: unknown) => {
+            this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
+          })
       }
     }
     return stamped
@@ -134,7 +190,9 @@ export class EventHub {
     listener: EventListener,
   ): { missed: RinglineEvent[]; unsubscribe: () => void } {
     const entry: Subscriber = { tenantId: sub.tenantId, userId: sub.userId, listener }
+    const first = this.streamCount(sub.tenantId, sub.userId) === 0
     this.subscribers.add(entry)
+    if (first) this.presence('online', sub.tenantId, sub.userId)
     let missed: RinglineEvent[] = []
     if (sub.lastEventId) {
       const buffer = this.buffers.get(sub.tenantId) ?? []
@@ -146,7 +204,79 @@ export class EventHub {
           .map((b) => b.event)
       }
     }
-    return { missed, unsubscribe: () => this.subscribers.delete(entry) }
+    return {
+      missed,
+      unsubscribe: () => {
+        if (!this.subscribers.delete(entry)) return
+        if (this.streamCount(sub.tenantId, sub.userId) === 0)
+          this.presence('offline', sub.tenantId, sub.userId)
+      },
+    }
+  }
+
+  private presenceTimer: ReturnType<typeof setInterval> | undefined
+  private presenceWrites: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Writes this instance's presence row for a user (`ringline_presence`), so every instance on the database sees
+   * who is online; a heartbeat renews the rows of everyone online here, and a row outlives a dead instance by
+   * `PRESENCE_TTL_SECONDS` at most.
+   */
+  private presence(state: 'online' | 'offline', tenantId: string, userId: string): void {
+    const store = this.options.store
+    if (!store || this.closed) return
+    const write = () =>
+      state === 'online'
+        ? store.query(
+            `INSERT INTO ringline_presence (tenant_id, user_id, instance_id, expires_at)
+             VALUES ($1, $2, $3, now() + $4 * interval '1 second')
+             ON CONFLICT (tenant_id, user_id, instance_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+            [tenantId, userId, this.instance, PRESENCE_TTL_SECONDS],
+          )
+        : store.query(
+            'DELETE FROM ringline_presence WHERE tenant_id = $1 AND user_id = $2 AND instance_id = $3',
+            [tenantId, userId, this.instance],
+          )
+    this.presenceWrites = this.presenceWrites.then(write).catch((error: unknown) => {
+      this.options.logger.warn('ringline: could not store presence; other instances may not see this user', {
+        error,
+      })
+    })
+    if (!this.presenceTimer) {
+      this.presenceTimer = setInterval(() => this.heartbeat(), (PRESENCE_TTL_SECONDS / 3) * 1000)
+      ;(this.presenceTimer as { unref?: () => void }).unref?.()
+    }
+  }
+
+  private heartbeat(): void {
+    const seen = new Set<string>()
+    for (const sub of this.subscribers) {
+      const key = `${sub.tenantId}\u0000${sub.userId}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      this.presence('online', sub.tenantId, sub.userId)
+    }
+  }
+
+  /**
+   * User ids holding an `/events` stream of a tenant on any instance sharing this store (this instance's own
+   * streams, and the unexpired presence rows of the others).
+   */
+  async onlineUsersEverywhere(tenantId: string): Promise<Set<string>> {
+    const users = this.onlineUsers(tenantId)
+    const store = this.options.store
+    if (!store) return users
+    await this.presenceWrites
+    try {
+      const { rows } = await store.query<{ user_id: string }>(
+        'SELECT DISTINCT user_id FROM ringline_presence WHERE tenant_id = $1 AND expires_at > now()',
+        [tenantId],
+      )
+      for (const row of rows) users.add(row.user_id)
+    } catch (error) {
+      this.options.logger.warn('ringline: could not read presence; counting this instance only', { error })
+    }
+    return users
   }
 
   /**
@@ -174,6 +304,16 @@ export class EventHub {
 
   /** Stops listening and drops subscribers. */
   async close(): Promise<void> {
+    if (this.presenceTimer) clearInterval(this.presenceTimer)
+    // This instance's users go offline now rather than when their rows expire.
+    if (this.options.store && !this.closed) {
+      const store = this.options.store
+      const instance = this.instance
+      this.presenceWrites = this.presenceWrites
+        .then(() => store.query('DELETE FROM ringline_presence WHERE instance_id = $1', [instance]))
+        .catch(() => undefined)
+    }
+    await this.presenceWrites
     this.closed = true
     this.subscribers.clear()
     this.publishHooks.clear()

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { ListUpdate, SIPTransport } from '@livekit/protocol'
 import { provisionNumber } from '../calls/inbound'
 import { addressList, processEnv, resolveConfig } from '../config'
@@ -12,6 +11,7 @@ import type { RinglineStore } from '../sql/types'
 import { TWILIO_SIGNALING_ADDRESSES } from './signalingAddresses'
 import { createSipSetupCommand, type SipSetupCommand } from './sipSetupCommand'
 import { sqlTwilioOnboardingStore } from './sqlTwilioOnboardingStore'
+import { credentialFingerprint, sameMembers } from './trunkFields'
 import type { LivekitSipProvisioner } from './types'
 
 /**
@@ -36,13 +36,6 @@ function readMetadata(text: string | undefined): OutboundMetadata {
 }
 
 /** A short one-way fingerprint of the digest credentials, so a rerun can tell whether they changed. */
-function authFingerprint(username: string, password: string): string {
-  return createHash('sha256').update(`ringline-outbound\0${username}\0${password}`).digest('hex').slice(0, 16)
-}
-
-const sameNumbers = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().every((n, i) => n === [...b].sort()[i])
-
 async function ignoreNotFound(task: Promise<unknown>): Promise<void> {
   try {
     await task
@@ -91,7 +84,7 @@ export function createLivekitSipProvisioner(ctx: LivekitSipProvisionerContext): 
     async ensureOutboundTrunk({ address, auth, tenantId, numbers, existingId }) {
       const { sip } = ctx.livekit()
       const sorted = [...new Set(numbers)].sort()
-      const fingerprint = authFingerprint(auth.username, auth.password)
+      const fingerprint = credentialFingerprint('outbound', auth.username, auth.password)
       const metadata = JSON.stringify({
         ringline: { tenantId, twilioTermination: address, auth: fingerprint },
       } satisfies OutboundMetadata)
@@ -125,7 +118,7 @@ export function createLivekitSipProvisioner(ctx: LivekitSipProvisionerContext): 
         current?.auth === fingerprint &&
         current.tenantId === tenantId &&
         found.authUsername === auth.username &&
-        sameNumbers(found.numbers, sorted)
+        sameMembers(found.numbers, sorted)
       ) {
         return { trunkId: found.sipTrunkId, status: 'reused' }
       }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
+import { retryingOnce } from '../retryingOnce'
 import { createSqlStore } from './sqlStore'
 import type { RinglineStore, SqlDriver } from './types'
 
@@ -13,20 +14,13 @@ export interface PgliteStoreOptions {
 
 /** Builds a driver on a PGlite instance created lazily on first use. */
 export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDriver {
-  let db: Promise<PGlite> | undefined
-  const open = (): Promise<PGlite> => {
-    db ??= (async () => {
-      // PGlite creates its own folder but not missing parents (`.data/pglite` on a fresh checkout).
-      if (dataDir && !dataDir.includes('://')) await mkdir(dataDir, { recursive: true })
-      const { PGlite } = await import('@electric-sql/pglite')
-      return PGlite.create(dataDir)
-    })()
-    // A failed open is retried on the next query rather than remembered.
-    db.catch(() => {
-      db = undefined
-    })
-    return db
-  }
+  // A failed open is retried on the next query rather than remembered.
+  const open = retryingOnce(async (): Promise<PGlite> => {
+    // PGlite creates its own folder but not missing parents (`.data/pglite` on a fresh checkout).
+    if (dataDir && !dataDir.includes('://')) await mkdir(dataDir, { recursive: true })
+    const { PGlite } = await import('@electric-sql/pglite')
+    return PGlite.create(dataDir)
+  })
   return {
     kind,
     async query(sql, params) {
@@ -50,8 +44,9 @@ export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDr
       )
     },
     async close() {
+      const db = open.peek()
+      open.reset()
       if (db) await (await db).close()
-      db = undefined
     },
   }
 }

@@ -1,16 +1,10 @@
+import { retryingOnce } from '../retryingOnce'
 import { runMigrations } from './migrate'
 import type { RinglineStore, SqlDriver, Transaction } from './types'
 
 /** Wraps a driver into a store whose first query runs the migrations (once, retried after a failure). */
 export function createSqlStore(driver: SqlDriver, options: { migrate?: boolean } = {}): RinglineStore {
-  let ready: Promise<{ applied: number[] }> | undefined
-  const migrate = (): Promise<{ applied: number[] }> => {
-    ready ??= runMigrations(driver).catch((error: unknown) => {
-      ready = undefined
-      throw error
-    })
-    return ready
-  }
+  const migrate = retryingOnce(() => runMigrations(driver))
   const autoMigrate = options.migrate !== false
   const before = async (): Promise<void> => {
     if (autoMigrate) await migrate()

@@ -176,7 +176,7 @@ export function createVoiceWebhooks(
     if (!callSid) return reject('no CallSid')
     let call = await callBySid(cfg.tenantId, callSid)
     if (!call) {
-      const online = [...ctx.hub.onlineUsers(cfg.tenantId)].slice(0, MAX_CLIENTS)
+      const online = [...(await ctx.hub.onlineUsersEverywhere(cfg.tenantId))].slice(0, MAX_CLIENTS)
       const id = crypto.randomUUID()
       call = await insertCall(ctx.store, {
         id,

@@ -3,8 +3,10 @@ import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered } from '../calls/callMedia'
 import {
+  answerMissedCall,
   claimCall,
   closeCall,
+  firstAgentJoin,
   getCallById,
   getLatestCallByRoom,
   getOpenCallByRoom,
@@ -141,6 +143,20 @@ async function onInboundSipJoined(
   if (!call) return
   const row: ParticipantRow = { ...participantRow(call, p), kind: 'sip' }
   await recordParticipantFact(tx, row, sessionFact(event, p, 'joined'))
+  // An agent's join delivered before this one answered the call (unless it came after the caller left).
+  const agent = await firstAgentJoin(tx, roomName)
+  if (agent && (!gone || agent.at <= gone)) {
+    const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${agent.identity}`)
+    if (claimed && gone) {
+      await recordParticipantFact(tx, row, { sid: p.sid || p.identity, type: 'left', at: gone.toISOString() })
+      const closed = await closeCall(tx, call.id, closeOnRoomLeft(claimed))
+      if (closed) effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
+    } else if (claimed) {
+      effects.publish.push(() => publishCall(ctx, 'call.updated', claimed))
+      effects.after.push(async () => afterAnswered(ctx, claimed))
+    }
+    return
+  }
   if (gone) {
     await recordParticipantFact(tx, row, { sid: p.sid || p.identity, type: 'left', at: gone.toISOString() })
     const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
@@ -187,6 +203,8 @@ async function onParticipantJoined(
     if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
       await onInboundSipJoined(ctx, tx, event, roomName, p, effects)
     }
+    if (known && p.kind === ParticipantInfo_Kind.AGENT)
+      await onLateAgentJoin(ctx, tx, event, roomName, p, effects)
     return
   }
   if (call.direction === 'internal') {
@@ -199,12 +217,32 @@ async function onParticipantJoined(
   if (p.kind === ParticipantInfo_Kind.AGENT && call.direction === 'inbound' && call.status === 'ringing') {
     const claimed = await claimCall(tx, call.tenantId, call.id, `agent:${p.identity}`)
     if (claimed) {
-      effects.publish.push(() => {
-        publishCall(ctx, 'call.updated', claimed)
-        afterAnswered(ctx, claimed)
-      })
+      effects.publish.push(() => publishCall(ctx, 'call.updated', claimed))
+      effects.after.push(async () => afterAnswered(ctx, claimed))
     }
   }
+}
+
+/**
+ * An agent's join delivered after the inbound call it answered was closed as missed (the caller's leave, or the
+ * room's end, arrived first): when the agent joined before the caller left, the call was answered — the record
+ * becomes completed, as in-order delivery gives.
+ */
+async function onLateAgentJoin(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): Promise<void> {
+  const call = await getLatestCallByRoom(tx, roomName)
+  if (call?.direction !== 'inbound' || call.status !== 'missed' || !belongsTo(call, event)) return
+  const gone = await hasLeftRoom(tx, roomName, call.internals.sipIdentity ?? '')
+  const at = joinedAt(p) ?? eventTime(event)
+  if (!gone || at > gone) return
+  const answered = await answerMissedCall(tx, call.id, `agent:${p.identity}`, at)
+  if (answered) effects.publish.push(() => publishCall(ctx, 'call.ended', answered))
 }
 
 async function onParticipantLeft(
@@ -299,17 +337,23 @@ async function handleEgressEvent(
   return { outcome: 'processed', event: event.event }
 }
 
-/** How long webhook ids are kept for dedupe and late-join checks (LiveKit retries for minutes). */
-const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 3600_000
+// The advisory-lock space of per-room webhook serialisation (the migration lock uses a single bigint key).
+const ROOM_LOCK = 727_465_464
+
+/** How often one instance prunes old webhook ids (amortised over webhook handling: no timer, no cron). */
+export const WEBHOOK_PRUNE_EVERY_MS = 10 * 60_000
 const lastPrune = new WeakMap<RinglineContext, number>()
 
-/** At most hourly per instance, in the background: forget webhook ids older than the retention. */
+/**
+ * At most every 10 minutes per instance, in the background: forget webhook ids received longer ago than the
+ * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes).
+ */
 function pruneOccasionally(ctx: RinglineContext): void {
   const now = Date.now()
-  if (now - (lastPrune.get(ctx) ?? 0) < 3600_000) return
+  if (now - (lastPrune.get(ctx) ?? 0) < WEBHOOK_PRUNE_EVERY_MS) return
   lastPrune.set(ctx, now)
   ctx.background('prune webhook events', () =>
-    pruneWebhookEvents(ctx.store, new Date(now - WEBHOOK_EVENT_RETENTION_MS)),
+    pruneWebhookEvents(ctx.store, ctx.config.webhookRetentionHours),
   )
 }
 
@@ -346,9 +390,14 @@ export async function handleLivekitWebhook(
   const handler = handlers[event.event]
   if (!handler && event.event !== 'room_started') return { outcome: 'ignored', event: event.event }
   const effects: Effects = { publish: [], after: [] }
+  let deliver: () => void = () => undefined
   let fresh = true
   try {
     fresh = await ctx.store.transaction(async (tx) => {
+      // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
+      // the caller's join) applied concurrently would each miss the other's uncommitted row.
+      if (event.room?.name)
+        await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOM_LOCK, event.room.name])
       if (
         event.id &&
         !(await recordWebhookEvent(tx, {
@@ -357,11 +406,16 @@ export async function handleLivekitWebhook(
           roomName: event.room?.name,
           identity: event.participant?.identity ?? null,
           eventAt: eventTime(event),
+          participantKind: event.participant ? participantKind(event.participant) : null,
         }))
       ) {
         return false
       }
       await handler?.(ctx, tx, event, effects)
+      // The events' NOTIFYs commit with the record, in the order the room's events were applied.
+      deliver = await ctx.hub.publishInTransaction(tx, () => {
+        for (const publish of effects.publish) publish()
+      })
       return true
     })
   } catch (error) {
@@ -373,7 +427,7 @@ export async function handleLivekitWebhook(
   }
   if (!fresh) return { outcome: 'duplicate', event: event.event }
   pruneOccasionally(ctx)
-  for (const publish of effects.publish) publish()
+  deliver()
   for (const task of effects.after) {
     ctx.background(`webhook ${event.event}`, async () => {
       try {

@@ -1,0 +1,94 @@
+// The webhook-order model (see webhookModel.ts) across two server instances sharing one PostgreSQL: each delivery
+// of a schedule goes to instance A or B, both instances work through their deliveries at the same time (LiveKit's
+// retries and a load balancer give exactly this), and the record and what Alice's streams on *both* instances were
+// told must agree with the model: the final record exactly; each stream was told the final state (not
+// necessarily last: two instances' events about one call can cross, see checkSeen). RINGLINE_ORDER_PG_RUNS schedules (default 200), fixed seed.
+import type { RinglineEvent } from '@ringline/core/protocol'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRingline, type Ringline } from '../src/ringline'
+import { postgresStore } from '../src/sql/postgresStore'
+import { API_KEY, API_SECRET, captureLogger, freshDatabaseUrl, testAuthorize, USERS } from './helpers'
+import { actual, checkSeen, deliver, KINDS, SEED, scenario, schedule, timing } from './webhookModel'
+
+const RUNS = Number(process.env.RINGLINE_ORDER_PG_RUNS) || 200
+// RINGLINE_ORDER_PG_STRICT=1 also demands each stream's last word be the final state (see checkSeen).
+const STRICT = process.env.RINGLINE_ORDER_PG_STRICT === '1'
+
+describe('webhook order across two instances on one PostgreSQL', () => {
+  let instances: Ringline[] = []
+  const seen: RinglineEvent[][] = [[], []]
+  beforeAll(async () => {
+    const url = await freshDatabaseUrl()
+    instances = [0, 1].map(() =>
+      createRingline({
+        livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
+        store: postgresStore({ connectionString: url }),
+        authorize: testAuthorize,
+        logger: captureLogger(),
+        reconcileIntervalSeconds: 0,
+      }),
+    )
+    await instances[0]!.ready()
+    await instances[1]!.ready()
+    instances.forEach((r, i) => {
+      r.api.subscribe(USERS.alice!, (e) => seen[i]!.push(e))
+    })
+    // Let both LISTEN connections come up before the first event.
+    await new Promise((r) => setTimeout(r, 300))
+  })
+  afterAll(async () => {
+    for (const r of instances) await r.close()
+  })
+
+  let runs = 0
+  it(`${RUNS} schedules over A and B give the model's records and client events`, async () => {
+    const kind = fc.constantFrom(...KINDS)
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .tuple(kind, timing)
+          .chain(([k, t]) =>
+            fc.tuple(fc.constant(k), fc.constant(t), schedule(scenario(k, 'template', t).hooks, 2)),
+          ),
+        async ([k, t, deliveries]) => {
+          const s = scenario(k, `pg${k.replace('-', '')}${++runs}`, t)
+          await s.setup?.(instances[0]!)
+          const from = seen.map((x) => x.length)
+          await Promise.all(
+            instances.map(async (ringline, i) => {
+              for (const d of deliveries) if (d.instance === i) await deliver(ringline, s.hooks[d.hook]!)
+            }),
+          )
+          expect(await actual(instances[1]!, s.expected.room)).toEqual([s.expected])
+          const ids = (
+            await instances[0]!.store.query<{ id: string }>(
+              'SELECT id FROM ringline_calls WHERE room_name = $1',
+              [s.expected.room],
+            )
+          ).rows.map((r) => r.id)
+          // Events of the other instance arrive through LISTEN/NOTIFY: give them a moment.
+          for (let i = 0; i < 2; i++) {
+            await expect
+              .poll(
+                () => {
+                  try {
+                    checkSeen(s, seen[i]!.slice(from[i]), ids, { lastWord: STRICT })
+                    return true
+                  } catch {
+                    return false
+                  }
+                },
+                { timeout: 3000, interval: 20 },
+              )
+              .toBe(true)
+            checkSeen(s, seen[i]!.slice(from[i]), ids, { lastWord: STRICT })
+          }
+          if (!s.expected.ended)
+            await instances[0]!.api.leaveRoom(USERS.alice!, s.expected.room.slice(9)).catch(() => undefined)
+        },
+      ),
+      { numRuns: RUNS, seed: SEED },
+    )
+  }, 600_000)
+})
