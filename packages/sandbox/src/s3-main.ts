@@ -1,7 +1,6 @@
 /** Entry point of the sandbox's local S3 (s3rver): `node s3-main.js <s3.json>`. */
 import { mkdirSync, readFileSync } from 'node:fs'
-// s3rver ships no types: the one constructor and the two methods used here.
-import S3rverModule from 's3rver'
+import { createRequire } from 'node:module'
 
 export interface S3Config {
   port: number
@@ -15,7 +14,10 @@ interface S3rverInstance {
   run(): Promise<{ address: string; port: number }>
   close(): Promise<void>
 }
-const S3rver = S3rverModule as unknown as new (options: Record<string, unknown>) => S3rverInstance
+// s3rver (CommonJS) ships no types: the one constructor and the two methods used here.
+const S3rver = createRequire(import.meta.url)('s3rver') as new (
+  options: Record<string, unknown>,
+) => S3rverInstance
 
 const configPath = process.argv[2]
 if (!configPath) {
