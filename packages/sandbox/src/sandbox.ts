@@ -244,7 +244,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     binaries.egress = egress.path
     const totalBuildMs = buildMs + egress.buildMs
     const tStart = Date.now()
-    await checkPorts(o.ports, withSip)
+    await checkPorts(o.ports, withSip, binaries.egress !== null)
 
     const dir = o.stateDir
     await launchProcesses(o, binaries, writeConfigFiles(o, withSip, binaries.egress !== null), started)
