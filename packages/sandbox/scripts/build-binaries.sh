@@ -212,11 +212,12 @@ mpegts_pkgconfig() {
   if [ -f "$pc/gstreamer-mpegts-1.0.pc" ]; then echo "$pc"; return 0; fi
   local tmp
   tmp="$(mktemp -d)"
+  chmod 755 "$tmp" && chown _apt "$tmp" 2>/dev/null || true  # apt-get download runs as _apt where it can
   (cd "$tmp" && apt-get download libgstreamer-plugins-bad1.0-dev >&2) || { rm -rf "$tmp"; return 1; }
   rm -rf "$root"
   dpkg -x "$tmp"/libgstreamer-plugins-bad1.0-dev_*.deb "$root"
   rm -rf "$tmp"
-  sed -i "s|^prefix=.*|prefix=$root/usr|; s|^libdir=.*|libdir=/usr/lib/$arch|" "$pc"/*.pc
+  sed -i "s|^prefix=.*|prefix=$root/usr|" "$pc"/*.pc
   # The unpacked .so links point at relative names: point them at the installed runtime libraries.
   local l
   for l in "$root/usr/lib/$arch"/*.so; do
@@ -237,6 +238,8 @@ build_egress() {
   rm -rf "$dir"; mkdir -p "$dir"
   pc="$(mpegts_pkgconfig)" || { echo "[ringline-sandbox] could not unpack libgstreamer-plugins-bad1.0-dev (apt-get download failed)" >&2; return 1; }
   export PKG_CONFIG_PATH="$pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  # go-gst also links -lgstmpegts-1.0 outside pkg-config: the linker needs the unpacked folder of its .so link.
+  export CGO_LDFLAGS="-L$(dirname "$pc") ${CGO_LDFLAGS:--O2 -g}"
   echo "[ringline-sandbox] building egress $version inside its module (one time, 3-8 min on 2 cores; cached in $BIN)..." >&2
   if [ -n "${RINGLINE_EGRESS_SRC:-}" ]; then
     src="$RINGLINE_EGRESS_SRC"
