@@ -108,10 +108,18 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
       expect(events).toContain('egress_started')
       expect(events).toContain('egress_ended')
 
-      // One object in the local S3, Ogg/Opus, as long as the stretch of the call it recorded (±1 s).
-      const objects = objectsOf(call.id)
-      expect([...objects.keys()], `objects in ${s3.directory}`).toHaveLength(1)
-      const [key, path] = [...objects][0]!
+      // In the local S3: the Ogg/Opus file and, beside it, egress's manifest `<egress id>.json` (real egress uploads
+      // one; the MSW simulator does not). The file lasts as long as the stretch of the call it recorded (±1 s).
+      const objects = [...objectsOf(call.id)]
+      const files = objects.filter(([k]) => k.endsWith('.ogg'))
+      const manifests = objects.filter(([k]) => /\/EG_\w+\.json$/.test(k))
+      expect(
+        objects.map(([k]) => k),
+        `objects in ${s3.directory}`,
+      ).toHaveLength(2)
+      expect(files).toHaveLength(1)
+      expect(manifests).toHaveLength(1)
+      const [key, path] = files[0]!
       expect(key).toMatch(new RegExp(`^ringline/recordings/${h.tenant}/${call.id}/\\d{8}T\\d+Z\\.ogg$`))
       const stored = new Uint8Array(readFileSync(path))
       const ogg = parseOggOpus(stored)
