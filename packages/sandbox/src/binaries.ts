@@ -200,7 +200,10 @@ async function buildBinary(
           ...env,
           PATH: extraPath,
           ...(reasonFile
-            ? { [b.name === 'egress' ? 'RINGLINE_EGRESS_REASON_FILE' : 'RINGLINE_SIP_REASON_FILE']: reasonFile }
+            ? {
+                [b.name === 'egress' ? 'RINGLINE_EGRESS_REASON_FILE' : 'RINGLINE_SIP_REASON_FILE']:
+                  reasonFile,
+              }
             : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -276,7 +279,10 @@ export function missingGstElements(
 ): { missing: string[]; error?: string } {
   const inspect = which('gst-inspect-1.0', env)
   if (!inspect)
-    return { missing: [...elements], error: 'gst-inspect-1.0 (Debian package gstreamer1.0-tools) is not installed' }
+    return {
+      missing: [...elements],
+      error: 'gst-inspect-1.0 (Debian package gstreamer1.0-tools) is not installed',
+    }
   const missing = elements.filter(
     (e) => spawnSync(inspect, ['--exists', e], { env, stdio: 'ignore', timeout: 30_000 }).status !== 0,
   )
@@ -301,7 +307,11 @@ export async function resolveEgress(
   } else path = which('egress', env) ?? (isExecutable(cached) ? cached : undefined)
   if (!path) {
     const t0 = Date.now()
-    const built = await buildBinary({ name: 'egress', envVar: 'EGRESS_BIN', version: EGRESS_VERSION }, log, env)
+    const built = await buildBinary(
+      { name: 'egress', envVar: 'EGRESS_BIN', version: EGRESS_VERSION },
+      log,
+      env,
+    )
     if (!('path' in built)) return { path: null, buildMs, reason: built.reason }
     buildMs = Date.now() - t0
     path = built.path

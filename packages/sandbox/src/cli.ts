@@ -85,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
       }
       if (status.info.recording) {
         const r = status.info.recording
-        console.log(`  recording: S3 ${r.s3.endpoint} bucket ${r.s3.bucket}; egress ${r.available ? r.egressHealthUrl : 'unavailable'}`)
+        console.log(
+          `  recording: S3 ${r.s3.endpoint} bucket ${r.s3.bucket}; egress ${r.available ? r.egressHealthUrl : 'unavailable'}`,
+        )
         if (!r.available) console.log(`  ${egressUnavailableBanner(r.unavailableReason)}`)
       }
       if (!withEgress && process.env.RINGLINE_REQUIRE_EGRESS === '1') {

@@ -197,7 +197,11 @@ export async function stopProcesses(
   for (const name of [...PROCESS_NAMES].reverse()) {
     const rec = processes[name]
     if (!rec || !isOurs(rec.pid, rec.marker)) continue
-    await stopProcess(rec.pid, rec.stopSignal, name === 'livekit-sip' ? 3000 : name === 'egress' ? 10_000 : 5000)
+    await stopProcess(
+      rec.pid,
+      rec.stopSignal,
+      name === 'livekit-sip' ? 3000 : name === 'egress' ? 10_000 : 5000,
+    )
     stopped.push(name)
   }
   return stopped

@@ -35,7 +35,9 @@ const server = new S3rver({
 })
 server.run().then(
   (addr) => {
-    console.log(`[s3] s3rver listening on ${addr.address}:${addr.port}, bucket ${config.bucket}, pid ${process.pid}`)
+    console.log(
+      `[s3] s3rver listening on ${addr.address}:${addr.port}, bucket ${config.bucket}, pid ${process.pid}`,
+    )
     const shutdown = () => {
       server.close().finally(() => process.exit(0))
       setTimeout(() => process.exit(0), 2000).unref()

@@ -154,7 +154,9 @@ function checkSipBeforeAttach(state: StateFile, o: ResolvedOptions): void {
 function checkEgressBeforeAttach(state: StateFile, o: ResolvedOptions): void {
   const rec = state.info.recording
   if (rec?.available) return
-  const reason = rec ? rec.unavailableReason : 'it was started by an older @ringline/sandbox without recording'
+  const reason = rec
+    ? rec.unavailableReason
+    : 'it was started by an older @ringline/sandbox without recording'
   if (o.requireEgress) {
     throw new SandboxSetupError(
       `egress is required (RINGLINE_REQUIRE_EGRESS=1 or requireEgress: true) but the sandbox running from ${state.info.stateDir} has none: ${reason}`,

@@ -1,5 +1,5 @@
-import type { Binaries } from './binaries'
 import { join } from 'node:path'
+import type { Binaries } from './binaries'
 import { NUMBERS, PHONE_NUMBERS, RESOURCE_NAMES, type ResolvedOptions, S3_SETTINGS } from './config'
 import type { SandboxInfo } from './types'
 

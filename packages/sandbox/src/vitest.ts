@@ -92,11 +92,16 @@ export function describeWithSip(name: string, ...args: DescribeWithSipArgs): voi
 }
 
 /** Whether egress (recording) runs in the sandbox, and why not. */
-export function egressAvailability(
-  info: Pick<SandboxInfo, 'recording'> = inject('ringlineSandbox'),
-): { available: boolean; reason: string | undefined } {
+export function egressAvailability(info: Pick<SandboxInfo, 'recording'> = inject('ringlineSandbox')): {
+  available: boolean
+  reason: string | undefined
+} {
   const r = info.recording
-  if (!r) return { available: false, reason: 'the sandbox was started by an older @ringline/sandbox without egress' }
+  if (!r)
+    return {
+      available: false,
+      reason: 'the sandbox was started by an older @ringline/sandbox without egress',
+    }
   return { available: r.available, reason: r.unavailableReason }
 }
 
@@ -107,7 +112,12 @@ export function egressAvailability(
 export function describeWithEgress(name: string, ...args: DescribeWithSipArgs): void {
   const egress = egressAvailability()
   const run = (egress.available ? describe : describe.skip) as (name: string, ...rest: unknown[]) => void
-  run(egress.available ? `${name} [egress]` : `${name} (skipped: needs egress: ${egress.reason ?? 'unknown reason'})`, ...args)
+  run(
+    egress.available
+      ? `${name} [egress]`
+      : `${name} (skipped: needs egress: ${egress.reason ?? 'unknown reason'})`,
+    ...args,
+  )
 }
 
 /** `it` for one test that needs livekit-sip, in a suite whose other tests do not; skipped as `describeWithSip`. */

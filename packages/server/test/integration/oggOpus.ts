@@ -30,7 +30,8 @@ export function parseOggOpus(bytes: Uint8Array): OggOpusInfo {
     const body = offset + 27 + segments
     if (pages === 0) {
       const magic = new TextDecoder().decode(bytes.subarray(body, body + 8))
-      if (magic !== 'OpusHead') throw new Error(`not Ogg Opus (first packet starts with ${JSON.stringify(magic)})`)
+      if (magic !== 'OpusHead')
+        throw new Error(`not Ogg Opus (first packet starts with ${JSON.stringify(magic)})`)
       channels = bytes[body + 9]!
       preSkip = view.getUint16(body + 10, true)
     }

@@ -48,7 +48,9 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
       if (last && done(last)) return last
       await sleep(250)
     }
-    throw new Error(`recording of ${callId} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`)
+    throw new Error(
+      `recording of ${callId} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+    )
   }
 
   /** The objects s3rver holds for a call (`<dir>/<bucket>/<key>._S3rver_object`), keyed by object key. */
@@ -97,7 +99,11 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
       } finally {
         await voice.stop()
       }
-      const done = await recordingOf(call.id, (r) => r.status === 'completed' || r.status === 'failed', 90_000)
+      const done = await recordingOf(
+        call.id,
+        (r) => r.status === 'completed' || r.status === 'failed',
+        90_000,
+      )
       expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', error: null })
 
       // The real webhooks drove it: egress_started then egress_ended, relayed by the sandbox for this room.
@@ -146,4 +152,84 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
       expect(Buffer.compare(Buffer.from(served), Buffer.from(stored))).toBe(0)
     },
   )
+  /** Dials the echo phone, waits for the answer and for the on-answer recording to be active; a tone plays in the room. */
+  async function answeredAndRecording() {
+    const dialed = await h.post('alice', '/calls', { to: h.sandbox.phone.numbers.answer })
+    expect(dialed.status, JSON.stringify(dialed.body)).toBe(201)
+    const call = dialed.body.call as { id: string; roomName: string }
+    await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+    )
+    const voice = await talker(call.roomName)
+    const active = await recordingOf(call.id, (r) => r.status !== 'starting', 60_000)
+    expect(active.status, JSON.stringify(active)).toBe('active')
+    return { call, voice }
+  }
+
+  itWithSip(
+    'stop mid-call: the recording completes with the stretch recorded, the call goes on',
+    async () => {
+      const { call, voice } = await answeredAndRecording()
+      try {
+        await sleep(5000)
+        const stopped = await h.ringline.api.stopRecording(h.users.alice, call.id)
+        expect(['stopping', 'completed']).toContain(stopped.recording.status)
+        const stoppedAt = Date.now()
+        const done = await recordingOf(
+          call.id,
+          (r) => r.status === 'completed' || r.status === 'failed',
+          90_000,
+        )
+        expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', error: null })
+        expect((await h.ringline.api.getCall(h.users.alice, call.id)).call.status).toBe('in-progress')
+        const files = [...objectsOf(call.id)].filter(([k]) => k.endsWith('.ogg'))
+        expect(files).toHaveLength(1)
+        const ogg = parseOggOpus(new Uint8Array(readFileSync(files[0]![1])))
+        const recordedSeconds = (stoppedAt - Date.parse(done.startedAt!)) / 1000
+        console.info(
+          `[recording] stopped: egress ${recordedSeconds.toFixed(2)} s started→stop, Ogg ${ogg.durationSeconds.toFixed(2)} s`,
+        )
+        expect(Math.abs(ogg.durationSeconds - recordedSeconds)).toBeLessThanOrEqual(1)
+      } finally {
+        await voice.stop()
+        await h.post('alice', `/calls/${call.id}/hangup`)
+      }
+    },
+  )
+
+  itWithSip('egress handler killed mid-recording: the record says failed, the call goes on', async () => {
+    const { call, voice } = await answeredAndRecording()
+    try {
+      await sleep(3000)
+      // egress runs each recording in a child process (`egress run-handler`): kill that one, by pid.
+      const service = JSON.parse(readFileSync(join(h.sandbox.stateDir, 'state.json'), 'utf8')).processes
+        .egress.pid as number
+      const handlers = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+            const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+            return ppid === service && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('run-handler')
+          } catch {
+            return false
+          }
+        })
+        .map(Number)
+      expect(handlers.length, 'egress run-handler processes').toBeGreaterThanOrEqual(1)
+      for (const pid of handlers) process.kill(pid, 'SIGKILL')
+      const done = await recordingOf(
+        call.id,
+        (r) => r.status === 'completed' || r.status === 'failed',
+        90_000,
+      )
+      console.info(`[recording] handler killed: ${JSON.stringify(done)}`)
+      expect(done.status).toBe('failed')
+      expect(done.error).toBeTruthy()
+      expect((await h.ringline.api.getCall(h.users.alice, call.id)).call.status).toBe('in-progress')
+    } finally {
+      await voice.stop()
+      await h.post('alice', `/calls/${call.id}/hangup`)
+    }
+  })
 })
