@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { RecordingInfo } from '@ringline/core/protocol'
 import { describeWithEgress, itWithSip } from '@ringline/sandbox/vitest'
 import { AccessToken } from 'livekit-server-sdk'
-import { afterAll, beforeAll, expect, inject } from 'vitest'
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 import { parseOggOpus } from './oggOpus'
 
@@ -19,7 +19,8 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
     s3 = inject('ringlineSandbox').recording!.s3
     h = await startHarness({
       recording: {
-        policy: 'on-answer',
+        // Phone calls on answer; browser rooms (internal) only when someone asks.
+        policy: (call) => (call.direction === 'internal' ? 'on-demand' : 'on-answer'),
         storage: {
           bucket: s3.bucket,
           region: s3.region,
@@ -230,6 +231,46 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
     } finally {
       await voice.stop()
       await h.post('alice', `/calls/${call.id}/hangup`)
+    }
+  })
+  it('browser room recorded on request: start, end the room, the Ogg/Opus object covers the recorded stretch', async () => {
+    const joined = await h.post('alice', '/rooms/rec-standup/join')
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200)
+    const alice = await joinWithAudio(h.sandbox.livekit.wsUrl, joined.body.connection.token)
+    try {
+      const roomName = `int-${h.tenant}-rec-standup`
+      await h.waitForEvent(
+        (e) =>
+          e.type === 'room.updated' &&
+          e.room !== null &&
+          e.room.participants.some((p) => p.joinedAt !== null),
+      )
+      const { rows } = await h.ringline.store.query<{ id: string }>(
+        'SELECT id FROM ringline_calls WHERE room_name = $1 AND ended_at IS NULL',
+        [roomName],
+      )
+      const callId = rows[0]!.id
+      // Policy on-demand: nothing records until asked.
+      expect((await h.ringline.api.getCall(h.users.alice, callId)).recording ?? null).toBeNull()
+      const started = await h.ringline.api.startRecording(h.users.alice, callId)
+      expect(started.recording.status).toBe('starting')
+      const active = await recordingOf(callId, (r) => r.status !== 'starting', 60_000)
+      expect(active.status, JSON.stringify(active)).toBe('active')
+      await sleep(5000)
+      expect((await h.post('alice', '/rooms/rec-standup/end')).status).toBe(200)
+      const endedAt = Date.now()
+      const done = await recordingOf(callId, (r) => r.status === 'completed' || r.status === 'failed', 90_000)
+      expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', error: null })
+      const files = [...objectsOf(callId)].filter(([k]) => k.endsWith('.ogg'))
+      expect(files).toHaveLength(1)
+      const ogg = parseOggOpus(new Uint8Array(readFileSync(files[0]![1])))
+      const recordedSeconds = (endedAt - Date.parse(done.startedAt!)) / 1000
+      console.info(
+        `[recording] browser room: egress ${recordedSeconds.toFixed(2)} s started→end, reports ${done.durationSeconds} s, Ogg ${ogg.durationSeconds.toFixed(2)} s`,
+      )
+      expect(Math.abs(ogg.durationSeconds - recordedSeconds)).toBeLessThanOrEqual(1)
+    } finally {
+      await alice.stop().catch(() => undefined)
     }
   })
 })
