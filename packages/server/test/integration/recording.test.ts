@@ -112,6 +112,12 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
         (w) => w.event.startsWith('egress_') && w.body.includes(call.roomName),
       )
       const events = hooks.map((w) => w.event)
+      const statuses = hooks.map((w) => {
+        const info = (JSON.parse(w.body) as { egressInfo?: { status?: string; fileResults?: unknown[] } })
+          .egressInfo
+        return `${w.event}:${info?.status ?? '?'}`
+      })
+      console.info(`[recording] egress webhooks: ${statuses.join(' → ')}`)
       expect(events).toContain('egress_started')
       expect(events).toContain('egress_ended')
 
