@@ -279,4 +279,39 @@ describeWithEgress('recording on the real egress and S3', { timeout: 180_000 }, 
       await alice.stop().catch(() => undefined)
     }
   })
+  itWithSip(
+    'two recordings at once on 2 cores (cpu_cost 0.1): both complete, each file as long as its stretch',
+    async () => {
+      const both = await Promise.all([answeredAndRecording(), answeredAndRecording()])
+      const done: RecordingInfo[] = []
+      try {
+        await sleep(5000)
+        const hungAt: number[] = []
+        for (const { call } of both) {
+          expect((await h.post('alice', `/calls/${call.id}/hangup`)).body.call.status).toBe('completed')
+          hungAt.push(Date.now())
+        }
+        for (const [i, { call }] of both.entries()) {
+          const r = await recordingOf(
+            call.id,
+            (x) => x.status === 'completed' || x.status === 'failed',
+            90_000,
+          )
+          expect(r, JSON.stringify(r)).toMatchObject({ status: 'completed', error: null })
+          const files = [...objectsOf(call.id)].filter(([k]) => k.endsWith('.ogg'))
+          expect(files).toHaveLength(1)
+          const ogg = parseOggOpus(new Uint8Array(readFileSync(files[0]![1])))
+          const recordedSeconds = (hungAt[i]! - Date.parse(r.startedAt!)) / 1000
+          console.info(
+            `[recording] concurrent #${i + 1}: egress ${recordedSeconds.toFixed(2)} s, Ogg ${ogg.durationSeconds.toFixed(2)} s`,
+          )
+          expect(Math.abs(ogg.durationSeconds - recordedSeconds)).toBeLessThanOrEqual(1)
+          done.push(r)
+        }
+      } finally {
+        for (const { voice } of both) await voice.stop()
+      }
+      expect(done).toHaveLength(2)
+    },
+  )
 })
