@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ringline's tests and sandbox need. Idempotent: does nothing when all are present.
 set -euo pipefail
-PKGS=(redis-server sip-tester chromium postgresql pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc)
+# GStreamer: egress (recording) runs on -base/-good/-ugly (-ugly brings x264enc, which participant egress loads
+# even for audio) and builds against the -dev packages; gstreamer1.0-tools gives gst-inspect-1.0 for the sandbox's
+# start-up check of the elements. libgstreamer-plugins-bad1.0-0 is the runtime of gstreamer-mpegts-1.0, whose headers
+# build-binaries.sh unpacks from libgstreamer-plugins-bad1.0-dev (installing that one pulls ~218 packages).
+PKGS=(redis-server sip-tester chromium postgresql pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-0)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

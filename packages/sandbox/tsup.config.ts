@@ -7,6 +7,8 @@ export default defineConfig({
     vitest: 'src/vitest.ts',
     // The hub runs as its own process; the sandbox spawns dist/hub-main.(c)js next to itself.
     'hub-main': 'src/hub-main.ts',
+    // The local S3 (s3rver) likewise: dist/s3-main.(c)js.
+    's3-main': 'src/s3-main.ts',
   },
   format: ['esm', 'cjs'],
   dts: {
@@ -21,5 +23,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   shims: true,
-  external: ['vitest', 'vitest/node'],
+  external: ['vitest', 'vitest/node', 's3rver'],
 })

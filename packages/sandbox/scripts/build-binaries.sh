@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds livekit-server and livekit-sip from the Go module proxy into a cache outside the repo.
+# Builds livekit-server, livekit-sip and egress from the Go module proxy into a cache outside the repo.
 # Rebuilds only when the pinned version changes. Prints the path of each binary on stdout.
 #
 #   build-binaries.sh all             livekit-server is required (exit 1 when it cannot be had); livekit-sip is
@@ -9,10 +9,18 @@
 #   build-binaries.sh livekit-sip     exit 3 when livekit-sip cannot be had; the reason is the
 #                                     "[ringline-sandbox] livekit-sip unavailable: …" line on stderr (or, when
 #                                     RINGLINE_SIP_REASON_FILE is set, written to that file instead).
+#   build-binaries.sh egress          LiveKit egress (recording), built inside its own module (source from the
+#                                     module proxy, RINGLINE_GO_MIRROR, or a source tree in RINGLINE_EGRESS_SRC),
+#                                     the same way: exit 3 when it cannot be had, the
+#                                     reason on stderr or in RINGLINE_EGRESS_REASON_FILE. `all` builds it too and
+#                                     warns when it cannot (RINGLINE_REQUIRE_EGRESS=1: exit 1). It needs GStreamer
+#                                     (scripts/setup-system.sh); the gstreamer-mpegts-1.0 headers are unpacked from
+#                                     the Debian package libgstreamer-plugins-bad1.0-dev into the cache (no install).
 #
 # A binary is taken, in order, from LIVEKIT_SERVER_BIN / LIVEKIT_SIP_BIN, PATH (livekit-server, livekit-sip),
 # the cache, and only then built. Env: RINGLINE_CACHE_DIR (default ~/.cache/ringline), LIVEKIT_SERVER_VERSION,
-# LIVEKIT_SIP_VERSION, RINGLINE_REQUIRE_SIP, RINGLINE_GO_MIRROR.
+# LIVEKIT_SIP_VERSION, LIVEKIT_EGRESS_VERSION, EGRESS_BIN, RINGLINE_REQUIRE_SIP, RINGLINE_REQUIRE_EGRESS,
+# RINGLINE_GO_MIRROR.
 #
 # RINGLINE_GO_MIRROR: a directory laid out as a Go module proxy (<module>/@v/{list,<v>.info,.mod,.zip}) holding
 # modules the ordinary proxy refuses (livekit-sip and two of its pinned dependencies, on some networks). It is put
@@ -22,6 +30,7 @@ set -euo pipefail
 CACHE="${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline}"
 SERVER_VERSION="${LIVEKIT_SERVER_VERSION:-v1.13.5}"
 SIP_VERSION="${LIVEKIT_SIP_VERSION:-v1.11.0}"
+EGRESS_VERSION="${LIVEKIT_EGRESS_VERSION:-v1.14.0}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN" "$CACHE/build"
 if [ -n "${RINGLINE_GO_MIRROR:-}" ]; then
@@ -32,13 +41,14 @@ if [ -n "${RINGLINE_GO_MIRROR:-}" ]; then
   RINGLINE_GO_MIRROR="$(cd "$RINGLINE_GO_MIRROR" && pwd)"
 fi
 want="${1:-all}"
-case "$want" in all | livekit-server | livekit-sip) ;; *)
-  echo "usage: $0 [all|livekit-server|livekit-sip]" >&2
+case "$want" in all | livekit-server | livekit-sip | egress) ;; *)
+  echo "usage: $0 [all|livekit-server|livekit-sip|egress]" >&2
   exit 2
   ;;
 esac
 
 SIP_FIX="set LIVEKIT_SIP_BIN=/path/to/livekit-sip (a livekit-sip $SIP_VERSION binary), or put livekit-sip on PATH; e.g. one built from github.com/livekit/sip on a machine that can reach GitHub, or taken from the livekit/sip Docker image"
+EGRESS_FIX="run scripts/setup-system.sh (GStreamer packages), then build-binaries.sh egress; or set EGRESS_BIN=/path/to/egress (a livekit egress $EGRESS_VERSION binary)"
 
 # Go on PATH (or in /usr/local/go/bin); returns 1 when there is none.
 find_go() {
@@ -120,7 +130,7 @@ build() {
 use_mirror() {
   [ -n "${RINGLINE_GO_MIRROR:-}" ] || return 0
   GOPROXY="file://$RINGLINE_GO_MIRROR,$(go env GOPROXY)"
-  GONOSUMDB="github.com/livekit/sip${GONOSUMDB:+,$GONOSUMDB}"
+  GONOSUMDB="github.com/livekit/sip,github.com/livekit/egress${GONOSUMDB:+,$GONOSUMDB}"
   export GOPROXY GONOSUMDB
 }
 
@@ -191,6 +201,79 @@ sip_unavailable() {
   exit 3
 }
 
+# The gstreamer-mpegts-1.0 headers and .pc (egress's Go bindings include them, even for audio) come from the
+# Debian package libgstreamer-plugins-bad1.0-dev, whose install pulls ~218 packages (opencv, qt5, gdal). Instead its
+# .deb is unpacked into the cache with `dpkg -x`, its .pc prefix and .so links pointed at the system's runtime
+# library (libgstreamer-plugins-bad1.0-0, a small package), and PKG_CONFIG_PATH set to it. Prints the .pc folder.
+mpegts_pkgconfig() {
+  local root="$CACHE/build/gst-bad-dev" arch
+  arch="$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)"
+  local pc="$root/usr/lib/$arch/pkgconfig"
+  if [ -f "$pc/gstreamer-mpegts-1.0.pc" ]; then echo "$pc"; return 0; fi
+  local tmp
+  tmp="$(mktemp -d)"
+  chmod 755 "$tmp" && chown _apt "$tmp" 2>/dev/null || true  # apt-get download runs as _apt where it can
+  (cd "$tmp" && apt-get download libgstreamer-plugins-bad1.0-dev >&2) || { rm -rf "$tmp"; return 1; }
+  rm -rf "$root"
+  dpkg -x "$tmp"/libgstreamer-plugins-bad1.0-dev_*.deb "$root"
+  rm -rf "$tmp"
+  sed -i "s|^prefix=.*|prefix=$root/usr|" "$pc"/*.pc
+  # The unpacked .so links point at relative names: point them at the installed runtime libraries.
+  local l
+  for l in "$root/usr/lib/$arch"/*.so; do
+    [ -L "$l" ] && ln -sfn "/usr/lib/$arch/$(readlink "$l")" "$l"
+  done
+  echo "$pc"
+}
+
+# build_egress <version>: egress built inside a copy of its own module (its go.sum checks every dependency).
+build_egress() {
+  local version="$1"
+  local out="$BIN/egress-$version"
+  if [ -x "$out" ]; then echo "$out"; return 0; fi
+  exec 9>"$BIN/.egress-$version.lock"
+  flock 9
+  if [ -x "$out" ]; then echo "$out"; return 0; fi
+  local dir="$CACHE/build/egress-$version" start=$SECONDS src pc
+  rm -rf "$dir"; mkdir -p "$dir"
+  pc="$(mpegts_pkgconfig)" || { echo "[ringline-sandbox] could not unpack libgstreamer-plugins-bad1.0-dev (apt-get download failed)" >&2; return 1; }
+  export PKG_CONFIG_PATH="$pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  # go-gst also links -lgstmpegts-1.0 outside pkg-config: the linker needs the unpacked folder of its .so link.
+  export CGO_LDFLAGS="-L$(dirname "$pc") ${CGO_LDFLAGS:--O2 -g}"
+  echo "[ringline-sandbox] building egress $version inside its module (one time, 3-8 min on 2 cores; cached in $BIN)..." >&2
+  if [ -n "${RINGLINE_EGRESS_SRC:-}" ]; then
+    src="$RINGLINE_EGRESS_SRC"
+    echo "[ringline-sandbox] egress source from RINGLINE_EGRESS_SRC=$src" >&2
+  else
+    src="$(cd "$CACHE/build" && GOFLAGS=-mod=mod go mod download -json "github.com/livekit/egress@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -1)"
+  fi
+  if [ -z "$src" ] || [ ! -f "$src/go.mod" ] || ! grep -q '^module github.com/livekit/egress$' "$src/go.mod"; then
+    echo "[ringline-sandbox] no github.com/livekit/egress $version module directory (go mod download gave none, or RINGLINE_EGRESS_SRC is not one)" >&2; return 1
+  fi
+  cp -r "$src/." "$dir/src"
+  chmod -R u+w "$dir/src"
+  (
+    cd "$dir/src"
+    # cmd/server embeds templates/ (Chrome layouts, unused for audio-only egress); the module zip lacks it.
+    mkdir -p cmd/server/templates
+    [ -n "$(ls -A cmd/server/templates)" ] || echo '<!doctype html><title>ringline: audio-only egress</title>' >cmd/server/templates/index.html
+    go mod download >&2
+    CGO_ENABLED=1 go build -trimpath -o "$out.tmp" ./cmd/server >&2
+  )
+  mv "$out.tmp" "$out"
+  rm -rf "$dir/src"
+  echo "[ringline-sandbox] built egress in $((SECONDS - start))s" >&2
+  echo "$out"
+}
+
+egress_unavailable() {
+  if [ -n "${RINGLINE_EGRESS_REASON_FILE:-}" ]; then printf '%s\n' "$1" >"$RINGLINE_EGRESS_REASON_FILE"; else
+    echo "[ringline-sandbox] egress unavailable: $1" >&2
+    echo "[ringline-sandbox]   fix: $EGRESS_FIX" >&2
+  fi
+  exit 3
+}
+
 if [ "$want" = all ] || [ "$want" = livekit-server ]; then
   if [ -n "${LIVEKIT_SERVER_BIN:-}" ]; then echo "$LIVEKIT_SERVER_BIN"; elif command -v livekit-server >/dev/null 2>&1; then
     command -v livekit-server
@@ -223,7 +306,55 @@ if [ "$want" = livekit-sip ]; then
   fi
 fi
 
+if [ "$want" = egress ]; then
+  if [ -n "${EGRESS_BIN:-}" ]; then
+    [ -x "$EGRESS_BIN" ] || egress_unavailable "EGRESS_BIN=$EGRESS_BIN is not an executable file"
+    echo "$EGRESS_BIN"
+  elif command -v egress >/dev/null 2>&1; then
+    command -v egress
+  elif [ -x "$BIN/egress-$EGRESS_VERSION" ]; then
+    echo "$BIN/egress-$EGRESS_VERSION"
+  else
+    find_go || egress_unavailable "it is not on PATH nor in $BIN, and Go (>= 1.26) is not installed to build it"
+    if ! pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 gstreamer-app-1.0 2>/dev/null; then
+      egress_unavailable "building it needs the GStreamer development files (apt-get install -y pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools; scripts/setup-system.sh does it)"
+    fi
+    command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1 ||
+      egress_unavailable "building it needs the gstreamer-mpegts-1.0 headers, fetched with apt-get download (Debian/Ubuntu only)"
+    if [ -n "${RINGLINE_EGRESS_SRC:-}" ]; then
+      [ -f "$RINGLINE_EGRESS_SRC/go.mod" ] || egress_unavailable "RINGLINE_EGRESS_SRC=$RINGLINE_EGRESS_SRC has no go.mod"
+    else
+      use_mirror
+      # Ask first: a refusal takes a second to learn, a build takes minutes.
+      reason="$(proxy_serves github.com/livekit/egress "$EGRESS_VERSION")" || egress_unavailable "$reason (a source tree of tag $EGRESS_VERSION, e.g. \`git archive $EGRESS_VERSION\` of github.com/livekit/egress, can be given as RINGLINE_EGRESS_SRC; or put the module in RINGLINE_GO_MIRROR)"
+    fi
+    if ! bash -c "$(declare -f mpegts_pkgconfig build_egress); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build_egress '$EGRESS_VERSION'"; then
+      egress_unavailable "building it with Go failed (output above; work dir $CACHE/build/egress-$EGRESS_VERSION)"
+    fi
+  fi
+fi
+
 if [ "$want" = all ]; then
+  # egress (recording) is optional: ask a child for it and report, loudly, when it cannot be had.
+  egress_reason_file="$(mktemp)"
+  if ! RINGLINE_EGRESS_REASON_FILE="$egress_reason_file" bash "$0" egress; then
+    reason="$(cat "$egress_reason_file")"
+    [ -n "$reason" ] || reason="scripts/build-binaries.sh egress failed (output above)"
+    {
+      echo "[ringline-sandbox] =================================================================================="
+      echo "[ringline-sandbox] WARNING: egress is not available: $reason"
+      echo "[ringline-sandbox]   The sandbox will run without recording; tests that need egress are reported as skipped."
+      echo "[ringline-sandbox]   fix: $EGRESS_FIX"
+      echo "[ringline-sandbox]   RINGLINE_REQUIRE_EGRESS=1 turns this warning into an error."
+      echo "[ringline-sandbox] =================================================================================="
+    } >&2
+    rm -f "$egress_reason_file"
+    if [ "${RINGLINE_REQUIRE_EGRESS:-}" = 1 ]; then
+      echo "[ringline-sandbox] RINGLINE_REQUIRE_EGRESS=1: failing because egress is not available" >&2
+      exit 1
+    fi
+  fi
+  rm -f "$egress_reason_file"
   # livekit-sip is optional: ask a child for it and report, loudly, when it cannot be had.
   reason_file="$(mktemp)"
   trap 'rm -f "$reason_file"' EXIT

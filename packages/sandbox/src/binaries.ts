@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 export const LIVEKIT_SERVER_VERSION = 'v1.13.5'
 export const LIVEKIT_SIP_VERSION = 'v1.11.0'
+export const EGRESS_VERSION = 'v1.14.0'
 
 /** An error whose message says exactly what to run to fix it. */
 export class SandboxSetupError extends Error {
@@ -53,6 +54,8 @@ export interface Binaries {
   livekitServer: string
   /** null when livekit-sip is not available (see `sipUnavailableReason`). */
   livekitSip: string | null
+  /** null when egress is not available (see `resolveEgress`); absent in older callers. */
+  egress?: string | null
 }
 
 /** What to do about a missing livekit-sip (the same words as scripts/build-binaries.sh). */
@@ -86,9 +89,9 @@ export function findSystemBinaries(env: NodeJS.ProcessEnv = process.env): {
   return { redisServer: redisServer!, sipp: sipp! }
 }
 
-interface LiveKitBinary {
-  name: 'livekit-server' | 'livekit-sip'
-  envVar: 'LIVEKIT_SERVER_BIN' | 'LIVEKIT_SIP_BIN'
+interface LiveKitBinary<N extends string = 'livekit-server' | 'livekit-sip'> {
+  name: N
+  envVar: string
   version: string
 }
 
@@ -99,7 +102,7 @@ const LIVEKIT_BINARIES: LiveKitBinary[] = [
 
 /** livekit-server / livekit-sip without building: env, then PATH, then the build cache. */
 export function findLiveKitBinary(
-  name: LiveKitBinary['name'],
+  name: 'livekit-server' | 'livekit-sip',
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   const b = LIVEKIT_BINARIES.find((x) => x.name === name)!
@@ -121,7 +124,7 @@ export async function resolveBinaries(
 ): Promise<{ binaries: Binaries; buildMs: number; sipUnavailableReason: string | undefined }> {
   const system = findSystemBinaries(env)
   let buildMs = 0
-  const found: Partial<Record<LiveKitBinary['name'], string>> = {}
+  const found: Partial<Record<'livekit-server' | 'livekit-sip', string>> = {}
   let sipUnavailableReason: string | undefined
   for (const b of LIVEKIT_BINARIES) {
     let path: string | undefined
@@ -166,7 +169,7 @@ export async function resolveBinaries(
 type BuildResult = { path: string } | { reason: string; fix: string }
 
 async function buildBinary(
-  b: LiveKitBinary,
+  b: LiveKitBinary<'livekit-server' | 'livekit-sip' | 'egress'>,
   log: (line: string) => void,
   env: NodeJS.ProcessEnv,
 ): Promise<BuildResult> {
@@ -179,13 +182,16 @@ async function buildBinary(
       fix: `install Go >= 1.26 (https://go.dev/dl), or set ${b.envVar} to a ${b.name} ${b.version} binary`,
     }
   }
-  const isSip = b.name === 'livekit-sip'
+  // Optional binaries: the script writes why they cannot be had to a reason file.
+  const isSip = b.name === 'livekit-sip' || b.name === 'egress'
   // The script asks the module proxy first and says "building …" only once it builds.
   if (!isSip)
     log(
       `building ${b.name} ${b.version} with Go (one time, a few minutes; cached in ${join(cacheDir(env), 'bin')})`,
     )
-  const reasonFile = isSip ? join(tmpdir(), `ringline-sip-reason-${process.pid}-${Date.now()}`) : undefined
+  const reasonFile = isSip
+    ? join(tmpdir(), `ringline-${b.name}-reason-${process.pid}-${Date.now()}`)
+    : undefined
   const extraPath = ['/usr/local/go/bin', env.PATH].filter(Boolean).join(delimiter)
   const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolvePromise) => {
@@ -193,7 +199,12 @@ async function buildBinary(
         env: {
           ...env,
           PATH: extraPath,
-          ...(reasonFile ? { RINGLINE_SIP_REASON_FILE: reasonFile } : {}),
+          ...(reasonFile
+            ? {
+                [b.name === 'egress' ? 'RINGLINE_EGRESS_REASON_FILE' : 'RINGLINE_SIP_REASON_FILE']:
+                  reasonFile,
+              }
+            : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -222,8 +233,96 @@ async function buildBinary(
     const tail = output.stderr.trim().split('\n').slice(-8).join('\n  ')
     return {
       reason: reason ?? `building ${b.name} failed:\n  ${tail}`,
-      fix: isSip ? LIVEKIT_SIP_FIX : `set ${b.envVar} to a prebuilt ${b.name} ${b.version}`,
+      fix:
+        b.name === 'egress'
+          ? EGRESS_FIX
+          : isSip
+            ? LIVEKIT_SIP_FIX
+            : `set ${b.envVar} to a prebuilt ${b.name} ${b.version}`,
     }
   }
   return { path }
+}
+
+/** What to do about a missing egress (the same words as scripts/build-binaries.sh). */
+export const EGRESS_FIX = `run scripts/setup-system.sh (GStreamer packages), then packages/sandbox/scripts/build-binaries.sh egress; or set EGRESS_BIN=/path/to/egress (a livekit egress ${EGRESS_VERSION} binary)`
+
+/**
+ * GStreamer elements egress loads for audio-only recordings (room composite to OGG/Opus, MP4/Opus, MP3, and
+ * participant egress, which loads x264enc even for audio). A missing element is an internal error in egress:
+ * the service stops taking requests and exits, so they are checked before it starts.
+ */
+export const EGRESS_GST_ELEMENTS = [
+  'appsrc',
+  'rtpopusdepay',
+  'opusdec',
+  'audiorate',
+  'queue',
+  'audioconvert',
+  'audioresample',
+  'capsfilter',
+  'audiomixer',
+  'audiotestsrc',
+  'opusenc',
+  'oggmux',
+  'mp4mux',
+  'lamemp3enc',
+  'tee',
+  'filesink',
+  'x264enc',
+] as const
+
+/** The elements of `elements` that `gst-inspect-1.0` does not find, or a reason when it cannot be asked. */
+export function missingGstElements(
+  elements: readonly string[] = EGRESS_GST_ELEMENTS,
+  env: NodeJS.ProcessEnv = process.env,
+): { missing: string[]; error?: string } {
+  const inspect = which('gst-inspect-1.0', env)
+  if (!inspect)
+    return {
+      missing: [...elements],
+      error: 'gst-inspect-1.0 (Debian package gstreamer1.0-tools) is not installed',
+    }
+  const missing = elements.filter(
+    (e) => spawnSync(inspect, ['--exists', e], { env, stdio: 'ignore', timeout: 30_000 }).status !== 0,
+  )
+  return { missing }
+}
+
+/**
+ * egress, or why it cannot run here: EGRESS_BIN, PATH, the cache, else built with scripts/build-binaries.sh
+ * (one time). Then its GStreamer elements are checked. Never throws; `requireEgress` is the caller's business.
+ */
+export async function resolveEgress(
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ path: string | null; buildMs: number; reason: string | undefined }> {
+  let path: string | undefined
+  let buildMs = 0
+  const cached = join(cacheDir(env), 'bin', `egress-${EGRESS_VERSION}`)
+  if (env.EGRESS_BIN) {
+    if (!isExecutable(env.EGRESS_BIN))
+      return { path: null, buildMs, reason: `EGRESS_BIN=${env.EGRESS_BIN} is not an executable file` }
+    path = env.EGRESS_BIN
+  } else path = which('egress', env) ?? (isExecutable(cached) ? cached : undefined)
+  if (!path) {
+    const t0 = Date.now()
+    const built = await buildBinary(
+      { name: 'egress', envVar: 'EGRESS_BIN', version: EGRESS_VERSION },
+      log,
+      env,
+    )
+    if (!('path' in built)) return { path: null, buildMs, reason: built.reason }
+    buildMs = Date.now() - t0
+    path = built.path
+  }
+  const { missing, error } = missingGstElements(EGRESS_GST_ELEMENTS, env)
+  if (error) return { path: null, buildMs, reason: `egress cannot be checked: ${error}` }
+  if (missing.length > 0)
+    return {
+      path: null,
+      buildMs,
+      reason: `GStreamer elements egress loads are missing: ${missing.join(', ')} (apt-get install -y gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly; scripts/setup-system.sh does it)`,
+    }
+  return { path, buildMs, reason: undefined }
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
-import { sipUnavailableBanner } from './health'
+import { egressUnavailableBanner, sipUnavailableBanner } from './health'
 import { Phone } from './phone'
 import { sandboxLogs, sandboxStatus, startSandbox, stopSandbox } from './sandbox'
 
@@ -73,14 +73,26 @@ async function main(argv: string[]): Promise<number> {
         return 1
       }
       const withSip = status.info.sip.available !== false
+      const withEgress = status.info.recording?.available === true
       console.log(
-        `sandbox ${status.stateDir}: ${status.healthy ? 'healthy' : status.running ? 'NOT healthy' : 'stopped'}${withSip ? '' : ', WITHOUT SIP'}`,
+        `sandbox ${status.stateDir}: ${status.healthy ? 'healthy' : status.running ? 'NOT healthy' : 'stopped'}${withSip ? '' : ', WITHOUT SIP'}${withEgress ? '' : ', WITHOUT egress (no recording)'}`,
       )
       for (const p of status.processes) {
         console.log(`  ${p.name.padEnd(15)} ${String(p.pid ?? '-').padStart(7)}  ${p.detail}`)
       }
       if (!withSip) {
         console.log(`  ${sipUnavailableBanner(status.info.sip.unavailableReason)}`)
+      }
+      if (status.info.recording) {
+        const r = status.info.recording
+        console.log(
+          `  recording: S3 ${r.s3.endpoint} bucket ${r.s3.bucket}; egress ${r.available ? r.egressHealthUrl : 'unavailable'}`,
+        )
+        if (!r.available) console.log(`  ${egressUnavailableBanner(r.unavailableReason)}`)
+      }
+      if (!withEgress && process.env.RINGLINE_REQUIRE_EGRESS === '1') {
+        console.error('[ringline-sandbox] RINGLINE_REQUIRE_EGRESS=1 and this sandbox has no egress')
+        return 1
       }
       if (status.healthy) for (const [k, v] of Object.entries(status.info.env)) console.log(`${k}=${v}`)
       // A sandbox without SIP is healthy as started; RINGLINE_REQUIRE_SIP=1 makes it a failure here too.

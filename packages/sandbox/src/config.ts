@@ -28,6 +28,12 @@ export interface SandboxPorts {
   phoneRtp: number
   /** The hub: webhook relay and phone log API over HTTP (default 7890). */
   hub: number
+  /** The local S3 (s3rver) that recordings are uploaded to (default 7894). */
+  s3: number
+  /** egress's health endpoint (default 7895; egress binds it on every interface). */
+  egressHealth: number
+  /** egress's template server for room composite layouts, unused for audio (default 7896, localhost). */
+  egressTemplate: number
 }
 
 export const DEFAULT_PORTS: Readonly<SandboxPorts> = Object.freeze({
@@ -44,6 +50,9 @@ export const DEFAULT_PORTS: Readonly<SandboxPorts> = Object.freeze({
   phoneControl: 5084,
   phoneRtp: 5090,
   hub: 7890,
+  s3: 7894,
+  egressHealth: 7895,
+  egressTemplate: 7896,
 })
 
 /** Environment variable for each port (`RINGLINE_SANDBOX_<NAME>`). */
@@ -61,6 +70,17 @@ export const PORT_ENV: Readonly<Record<keyof SandboxPorts, string>> = Object.fre
   phoneControl: 'RINGLINE_SANDBOX_PHONE_CONTROL_PORT',
   phoneRtp: 'RINGLINE_SANDBOX_PHONE_RTP_PORT',
   hub: 'RINGLINE_SANDBOX_HUB_PORT',
+  s3: 'RINGLINE_SANDBOX_S3_PORT',
+  egressHealth: 'RINGLINE_SANDBOX_EGRESS_HEALTH_PORT',
+  egressTemplate: 'RINGLINE_SANDBOX_EGRESS_TEMPLATE_PORT',
+})
+
+/** The local S3's bucket and credentials (s3rver's built-in account; never use them outside the sandbox). */
+export const S3_SETTINGS = Object.freeze({
+  bucket: 'ringline-recordings',
+  region: 'us-east-1',
+  accessKeyId: 'S3RVER',
+  secretAccessKey: 'S3RVER',
 })
 
 /** Numbers of the simulated phone network. */
@@ -138,6 +158,11 @@ export interface SandboxOptions {
    * sandbox without SIP. Default false. Env: RINGLINE_REQUIRE_SIP=1.
    */
   requireSip?: boolean
+  /**
+   * Fail with a `SandboxSetupError` when egress (recording) is not available, instead of starting without it.
+   * Default false. Env: RINGLINE_REQUIRE_EGRESS=1.
+   */
+  requireEgress?: boolean
   /** Where binaries (LIVEKIT_SIP_BIN, PATH…) and RINGLINE_* settings are read from. Default `process.env`. */
   env?: NodeJS.ProcessEnv
 }
@@ -153,6 +178,7 @@ export interface ResolvedOptions {
   log: (line: string) => void
   lockTimeoutMs: number
   requireSip: boolean
+  requireEgress: boolean
   env: NodeJS.ProcessEnv
 }
 
@@ -198,6 +224,7 @@ export function resolveOptions(
     log,
     lockTimeoutMs: options.lockTimeoutMs ?? 300_000,
     requireSip: options.requireSip ?? env.RINGLINE_REQUIRE_SIP === '1',
+    requireEgress: options.requireEgress ?? env.RINGLINE_REQUIRE_EGRESS === '1',
     env,
   }
 }

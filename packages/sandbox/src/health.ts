@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
-import { LIVEKIT_SIP_FIX } from './binaries'
+import { EGRESS_FIX, LIVEKIT_SIP_FIX } from './binaries'
 import { isOurs, sleep } from './procs'
 import { PROCESS_NAMES, type ProcessName, type StateFile } from './stateFile'
 import type { SandboxInfo } from './types'
@@ -9,6 +9,14 @@ import type { SandboxInfo } from './types'
 export function httpOk(url: string, timeoutMs = 1500): Promise<boolean> {
   return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
     (r) => r.ok,
+    () => false,
+  )
+}
+
+/** True when `url` answers at all (any HTTP status) within `timeoutMs`: s3rver answers 403 without credentials. */
+export function httpAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    (r) => r.status > 0,
     () => false,
   )
 }
@@ -91,6 +99,11 @@ export function sipUnavailableBanner(reason: string | undefined): string {
   return `WARNING: livekit-sip is NOT available: ${reason ?? 'unknown reason'}. The sandbox runs without SIP: no phone calls; tests that need livekit-sip are skipped. fix: ${LIVEKIT_SIP_FIX} (RINGLINE_REQUIRE_SIP=1 makes this an error)`
 }
 
+/** The one-line warning printed whenever a sandbox without egress starts or is attached to. */
+export function egressUnavailableBanner(reason: string | undefined): string {
+  return `WARNING: egress (recording) is NOT available: ${reason ?? 'unknown reason'}. The sandbox runs without recording; tests that need egress are skipped. fix: ${EGRESS_FIX} (RINGLINE_REQUIRE_EGRESS=1 makes this an error)`
+}
+
 /** Health of each process of a sandbox state. */
 export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
   const p = state.info.ports
@@ -100,10 +113,35 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
     phone: async () => true, // sipp has no health endpoint: running is healthy
     'livekit-server': () => httpOk(`http://127.0.0.1:${p.livekit}/`),
     'livekit-sip': () => sipOptionsPing(p.sip),
+    s3: () => httpAnswers(`http://127.0.0.1:${p.s3}/`),
+    egress: () => httpOk(`http://127.0.0.1:${p.egressHealth}/`),
   }
   return Promise.all(
     PROCESS_NAMES.map(async (name) => {
       const rec = state.processes[name]
+      // Sandboxes recorded before the local S3 and egress existed have neither.
+      if ((name === 's3' || name === 'egress') && !state.info.recording) {
+        return {
+          name,
+          pid: undefined,
+          running: false,
+          healthy: false,
+          skipped: true,
+          detail: 'not part of this sandbox (started by an older @ringline/sandbox)',
+          log: undefined,
+        }
+      }
+      if (name === 'egress' && state.info.recording && !state.info.recording.available) {
+        return {
+          name,
+          pid: undefined,
+          running: false,
+          healthy: false,
+          skipped: true,
+          detail: `NOT AVAILABLE: ${state.info.recording.unavailableReason ?? 'unknown reason'}`,
+          log: undefined,
+        }
+      }
       if (name === 'livekit-sip' && !sipIsAvailable(state.info)) {
         return {
           name,

@@ -9,7 +9,7 @@ interface PortNeed {
   key: keyof SandboxPorts
 }
 
-function portNeeds(p: SandboxPorts, withSip: boolean): PortNeed[] {
+function portNeeds(p: SandboxPorts, withSip: boolean, withEgress: boolean): PortNeed[] {
   const needs: PortNeed[] = [
     { port: p.livekit, proto: 'tcp', what: 'livekit-server HTTP/WebSocket', key: 'livekit' },
     { port: p.rtcUdp, proto: 'udp', what: 'livekit-server WebRTC UDP', key: 'rtcUdp' },
@@ -20,7 +20,13 @@ function portNeeds(p: SandboxPorts, withSip: boolean): PortNeed[] {
     { port: p.phoneControl, proto: 'udp', what: 'phone simulator (sipp) control', key: 'phoneControl' },
     { port: p.phoneRtp, proto: 'udp', what: 'phone RTP endpoint (hub)', key: 'phoneRtp' },
     { port: p.hub, proto: 'tcp', what: 'hub (webhook relay)', key: 'hub' },
+    { port: p.s3, proto: 'tcp', what: 'local S3 (s3rver)', key: 's3' },
   ]
+  if (withEgress)
+    needs.push(
+      { port: p.egressHealth, proto: 'tcp', what: 'egress health', key: 'egressHealth' },
+      { port: p.egressTemplate, proto: 'tcp', what: 'egress template server', key: 'egressTemplate' },
+    )
   if (p.rtcTcp) needs.push({ port: p.rtcTcp, proto: 'tcp', what: 'livekit-server WebRTC TCP', key: 'rtcTcp' })
   if (withSip) {
     needs.push(
@@ -34,9 +40,9 @@ function portNeeds(p: SandboxPorts, withSip: boolean): PortNeed[] {
 }
 
 /** Throws a `SandboxSetupError` naming every port the stack needs that is taken, who holds it and the fix. */
-export async function checkPorts(p: SandboxPorts, withSip: boolean): Promise<void> {
+export async function checkPorts(p: SandboxPorts, withSip: boolean, withEgress = false): Promise<void> {
   const busy: string[] = []
-  for (const need of portNeeds(p, withSip)) {
+  for (const need of portNeeds(p, withSip, withEgress)) {
     if (await canBind(need.port, need.proto)) continue
     // Also try the wildcard address: livekit-sip binds 0.0.0.0 for RTP and some tools bind *:port.
     const holder = portHolder(need.port, need.proto)

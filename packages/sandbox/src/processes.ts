@@ -1,19 +1,19 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { basename, delimiter, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Binaries } from './binaries'
 import type { ResolvedOptions } from './config'
 import type { ConfigFiles } from './configFiles'
-import { httpOk, redisPing, sipOptionsPing } from './health'
+import { httpAnswers, httpOk, redisPing, sipOptionsPing } from './health'
 import { canBind, isAlive, isOurs, spawnDetached, stopProcess, waitFor } from './procs'
 import { PROCESS_NAMES, type ProcessName, type ProcessRecord, readFileSafe } from './stateFile'
 
-/** How to run the hub: `hub-main` next to this module, through tsx when running from source. */
-function hubEntry(): { command: string; args: string[] } {
+/** How to run the hub (or the local S3): `<name>` next to this module, through tsx when running from source. */
+function hubEntry(name = 'hub-main'): { command: string; args: string[] } {
   const here = fileURLToPath(import.meta.url)
   const ext = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js'
-  const entry = join(dirname(here), `hub-main${ext}`)
+  const entry = join(dirname(here), `${name}${ext}`)
   if (ext === '.ts') {
     // Running from source (tests in this monorepo): load TypeScript through tsx.
     const tsx = createRequire(here).resolve('tsx')
@@ -42,10 +42,11 @@ export async function launchProcesses(
     marker: string,
     stopSignal: NodeJS.Signals = 'SIGTERM',
     cwd = dir,
+    env?: NodeJS.ProcessEnv,
   ) => {
     const log = join(logs, `${name}.log`)
     writeFileSync(log, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`)
-    const proc = spawnDetached(command, args, { cwd, logFile: log })
+    const proc = spawnDetached(command, args, { cwd, logFile: log, ...(env ? { env } : {}) })
     started[name] = { pid: proc.pid, marker, log, stopSignal }
     let exitCode: number | null | undefined
     void proc.exited.then((c) => {
@@ -80,6 +81,8 @@ export async function launchProcesses(
     'redis-server',
   )
   const hubAbort = launch('hub', hub.command, [...hub.args, hubJson], hubJson)
+  const s3 = hubEntry('s3-main')
+  const s3Abort = launch('s3', s3.command, [...s3.args, files.s3Json], files.s3Json)
   const phoneAbort = launch(
     'phone',
     binaries.sipp,
@@ -123,6 +126,10 @@ export async function launchProcesses(
       timeoutMs: 10_000,
       abort: phoneAbort,
     }),
+    waitFor('the local S3 (s3rver)', () => httpAnswers(`http://127.0.0.1:${o.ports.s3}/`), {
+      timeoutMs: 20_000,
+      abort: s3Abort,
+    }),
   ])
   const livekitYamlPath = files.livekitYaml
   const lkAbort = launch(
@@ -149,6 +156,37 @@ export async function launchProcesses(
       abort: sipAbort,
     })
   }
+  if (binaries.egress) {
+    // egress re-runs itself as `egress run-handler` for each recording: it must be on PATH under that name.
+    const binDir = egressBinDir(binaries.egress, dir)
+    const egressAbort = launch(
+      'egress',
+      join(binDir, 'egress'),
+      ['--config', files.egressYaml],
+      files.egressYaml,
+      'SIGINT',
+      dir,
+      { ...o.env, PATH: [binDir, o.env.PATH].filter(Boolean).join(delimiter) },
+    )
+    await waitFor('egress', () => httpOk(`http://127.0.0.1:${o.ports.egressHealth}/`), {
+      timeoutMs: 30_000,
+      abort: egressAbort,
+    })
+  }
+}
+
+/**
+ * A folder holding the egress binary under the name `egress` (the cached one is `egress-<version>`): the
+ * binary's own folder when it is called that, else a symlink in the state dir.
+ */
+function egressBinDir(binary: string, stateDir: string): string {
+  if (basename(binary) === 'egress') return dirname(binary)
+  const binDir = join(stateDir, 'bin')
+  mkdirSync(binDir, { recursive: true })
+  const link = join(binDir, 'egress')
+  rmSync(link, { force: true })
+  symlinkSync(binary, link)
+  return binDir
 }
 
 /** Stops the recorded processes that still run what they were started with, in reverse start order. */
@@ -159,7 +197,11 @@ export async function stopProcesses(
   for (const name of [...PROCESS_NAMES].reverse()) {
     const rec = processes[name]
     if (!rec || !isOurs(rec.pid, rec.marker)) continue
-    await stopProcess(rec.pid, rec.stopSignal, name === 'livekit-sip' ? 3000 : 5000)
+    await stopProcess(
+      rec.pid,
+      rec.stopSignal,
+      name === 'livekit-sip' ? 3000 : name === 'egress' ? 10_000 : 5000,
+    )
     stopped.push(name)
   }
   return stopped

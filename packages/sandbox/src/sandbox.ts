@@ -1,11 +1,19 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { findLiveKitBinary, LIVEKIT_SIP_FIX, resolveBinaries, SandboxSetupError } from './binaries'
+import {
+  EGRESS_FIX,
+  findLiveKitBinary,
+  LIVEKIT_SIP_FIX,
+  resolveBinaries,
+  resolveEgress,
+  SandboxSetupError,
+} from './binaries'
 import { type ResolvedOptions, resolveOptions, type SandboxOptions } from './config'
 import { writeConfigFiles } from './configFiles'
 import {
   allHealthy,
   checkHealth,
+  egressUnavailableBanner,
   type ProcessHealth,
   patientHealth,
   sipIsAvailable,
@@ -43,7 +51,7 @@ export interface Sandbox extends Omit<SandboxInfo, 'phone'> {
   reused: boolean
   /** Startup time in ms, building binaries excluded. */
   startupMs: number
-  /** Time spent building livekit-server / livekit-sip, ms (0 when cached). */
+  /** Time spent building livekit-server / livekit-sip / egress, ms (0 when cached). */
   buildMs: number
   /**
    * Stops what this call started, and nothing when it attached to a running stack. While other processes
@@ -142,9 +150,26 @@ function checkSipBeforeAttach(state: StateFile, o: ResolvedOptions): void {
     )
 }
 
+/** Refuses (requireEgress) or warns about a running sandbox without egress before attaching to it. */
+function checkEgressBeforeAttach(state: StateFile, o: ResolvedOptions): void {
+  const rec = state.info.recording
+  if (rec?.available) return
+  const reason = rec
+    ? rec.unavailableReason
+    : 'it was started by an older @ringline/sandbox without recording'
+  if (o.requireEgress) {
+    throw new SandboxSetupError(
+      `egress is required (RINGLINE_REQUIRE_EGRESS=1 or requireEgress: true) but the sandbox running from ${state.info.stateDir} has none: ${reason}`,
+      `${EGRESS_FIX}; then \`ringline-sandbox down\` (state dir ${state.info.stateDir}) and start again`,
+    )
+  }
+  o.log(egressUnavailableBanner(reason))
+}
+
 /** Attaches to the healthy stack that `state` describes, under a lease of its own. */
 async function attach(state: StateFile, o: ResolvedOptions, startupMs: number): Promise<Sandbox> {
   checkSipBeforeAttach(state, o)
+  checkEgressBeforeAttach(state, o)
   const client = connectSandbox(state.info)
   if (o.webhookUrl) await client.webhooks.forward(o.webhookUrl, { persistent: true })
   const lease = takeLease(state.info.stateDir)
@@ -209,11 +234,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     })
     const withSip = binaries.livekitSip !== null
     if (!withSip) o.log(sipUnavailableBanner(sipUnavailableReason))
+    const egress = await resolveEgress(o.log, o.env)
+    if (egress.reason !== undefined) {
+      if (o.requireEgress)
+        throw new SandboxSetupError(
+          `egress is required (RINGLINE_REQUIRE_EGRESS=1 or requireEgress: true) but not available: ${egress.reason}`,
+          EGRESS_FIX,
+        )
+      o.log(egressUnavailableBanner(egress.reason))
+    }
+    binaries.egress = egress.path
+    const totalBuildMs = buildMs + egress.buildMs
     const tStart = Date.now()
-    await checkPorts(o.ports, withSip)
+    await checkPorts(o.ports, withSip, binaries.egress !== null)
 
     const dir = o.stateDir
-    await launchProcesses(o, binaries, writeConfigFiles(o, withSip), started)
+    await launchProcesses(o, binaries, writeConfigFiles(o, withSip, binaries.egress !== null), started)
 
     // Trunks and the dispatch rule live in livekit-server + Redis: provisioned with or without livekit-sip.
     const ids = await provision({
@@ -222,16 +258,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiSecret: o.apiSecret,
       phoneAddress: `127.0.0.1:${o.ports.phone}`,
     })
-    const info = buildInfo(o, binaries, ids, sipUnavailableReason)
+    const info = buildInfo(o, binaries, ids, sipUnavailableReason, egress.reason)
     writeState(dir, { version: 1, startedAt: Date.now(), startedBy: process.pid, processes: started, info })
     rmSync(leaseDir(dir), { recursive: true, force: true })
     const lease = takeLease(dir)
     const startupMs = Date.now() - tStart
     o.log(
-      `up in ${(startupMs / 1000).toFixed(1)} s${buildMs ? ` (+ ${(buildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, ${withSip ? `SIP 127.0.0.1:${o.ports.sip}` : 'NO SIP (livekit-sip unavailable)'}, phone 127.0.0.1:${o.ports.phone}, state ${dir}`,
+      `up in ${(startupMs / 1000).toFixed(1)} s${totalBuildMs ? ` (+ ${(totalBuildMs / 1000).toFixed(0)} s building)` : ''}: LiveKit ${info.livekit.wsUrl}, ${withSip ? `SIP 127.0.0.1:${o.ports.sip}` : 'NO SIP (livekit-sip unavailable)'}, phone 127.0.0.1:${o.ports.phone}, S3 ${info.recording?.s3.endpoint}, ${binaries.egress ? 'egress' : 'NO egress (recording unavailable)'}, state ${dir}`,
     )
     const client = connectSandbox(info)
-    return leasedSandbox(client, lease, { started: true, startupMs, buildMs }, o.log)
+    return leasedSandbox(client, lease, { started: true, startupMs, buildMs: totalBuildMs }, o.log)
   } catch (e) {
     await stopProcesses(started)
     throw e

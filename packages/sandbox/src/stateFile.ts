@@ -15,15 +15,17 @@ import { isAlive, sleep } from './procs'
 import type { SandboxInfo } from './types'
 
 /** A process of the sandbox's stack. */
-export type ProcessName = 'redis' | 'hub' | 'phone' | 'livekit-server' | 'livekit-sip'
+export type ProcessName = 'redis' | 'hub' | 'phone' | 's3' | 'livekit-server' | 'livekit-sip' | 'egress'
 
 /** Start order; `stop` goes in reverse. */
 export const PROCESS_NAMES: readonly ProcessName[] = [
   'redis',
   'hub',
   'phone',
+  's3',
   'livekit-server',
   'livekit-sip',
+  'egress',
 ]
 
 /** What `state.json` records about one started process. */

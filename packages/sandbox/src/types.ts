@@ -84,6 +84,28 @@ export interface SandboxInfo {
     defaultCaller: string
   }
   redis: { url: string }
+  /**
+   * Recording: LiveKit egress on the sandbox's Redis, uploading to a local S3 (s3rver). Absent in sandboxes
+   * started by an older @ringline/sandbox. The S3 runs whether or not egress is available.
+   */
+  recording?: {
+    /** egress runs in this sandbox. Gate tests that need it with `describeWithEgress` from `@ringline/sandbox/vitest`. */
+    available: boolean
+    /** Why egress is not available (only when `available` is false). */
+    unavailableReason?: string
+    /** egress's health/status endpoint. */
+    egressHealthUrl: string
+    s3: {
+      /** Path-style endpoint (`http://127.0.0.1:7894`). */
+      endpoint: string
+      bucket: string
+      region: string
+      accessKeyId: string
+      secretAccessKey: string
+      /** Where s3rver keeps the objects (`<bucket>/<key>._S3rver_object`). */
+      directory: string
+    }
+  }
   webhooks: {
     /** Where livekit-server posts webhooks (the relay). */
     relayUrl: string
@@ -95,5 +117,12 @@ export interface SandboxInfo {
   /** The KEY=value lines `ringline-sandbox up` prints. */
   env: Record<string, string>
   /** Binaries used (sipp is needed by `phone.call` in any process); `livekitSip` is null without livekit-sip. */
-  binaries: { sipp: string; livekitServer: string; livekitSip: string | null; redisServer: string }
+  binaries: {
+    sipp: string
+    livekitServer: string
+    livekitSip: string | null
+    redisServer: string
+    /** null without egress (older sandboxes: absent). */
+    egress?: string | null
+  }
 }

@@ -91,6 +91,35 @@ export function describeWithSip(name: string, ...args: DescribeWithSipArgs): voi
   run(sip.available ? sipRunName(name) : sipSkippedName(name, sip.reason), ...args)
 }
 
+/** Whether egress (recording) runs in the sandbox, and why not. */
+export function egressAvailability(info: Pick<SandboxInfo, 'recording'> = inject('ringlineSandbox')): {
+  available: boolean
+  reason: string | undefined
+} {
+  const r = info.recording
+  if (!r)
+    return {
+      available: false,
+      reason: 'the sandbox was started by an older @ringline/sandbox without egress',
+    }
+  return { available: r.available, reason: r.unavailableReason }
+}
+
+/**
+ * `describe` for tests that need egress (real recordings). Without egress, `describe.skip` with the reason in
+ * the suite's name (RINGLINE_REQUIRE_EGRESS=1 makes the sandbox refuse to start instead).
+ */
+export function describeWithEgress(name: string, ...args: DescribeWithSipArgs): void {
+  const egress = egressAvailability()
+  const run = (egress.available ? describe : describe.skip) as (name: string, ...rest: unknown[]) => void
+  run(
+    egress.available
+      ? `${name} [egress]`
+      : `${name} (skipped: needs egress: ${egress.reason ?? 'unknown reason'})`,
+    ...args,
+  )
+}
+
 /** `it` for one test that needs livekit-sip, in a suite whose other tests do not; skipped as `describeWithSip`. */
 export function itWithSip(name: string, ...args: ItWithSipArgs): void {
   const sip = sipAvailability()

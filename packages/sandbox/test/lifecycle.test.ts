@@ -51,13 +51,19 @@ describe('sandbox lifecycle', () => {
     ).toHaveLength(1)
   })
 
-  test('every process listens on 127.0.0.1 only (livekit-sip RTP excepted: it binds 0.0.0.0)', async () => {
+  test('every process listens on 127.0.0.1 only (livekit-sip RTP and egress health excepted: they bind every interface)', async () => {
     const status = await sandboxStatus({ stateDir })
-    // Without livekit-sip (info.sip.available false) its entry is skipped: nothing to check.
+    // Without livekit-sip (info.sip.available false) or egress, their entries are skipped: nothing to check.
     const started = status.processes.filter((p) => !p.skipped)
-    expect(started.map((p) => p.name)).toEqual(
-      ['redis', 'hub', 'phone', 'livekit-server', 'livekit-sip'].slice(0, status.info!.sip.available ? 5 : 4),
-    )
+    expect(started.map((p) => p.name)).toEqual([
+      'redis',
+      'hub',
+      'phone',
+      's3',
+      'livekit-server',
+      ...(status.info!.sip.available ? ['livekit-sip'] : []),
+      ...(status.info!.recording?.available ? ['egress'] : []),
+    ])
     for (const p of started) {
       const bound = portsOf(p.pid!)
       expect(bound.length, `${p.name} binds something`).toBeGreaterThan(0)
@@ -69,6 +75,8 @@ describe('sandbox lifecycle', () => {
           b.port <= 10099 + portOffset
         )
           continue
+        // egress v1.14.0 serves its health endpoint on ":<health_port>" (every interface), hard-coded.
+        if (p.name === 'egress' && b.proto === 'tcp' && b.port === 7895 + portOffset) continue
         expect(`${p.name} ${b.proto} ${b.address}:${b.port}`).toMatch(/ 127\.0\.0\.1:\d+$/)
       }
     }

@@ -171,6 +171,13 @@ describe('without livekit-sip', () => {
       expect(byName['livekit-sip']!.detail).toMatch(/^NOT AVAILABLE: /)
       // livekit-sip's ports were neither needed nor taken.
       expect(await canBind(sandbox.ports.sip, 'udp')).toBe(true)
+      // The same refusing proxy and empty cache leave egress out too: said as loudly; the local S3 still runs.
+      expect(sandbox.info.recording?.available).toBe(false)
+      expect(byName.s3, 's3').toMatchObject({ running: true, healthy: true, skipped: false })
+      expect(byName.egress).toMatchObject({ running: false, skipped: true })
+      expect(byName.egress!.detail).toMatch(/^NOT AVAILABLE: /)
+      expect(log.filter((l) => l.startsWith('WARNING: egress (recording) is NOT available'))).toHaveLength(1)
+      expect(sandbox.env.RINGLINE_RECORDING_ENDPOINT).toBe(`http://127.0.0.1:${sandbox.ports.s3}`)
     })
 
     test('the trunks and the dispatch rule are provisioned (they live in livekit-server + Redis) and rooms work', async () => {

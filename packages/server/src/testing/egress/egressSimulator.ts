@@ -222,9 +222,39 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
   }
 
   async function upload(egress: SimulatedEgress): Promise<{ size: number } | { error: string }> {
+    const body = (options.fileBytes ?? (() => FAKE_OGG))(egress)
+    const file = await putObject(egress, egress.filepath, body, 'audio/ogg')
+    if ('error' in file) return file
+    // Like the real egress (v1.14.0, checked on the sandbox): a manifest `<egress id>.json` beside the file, with
+    // snake_case fields. Its failure does not fail the recording.
+    const dir = egress.filepath.includes('/')
+      ? egress.filepath.slice(0, egress.filepath.lastIndexOf('/') + 1)
+      : ''
+    const manifest = {
+      egress_id: egress.info.egressId,
+      room_id: egress.info.roomId,
+      room_name: egress.info.roomName,
+      started_at: Number(egress.info.startedAt),
+      ended_at: Number(nowNs()),
+      files: [{ filename: egress.filepath, location: file.location }],
+    }
+    await putObject(
+      egress,
+      `${dir}${egress.info.egressId}.json`,
+      new TextEncoder().encode(JSON.stringify(manifest)),
+      'application/json',
+    )
+    return { size: body.length }
+  }
+
+  async function putObject(
+    egress: SimulatedEgress,
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+  ): Promise<{ location: string } | { error: string }> {
     const s3 = egress.s3
     if (!s3) return { error: 'no file output configured' }
-    const body = (options.fileBytes ?? (() => FAKE_OGG))(egress)
     const signed = signS3Request(
       {
         bucket: s3.bucket,
@@ -235,7 +265,7 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
         secretAccessKey: s3.secret,
         sessionToken: s3.sessionToken || undefined,
       },
-      { method: 'PUT', key: egress.filepath, body, headers: { 'content-type': 'audio/ogg' } },
+      { method: 'PUT', key, body, headers: { 'content-type': contentType } },
     )
     try {
       const res = await doFetch(signed.url, {
@@ -246,12 +276,12 @@ export function createEgressSimulator(options: EgressSimulatorOptions): EgressSi
       if (!res.ok) {
         const text = await res.text()
         const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${res.status}`
-        return { error: `failed to upload ${egress.filepath}: ${code}` }
+        return { error: `failed to upload ${key}: ${code}` }
       }
-      return { size: body.length }
+      return { location: signed.url.split('?')[0]! }
     } catch (error) {
       return {
-        error: `failed to upload ${egress.filepath}: ${error instanceof Error ? error.message : String(error)}`,
+        error: `failed to upload ${key}: ${error instanceof Error ? error.message : String(error)}`,
       }
     }
   }
