@@ -28,4 +28,11 @@ if [ -z "${RINGLINE_SECRET_KEY:-}" ]; then
   export RINGLINE_SECRET_KEY
 fi
 printf '\n\033[1m▶ example app on http://localhost:3000\033[0m\n'
+# Once it listens, load Ringline so the demo numbers are provisioned (they ring at once, before any page is opened).
+node -e '
+const until = Date.now() + 180e3
+const tick = () => fetch("http://127.0.0.1:3000/api/demo/ready", { signal: AbortSignal.timeout(60e3) })
+  .then((r) => r.ok ? console.error("[dev] ready; demo numbers: " + (process.env.RINGLINE_DEMO_NUMBERS || "none")) : Promise.reject())
+  .catch(() => Date.now() < until && setTimeout(tick, 1000))
+tick()' &
 exec pnpm --filter @ringline/example-next dev

@@ -39,6 +39,10 @@ export async function startE2E(options: { port: number; env?: Record<string, str
       ...options.env,
     },
   })
+  // The demo company number is provisioned when the server first loads Ringline: wait for it, or a phone calling
+  // it at once meets no trunk (livekit-sip answers "flood").
+  const ready = await fetch(`${app.url}/api/demo/ready`, { signal: AbortSignal.timeout(60_000) })
+  if (!ready.ok) throw new Error(`example app not ready (${ready.status}):\n${app.logs()}`)
   const webhookUrl = `${app.url}/api/ringline/webhooks/livekit`
   const unsubscribe = await Promise.all(
     RINGLINE_ROOM_PREFIXES.map((roomPrefix) => sandbox.webhooks.forward(webhookUrl, { roomPrefix })),

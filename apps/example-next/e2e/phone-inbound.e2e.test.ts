@@ -50,13 +50,13 @@ describeWithSip('inbound phone calls ring every agent in Chromium', () => {
     await expect(call.answered).resolves.toBe(true)
     await bob.page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
 
-    // Alice's ringing stops in both tabs, which say the call was answered elsewhere.
+    // Alice's ringing stops in both tabs, which say who answered (the example app passes resolveUser).
     await expect
       .poll(async () => (await ringing(alice.page).count()) + (await ringing(aliceTab2).count()), {
         timeout: 15_000,
       })
       .toBe(0)
-    await alice.page.getByText('Answered on another device').first().waitFor({ timeout: 15_000 })
+    await alice.page.getByText('Answered by Bob Agent').first().waitFor({ timeout: 15_000 })
 
     // Bob hears the caller (the phone plays audio) and the phone receives Bob's fake microphone.
     await expect.poll(() => remoteAudioLevel(bob.page), { timeout: 20_000 }).toBeGreaterThan(0.005)

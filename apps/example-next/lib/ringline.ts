@@ -5,7 +5,10 @@ import { userFromRequest } from './session'
 import { startTwilioDemo } from './twilioDemo'
 
 // One server instance per process: Next dev reloads modules, and PGlite may open its data folder only once.
-const globalForRingline = globalThis as typeof globalThis & { __ringline?: Ringline }
+const globalForRingline = globalThis as typeof globalThis & {
+  __ringline?: Ringline
+  __ringlineProvisioned?: Promise<void>
+}
 
 function create(): Ringline {
   startTwilioDemo() // RINGLINE_TWILIO_SIMULATOR=1: simulated Twilio REST for the Settings demo
@@ -20,7 +23,7 @@ function create(): Ringline {
     calls: { allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false' },
     reconcileIntervalSeconds: 60,
   })
-  void provisionDemoNumbers(ringline)
+  globalForRingline.__ringlineProvisioned = provisionDemoNumbers(ringline)
   return ringline
 }
 
@@ -28,4 +31,11 @@ function create(): Ringline {
 export function getRingline(): Ringline {
   globalForRingline.__ringline ??= create()
   return globalForRingline.__ringline
+}
+
+/** Resolves once the store is open and the demo company numbers are provisioned (they ring from then on). */
+export async function demoReady(): Promise<void> {
+  const ringline = getRingline()
+  await ringline.ready()
+  await globalForRingline.__ringlineProvisioned
 }

@@ -73,6 +73,10 @@ beforeAll(async () => {
   for (const k of [
     'LIVEKIT_SIP_BIN',
     'RINGLINE_REQUIRE_SIP',
+    // This machine has no egress either (its module is refused by the same proxy): CI's requirement is not this test's.
+    'RINGLINE_REQUIRE_EGRESS',
+    'EGRESS_BIN',
+    'RINGLINE_EGRESS_SRC',
     'RINGLINE_GO_MIRROR',
     'GOPRIVATE',
     'GONOPROXY',
