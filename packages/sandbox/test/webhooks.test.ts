@@ -50,15 +50,22 @@ describe('webhooks through the relay', () => {
     const other = await sandbox.webhooks.subscribe(undefined, { roomPrefix: unique('t-wh-other') })
     const stream = await sandbox.webhooks.subscribe(undefined, { roomPrefix: prefix })
 
-    const p = await joinRoom(roomName, 'webhook-agent')
-    await p.leave()
-    await rooms.deleteRoom(roomName).catch(() => undefined)
-
-    const wanted = ['room_started', 'participant_joined', 'participant_left', 'room_finished']
     const seen = () =>
       received
         .map((r) => JSON.parse(r.body) as { event: string; room?: { name: string } })
         .filter((e) => e.room?.name === roomName)
+    const p = await joinRoom(roomName, 'webhook-agent')
+    // LiveKit says participant_joined once the participant's media connects; leaving before that (a busy machine)
+    // is reported as participant_connection_aborted instead. Leave once it has joined.
+    await until(
+      () => `participant_joined at the receiver (got ${JSON.stringify(seen().map((e) => e.event))})`,
+      () => seen().some((e) => e.event === 'participant_joined'),
+      30_000,
+    )
+    await p.leave()
+    await rooms.deleteRoom(roomName).catch(() => undefined)
+
+    const wanted = ['room_started', 'participant_joined', 'participant_left', 'room_finished']
     await until(
       () =>
         `all four webhooks at the receiver (got ${JSON.stringify(seen().map((e) => e.event))}; the relay saw ${JSON.stringify(stream.deliveries.map((d) => d.event))})`,
