@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CALL_STATUSES } from './constants'
 import { agentDispatchSchema, recordingInfoSchema, speakerKindSchema } from './media'
 
 /** Where a call goes: to a phone, from a phone, or between team members. */
@@ -7,18 +8,7 @@ export const callDirectionSchema = z.enum(['outbound', 'inbound', 'internal'])
 export type CallDirection = z.infer<typeof callDirectionSchema>
 
 /** Call status: Twilio's words plus `declined` and `missed`. */
-export const callStatusSchema = z.enum([
-  'initiated',
-  'ringing',
-  'in-progress',
-  'completed',
-  'busy',
-  'no-answer',
-  'canceled',
-  'failed',
-  'declined',
-  'missed',
-])
+export const callStatusSchema = z.enum(CALL_STATUSES)
 /** Call status. */
 export type CallStatus = z.infer<typeof callStatusSchema>
 

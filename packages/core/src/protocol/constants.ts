@@ -42,6 +42,20 @@ export const ERROR_CODES = [
   'INTERNAL',
 ] as const
 
+/** Every status of a call record, in lifecycle order. */
+export const CALL_STATUSES = [
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'canceled',
+  'failed',
+  'declined',
+  'missed',
+] as const
+
 /** Statuses after which a call never changes again. */
 export const FINAL_CALL_STATUSES: readonly CallStatus[] = [
   'completed',

@@ -3,9 +3,9 @@
 // few hand-written checks, so no schema library ships to the browser. Unknown keys pass through untouched.
 import type { CallDetail, CallWithConnection, ListCallsResponse } from './calls'
 import {
+  CALL_STATUSES,
   ERROR_CODES,
   EVENT_TYPES,
-  FINAL_CALL_STATUSES,
   ROOM_NAME_PATTERN,
   TWILIO_ACCOUNT_SID_PATTERN,
   TWILIO_API_KEY_SID_PATTERN,
@@ -86,7 +86,6 @@ const guard = <T>(check: Check): ResponseGuard<T> => ({
   },
 })
 
-const CALL_STATUSES = ['initiated', 'ringing', 'in-progress', ...FINAL_CALL_STATUSES]
 const callRecord = obj({
   id: str,
   direction: oneOf(['outbound', 'inbound', 'internal']),
