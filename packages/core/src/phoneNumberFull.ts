@@ -45,16 +45,6 @@ export function normalizePhoneNumber(
   return phone.number
 }
 
-/** True when `input` normalizes to a valid E.164 number. */
-export function isValidPhoneNumber(input: string, defaultCountry?: CountryCode): boolean {
-  try {
-    normalizePhoneNumber(input, defaultCountry)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Format a phone number as it is typed, for the Dialer's input (libphonenumber-js `AsYouType`). */
 export function formatPhoneNumberAsYouType(input: string, defaultCountry?: CountryCode): FormattedPhoneInput {
   const formatter = new AsYouType(defaultCountry)
