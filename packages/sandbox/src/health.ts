@@ -119,40 +119,22 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
   return Promise.all(
     PROCESS_NAMES.map(async (name) => {
       const rec = state.processes[name]
+      const skipped = (detail: string): ProcessHealth => ({
+        name,
+        pid: undefined,
+        running: false,
+        healthy: false,
+        skipped: true,
+        detail,
+        log: undefined,
+      })
       // Sandboxes recorded before the local S3 and egress existed have neither.
-      if ((name === 's3' || name === 'egress') && !state.info.recording) {
-        return {
-          name,
-          pid: undefined,
-          running: false,
-          healthy: false,
-          skipped: true,
-          detail: 'not part of this sandbox (started by an older @ringline/sandbox)',
-          log: undefined,
-        }
-      }
-      if (name === 'egress' && state.info.recording && !state.info.recording.available) {
-        return {
-          name,
-          pid: undefined,
-          running: false,
-          healthy: false,
-          skipped: true,
-          detail: `NOT AVAILABLE: ${state.info.recording.unavailableReason ?? 'unknown reason'}`,
-          log: undefined,
-        }
-      }
-      if (name === 'livekit-sip' && !sipIsAvailable(state.info)) {
-        return {
-          name,
-          pid: undefined,
-          running: false,
-          healthy: false,
-          skipped: true,
-          detail: `NOT AVAILABLE: ${state.info.sip.unavailableReason ?? 'unknown reason'}`,
-          log: undefined,
-        }
-      }
+      if ((name === 's3' || name === 'egress') && !state.info.recording)
+        return skipped('not part of this sandbox (started by an older @ringline/sandbox)')
+      if (name === 'egress' && state.info.recording && !state.info.recording.available)
+        return skipped(`NOT AVAILABLE: ${state.info.recording.unavailableReason ?? 'unknown reason'}`)
+      if (name === 'livekit-sip' && !sipIsAvailable(state.info))
+        return skipped(`NOT AVAILABLE: ${state.info.sip.unavailableReason ?? 'unknown reason'}`)
       const running = isOurs(rec?.pid, rec?.marker ?? '\0')
       const healthy = running && (await probes[name]())
       return {
