@@ -1,21 +1,12 @@
 // Live events across server instances through PostgreSQL LISTEN/NOTIFY.
 import { describe, expect, it } from 'vitest'
-import { createRingline } from '../src/ringline'
-import { postgresStore } from '../src/sql/postgresStore'
-import { API_KEY, API_SECRET, freshDatabaseUrl, req, testAuthorize, USERS } from './helpers'
+import type { Ringline } from '../src/ringline'
+import { instancesOnOnePostgres, req, USERS } from './helpers'
 import { SseReader } from './sse'
 
 describe('events across instances (PostgreSQL LISTEN/NOTIFY)', () => {
   it('delivers an event published on one instance to streams on another', async () => {
-    const url = await freshDatabaseUrl()
-    const make = () =>
-      createRingline({
-        livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
-        store: postgresStore({ connectionString: url }),
-        authorize: testAuthorize,
-      })
-    const a = make()
-    const b = make()
+    const [a, b] = (await instancesOnOnePostgres()) as [Ringline, Ringline]
     try {
       const onB = new SseReader(await b.handler(req('GET', '/events', { user: 'alice' })))
       const onA = new SseReader(await a.handler(req('GET', '/events', { user: 'alice' })))

@@ -86,6 +86,22 @@ export async function freshDatabaseUrl(): Promise<string> {
   return url.toString()
 }
 
+/** `count` server instances on one fresh PostgreSQL database (as in production behind a load balancer), ready. */
+export async function instancesOnOnePostgres(count = 2): Promise<Ringline[]> {
+  const url = await freshDatabaseUrl()
+  const instances = Array.from({ length: count }, () =>
+    createRingline({
+      livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
+      store: postgresStore({ connectionString: url }),
+      authorize: testAuthorize,
+      logger: captureLogger(),
+      reconcileIntervalSeconds: 0,
+    }),
+  )
+  await Promise.all(instances.map((r) => r.ready()))
+  return instances
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The stores this project runs the store suites on (server-unit: PGlite, server-integration: PostgreSQL). */

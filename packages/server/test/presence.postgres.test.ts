@@ -1,28 +1,15 @@
 // "Online agents" across instances: presence lives in PostgreSQL (ringline_presence, heartbeat + expiry), so a
 // call ringing through one instance counts the agents whose streams are on another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRingline, type Ringline } from '../src/ringline'
-import { postgresStore } from '../src/sql/postgresStore'
-import { API_KEY, API_SECRET, captureLogger, freshDatabaseUrl, testAuthorize, USERS } from './helpers'
+import type { Ringline } from '../src/ringline'
+import { instancesOnOnePostgres, USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 
 describe('presence across two instances on one PostgreSQL', () => {
   let a: Ringline
   let b: Ringline
   beforeAll(async () => {
-    const url = await freshDatabaseUrl()
-    const make = () =>
-      createRingline({
-        livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
-        store: postgresStore({ connectionString: url }),
-        authorize: testAuthorize,
-        logger: captureLogger(),
-        reconcileIntervalSeconds: 0,
-      })
-    a = make()
-    b = make()
-    await a.ready()
-    await b.ready()
+    ;[a, b] = (await instancesOnOnePostgres()) as [Ringline, Ringline]
   })
   afterAll(async () => {
     await a.close()

@@ -6,9 +6,8 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRingline, type Ringline } from '../src/ringline'
-import { postgresStore } from '../src/sql/postgresStore'
-import { API_KEY, API_SECRET, captureLogger, freshDatabaseUrl, testAuthorize, USERS } from './helpers'
+import type { Ringline } from '../src/ringline'
+import { instancesOnOnePostgres, USERS } from './helpers'
 import { actual, checkSeen, deliver, KINDS, SEED, scenario, schedule, timing } from './webhookModel'
 
 const RUNS = Number(process.env.RINGLINE_ORDER_PG_RUNS) || 200
@@ -19,18 +18,7 @@ describe('webhook order across two instances on one PostgreSQL', () => {
   let instances: Ringline[] = []
   const seen: RinglineEvent[][] = [[], []]
   beforeAll(async () => {
-    const url = await freshDatabaseUrl()
-    instances = [0, 1].map(() =>
-      createRingline({
-        livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
-        store: postgresStore({ connectionString: url }),
-        authorize: testAuthorize,
-        logger: captureLogger(),
-        reconcileIntervalSeconds: 0,
-      }),
-    )
-    await instances[0]!.ready()
-    await instances[1]!.ready()
+    instances = await instancesOnOnePostgres()
     instances.forEach((r, i) => {
       r.api.subscribe(USERS.alice!, (e) => seen[i]!.push(e))
     })
