@@ -56,16 +56,10 @@ export const CALL_STATUSES = [
   'missed',
 ] as const
 
-/** Statuses after which a call never changes again. */
-export const FINAL_CALL_STATUSES: readonly CallStatus[] = [
-  'completed',
-  'busy',
-  'no-answer',
-  'canceled',
-  'failed',
-  'declined',
-  'missed',
-]
+/** Statuses after which a call never changes again: `completed` and every one after it in `CALL_STATUSES`. */
+export const FINAL_CALL_STATUSES: readonly CallStatus[] = CALL_STATUSES.slice(
+  CALL_STATUSES.indexOf('completed'),
+)
 
 /** Names of the events on `GET /events`. */
 export const EVENT_TYPES = ['call.incoming', 'call.updated', 'call.ended', 'room.updated'] as const
