@@ -64,6 +64,14 @@ export type {
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
 export type { RinglineProviderProps } from './RinglineProvider'
 export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
+export type { ErrorLike, PartialRinglineMessages, RinglineMessageKey, RinglineMessages } from './messages'
+export {
+  defaultErrorText,
+  errorMessages,
+  RinglineMessagesProvider,
+  useErrorText,
+  useRinglineMessages,
+} from './messages'
 export type { RinglineApiOptions } from './ringlineApi'
 export { createRinglineApi, RinglineApiError } from './ringlineApi'
 export type {

@@ -6,7 +6,6 @@ import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
@@ -14,6 +13,7 @@ import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import { CallHistoryDetail } from './CallHistoryDetail'
 import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
+import { useErrorText, useLabels, useRinglineMessages } from '../messages'
 
 /** States of CallHistory (`data-state`). */
 export type CallHistoryViewState = 'loading' | 'error' | 'empty' | 'ready'
@@ -85,7 +85,7 @@ export function CallHistory({
   onCallBack,
   resolveUser,
   defaultCountry = 'US',
-  locale,
+  locale: localeProp,
   timeZone,
   rowHeight = 56,
   listHeight = 480,
@@ -94,7 +94,10 @@ export function CallHistory({
   ...rest
 }: CallHistoryProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(callHistoryLabels, labelsProp)
+  const labels = useLabels('callHistory', callHistoryLabels, labelsProp)
+  const errorText = useErrorText()
+  const messages = useRinglineMessages()
+  const locale = localeProp ?? messages?.locale
   const api = useRinglineApi(client, apiProp)
   const [filters, setFilters] = useControllableState(filtersProp, defaultFilters, onFiltersChange)
   const [selectedId, setSelectedId] = useControllableState<string | null>(
@@ -261,7 +264,7 @@ export function CallHistory({
       {viewState === 'error' ? (
         <div className="rl-history-message" data-state="error">
           <p role="alert" className="rl-error">
-            {labels.error} {history.error?.message}
+            {labels.error} {history.error ? errorText(history.error) : ''}
           </p>
           <button type="button" className="rl-button" onClick={() => history.refresh()}>
             {labels.retry}

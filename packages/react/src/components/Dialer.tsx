@@ -20,13 +20,13 @@ import { useActiveCall } from '../hooks/useActiveCall'
 import { useClientState } from '../hooks/useClientState'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
+import { useErrorText, useLabels } from '../messages'
 
 /** Why the Dialer cannot call right now. */
 export type DialerDisabledReason = 'no-microphone' | 'not-configured' | 'in-call' | 'offline'
@@ -130,7 +130,8 @@ export function Dialer({
   ...rest
 }: DialerProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(dialerLabels, labelsProp)
+  const labels = useLabels('dialer', dialerLabels, labelsProp)
+  const errorText = useErrorText()
   const [raw, setRaw] = useControllableState(
     value === undefined ? undefined : sanitizeDialString(value),
     sanitizeDialString(defaultValue),
@@ -205,7 +206,7 @@ export function Dialer({
     } catch (err) {
       const e = err as { code?: string; message?: string } | null
       if (e?.code === 'NOT_CONFIGURED') setServerNotConfigured(true)
-      else setError((e?.code && labels.errors[e.code]) || e?.message || labels.callFailed)
+      else setError(errorText(e, labels.errors, labels.callFailed))
     } finally {
       setPending(false)
     }

@@ -6,13 +6,13 @@ import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
+import { useErrorText, useLabels } from '../messages'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
@@ -154,7 +154,8 @@ export function InternalCall({
   className,
   ...rest
 }: InternalCallProps) {
-  const labels = mergeLabels(internalCallLabels, labelsProp)
+  const labels = useLabels('internalCall', internalCallLabels, labelsProp)
+  const errorText = useErrorText()
   const resolved = useRingline(client)
   const fallbackApi = useRinglineApi(resolved, api)
   const active = useActiveCall({ client: resolved })
@@ -183,7 +184,7 @@ export function InternalCall({
     call?.phase === 'ended'
       ? labels.left[call.endReason]
       : call?.phase === 'failed'
-        ? (labels.errors[call.error.code] ?? call.error.message)
+        ? errorText(call.error, labels.errors)
         : null
   const shownError = error ?? (call?.phase === 'failed' ? endedMessage : null)
 
@@ -197,7 +198,7 @@ export function InternalCall({
       await resolved.joinRoom(slug, who.trim() ? { displayName: who.trim() } : undefined)
     } catch (err) {
       const e = err as { code?: string; message?: string }
-      setError((e.code && labels.errors[e.code]) || e.message || labels.joinFailed)
+      setError(errorText(e, labels.errors, labels.joinFailed))
     } finally {
       setJoining(false)
     }
