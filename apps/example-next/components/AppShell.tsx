@@ -29,7 +29,6 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
     <RinglineProvider baseUrl="/api/ringline">
       <header className="demo-header" data-hydrated={hydrated ? '' : undefined}>
         <span className="demo-brand">
-          {/* biome-ignore lint/performance/noImgElement: a 24 px static icon, no Next image pipeline needed */}
           <img src="/icon.svg" alt="" width={24} height={24} />
           Ringline demo
         </span>
