@@ -57,8 +57,12 @@ export const NoMicrophone: Story = { parameters: { client: { state: { permission
 /** Disabled: the server has no phone setup. */
 export const NotConfigured: Story = { parameters: { client: { state: { configured: false } } } }
 
-/** Disabled during another call. */
+/** Disabled during another call; the button says "In a call" once it is connected. */
 export const InCall: Story = {
+  play: async ({ canvasElement }) => {
+    await expect(canvasElement.querySelector('.rl-dialer')).toHaveAttribute('data-state', 'in-call')
+    await expect(within(canvasElement).getByRole('button', { name: 'In a call' })).toBeDisabled()
+  },
   parameters: {
     client: {
       state: {

@@ -55,7 +55,7 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
   timeZone?: string
   /** Height of one row in px (virtualization). Default 56. */
   rowHeight?: number
-  /** Height of the scrolling list in px. Default 480. */
+  /** Maximum height of the scrolling list in px; a shorter list shrinks to its rows. Default 480. */
   listHeight?: number
   /** Passed to `useCallHistory`: rows to render before the first fetch (SSR). */
   initialData?: { calls: CallRecord[]; nextCursor?: string | null }
@@ -291,7 +291,8 @@ export function CallHistory({
           ref={viewportRef}
           className="rl-history-viewport"
           style={{
-            height: listHeight,
+            // A short list is as tall as its rows (plus the border), not an empty panel under them.
+            height: viewState === 'loading' ? listHeight : Math.min(listHeight, total * rowHeight + 2),
             overflowY: viewState === 'loading' ? 'hidden' : 'auto',
             position: 'relative',
           }}

@@ -32,7 +32,7 @@ import { useErrorText, useLabels } from '../messages'
 export type DialerDisabledReason = 'no-microphone' | 'not-configured' | 'in-call' | 'offline'
 
 /** States of the Dialer, in `data-state`. */
-export type DialerState = 'idle' | 'typing' | 'ready' | 'calling' | 'disabled'
+export type DialerState = 'idle' | 'typing' | 'ready' | 'calling' | 'in-call' | 'disabled'
 
 /** Every text of the Dialer. */
 export interface DialerLabels {
@@ -42,7 +42,10 @@ export interface DialerLabels {
   zeroHint: string
   backspace: string
   call: string
+  /** The call button while a call is being set up (requesting, dialing, ringing, connecting). */
   calling: string
+  /** The call button once the call is connected (or reconnecting). */
+  inCall: string
   recent: string
   recentCall: (formatted: string) => string
   invalidNumber: string
@@ -61,6 +64,7 @@ export const dialerLabels: DialerLabels = {
   backspace: 'Delete last digit',
   call: 'Call',
   calling: 'Calling…',
+  inCall: 'In a call',
   recent: 'Recent numbers',
   recentCall: (formatted) => `Use ${formatted}`,
   invalidNumber: 'This is not a complete phone number yet.',
@@ -166,16 +170,21 @@ export function Dialer({
     : formatPhoneNumberAsYouType(raw, raw.startsWith('+') ? undefined : defaultCountry)
   // Ready once the length is possible: the server decides whether the number may be called.
   const e164 = typed?.possible ? typed.e164 : null
-  const calling = pending || (isLive && call?.direction !== 'internal')
-  const state: DialerState = calling
-    ? 'calling'
-    : disabledReason
-      ? 'disabled'
-      : e164
-        ? 'ready'
-        : raw
-          ? 'typing'
-          : 'idle'
+  const phoneCallLive = isLive && call?.direction !== 'internal'
+  // "Calling…" while the call is being set up; once it is connected the button says so instead.
+  const connected = phoneCallLive && (call?.phase === 'connected' || call?.phase === 'reconnecting')
+  const calling = pending || phoneCallLive
+  const state: DialerState = connected
+    ? 'in-call'
+    : calling
+      ? 'calling'
+      : disabledReason
+        ? 'disabled'
+        : e164
+          ? 'ready'
+          : raw
+            ? 'typing'
+            : 'idle'
   const display = raw ? (typed?.text ?? raw) : ''
   const canCall = !disabledReason && !pending && !!e164
 
@@ -307,7 +316,7 @@ export function Dialer({
         onClick={() => void submit()}
       >
         <PhoneIcon />
-        <span>{calling ? labels.calling : labels.call}</span>
+        <span>{connected ? labels.inCall : calling ? labels.calling : labels.call}</span>
       </button>
       <p id={reasonId} className="rl-dialer-reason" hidden={!disabledReason}>
         {disabledReason ? labels.disabled[disabledReason] : ''}
