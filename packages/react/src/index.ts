@@ -62,8 +62,6 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
-export type { RinglineProviderProps } from './RinglineProvider'
-export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
 export type { ErrorLike, PartialRinglineMessages, RinglineMessageKey, RinglineMessages } from './messages'
 export {
   defaultErrorText,
@@ -72,6 +70,8 @@ export {
   useErrorText,
   useRinglineMessages,
 } from './messages'
+export type { RinglineProviderProps } from './RinglineProvider'
+export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
 export type { RinglineApiOptions } from './ringlineApi'
 export { createRinglineApi, RinglineApiError } from './ringlineApi'
 export type {

@@ -134,7 +134,11 @@ export interface ErrorLike {
  * Turns an error into text for people: the component's own text for its code, else the catalogue's, else the
  * English default for the code; only an error without a known code shows its own message (or `fallback`).
  */
-export function useErrorText(): (error: ErrorLike | null | undefined, own?: Partial<Record<string, string>>, fallback?: string) => string {
+export function useErrorText(): (
+  error: ErrorLike | null | undefined,
+  own?: Partial<Record<string, string>>,
+  fallback?: string,
+) => string {
   const messages = useContext(MessagesContext)
   return useMemo(() => {
     const catalogue = messages?.errors as Partial<Record<string, string>> | undefined

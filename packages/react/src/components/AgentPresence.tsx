@@ -2,9 +2,9 @@
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { cx } from '../internal/cx'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
-import { useErrorText, useLabels } from '../messages'
 
 /** What a LiveKit agent says it is doing. */
 export type AgentPresenceState = 'initializing' | 'idle' | 'listening' | 'thinking' | 'speaking' | 'unknown'
@@ -80,7 +80,9 @@ export function AgentPresence({
       (error: unknown) =>
         setInvite({
           state: 'failed',
-          message: labels.inviteFailed(errorText(error instanceof Error ? error : { message: String(error) })),
+          message: labels.inviteFailed(
+            errorText(error instanceof Error ? error : { message: String(error) }),
+          ),
         }),
     )
   }

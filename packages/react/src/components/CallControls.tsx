@@ -27,13 +27,13 @@ import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { defaultErrorText, type ErrorLike, useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { DialPad } from './DialPad'
 import { LiveTranscript } from './LiveTranscript'
-import { defaultErrorText, type ErrorLike, useErrorText, useLabels } from '../messages'
 
 /** Every text of CallControls. */
 export interface CallControlsLabels extends CallDevicesLabels {

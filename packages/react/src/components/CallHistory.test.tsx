@@ -117,7 +117,11 @@ describe('CallHistory', () => {
     }
     const { root } = setup({}, { calls: generateFakeCalls(3), failures })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('error'))
-    expect(screen.getByRole('alert').textContent).toContain('Database down.')
+    // The text comes from the error code, not the server's English message.
+    expect(screen.getByRole('alert').textContent).toContain(
+      'A service the server depends on answered with an error.',
+    )
+    expect(screen.getByRole('alert').textContent).not.toContain('Database down.')
     delete failures.listCalls
     await user.click(screen.getByRole('button', { name: 'Try again' }))
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))

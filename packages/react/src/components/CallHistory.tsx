@@ -9,11 +9,11 @@ import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels, useRinglineMessages } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import { CallHistoryDetail } from './CallHistoryDetail'
 import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
-import { useErrorText, useLabels, useRinglineMessages } from '../messages'
 
 /** States of CallHistory (`data-state`). */
 export type CallHistoryViewState = 'loading' | 'error' | 'empty' | 'ready'

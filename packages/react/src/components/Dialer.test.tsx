@@ -172,7 +172,12 @@ describe('Dialer', () => {
     await user.click(screen.getByRole('button', { name: 'Use (415) 555-0100' }))
     expect(input.value).toBe('(415) 555-0100')
     await user.click(screen.getByRole('button', { name: 'Appeler' }))
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That number is not allowed.'))
+    // The text for the code, not the server's own English message.
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        'A service the server depends on answered with an error. Try again.',
+      ),
+    )
     expect(input.getAttribute('aria-invalid')).toBe('true')
   })
 

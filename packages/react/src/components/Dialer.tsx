@@ -23,10 +23,10 @@ import { BackspaceIcon, PhoneIcon } from '../internal/icons'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
-import { useErrorText, useLabels } from '../messages'
 
 /** Why the Dialer cannot call right now. */
 export type DialerDisabledReason = 'no-microphone' | 'not-configured' | 'in-call' | 'offline'
@@ -273,6 +273,8 @@ export function Dialer({
           ref={inputRef}
           id={`${id}-number`}
           className="rl-input rl-dialer-input"
+          // Numbers read left to right in every language, also without the stylesheet.
+          dir="ltr"
           type="tel"
           inputMode="tel"
           autoComplete="tel"

@@ -15,8 +15,8 @@ import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
-import type { CallClientLike, IncomingCall } from '../types'
 import { useLabels } from '../messages'
+import type { CallClientLike, IncomingCall } from '../types'
 
 /**
  * States of one incoming call in the overlay (`data-state`). Answering hands the call to the active call at once

@@ -9,10 +9,10 @@ import { LiveRegion } from '../internal/LiveRegion'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
-import { useErrorText, useLabels } from '../messages'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName

@@ -3,8 +3,8 @@ import type { TranscriptSegment } from '@ringline/core/protocol'
 import { type HTMLAttributes, useEffect, useId, useRef } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { cx } from '../internal/cx'
-import type { CallClientLike } from '../types'
 import { useLabels } from '../messages'
+import type { CallClientLike } from '../types'
 
 /** Every text of LiveTranscript. */
 export interface LiveTranscriptLabels {

@@ -8,9 +8,9 @@ import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
-import { useErrorText, useLabels } from '../messages'
 
 /** Props of {@link VoiceSettingsCard}. */
 export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
@@ -88,7 +88,10 @@ function VoiceSettingsCardView({
             : 'not-connected'
   const busy = o.pending !== null
   const problem = o.error
-    ? (labels.errors[o.error.code] ?? { ...labels.unknownError, message: errorText(o.error, undefined, labels.unknownError.message) })
+    ? (labels.errors[o.error.code] ?? {
+        ...labels.unknownError,
+        message: errorText(o.error, undefined, labels.unknownError.message),
+      })
     : null
 
   useEffect(() => {

@@ -22,7 +22,8 @@ export const de: RinglineMessages = {
     INVALID_REQUEST: 'Einige Angaben sind ungültig.',
     PAYLOAD_TOO_LARGE: 'Die Anfrage ist zu groß.',
     UNSUPPORTED_MEDIA_TYPE: 'Die Anfrage konnte nicht gelesen werden.',
-    INVALID_PHONE_NUMBER: 'Das ist keine gültige Telefonnummer. Prüfen Sie die Ziffern und die Landesvorwahl.',
+    INVALID_PHONE_NUMBER:
+      'Das ist keine gültige Telefonnummer. Prüfen Sie die Ziffern und die Landesvorwahl.',
     NOT_CONFIGURED: 'Telefonie ist noch nicht eingerichtet.',
     CALL_NOT_FOUND: 'Diesen Anruf gibt es nicht mehr.',
     CALL_ALREADY_ANSWERED: 'Jemand anderes hat diesen Anruf bereits angenommen.',
@@ -43,14 +44,18 @@ export const de: RinglineMessages = {
     TRUNKING_NOT_ENABLED: 'SIP-Trunking ist für dieses Konto nicht aktiviert.',
     INVALID_SIP_TARGET: 'Die SIP-Adresse ist nicht erreichbar.',
     RATE_LIMITED: 'Zu viele Anfragen in kurzer Zeit. Warten Sie einen Moment und versuchen Sie es erneut.',
-    TOO_MANY_CONNECTIONS: 'Zu viele offene Tabs oder Geräte. Schließen Sie eines und versuchen Sie es erneut.',
+    TOO_MANY_CONNECTIONS:
+      'Zu viele offene Tabs oder Geräte. Schließen Sie eines und versuchen Sie es erneut.',
     LIVEKIT_UNAVAILABLE: 'Der Anrufserver ist gerade nicht erreichbar. Versuchen Sie es gleich noch einmal.',
     STORE_UNAVAILABLE: 'Der Server kann gerade nicht speichern. Versuchen Sie es gleich noch einmal.',
-    UPSTREAM_ERROR: 'Ein Dienst, von dem der Server abhängt, hat mit einem Fehler geantwortet. Bitte erneut versuchen.',
+    UPSTREAM_ERROR:
+      'Ein Dienst, von dem der Server abhängt, hat mit einem Fehler geantwortet. Bitte erneut versuchen.',
     NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
-    MICROPHONE_PERMISSION_DENIED: 'Der Mikrofonzugriff ist blockiert. Erlauben Sie ihn in den Website-Einstellungen des Browsers.',
+    MICROPHONE_PERMISSION_DENIED:
+      'Der Mikrofonzugriff ist blockiert. Erlauben Sie ihn in den Website-Einstellungen des Browsers.',
     MICROPHONE_NOT_FOUND: 'Kein Mikrofon gefunden. Schließen Sie eines an und versuchen Sie es erneut.',
-    CONNECTION_FAILED: 'Keine Verbindung zum Anrufserver. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
+    CONNECTION_FAILED:
+      'Keine Verbindung zum Anrufserver. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
     INTERNAL: 'Etwas ist schiefgelaufen. Versuchen Sie es gleich noch einmal.',
   },
   dialer: {
@@ -68,21 +73,26 @@ export const de: RinglineMessages = {
     disabled: {
       'no-microphone':
         'Der Mikrofonzugriff ist blockiert. Erlauben Sie ihn in den Website-Einstellungen des Browsers, um anzurufen.',
-      'not-configured': 'Telefonie ist noch nicht eingerichtet. Verbinden Sie eine Nummer in den Spracheinstellungen.',
+      'not-configured':
+        'Telefonie ist noch nicht eingerichtet. Verbinden Sie eine Nummer in den Spracheinstellungen.',
       'in-call': 'Beenden Sie den aktuellen Anruf, um einen neuen zu beginnen.',
       offline: 'Sie sind offline. Anrufe sind wieder möglich, sobald die Verbindung zurück ist.',
     },
     callFailed: 'Der Anruf konnte nicht gestartet werden.',
     errors: {
-      INVALID_PHONE_NUMBER: 'Das ist keine gültige Telefonnummer. Prüfen Sie die Ziffern und die Landesvorwahl.',
-      NOT_CONFIGURED: 'Telefonie ist noch nicht eingerichtet. Verbinden Sie eine Nummer in den Spracheinstellungen.',
+      INVALID_PHONE_NUMBER:
+        'Das ist keine gültige Telefonnummer. Prüfen Sie die Ziffern und die Landesvorwahl.',
+      NOT_CONFIGURED:
+        'Telefonie ist noch nicht eingerichtet. Verbinden Sie eine Nummer in den Spracheinstellungen.',
       MICROPHONE_PERMISSION_DENIED:
         'Der Mikrofonzugriff ist blockiert. Erlauben Sie ihn in den Website-Einstellungen und rufen Sie erneut an.',
       MICROPHONE_NOT_FOUND: 'Kein Mikrofon gefunden. Schließen Sie eines an und rufen Sie erneut an.',
       DESTINATION_NOT_ALLOWED: 'Anrufe an dieses Ziel sind für Ihren Arbeitsbereich nicht erlaubt.',
-      CALL_LIMIT_REACHED: 'Zu viele gleichzeitige Anrufe. Beenden Sie einen Anruf und versuchen Sie es erneut.',
+      CALL_LIMIT_REACHED:
+        'Zu viele gleichzeitige Anrufe. Beenden Sie einen Anruf und versuchen Sie es erneut.',
       RATE_LIMITED: 'Zu viele Anrufe in kurzer Zeit. Warten Sie einen Moment und versuchen Sie es erneut.',
-      NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+      NETWORK_ERROR:
+        'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     },
   },
   callControls: {
@@ -146,7 +156,8 @@ export const de: RinglineMessages = {
     announceAnsweredBy: (caller, who) => `Der Anruf von ${caller} wurde von ${who} angenommen`,
     soundBlocked: 'Ihr Browser hat den Klingelton blockiert.',
     enableSound: 'Ton einschalten',
-    notificationsPrompt: 'Lassen Sie sich über Anrufe benachrichtigen, während dieser Tab im Hintergrund ist.',
+    notificationsPrompt:
+      'Lassen Sie sich über Anrufe benachrichtigen, während dieser Tab im Hintergrund ist.',
     enableNotifications: 'Benachrichtigungen einschalten',
     notificationTitle: 'Eingehender Anruf',
     moreCalls: (count) => `${count} Anrufe klingeln`,
@@ -192,7 +203,8 @@ export const de: RinglineMessages = {
       MICROPHONE_NOT_FOUND: 'Kein Mikrofon gefunden. Schließen Sie eines an und treten Sie erneut bei.',
       NOT_CONFIGURED: 'Teamräume sind auf dem Server nicht eingerichtet (LiveKit-Einstellungen fehlen).',
       FORBIDDEN: 'Sie dürfen diesem Raum nicht beitreten.',
-      CONNECTION_FAILED: 'Keine Verbindung zum Anrufserver. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
+      CONNECTION_FAILED:
+        'Keine Verbindung zum Anrufserver. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
       NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
     },
     joinFailed: 'Dem Raum konnte nicht beigetreten werden.',
@@ -251,7 +263,8 @@ export const de: RinglineMessages = {
   },
   voiceSettingsCard: {
     title: 'Telefonnummern',
-    description: 'Bringen Sie Ihre eigene Twilio-Nummer mit: Anrufe an sie klingeln hier, und Sie rufen von ihr aus an.',
+    description:
+      'Bringen Sie Ihre eigene Twilio-Nummer mit: Anrufe an sie klingeln hier, und Sie rufen von ihr aus an.',
     status: {
       loading: 'Wird geprüft…',
       'not-connected': 'Nicht verbunden',
@@ -266,7 +279,8 @@ export const de: RinglineMessages = {
     apiKeySidHint:
       'Beginnt mit SK. Twilio Console → Account → API keys & tokens → Create API key (Standard).',
     apiKeySecret: 'API-Key Secret',
-    apiKeySecretHint: 'Wird nur beim Erstellen des Schlüssels angezeigt. Verschlüsselt gespeichert; nie wieder angezeigt.',
+    apiKeySecretHint:
+      'Wird nur beim Erstellen des Schlüssels angezeigt. Verschlüsselt gespeichert; nie wieder angezeigt.',
     verify: 'Prüfen',
     verifying: 'Wird geprüft…',
     verified: 'Diese Zugangsdaten funktionieren.',
@@ -299,7 +313,8 @@ export const de: RinglineMessages = {
     checkStatus: 'Status prüfen',
     disconnect: 'Trennen',
     disconnectTitle: (number) => `${number} trennen?`,
-    disconnectBody: 'Anrufe an diese Nummer klingeln dann nicht mehr hier. Sie können sie später wieder verbinden.',
+    disconnectBody:
+      'Anrufe an diese Nummer klingeln dann nicht mehr hier. Sie können sie später wieder verbinden.',
     confirmDisconnect: 'Trennen',
     cancel: 'Abbrechen',
     checklist: 'Einrichtung testen',
