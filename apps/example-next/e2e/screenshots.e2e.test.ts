@@ -151,10 +151,11 @@ describe('the example app in light and dark', () => {
       await open(page, `${e2e.app.url}/settings`)
       const card = page.locator('.rl-voice-settings')
       await card.waitFor()
-      await page.waitForFunction(
-        () => document.querySelector('.rl-voice-settings')?.getAttribute('aria-busy') !== 'true',
-      )
-      await page.waitForLoadState('networkidle')
+      // Loaded: past "Checking…" and not busy (the page keeps its /events stream open, so no network idle).
+      await page.waitForFunction(() => {
+        const el = document.querySelector('.rl-voice-settings')
+        return !!el && el.getAttribute('data-status') !== 'loading' && el.getAttribute('aria-busy') !== 'true'
+      })
       await expectScreenshot(page, `settings-${scheme}`)
     })
   }
