@@ -31,7 +31,9 @@ export const Typing: Story = {
     await userEvent.click(canvas.getByRole('button', { name: '4 GHI' }))
     await userEvent.keyboard('15555')
     // Formatting metadata loads on first use: the formatted value follows the digits.
-    await waitFor(() => expect(canvas.getByRole('textbox', { name: 'Phone number' })).toHaveValue('(415) 555'))
+    await waitFor(() =>
+      expect(canvas.getByRole('textbox', { name: 'Phone number' })).toHaveValue('(415) 555'),
+    )
   },
 }
 
