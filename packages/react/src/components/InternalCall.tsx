@@ -24,7 +24,8 @@ export interface InternalCallLabels extends CallDevicesLabels {
   roomNameHint: string
   roomNameNormalized: (slug: string) => string
   roomNameInvalid: string
-  displayName: string
+  /** Label of the display-name field (not `displayName`: tools such as react-docgen set that key on exports). */
+  yourName: string
   join: string
   joining: string
   room: (name: string) => string
@@ -54,7 +55,7 @@ export const internalCallLabels: InternalCallLabels = {
   roomNameHint: 'Everyone who joins the same name talks together.',
   roomNameNormalized: (slug) => `You will join “${slug}”.`,
   roomNameInvalid: 'Use letters, digits, “-” or “_” (up to 48).',
-  displayName: 'Your name',
+  yourName: 'Your name',
   join: 'Join room',
   joining: 'Joining…',
   room: (name) => `Room ${name}`,
@@ -322,7 +323,7 @@ export function InternalCall({
             </p>
           </div>
           <div className="rl-field">
-            <label htmlFor={`${id}-who`}>{labels.displayName}</label>
+            <label htmlFor={`${id}-who`}>{labels.yourName}</label>
             <input
               id={`${id}-who`}
               className="rl-input"

@@ -169,7 +169,7 @@ export const de: RinglineMessages = {
     roomNameHint: 'Alle, die denselben Namen wählen, sprechen miteinander.',
     roomNameNormalized: (slug) => `Sie treten „${slug}“ bei.`,
     roomNameInvalid: 'Verwenden Sie Buchstaben, Ziffern, „-“ oder „_“ (bis zu 48).',
-    displayName: 'Ihr Name',
+    yourName: 'Ihr Name',
     join: 'Raum betreten',
     joining: 'Wird betreten…',
     room: (name) => `Raum ${name}`,
