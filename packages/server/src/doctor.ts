@@ -1,6 +1,7 @@
 import { type ResolvedConfig, resolveConfig } from './config'
 import { type LivekitClients, livekitAccessor } from './livekit'
 import { createTwilioRestClient } from './numbers/twilioClient'
+import { type S3Location, signS3Request } from './recording/sigv4'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
@@ -19,7 +20,7 @@ export interface DoctorOptions {
   env: Record<string, string | undefined>
   /** The store to check; default from `DATABASE_URL` / `RINGLINE_DATA_DIR` (none when neither is set). */
   store?: RinglineStore | null
-  /** For the public-URL check; default the global `fetch`. */
+  /** For the public-URL and recording-bucket checks; default the global `fetch`. */
   fetch?: typeof fetch
   /** How long each network check may take, ms (default 5 000). */
   timeoutMs?: number
@@ -288,25 +289,94 @@ async function storeChecks(
   }
 }
 
-/** Whether the recording bucket's settings are complete (the bucket itself is checked by the first recording). */
-function recordingChecks(env: Record<string, string | undefined>): DoctorCheck[] {
-  if (!env.RINGLINE_RECORDING_BUCKET) {
+/**
+ * The recording bucket: settings complete, then a signed GET of a key that does not exist. S3 names the outcome in
+ * its error body: `NoSuchKey` (bucket and credentials good), `NoSuchBucket`, a refused signature or key, or
+ * `AccessDenied` (the key pair is known but may not read this bucket).
+ */
+async function recordingChecks(
+  env: Record<string, string | undefined>,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+): Promise<DoctorCheck[]> {
+  const v = (name: string) => env[name]?.trim() || undefined
+  const bucket = v('RINGLINE_RECORDING_BUCKET')
+  if (!bucket) {
     return [{ status: 'info', name: 'recording', text: 'No RINGLINE_RECORDING_BUCKET: recording is off.' }]
   }
-  const missing = ['RINGLINE_RECORDING_ACCESS_KEY_ID', 'RINGLINE_RECORDING_SECRET_ACCESS_KEY'].filter(
-    (name) => !env[name],
-  )
-  if (!env.RINGLINE_RECORDING_REGION && !env.RINGLINE_RECORDING_ENDPOINT)
-    missing.push('RINGLINE_RECORDING_REGION')
-  return [
-    missing.length === 0
-      ? { status: 'ok', name: 'recording', text: `Recordings go to bucket ${env.RINGLINE_RECORDING_BUCKET}` }
-      : {
-          status: 'fail',
+  const endpoint = v('RINGLINE_RECORDING_ENDPOINT')
+  const region = v('RINGLINE_RECORDING_REGION') ?? (endpoint ? 'us-east-1' : undefined)
+  const accessKeyId = v('RINGLINE_RECORDING_ACCESS_KEY_ID')
+  const secretAccessKey = v('RINGLINE_RECORDING_SECRET_ACCESS_KEY')
+  const missing = [
+    !accessKeyId && 'RINGLINE_RECORDING_ACCESS_KEY_ID',
+    !secretAccessKey && 'RINGLINE_RECORDING_SECRET_ACCESS_KEY',
+    !region && 'RINGLINE_RECORDING_REGION',
+  ].filter(Boolean)
+  if (!accessKeyId || !secretAccessKey || !region) {
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `RINGLINE_RECORDING_BUCKET is set but ${missing.join(', ')} is not.`,
+      },
+    ]
+  }
+  const pathStyle = v('RINGLINE_RECORDING_FORCE_PATH_STYLE')
+  const location: S3Location = {
+    bucket,
+    region,
+    accessKeyId,
+    secretAccessKey,
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: pathStyle ? pathStyle === 'true' : endpoint !== undefined,
+  }
+  const key = `${v('RINGLINE_RECORDING_KEY_PREFIX') ?? 'ringline/recordings/'}ringline-doctor-probe`
+  const where = `bucket ${bucket}${endpoint ? ` at ${endpoint}` : ` (${region})`}`
+  try {
+    const signed = signS3Request(location, { method: 'GET', key })
+    const response = await fetchImpl(signed.url, {
+      headers: signed.headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body = response.ok ? '' : await response.text()
+    const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1]
+    if (response.ok || code === 'NoSuchKey') {
+      return [
+        { status: 'ok', name: 'recording', text: `Recordings go to ${where}, which accepts the key pair` },
+      ]
+    }
+    if (code === 'AccessDenied') {
+      return [
+        {
+          status: 'warn',
           name: 'recording',
-          text: `RINGLINE_RECORDING_BUCKET is set but ${missing.join(', ')} is not.`,
+          text: `The ${where} denied a read with ${accessKeyId}: egress needs s3:PutObject, playback s3:GetObject.`,
         },
-  ]
+      ]
+    }
+    const why =
+      code === 'NoSuchBucket'
+        ? 'the bucket does not exist'
+        : code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId'
+          ? `the key pair is refused (${code})`
+          : `${response.status}${code ? ` ${code}` : ''}`
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `The ${where} refused Ringline: ${why}. Check RINGLINE_RECORDING_*.`,
+      },
+    ]
+  } catch (error) {
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `The ${where} is not reachable (${describeError(error)}).`,
+      },
+    ]
+  }
 }
 
 /** Twilio credentials from the environment, tried against Twilio (a read of one number). */
@@ -362,20 +432,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
   const store = options.store === undefined ? cliStore(env) : options.store
   const ownStore = options.store === undefined
   try {
-    const [livekit, publicUrl, stored, twilio] = await Promise.all([
+    const [livekit, publicUrl, stored, recording, twilio] = await Promise.all([
       livekitChecks(config, timeoutMs),
       publicUrlChecks(config, env, options.fetch ?? fetch, timeoutMs),
       storeChecks(store, (options.now ?? (() => new Date()))(), `${config.basePath}/webhooks/livekit`),
+      recordingChecks(env, options.fetch ?? fetch, timeoutMs),
       twilioChecks(env, timeoutMs),
     ])
-    return [
-      ...settingsChecks(config),
-      ...livekit,
-      ...publicUrl,
-      ...stored,
-      ...recordingChecks(env),
-      ...twilio,
-    ]
+    return [...settingsChecks(config), ...livekit, ...publicUrl, ...stored, ...recording, ...twilio]
   } finally {
     if (ownStore) await store?.close()
   }

@@ -47,6 +47,35 @@ describe('ringline doctor on the sandbox', () => {
     expect(checks.filter((c) => c.status === 'fail')).toEqual([])
   })
 
+  it('warns about an inbound trunk open to any address without credentials, naming it', async () => {
+    const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+    const open = await sip.createSipInboundTrunk('ringline-doctor-open', ['+15550009098'])
+    try {
+      const checks = await runDoctor({ env, store: null })
+      expect(byName(checks, 'sip.inbound.open')).toMatchObject({ status: 'warn' })
+      expect(byName(checks, 'sip.inbound.open')?.text).toContain(open.sipTrunkId)
+      expect(byName(checks, 'sip.inbound.open')?.text).toContain('set allowed addresses')
+    } finally {
+      await sip.deleteSipTrunk(open.sipTrunkId).catch(() => undefined)
+    }
+  })
+
+  it("tries the sandbox's recording bucket (its local S3) with the key pair `ringline-sandbox up` prints", async () => {
+    const recording = Object.fromEntries(
+      Object.entries(h.sandbox.info.env).filter(([k]) => k.startsWith('RINGLINE_RECORDING_')),
+    )
+    expect(recording.RINGLINE_RECORDING_BUCKET, 'the sandbox prints its bucket').toBeTruthy()
+    const good = await runDoctor({ env: { ...env, ...recording }, store: null })
+    expect(byName(good, 'recording')).toMatchObject({ status: 'ok' })
+    expect(byName(good, 'recording')?.text).toContain(`bucket ${recording.RINGLINE_RECORDING_BUCKET} at`)
+    const noBucket = await runDoctor({
+      env: { ...env, ...recording, RINGLINE_RECORDING_BUCKET: 'ringline-doctor-no-such-bucket' },
+      store: null,
+    })
+    expect(byName(noBucket, 'recording')).toMatchObject({ status: 'fail' })
+    expect(byName(noBucket, 'recording')?.text).toContain('the bucket does not exist')
+  })
+
   it('fails on a trunk LiveKit does not have and on a wrong key pair', async () => {
     const noTrunk = await runDoctor({
       env: { ...env, LIVEKIT_SIP_OUTBOUND_TRUNK_ID: 'ST_missing' },
