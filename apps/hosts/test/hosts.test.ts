@@ -76,7 +76,8 @@ function startHost(spec: HostSpec): RunningHost {
         output += d
       })
       const started = Date.now()
-      // Start-up loads the server and opens its embedded PGlite store: seconds, more on a busy machine.
+      // Start-up loads the server and opens its embedded PGlite store: seconds, but minutes when the three hosts
+      // start together on a loaded 2-core machine (seen: 70-80 s at a load average of 25). A readiness limit only.
       await until(
         `${host}: GET /health answering 200`,
         async () => {
@@ -85,7 +86,7 @@ function startHost(spec: HostSpec): RunningHost {
           const res = await fetch(`${running.base}/api/ringline/health`)
           return res.status === 200 ? true : undefined
         },
-        60_000,
+        180_000,
         () => exited,
       )
       return Date.now() - started
