@@ -111,6 +111,16 @@ function settingsChecks(config: ResolvedConfig): DoctorCheck[] {
   ]
 }
 
+/** The tenant of an inbound trunk Ringline created (its metadata `{ ringline: { tenantId } }`), else undefined. */
+function ringlineTenantOf(metadata: string | undefined): string | undefined {
+  try {
+    const tenant = (JSON.parse(metadata || '{}') as { ringline?: { tenantId?: unknown } }).ringline?.tenantId
+    return typeof tenant === 'string' ? tenant : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** LiveKit reachability and keys, the outbound trunk, inbound trunks (and whether they are open) and dispatch rules. */
 async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise<DoctorCheck[]> {
   if (!config.livekit.url || !config.livekit.apiKey || !config.livekit.apiSecret) return []
@@ -168,6 +178,22 @@ async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise
             ? `${inbound.length} inbound trunk(s); ${ours.length} dispatch rule(s) ring Ringline (in-… rooms)`
             : `${inbound.length} inbound trunk(s) but no dispatch rule sends calls to Ringline rooms (in-…): run \`ringline sip setup\`.`,
       })
+      // Trunks Ringline connected (metadata `{ ringline: { tenantId } }`) each need a rule into in- rooms, or
+      // LiveKit refuses their calls: a rule with no trunk ids covers every trunk.
+      const unrouted = inbound.filter(
+        (t) =>
+          ringlineTenantOf(t.metadata) !== undefined &&
+          !ours.some((r) => r.trunkIds.length === 0 || r.trunkIds.includes(t.sipTrunkId)),
+      )
+      if (unrouted.length > 0) {
+        checks.push({
+          status: 'warn',
+          name: 'sip.inbound.unrouted',
+          text: `${unrouted.length} of Ringline's inbound trunk(s) have no dispatch rule into Ringline rooms, so their calls are refused (${unrouted
+            .map((t) => `${t.sipTrunkId} ${t.numbers.join(' ')}`)
+            .join(', ')}): connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
+        })
+      }
       const open = inbound.filter((t) => t.allowedAddresses.length === 0 && !t.authUsername)
       if (open.length > 0) {
         checks.push({

@@ -60,6 +60,27 @@ describe('ringline doctor on the sandbox', () => {
     }
   })
 
+  it('warns about a trunk Ringline created that no dispatch rule routes, naming it; a routed one is not named', async () => {
+    const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+    // As provisionNumber creates it (metadata naming the tenant), but without its dispatch rule.
+    const orphan = await sip.createSipInboundTrunk('ringline-doctor-unrouted', ['+15550009097'], {
+      metadata: JSON.stringify({ ringline: { tenantId: h.tenant } }),
+      allowedAddresses: ['127.0.0.1'],
+    })
+    try {
+      const checks = await runDoctor({ env, store: null })
+      const unrouted = byName(checks, 'sip.inbound.unrouted')
+      expect(unrouted).toMatchObject({ status: 'warn' })
+      expect(unrouted?.text).toContain(`${orphan.sipTrunkId} +15550009097`)
+      // The number beforeAll provisioned has its rule: not named.
+      expect(unrouted?.text).not.toContain(cleanup?.trunk ?? 'no trunk')
+    } finally {
+      await sip.deleteSipTrunk(orphan.sipTrunkId).catch(() => undefined)
+    }
+    const after = await runDoctor({ env, store: null })
+    expect(byName(after, 'sip.inbound.unrouted')?.text ?? '').not.toContain(orphan.sipTrunkId)
+  })
+
   it("tries the sandbox's recording bucket (its local S3) with the key pair `ringline-sandbox up` prints", async () => {
     const recording = Object.fromEntries(
       Object.entries(h.sandbox.info.env).filter(([k]) => k.startsWith('RINGLINE_RECORDING_')),
