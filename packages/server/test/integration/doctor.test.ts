@@ -1,4 +1,8 @@
 // `ringline doctor` against the sandbox's real livekit-server: keys, trunks and dispatch rules, the public URL.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startSandbox, stopSandbox } from '@ringline/sandbox'
 import { SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DoctorCheck, runDoctor } from '../../src/doctor'
@@ -108,5 +112,34 @@ describe('ringline doctor on the sandbox', () => {
     const badKeys = await runDoctor({ env: { ...env, LIVEKIT_API_SECRET: wrongSecret }, store: null })
     expect(byName(badKeys, 'livekit')).toMatchObject({ status: 'fail' })
     expect(JSON.stringify(badKeys)).not.toContain(wrongSecret)
+  })
+})
+
+describe('ringline doctor on a LiveKit where no rule routes calls to Ringline', () => {
+  // A second sandbox of its own (500 above the run's port offset; the sandbox package's tests use 300 and 400): its
+  // LiveKit has the sandbox's inbound trunk, whose rule sends calls to `sandbox…` rooms, and no Ringline rule.
+  const stateDir = mkdtempSync(join(tmpdir(), 'ringline-doctor-bare-'))
+  const portOffset = 500 + Number(process.env.RINGLINE_SANDBOX_PORT_OFFSET || 0)
+  afterAll(async () => {
+    await stopSandbox({ stateDir, log: false }).catch(() => undefined)
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  it('fails sip.inbound: inbound trunks exist, but none rings Ringline', async () => {
+    const bare = await startSandbox({ stateDir, portOffset, log: false })
+    const checks = await runDoctor({
+      env: {
+        LIVEKIT_URL: bare.livekit.url,
+        LIVEKIT_API_KEY: bare.livekit.apiKey,
+        LIVEKIT_API_SECRET: bare.livekit.apiSecret,
+      },
+      store: null,
+    })
+    expect(byName(checks, 'livekit')?.status).toBe('ok')
+    expect(byName(checks, 'sip.inbound')).toEqual({
+      status: 'fail',
+      name: 'sip.inbound',
+      text: '1 inbound trunk(s) but no dispatch rule sends calls to Ringline rooms (in-…): run `ringline sip setup`.',
+    })
   })
 })
