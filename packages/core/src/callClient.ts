@@ -108,6 +108,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       audioBlockedChanged: () => this.#syncAudio(),
       selectedDevices: () => this.#state.devices.selected,
       notePermission: (permission) => this.#deviceManager.notePermission(permission),
+      network: options.network,
     })
     this.#controls = createCallControls(this.#active, {
       api: this.api,
