@@ -465,6 +465,8 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#syncAudio()
   }
 
+  enableSound = (): Promise<void> => this.startAudio()
+
   async #selectDevice(kind: AudioDeviceKind, deviceId: string) {
     this.#deviceManager.select(kind, deviceId)
     const session = this.#active.session?.session

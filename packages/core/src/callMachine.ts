@@ -53,7 +53,14 @@ export type CallMachineEvent =
       patch: Partial<
         Pick<
           CallBase,
-          'muted' | 'speakingWhileMuted' | 'onHold' | 'dtmf' | 'transfer' | 'record' | 'canEnd' | 'networkWarnings'
+          | 'muted'
+          | 'speakingWhileMuted'
+          | 'onHold'
+          | 'dtmf'
+          | 'transfer'
+          | 'record'
+          | 'canEnd'
+          | 'networkWarnings'
         >
       >
     }

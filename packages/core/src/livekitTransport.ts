@@ -135,7 +135,9 @@ export interface LivekitTransportOptions {
 const QUALITY_ORDER: readonly ConnectionQualityLevel[] = ['unknown', 'excellent', 'good', 'poor', 'lost']
 
 function qualityOf(value: unknown): ConnectionQualityLevel {
-  return QUALITY_ORDER.includes(value as ConnectionQualityLevel) ? (value as ConnectionQualityLevel) : 'unknown'
+  return QUALITY_ORDER.includes(value as ConnectionQualityLevel)
+    ? (value as ConnectionQualityLevel)
+    : 'unknown'
 }
 
 function worseQuality(a: ConnectionQualityLevel, b: ConnectionQualityLevel): ConnectionQualityLevel {

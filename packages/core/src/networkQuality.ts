@@ -68,7 +68,7 @@ export const networkWarningText: Readonly<Record<NetworkWarningName, Record<Netw
   },
   'packet-loss': {
     local: 'Audio is being lost on your connection. Move closer to Wi-Fi or use a wired network.',
-    remote: "Audio from the other side is being lost. Ask them to repeat if they break up.",
+    remote: 'Audio from the other side is being lost. Ask them to repeat if they break up.',
   },
   reconnecting: {
     local: 'Your connection dropped. Reconnecting…',

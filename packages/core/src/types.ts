@@ -416,6 +416,11 @@ export interface CallClient {
   dismiss(): void
   /** Let the page play audio after the browser blocked autoplay; call from a click handler. */
   startAudio(): Promise<void>
+  /**
+   * Unblock all sound with one call from any user gesture (click, key): the ringtone and call sounds, and the
+   * active call's remote audio. `state.audio.readiness` says when it is needed (`blocked`).
+   */
+  enableSound(): Promise<void>
   devices: {
     select(kind: AudioDeviceKind, deviceId: string): Promise<void>
     refresh(): Promise<void>

@@ -23,6 +23,8 @@ export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } fro
 export { Dialer, dialerLabels } from './components/Dialer'
 export type { DialPadProps } from './components/DialPad'
 export { DIAL_PAD_KEYS, DialPad } from './components/DialPad'
+export type { EnableSoundLabels, EnableSoundProps } from './components/EnableSound'
+export { EnableSound, enableSoundLabels } from './components/EnableSound'
 export type {
   CallerInfo,
   IncomingCallOverlayLabels,

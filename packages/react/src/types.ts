@@ -77,6 +77,8 @@ export interface CallClientLike {
   }
   /** Unlocks audio after the browser blocked autoplay (must run inside a click). */
   startAudio?(): unknown
+  /** Unblocks the ringtone and remote audio with one call from a user gesture (core's; else `startAudio`). */
+  enableSound?(): Promise<unknown> | unknown
   /** Desktop notifications (core shows them itself; the overlay only offers the permission prompt). */
   notifications?: {
     permission(): NotificationPermissionLike

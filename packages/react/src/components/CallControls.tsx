@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, toE164 } from '@ringline/core'
+import { type CountryCode, networkWarningText, toE164 } from '@ringline/core'
 import {
   type FormEvent,
   type HTMLAttributes,
@@ -25,6 +25,7 @@ import {
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
+import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
@@ -33,6 +34,7 @@ import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { DialPad } from './DialPad'
+import { EnableSound, type EnableSoundLabels, enableSoundLabels } from './EnableSound'
 import { LiveTranscript } from './LiveTranscript'
 
 /** Every text of CallControls. */
@@ -60,6 +62,10 @@ export interface CallControlsLabels extends CallDevicesLabels {
   transferStatus: Record<'pending' | 'completed' | 'failed', string>
   hangup: string
   dismiss: string
+  /** Texts of the network warnings (poor network, delay, loss, reconnecting), per side. */
+  networkWarnings: NetworkWarningLabels
+  /** The "Enable sound" step shown while the browser blocks the call's audio. */
+  enableSound: EnableSoundLabels
 }
 
 /** Default English texts of CallControls. */
@@ -107,6 +113,11 @@ export const callControlsLabels: CallControlsLabels = {
   ...callDevicesLabels,
   hangup: 'Hang up',
   dismiss: 'Close',
+  networkWarnings: networkWarningText,
+  enableSound: {
+    ...enableSoundLabels,
+    blocked: 'Your browser blocks the sound of this call until you click.',
+  },
 }
 
 /** Props of {@link CallControls}. */
@@ -288,6 +299,8 @@ export function CallControls({
       ) : null}
       <LiveRegion message={call ? status : ''} />
       <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
+      <NetworkNotice call={isLive ? call : null} labels={labels.networkWarnings} />
+      {isLive ? <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} /> : null}
       <div className="rl-call-buttons">
         <button
           type="button"

@@ -1,5 +1,5 @@
 'use client'
-import { microphoneHelp, roomNameProblem } from '@ringline/core'
+import { microphoneHelp, networkWarningText, roomNameProblem } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
@@ -8,11 +8,13 @@ import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
+import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
+import { EnableSound, type EnableSoundLabels, enableSoundLabels } from './EnableSound'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
@@ -45,6 +47,10 @@ export interface InternalCallLabels extends CallDevicesLabels {
   /** No microphone connected, or another app holds it. */
   microphoneUnavailable: string
   allowMicrophone: string
+  /** Texts of the network warnings (poor network, delay, loss, reconnecting), per side. */
+  networkWarnings: NetworkWarningLabels
+  /** The "Enable sound" step shown while the browser blocks the room's audio. */
+  enableSound: EnableSoundLabels
 }
 
 /** Default English texts of InternalCall. */
@@ -70,6 +76,11 @@ export const internalCallLabels: InternalCallLabels = {
   mute: 'Mute',
   speakingWhileMuted: 'You are muted. Unmute to be heard.',
   ...callDevicesLabels,
+  networkWarnings: networkWarningText,
+  enableSound: {
+    ...enableSoundLabels,
+    blocked: 'Your browser blocks the sound of this room until you click.',
+  },
   leave: 'Leave',
   end: 'End for everyone',
   left: {
@@ -268,6 +279,8 @@ export function InternalCall({
             ))}
           </ul>
           <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
+          <NetworkNotice call={call} labels={labels.networkWarnings} />
+          <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} />
           <div className="rl-room-controls">
             <button
               type="button"
