@@ -100,6 +100,17 @@ export {
 } from './phoneNumber'
 export type { GuardIssue, GuardResult, ResponseGuard } from './protocol/guards'
 export { roomNameProblem, twilioCredentialsProblems } from './protocol/guards'
+export type {
+  CheckReadinessOptions,
+  ReadinessApi,
+  ReadinessLivekitOptions,
+  ReadinessReport,
+  ReadinessStep,
+  ReadinessStepName,
+  ReadinessStepState,
+  ReadinessVerdict,
+} from './readyCheck'
+export { checkReadiness, initialReadinessReport, readinessVerdict } from './readyCheck'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {
