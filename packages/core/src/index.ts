@@ -110,7 +110,7 @@ export type {
   ReadinessStepState,
   ReadinessVerdict,
 } from './readyCheck'
-export { checkReadiness, initialReadinessReport, readinessVerdict } from './readyCheck'
+export { checkReadiness, initialReadinessReport, READINESS_STEPS, readinessVerdict } from './readyCheck'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {
