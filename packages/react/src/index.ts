@@ -37,6 +37,8 @@ export type { InternalCallLabels, InternalCallProps, InternalCallState } from '.
 export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
 export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/LiveTranscript'
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
+export type { ReadyCheckLabels, ReadyCheckProps } from './components/ReadyCheck'
+export { ReadyCheck, readyCheckLabels } from './components/ReadyCheck'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
 export type { VoiceSettingsCardProps } from './components/VoiceSettingsCard'
