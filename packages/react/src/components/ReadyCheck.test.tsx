@@ -1,7 +1,7 @@
 // ReadyCheck over the real client and core's real checkReadiness, with the browser and LiveKit seams faked.
 import type { MediaDevicesLike } from '@ringline/core'
 import { FakeRoom, fakeLivekit } from '@ringline/core/testing'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
@@ -120,6 +120,19 @@ describe('ReadyCheck', () => {
     )
     expect(t.mic.requests).toEqual([])
     await expectNoAxeViolations(t.container)
+  })
+
+  it('before a run, the permission step follows the client: denied with the recovery step, then allowed', async () => {
+    const client = createFakeCallClient({ state: { permission: 'denied' } })
+    render(<ReadyCheck client={client} showDevices={false} />)
+    const step = () => document.querySelector('[data-step="permission"]') as HTMLElement
+    expect(step().getAttribute('data-state')).toBe('failed')
+    expect(step().textContent).toContain('Microphone access is blocked for this site.')
+    expect(step().querySelector('.rl-ready-step-fix')?.textContent).toMatch(/allow the microphone/i)
+    act(() => client.setState({ permission: 'granted' }))
+    expect(step().getAttribute('data-state')).toBe('passed')
+    expect(step().textContent).toContain('The microphone is allowed.')
+    expect(step().querySelector('.rl-ready-step-fix')).toBeNull()
   })
 
   it('shows a given report (a microphone being measured) with its level', () => {

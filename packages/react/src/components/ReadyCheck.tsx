@@ -3,6 +3,8 @@ import {
   type CheckReadinessOptions,
   checkReadiness,
   initialReadinessReport,
+  type MicrophonePermission,
+  microphoneHelp,
   type ReadinessReport,
   type ReadinessStepName,
   type ReadinessStepState,
@@ -37,6 +39,8 @@ export interface ReadyCheckLabels {
   testSoundBlocked: string
   microphone: string
   speaker: string
+  /** The microphone permission as it stands before a run (the permission step shows it). */
+  permission: Record<MicrophonePermission, string>
 }
 
 /** Default English texts of ReadyCheck. */
@@ -74,6 +78,25 @@ export const readyCheckLabels: ReadyCheckLabels = {
   testSoundBlocked: 'The browser blocked the test sound. Click again.',
   microphone: 'Microphone',
   speaker: 'Speaker',
+  permission: {
+    unknown: 'Not checked yet.',
+    prompt: 'Not allowed yet: your browser will ask.',
+    granted: 'The microphone is allowed.',
+    denied: 'Microphone access is blocked for this site.',
+    'blocked-by-policy': 'This page may not use a microphone.',
+    'no-device': 'No microphone was found.',
+    'in-use': 'The microphone is in use by another app or cannot be read.',
+  },
+}
+
+const PERMISSION_STATE: Record<MicrophonePermission, ReadinessStepState> = {
+  unknown: 'pending',
+  prompt: 'pending',
+  granted: 'passed',
+  denied: 'failed',
+  'blocked-by-policy': 'failed',
+  'no-device': 'failed',
+  'in-use': 'failed',
 }
 
 /** Props of {@link ReadyCheck}. */
@@ -124,7 +147,8 @@ export function ReadyCheck({
   const [tone, setTone] = useState<'played' | 'blocked' | null>(null)
   const abortRef = useRef<AbortController | null>(null)
   const id = useId()
-  const shown = report ?? initialReadinessReport(steps)
+  // Before a run, the permission step shows the microphone permission as it stands (it follows changes).
+  const shown = report ?? withPermission(initialReadinessReport(steps), devices.permission, labels)
 
   const run = async () => {
     abortRef.current?.abort()
@@ -196,21 +220,16 @@ export function ReadyCheck({
       ) : null}
       <ol className="rl-ready-steps">
         {shown.steps.map((step) => (
-          <li
-            key={step.name}
-            className="rl-ready-step"
-            data-step={step.name}
-            data-state={started ? step.state : 'pending'}
-          >
+          <li key={step.name} className="rl-ready-step" data-step={step.name} data-state={step.state}>
             <span className="rl-ready-step-mark" aria-hidden="true">
               {step.state === 'passed' ? <CheckIcon /> : MARKS[step.state]}
             </span>
             <span className="rl-ready-step-title">{labels.steps[step.name]}</span>
-            <span className="rl-ready-step-state">{labels.states[started ? step.state : 'pending']}</span>
-            {started && step.state !== 'pending' ? (
+            <span className="rl-ready-step-state">{labels.states[step.state]}</span>
+            {(started ? step.state !== 'pending' : step.name === 'permission') ? (
               <p className="rl-ready-step-message">{step.message}</p>
             ) : null}
-            {step.fix && (step.state === 'failed' || step.state === 'warning' || step.state === 'skipped') ? (
+            {step.fix && step.state !== 'passed' && step.state !== 'running' ? (
               <p className="rl-ready-step-fix">
                 <strong>{labels.fix}:</strong> {step.fix}
               </p>
@@ -263,6 +282,27 @@ export function ReadyCheck({
       </button>
     </section>
   )
+}
+
+function withPermission(
+  report: ReadinessReport,
+  permission: MicrophonePermission,
+  labels: ReadyCheckLabels,
+): ReadinessReport {
+  return {
+    ...report,
+    permission,
+    steps: report.steps.map((step) =>
+      step.name === 'permission'
+        ? {
+            ...step,
+            state: PERMISSION_STATE[permission],
+            message: labels.permission[permission],
+            fix: microphoneHelp(permission),
+          }
+        : step,
+    ),
+  }
 }
 
 const MARKS: Record<ReadinessStepState, string> = {
