@@ -11,6 +11,7 @@ const NAV = [
   { href: '/history', label: 'History' },
   { href: '/team', label: 'Team room' },
   { href: '/settings', label: 'Settings' },
+  { href: '/ready', label: 'Ready check' },
 ]
 
 /** Signed-in frame of the example app: navigation, the Ringline provider and the incoming-call overlay on every page. */

@@ -166,6 +166,25 @@ describe('checkReadiness', () => {
     }
   })
 
+  it('short bursts add up (a beep every 500 ms, like Chromium’s fake microphone, passes)', async () => {
+    const clock = createFakeClock()
+    const mic = fakeMicrophone()
+    const report = await drive(
+      clock,
+      checkReadiness({
+        clock,
+        mediaDevices: mic.mediaDevices,
+        permissions: null,
+        meter: mic.meter,
+        steps: ['permission', 'microphone'],
+      }),
+      (ms) => {
+        mic.state.level = ms % 500 === 0 ? 0.3 : 0.001
+      },
+    )
+    expect(report.steps[1]?.state).toBe('passed')
+  })
+
   it('a silent microphone fails after the signal timeout; a blip shorter than the hold does not count', async () => {
     const clock = createFakeClock()
     const mic = fakeMicrophone()
@@ -180,7 +199,7 @@ describe('checkReadiness', () => {
         signalTimeoutMs: 3_000,
       }),
       (ms) => {
-        mic.state.level = ms >= 1_000 && ms < 1_200 ? 0.5 : 0.001
+        mic.state.level = ms >= 1_000 && ms < 1_100 ? 0.5 : 0.001
       },
     )
     expect(report.steps[1]).toMatchObject({ state: 'failed', message: '“USB headset” picks up no sound.' })

@@ -2,7 +2,8 @@
 // what it found and, when something is wrong, what to do about it; the verdict sums them up with its reasons.
 //
 //   permission  the microphone may be used (asks once if the browser has not been told yet)
-//   microphone  the chosen input produces signal: its level stays over `level` for `holdMs` within `signalTimeoutMs`
+//   microphone  the chosen input produces signal: its level is over `level` for `holdMs` in all (speech and beeps
+//               come in bursts, so the time adds up across gaps) within `signalTimeoutMs`
 //   speaker     a test tone plays (the browser lets this page play sound); the person confirms by ear
 //   connection  the configured LiveKit server is reachable: a token from the server (the `/token` route's
 //               `joinRoom`), connect, publish the microphone, and the media round trip the server reports back
@@ -87,7 +88,7 @@ export interface CheckReadinessOptions {
   roomName?: string
   /** RMS level counted as signal (default 0.01, about -40 dBFS). */
   level?: number
-  /** How long the level must stay over `level` (default 300 ms). */
+  /** How long, added up, the level must be over `level` (default 150 ms; a single click does not count). */
   holdMs?: number
   /** How long to wait for signal before failing (default 6000 ms). */
   signalTimeoutMs?: number

@@ -157,7 +157,7 @@ export async function runReadinessCheck(options: CheckReadinessOptions = {}): Pr
           clock,
           meter: options.meter ?? webAudioLevelMeter,
           level: options.level ?? 0.01,
-          holdMs: options.holdMs ?? 300,
+          holdMs: options.holdMs ?? 150,
           timeoutMs: options.signalTimeoutMs ?? 6_000,
           signal,
           onLevel: (level) => {
@@ -257,7 +257,9 @@ async function measureSignal(
   if (!meter) return 'no-meter'
   const every = 50
   const start = o.clock.now()
-  let loudSince: number | null = null
+  // Time over the threshold, added up sample by sample (each sample stands for the time since the previous one).
+  let loud = 0
+  let last = start
   try {
     for (;;) {
       if (o.signal?.aborted) return 'silence'
@@ -265,9 +267,10 @@ async function measureSignal(
       const level = meter.level()
       o.onLevel(level)
       if (level >= o.level) {
-        loudSince ??= now
-        if (now - loudSince >= o.holdMs) return 'signal'
-      } else loudSince = null
+        loud += Math.min(now - last, every * 2)
+        if (loud >= o.holdMs && now > start) return 'signal'
+      }
+      last = now
       if (now - start >= o.timeoutMs) return 'silence'
       await sleep(o.clock, every, o.signal)
     }
