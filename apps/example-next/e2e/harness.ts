@@ -20,7 +20,10 @@ export interface E2E {
    * A new browser context signed in as a demo user (own cookies, own fake microphone). `realPrompts`: in a second
    * Chromium without the fake permission UI and autoplay switches, nothing granted (see `launchBrowser`).
    */
-  signIn(userId: string, options?: { realPrompts?: boolean }): Promise<{ context: BrowserContext; page: Page }>
+  signIn(
+    userId: string,
+    options?: { realPrompts?: boolean },
+  ): Promise<{ context: BrowserContext; page: Page }>
   close(): Promise<void>
 }
 
@@ -58,7 +61,8 @@ export async function startE2E(options: { port: number; env?: Record<string, str
     browser,
     sandbox,
     async signIn(userId, options = {}) {
-      const from = options.realPrompts ? await (realBrowser ??= launchBrowser({ realPrompts: true })) : browser
+      if (options.realPrompts && !realBrowser) realBrowser = launchBrowser({ realPrompts: true })
+      const from = options.realPrompts && realBrowser ? await realBrowser : browser
       const context = await from.newContext()
       contexts.push(context)
       const res = await context.request.post(`${app.url}/api/demo/session`, { data: { userId } })
