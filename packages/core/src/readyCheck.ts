@@ -12,10 +12,14 @@
 //
 // This file holds the types and the small helpers; the check itself (readyCheckRun.ts) is loaded on first use, so
 // apps that never run it do not ship it.
+import { systemClock } from './clock'
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { LivekitModuleLike, RoomLike } from './livekitTransport'
-import type { LevelMeterFactory } from './mutedSpeech'
+import { microphoneError, microphoneStateOf } from './microphoneError'
+import { microphoneHelp } from './microphoneHelp'
+import { type LevelMeterFactory, webAudioLevelMeter } from './mutedSpeech'
 import type { Connection } from './protocol'
+import { toRinglineError } from './ringlineError'
 import type { SoundManager } from './soundManager'
 import type { Clock, MicrophonePermission } from './types'
 
@@ -152,5 +156,15 @@ export function initialReadinessReport(
  */
 export async function checkReadiness(options: CheckReadinessOptions = {}): Promise<ReadinessReport> {
   const { runReadinessCheck } = await import('./readyCheckRun')
-  return runReadinessCheck(options)
+  return runReadinessCheck(options, {
+    systemClock,
+    microphoneError,
+    microphoneStateOf,
+    microphoneHelp,
+    webAudioLevelMeter,
+    toRinglineError,
+    initialReadinessReport,
+    readinessVerdict,
+    steps: READINESS_STEPS,
+  })
 }

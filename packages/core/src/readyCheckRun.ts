@@ -1,23 +1,38 @@
-// The ready check itself, loaded on first use by `checkReadiness()` (see readyCheck.ts for the steps).
-import { systemClock } from './clock'
+// The ready check itself, loaded on first use by `checkReadiness()` (see readyCheck.ts for the steps). It imports
+// no runtime code of its own: what it shares with the rest of core comes in `deps`, so a bundler that splits the
+// lazy chunk out needs no chunk shared with the eager code.
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { LivekitModuleLike, RoomLike } from './livekitTransport'
-import { microphoneError, microphoneStateOf } from './microphoneError'
-import { microphoneHelp } from './microphoneHelp'
-import { type LevelMeterFactory, webAudioLevelMeter } from './mutedSpeech'
-import {
-  type CheckReadinessOptions,
+import type { microphoneError, microphoneStateOf } from './microphoneError'
+import type { microphoneHelp } from './microphoneHelp'
+import type { LevelMeterFactory } from './mutedSpeech'
+import type {
+  CheckReadinessOptions,
   initialReadinessReport,
-  READINESS_STEPS,
-  type ReadinessApi,
-  type ReadinessLivekitOptions,
-  type ReadinessReport,
-  type ReadinessStepName,
-  type ReadinessStepState,
+  ReadinessApi,
+  ReadinessLivekitOptions,
+  ReadinessReport,
+  ReadinessStepName,
+  ReadinessStepState,
   readinessVerdict,
 } from './readyCheck'
-import { toRinglineError } from './ringlineError'
+import type { toRinglineError } from './ringlineError'
 import type { Clock, MicrophonePermission } from './types'
+
+/** The parts of core the check uses, handed over by `checkReadiness()`. */
+export interface ReadinessDeps {
+  systemClock: Clock
+  microphoneError: typeof microphoneError
+  microphoneStateOf: typeof microphoneStateOf
+  microphoneHelp: typeof microphoneHelp
+  webAudioLevelMeter: LevelMeterFactory
+  toRinglineError: typeof toRinglineError
+  initialReadinessReport: typeof initialReadinessReport
+  readinessVerdict: typeof readinessVerdict
+  steps: readonly ReadinessStepName[]
+}
+
+let D: ReadinessDeps
 
 const SEVERITY: Record<ReadinessStepState, number> = {
   failed: 0,
@@ -65,9 +80,13 @@ function navigatorPart<K extends 'mediaDevices' | 'permissions'>(key: K): Naviga
 }
 
 /** Run the ready check (what `checkReadiness()` loads and calls). */
-export async function runReadinessCheck(options: CheckReadinessOptions = {}): Promise<ReadinessReport> {
-  const clock = options.clock ?? systemClock
-  const wanted = options.steps ?? READINESS_STEPS
+export async function runReadinessCheck(
+  options: CheckReadinessOptions,
+  deps: ReadinessDeps,
+): Promise<ReadinessReport> {
+  D = deps
+  const clock = options.clock ?? D.systemClock
+  const wanted = options.steps ?? D.steps
   const signal = options.signal
   const media =
     options.mediaDevices === undefined
@@ -77,14 +96,14 @@ export async function runReadinessCheck(options: CheckReadinessOptions = {}): Pr
     options.permissions === undefined
       ? (navigatorPart('permissions') as PermissionsLike | null)
       : options.permissions
-  let report = initialReadinessReport(wanted)
+  let report = D.initialReadinessReport(wanted)
 
   const publish = () => {
     const reasons = [...report.steps]
       .filter((s) => s.state === 'failed' || s.state === 'warning')
       .sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])
       .map((s) => s.message)
-    report = { ...report, verdict: readinessVerdict(report.steps), reasons }
+    report = { ...report, verdict: D.readinessVerdict(report.steps), reasons }
     options.onUpdate?.(report)
   }
   const set = (
@@ -129,14 +148,14 @@ export async function runReadinessCheck(options: CheckReadinessOptions = {}): Pr
             })
             permission = 'granted'
           } catch (error) {
-            permission = microphoneStateOf(microphoneError(error)) ?? 'in-use'
+            permission = D.microphoneStateOf(D.microphoneError(error)) ?? 'in-use'
           }
         }
       }
       report = { ...report, permission }
       if (has('permission')) {
         if (permission === 'granted') set('permission', 'passed', 'The microphone is allowed.')
-        else set('permission', 'failed', permissionMessage(permission), microphoneHelp(permission))
+        else set('permission', 'failed', permissionMessage(permission), D.microphoneHelp(permission))
       }
     }
     if (aborted()) return report
@@ -149,13 +168,13 @@ export async function runReadinessCheck(options: CheckReadinessOptions = {}): Pr
           'microphone',
           'skipped',
           'The microphone could not be tested without access to it.',
-          microphoneHelp(report.permission),
+          D.microphoneHelp(report.permission),
         )
       } else {
         set('microphone', 'running', 'Say something: listening to your microphone…')
         const found = await measureSignal(track, {
           clock,
-          meter: options.meter ?? webAudioLevelMeter,
+          meter: options.meter ?? D.webAudioLevelMeter,
           level: options.level ?? 0.01,
           holdMs: options.holdMs ?? 150,
           timeoutMs: options.signalTimeoutMs ?? 6_000,
@@ -376,7 +395,7 @@ async function connectionStep(
     }
   } catch (error) {
     const timedOut = (error as { name?: string } | null)?.name === 'TimeoutError'
-    const e = timedOut ? null : toRinglineError(error, 'CONNECTION_FAILED')
+    const e = timedOut ? null : D.toRinglineError(error, 'CONNECTION_FAILED')
     out.result(
       'failed',
       timedOut

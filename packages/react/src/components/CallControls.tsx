@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, networkWarningText, toE164 } from '@ringline/core'
+import { type CountryCode, toE164 } from '@ringline/core'
 import {
   type FormEvent,
   type HTMLAttributes,
@@ -34,7 +34,7 @@ import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { DialPad } from './DialPad'
-import { EnableSound, type EnableSoundLabels, enableSoundLabels } from './EnableSound'
+import { EnableSound, type EnableSoundLabels } from './EnableSound'
 import { LiveTranscript } from './LiveTranscript'
 
 /** Every text of CallControls. */
@@ -62,8 +62,8 @@ export interface CallControlsLabels extends CallDevicesLabels {
   transferStatus: Record<'pending' | 'completed' | 'failed', string>
   hangup: string
   dismiss: string
-  /** Texts of the network warnings (poor network, delay, loss, reconnecting), per side. */
-  networkWarnings: NetworkWarningLabels
+  /** Texts of the network warnings per warning and side; default the warning's own `text` (core's English). */
+  networkWarnings: Partial<NetworkWarningLabels>
   /** The "Enable sound" step shown while the browser blocks the call's audio. */
   enableSound: EnableSoundLabels
 }
@@ -113,10 +113,10 @@ export const callControlsLabels: CallControlsLabels = {
   ...callDevicesLabels,
   hangup: 'Hang up',
   dismiss: 'Close',
-  networkWarnings: networkWarningText,
+  networkWarnings: {},
   enableSound: {
-    ...enableSoundLabels,
     blocked: 'Your browser blocks the sound of this call until you click.',
+    enable: 'Enable sound',
   },
 }
 

@@ -1,5 +1,5 @@
 'use client'
-import { microphoneHelp, networkWarningText, roomNameProblem } from '@ringline/core'
+import { microphoneHelp, roomNameProblem } from '@ringline/core'
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
@@ -14,7 +14,7 @@ import { useIsClient } from '../internal/useIsClient'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
-import { EnableSound, type EnableSoundLabels, enableSoundLabels } from './EnableSound'
+import { EnableSound, type EnableSoundLabels } from './EnableSound'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
@@ -47,8 +47,8 @@ export interface InternalCallLabels extends CallDevicesLabels {
   /** No microphone connected, or another app holds it. */
   microphoneUnavailable: string
   allowMicrophone: string
-  /** Texts of the network warnings (poor network, delay, loss, reconnecting), per side. */
-  networkWarnings: NetworkWarningLabels
+  /** Texts of the network warnings per warning and side; default the warning's own `text` (core's English). */
+  networkWarnings: Partial<NetworkWarningLabels>
   /** The "Enable sound" step shown while the browser blocks the room's audio. */
   enableSound: EnableSoundLabels
 }
@@ -76,10 +76,10 @@ export const internalCallLabels: InternalCallLabels = {
   mute: 'Mute',
   speakingWhileMuted: 'You are muted. Unmute to be heard.',
   ...callDevicesLabels,
-  networkWarnings: networkWarningText,
+  networkWarnings: {},
   enableSound: {
-    ...enableSoundLabels,
     blocked: 'Your browser blocks the sound of this room until you click.',
+    enable: 'Enable sound',
   },
   leave: 'Leave',
   end: 'End for everyone',

@@ -9,7 +9,13 @@ export type NetworkWarningLabels = Record<NetworkWarningName, Record<NetworkSide
  * The active call's network warnings as text in a status region (announced politely, readable without colour);
  * the region stays mounted so a new warning is announced.
  */
-export function NetworkNotice({ call, labels }: { call: Call | null; labels: NetworkWarningLabels }) {
+export function NetworkNotice({
+  call,
+  labels,
+}: {
+  call: Call | null
+  labels: Partial<NetworkWarningLabels>
+}) {
   const warnings = call?.networkWarnings ?? []
   return (
     // role=status while it says something; aria-live always, so the first warning is announced too.
