@@ -3,7 +3,7 @@
 // `Browser.setPermission`), and the browser's own autoplay policy (sound blocked until a gesture). The fake microphone
 // device (`--use-fake-device-for-media-stream`) stays so there is something to record.
 import { describeWithSip } from '@ringline/sandbox/vitest'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type E2E, open, startE2E } from './harness'
 
@@ -24,7 +24,13 @@ async function microphone(context: BrowserContext, page: Page, setting: 'granted
     targetInfo: { browserContextId: string }
   }
   await target.detach()
-  const browser = await context.browser()!.newBrowserCDPSession()
+  // Chromium drops a session's permission overrides when that session detaches: keep one open per browser.
+  const owner = context.browser()!
+  let browser = browserSessions.get(owner)
+  if (!browser) {
+    browser = await owner.newBrowserCDPSession()
+    browserSessions.set(owner, browser)
+  }
   const origin = e2e.app.url
   const browserContextId = targetInfo.browserContextId
   if (setting === 'granted')
@@ -40,8 +46,9 @@ async function microphone(context: BrowserContext, page: Page, setting: 'granted
       origin,
       browserContextId,
     })
-  await browser.detach()
 }
+
+const browserSessions = new Map<Browser, CDPSession>()
 
 const permissionStep = (page: Page) => page.locator('.rl-ready-step[data-step="permission"]')
 

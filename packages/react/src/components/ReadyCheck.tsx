@@ -15,6 +15,7 @@ import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
 import { CheckIcon, SpeakerIcon } from '../internal/icons'
 import { mergeLabels } from '../internal/labels'
+import { useIsClient } from '../internal/useIsClient'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
 import { DeviceSelect } from './DeviceSelect'
@@ -142,6 +143,8 @@ export function ReadyCheck({
   const resolved = useRingline(client)
   const api = useRinglineApi(resolved)
   const devices = useDevices({ client: resolved })
+  // Whether the output can be chosen is known in the browser only: the speaker picker appears after hydration.
+  const isClient = useIsClient()
   const [report, setReport] = useState<ReadinessReport | null>(reportProp ?? null)
   const [running, setRunning] = useState(false)
   const [tone, setTone] = useState<'played' | 'blocked' | null>(null)
@@ -213,7 +216,7 @@ export function ReadyCheck({
       {showDevices ? (
         <div className="rl-ready-devices">
           <DeviceSelect kind="audioinput" client={resolved} label={labels.microphone} />
-          {devices.canSelectOutput ? (
+          {isClient && devices.canSelectOutput ? (
             <DeviceSelect kind="audiooutput" client={resolved} label={labels.speaker} />
           ) : null}
         </div>
