@@ -89,6 +89,14 @@ describe('microphone permission as a person meets it (no fake permission UI)', (
     await expect(page.locator('.rl-ready-step[data-step="connection"]').textContent()).resolves.toMatch(
       /Connected/,
     )
+    // The README's screenshots come from here: RINGLINE_SCREENSHOTS_DIR=packages/react/docs (light and dark).
+    const shots = process.env.RINGLINE_SCREENSHOTS_DIR
+    if (shots) {
+      await page.setViewportSize({ width: 720, height: 900 })
+      await card.screenshot({ path: `${shots}/ready-check-light.png`, animations: 'disabled' })
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await card.screenshot({ path: `${shots}/ready-check-dark.png`, animations: 'disabled' })
+    }
   })
 
   it('denied: the recovery text for Chrome, then allowed after a permission change, without a reload', async () => {
