@@ -200,6 +200,8 @@ describeWithSip('autoplay blocked (the browser’s own policy)', () => {
     await page.goto(`${e2e.app.url}/history`)
     await quietlyWait(cdp, "document.querySelector('header[data-hydrated]')")
     await expect(quietly(cdp, 'navigator.userActivation.hasBeenActive')).resolves.toBe(false)
+    // Known before anything rings: the page shows the "Enable sound" step already.
+    await quietlyWait(cdp, 'document.querySelector(\'.demo-main > .rl-enable-sound[data-state="blocked"]\')')
     await new Promise((resolve) => setTimeout(resolve, 1_500))
 
     const call = e2e.sandbox.phone.call(e2e.sandbox.sip.freeNumbers[1] as string, { timeoutMs: 60_000 })
@@ -222,9 +224,12 @@ describeWithSip('autoplay blocked (the browser’s own policy)', () => {
     await expect(quietly(cdp, 'navigator.userActivation.hasBeenActive')).resolves.toBe(false)
 
     // One click on "Enable sound".
-    const enable = page.getByRole('button', { name: 'Enable sound' })
+    const enable = page.locator('.rl-incoming').getByRole('button', { name: 'Enable sound' })
     await enable.click()
-    await expect.poll(() => enable.count(), { timeout: 10_000 }).toBe(0)
+    // One click unblocks everything: both steps (the page's and the overlay's) go.
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Enable sound' }).count(), { timeout: 10_000 })
+      .toBe(0)
     await expect
       .poll(() =>
         page.evaluate(() =>
