@@ -40,6 +40,10 @@ export interface TwilioVoiceOptions {
     ringTimeout?: number
     /** What a caller hears when no agent is online. */
     noAgentMessage?: string
+    /** What a caller hears when Twilio fell back to `/webhooks/twilio/fallback` (the voice URL failed). */
+    fallbackMessage?: string
+    /** Use the `TWILIO_*` variables for a tenant without stored settings (default true; see the README). */
+    envFallback?: boolean
   }
   /** Options of the Twilio REST client (edge, region, timeout). */
   clientOptions?: TwilioRestClientOptions
@@ -89,6 +93,8 @@ export interface TwilioVoiceApi {
   handleTwilioVoiceWebhook(request: Request, rawBody: string): Promise<Response>
   /** Verified status callbacks and `<Dial action>` requests (`POST /webhooks/twilio/status`). */
   handleTwilioStatusWebhook(request: Request, rawBody: string): Promise<Response>
+  /** The TwiML app's fallback URL (`POST /webhooks/twilio/fallback`): logs the failure, answers a polite message. */
+  handleTwilioFallbackWebhook(request: Request, rawBody: string): Promise<Response>
 }
 
 /** Creates the Twilio Voice service over a Ringline context. */
@@ -104,6 +110,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     publicBase,
     webhooksFor,
     statusOf,
+    configOf,
     store,
     twilioFailure,
     connectionFor,
@@ -117,7 +124,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
 
   return {
     async twilioVoiceStatus(principal, request) {
-      const cfg = await getTwilioVoice(ctx.store, principal.tenantId)
+      const cfg = await configOf(principal.tenantId)
       return statusOf(cfg, publicBase(request), principal.tenantId)
     },
 
@@ -207,6 +214,8 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
         friendlyName,
         voiceUrl: hooks.voiceUrl,
         voiceMethod: 'POST',
+        voiceFallbackUrl: hooks.fallbackUrl,
+        voiceFallbackMethod: 'POST',
         statusCallback: hooks.statusCallbackUrl,
         statusCallbackMethod: 'POST',
       }
