@@ -65,10 +65,12 @@ describe('createApiClient', () => {
     expect(await api.twilioVoice.status()).toEqual(status)
     await api.twilioVoice.autoConfigure({ accountSid: status.accountSid, authToken: 'x'.repeat(32) })
     await api.twilioVoice.remove()
+    await api.getCallByRoom('int-acme/x').catch(() => null)
     expect(seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual([
       'GET /api/ringline/twilio/voice null',
       `POST /api/ringline/twilio/voice/auto-configure {"accountSid":"${status.accountSid}","authToken":"${'x'.repeat(32)}"}`,
       'DELETE /api/ringline/twilio/voice {}',
+      'GET /api/ringline/calls/by-room/int-acme%2Fx null',
     ])
     const bad = recorder(() => Response.json({ configured: 'yes' }))
     const badApi = createApiClient({ baseUrl: '/api/ringline', fetch: bad.fetchImpl })

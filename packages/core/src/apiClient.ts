@@ -71,6 +71,8 @@ export interface ApiClient {
   startRecording(id: string): Promise<unknown>
   listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
+  /** `GET /calls/by-room/:roomName`: the same as `getCall`, for the tenant's call of a LiveKit room. */
+  getCallByRoom(roomName: string, signal?: AbortSignal): Promise<CallDetail>
   joinRoom(name: string, body?: { displayName?: string }, signal?: AbortSignal): Promise<JoinRoomResponse>
   leaveRoom(name: string): Promise<unknown>
   endRoom(name: string): Promise<unknown>
@@ -196,6 +198,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listCalls: (query = {}, signal) =>
       request('GET', '/calls', { query, schema: listCallsResponseGuard, signal }),
     getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, { schema: callDetailGuard, signal }),
+    getCallByRoom: (roomName, signal) =>
+      request('GET', `/calls/by-room/${enc(roomName)}`, { schema: callDetailGuard, signal }),
     joinRoom: (name, body = {}, signal) =>
       request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseGuard, signal }),
     leaveRoom: (name) => request('POST', `/rooms/${enc(name)}/leave`, { body: {} }),

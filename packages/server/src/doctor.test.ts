@@ -99,6 +99,21 @@ describe('ringline doctor', () => {
       name: 'webhooks',
       text: 'Last LiveKit webhook received 5 min ago',
     })
+    // The webhook health per tenant, through the call record of the event's room.
+    await store.query(
+      "INSERT INTO ringline_calls (id, tenant_id, direction, status, room_name) VALUES ('c_doc', 'acme', 'internal', 'completed', 'int-acme-standup')",
+    )
+    await store.query(
+      "INSERT INTO ringline_webhook_events (id, event, room_name, received_at) VALUES ('EV_doc2', 'participant_joined', 'int-acme-standup', '2026-01-01T10:03:00Z')",
+    )
+    const perTenant = await runDoctor({ env: {}, store, now: () => new Date('2026-01-01T10:05:00Z') })
+    expect(perTenant.filter((c) => c.name === 'webhooks-tenant')).toEqual([
+      {
+        status: 'info',
+        name: 'webhooks-tenant',
+        text: 'Tenant acme: last LiveKit event participant_joined 2 min ago (room int-acme-standup)',
+      },
+    ])
     await store.close()
   })
 

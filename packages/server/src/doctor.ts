@@ -4,6 +4,7 @@ import { createTwilioRestClient } from './numbers/twilioClient'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
+import { lastWebhookByTenant } from './webhooks/webhookHealth'
 
 /** One line of `ringline doctor`: passed, failed (counts as a problem), a warning or plain information. */
 export interface DoctorCheck {
@@ -276,6 +277,17 @@ async function storeChecks(
             text: `No LiveKit webhook received yet: point LiveKit's webhook at <your origin>${webhookPath}.`,
           },
     )
+    // Per tenant (the rooms' call records name it): which tenants' calls LiveKit has reported on lately.
+    if (at) {
+      const tenants = await lastWebhookByTenant(store, { limit: 10 })
+      for (const t of tenants) {
+        checks.push({
+          status: 'info',
+          name: 'webhooks-tenant',
+          text: `Tenant ${t.tenantId}: last LiveKit event ${t.lastEvent} ${t.lastEventAt ? ago(new Date(t.lastEventAt), now) : ''} (room ${t.lastRoom})`,
+        })
+      }
+    }
     return checks
   } catch (error) {
     return [

@@ -30,7 +30,13 @@ const E164 = /^\+[1-9]\d{6,14}$/
  * or malformed it logs which (names only, never values) and returns null, so a half-set environment never
  * serves a broken configuration.
  */
-export function twilioVoiceFromEnv(logger: Logger, read: (name: string) => string | undefined = env) {
+export function twilioVoiceFromEnv(logger: Logger, readEnv: (name: string) => string | undefined = env) {
+  // `ringline doctor` names the key TWILIO_API_KEY_SID / TWILIO_API_KEY_SECRET: accepted as the same variables.
+  const aliases: Record<string, string> = {
+    TWILIO_API_KEY: 'TWILIO_API_KEY_SID',
+    TWILIO_API_SECRET: 'TWILIO_API_KEY_SECRET',
+  }
+  const read = (name: string) => readEnv(name) ?? (aliases[name] ? readEnv(aliases[name]) : undefined)
   const [accountSid, apiKeySid, apiKeySecret, twimlAppSid] = TWILIO_VOICE_ENV.required.map(read)
   if (!accountSid && !apiKeySid && !apiKeySecret && !twimlAppSid) return null
   const missing = TWILIO_VOICE_ENV.required.filter((name) => !read(name))

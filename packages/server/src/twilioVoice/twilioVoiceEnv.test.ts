@@ -216,6 +216,19 @@ describe('twilioVoiceFromEnv', () => {
     expect(logger.lines).toEqual([])
   })
 
+  it('accepts TWILIO_API_KEY_SID / TWILIO_API_KEY_SECRET, the names ringline doctor reads', () => {
+    const read = vars({
+      TWILIO_API_KEY: undefined,
+      TWILIO_API_SECRET: undefined,
+      TWILIO_API_KEY_SID: `SK${'4'.repeat(32)}`,
+      TWILIO_API_KEY_SECRET: 'another-secret-value',
+    })
+    expect(twilioVoiceFromEnv(captureLogger(), read)).toMatchObject({
+      apiKeySid: `SK${'4'.repeat(32)}`,
+      apiKeySecret: 'another-secret-value',
+    })
+  })
+
   it('ignores a half-set or malformed environment, naming the variables but never a value', () => {
     const logger = captureLogger()
     expect(twilioVoiceFromEnv(logger, vars({ TWILIO_TWIML_APP_SID: undefined }))).toBeNull()
