@@ -1,6 +1,6 @@
-import { VoiceSettingsCard } from '@ringline/react'
+import { VoiceConfigurationCard, VoiceSettingsCard } from '@ringline/react'
 
-/** Settings: connect a Twilio number you already own. */
+/** Settings: connect a Twilio number you already own, and Twilio Voice for browser calling. */
 export default function SettingsPage() {
   const simulated = process.env.RINGLINE_TWILIO_SIMULATOR === '1'
   return (
@@ -11,6 +11,7 @@ export default function SettingsPage() {
         </p>
       ) : null}
       <VoiceSettingsCard />
+      <VoiceConfigurationCard />
     </div>
   )
 }

@@ -241,7 +241,7 @@ export function VoiceConfigurationCard({
 
   return (
     <section
-      className={cx('rl-voice-settings rl-voice-config', className)}
+      className={cx('rl-voice-config', className)}
       aria-labelledby={`${id}-title`}
       data-state={state}
       aria-busy={busy || loading || undefined}
