@@ -4,7 +4,7 @@ import type {} from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type E2E, startE2E } from './harness'
 
-const DEMO = { accountSid: `AC${'de'.repeat(16)}`, authToken: 'de'.repeat(16) }
+const DEMO = { accountSid: `AC${'de'.repeat(16)}`, authToken: 'ad'.repeat(16) }
 
 let e2e: E2E
 

@@ -6,7 +6,7 @@ export const DEMO_TWILIO = Object.freeze({
   apiKeySid: `SK${'de'.repeat(16)}`,
   apiKeySecret: 'ringline-demo-api-key-secret',
   /** For Settings → Voice calling (Twilio Voice auto-configuration). */
-  authToken: 'de'.repeat(16),
+  authToken: 'ad'.repeat(16),
 })
 
 /** Numbers of the demo account (default: sandbox numbers its phone can call). `RINGLINE_TWILIO_SIMULATOR_NUMBERS` overrides. */
