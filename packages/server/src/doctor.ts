@@ -4,6 +4,7 @@ import { createTwilioRestClient } from './numbers/twilioClient'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
+import { twilioVoiceFromEnv } from './twilioVoice/envConfig'
 import { lastWebhookByTenant } from './webhooks/webhookHealth'
 
 /** One line of `ringline doctor`: passed, failed (counts as a problem), a warning or plain information. */
@@ -327,8 +328,9 @@ async function twilioChecks(
   timeoutMs: number,
 ): Promise<DoctorCheck[]> {
   const sid = env.TWILIO_ACCOUNT_SID
-  const keySid = env.TWILIO_API_KEY_SID
-  const secret = env.TWILIO_API_KEY_SECRET
+  // The Twilio Voice fallback's names (TWILIO_API_KEY / TWILIO_API_SECRET, seed 004) are the same key.
+  const keySid = env.TWILIO_API_KEY_SID ?? env.TWILIO_API_KEY
+  const secret = env.TWILIO_API_KEY_SECRET ?? env.TWILIO_API_SECRET
   if (!sid && !keySid && !secret) {
     return [
       {
@@ -363,6 +365,52 @@ async function twilioChecks(
   }
 }
 
+/** Whether the `TWILIO_*` Twilio Voice fallback is complete (names the problems, never a value). */
+function twilioVoiceEnvChecks(env: Record<string, string | undefined>): DoctorCheck[] {
+  const problems: string[] = []
+  const warnings: string[] = []
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string, fields?: Record<string, unknown>) => {
+      const listed = fields?.problems
+      if (Array.isArray(listed)) problems.push(...listed.map(String))
+      else warnings.push(message.replace(/^ringline: /, ''))
+    },
+    error: () => undefined,
+  }
+  const read = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined)
+  const found = twilioVoiceFromEnv(logger, read)
+  if (!found && problems.length === 0) {
+    return [
+      {
+        status: 'info',
+        name: 'twilio-voice-env',
+        text: 'No TWILIO_TWIML_APP_SID: Twilio Voice uses each tenant’s stored settings only.',
+      },
+    ]
+  }
+  if (!found) {
+    return [
+      {
+        status: 'fail',
+        name: 'twilio-voice-env',
+        text: `Twilio Voice fallback ignored: ${problems.join('; ')}.`,
+      },
+    ]
+  }
+  const scope = found.tenantId ? `tenant ${found.tenantId}` : 'every tenant without stored settings'
+  return [
+    {
+      status: found.authToken ? 'ok' : 'warn',
+      name: 'twilio-voice-env',
+      text: found.authToken
+        ? `Twilio Voice from TWILIO_* (app ${found.twimlAppSid}) for ${scope}`
+        : `Twilio Voice from TWILIO_* for ${scope}, but ${warnings[0] ?? 'TWILIO_AUTH_TOKEN is not set'}`,
+    },
+  ]
+}
+
 /**
  * Checks every setting and connection `ringline doctor` lists: LiveKit and its keys, SIP trunks and dispatch rules,
  * the public webhook URL, the store and the last webhook seen, the recording bucket settings and Twilio credentials.
@@ -387,6 +435,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
       ...stored,
       ...recordingChecks(env),
       ...twilio,
+      ...twilioVoiceEnvChecks(env),
     ]
   } finally {
     if (ownStore) await store?.close()
