@@ -217,7 +217,10 @@ export function createRingline(options: RinglineConfig): Ringline {
   }
 
   // Services are built once here and handed to the route tables and to `api`.
-  const voice = createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined)
+  const { endCallsOfUser: endTwilioCallsOf, ...voice } = createTwilioVoice(
+    ctx,
+    options.twilio as TwilioVoiceOptions | undefined,
+  )
   const numbers = createNumbersApi(ctx, options.twilio as TwilioServerOptions | undefined)
   // Follow-up work of ended calls listens to what this instance publishes.
   const stopFollowing = followCallEnds(ctx)
@@ -258,7 +261,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     getCall: (p, id) => getCallDetail(ctx, p, id),
     getCallByRoom: (p, roomName) => getCallDetailByRoom(ctx, p, roomName),
     webhookHealth: (p) => webhookHealth(ctx, p),
-    revokeUser: (tenantId, userId, o) => revokeUser(ctx, tenantId, userId, o),
+    revokeUser: (tenantId, userId, o) => revokeUser(ctx, tenantId, userId, o, endTwilioCallsOf),
     restoreUser: (tenantId, userId) => restoreUser(ctx, tenantId, userId),
     answerCall: (p, id) => answerCall(ctx, p, id),
     declineCall: (p, id, body) => declineCall(ctx, p, id, body),

@@ -22,6 +22,8 @@ export interface RevokeUserResult {
   streamsClosed: number
   /** Rooms where removing failed (LiveKit unreachable); the token refusal still applies. */
   failures: Array<{ room: string; error: string }>
+  /** Open Twilio Voice calls of the user that were ended (at Twilio and in the store), by call id. */
+  twilioCallsEnded: string[]
 }
 
 /** Options of `revokeUser`. */
@@ -69,6 +71,7 @@ export async function revokeUser(
   tenantId: string,
   userId: string,
   options: RevokeUserOptions = {},
+  endTwilioCalls: (tenantId: string, userId: string) => Promise<string[]> = async () => [],
 ): Promise<RevokeUserResult> {
   assertPrincipalIds(tenantId, userId)
   const reason = options.reason?.slice(0, 200) ?? null
@@ -118,10 +121,18 @@ export async function revokeUser(
       }
     }
   }
+  // Twilio Voice: a Device cannot be unregistered from the server (its token simply is not renewed), but the
+  // user's ongoing Twilio calls are ended.
+  let twilioCallsEnded: string[] = []
+  try {
+    twilioCallsEnded = await endTwilioCalls(tenantId, userId)
+  } catch (error) {
+    failures.push({ room: 'twilio', error: (error as Error).message ?? String(error) })
+  }
   if (failures.length > 0) {
     ctx.logger.warn('ringline: revokeUser could not reach every LiveKit room', { tenantId, failures })
   }
-  return { tenantId, userId, revokedAt, participantsRemoved, streamsClosed, failures }
+  return { tenantId, userId, revokedAt, participantsRemoved, streamsClosed, failures, twilioCallsEnded }
 }
 
 /** Lets a revoked user in again (call it when they sign in again); true when they were revoked. */

@@ -97,8 +97,17 @@ export interface TwilioVoiceApi {
   handleTwilioFallbackWebhook(request: Request, rawBody: string): Promise<Response>
 }
 
+/** What `createTwilioVoice` returns: the API, and what `revokeUser` uses to end a user's Twilio calls. */
+export type TwilioVoiceService = TwilioVoiceApi & {
+  /** Ends (at Twilio and in the store) the open Twilio Voice calls a user placed or answered; their ids. */
+  endCallsOfUser(tenantId: string, userId: string): Promise<string[]>
+}
+
 /** Creates the Twilio Voice service over a Ringline context. */
-export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoiceApi {
+export function createTwilioVoice(
+  ctx: RinglineContext,
+  options: TwilioVoiceOptions = {},
+): TwilioVoiceService {
   const core = createVoiceCore(ctx, options)
   const {
     mintToken,
@@ -357,6 +366,25 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
         await endAtTwilio(cfg, closed)
       }
       return { call: publicCall(closed ?? call) }
+    },
+    async endCallsOfUser(tenantId, userId) {
+      const { rows } = await ctx.store.query<{ id: string }>(
+        `SELECT id FROM ringline_calls
+         WHERE tenant_id = $1 AND ended_at IS NULL AND (created_by = $2 OR answered_by = $2)
+           AND metadata->'internals'->>'transport' = 'twilio'`,
+        [tenantId, userId],
+      )
+      const ended: string[] = []
+      for (const { id } of rows) {
+        const call = await getCall(ctx.store, tenantId, id)
+        if (!call || call.endedAt) continue
+        const closed = await close(call, closeOnHangup(call))
+        if (!closed) continue
+        ended.push(closed.id)
+        const cfg = await requireConfig(tenantId).catch(() => null)
+        if (cfg) await endAtTwilio(cfg, closed)
+      }
+      return ended
     },
     ...webhooks,
   }

@@ -310,3 +310,32 @@ describe('the TwiML app fallback URL', () => {
     expect(((await res.json()) as Json).error.code).toBe('WEBHOOK_SIGNATURE_INVALID')
   })
 })
+
+describe('revokeUser and Twilio Voice', () => {
+  it('ends the user’s ongoing Twilio call at Twilio and in the store, and refuses their Voice token', async () => {
+    const created = (await (
+      await call('alice', 'POST', '/twilio/voice/calls', { to: '+14155550144' })
+    ).json()) as Json
+    const flow = await sim.voice.clientCall({
+      accountSid: account.sid,
+      identity: twilioClientIdentity('acme', 'alice'),
+      params: created.twilio.params,
+    })
+    await flow.number('in-progress')
+    const result = await ringline.api.revokeUser('acme', 'alice', { reason: 'sign-out' })
+    try {
+      expect(result.twilioCallsEnded).toEqual([created.call.id])
+      expect(sim.state(account.sid).calls.find((c) => c.sid === flow.callSid)?.status).toBe('completed')
+      const record = (
+        await ringline.api.getCall({ tenantId: 'acme', userId: 'root', role: 'admin' }, created.call.id)
+      ).call
+      expect(record).toMatchObject({ status: 'completed' })
+      const token = await call('alice', 'POST', '/token', { transport: 'twilio' })
+      expect(token.status).toBe(403)
+      expect(((await token.json()) as Json).error.code).toBe('ACCESS_REVOKED')
+    } finally {
+      await ringline.api.restoreUser('acme', 'alice')
+    }
+    expect((await call('alice', 'POST', '/token', { transport: 'twilio' })).status).toBe(200)
+  })
+})
