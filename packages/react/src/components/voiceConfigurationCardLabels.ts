@@ -124,6 +124,14 @@ export const voiceConfigurationCardLabels: VoiceConfigurationCardLabels = {
       message: 'Calling was switched off for your account.',
       fix: 'Sign out and in again, or ask an admin to restore your access.',
     },
+    UNAUTHENTICATED: {
+      message: 'You are signed out.',
+      fix: 'Sign in again, then come back to this page.',
+    },
+    STORE_UNAVAILABLE: {
+      message: 'The server could not save the settings.',
+      fix: 'Try again in a moment; if it persists, run `ringline doctor` on the server (store check).',
+    },
     NETWORK_ERROR: { message: 'Could not reach the server.', fix: 'Check your connection and try again.' },
     UPSTREAM_ERROR: {
       message: 'Twilio answered with an error.',
