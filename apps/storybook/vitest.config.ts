@@ -6,7 +6,7 @@ export default ringlineProject({
     sequence: { groupOrder: 0 },
     name: 'storybook',
     environment: 'jsdom',
-    include: ['src/**/*.test.tsx'],
+    include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['./vitest.setup.ts'],
   },
 })

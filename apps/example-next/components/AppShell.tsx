@@ -28,7 +28,10 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
   return (
     <RinglineProvider baseUrl="/api/ringline">
       <header className="demo-header" data-hydrated={hydrated ? '' : undefined}>
-        <strong>Ringline demo</strong>
+        <span className="demo-brand">
+          <img src="/icon.svg" alt="" width={24} height={24} />
+          Ringline demo
+        </span>
         <nav aria-label="Main">
           {NAV.map((item) => (
             <Link key={item.href} href={item.href} aria-current={pathname === item.href ? 'page' : undefined}>

@@ -10,11 +10,16 @@ export function PhonePanel({ defaultNumber }: { defaultNumber: string }) {
       <section aria-label="Dialer">
         <Dialer autoFocus defaultValue={defaultNumber} />
       </section>
-      {call ? (
-        <section aria-label="Active call">
+      <section aria-label="Active call">
+        {call ? (
           <CallControls />
-        </section>
-      ) : null}
+        ) : (
+          <p className="demo-idle" data-testid="no-active-call">
+            No call right now. Dial a number, or call your company number from the sandbox phone: every online
+            agent of your team is rung.
+          </p>
+        )}
+      </section>
     </div>
   )
 }

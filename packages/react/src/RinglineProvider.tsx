@@ -1,6 +1,7 @@
 'use client'
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react'
 import { createDefaultClient } from './internal/defaultClient'
+import { type PartialRinglineMessages, RinglineMessagesProvider } from './messages'
 import { createRinglineApi } from './ringlineApi'
 import type { CallClientLike, RinglineApi } from './types'
 
@@ -18,6 +19,8 @@ export type RinglineProviderProps = {
   fetch?: typeof fetch
   /** HTTP operations; defaults to `client.api`, else built from `baseUrl`. */
   api?: RinglineApi
+  /** Texts of every component below, e.g. `de` from `@ringline/react/locales/de`; English by default. */
+  messages?: PartialRinglineMessages
 } & (
   | { client: CallClientLike; baseUrl?: string }
   | {
@@ -50,7 +53,11 @@ export function RinglineProvider(props: RinglineProviderProps) {
     }
   }, [owned])
   const value = useMemo(() => ({ client, api }), [client, api])
-  return <RinglineContext.Provider value={value}>{children}</RinglineContext.Provider>
+  return (
+    <RinglineMessagesProvider messages={props.messages}>
+      <RinglineContext.Provider value={value}>{children}</RinglineContext.Provider>
+    </RinglineMessagesProvider>
+  )
 }
 
 const MISSING_PROVIDER =

@@ -70,6 +70,14 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
+export type { ErrorLike, PartialRinglineMessages, RinglineMessageKey, RinglineMessages } from './messages'
+export {
+  defaultErrorText,
+  errorMessages,
+  RinglineMessagesProvider,
+  useErrorText,
+  useRinglineMessages,
+} from './messages'
 export type { RinglineProviderProps } from './RinglineProvider'
 export { RinglineProvider, useRingline, useRinglineApi } from './RinglineProvider'
 export type { RinglineApiOptions } from './ringlineApi'

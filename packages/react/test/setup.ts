@@ -1,6 +1,9 @@
 import { loadPhoneNumberMetadata } from '@ringline/core'
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach, beforeAll } from 'vitest'
+
+// findBy*/waitFor give up after 1 s by default; a CI machine running the phone suites beside these needs longer.
+configure({ asyncUtilTimeout: 5_000 })
 
 // jsdom has no media playback; the recording player only needs play/pause to resolve.
 if (typeof window !== 'undefined') {

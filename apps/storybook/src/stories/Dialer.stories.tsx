@@ -1,7 +1,7 @@
 import { Dialer } from '@ringline/react'
 import { createFakeCall } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, within } from 'storybook/test'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { storyClient, WithClient } from '../support'
 
 const meta = {
@@ -30,7 +30,10 @@ export const Typing: Story = {
     const canvas = within(canvasElement)
     await userEvent.click(canvas.getByRole('button', { name: '4 GHI' }))
     await userEvent.keyboard('15555')
-    await expect(canvas.getByRole('textbox', { name: 'Phone number' })).toHaveValue('(415) 555')
+    // Formatting metadata loads on first use: the formatted value follows the digits.
+    await waitFor(() =>
+      expect(canvas.getByRole('textbox', { name: 'Phone number' })).toHaveValue('(415) 555'),
+    )
   },
 }
 
@@ -57,8 +60,12 @@ export const NoMicrophone: Story = { parameters: { client: { state: { permission
 /** Disabled: the server has no phone setup. */
 export const NotConfigured: Story = { parameters: { client: { state: { configured: false } } } }
 
-/** Disabled during another call. */
+/** Disabled during another call; the button says "In a call" once it is connected. */
 export const InCall: Story = {
+  play: async ({ canvasElement }) => {
+    await expect(canvasElement.querySelector('.rl-dialer')).toHaveAttribute('data-state', 'in-call')
+    await expect(within(canvasElement).getByRole('button', { name: 'In a call' })).toBeDisabled()
+  },
   parameters: {
     client: {
       state: {
@@ -99,8 +106,27 @@ export const Labels: Story = {
   },
 }
 
-/** Right-to-left page: numbers stay left-to-right. */
+/** Right-to-left page in Arabic: the layout mirrors, the number and the keypad stay left to right. */
 export const RightToLeft: Story = {
   args: { defaultValue: '4155550123', recentNumbers: ['+14155550100'] },
-  parameters: { dir: 'rtl' },
+  parameters: { locale: 'ar' },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const input = canvas.getByRole('textbox', { name: 'رقم الهاتف' })
+    await expect(input.closest('[dir="rtl"]')).not.toBeNull()
+    await expect(input).toHaveAttribute('dir', 'ltr')
+    await expect(canvas.getByRole('group', { name: 'لوحة الاتصال' })).toHaveAttribute('dir', 'ltr')
+    await expect(canvas.getByRole('button', { name: 'اتصال' })).toBeEnabled()
+  },
+}
+
+/** The shipped German catalogue (`@ringline/react/locales/de`) through the provider. */
+export const German: Story = {
+  args: { defaultValue: '030 1234567', defaultCountry: 'DE' },
+  parameters: { locale: 'de' },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('textbox', { name: 'Telefonnummer' })).toHaveValue('030 1234567')
+    await expect(canvas.getByRole('button', { name: 'Anrufen' })).toBeEnabled()
+  },
 }

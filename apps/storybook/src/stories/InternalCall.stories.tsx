@@ -135,7 +135,7 @@ export const LongNames: Story = {
 }
 
 export const Labels: Story = {
-  args: { labels: { join: 'Rejoindre', roomName: 'Nom du salon', displayName: 'Votre nom' } },
+  args: { labels: { join: 'Rejoindre', roomName: 'Nom du salon', yourName: 'Votre nom' } },
 }
 
 export const RightToLeft: Story = {

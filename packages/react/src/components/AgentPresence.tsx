@@ -2,7 +2,7 @@
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { cx } from '../internal/cx'
-import { mergeLabels } from '../internal/labels'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
 
@@ -56,7 +56,8 @@ export function AgentPresence({
   className,
   ...rest
 }: AgentPresenceProps) {
-  const labels = mergeLabels(agentPresenceLabels, labelsProp)
+  const labels = useLabels('agentPresence', agentPresenceLabels, labelsProp)
+  const errorText = useErrorText()
   const resolved = useRingline(client)
   const { call, isLive } = useActiveCall({ client })
   const [choice, setChoice] = useState(offered[0] ?? '')
@@ -79,7 +80,9 @@ export function AgentPresence({
       (error: unknown) =>
         setInvite({
           state: 'failed',
-          message: labels.inviteFailed(error instanceof Error ? error.message : String(error)),
+          message: labels.inviteFailed(
+            errorText(error instanceof Error ? error : { message: String(error) }),
+          ),
         }),
     )
   }

@@ -79,7 +79,10 @@ describe('CallControls', () => {
     await act(async () => {
       await t.client.dial('+14155550123').catch(() => {})
     })
-    expect(screen.getByRole('status').textContent).toBe('Call failed: The carrier rejected the call.')
+    // Text by error code (translatable), not the server's English message.
+    expect(screen.getByRole('status').textContent).toBe(
+      'Call failed: The phone network could not connect the call.',
+    )
   })
 
   it('shows the number and a running timer; mute and hold are toggle buttons', async () => {

@@ -23,11 +23,11 @@ import {
   TransferIcon,
 } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { defaultErrorText, type ErrorLike, useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
@@ -152,14 +152,18 @@ function isEditable(target: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT'
 }
 
-/** Status text of a call for people and screen readers. */
-export function describeCall(call: Call | null, labels: CallControlsLabels): string {
+/** Status text of a call for people and screen readers; a failure's text comes from its error code. */
+export function describeCall(
+  call: Call | null,
+  labels: CallControlsLabels,
+  errorText: (error: ErrorLike) => string = defaultErrorText,
+): string {
   if (!call) return labels.idle
   switch (call.phase) {
     case 'ended':
       return labels.endReasons[call.endReason]
     case 'failed':
-      return `${labels.failed}: ${call.error.message}`
+      return `${labels.failed}: ${errorText(call.error)}`
     default:
       return labels.phases[call.phase]
   }
@@ -189,7 +193,7 @@ export function CallControls({
   ...rest
 }: CallControlsProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(callControlsLabels, labelsProp)
+  const labels = useLabels('callControls', callControlsLabels, labelsProp)
   const active = useActiveCall({ client })
   const devices = useDevices({ client })
   const { call, phase, isLive } = active
@@ -208,7 +212,8 @@ export function CallControls({
   const over = phase === 'ended' || phase === 'failed'
   const resolvedClient = useRingline(client)
   const isPhone = call?.direction !== 'internal'
-  const status = describeCall(call, labels)
+  const errorText = useErrorText()
+  const status = describeCall(call, labels, errorText)
   const remote =
     call?.remote.name ||
     (call?.remote.number
@@ -407,7 +412,7 @@ export function CallControls({
           {call?.transfer ? (
             <p className="rl-call-transfer-status" data-state={call.transfer.status}>
               {labels.transferStatus[call.transfer.status]}
-              {call.transfer.error ? `: ${call.transfer.error.message}` : ''}
+              {call.transfer.error ? `: ${errorText(call.transfer.error)}` : ''}
             </p>
           ) : null}
         </form>

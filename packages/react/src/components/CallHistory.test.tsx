@@ -71,6 +71,20 @@ describe('CallHistory', () => {
     expect(server.calls('GET /calls').map((r) => r.query.cursor)).toEqual([undefined, '200'])
   })
 
+  it('shrinks a short list to its rows and caps a long one at listHeight', async () => {
+    const { root } = setup({ listHeight: 480, rowHeight: 56 }, { calls: generateFakeCalls(1) })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const viewport = screen.getByRole('list', { name: 'Calls' }).parentElement!
+    expect(viewport.style.height).toBe(`${56 + 2}px`)
+  })
+
+  it('keeps a long list at listHeight', async () => {
+    const { root } = setup({ listHeight: 300, rowHeight: 56 }, { calls: generateFakeCalls(40) })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const viewport = screen.getByRole('list', { name: 'Calls' }).parentElement!
+    expect(viewport.style.height).toBe('300px')
+  })
+
   it('filters by direction and status and shows the filtered empty state', async () => {
     const user = userEvent.setup()
     const calls = generateFakeCalls(40)
@@ -103,7 +117,11 @@ describe('CallHistory', () => {
     }
     const { root } = setup({}, { calls: generateFakeCalls(3), failures })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('error'))
-    expect(screen.getByRole('alert').textContent).toContain('Database down.')
+    // The text comes from the error code, not the server's English message.
+    expect(screen.getByRole('alert').textContent).toContain(
+      'A service the server depends on answered with an error.',
+    )
+    expect(screen.getByRole('alert').textContent).not.toContain('Database down.')
     delete failures.listCalls
     await user.click(screen.getByRole('button', { name: 'Try again' }))
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))

@@ -6,10 +6,10 @@ import { type CallHistoryFilters, useCallHistory } from '../hooks/useCallHistory
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels, useRinglineMessages } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import { CallHistoryDetail } from './CallHistoryDetail'
@@ -55,7 +55,7 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
   timeZone?: string
   /** Height of one row in px (virtualization). Default 56. */
   rowHeight?: number
-  /** Height of the scrolling list in px. Default 480. */
+  /** Maximum height of the scrolling list in px; a shorter list shrinks to its rows. Default 480. */
   listHeight?: number
   /** Passed to `useCallHistory`: rows to render before the first fetch (SSR). */
   initialData?: { calls: CallRecord[]; nextCursor?: string | null }
@@ -85,7 +85,7 @@ export function CallHistory({
   onCallBack,
   resolveUser,
   defaultCountry = 'US',
-  locale,
+  locale: localeProp,
   timeZone,
   rowHeight = 56,
   listHeight = 480,
@@ -94,7 +94,10 @@ export function CallHistory({
   ...rest
 }: CallHistoryProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(callHistoryLabels, labelsProp)
+  const labels = useLabels('callHistory', callHistoryLabels, labelsProp)
+  const errorText = useErrorText()
+  const messages = useRinglineMessages()
+  const locale = localeProp ?? messages?.locale
   const api = useRinglineApi(client, apiProp)
   const [filters, setFilters] = useControllableState(filtersProp, defaultFilters, onFiltersChange)
   const [selectedId, setSelectedId] = useControllableState<string | null>(
@@ -261,7 +264,7 @@ export function CallHistory({
       {viewState === 'error' ? (
         <div className="rl-history-message" data-state="error">
           <p role="alert" className="rl-error">
-            {labels.error} {history.error?.message}
+            {labels.error} {history.error ? errorText(history.error) : ''}
           </p>
           <button type="button" className="rl-button" onClick={() => history.refresh()}>
             {labels.retry}
@@ -288,7 +291,8 @@ export function CallHistory({
           ref={viewportRef}
           className="rl-history-viewport"
           style={{
-            height: listHeight,
+            // A short list is as tall as its rows (plus the border), not an empty panel under them.
+            height: viewState === 'loading' ? listHeight : Math.min(listHeight, total * rowHeight + 2),
             overflowY: viewState === 'loading' ? 'hidden' : 'auto',
             position: 'relative',
           }}

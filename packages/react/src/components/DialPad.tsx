@@ -53,8 +53,16 @@ export function DialPad({
   }
 
   return (
+    // A keypad keeps 1-2-3 left to right in right-to-left pages too, as on phones.
     // biome-ignore lint/a11y/useSemanticElements: a group of keys, not a form fieldset
-    <div role="group" aria-label={label} className={cx('rl-dialpad', className)} {...rest}>
+    <div
+      role="group"
+      aria-label={label}
+      className={cx('rl-dialpad', className)}
+      dir="ltr"
+      data-state={disabled ? 'disabled' : 'ready'}
+      {...rest}
+    >
       {DIAL_PAD_KEYS.map(([key, letters]) => {
         const isZero = key === '0' && longPressZero
         const shown = key === '0' && !longPressZero ? '' : letters

@@ -3,7 +3,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
-import { createTestClient, errorBody, fakePermissions } from '../../test/createTestClient'
+import { createTestClient, dialTo, errorBody, fakePermissions } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { Dialer } from './Dialer'
 
@@ -22,6 +22,31 @@ function setup(props: Parameters<typeof Dialer>[0] = {}, options: Partial<CallCl
 }
 
 describe('Dialer', () => {
+  it('says "Calling…" while the call is set up and "In a call" once it is connected', async () => {
+    const t = createTestClient()
+    const { container } = render(
+      <RinglineProvider client={t.client}>
+        <Dialer />
+      </RinglineProvider>,
+    )
+    const root = container.firstElementChild as HTMLElement
+    const button = () => container.querySelector('.rl-dialer-call') as HTMLButtonElement
+    let room!: Awaited<ReturnType<typeof dialTo>>
+    await act(async () => {
+      room = await dialTo(t, 'ringing')
+    })
+    expect(root.getAttribute('data-state')).toBe('calling')
+    expect(button().textContent).toBe('Calling…')
+    await act(async () => {
+      room.setAttributes('sip_+14155550123', { 'sip.callStatus': 'active' })
+      await new Promise((r) => setTimeout(r, 0))
+    })
+    await waitFor(() => expect(t.client.getSnapshot().activeCall?.phase).toBe('connected'))
+    expect(root.getAttribute('data-state')).toBe('in-call')
+    expect(button().textContent).toBe('In a call')
+    expect(button().disabled).toBe(true)
+  })
+
   it('formats as you type and calls the E.164 number on Enter', async () => {
     const user = userEvent.setup()
     const { client, server, root, input } = setup()
@@ -147,7 +172,12 @@ describe('Dialer', () => {
     await user.click(screen.getByRole('button', { name: 'Use (415) 555-0100' }))
     expect(input.value).toBe('(415) 555-0100')
     await user.click(screen.getByRole('button', { name: 'Appeler' }))
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That number is not allowed.'))
+    // The text for the code, not the server's own English message.
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        'A service the server depends on answered with an error. Try again.',
+      ),
+    )
     expect(input.getAttribute('aria-invalid')).toBe('true')
   })
 

@@ -20,10 +20,10 @@ import { useActiveCall } from '../hooks/useActiveCall'
 import { useClientState } from '../hooks/useClientState'
 import { cx } from '../internal/cx'
 import { BackspaceIcon, PhoneIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike, CallClientState } from '../types'
 import { DialPad } from './DialPad'
@@ -32,7 +32,7 @@ import { DialPad } from './DialPad'
 export type DialerDisabledReason = 'no-microphone' | 'not-configured' | 'in-call' | 'offline'
 
 /** States of the Dialer, in `data-state`. */
-export type DialerState = 'idle' | 'typing' | 'ready' | 'calling' | 'disabled'
+export type DialerState = 'idle' | 'typing' | 'ready' | 'calling' | 'in-call' | 'disabled'
 
 /** Every text of the Dialer. */
 export interface DialerLabels {
@@ -42,7 +42,10 @@ export interface DialerLabels {
   zeroHint: string
   backspace: string
   call: string
+  /** The call button while a call is being set up (requesting, dialing, ringing, connecting). */
   calling: string
+  /** The call button once the call is connected (or reconnecting). */
+  inCall: string
   recent: string
   recentCall: (formatted: string) => string
   invalidNumber: string
@@ -61,6 +64,7 @@ export const dialerLabels: DialerLabels = {
   backspace: 'Delete last digit',
   call: 'Call',
   calling: 'Calling…',
+  inCall: 'In a call',
   recent: 'Recent numbers',
   recentCall: (formatted) => `Use ${formatted}`,
   invalidNumber: 'This is not a complete phone number yet.',
@@ -130,7 +134,8 @@ export function Dialer({
   ...rest
 }: DialerProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(dialerLabels, labelsProp)
+  const labels = useLabels('dialer', dialerLabels, labelsProp)
+  const errorText = useErrorText()
   const [raw, setRaw] = useControllableState(
     value === undefined ? undefined : sanitizeDialString(value),
     sanitizeDialString(defaultValue),
@@ -165,16 +170,21 @@ export function Dialer({
     : formatPhoneNumberAsYouType(raw, raw.startsWith('+') ? undefined : defaultCountry)
   // Ready once the length is possible: the server decides whether the number may be called.
   const e164 = typed?.possible ? typed.e164 : null
-  const calling = pending || (isLive && call?.direction !== 'internal')
-  const state: DialerState = calling
-    ? 'calling'
-    : disabledReason
-      ? 'disabled'
-      : e164
-        ? 'ready'
-        : raw
-          ? 'typing'
-          : 'idle'
+  const phoneCallLive = isLive && call?.direction !== 'internal'
+  // "Calling…" while the call is being set up; once it is connected the button says so instead.
+  const connected = phoneCallLive && (call?.phase === 'connected' || call?.phase === 'reconnecting')
+  const calling = pending || phoneCallLive
+  const state: DialerState = connected
+    ? 'in-call'
+    : calling
+      ? 'calling'
+      : disabledReason
+        ? 'disabled'
+        : e164
+          ? 'ready'
+          : raw
+            ? 'typing'
+            : 'idle'
   const display = raw ? (typed?.text ?? raw) : ''
   const canCall = !disabledReason && !pending && !!e164
 
@@ -205,7 +215,7 @@ export function Dialer({
     } catch (err) {
       const e = err as { code?: string; message?: string } | null
       if (e?.code === 'NOT_CONFIGURED') setServerNotConfigured(true)
-      else setError((e?.code && labels.errors[e.code]) || e?.message || labels.callFailed)
+      else setError(errorText(e, labels.errors, labels.callFailed))
     } finally {
       setPending(false)
     }
@@ -263,6 +273,8 @@ export function Dialer({
           ref={inputRef}
           id={`${id}-number`}
           className="rl-input rl-dialer-input"
+          // Numbers read left to right in every language, also without the stylesheet.
+          dir="ltr"
           type="tel"
           inputMode="tel"
           autoComplete="tel"
@@ -306,7 +318,7 @@ export function Dialer({
         onClick={() => void submit()}
       >
         <PhoneIcon />
-        <span>{calling ? labels.calling : labels.call}</span>
+        <span>{connected ? labels.inCall : calling ? labels.calling : labels.call}</span>
       </button>
       <p id={reasonId} className="rl-dialer-reason" hidden={!disabledReason}>
         {disabledReason ? labels.disabled[disabledReason] : ''}

@@ -14,8 +14,8 @@ import { useIncomingCalls } from '../hooks/useIncomingCalls'
 import { cx } from '../internal/cx'
 import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useLabels } from '../messages'
 import type { CallClientLike, IncomingCall } from '../types'
 
 /**
@@ -145,7 +145,7 @@ export function IncomingCallOverlay({
   ...rest
 }: IncomingCallOverlayProps) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(incomingCallOverlayLabels, labelsProp)
+  const labels = useLabels('incomingCallOverlay', incomingCallOverlayLabels, labelsProp)
   const incoming = useIncomingCalls({ client })
   const [callers, setCallers] = useState<Readonly<Record<string, CallerInfo | null>>>({})
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())

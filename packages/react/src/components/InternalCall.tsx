@@ -6,10 +6,10 @@ import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
+import { useErrorText, useLabels } from '../messages'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
@@ -24,7 +24,8 @@ export interface InternalCallLabels extends CallDevicesLabels {
   roomNameHint: string
   roomNameNormalized: (slug: string) => string
   roomNameInvalid: string
-  displayName: string
+  /** Label of the display-name field (not `displayName`: tools such as react-docgen set that key on exports). */
+  yourName: string
   join: string
   joining: string
   room: (name: string) => string
@@ -54,7 +55,7 @@ export const internalCallLabels: InternalCallLabels = {
   roomNameHint: 'Everyone who joins the same name talks together.',
   roomNameNormalized: (slug) => `You will join “${slug}”.`,
   roomNameInvalid: 'Use letters, digits, “-” or “_” (up to 48).',
-  displayName: 'Your name',
+  yourName: 'Your name',
   join: 'Join room',
   joining: 'Joining…',
   room: (name) => `Room ${name}`,
@@ -154,7 +155,8 @@ export function InternalCall({
   className,
   ...rest
 }: InternalCallProps) {
-  const labels = mergeLabels(internalCallLabels, labelsProp)
+  const labels = useLabels('internalCall', internalCallLabels, labelsProp)
+  const errorText = useErrorText()
   const resolved = useRingline(client)
   const fallbackApi = useRinglineApi(resolved, api)
   const active = useActiveCall({ client: resolved })
@@ -183,7 +185,7 @@ export function InternalCall({
     call?.phase === 'ended'
       ? labels.left[call.endReason]
       : call?.phase === 'failed'
-        ? (labels.errors[call.error.code] ?? call.error.message)
+        ? errorText(call.error, labels.errors)
         : null
   const shownError = error ?? (call?.phase === 'failed' ? endedMessage : null)
 
@@ -197,7 +199,7 @@ export function InternalCall({
       await resolved.joinRoom(slug, who.trim() ? { displayName: who.trim() } : undefined)
     } catch (err) {
       const e = err as { code?: string; message?: string }
-      setError((e.code && labels.errors[e.code]) || e.message || labels.joinFailed)
+      setError(errorText(e, labels.errors, labels.joinFailed))
     } finally {
       setJoining(false)
     }
@@ -321,7 +323,7 @@ export function InternalCall({
             </p>
           </div>
           <div className="rl-field">
-            <label htmlFor={`${id}-who`}>{labels.displayName}</label>
+            <label htmlFor={`${id}-who`}>{labels.yourName}</label>
             <input
               id={`${id}-who`}
               className="rl-input"

@@ -3,7 +3,7 @@ import type { TranscriptSegment } from '@ringline/core/protocol'
 import { type HTMLAttributes, useEffect, useId, useRef } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { cx } from '../internal/cx'
-import { mergeLabels } from '../internal/labels'
+import { useLabels } from '../messages'
 import type { CallClientLike } from '../types'
 
 /** Every text of LiveTranscript. */
@@ -44,7 +44,7 @@ export function LiveTranscript({
   className,
   ...rest
 }: LiveTranscriptProps) {
-  const labels = mergeLabels(liveTranscriptLabels, labelsProp)
+  const labels = useLabels('liveTranscript', liveTranscriptLabels, labelsProp)
   const { call } = useActiveCall({ client })
   const segments = segmentsProp ?? call?.transcript ?? []
   const id = useId()

@@ -3,7 +3,7 @@ import { type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
 import { formatDuration } from '../internal/format'
 import { DownloadIcon, PauseIcon, PlayIcon } from '../internal/icons'
-import { mergeLabels } from '../internal/labels'
+import { useLabels } from '../messages'
 
 /** Every text of RecordingPlayer. */
 export interface RecordingPlayerLabels {
@@ -48,7 +48,7 @@ export function RecordingPlayer({
   className,
   ...rest
 }: RecordingPlayerProps) {
-  const labels = mergeLabels(recordingPlayerLabels, labelsProp)
+  const labels = useLabels('recordingPlayer', recordingPlayerLabels, labelsProp)
   const audioRef = useRef<HTMLAudioElement>(null)
   const [playing, setPlaying] = useState(false)
   const [current, setCurrent] = useState(0)

@@ -69,7 +69,8 @@ describe('VoiceSettingsCard', () => {
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
     expect(root.textContent).toContain('Linked to AC')
     expect(root.textContent).not.toContain(creds.apiKeySecret)
-    const sms = screen.getByRole('radio', { name: /555-0111/ }) as HTMLInputElement
+    // The numbers load after the step changes: wait for the list, not only the step.
+    const sms = (await screen.findByRole('radio', { name: /555-0111/ })) as HTMLInputElement
     expect(sms.disabled).toBe(true)
     await user.click(screen.getByRole('radio', { name: /555-0100/ }))
     const seen: string[] = []

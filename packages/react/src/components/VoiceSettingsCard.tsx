@@ -7,8 +7,8 @@ import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTw
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
+import { useErrorText, useLabels } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
@@ -61,7 +61,8 @@ function VoiceSettingsCardView({
   ...rest
 }: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = mergeLabels(voiceSettingsCardLabels, labelsProp)
+  const labels = useLabels('voiceSettingsCard', voiceSettingsCardLabels, labelsProp)
+  const errorText = useErrorText()
   const [form, setForm] = useState<TwilioCredentialsRequest>(EMPTY)
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof TwilioCredentialsRequest, string>>>({})
   const [selected, setSelected] = useState<string | null>(null)
@@ -87,7 +88,10 @@ function VoiceSettingsCardView({
             : 'not-connected'
   const busy = o.pending !== null
   const problem = o.error
-    ? (labels.errors[o.error.code] ?? { ...labels.unknownError, message: o.error.message })
+    ? (labels.errors[o.error.code] ?? {
+        ...labels.unknownError,
+        message: errorText(o.error, undefined, labels.unknownError.message),
+      })
     : null
 
   useEffect(() => {

@@ -131,7 +131,7 @@ describe('AgentPresence', () => {
     }))
     await user.click(screen.getByRole('button', { name: 'Invite agent: x' }))
     expect((await screen.findByRole('status')).textContent).toBe(
-      'The agent could not be invited: Agent "x" may not be dispatched here.',
+      'The agent could not be invited: You are not allowed to do this.',
     )
   })
 })
