@@ -11,6 +11,7 @@ import { incomingCallOverlayLabels } from './components/IncomingCallOverlay'
 import { internalCallLabels } from './components/InternalCall'
 import { liveTranscriptLabels } from './components/LiveTranscript'
 import { recordingPlayerLabels } from './components/RecordingPlayer'
+import { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 import { de } from './locales/de'
 import { errorMessages, type RinglineMessageKey, RinglineMessagesProvider } from './messages'
@@ -23,6 +24,7 @@ const english: Record<RinglineMessageKey, object> = {
   internalCall: internalCallLabels,
   callHistory: callHistoryLabels,
   voiceSettingsCard: voiceSettingsCardLabels,
+  voiceConfigurationCard: voiceConfigurationCardLabels,
   agentPresence: agentPresenceLabels,
   liveTranscript: liveTranscriptLabels,
   recordingPlayer: recordingPlayerLabels,

@@ -4,7 +4,7 @@ import { VoiceConfigurationCard, VoiceSettingsCard } from '@ringline/react'
 export default function SettingsPage() {
   const simulated = process.env.RINGLINE_TWILIO_SIMULATOR === '1'
   return (
-    <div>
+    <div className="demo-settings">
       {simulated ? (
         <p className="demo-banner" role="note">
           Simulated Twilio: this demo talks to Ringline&apos;s Twilio simulator, not to twilio.com.

@@ -5,7 +5,7 @@ import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, use
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { mergeLabels } from '../internal/labels'
+import { useErrorText, useLabels } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import {
@@ -78,7 +78,8 @@ export function VoiceConfigurationCard({
 }: VoiceConfigurationCardProps) {
   const api = useRinglineApi(client, apiProp)
   const voice: TwilioVoiceSettingsApi | undefined = api.twilioVoice
-  const labels = mergeLabels(voiceConfigurationCardLabels, labelsProp)
+  const labels = useLabels('voiceConfigurationCard', voiceConfigurationCardLabels, labelsProp)
+  const errorText = useErrorText()
   const id = useId()
   const [status, setStatus] = useState<TwilioVoiceStatus | null>(null)
   const [loading, setLoading] = useState(true)
@@ -128,8 +129,12 @@ export function VoiceConfigurationCard({
       : configured && !editing
         ? 'configured'
         : 'credentials'
+  // The card's own text and fix for its code, else the catalogue's text for the code (or the server's message).
   const problem = error
-    ? (labels.errors[error.code] ?? { ...labels.unknownError, message: error.message })
+    ? (labels.errors[error.code] ?? {
+        ...labels.unknownError,
+        message: errorText(error, undefined, labels.unknownError.message),
+      })
     : null
   const envManaged = status?.setupMethod === 'env'
 
