@@ -23,6 +23,21 @@ for (const dir of readdirSync(join(root, 'packages'))) {
     }
   }
   run('publint', 'pnpm', ['exec', 'publint', '--strict', '--pack', 'pnpm'])
+  // A bin that points into dist/ is missing on a fresh clone, and `pnpm install` warns for each package linking it:
+  // bins must be committed files (small shims that load dist/).
+  for (const [name, target] of Object.entries(
+    typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}),
+  )) {
+    try {
+      execFileSync('git', ['ls-files', '--error-unmatch', target], { cwd: pkgDir, stdio: 'ignore' })
+      console.log(`✓ bin ${name} of ${pkg.name} is the committed file ${target}`)
+    } catch {
+      failures.push(`bin ${name} of ${pkg.name}`)
+      console.error(
+        `✗ bin ${name} of ${pkg.name}: ${target} is not a committed file (a fresh install cannot link it)`,
+      )
+    }
+  }
   // attw checks what npm would ship: pack, check the tarball, remove it.
   const tarball = execFileSync('pnpm', ['pack', '--pack-destination', '/tmp'], {
     cwd: pkgDir,

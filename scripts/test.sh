@@ -39,6 +39,10 @@ pnpm -r --filter './packages/*' build
 step "publint + attw"
 node scripts/check-packages.mjs
 
+step "engines; server + CLI on Node 20, 22, 24"
+node scripts/check-engines.mjs
+node scripts/node-versions.mjs
+
 step "build Storybook"
 pnpm --filter @ringline/storybook build
 

@@ -1,6 +1,6 @@
 'use client'
 
-import { IncomingCallOverlay, RinglineProvider } from '@ringline/react'
+import { EnableSound, IncomingCallOverlay, RinglineProvider } from '@ringline/react'
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { type ReactNode, useEffect, useState } from 'react'
@@ -11,6 +11,7 @@ const NAV = [
   { href: '/history', label: 'History' },
   { href: '/team', label: 'Team room' },
   { href: '/settings', label: 'Settings' },
+  { href: '/ready', label: 'Ready check' },
 ]
 
 /** Signed-in frame of the example app: navigation, the Ringline provider and the incoming-call overlay on every page. */
@@ -46,7 +47,11 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
           Sign out
         </button>
       </header>
-      <main className="demo-main">{children}</main>
+      <main className="demo-main">
+        {/* Before any call rings: the browser blocks sound until a click, so say so and offer the click. */}
+        <EnableSound />
+        {children}
+      </main>
       <IncomingCallOverlay currentUserId={user.userId} resolveUser={(id) => findDemoUser(id)?.name} />
     </RinglineProvider>
   )

@@ -18,6 +18,15 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ]
 
+/**
+ * The same without the two switches that hide what real agents meet first: no fake permission UI (the page must ask
+ * for the microphone; tests answer with CDP) and the browser's own autoplay policy (sound blocked until a gesture).
+ * The fake microphone device stays.
+ */
+export const CHROMIUM_ARGS_REAL_PROMPTS = CHROMIUM_ARGS.filter(
+  (arg) => arg !== '--use-fake-ui-for-media-stream' && !arg.startsWith('--autoplay-policy'),
+)
+
 /** A headless Chromium with a fresh profile. */
 export interface TestBrowser {
   browser: Browser
@@ -29,11 +38,16 @@ export interface TestBrowser {
  * Starts Debian's Chromium through playwright-core. `launch()` gives every browser a fresh temporary
  * `--user-data-dir` of its own and removes it on close.
  */
-export async function launchBrowser(): Promise<TestBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+export async function launchBrowser(options: { realPrompts?: boolean } = {}): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: options.realPrompts ? CHROMIUM_ARGS_REAL_PROMPTS : CHROMIUM_ARGS,
+  })
   return {
     browser,
-    newContext: () => browser.newContext({ permissions: ['microphone', 'notifications'] }),
+    // With real prompts nothing is granted up front: each test decides (CDP Browser.grantPermissions / setPermission).
+    newContext: () =>
+      browser.newContext(options.realPrompts ? {} : { permissions: ['microphone', 'notifications'] }),
     close: () => browser.close(),
   }
 }

@@ -16,8 +16,14 @@ export interface E2E {
   app: RunningApp
   browser: TestBrowser
   sandbox: ReturnType<typeof connectSandbox>
-  /** A new browser context signed in as a demo user (own cookies, own fake microphone). */
-  signIn(userId: string): Promise<{ context: BrowserContext; page: Page }>
+  /**
+   * A new browser context signed in as a demo user (own cookies, own fake microphone). `realPrompts`: in a second
+   * Chromium without the fake permission UI and autoplay switches, nothing granted (see `launchBrowser`).
+   */
+  signIn(
+    userId: string,
+    options?: { realPrompts?: boolean },
+  ): Promise<{ context: BrowserContext; page: Page }>
   close(): Promise<void>
 }
 
@@ -48,13 +54,16 @@ export async function startE2E(options: { port: number; env?: Record<string, str
     RINGLINE_ROOM_PREFIXES.map((roomPrefix) => sandbox.webhooks.forward(webhookUrl, { roomPrefix })),
   )
   const browser = await launchBrowser()
+  let realBrowser: Promise<TestBrowser> | null = null
   const contexts: BrowserContext[] = []
   return {
     app,
     browser,
     sandbox,
-    async signIn(userId) {
-      const context = await browser.newContext()
+    async signIn(userId, options = {}) {
+      if (options.realPrompts && !realBrowser) realBrowser = launchBrowser({ realPrompts: true })
+      const from = options.realPrompts && realBrowser ? await realBrowser : browser
+      const context = await from.newContext()
       contexts.push(context)
       const res = await context.request.post(`${app.url}/api/demo/session`, { data: { userId } })
       if (!res.ok()) throw new Error(`sign-in as ${userId} failed: ${res.status()}`)
@@ -75,6 +84,7 @@ export async function startE2E(options: { port: number; env?: Record<string, str
     async close() {
       await Promise.all(contexts.map((context) => context.close().catch(() => undefined)))
       await browser.close()
+      await (await realBrowser)?.close()
       await Promise.all(unsubscribe.map((off) => off()))
       await sandbox.stop()
       await app.stop()

@@ -1,20 +1,28 @@
-// Copies the tested host apps (hosts/*.mjs) into packages/server/README.md, between marker comments:
+// Copies the tested host apps (hosts/*.mjs, and every file of hosts/next/) into packages/server/README.md, between
+// marker comments named by the file's path under hosts/:
 //   <!-- host:express.mjs --> … <!-- /host:express.mjs -->
+//   <!-- host:next/next.config.mjs --> … <!-- /host:next/next.config.mjs -->
 // `node scripts/sync-readme-hosts.mjs` rewrites the README; `--check` only compares and exits 1 when they differ
 // (what test/readme.test.ts runs).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const hostsDir = fileURLToPath(new URL('../hosts/', import.meta.url))
 const readmePath = fileURLToPath(new URL('../../../packages/server/README.md', import.meta.url))
 
+/** Every host file, as its path under hosts/ (files of sub-folders too), sorted. */
+export function hostFiles() {
+  return readdirSync(hostsDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(m?js)$/.test(e.name))
+    .map((e) => relative(hostsDir, join(e.parentPath, e.name)))
+    .sort()
+}
+
 /** The README with every host's block replaced by the host file as it is; throws when a marker is missing. */
 export function syncedReadme(readme) {
   let out = readme
-  for (const name of readdirSync(hostsDir)
-    .filter((f) => f.endsWith('.mjs'))
-    .sort()) {
+  for (const name of hostFiles()) {
     const source = readFileSync(join(hostsDir, name), 'utf8')
     const start = `<!-- host:${name} -->`
     const end = `<!-- /host:${name} -->`
@@ -31,11 +39,11 @@ const expected = syncedReadme(readme)
 if (process.argv.includes('--check')) {
   if (expected !== readme) {
     console.error(
-      'packages/server/README.md: the host snippets differ from apps/hosts/hosts/*.mjs; run `pnpm --filter @ringline/hosts-check sync-readme`',
+      'packages/server/README.md: the host snippets differ from apps/hosts/hosts/; run `pnpm --filter @ringline/hosts-check sync-readme`',
     )
     process.exit(1)
   }
-  console.log('packages/server/README.md: host snippets match apps/hosts/hosts/*.mjs')
+  console.log('packages/server/README.md: host snippets match apps/hosts/hosts/')
 } else if (expected !== readme) {
   writeFileSync(readmePath, expected)
   console.log('packages/server/README.md: host snippets updated')

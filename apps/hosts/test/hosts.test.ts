@@ -1,10 +1,11 @@
-// Ringline as a consumer gets it: @ringline/core and @ringline/server packed into tarballs, installed with npm into
-// a folder outside the workspace (no workspace links, no source condition), and mounted by small host apps
-// (hosts/*.mjs, the README's snippets) started with plain `node`. Each host places one real call on the sandbox:
+// Ringline as a consumer gets it: @ringline/core, @ringline/server and @ringline/sandbox packed into tarballs,
+// installed with npm into a folder outside the workspace (no workspace links, no source condition), and mounted by
+// small host apps (hosts/*.mjs started with plain `node`; hosts/next/, a Next.js App Router app built with
+// `next build` and run with `next start`; the README's snippets). Each host places one real call on the sandbox:
 // livekit-sip dials the sipp phone, the phone answers, LiveKit's webhooks reach the host through the sandbox relay,
-// and the host hangs up.
+// and the host hangs up. The installed sandbox's `npx ringline-sandbox up` prints clean KEY=value lines.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,10 +17,25 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const hostsDir = join(appDir, 'hosts')
-const HOSTS = readdirSync(hostsDir)
-  .filter((f) => f.endsWith('.mjs'))
-  .sort()
-const HOST_DEPS = ['express', 'hono', '@hono/node-server']
+/** A host app: how it is built (if at all) and started in the install folder, with `node`. */
+interface HostSpec {
+  name: string
+  build?: string[]
+  start(port: number): string[]
+}
+const NEXT_BIN = 'node_modules/next/dist/bin/next'
+const HOSTS: HostSpec[] = [
+  ...readdirSync(hostsDir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort()
+    .map((f) => ({ name: f, start: () => [f] })),
+  {
+    name: 'next',
+    build: [NEXT_BIN, 'build', 'next'],
+    start: (port: number) => [NEXT_BIN, 'start', 'next', '--port', String(port), '--hostname', '127.0.0.1'],
+  },
+]
+const HOST_DEPS = ['express', 'hono', '@hono/node-server', 'next', 'react', 'react-dom']
 const USER = 'alice'
 // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted field by field
 type Json = any
@@ -34,8 +50,9 @@ interface RunningHost {
   stop(): Promise<void>
 }
 
-/** Starts `node <host>` in the install dir with only what a deployment would set: the sandbox's env and PORT. */
-function startHost(host: string): RunningHost {
+/** Starts the host in the install dir with only what a deployment would set: the sandbox's env and PORT. */
+function startHost(spec: HostSpec): RunningHost {
+  const host = spec.name
   const sandbox = connectSandbox(inject('ringlineSandbox'))
   let output = ''
   let exited: Error | undefined
@@ -46,7 +63,11 @@ function startHost(host: string): RunningHost {
     healthy: portReady.then(async (port) => {
       running.base = `http://127.0.0.1:${port}`
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...sandbox.info.env, PORT: String(port) }
-      const proc = spawn(process.execPath, [host], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const proc = spawn(process.execPath, spec.start(port), {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       child.process = proc
       proc.stdout?.on('data', (d) => {
         output += d
@@ -55,7 +76,8 @@ function startHost(host: string): RunningHost {
         output += d
       })
       const started = Date.now()
-      // Start-up loads the server and opens its embedded PGlite store: seconds, more on a busy machine.
+      // Start-up loads the server and opens its embedded PGlite store: seconds, but minutes when the three hosts
+      // start together on a loaded 2-core machine (seen: 70-80 s at a load average of 25). A readiness limit only.
       await until(
         `${host}: GET /health answering 200`,
         async () => {
@@ -64,7 +86,7 @@ function startHost(host: string): RunningHost {
           const res = await fetch(`${running.base}/api/ringline/health`)
           return res.status === 200 ? true : undefined
         },
-        60_000,
+        180_000,
         () => exited,
       )
       return Date.now() - started
@@ -99,7 +121,19 @@ function workspaceVersion(name: string): string {
 /** Packs a workspace package into `dest` (pnpm rewrites workspace: and catalog: ranges); returns the tarball's name. */
 function pack(pkgDir: string, dest: string): string {
   if (!readdirSync(pkgDir).includes('dist')) {
-    run('pnpm', ['--filter', '@ringline/core', '--filter', '@ringline/server', 'build'], repoRoot)
+    run(
+      'pnpm',
+      [
+        '--filter',
+        '@ringline/core',
+        '--filter',
+        '@ringline/server',
+        '--filter',
+        '@ringline/sandbox',
+        'build',
+      ],
+      repoRoot,
+    )
   }
   const tarball = run('pnpm', ['pack', '--pack-destination', dest], pkgDir).trim().split('\n').pop()!
   return tarball.split('/').pop()!
@@ -110,6 +144,7 @@ beforeAll(() => {
   const t0 = Date.now()
   const core = pack(join(repoRoot, 'packages/core'), dir)
   const server = pack(join(repoRoot, 'packages/server'), dir)
+  const sandboxTarball = pack(join(repoRoot, 'packages/sandbox'), dir)
   const packed = Date.now()
   writeFileSync(
     join(dir, 'package.json'),
@@ -121,6 +156,7 @@ beforeAll(() => {
         dependencies: {
           '@ringline/core': `file:./${core}`,
           '@ringline/server': `file:./${server}`,
+          '@ringline/sandbox': `file:./${sandboxTarball}`,
           ...Object.fromEntries(HOST_DEPS.map((d) => [d, workspaceVersion(d)])),
         },
         // The server's tarball depends on @ringline/core@<version>, which is not on the registry: use the tarball.
@@ -131,12 +167,28 @@ beforeAll(() => {
     ),
   )
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir)
+  const installed = Date.now()
   console.log(
-    `[hosts] packed ${core}, ${server} in ${packed - t0} ms; npm install in ${Date.now() - packed} ms (${dir})`,
+    `[hosts] packed ${core}, ${server}, ${sandboxTarball} in ${packed - t0} ms; npm install in ${installed - packed} ms (${dir})`,
   )
-  for (const host of HOSTS) copyFileSync(join(hostsDir, host), join(dir, host))
+  for (const host of HOSTS) cpSync(join(hostsDir, host.name), join(dir, host.name), { recursive: true })
+  for (const host of HOSTS) {
+    if (!host.build) continue
+    try {
+      execFileSync(process.execPath, host.build, {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: '1' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string }
+      throw new Error(`building host ${host.name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
+    }
+  }
+  console.log(`[hosts] built the hosts in ${Date.now() - installed} ms`)
   // All hosts start together (start-up is the slow part); each suite below waits for its own.
-  if (sipAvailable()) for (const host of HOSTS) hosts.set(host, startHost(host))
+  if (sipAvailable()) for (const host of HOSTS) hosts.set(host.name, startHost(host))
 })
 
 afterAll(async () => {
@@ -160,6 +212,22 @@ describe('the packed packages', () => {
       'node_modules/@ringline/core',
     ])
     expect(lock.packages['node_modules/@ringline/core'].resolved).toMatch(/^file:ringline-core-.*\.tgz$/)
+  })
+
+  it("ship a `ringline-sandbox` bin whose `up` prints only KEY=value lines (an outside project attaching to the run's sandbox)", () => {
+    const info = inject('ringlineSandbox')
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, RINGLINE_SANDBOX_DIR: info.stateDir }
+    const out = execFileSync('npx', ['--no', 'ringline-sandbox', 'up'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const lines = out.trimEnd().split('\n')
+    for (const line of lines) expect(line).toMatch(/^[A-Z][A-Z0-9_]*=\S*$/)
+    expect(
+      Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
+    ).toEqual(info.env)
   })
 
   it('ship a `ringline` bin that runs', () => {
@@ -204,7 +272,7 @@ async function until<T>(
   }
 }
 
-for (const host of HOSTS) {
+for (const { name: host } of HOSTS) {
   describeWithSip(`host ${host}, from the tarballs, on the sandbox`, () => {
     const sandbox = connectSandbox(inject('ringlineSandbox'))
     let base: string

@@ -5,12 +5,14 @@ import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } 
 import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
 import { livekitTransport } from './livekitTransport'
 import { microphoneStateOf } from './microphoneError'
+import { createNetworkMonitor, type LinkStats, lossBetween, type NetworkMonitor } from './networkQuality'
 import type { CallRecord, Connection, RinglineEvent } from './protocol'
 import { FINAL_CALL_STATUSES } from './protocol/constants'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
   Call,
   CallClientEvent,
+  CallClientOptions,
   CallTransport,
   Clock,
   DevicesState,
@@ -50,6 +52,17 @@ export interface ActiveCallHost {
   audioBlockedChanged(): void
   selectedDevices(): DevicesState['selected']
   notePermission(permission: MicrophonePermission): void
+  /** Network warning rules, thresholds and the link stats interval. */
+  network?: CallClientOptions['network']
+}
+
+/** The network watch of one call: the hysteresis monitor and the link-stats poll. */
+interface NetworkWatch {
+  key: string
+  monitor: NetworkMonitor
+  timer: unknown
+  polling: boolean
+  prev: LinkStats | null
 }
 
 /** The media session of the active call, with the hold music it publishes. */
@@ -93,6 +106,7 @@ export class ActiveCall {
   #early = new Map<string, CallRecord>()
   #roomAudioBlocked = false
   #seq = 0
+  #network: NetworkWatch | null = null
 
   constructor(host: ActiveCallHost) {
     this.#host = host
@@ -243,8 +257,12 @@ export class ActiveCall {
   dispatch(key: string, event: CallMachineEvent) {
     const prev = this.#machine
     if (!prev || prev.call.key !== key) return
-    const next = reduceCall(prev, event, this.#host.clock.now())
+    let next = reduceCall(prev, event, this.#host.clock.now())
     if (next === prev) return
+    // A call that is over has no network to warn about.
+    if (!isCallOver(prev.call) && isCallOver(next.call) && next.call.networkWarnings.length > 0) {
+      next = { ...next, call: { ...next.call, networkWarnings: [] } }
+    }
     this.#machine = next
     this.#host.publish(next.call)
     if (!isCallOver(prev.call) && isCallOver(next.call)) this.#cleanup(key)
@@ -264,6 +282,7 @@ export class ActiveCall {
 
   #cleanup(key: string) {
     this.#timers.clear()
+    this.#stopNetwork()
     const s = this.#session
     if (s && s.key === key) {
       this.#session = null
@@ -307,6 +326,7 @@ export class ActiveCall {
     const transport = this.transport()
     const session = transport.createSession((fact) => this.#onFact(key, fact))
     this.#session = { key, session, hold: null }
+    this.#watchNetwork(key)
     const selected = this.#host.selectedDevices()
     try {
       await session.connect(connection, {
@@ -342,10 +362,72 @@ export class ActiveCall {
     this.#host.emit({ type: 'speaking-while-muted', speaking: value, callKey: key })
   }
 
+  #watchNetwork(key: string) {
+    this.#stopNetwork()
+    const options = this.#host.network ?? {}
+    const monitor = createNetworkMonitor({
+      clock: this.#host.clock,
+      ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+      onChange: (warnings, { warning, raised }) => {
+        const call = this.callOf(key)
+        if (!call || isCallOver(call)) return
+        this.dispatch(key, { type: 'patch', patch: { networkWarnings: warnings } })
+        this.#host.emit({ type: 'network-warning', warning, raised, callKey: key })
+      },
+    })
+    this.#network = { key, monitor, timer: null, polling: false, prev: null }
+  }
+
+  #stopNetwork() {
+    const watch = this.#network
+    if (!watch) return
+    this.#network = null
+    watch.monitor.stop()
+    if (watch.timer !== null) this.#host.clock.clearTimeout(watch.timer)
+  }
+
+  /** Read the link stats every `statsIntervalMs` while the room is connected. */
+  #pollLinkStats(watch: NetworkWatch) {
+    const session = this.#session
+    if (watch.polling || !session?.session.linkStats || session.key !== watch.key) return
+    watch.polling = true
+    const interval = this.#host.network?.statsIntervalMs ?? 2_000
+    const clock = this.#host.clock
+    const tick = () => {
+      watch.timer = null
+      const s = this.#session
+      if (this.#network !== watch || !s?.session.linkStats) return
+      s.session.linkStats().then(
+        (stats) => {
+          if (this.#network !== watch) return
+          if (stats) {
+            const loss = lossBetween(watch.prev, stats)
+            watch.prev = stats
+            watch.monitor.update({ rttMs: stats.rttMs, loss })
+          }
+          watch.timer = clock.setTimeout(tick, interval)
+        },
+        () => {
+          if (this.#network === watch) watch.timer = clock.setTimeout(tick, interval)
+        },
+      )
+    }
+    watch.timer = clock.setTimeout(tick, interval)
+  }
+
   #onFact(key: string, fact: TransportFact) {
     if (this.#session?.key !== key) return
+    const watch = this.#network?.key === key ? this.#network : null
     switch (fact.type) {
+      case 'network':
+        watch?.monitor.update({ local: fact.local, remote: fact.remote })
+        return
       case 'connection':
+        if (watch && fact.state !== 'disconnected') {
+          watch.monitor.update({ reconnecting: fact.state === 'reconnecting' })
+          if (fact.state === 'connected') this.#pollLinkStats(watch)
+        }
         this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
         return
       case 'participants':

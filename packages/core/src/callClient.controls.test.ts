@@ -131,6 +131,61 @@ describe('in-call controls', () => {
   })
 })
 
+describe('sound readiness', () => {
+  it('knows autoplay is blocked before any call rings, and one enableSound() unblocks call sounds and room audio', async () => {
+    const contexts: Array<{ state: string; onstatechange: (() => void) | null }> = []
+    let gesture = false
+    class FakeContext {
+      state = 'suspended'
+      currentTime = 0
+      destination = {}
+      onstatechange: (() => void) | null = null
+      constructor() {
+        contexts.push(this)
+      }
+      async resume() {
+        if (!gesture) return
+        this.state = 'running'
+        this.onstatechange?.()
+      }
+      async close() {}
+      createGain() {
+        const param = { value: 0, setValueAtTime() {}, linearRampToValueAtTime() {} }
+        return { gain: param, connect() {}, disconnect() {} }
+      }
+      createOscillator() {
+        return { frequency: { value: 0 }, connect() {}, disconnect() {}, start() {}, stop() {} }
+      }
+    }
+    const t = setup({
+      sounds: {
+        AudioContext: FakeContext as never,
+        userActivation: {
+          get hasBeenActive() {
+            return gesture
+          },
+        },
+        unlockTarget: null,
+      },
+    })
+    const off = t.client.subscribe(() => {})
+    // No call, nothing rang: the page already knows it cannot play sound.
+    expect(t.client.getSnapshot().incoming).toEqual([])
+    expect(t.client.getSnapshot().audio.readiness).toBe('blocked')
+    await dialToPhase(t, 'active')
+    t.room.setCanPlaybackAudio(false)
+    expect(t.client.getSnapshot().audio.readiness).toBe('blocked')
+    // The click.
+    gesture = true
+    await t.client.enableSound()
+    expect(contexts.length).toBeGreaterThan(0)
+    expect(contexts.every((c) => c.state === 'running')).toBe(true)
+    expect(t.room.canPlaybackAudio).toBe(true)
+    expect(t.client.getSnapshot().audio.readiness).toBe('ready')
+    off()
+  })
+})
+
 describe('snapshots', () => {
   it('returns the same object until something changes and batches bursts into one notification', async () => {
     const t = setup()

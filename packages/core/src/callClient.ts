@@ -108,6 +108,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       audioBlockedChanged: () => this.#syncAudio(),
       selectedDevices: () => this.#state.devices.selected,
       notePermission: (permission) => this.#deviceManager.notePermission(permission),
+      network: options.network,
     })
     this.#controls = createCallControls(this.#active, {
       api: this.api,
@@ -463,6 +464,8 @@ class CallClientImpl extends Subscribable implements CallClient {
     await Promise.all([this.sounds?.unlock(), this.#active.session?.session.startAudio()])
     this.#syncAudio()
   }
+
+  enableSound = (): Promise<void> => this.startAudio()
 
   async #selectDevice(kind: AudioDeviceKind, deviceId: string) {
     this.#deviceManager.select(kind, deviceId)

@@ -51,7 +51,17 @@ export type CallMachineEvent =
   | {
       type: 'patch'
       patch: Partial<
-        Pick<CallBase, 'muted' | 'speakingWhileMuted' | 'onHold' | 'dtmf' | 'transfer' | 'record' | 'canEnd'>
+        Pick<
+          CallBase,
+          | 'muted'
+          | 'speakingWhileMuted'
+          | 'onHold'
+          | 'dtmf'
+          | 'transfer'
+          | 'record'
+          | 'canEnd'
+          | 'networkWarnings'
+        >
       >
     }
 
@@ -93,6 +103,7 @@ export function createCallMachine(init: NewCallInit): CallMachineState {
     canEnd: false,
     transcript: [],
     agents: [],
+    networkWarnings: [],
     createdAt: init.now,
   }
   const phase: CallPhase = init.direction === 'outbound' ? { phase: 'requesting' } : { phase: 'connecting' }

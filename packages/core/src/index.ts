@@ -64,6 +64,25 @@ export type {
 export { livekitTransport } from './livekitTransport'
 export { microphoneAllowedByPolicy, microphoneError, microphoneStateOf } from './microphoneError'
 export { type BrowserFamily, detectBrowser, microphoneHelp } from './microphoneHelp'
+export type {
+  ConnectionQualityLevel,
+  LinkStats,
+  NetworkInput,
+  NetworkMonitor,
+  NetworkMonitorOptions,
+  NetworkSide,
+  NetworkThresholds,
+  NetworkWarning,
+  NetworkWarningName,
+  NetworkWarningRule,
+} from './networkQuality'
+export {
+  createNetworkMonitor,
+  DEFAULT_NETWORK_THRESHOLDS,
+  DEFAULT_NETWORK_WARNING_RULES,
+  lossBetween,
+  networkWarningText,
+} from './networkQuality'
 export type { NotifyManager, NotifyScheduler } from './notifyManager'
 export { createNotifyManager } from './notifyManager'
 export type {
@@ -91,6 +110,17 @@ export {
   twilioCredentialsProblems,
   twilioVoiceCredentialsProblems,
 } from './protocol/guards'
+export type {
+  CheckReadinessOptions,
+  ReadinessApi,
+  ReadinessLivekitOptions,
+  ReadinessReport,
+  ReadinessStep,
+  ReadinessStepName,
+  ReadinessStepState,
+  ReadinessVerdict,
+} from './readyCheck'
+export { checkReadiness, initialReadinessReport, READINESS_STEPS, readinessVerdict } from './readyCheck'
 export type { RinglineErrorOptions } from './ringlineError'
 export { errorFromResponse, isRinglineError, RinglineError, toRinglineError } from './ringlineError'
 export type {

@@ -1,6 +1,7 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
 import { type LevelMeterFactory, watchSpeech } from './mutedSpeech'
+import type { ConnectionQualityLevel, LinkStats } from './networkQuality'
 import { createParticipantSnapshots } from './participantSnapshots'
 import { playOnMicrophone } from './playOnMicrophone'
 import type { Connection } from './protocol'
@@ -33,6 +34,8 @@ export interface RemoteTrackLike {
   attach(): HTMLMediaElement
   detach(): HTMLMediaElement[]
   setVolume?(volume: number): void
+  /** livekit-client's receiver statistics of a remote audio track (cumulative packet counters). */
+  getReceiverStats?(): Promise<{ packetsLost?: number; packetsReceived?: number } | undefined>
 }
 
 /** The parts of a livekit-client participant Ringline reads. */
@@ -43,6 +46,8 @@ export interface ParticipantLike {
   attributes: Readonly<Record<string, string>>
   isSpeaking: boolean
   audioTrackPublications: Map<string, TrackPublicationLike>
+  /** LiveKit's connection quality of the participant (`excellent`, `good`, `poor`, `lost`, `unknown`). */
+  connectionQuality?: string
 }
 
 /** The parts of a livekit-client `LocalParticipant` Ringline uses. */
@@ -61,6 +66,10 @@ export interface LocalAudioTrackLike {
   replaceTrack(track: MediaStreamTrack, options: { userProvidedTrack: boolean }): Promise<unknown>
   unmute(): Promise<unknown>
   restartTrack(): Promise<unknown>
+  /** livekit-client's sender statistics (cumulative counters; `roundTripTime` in seconds, as the remote reports it). */
+  getSenderStats?(): Promise<
+    { packetsSent?: number; packetsLost?: number; roundTripTime?: number } | undefined
+  >
 }
 
 /** The parts of a livekit-client `Room` Ringline uses; a test double implements just these. */
@@ -123,6 +132,18 @@ export interface LivekitTransportOptions {
   speechMeter?: LevelMeterFactory
 }
 
+const QUALITY_ORDER: readonly ConnectionQualityLevel[] = ['unknown', 'excellent', 'good', 'poor', 'lost']
+
+function qualityOf(value: unknown): ConnectionQualityLevel {
+  return QUALITY_ORDER.includes(value as ConnectionQualityLevel)
+    ? (value as ConnectionQualityLevel)
+    : 'unknown'
+}
+
+function worseQuality(a: ConnectionQualityLevel, b: ConnectionQualityLevel): ConnectionQualityLevel {
+  return QUALITY_ORDER.indexOf(a) >= QUALITY_ORDER.indexOf(b) ? a : b
+}
+
 const CAUSES: Record<string, DisconnectCause> = {
   CLIENT_INITIATED: 'client-initiated',
   DUPLICATE_IDENTITY: 'duplicate-identity',
@@ -171,6 +192,22 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       let textHandler = false
       let stopSpeech: (() => void) | null = null
       let lastConnection: string | null = null
+      // LiveKit's connection quality: ours, and the worst of the other participants' (agents excepted).
+      const remoteQuality = new Map<string, ParticipantLike>()
+      let lastQuality = ''
+      const reportQuality = () => {
+        if (!room || closed) return
+        const local = qualityOf(room.localParticipant.connectionQuality)
+        let remote: ConnectionQualityLevel = 'unknown'
+        for (const p of remoteQuality.values()) {
+          if (lk && p.kind === lk.ParticipantKind.AGENT) continue
+          remote = worseQuality(remote, qualityOf(p.connectionQuality))
+        }
+        if (`${local}/${remote}` === lastQuality) return
+        lastQuality = `${local}/${remote}`
+        onFact({ type: 'network', local, remote })
+      }
+      let lastStats: LinkStats | null = null
       const reportConnection = (state: 'connecting' | 'connected' | 'reconnecting') => {
         if (state === lastConnection) return
         lastConnection = state
@@ -236,6 +273,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         on(E.ParticipantDisconnected, ((p: ParticipantLike, reason?: number) => {
           // Report the list first so the machine never sees a leave before the status that preceded it.
           refresh()
+          if (remoteQuality.delete(p.identity)) reportQuality()
           const left = participants.forget(p)
           onFact({ type: 'participant-left', participant: left, cause: causeOf(reason) })
         }) as never)
@@ -253,6 +291,10 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         on(E.SipDTMFReceived, ((dtmf: { code: number; digit: string }, participant?: ParticipantLike) => {
           const digit = dtmf.digit || dtmfDigitFromCode(dtmf.code)
           if (digit) onFact({ type: 'dtmf', digit, code: dtmf.code, identity: participant?.identity ?? null })
+        }) as never)
+        on(E.ConnectionQualityChanged, ((_quality: string, p?: ParticipantLike) => {
+          if (p && room && p.identity !== room.localParticipant.identity) remoteQuality.set(p.identity, p)
+          reportQuality()
         }) as never)
         on(E.MediaDevicesError, ((error: Error) => onFact({ type: 'media-error', error })) as never)
         // Transcriptions: text streams on `lk.transcription` (LiveKit Agents ≥ 1.0), and the legacy event.
@@ -414,6 +456,33 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           await room.switchActiveDevice(kind, deviceId)
           // A muted microphone moved to another device: listen to the new one.
           if (kind === 'audioinput' && stopSpeech) watchMutedSpeech(true)
+        },
+
+        async linkStats() {
+          if (!room || closed) return lastStats
+          const source = lk?.Track.Source.Microphone ?? 'microphone'
+          const mic = room.localParticipant.getTrackPublication(source)?.track
+          const receivers: RemoteTrackLike[] = []
+          for (const p of room.remoteParticipants.values()) {
+            for (const pub of p.audioTrackPublications.values()) if (pub.track) receivers.push(pub.track)
+          }
+          const [sender, ...received] = await Promise.all([
+            mic?.getSenderStats?.().catch(() => undefined),
+            ...receivers.map((t) => t.getReceiverStats?.().catch(() => undefined)),
+          ])
+          const stats: LinkStats = {
+            rttMs: typeof sender?.roundTripTime === 'number' ? sender.roundTripTime * 1000 : null,
+            sent: sender?.packetsSent ?? 0,
+            sentLost: sender?.packetsLost ?? 0,
+            received: 0,
+            receivedLost: 0,
+          }
+          for (const r of received) {
+            stats.received += r?.packetsReceived ?? 0
+            stats.receivedLost += r?.packetsLost ?? 0
+          }
+          lastStats = stats
+          return stats
         },
 
         async startAudio() {

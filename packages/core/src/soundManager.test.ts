@@ -110,6 +110,25 @@ describe('createSoundManager', () => {
     expect(audio.contexts[0]?.oscillators.every((o) => o.stopped)).toBe(true)
   })
 
+  it('plays a 440 Hz test tone once sound is unlocked, and says false while the browser blocks it', async () => {
+    const audio = fakeAudio()
+    const sounds = createSoundManager({
+      AudioContext: audio.AudioContext,
+      userActivation: { hasBeenActive: false },
+      unlockTarget: null,
+      clock: createFakeClock(),
+    })
+    expect(await sounds.playTestTone?.()).toBe(false)
+    expect(audio.contexts[0]?.oscillators).toHaveLength(0)
+    expect(sounds.readiness).toBe('blocked')
+    audio.allowGesture()
+    expect(await sounds.playTestTone?.()).toBe(true)
+    expect(audio.contexts[0]?.oscillators.map((o) => [o.frequency.value, o.started, o.stopped])).toEqual([
+      [440, true, true],
+    ])
+    expect(sounds.readiness).toBe('ready')
+  })
+
   it('is ready when the page already had a gesture', () => {
     const sounds = createSoundManager({
       AudioContext: fakeAudio().AudioContext,

@@ -55,6 +55,11 @@ export interface SoundManager {
   isPlaying(name: SoundName): boolean
   /** Play the local tone of DTMF digits, one after another. */
   playDtmf(digits: string): void
+  /**
+   * Play a short test tone (about 1 s, 440 Hz) on the ringtone's output; resolves true when it played (audio
+   * unlocked), false when the browser still blocks sound or there is no Web Audio. Call from a click.
+   */
+  playTestTone?(): Promise<boolean>
   /** A track of soft generated hold music to publish into the room; null without Web Audio. */
   createHoldMusic(): { track: MediaStreamTrack; stop(): void } | null
   setVolume(volume: number): void
@@ -290,6 +295,32 @@ class SoundManagerImpl extends Subscribable implements SoundManager {
       }
       t += 0.2
     }
+  }
+
+  async playTestTone() {
+    const slot = this.#context('ring')
+    if (!slot) return false
+    if (slot.ctx.state !== 'running') await slot.ctx.resume().catch(() => {})
+    this.#update()
+    if (slot.ctx.state !== 'running') return false
+    const { ctx } = slot
+    const t = ctx.currentTime + 0.01
+    const gain = ctx.createGain()
+    gain.gain.setValueAtTime(0, t)
+    gain.gain.linearRampToValueAtTime(0.3, t + 0.02)
+    gain.gain.setValueAtTime(0.3, t + 0.9)
+    gain.gain.linearRampToValueAtTime(0, t + 1)
+    gain.connect(slot.master)
+    const osc = ctx.createOscillator()
+    osc.frequency.value = 440
+    osc.connect(gain)
+    osc.start(t)
+    osc.stop(t + 1.05)
+    osc.onended = () => {
+      osc.disconnect()
+      gain.disconnect()
+    }
+    return true
   }
 
   createHoldMusic() {

@@ -5,6 +5,14 @@ import type { CallTimeouts } from './callTimers'
 import type { DesktopNotifierOptions } from './desktopNotifier'
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { BackoffOptions, EventSourceConstructor } from './eventStream'
+import type {
+  ConnectionQualityLevel,
+  LinkStats,
+  NetworkThresholds,
+  NetworkWarning,
+  NetworkWarningName,
+  NetworkWarningRule,
+} from './networkQuality'
 import type { NotifyManager } from './notifyManager'
 import type {
   CallDirection,
@@ -127,6 +135,8 @@ export interface CallBase {
   transcript: readonly TranscriptSegment[]
   /** AI agents in the room (derived from `participants`). */
   agents: readonly CallAgent[]
+  /** Network warnings raised now (poor network, delay, loss, reconnecting), with text; see `createNetworkMonitor`. */
+  networkWarnings: readonly NetworkWarning[]
   /** Epoch ms when the call object was created. */
   createdAt: number
 }
@@ -256,6 +266,8 @@ export type TransportFact =
   | { type: 'transcript'; segments: readonly TranscriptSegment[] }
   /** The muted microphone hears speech (`true`) or has gone quiet (`false`); see `watchMutedSpeech`. */
   | { type: 'muted-speech'; speaking: boolean }
+  /** LiveKit's connection quality changed: this browser's, and the worst of the other side's. */
+  | { type: 'network'; local: ConnectionQualityLevel; remote: ConnectionQualityLevel }
 
 /** Options of `TransportSession.connect`. */
 export interface SessionConnectOptions {
@@ -283,6 +295,8 @@ export interface TransportSession {
   switchDevice(kind: AudioDeviceKind, deviceId: string): Promise<void>
   /** Resume remote audio playback after the browser blocked autoplay; call from a user gesture. */
   startAudio(): Promise<void>
+  /** Optional: cumulative link counters (round trip, packets sent/lost) for the network warnings; polled while connected. */
+  linkStats?(): Promise<LinkStats | null>
 }
 
 /** Call-control requests a transport may send elsewhere than `/calls` (Twilio Voice uses `/twilio/voice/calls`). */
@@ -316,6 +330,8 @@ export type CallClientEvent =
   | { type: 'error'; error: RinglineError }
   | { type: 'server-event'; event: RinglineEvent }
   | { type: 'speaking-while-muted'; speaking: boolean; callKey: string }
+  /** A network warning was raised or cleared on the active call (also in `call.networkWarnings`). */
+  | { type: 'network-warning'; warning: NetworkWarning; raised: boolean; callKey: string }
 
 /** Options of `createCallClient`. Every browser API is an injectable seam with a browser default. */
 export interface CallClientOptions {
@@ -350,6 +366,12 @@ export interface CallClientOptions {
   defaultCountry?: CountryCode
   timeouts?: Partial<CallTimeouts>
   notifyManager?: NotifyManager
+  /** Network warnings: hysteresis rules, thresholds, and how often link stats are read (default 2000 ms). */
+  network?: {
+    rules?: Partial<Record<NetworkWarningName, Partial<NetworkWarningRule>>>
+    thresholds?: Partial<NetworkThresholds>
+    statsIntervalMs?: number
+  }
 }
 
 /** Options of `dial`. */
@@ -394,6 +416,11 @@ export interface CallClient {
   dismiss(): void
   /** Let the page play audio after the browser blocked autoplay; call from a click handler. */
   startAudio(): Promise<void>
+  /**
+   * Unblock all sound with one call from any user gesture (click, key): the ringtone and call sounds, and the
+   * active call's remote audio. `state.audio.readiness` says when it is needed (`blocked`).
+   */
+  enableSound(): Promise<void>
   devices: {
     select(kind: AudioDeviceKind, deviceId: string): Promise<void>
     refresh(): Promise<void>

@@ -23,6 +23,8 @@ export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } fro
 export { Dialer, dialerLabels } from './components/Dialer'
 export type { DialPadProps } from './components/DialPad'
 export { DIAL_PAD_KEYS, DialPad } from './components/DialPad'
+export type { EnableSoundLabels, EnableSoundProps } from './components/EnableSound'
+export { EnableSound, enableSoundLabels } from './components/EnableSound'
 export type {
   CallerInfo,
   IncomingCallOverlayLabels,
@@ -35,6 +37,8 @@ export type { InternalCallLabels, InternalCallProps, InternalCallState } from '.
 export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
 export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/LiveTranscript'
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
+export type { ReadyCheckLabels, ReadyCheckProps } from './components/ReadyCheck'
+export { ReadyCheck, readyCheckLabels } from './components/ReadyCheck'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
 export type { VoiceConfigurationCardProps } from './components/VoiceConfigurationCard'

@@ -1,3 +1,4 @@
+import { networkWarningText } from '@ringline/core'
 import { ERROR_CODES } from '@ringline/core/protocol'
 import { render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
@@ -7,9 +8,11 @@ import { agentPresenceLabels } from './components/AgentPresence'
 import { callControlsLabels } from './components/CallControls'
 import { callHistoryLabels } from './components/callHistoryLabels'
 import { Dialer, dialerLabels } from './components/Dialer'
+import { enableSoundLabels } from './components/EnableSound'
 import { incomingCallOverlayLabels } from './components/IncomingCallOverlay'
 import { internalCallLabels } from './components/InternalCall'
 import { liveTranscriptLabels } from './components/LiveTranscript'
+import { readyCheckLabels } from './components/ReadyCheck'
 import { recordingPlayerLabels } from './components/RecordingPlayer'
 import { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
@@ -28,6 +31,8 @@ const english: Record<RinglineMessageKey, object> = {
   agentPresence: agentPresenceLabels,
   liveTranscript: liveTranscriptLabels,
   recordingPlayer: recordingPlayerLabels,
+  readyCheck: readyCheckLabels,
+  enableSound: enableSoundLabels,
 }
 
 /** Every leaf of a label tree as [path, text]: functions are called with sample arguments. */
@@ -50,6 +55,14 @@ describe('message catalogue', () => {
         expect(ge.get(path), path).toBeTruthy()
         // Proper nouns and product words may stay (SID, Agent, Status); sentences may not.
         if (text.split(' ').length > 2) expect(ge.get(path), path).not.toBe(text)
+      }
+    }
+    // Network warnings default to core's English text: German has every one of them.
+    for (const key of ['callControls', 'internalCall'] as const) {
+      const ge = new Map(leaves(de[key].networkWarnings, key))
+      for (const [path, text] of leaves(networkWarningText, key)) {
+        expect(ge.get(path), path).toBeTruthy()
+        expect(ge.get(path), path).not.toBe(text)
       }
     }
     expect(Object.keys(de.errors).sort()).toEqual([...ERROR_CODES].sort())

@@ -8,9 +8,11 @@ import type { AgentPresenceLabels } from './components/AgentPresence'
 import type { CallControlsLabels } from './components/CallControls'
 import type { CallHistoryLabels } from './components/callHistoryLabels'
 import type { DialerLabels } from './components/Dialer'
+import type { EnableSoundLabels } from './components/EnableSound'
 import type { IncomingCallOverlayLabels } from './components/IncomingCallOverlay'
 import type { InternalCallLabels } from './components/InternalCall'
 import type { LiveTranscriptLabels } from './components/LiveTranscript'
+import type { ReadyCheckLabels } from './components/ReadyCheck'
 import type { RecordingPlayerLabels } from './components/RecordingPlayer'
 import type { VoiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import type { VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
@@ -34,6 +36,8 @@ export interface RinglineMessages {
   agentPresence: AgentPresenceLabels
   liveTranscript: LiveTranscriptLabels
   recordingPlayer: RecordingPlayerLabels
+  readyCheck: ReadyCheckLabels
+  enableSound: EnableSoundLabels
 }
 
 /** The components' keys in {@link RinglineMessages}. */

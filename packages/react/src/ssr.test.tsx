@@ -8,8 +8,10 @@ import { createTestClient, dialTo } from '../test/createTestClient'
 import { CallControls } from './components/CallControls'
 import { CallHistory } from './components/CallHistory'
 import { Dialer } from './components/Dialer'
+import { EnableSound } from './components/EnableSound'
 import { IncomingCallOverlay } from './components/IncomingCallOverlay'
 import { InternalCall } from './components/InternalCall'
+import { ReadyCheck } from './components/ReadyCheck'
 import { VoiceSettingsCard } from './components/VoiceSettingsCard'
 import { RinglineProvider } from './RinglineProvider'
 import { createFakeApi, generateFakeCalls } from './testing/createFakeApi'
@@ -23,6 +25,12 @@ const cases = {
   InternalCall: () => <InternalCall />,
   CallHistory: () => <CallHistory initialData={{ calls, nextCursor: null }} timeZone="UTC" locale="en-US" />,
   VoiceSettingsCard: () => <VoiceSettingsCard />,
+  ReadyCheck: () => <ReadyCheck />,
+  EnableSound: () => (
+    <div data-state="wrapper">
+      <EnableSound />
+    </div>
+  ),
 }
 
 describe.each(Object.entries(cases))('%s', (_name, Component) => {
@@ -56,6 +64,40 @@ describe.each(Object.entries(cases))('%s', (_name, Component) => {
       const root = await act(async () => hydrateRoot(container, tree, { onRecoverableError }))
       expect(onRecoverableError).not.toHaveBeenCalled()
       expect(consoleError.mock.calls.filter((c) => /hydrat/i.test(String(c[0])))).toEqual([])
+      act(() => root.unmount())
+    } finally {
+      consoleError.mockRestore()
+      container.remove()
+    }
+  })
+})
+
+describe('ReadyCheck where the server cannot tell what the browser can (audio output choice)', () => {
+  it('hydrates without a mismatch, then offers the speaker picker', async () => {
+    const api = createFakeApi({ calls })
+    const html = renderToString(
+      <RinglineProvider client={createTestClient({ canSelectOutput: false }).client} api={api}>
+        <ReadyCheck />
+      </RinglineProvider>,
+    )
+    const container = document.createElement('div')
+    container.innerHTML = html
+    document.body.append(container)
+    const onRecoverableError = vi.fn()
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const client = createTestClient({ canSelectOutput: true }).client
+      const root = await act(async () =>
+        hydrateRoot(
+          container,
+          <RinglineProvider client={client} api={api}>
+            <ReadyCheck />
+          </RinglineProvider>,
+          { onRecoverableError },
+        ),
+      )
+      expect(onRecoverableError).not.toHaveBeenCalled()
+      expect(container.querySelector('.rl-device-select[data-kind="audiooutput"]')).not.toBeNull()
       act(() => root.unmount())
     } finally {
       consoleError.mockRestore()

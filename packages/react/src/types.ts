@@ -2,7 +2,7 @@
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
 import type { TwilioOnboardingApi, TwilioVoiceSettingsApi } from '@ringline/core'
-import type { CallDetail, ListCallsQuery, ListCallsResponse } from '@ringline/core/protocol'
+import type { CallDetail, Connection, ListCallsQuery, ListCallsResponse } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
   CallClientEvent,
@@ -43,6 +43,8 @@ export interface RinglineApi {
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
   /** `POST /rooms/:name/end` */
   endRoom(name: string): Promise<unknown>
+  /** `POST /rooms/:name/join`: a token for one room (the ready check's connection test uses it). */
+  joinRoom?(name: string, body?: { displayName?: string }): Promise<{ connection: Connection }>
   /** The `/twilio/...` routes onboarding uses (`POST /twilio/credentials/verify`, `PUT|GET|DELETE /twilio/credentials`, `GET /twilio/numbers`, `POST /twilio/numbers/:sid/connect|disconnect`, `GET /twilio/numbers/:sid/status`). */
   twilio: TwilioOnboardingApi['twilio']
   /** The Twilio Voice settings routes `VoiceConfigurationCard` uses (`GET|DELETE /twilio/voice`, `POST /twilio/voice/auto-configure`, `POST /token`). */
@@ -79,6 +81,10 @@ export interface CallClientLike {
   }
   /** Unlocks audio after the browser blocked autoplay (must run inside a click). */
   startAudio?(): unknown
+  /** Call sounds; the ready check plays its test tone with `playTestTone`. */
+  sounds?: { readonly readiness: 'blocked' | 'ready'; playTestTone?(): Promise<boolean> } | null
+  /** Unblocks the ringtone and remote audio with one call from a user gesture (core's; else `startAudio`). */
+  enableSound?(): Promise<unknown> | unknown
   /** Desktop notifications (core shows them itself; the overlay only offers the permission prompt). */
   notifications?: {
     permission(): NotificationPermissionLike

@@ -43,10 +43,17 @@ export const commands: Record<string, CliCommand> = {
   },
   doctor: {
     summary:
-      'Check LiveKit and its keys, SIP trunks and dispatch rules, the public webhook URL, the store and the last webhook seen, recording and Twilio settings.',
-    async run() {
-      const { lines, code } = formatDoctor(await runDoctor({ env: processEnv() }))
-      for (const line of lines) out(line)
+      'Check LiveKit and its keys, SIP trunks and dispatch rules, the public webhook URL, the store and the last webhook seen, the recording bucket and Twilio credentials. --json prints { ok, checks }.',
+    async run(args) {
+      const unknown = args.filter((a) => a !== '--json')
+      if (unknown.length > 0) {
+        out(`Unknown option ${unknown[0]} for doctor (only --json).`)
+        return 2
+      }
+      const checks = await runDoctor({ env: processEnv() })
+      const { lines, code } = formatDoctor(checks)
+      if (args.includes('--json')) out(JSON.stringify({ ok: code === 0, checks }, null, 2))
+      else for (const line of lines) out(line)
       return code
     },
   },

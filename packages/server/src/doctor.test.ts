@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DoctorCheck, formatDoctor, runDoctor } from './doctor'
 import { pgliteStore } from './sql/pgliteStore'
+import { startS3Fake } from './testing/s3/s3Fake'
 import { createTwilioSimulator } from './testing/twilioSimulator/createTwilioSimulator'
 
 const sim = createTwilioSimulator({ accounts: [{ numbers: [{ phoneNumber: '+14155550100' }] }] })
@@ -149,17 +150,91 @@ describe('ringline doctor', () => {
   it('says which recording setting is missing', async () => {
     const partial = await runDoctor({ env: { RINGLINE_RECORDING_BUCKET: 'calls' }, store: null })
     expect(byName(partial, 'recording')).toMatchObject({ status: 'fail' })
-    expect(byName(partial, 'recording')?.text).toContain('RINGLINE_RECORDING_ACCESS_KEY_ID')
-    const complete = await runDoctor({
+    expect(byName(partial, 'recording')?.text).toBe(
+      'RINGLINE_RECORDING_BUCKET is set but RINGLINE_RECORDING_ACCESS_KEY_ID, RINGLINE_RECORDING_SECRET_ACCESS_KEY, RINGLINE_RECORDING_REGION is not.',
+    )
+  })
+
+  it('tries the recording bucket with a signed read (a SigV4-checking S3 fake), never printing the secret', async () => {
+    const secret = 'doctor-s3-secret-that-must-not-be-printed'
+    const s3 = await startS3Fake({ credentials: { AKDOCTOR: secret }, buckets: ['calls'] })
+    try {
+      const env = {
+        RINGLINE_RECORDING_BUCKET: 'calls',
+        RINGLINE_RECORDING_ENDPOINT: s3.endpoint,
+        RINGLINE_RECORDING_ACCESS_KEY_ID: 'AKDOCTOR',
+        RINGLINE_RECORDING_SECRET_ACCESS_KEY: secret,
+      }
+      const good = await runDoctor({ env, store: null })
+      expect(byName(good, 'recording')).toEqual({
+        status: 'ok',
+        name: 'recording',
+        text: `Recordings go to bucket calls at ${s3.endpoint}, which accepts the key pair`,
+      })
+      // The probe was a header-signed GET of a key under the default prefix, and the fake verified its signature.
+      expect(s3.requests.at(-1)).toMatchObject({
+        method: 'GET',
+        bucket: 'calls',
+        key: 'ringline/recordings/ringline-doctor-probe',
+        auth: 'header',
+        code: 'NoSuchKey',
+      })
+
+      const wrongSecret = 'w'.repeat(40)
+      const refused = await runDoctor({
+        env: { ...env, RINGLINE_RECORDING_SECRET_ACCESS_KEY: wrongSecret },
+        store: null,
+      })
+      expect(byName(refused, 'recording')).toMatchObject({ status: 'fail' })
+      expect(byName(refused, 'recording')?.text).toContain('the key pair is refused (SignatureDoesNotMatch)')
+
+      const noBucket = await runDoctor({ env: { ...env, RINGLINE_RECORDING_BUCKET: 'gone' }, store: null })
+      expect(byName(noBucket, 'recording')?.text).toBe(
+        `The bucket gone at ${s3.endpoint} refused Ringline: the bucket does not exist. Check RINGLINE_RECORDING_*.`,
+      )
+      const printed = formatDoctor([...good, ...refused, ...noBucket]).lines.join('\n')
+      expect(printed).not.toContain(secret)
+      expect(printed).not.toContain(wrongSecret)
+    } finally {
+      await s3.close()
+    }
+
+    const unreachable = await runDoctor({
       env: {
         RINGLINE_RECORDING_BUCKET: 'calls',
-        RINGLINE_RECORDING_ENDPOINT: 'http://127.0.0.1:9000',
+        RINGLINE_RECORDING_ENDPOINT: 'http://127.0.0.1:9',
         RINGLINE_RECORDING_ACCESS_KEY_ID: 'id',
         RINGLINE_RECORDING_SECRET_ACCESS_KEY: 'secret',
       },
       store: null,
+      timeoutMs: 3000,
     })
-    expect(byName(complete, 'recording')).toMatchObject({ status: 'ok' })
+    expect(byName(unreachable, 'recording')).toMatchObject({ status: 'fail' })
+    expect(byName(unreachable, 'recording')?.text).toMatch(
+      /^The bucket calls at http:\/\/127\.0\.0\.1:9 is not reachable/,
+    )
+  })
+
+  it('warns when the bucket knows the key pair but denies it a read (as S3 answers without s3:GetObject)', async () => {
+    const bucket = await serve(
+      403,
+      'application/xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+    )
+    const checks = await runDoctor({
+      env: {
+        RINGLINE_RECORDING_BUCKET: 'calls',
+        RINGLINE_RECORDING_ENDPOINT: bucket,
+        RINGLINE_RECORDING_ACCESS_KEY_ID: 'AKWRITEONLY',
+        RINGLINE_RECORDING_SECRET_ACCESS_KEY: 'secret',
+      },
+      store: null,
+    })
+    expect(byName(checks, 'recording')).toEqual({
+      status: 'warn',
+      name: 'recording',
+      text: `The bucket calls at ${bucket} denied a read with AKWRITEONLY: egress needs s3:PutObject, playback s3:GetObject.`,
+    })
   })
 
   it('tries the Twilio credentials against Twilio (simulated) and never prints the secret', async () => {

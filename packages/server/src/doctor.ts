@@ -1,6 +1,7 @@
 import { type ResolvedConfig, resolveConfig } from './config'
 import { type LivekitClients, livekitAccessor } from './livekit'
 import { createTwilioRestClient } from './numbers/twilioClient'
+import { type S3Location, signS3Request } from './recording/sigv4'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
@@ -21,7 +22,7 @@ export interface DoctorOptions {
   env: Record<string, string | undefined>
   /** The store to check; default from `DATABASE_URL` / `RINGLINE_DATA_DIR` (none when neither is set). */
   store?: RinglineStore | null
-  /** For the public-URL check; default the global `fetch`. */
+  /** For the public-URL and recording-bucket checks; default the global `fetch`. */
   fetch?: typeof fetch
   /** How long each network check may take, ms (default 5 000). */
   timeoutMs?: number
@@ -112,6 +113,16 @@ function settingsChecks(config: ResolvedConfig): DoctorCheck[] {
   ]
 }
 
+/** The tenant of an inbound trunk Ringline created (its metadata `{ ringline: { tenantId } }`), else undefined. */
+function ringlineTenantOf(metadata: string | undefined): string | undefined {
+  try {
+    const tenant = (JSON.parse(metadata || '{}') as { ringline?: { tenantId?: unknown } }).ringline?.tenantId
+    return typeof tenant === 'string' ? tenant : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** LiveKit reachability and keys, the outbound trunk, inbound trunks (and whether they are open) and dispatch rules. */
 async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise<DoctorCheck[]> {
   if (!config.livekit.url || !config.livekit.apiKey || !config.livekit.apiSecret) return []
@@ -169,6 +180,22 @@ async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise
             ? `${inbound.length} inbound trunk(s); ${ours.length} dispatch rule(s) ring Ringline (in-… rooms)`
             : `${inbound.length} inbound trunk(s) but no dispatch rule sends calls to Ringline rooms (in-…): run \`ringline sip setup\`.`,
       })
+      // Trunks Ringline connected (metadata `{ ringline: { tenantId } }`) each need a rule into in- rooms, or
+      // LiveKit refuses their calls: a rule with no trunk ids covers every trunk.
+      const unrouted = inbound.filter(
+        (t) =>
+          ringlineTenantOf(t.metadata) !== undefined &&
+          !ours.some((r) => r.trunkIds.length === 0 || r.trunkIds.includes(t.sipTrunkId)),
+      )
+      if (unrouted.length > 0) {
+        checks.push({
+          status: 'warn',
+          name: 'sip.inbound.unrouted',
+          text: `${unrouted.length} of Ringline's inbound trunk(s) have no dispatch rule into Ringline rooms, so their calls are refused (${unrouted
+            .map((t) => `${t.sipTrunkId} ${t.numbers.join(' ')}`)
+            .join(', ')}): connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
+        })
+      }
       const open = inbound.filter((t) => t.allowedAddresses.length === 0 && !t.authUsername)
       if (open.length > 0) {
         checks.push({
@@ -301,25 +328,94 @@ async function storeChecks(
   }
 }
 
-/** Whether the recording bucket's settings are complete (the bucket itself is checked by the first recording). */
-function recordingChecks(env: Record<string, string | undefined>): DoctorCheck[] {
-  if (!env.RINGLINE_RECORDING_BUCKET) {
+/**
+ * The recording bucket: settings complete, then a signed GET of a key that does not exist. S3 names the outcome in
+ * its error body: `NoSuchKey` (bucket and credentials good), `NoSuchBucket`, a refused signature or key, or
+ * `AccessDenied` (the key pair is known but may not read this bucket).
+ */
+async function recordingChecks(
+  env: Record<string, string | undefined>,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+): Promise<DoctorCheck[]> {
+  const v = (name: string) => env[name]?.trim() || undefined
+  const bucket = v('RINGLINE_RECORDING_BUCKET')
+  if (!bucket) {
     return [{ status: 'info', name: 'recording', text: 'No RINGLINE_RECORDING_BUCKET: recording is off.' }]
   }
-  const missing = ['RINGLINE_RECORDING_ACCESS_KEY_ID', 'RINGLINE_RECORDING_SECRET_ACCESS_KEY'].filter(
-    (name) => !env[name],
-  )
-  if (!env.RINGLINE_RECORDING_REGION && !env.RINGLINE_RECORDING_ENDPOINT)
-    missing.push('RINGLINE_RECORDING_REGION')
-  return [
-    missing.length === 0
-      ? { status: 'ok', name: 'recording', text: `Recordings go to bucket ${env.RINGLINE_RECORDING_BUCKET}` }
-      : {
-          status: 'fail',
+  const endpoint = v('RINGLINE_RECORDING_ENDPOINT')
+  const region = v('RINGLINE_RECORDING_REGION') ?? (endpoint ? 'us-east-1' : undefined)
+  const accessKeyId = v('RINGLINE_RECORDING_ACCESS_KEY_ID')
+  const secretAccessKey = v('RINGLINE_RECORDING_SECRET_ACCESS_KEY')
+  const missing = [
+    !accessKeyId && 'RINGLINE_RECORDING_ACCESS_KEY_ID',
+    !secretAccessKey && 'RINGLINE_RECORDING_SECRET_ACCESS_KEY',
+    !region && 'RINGLINE_RECORDING_REGION',
+  ].filter(Boolean)
+  if (!accessKeyId || !secretAccessKey || !region) {
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `RINGLINE_RECORDING_BUCKET is set but ${missing.join(', ')} is not.`,
+      },
+    ]
+  }
+  const pathStyle = v('RINGLINE_RECORDING_FORCE_PATH_STYLE')
+  const location: S3Location = {
+    bucket,
+    region,
+    accessKeyId,
+    secretAccessKey,
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: pathStyle ? pathStyle === 'true' : endpoint !== undefined,
+  }
+  const key = `${v('RINGLINE_RECORDING_KEY_PREFIX') ?? 'ringline/recordings/'}ringline-doctor-probe`
+  const where = `bucket ${bucket}${endpoint ? ` at ${endpoint}` : ` (${region})`}`
+  try {
+    const signed = signS3Request(location, { method: 'GET', key })
+    const response = await fetchImpl(signed.url, {
+      headers: signed.headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body = response.ok ? '' : await response.text()
+    const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1]
+    if (response.ok || code === 'NoSuchKey') {
+      return [
+        { status: 'ok', name: 'recording', text: `Recordings go to ${where}, which accepts the key pair` },
+      ]
+    }
+    if (code === 'AccessDenied') {
+      return [
+        {
+          status: 'warn',
           name: 'recording',
-          text: `RINGLINE_RECORDING_BUCKET is set but ${missing.join(', ')} is not.`,
+          text: `The ${where} denied a read with ${accessKeyId}: egress needs s3:PutObject, playback s3:GetObject.`,
         },
-  ]
+      ]
+    }
+    const why =
+      code === 'NoSuchBucket'
+        ? 'the bucket does not exist'
+        : code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId'
+          ? `the key pair is refused (${code})`
+          : `${response.status}${code ? ` ${code}` : ''}`
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `The ${where} refused Ringline: ${why}. Check RINGLINE_RECORDING_*.`,
+      },
+    ]
+  } catch (error) {
+    return [
+      {
+        status: 'fail',
+        name: 'recording',
+        text: `The ${where} is not reachable (${describeError(error)}).`,
+      },
+    ]
+  }
 }
 
 /** Twilio credentials from the environment, tried against Twilio (a read of one number). */
@@ -422,10 +518,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
   const store = options.store === undefined ? cliStore(env) : options.store
   const ownStore = options.store === undefined
   try {
-    const [livekit, publicUrl, stored, twilio] = await Promise.all([
+    const [livekit, publicUrl, stored, recording, twilio] = await Promise.all([
       livekitChecks(config, timeoutMs),
       publicUrlChecks(config, env, options.fetch ?? fetch, timeoutMs),
       storeChecks(store, (options.now ?? (() => new Date()))(), `${config.basePath}/webhooks/livekit`),
+      recordingChecks(env, options.fetch ?? fetch, timeoutMs),
       twilioChecks(env, timeoutMs),
     ])
     return [
@@ -433,7 +530,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
       ...livekit,
       ...publicUrl,
       ...stored,
-      ...recordingChecks(env),
+      ...recording,
       ...twilio,
       ...twilioVoiceEnvChecks(env),
     ]

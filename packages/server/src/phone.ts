@@ -15,6 +15,10 @@ const PARSE_REASONS: Record<string, string> = {
   INVALID_LENGTH: 'it has an invalid length',
 }
 
+/** How to let test numbers through: in the message of NOT_ASSIGNED (read in logs and curl) and in its `details.hint`. */
+const UNASSIGNED_HINT =
+  'Test numbers (such as the sandbox phones, +1 555 …) are refused unless the server sets `calls: { allowUnassignedNumbers: true }`.'
+
 /** Parses what a user typed (`+1 415…`, national format, `tel:` URI) into a phone number, or throws `INVALID_PHONE_NUMBER` with the reason. */
 export function parsePhone(
   input: string,
@@ -51,14 +55,8 @@ export function parsePhone(
   if (!phone.isValid() && !options.allowUnassigned) {
     throw new HttpError(
       'INVALID_PHONE_NUMBER',
-      `"${field}" is not a valid phone number: ${phone.number} is not assigned in its numbering plan.`,
-      {
-        field,
-        details: {
-          reason: 'NOT_ASSIGNED',
-          hint: 'Test numbers (such as the sandbox phones, +1 555 …) are refused unless the server sets `calls: { allowUnassignedNumbers: true }`.',
-        },
-      },
+      `"${field}" is not a valid phone number: ${phone.number} is not assigned in its numbering plan. ${UNASSIGNED_HINT}`,
+      { field, details: { reason: 'NOT_ASSIGNED', hint: UNASSIGNED_HINT } },
     )
   }
   return phone

@@ -27,6 +27,8 @@ describe('POST /calls guards (checked before anything is dialled)', () => {
     expect(words.body.error.code).toBe('INVALID_PHONE_NUMBER')
     const unassigned = await post({ to: '+15550002000' })
     expect(unassigned.body.error.message).toContain('not assigned')
+    // The message itself says how to let the sandbox's test numbers through (it is what a developer sees first).
+    expect(unassigned.body.error.message).toContain('`calls: { allowUnassignedNumbers: true }`')
     expect(unassigned.body.error.details).toMatchObject({ reason: 'NOT_ASSIGNED' })
     expect(unassigned.body.error.details.hint).toContain('allowUnassignedNumbers')
   })

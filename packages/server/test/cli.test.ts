@@ -43,6 +43,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
+describe('ringline doctor options', () => {
+  it('refuses an unknown option with exit 2 before checking anything', async () => {
+    const result = await ringline(['doctor', '--jsn'], {})
+    expect(result).toEqual({ code: 2, out: 'Unknown option --jsn for doctor (only --json).\n' })
+  })
+})
+
 describe('ringline migrate without a store', () => {
   it('says what to set and exits 1', async () => {
     const result = await ringline(['migrate'], {})
@@ -63,5 +70,16 @@ describe.each(inject('storeKinds'))('ringline migrate on %s', (kind) => {
     expect(second).toEqual({ code: 0, out: 'Schema is up to date.\n' })
     const after = await ringline(['doctor'], env)
     expect(after.out).toContain('✓ The store is reachable and migrated')
+    // --json: the same checks as data; exit 1 because nothing else (LiveKit, caller id …) is configured here.
+    const json = await ringline(['doctor', '--json'], env)
+    expect(json.code).toBe(1)
+    const report = JSON.parse(json.out)
+    expect(report.ok).toBe(false)
+    expect(report.checks).toContainEqual({
+      status: 'ok',
+      name: 'store',
+      text: 'The store is reachable and migrated',
+    })
+    expect(report.checks).toContainEqual(expect.objectContaining({ status: 'fail', name: 'LIVEKIT_URL' }))
   })
 })

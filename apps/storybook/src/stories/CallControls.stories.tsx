@@ -1,3 +1,4 @@
+import { networkWarningText } from '@ringline/core'
 import { CallControls, type EndReason } from '@ringline/react'
 import { createFakeCall } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
@@ -51,6 +52,50 @@ export const OnHold: Story = {
 /** The network dropped; LiveKit is reconnecting. */
 export const Reconnecting: Story = {
   parameters: withCall({ phase: 'reconnecting', connectedAt: ago(120_000), since: ago(3_000) }),
+}
+
+/** Network warnings raised (the other side's line is poor, and there is a delay): text, not only colour. */
+export const NetworkWarnings: Story = {
+  parameters: withCall({
+    phase: 'connected',
+    connectedAt: ago(95_000),
+    networkWarnings: [
+      {
+        name: 'poor-network',
+        side: 'remote',
+        text: networkWarningText['poor-network'].remote,
+        since: ago(6_000),
+      },
+      {
+        name: 'high-latency',
+        side: 'local',
+        text: networkWarningText['high-latency'].local,
+        since: ago(4_000),
+      },
+    ],
+  }),
+  play: async ({ canvasElement }) => {
+    const warnings = canvasElement.querySelectorAll('.rl-network-warning')
+    await expect(warnings).toHaveLength(2)
+    await expect(warnings[0]).toHaveTextContent("The other side's connection is poor")
+  },
+}
+
+/** The browser blocks the call's audio (autoplay): the "Enable sound" step is shown. */
+export const SoundBlocked: Story = {
+  parameters: {
+    client: {
+      state: {
+        activeCall: createFakeCall({ remote, phase: 'connected', connectedAt: ago(10_000) }),
+        audio: { readiness: 'blocked' as const, ringtone: false },
+      },
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Enable sound' }))
+    await expect(canvas.queryByRole('button', { name: 'Enable sound' })).toBeNull()
+  },
 }
 
 /** Keypad open, tones sent. */

@@ -1,3 +1,4 @@
+import { networkWarningText } from '@ringline/core'
 import { InternalCall, type ParticipantState } from '@ringline/react'
 import { createFakeCall } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
@@ -16,7 +17,12 @@ const person = (identity: string, name: string, over: Partial<ParticipantState> 
   ...over,
 })
 
-const room = (phase: 'connected' | 'reconnecting' | 'connecting', participants: ParticipantState[]) => ({
+const room = (
+  phase: 'connected' | 'reconnecting' | 'connecting',
+  participants: ParticipantState[],
+  extra: Partial<Parameters<typeof createFakeCall>[0]> = {},
+  state: Record<string, unknown> = {},
+) => ({
   client: {
     state: {
       activeCall: createFakeCall({
@@ -27,7 +33,9 @@ const room = (phase: 'connected' | 'reconnecting' | 'connecting', participants: 
         remote: { number: null, name: 'daily-standup', contactId: null },
         roomName: 'int-demo-daily-standup',
         participants,
+        ...extra,
       } as Parameters<typeof createFakeCall>[0]),
+      ...state,
     },
   },
 })
@@ -80,6 +88,30 @@ export const Connecting: Story = { parameters: room('connecting', [person('me', 
 export const InRoom: Story = { args: { canEnd: true }, parameters: room('connected', team) }
 
 export const Reconnecting: Story = { parameters: room('reconnecting', team) }
+
+/** A poor network: the warning is text in a status region, not only a colour. */
+export const PoorNetwork: Story = {
+  parameters: room('connected', team, {
+    networkWarnings: [
+      {
+        name: 'poor-network',
+        side: 'local',
+        text: networkWarningText['poor-network'].local,
+        since: Date.now() - 4_000,
+      },
+    ],
+  }),
+  play: async ({ canvasElement }) => {
+    const region = canvasElement.querySelector('.rl-network-warnings')
+    await expect(region).toHaveAttribute('role', 'status')
+    await expect(region).toHaveTextContent('Your network connection is poor')
+  },
+}
+
+/** The browser blocks autoplay: the room shows the "Enable sound" step. */
+export const SoundBlocked: Story = {
+  parameters: room('connected', team, {}, { audio: { readiness: 'blocked', ringtone: false } }),
+}
 
 /** The microphone is blocked: joining still works, others will not hear. */
 export const PermissionDenied: Story = {

@@ -37,6 +37,7 @@ export const fakeLivekit: LivekitModuleLike = {
     SipDTMFReceived: 'sipDTMFReceived',
     MediaDevicesError: 'mediaDevicesError',
     TranscriptionReceived: 'transcriptionReceived',
+    ConnectionQualityChanged: 'connectionQualityChanged',
   },
   ParticipantKind: {
     STANDARD: 0,
@@ -98,6 +99,7 @@ export class FakeParticipant implements ParticipantLike {
   attributes: Record<string, string>
   isSpeaking = false
   audioTrackPublications = new Map<string, TrackPublicationLike>()
+  connectionQuality = 'unknown'
   constructor(init: {
     identity: string
     name?: string
@@ -116,6 +118,11 @@ export class FakeAudioTrack implements RemoteTrackLike {
   kind = 'audio'
   volume = 1
   attached = 0
+  /** Cumulative receiver counters, as `getReceiverStats()` reports them; set by the test. */
+  stats = { packetsReceived: 0, packetsLost: 0 }
+  async getReceiverStats() {
+    return { ...this.stats }
+  }
   attach(): HTMLMediaElement {
     this.attached++
     return { setAttribute() {}, remove() {}, style: {}, isConnected: true } as unknown as HTMLMediaElement
@@ -140,6 +147,11 @@ export class FakeRoom implements RoomLike {
   /** The microphone publication's track, once the microphone was enabled. */
   microphoneTrack: (LocalAudioTrackLike & { restarts: number }) | null = null
   dtmf: Array<[number, string]> = []
+  /** Cumulative sender counters of the microphone (`roundTripTime` in seconds); set by the test. */
+  senderStats: { packetsSent: number; packetsLost: number; roundTripTime?: number } = {
+    packetsSent: 0,
+    packetsLost: 0,
+  }
   switched: Array<[string, string]> = []
   disconnectCalls = 0
   /** Make `connect` fail with this error. */
@@ -161,6 +173,7 @@ export class FakeRoom implements RoomLike {
       attributes: {},
       isSpeaking: false,
       audioTrackPublications: new Map(),
+      connectionQuality: 'unknown',
       isMicrophoneEnabled: false,
       microphoneCalls: [],
       async setMicrophoneEnabled(enabled: boolean) {
@@ -188,6 +201,7 @@ export class FakeRoom implements RoomLike {
       mediaStreamTrack: own,
       isMuted: false,
       restarts: 0,
+      getSenderStats: async () => ({ ...room.senderStats }),
       async replaceTrack(track: MediaStreamTrack) {
         this.mediaStreamTrack = track
         room.sending = track
@@ -350,6 +364,13 @@ export class FakeRoom implements RoomLike {
     segments: Array<{ id: string; text: string; final: boolean; firstReceivedTime?: number }>,
   ) {
     this.emit('transcriptionReceived', segments, this.remoteParticipants.get(identity))
+  }
+  /** LiveKit reports a participant's connection quality (`'me'` for the local one). */
+  setQuality(identity: string, quality: 'excellent' | 'good' | 'poor' | 'lost' | 'unknown') {
+    const p = identity === 'me' ? this.localParticipant : this.remoteParticipants.get(identity)
+    if (!p) throw new Error(`no participant ${identity}`)
+    p.connectionQuality = quality
+    this.emit('connectionQualityChanged', quality, p)
   }
   setCanPlaybackAudio(can: boolean) {
     this.canPlaybackAudio = can

@@ -24,6 +24,7 @@ import {
 } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
+import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useNow } from '../internal/useNow'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
@@ -33,6 +34,7 @@ import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { DialPad } from './DialPad'
+import { EnableSound, type EnableSoundLabels } from './EnableSound'
 import { LiveTranscript } from './LiveTranscript'
 
 /** Every text of CallControls. */
@@ -60,6 +62,10 @@ export interface CallControlsLabels extends CallDevicesLabels {
   transferStatus: Record<'pending' | 'completed' | 'failed', string>
   hangup: string
   dismiss: string
+  /** Texts of the network warnings per warning and side; default the warning's own `text` (core's English). */
+  networkWarnings: Partial<NetworkWarningLabels>
+  /** The "Enable sound" step shown while the browser blocks the call's audio. */
+  enableSound: EnableSoundLabels
 }
 
 /** Default English texts of CallControls. */
@@ -107,6 +113,11 @@ export const callControlsLabels: CallControlsLabels = {
   ...callDevicesLabels,
   hangup: 'Hang up',
   dismiss: 'Close',
+  networkWarnings: {},
+  enableSound: {
+    blocked: 'Your browser blocks the sound of this call until you click.',
+    enable: 'Enable sound',
+  },
 }
 
 /** Props of {@link CallControls}. */
@@ -293,6 +304,8 @@ export function CallControls({
       ) : null}
       <LiveRegion message={call ? status : ''} />
       <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
+      <NetworkNotice call={isLive ? call : null} labels={labels.networkWarnings} />
+      {isLive ? <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} /> : null}
       <div className="rl-call-buttons">
         <button
           type="button"

@@ -12,11 +12,12 @@ import {
 } from 'react'
 import { useIncomingCalls } from '../hooks/useIncomingCalls'
 import { cx } from '../internal/cx'
-import { HangupIcon, PhoneIcon, SpeakerIcon } from '../internal/icons'
+import { HangupIcon, PhoneIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useLabels } from '../messages'
 import type { CallClientLike, IncomingCall } from '../types'
+import { EnableSound } from './EnableSound'
 
 /**
  * States of one incoming call in the overlay (`data-state`). Answering hands the call to the active call at once
@@ -327,14 +328,12 @@ export function IncomingCallOverlay({
           tabIndex={-1}
           onKeyDown={onKeyDown}
         >
-          {incoming.audioReadiness === 'blocked' && ringing.length > 0 ? (
-            <div className="rl-incoming-sound" data-state="blocked">
-              <SpeakerIcon />
-              <span>{labels.soundBlocked}</span>
-              <button type="button" className="rl-button" onClick={() => incoming.startAudio()}>
-                {labels.enableSound}
-              </button>
-            </div>
+          {ringing.length > 0 ? (
+            <EnableSound
+              {...(client ? { client } : {})}
+              className="rl-incoming-sound"
+              labels={{ blocked: labels.soundBlocked, enable: labels.enableSound }}
+            />
           ) : null}
           {entries.map((entry, index) => {
             const { call, state } = entry

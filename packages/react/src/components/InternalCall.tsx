@@ -7,12 +7,14 @@ import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
+import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { useErrorText, useLabels } from '../messages'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
+import { EnableSound, type EnableSoundLabels } from './EnableSound'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
@@ -46,6 +48,10 @@ export interface InternalCallLabels extends CallDevicesLabels {
   /** No microphone connected, or another app holds it. */
   microphoneUnavailable: string
   allowMicrophone: string
+  /** Texts of the network warnings per warning and side; default the warning's own `text` (core's English). */
+  networkWarnings: Partial<NetworkWarningLabels>
+  /** The "Enable sound" step shown while the browser blocks the room's audio. */
+  enableSound: EnableSoundLabels
 }
 
 /** Default English texts of InternalCall. */
@@ -71,6 +77,11 @@ export const internalCallLabels: InternalCallLabels = {
   mute: 'Mute',
   speakingWhileMuted: 'You are muted. Unmute to be heard.',
   ...callDevicesLabels,
+  networkWarnings: {},
+  enableSound: {
+    blocked: 'Your browser blocks the sound of this room until you click.',
+    enable: 'Enable sound',
+  },
   leave: 'Leave',
   end: 'End for everyone',
   left: {
@@ -270,6 +281,8 @@ export function InternalCall({
             ))}
           </ul>
           <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
+          <NetworkNotice call={call} labels={labels.networkWarnings} />
+          <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} />
           <div className="rl-room-controls">
             <button
               type="button"

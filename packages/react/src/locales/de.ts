@@ -2,6 +2,25 @@
 import type { CallDevicesLabels } from '../components/CallDevices'
 import type { RinglineMessages } from '../messages'
 
+const networkWarnings = {
+  'poor-network': {
+    local: 'Ihre Netzwerkverbindung ist schlecht. Die Gegenseite hört Sie eventuell abgehackt.',
+    remote: 'Die Verbindung der Gegenseite ist schlecht. Sie hören sie eventuell abgehackt.',
+  },
+  'high-latency': {
+    local: 'Ihre Verbindung ist langsam: Die Leitung hat Verzögerung. Machen Sie Pausen, bevor Sie sprechen.',
+    remote: 'Die Leitung der Gegenseite hat Verzögerung. Machen Sie Pausen, bevor Sie sprechen.',
+  },
+  'packet-loss': {
+    local: 'Auf Ihrer Verbindung geht Audio verloren. Gehen Sie näher ans WLAN oder nutzen Sie ein Kabel.',
+    remote: 'Audio der Gegenseite geht verloren. Bitten Sie um Wiederholung, wenn es abbricht.',
+  },
+  reconnecting: {
+    local: 'Ihre Verbindung ist abgebrochen. Wird wiederhergestellt…',
+    remote: 'Die Verbindung der Gegenseite ist abgebrochen. Warten, bis sie zurück ist…',
+  },
+}
+
 const devices: CallDevicesLabels = {
   microphone: 'Mikrofon',
   speaker: 'Lautsprecher',
@@ -140,6 +159,11 @@ export const de: RinglineMessages = {
     ...devices,
     hangup: 'Auflegen',
     dismiss: 'Schließen',
+    networkWarnings,
+    enableSound: {
+      blocked: 'Ihr Browser blockiert den Ton dieses Anrufs, bis Sie klicken.',
+      enable: 'Ton einschalten',
+    },
   },
   incomingCallOverlay: {
     dialog: 'Eingehende Anrufe',
@@ -186,6 +210,11 @@ export const de: RinglineMessages = {
     mute: 'Stumm',
     speakingWhileMuted: 'Sie sind stummgeschaltet. Heben Sie die Stummschaltung auf, um gehört zu werden.',
     ...devices,
+    networkWarnings,
+    enableSound: {
+      blocked: 'Ihr Browser blockiert den Ton dieses Raums, bis Sie klicken.',
+      enable: 'Ton einschalten',
+    },
     leave: 'Verlassen',
     end: 'Für alle beenden',
     left: {
@@ -515,5 +544,54 @@ export const de: RinglineMessages = {
     position: (current, total) => `${current} von ${total}`,
     download: 'Herunterladen',
     error: 'Die Aufnahme konnte nicht geladen werden.',
+  },
+  readyCheck: {
+    title: 'Bereit für Anrufe?',
+    intro: 'Prüfen Sie Mikrofon, Ton und Verbindung vor Ihrem ersten Anruf. Das dauert etwa zehn Sekunden.',
+    run: 'Prüfung starten',
+    rerun: 'Erneut prüfen',
+    running: 'Wird geprüft…',
+    steps: {
+      permission: 'Mikrofonzugriff',
+      microphone: 'Mikrofonsignal',
+      speaker: 'Tonausgabe',
+      connection: 'Verbindung zum Anrufserver',
+    },
+    states: {
+      pending: 'Noch nicht geprüft',
+      running: 'Wird geprüft',
+      passed: 'OK',
+      warning: 'Funktioniert, mit einem Problem',
+      failed: 'Problem',
+      skipped: 'Übersprungen',
+    },
+    verdicts: {
+      checking: 'Wird geprüft…',
+      ready: 'Bereit für Anrufe.',
+      degraded: 'Anrufe funktionieren, aber etwas braucht Aufmerksamkeit.',
+      'not-ready': 'Noch nicht bereit für Anrufe.',
+    },
+    idle: 'Noch nicht geprüft.',
+    fix: 'Lösung',
+    level: 'Mikrofonpegel',
+    playTestSound: 'Testton abspielen',
+    testSoundPlayed: 'Ein Testton wird abgespielt. Haben Sie ihn gehört?',
+    testSoundBlocked: 'Der Browser hat den Testton blockiert. Klicken Sie erneut.',
+    microphone: 'Mikrofon',
+    speaker: 'Lautsprecher',
+    permission: {
+      unknown: 'Noch nicht geprüft.',
+      prompt: 'Noch nicht erlaubt: Ihr Browser wird fragen.',
+      granted: 'Das Mikrofon ist erlaubt.',
+      denied: 'Der Mikrofonzugriff ist für diese Website blockiert.',
+      'blocked-by-policy': 'Diese Seite darf kein Mikrofon verwenden.',
+      'no-device': 'Kein Mikrofon gefunden.',
+      'in-use': 'Das Mikrofon wird von einer anderen App verwendet oder kann nicht gelesen werden.',
+    },
+  },
+  enableSound: {
+    blocked:
+      'Ihr Browser blockiert den Ton auf dieser Seite, bis Sie klicken. Sie würden Anrufe nicht klingeln hören.',
+    enable: 'Ton einschalten',
   },
 }

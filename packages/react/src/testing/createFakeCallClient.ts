@@ -33,6 +33,7 @@ export function createFakeCall(init: Partial<CallBase> & CallPhase): Call {
     transfer: null,
     transcript: [],
     agents: [],
+    networkWarnings: [],
     createdAt: Date.now(),
     ...init,
   } as Call
@@ -317,6 +318,10 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
     },
     startAudio() {
       record('startAudio', [])
+      set({ audio: { ...state.audio, readiness: 'ready' } })
+    },
+    async enableSound() {
+      record('enableSound', [])
       set({ audio: { ...state.audio, readiness: 'ready' } })
     },
     destroy() {
