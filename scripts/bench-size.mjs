@@ -106,6 +106,7 @@ const rows = [
   ['CallControls', "export { CallControls } from '@ringline/react'"],
   ['CallHistory', "export { CallHistory } from '@ringline/react'"],
   ['VoiceSettingsCard', "export { VoiceSettingsCard } from '@ringline/react'"],
+  ['VoiceConfigurationCard', "export { VoiceConfigurationCard } from '@ringline/react'"],
   ['InternalCall', "export { InternalCall } from '@ringline/react'"],
   ['everything core+react (eager)', "export * from '@ringline/core'; export * from '@ringline/react'"],
 ]

@@ -154,7 +154,14 @@ describe('the example app in light and dark', () => {
       // Loaded: past "Checking…" and not busy (the page keeps its /events stream open, so no network idle).
       await page.waitForFunction(() => {
         const el = document.querySelector('.rl-voice-settings')
-        return !!el && el.getAttribute('data-status') !== 'loading' && el.getAttribute('aria-busy') !== 'true'
+        const voice = document.querySelector('.rl-voice-config')
+        return (
+          !!el &&
+          el.getAttribute('data-status') !== 'loading' &&
+          el.getAttribute('aria-busy') !== 'true' &&
+          !!voice &&
+          voice.getAttribute('data-state') !== 'loading'
+        )
       })
       await expectScreenshot(page, `settings-${scheme}`)
     })

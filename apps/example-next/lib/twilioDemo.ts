@@ -5,6 +5,8 @@ export const DEMO_TWILIO = Object.freeze({
   accountSid: `AC${'de'.repeat(16)}`,
   apiKeySid: `SK${'de'.repeat(16)}`,
   apiKeySecret: 'ringline-demo-api-key-secret',
+  /** For Settings → Voice calling (Twilio Voice auto-configuration). */
+  authToken: 'ad'.repeat(16),
 })
 
 /** Numbers of the demo account (default: sandbox numbers its phone can call). `RINGLINE_TWILIO_SIMULATOR_NUMBERS` overrides. */
@@ -27,6 +29,7 @@ export function startTwilioDemo(): TwilioSimulator | undefined {
     accounts: [
       {
         sid: DEMO_TWILIO.accountSid,
+        authToken: DEMO_TWILIO.authToken,
         friendlyName: 'Ringline demo',
         keys: [
           { sid: DEMO_TWILIO.apiKeySid, secret: DEMO_TWILIO.apiKeySecret, friendlyName: 'Ringline demo' },
@@ -51,6 +54,7 @@ export function startTwilioDemo(): TwilioSimulator | undefined {
       `  Account SID     ${DEMO_TWILIO.accountSid}`,
       `  API key SID     ${DEMO_TWILIO.apiKeySid}`,
       `  API key secret  ${DEMO_TWILIO.apiKeySecret}`,
+      `  Auth Token      ${DEMO_TWILIO.authToken}   (Settings → Voice calling)`,
       `  Numbers         ${numbers.join(', ')}; calls are routed to LiveKit SIP at ${process.env.LIVEKIT_SIP_URI}`,
     ].join('\n'),
   )

@@ -31,7 +31,7 @@ export function WithClient({ client, children }: { client: () => CallClientLike;
 /** MSW handlers serving the Ringline routes from an in-memory fake API (errors as `{ error: { code } }`). */
 export function ringlineHandlers(
   options: FakeApiOptions | FakeApi = {},
-  extra: { hang?: Array<'calls' | 'numbers' | 'connect' | 'verify'> } = {},
+  extra: { hang?: Array<'calls' | 'numbers' | 'connect' | 'verify' | 'voiceStatus' | 'voiceConfigure'> } = {},
 ): RequestHandler[] {
   const fake = 'twilio' in options ? options : createFakeApi(options)
   const base = '*/api/ringline'
@@ -48,7 +48,8 @@ export function ringlineHandlers(
       )
     }
   }
-  const hang = (name: 'calls' | 'numbers' | 'connect' | 'verify') => extra.hang?.includes(name) ?? false
+  const hang = (name: NonNullable<typeof extra.hang>[number]) => extra.hang?.includes(name) ?? false
+  const voice = fake.twilioVoice
   return [
     http.get(`${base}/calls`, ({ request }) =>
       run(hang('calls'), () =>
@@ -83,6 +84,21 @@ export function ringlineHandlers(
     http.get(`${base}/twilio/numbers/:sid/status`, ({ params }) =>
       run(false, () => fake.twilio.numberStatus(String(params.sid))),
     ),
+    ...(voice
+      ? [
+          http.get(`${base}/twilio/voice`, () => run(hang('voiceStatus'), () => voice.status())),
+          http.post(`${base}/twilio/voice/auto-configure`, async ({ request }) => {
+            const body = (await request.json()) as never
+            return run(hang('voiceConfigure'), () => voice.autoConfigure(body))
+          }),
+          http.delete(`${base}/twilio/voice`, () => run(false, () => voice.remove())),
+          // Only the Twilio Voice token; other `/token` requests fall through to the story's own handlers.
+          http.post(`${base}/token`, async ({ request }) => {
+            const body = (await request.clone().json()) as { transport?: string }
+            return body.transport === 'twilio' ? run(false, () => voice.token()) : undefined
+          }),
+        ]
+      : []),
   ]
 }
 

@@ -47,4 +47,43 @@ describe('createApiClient', () => {
     expect(error).toBeInstanceOf(RinglineError)
     expect((error as RinglineError).code).toBe('FORBIDDEN')
   })
+
+  it('twilioVoice: the settings routes and the Twilio token, with their bodies checked', async () => {
+    const status = {
+      configured: true,
+      hasTwimlApp: true,
+      setupMethod: 'auto',
+      accountSid: `AC${'a'.repeat(32)}`,
+      apiKeySid: null,
+      twimlAppSid: `AP${'b'.repeat(32)}`,
+      callerId: null,
+      webhooks: null,
+      updatedAt: null,
+    }
+    const { seen, fetchImpl } = recorder(() => Response.json(status))
+    const api = createApiClient({ baseUrl: '/api/ringline', fetch: fetchImpl })
+    expect(await api.twilioVoice.status()).toEqual(status)
+    await api.twilioVoice.autoConfigure({ accountSid: status.accountSid, authToken: 'x'.repeat(32) })
+    await api.twilioVoice.remove()
+    await api.getCallByRoom('int-acme/x').catch(() => null)
+    expect(seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual([
+      'GET /api/ringline/twilio/voice null',
+      `POST /api/ringline/twilio/voice/auto-configure {"accountSid":"${status.accountSid}","authToken":"${'x'.repeat(32)}"}`,
+      'DELETE /api/ringline/twilio/voice {}',
+      'GET /api/ringline/calls/by-room/int-acme%2Fx null',
+    ])
+    const bad = recorder(() => Response.json({ configured: 'yes' }))
+    const badApi = createApiClient({ baseUrl: '/api/ringline', fetch: bad.fetchImpl })
+    await expect(badApi.twilioVoice.status()).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' })
+    const token = recorder(() =>
+      Response.json({ transport: 'twilio', token: 'jwt', identity: 'acme_3Aal', ttl: 3600, expiresAt: 'x' }),
+    )
+    const tokenApi = createApiClient({ baseUrl: '/api/ringline', fetch: token.fetchImpl })
+    expect((await tokenApi.twilioVoice.token()).identity).toBe('acme_3Aal')
+    expect(token.seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/ringline/token',
+      body: '{"transport":"twilio"}',
+    })
+  })
 })

@@ -11,6 +11,9 @@ import type {
   TwilioCredentialsRequest,
   TwilioIntegration,
   TwilioNumber,
+  TwilioVoiceAutoConfigureRequest,
+  TwilioVoiceStatus,
+  TwilioVoiceTokenResponse,
 } from './protocol'
 import {
   callDetailGuard,
@@ -22,6 +25,8 @@ import {
   numberConnectionGuard,
   type ResponseGuard,
   twilioIntegrationGuard,
+  twilioVoiceStatusGuard,
+  twilioVoiceTokenResponseGuard,
 } from './protocol/guards'
 import { errorFromResponse, RinglineError } from './ringlineError'
 
@@ -66,6 +71,8 @@ export interface ApiClient {
   startRecording(id: string): Promise<unknown>
   listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
+  /** `GET /calls/by-room/:roomName`: the same as `getCall`, for the tenant's call of a LiveKit room. */
+  getCallByRoom(roomName: string, signal?: AbortSignal): Promise<CallDetail>
   joinRoom(name: string, body?: { displayName?: string }, signal?: AbortSignal): Promise<JoinRoomResponse>
   leaveRoom(name: string): Promise<unknown>
   endRoom(name: string): Promise<unknown>
@@ -79,6 +86,20 @@ export interface ApiClient {
     disconnectNumber(sid: string): Promise<unknown>
     numberStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection>
   }
+  /** The Twilio Voice settings routes (`GET|DELETE /twilio/voice`, `POST /twilio/voice/auto-configure`) and its token. */
+  twilioVoice: TwilioVoiceSettingsApi
+}
+
+/** The Twilio Voice settings operations `VoiceConfigurationCard` uses. */
+export interface TwilioVoiceSettingsApi {
+  /** `GET /twilio/voice`: what is configured, never secrets. */
+  status(signal?: AbortSignal): Promise<TwilioVoiceStatus>
+  /** `POST /twilio/voice/auto-configure`: creates the API key and TwiML app from account credentials; admins. */
+  autoConfigure(body: TwilioVoiceAutoConfigureRequest): Promise<TwilioVoiceStatus>
+  /** `DELETE /twilio/voice`; admins. */
+  remove(): Promise<{ deleted: boolean }>
+  /** `POST /token` `{ transport: 'twilio' }`: a Voice access token for the signed-in user (the connection test). */
+  token(): Promise<TwilioVoiceTokenResponse>
 }
 
 const enc = encodeURIComponent
@@ -177,6 +198,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listCalls: (query = {}, signal) =>
       request('GET', '/calls', { query, schema: listCallsResponseGuard, signal }),
     getCall: (id, signal) => request('GET', `/calls/${enc(id)}`, { schema: callDetailGuard, signal }),
+    getCallByRoom: (roomName, signal) =>
+      request('GET', `/calls/by-room/${enc(roomName)}`, { schema: callDetailGuard, signal }),
     joinRoom: (name, body = {}, signal) =>
       request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseGuard, signal }),
     leaveRoom: (name) => request('POST', `/rooms/${enc(name)}/leave`, { body: {} }),
@@ -194,6 +217,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       disconnectNumber: (sid) => request('POST', `/twilio/numbers/${enc(sid)}/disconnect`, { body: {} }),
       numberStatus: (sid, signal) =>
         request('GET', `/twilio/numbers/${enc(sid)}/status`, { schema: numberConnectionGuard, signal }),
+    },
+    twilioVoice: {
+      status: (signal) => request('GET', '/twilio/voice', { schema: twilioVoiceStatusGuard, signal }),
+      autoConfigure: (body) =>
+        request('POST', '/twilio/voice/auto-configure', { body, schema: twilioVoiceStatusGuard }),
+      remove: () => request('DELETE', '/twilio/voice'),
+      token: () =>
+        request('POST', '/token', { body: { transport: 'twilio' }, schema: twilioVoiceTokenResponseGuard }),
     },
   }
 }

@@ -1,7 +1,13 @@
 // @ringline/core: framework-agnostic call state over LiveKit. Explicit named exports; wire types in ./protocol.
 
 export { agentsOf } from './agentsOf'
-export type { ApiClient, ApiClientOptions, HeadersOption, RequestOptions } from './apiClient'
+export type {
+  ApiClient,
+  ApiClientOptions,
+  HeadersOption,
+  RequestOptions,
+  TwilioVoiceSettingsApi,
+} from './apiClient'
 export { createApiClient } from './apiClient'
 export type { CallClient, CallClientOptions, DialOptions } from './callClient'
 export { createCallClient } from './callClient'
@@ -99,7 +105,11 @@ export {
   toE164,
 } from './phoneNumber'
 export type { GuardIssue, GuardResult, ResponseGuard } from './protocol/guards'
-export { roomNameProblem, twilioCredentialsProblems } from './protocol/guards'
+export {
+  roomNameProblem,
+  twilioCredentialsProblems,
+  twilioVoiceCredentialsProblems,
+} from './protocol/guards'
 export type {
   CheckReadinessOptions,
   ReadinessApi,

@@ -41,8 +41,16 @@ export type { ReadyCheckLabels, ReadyCheckProps } from './components/ReadyCheck'
 export { ReadyCheck, readyCheckLabels } from './components/ReadyCheck'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
+export type { VoiceConfigurationCardProps } from './components/VoiceConfigurationCard'
+export { VoiceConfigurationCard } from './components/VoiceConfigurationCard'
 export type { VoiceSettingsCardProps } from './components/VoiceSettingsCard'
 export { VoiceSettingsCard } from './components/VoiceSettingsCard'
+export type {
+  VoiceConfigurationCardLabels,
+  VoiceConfigurationStage,
+  VoiceConfigurationState,
+} from './components/voiceConfigurationCardLabels'
+export { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 export type { ProblemText, VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 export { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 export type { ActiveCallResult } from './hooks/useActiveCall'

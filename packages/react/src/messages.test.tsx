@@ -14,6 +14,7 @@ import { internalCallLabels } from './components/InternalCall'
 import { liveTranscriptLabels } from './components/LiveTranscript'
 import { readyCheckLabels } from './components/ReadyCheck'
 import { recordingPlayerLabels } from './components/RecordingPlayer'
+import { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 import { de } from './locales/de'
 import { errorMessages, type RinglineMessageKey, RinglineMessagesProvider } from './messages'
@@ -26,6 +27,7 @@ const english: Record<RinglineMessageKey, object> = {
   internalCall: internalCallLabels,
   callHistory: callHistoryLabels,
   voiceSettingsCard: voiceSettingsCardLabels,
+  voiceConfigurationCard: voiceConfigurationCardLabels,
   agentPresence: agentPresenceLabels,
   liveTranscript: liveTranscriptLabels,
   recordingPlayer: recordingPlayerLabels,

@@ -14,6 +14,7 @@ import type { InternalCallLabels } from './components/InternalCall'
 import type { LiveTranscriptLabels } from './components/LiveTranscript'
 import type { ReadyCheckLabels } from './components/ReadyCheck'
 import type { RecordingPlayerLabels } from './components/RecordingPlayer'
+import type { VoiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import type { VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 import { mergeLabels } from './internal/labels'
 
@@ -31,6 +32,7 @@ export interface RinglineMessages {
   internalCall: InternalCallLabels
   callHistory: CallHistoryLabels
   voiceSettingsCard: VoiceSettingsCardLabels
+  voiceConfigurationCard: VoiceConfigurationCardLabels
   agentPresence: AgentPresenceLabels
   liveTranscript: LiveTranscriptLabels
   recordingPlayer: RecordingPlayerLabels
@@ -52,6 +54,7 @@ export type PartialRinglineMessages = {
 export const errorMessages: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'Your session has ended. Sign in again.',
   FORBIDDEN: 'You are not allowed to do this.',
+  ACCESS_REVOKED: 'Your access to calling was switched off. Sign in again.',
   NOT_FOUND: 'This was not found.',
   INVALID_REQUEST: 'Some details are not valid.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',

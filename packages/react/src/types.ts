@@ -1,7 +1,7 @@
 // The one place where @ringline/react states what it needs from a call client: a structural subset
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
-import type { TwilioOnboardingApi } from '@ringline/core'
+import type { TwilioOnboardingApi, TwilioVoiceSettingsApi } from '@ringline/core'
 import type { CallDetail, Connection, ListCallsQuery, ListCallsResponse } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
@@ -47,6 +47,8 @@ export interface RinglineApi {
   joinRoom?(name: string, body?: { displayName?: string }): Promise<{ connection: Connection }>
   /** The `/twilio/...` routes onboarding uses (`POST /twilio/credentials/verify`, `PUT|GET|DELETE /twilio/credentials`, `GET /twilio/numbers`, `POST /twilio/numbers/:sid/connect|disconnect`, `GET /twilio/numbers/:sid/status`). */
   twilio: TwilioOnboardingApi['twilio']
+  /** The Twilio Voice settings routes `VoiceConfigurationCard` uses (`GET|DELETE /twilio/voice`, `POST /twilio/voice/auto-configure`, `POST /token`). */
+  twilioVoice?: TwilioVoiceSettingsApi
 }
 
 /** What the React bindings need from a call client: `createCallClient()` of @ringline/core satisfies it. */

@@ -100,7 +100,51 @@ describe('ringline doctor', () => {
       name: 'webhooks',
       text: 'Last LiveKit webhook received 5 min ago',
     })
+    // The webhook health per tenant, through the call record of the event's room.
+    await store.query(
+      "INSERT INTO ringline_calls (id, tenant_id, direction, status, room_name) VALUES ('c_doc', 'acme', 'internal', 'completed', 'int-acme-standup')",
+    )
+    await store.query(
+      "INSERT INTO ringline_webhook_events (id, event, room_name, received_at) VALUES ('EV_doc2', 'participant_joined', 'int-acme-standup', '2026-01-01T10:03:00Z')",
+    )
+    const perTenant = await runDoctor({ env: {}, store, now: () => new Date('2026-01-01T10:05:00Z') })
+    expect(perTenant.filter((c) => c.name === 'webhooks-tenant')).toEqual([
+      {
+        status: 'info',
+        name: 'webhooks-tenant',
+        text: 'Tenant acme: last LiveKit event participant_joined 2 min ago (room int-acme-standup)',
+      },
+    ])
     await store.close()
+  })
+
+  it('reports the TWILIO_* Twilio Voice fallback: absent, ignored (names only), complete, without Auth Token', async () => {
+    const voice = async (env: Record<string, string>) =>
+      byName(await runDoctor({ env, store: null }), 'twilio-voice-env')
+    expect(await voice({})).toMatchObject({ status: 'info' })
+    const app = `AP${'3'.repeat(32)}`
+    const half = await voice({ TWILIO_TWIML_APP_SID: app })
+    expect(half?.status).toBe('fail')
+    expect(half?.text).toContain('TWILIO_ACCOUNT_SID is not set')
+    const full = {
+      TWILIO_ACCOUNT_SID: account.sid,
+      TWILIO_API_KEY: key.sid,
+      TWILIO_API_SECRET: key.secret,
+      TWILIO_TWIML_APP_SID: app,
+      TWILIO_AUTH_TOKEN: account.authToken,
+    }
+    const ok = await runDoctor({ env: full, store: null })
+    expect(byName(ok, 'twilio-voice-env')).toEqual({
+      status: 'ok',
+      name: 'twilio-voice-env',
+      text: `Twilio Voice from TWILIO_* (app ${app}) for every tenant without stored settings`,
+    })
+    // The seed's TWILIO_API_KEY / TWILIO_API_SECRET names are accepted by the credentials check too.
+    expect(byName(ok, 'twilio')?.status).toBe('ok')
+    const { TWILIO_AUTH_TOKEN: _, ...noToken } = full
+    expect(await voice(noToken)).toMatchObject({ status: 'warn' })
+    expect(JSON.stringify(ok)).not.toContain(key.secret)
+    expect(JSON.stringify(ok)).not.toContain(account.authToken)
   })
 
   it('says which recording setting is missing', async () => {

@@ -5,6 +5,8 @@ import { type S3Location, signS3Request } from './recording/sigv4'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
+import { twilioVoiceFromEnv } from './twilioVoice/envConfig'
+import { lastWebhookByTenant } from './webhooks/webhookHealth'
 
 /** One line of `ringline doctor`: passed, failed (counts as a problem), a warning or plain information. */
 export interface DoctorCheck {
@@ -303,6 +305,17 @@ async function storeChecks(
             text: `No LiveKit webhook received yet: point LiveKit's webhook at <your origin>${webhookPath}.`,
           },
     )
+    // Per tenant (the rooms' call records name it): which tenants' calls LiveKit has reported on lately.
+    if (at) {
+      const tenants = await lastWebhookByTenant(store, { limit: 10 })
+      for (const t of tenants) {
+        checks.push({
+          status: 'info',
+          name: 'webhooks-tenant',
+          text: `Tenant ${t.tenantId}: last LiveKit event ${t.lastEvent} ${t.lastEventAt ? ago(new Date(t.lastEventAt), now) : ''} (room ${t.lastRoom})`,
+        })
+      }
+    }
     return checks
   } catch (error) {
     return [
@@ -411,8 +424,9 @@ async function twilioChecks(
   timeoutMs: number,
 ): Promise<DoctorCheck[]> {
   const sid = env.TWILIO_ACCOUNT_SID
-  const keySid = env.TWILIO_API_KEY_SID
-  const secret = env.TWILIO_API_KEY_SECRET
+  // The Twilio Voice fallback's names (TWILIO_API_KEY / TWILIO_API_SECRET, seed 004) are the same key.
+  const keySid = env.TWILIO_API_KEY_SID ?? env.TWILIO_API_KEY
+  const secret = env.TWILIO_API_KEY_SECRET ?? env.TWILIO_API_SECRET
   if (!sid && !keySid && !secret) {
     return [
       {
@@ -447,6 +461,52 @@ async function twilioChecks(
   }
 }
 
+/** Whether the `TWILIO_*` Twilio Voice fallback is complete (names the problems, never a value). */
+function twilioVoiceEnvChecks(env: Record<string, string | undefined>): DoctorCheck[] {
+  const problems: string[] = []
+  const warnings: string[] = []
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string, fields?: Record<string, unknown>) => {
+      const listed = fields?.problems
+      if (Array.isArray(listed)) problems.push(...listed.map(String))
+      else warnings.push(message.replace(/^ringline: /, ''))
+    },
+    error: () => undefined,
+  }
+  const read = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined)
+  const found = twilioVoiceFromEnv(logger, read)
+  if (!found && problems.length === 0) {
+    return [
+      {
+        status: 'info',
+        name: 'twilio-voice-env',
+        text: 'No TWILIO_TWIML_APP_SID: Twilio Voice uses each tenant’s stored settings only.',
+      },
+    ]
+  }
+  if (!found) {
+    return [
+      {
+        status: 'fail',
+        name: 'twilio-voice-env',
+        text: `Twilio Voice fallback ignored: ${problems.join('; ')}.`,
+      },
+    ]
+  }
+  const scope = found.tenantId ? `tenant ${found.tenantId}` : 'every tenant without stored settings'
+  return [
+    {
+      status: found.authToken ? 'ok' : 'warn',
+      name: 'twilio-voice-env',
+      text: found.authToken
+        ? `Twilio Voice from TWILIO_* (app ${found.twimlAppSid}) for ${scope}`
+        : `Twilio Voice from TWILIO_* for ${scope}, but ${warnings[0] ?? 'TWILIO_AUTH_TOKEN is not set'}`,
+    },
+  ]
+}
+
 /**
  * Checks every setting and connection `ringline doctor` lists: LiveKit and its keys, SIP trunks and dispatch rules,
  * the public webhook URL, the store and the last webhook seen, the recording bucket settings and Twilio credentials.
@@ -465,7 +525,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
       recordingChecks(env, options.fetch ?? fetch, timeoutMs),
       twilioChecks(env, timeoutMs),
     ])
-    return [...settingsChecks(config), ...livekit, ...publicUrl, ...stored, ...recording, ...twilio]
+    return [
+      ...settingsChecks(config),
+      ...livekit,
+      ...publicUrl,
+      ...stored,
+      ...recording,
+      ...twilio,
+      ...twilioVoiceEnvChecks(env),
+    ]
   } finally {
     if (ownStore) await store?.close()
   }

@@ -66,6 +66,7 @@ export {
   toRecordingInfo,
 } from './recording'
 export { consoleLogger, Redactor } from './redact'
+export type { RevokeUserOptions, RevokeUserResult } from './revocation/revocation'
 export { createRingline, type Ringline, type RinglineApi } from './ringline'
 export { memoryStore } from './sql/memoryStore'
 export { type PgliteStoreOptions, pgliteStore } from './sql/pgliteStore'
@@ -91,6 +92,8 @@ export {
   type TranscriptStore,
   type TranscriptsOptions,
 } from './transcripts'
+export { TWILIO_VOICE_ENV, type TwilioVoiceEnv } from './twilioVoice/envConfig'
 export type { Authorize, CallGuardOptions, Logger, Principal, RinglineConfig } from './types'
 export { VERSION } from './version'
 export type { WebhookOutcome } from './webhooks/livekitWebhook'
+export type { TenantWebhookHealth, WebhookHealthReport } from './webhooks/webhookHealth'

@@ -21,7 +21,14 @@ import type {
 import { inviteAgent } from './agents/agentOperations'
 import { agentRoutes } from './agents/routes'
 import { followCallEnds } from './calls/callMedia'
-import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls/calls'
+import {
+  createCall,
+  getCallDetail,
+  getCallDetailByRoom,
+  hangupCall,
+  listCalls,
+  transferCall,
+} from './calls/calls'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
 import { reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'
@@ -42,6 +49,13 @@ import { recordingPlayback, startRecording, stopRecording } from './recording/re
 import { recordingRoutes } from './recording/routes'
 import { consoleLogger, Redactor, redactingLogger } from './redact'
 import { retryingOnce } from './retryingOnce'
+import {
+  assertNotRevoked,
+  type RevokeUserOptions,
+  type RevokeUserResult,
+  restoreUser,
+  revokeUser,
+} from './revocation/revocation'
 import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
@@ -55,6 +69,7 @@ import { twilioWebhookRoutes } from './twilioVoice/webhookRoutes'
 import type { Principal, RinglineConfig } from './types'
 import { handleLivekitWebhook, type WebhookOutcome } from './webhooks/livekitWebhook'
 import { livekitWebhookRoutes } from './webhooks/routes'
+import { type WebhookHealthReport, webhookHealth } from './webhooks/webhookHealth'
 
 /**
  * The same operations as the HTTP routes, as plain functions taking a principal instead of a request: every
@@ -77,6 +92,18 @@ export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   listCalls(principal: Principal, query?: ListCallsQuery): Promise<ListCallsResponse>
   /** One call with participants, timeline, recording, agents and transcript (`GET /calls/:id`). */
   getCall(principal: Principal, id: string): Promise<CallDetail>
+  /** The same for the tenant's call of a LiveKit room: the open one, else the latest (`GET /calls/by-room/:roomName`). */
+  getCallByRoom(principal: Principal, roomName: string): Promise<CallDetail>
+  /** The tenant's last LiveKit webhook event, for admins (`GET /webhooks/health`). */
+  webhookHealth(principal: Principal): Promise<WebhookHealthReport>
+  /**
+   * Revokes a user (call it on sign-out or tenant switch): from then on every authenticated route and the token
+   * functions refuse them with 403 `ACCESS_REVOKED`, their `/events` streams are closed and their LiveKit
+   * participants removed. Lasts until `restoreUser`.
+   */
+  revokeUser(tenantId: string, userId: string, options?: RevokeUserOptions): Promise<RevokeUserResult>
+  /** Lets a revoked user in again (e.g. on their next sign-in); true when they were revoked. */
+  restoreUser(tenantId: string, userId: string): Promise<boolean>
   /** Atomic claim of a ringing inbound call (`POST /calls/:id/answer`). */
   answerCall(principal: Principal, id: string): Promise<CallWithConnection>
   /** Declines (or, with `reject`, rejects) a ringing inbound call (`POST /calls/:id/decline`). */
@@ -190,7 +217,10 @@ export function createRingline(options: RinglineConfig): Ringline {
   }
 
   // Services are built once here and handed to the route tables and to `api`.
-  const voice = createTwilioVoice(ctx, options.twilio as TwilioVoiceOptions | undefined)
+  const { endCallsOfUser: endTwilioCallsOf, ...voice } = createTwilioVoice(
+    ctx,
+    options.twilio as TwilioVoiceOptions | undefined,
+  )
   const numbers = createNumbersApi(ctx, options.twilio as TwilioServerOptions | undefined)
   // Follow-up work of ended calls listens to what this instance publishes.
   const stopFollowing = followCallEnds(ctx)
@@ -212,9 +242,16 @@ export function createRingline(options: RinglineConfig): Ringline {
   const api: RinglineApi = {
     ...numbers,
     ...voice,
-    createToken: async (p, body) =>
-      (await joinRoom(ctx, p, body.room, body.displayName ? { displayName: body.displayName } : {}))
-        .connection,
+    // The routes refuse revoked users before any handler; the token functions check too when called directly.
+    createTwilioVoiceToken: async (p, body) => {
+      await assertNotRevoked(ctx, p.tenantId, p.userId)
+      return voice.createTwilioVoiceToken(p, body)
+    },
+    createToken: async (p, body) => {
+      await assertNotRevoked(ctx, p.tenantId, p.userId)
+      return (await joinRoom(ctx, p, body.room, body.displayName ? { displayName: body.displayName } : {}))
+        .connection
+    },
     joinRoom: (p, name, body) => joinRoom(ctx, p, name, body),
     listRooms: (p) => listRooms(ctx, p),
     leaveRoom: (p, name) => leaveRoom(ctx, p, name),
@@ -222,6 +259,10 @@ export function createRingline(options: RinglineConfig): Ringline {
     createCall: (p, body) => createCall(ctx, p, body),
     listCalls: (p, query) => listCalls(ctx, p, query),
     getCall: (p, id) => getCallDetail(ctx, p, id),
+    getCallByRoom: (p, roomName) => getCallDetailByRoom(ctx, p, roomName),
+    webhookHealth: (p) => webhookHealth(ctx, p),
+    revokeUser: (tenantId, userId, o) => revokeUser(ctx, tenantId, userId, o, endTwilioCallsOf),
+    restoreUser: (tenantId, userId) => restoreUser(ctx, tenantId, userId),
     answerCall: (p, id) => answerCall(ctx, p, id),
     declineCall: (p, id, body) => declineCall(ctx, p, id, body),
     hangupCall: (p, id) => hangupCall(ctx, p, id),

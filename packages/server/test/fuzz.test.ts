@@ -220,6 +220,7 @@ describe('malicious input never causes a 5xx or a write', () => {
     'POST /webhooks/livekit': (res) => expectCode(res, 'WEBHOOK_SIGNATURE_INVALID'),
     'POST /webhooks/twilio/voice': (res) => expectCode(res, 'WEBHOOK_SIGNATURE_INVALID'),
     'POST /webhooks/twilio/status': (res) => expectCode(res, 'WEBHOOK_SIGNATURE_INVALID'),
+    'POST /webhooks/twilio/fallback': (res) => expectCode(res, 'WEBHOOK_SIGNATURE_INVALID'),
   }
   const expectCode = (res: { status: number; body: unknown }, code: string) => {
     expect(res.status).toBeGreaterThanOrEqual(400)

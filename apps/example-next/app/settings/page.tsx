@@ -1,16 +1,17 @@
-import { VoiceSettingsCard } from '@ringline/react'
+import { VoiceConfigurationCard, VoiceSettingsCard } from '@ringline/react'
 
-/** Settings: connect a Twilio number you already own. */
+/** Settings: connect a Twilio number you already own, and Twilio Voice for browser calling. */
 export default function SettingsPage() {
   const simulated = process.env.RINGLINE_TWILIO_SIMULATOR === '1'
   return (
-    <div>
+    <div className="demo-settings">
       {simulated ? (
         <p className="demo-banner" role="note">
           Simulated Twilio: this demo talks to Ringline&apos;s Twilio simulator, not to twilio.com.
         </p>
       ) : null}
       <VoiceSettingsCard />
+      <VoiceConfigurationCard />
     </div>
   )
 }

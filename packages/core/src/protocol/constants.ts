@@ -6,6 +6,7 @@ import type { CallStatus } from './calls'
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'ACCESS_REVOKED',
   'NOT_FOUND',
   'INVALID_REQUEST',
   'PAYLOAD_TOO_LARGE',

@@ -15,7 +15,7 @@ import type { RinglineEvent } from './events'
 import type { DispatchAgentResponse } from './media'
 import type { JoinRoomResponse, ListRoomsResponse } from './rooms'
 import type { NumberConnection, TwilioCredentialsRequest, TwilioIntegration, TwilioNumber } from './twilio'
-import type { TwilioVoiceCallResponse, TwilioVoiceTokenResponse } from './twilioVoice'
+import type { TwilioVoiceCallResponse, TwilioVoiceStatus, TwilioVoiceTokenResponse } from './twilioVoice'
 
 /** One problem found by a check. */
 export interface GuardIssue {
@@ -194,5 +194,29 @@ export function twilioCredentialsProblems(
     problems.apiKeySid = 'must be an API Key SID starting with SK'
   if (body.apiKeySecret.length < 16 || body.apiKeySecret.length > 128)
     problems.apiKeySecret = 'must be 16 to 128 characters'
+  return problems
+}
+
+/** `GET /twilio/voice` and the Twilio Voice settings writes: what is configured, never secrets. */
+export const twilioVoiceStatusGuard = guard<TwilioVoiceStatus>(
+  obj({
+    configured: bool,
+    hasTwimlApp: bool,
+    setupMethod: nullable(oneOf(['auto', 'manual', 'env'])),
+    accountSid: nullable(str),
+    twimlAppSid: nullable(str),
+  }),
+)
+
+/** Problems of Twilio Voice account credentials by field (the rules of `twilioVoiceAutoConfigureRequestSchema`). */
+export function twilioVoiceCredentialsProblems(body: {
+  accountSid: string
+  authToken: string
+}): Partial<Record<'accountSid' | 'authToken', string>> {
+  const problems: Partial<Record<'accountSid' | 'authToken', string>> = {}
+  if (!TWILIO_ACCOUNT_SID_PATTERN.test(body.accountSid))
+    problems.accountSid = 'must be an Account SID starting with AC'
+  if (body.authToken.length < 16 || body.authToken.length > 128)
+    problems.authToken = 'must be 16 to 128 characters'
   return problems
 }

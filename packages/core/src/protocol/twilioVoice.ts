@@ -34,13 +34,16 @@ export type TwilioVoiceAutoConfigureRequest = z.infer<typeof twilioVoiceAutoConf
 export const twilioVoiceStatusSchema = z.object({
   configured: z.boolean(),
   hasTwimlApp: z.boolean(),
-  setupMethod: z.enum(['auto', 'manual']).nullable(),
+  /** How the settings came: auto-configured, entered by hand, or the server's `TWILIO_*` environment (single tenant). */
+  setupMethod: z.enum(['auto', 'manual', 'env']).nullable(),
   accountSid: z.string().nullable(),
   apiKeySid: z.string().nullable(),
   twimlAppSid: z.string().nullable(),
   callerId: z.string().nullable(),
   /** The URLs the TwiML app must point at (voice and status callback). */
-  webhooks: z.object({ voiceUrl: z.string(), statusCallbackUrl: z.string() }).nullable(),
+  webhooks: z
+    .object({ voiceUrl: z.string(), statusCallbackUrl: z.string(), fallbackUrl: z.string().optional() })
+    .nullable(),
   updatedAt: z.string().nullable(),
 })
 /** `GET /twilio/voice` response. */

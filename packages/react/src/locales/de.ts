@@ -37,6 +37,7 @@ export const de: RinglineMessages = {
   errors: {
     UNAUTHENTICATED: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
     FORBIDDEN: 'Dazu sind Sie nicht berechtigt.',
+    ACCESS_REVOKED: 'Ihr Zugang zur Telefonie wurde entzogen. Bitte melden Sie sich erneut an.',
     NOT_FOUND: 'Nicht gefunden.',
     INVALID_REQUEST: 'Einige Angaben sind ungültig.',
     PAYLOAD_TOO_LARGE: 'Die Anfrage ist zu groß.',
@@ -289,6 +290,113 @@ export const de: RinglineMessages = {
     duration: 'Dauer',
     startedAt: 'Beginn',
     close: 'Details schließen',
+  },
+  voiceConfigurationCard: {
+    title: 'Sprachanrufe (Twilio)',
+    description:
+      'Geben Sie Account SID und Auth Token Ihres Twilio-Kontos ein: API-Schlüssel und TwiML-App werden für Sie angelegt, damit Browser anrufen und Anrufe annehmen können.',
+    state: {
+      loading: 'Wird geprüft…',
+      credentials: 'Nicht eingerichtet',
+      configuring: 'Wird eingerichtet…',
+      configured: 'Bereit',
+    },
+    credentials: 'Twilio-Konto',
+    accountSid: 'Account SID',
+    accountSidHint: 'Beginnt mit AC. Twilio Console → Account info.',
+    authToken: 'Auth Token',
+    authTokenHint:
+      'Twilio Console → Account info. Wird verschlüsselt gespeichert; dient zum Anlegen des API-Schlüssels und zum Prüfen der Webhooks.',
+    configure: 'Einrichten',
+    configuring: 'Wird eingerichtet…',
+    progress: 'Twilio Voice wird eingerichtet',
+    stages: {
+      validating: 'Zugangsdaten werden geprüft',
+      provisioning: 'API-Schlüssel und TwiML-App werden angelegt',
+      checking: 'Einrichtung wird geprüft',
+      done: 'Sprachanrufe sind bereit',
+    },
+    badges: {
+      label: 'Status von Twilio Voice',
+      configured: 'Eingerichtet',
+      notConfigured: 'Nicht eingerichtet',
+      twimlApp: (sid) => `TwiML-App ${sid}`,
+      noTwimlApp: 'Keine TwiML-App',
+      setupMethod: {
+        auto: 'Automatisch eingerichtet',
+        manual: 'Von Hand eingerichtet',
+        env: 'Aus der Server-Umgebung',
+      },
+    },
+    account: (sid) => `Twilio-Konto ${sid}`,
+    testConnection: 'Verbindung testen',
+    testing: 'Wird getestet…',
+    testPassed: (identity) =>
+      `Die Verbindung funktioniert: Ein Voice-Token wurde für ${identity} ausgestellt.`,
+    refresh: 'Status prüfen',
+    reconfigure: 'Zugangsdaten ändern',
+    cancel: 'Abbrechen',
+    remove: 'Entfernen',
+    removeConfirm:
+      'Twilio-Voice-Einstellungen entfernen? Browser können dann keine Twilio-Anrufe mehr tätigen oder annehmen.',
+    envManaged: 'Diese Einstellungen stammen aus der Server-Umgebung (TWILIO_*); ändern Sie sie dort.',
+    dismiss: 'Schließen',
+    errors: {
+      AUTH_INVALID: {
+        message: 'Twilio hat diese Account SID und dieses Auth Token nicht akzeptiert.',
+        fix: 'Kopieren Sie beide erneut aus Twilio Console → Account info (das Auth Token desselben Kontos; mit „Show“ anzeigen).',
+      },
+      INSUFFICIENT_PERMISSIONS: {
+        message: 'Dieses Twilio-Konto darf keine API-Schlüssel oder TwiML-Apps anlegen.',
+        fix: 'Verwenden Sie das Haupt-Auth-Token des Kontos (kein Unterkonto, kein eingeschränkter Schlüssel) oder fragen Sie den Kontoinhaber.',
+      },
+      RATE_LIMITED: {
+        message: 'Twilio begrenzt gerade die Anfragen.',
+        fix: 'Warten Sie eine Minute und versuchen Sie es erneut; das Einrichten kann gefahrlos wiederholt werden.',
+      },
+      NOT_CONFIGURED: {
+        message:
+          'Twilio Voice ist noch nicht eingerichtet, oder der Server kann keine Geheimnisse speichern.',
+        fix: 'Geben Sie oben Account SID und Auth Token ein. Bleibt es dabei, setzen Sie RINGLINE_SECRET_KEY auf dem Server und führen Sie `ringline doctor` aus.',
+      },
+      FORBIDDEN: {
+        message: 'Nur Administratoren des Arbeitsbereichs können die Spracheinstellungen ändern.',
+        fix: 'Bitten Sie einen Administrator, Twilio Voice einzurichten.',
+      },
+      NUMBER_NOT_FOUND: {
+        message: 'Eine Nummer gehört nicht zu diesem Twilio-Konto.',
+        fix: 'Prüfen Sie die Nummern in Twilio Console → Phone Numbers.',
+      },
+      INVALID_REQUEST: {
+        message: 'Einige Angaben sind ungültig.',
+        fix: 'Prüfen Sie die Account SID (AC…) und das Auth Token und versuchen Sie es erneut.',
+      },
+      ACCESS_REVOKED: {
+        message: 'Die Telefonie wurde für Ihr Konto abgeschaltet.',
+        fix: 'Melden Sie sich ab und wieder an, oder bitten Sie einen Administrator, Ihren Zugang wiederherzustellen.',
+      },
+      UNAUTHENTICATED: {
+        message: 'Sie sind abgemeldet.',
+        fix: 'Melden Sie sich erneut an und kehren Sie zu dieser Seite zurück.',
+      },
+      STORE_UNAVAILABLE: {
+        message: 'Der Server konnte die Einstellungen nicht speichern.',
+        fix: 'Versuchen Sie es gleich noch einmal; bleibt es dabei, führen Sie `ringline doctor` auf dem Server aus.',
+      },
+      NETWORK_ERROR: {
+        message: 'Der Server ist nicht erreichbar.',
+        fix: 'Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+      },
+      UPSTREAM_ERROR: {
+        message: 'Twilio hat mit einem Fehler geantwortet.',
+        fix: 'Versuchen Sie es erneut; bleibt es dabei, prüfen Sie status.twilio.com und führen Sie `ringline doctor` auf dem Server aus.',
+      },
+    },
+    unknownError: { message: 'Etwas ist schiefgelaufen.', fix: 'Versuchen Sie es gleich noch einmal.' },
+    fieldErrors: {
+      accountSid: 'Eine Account SID besteht aus AC und 32 Buchstaben und Ziffern.',
+      authToken: 'Das Auth Token hat 32 Zeichen (Twilio Console → Account info).',
+    },
   },
   voiceSettingsCard: {
     title: 'Telefonnummern',

@@ -8,6 +8,7 @@ import type {
   NumberConnection,
   TwilioIntegration,
   TwilioNumber,
+  TwilioVoiceStatus,
 } from '@ringline/core/protocol'
 import type { RinglineApi } from '../types'
 
@@ -39,6 +40,38 @@ export interface FakeApiOptions {
   latencyMs?: number
   /** Number status after connect: `connected` (default), `partial` or `drift`. */
   connectResult?: NumberConnection['status']
+  /** Twilio Voice settings: `true` for auto-configured ones, a status to serve as is; default not configured. */
+  voice?: boolean | Partial<TwilioVoiceStatus>
+  /** The Auth Token `twilioVoice.autoConfigure` accepts (any other fails with `AUTH_INVALID`); default any. */
+  voiceAuthToken?: string
+}
+
+/** The Account SID, TwiML app and webhooks of the fake Twilio Voice settings. */
+export const FAKE_VOICE_STATUS: TwilioVoiceStatus = {
+  configured: true,
+  hasTwimlApp: true,
+  setupMethod: 'auto',
+  accountSid: 'AC0123456789abcdef0123456789abcdef',
+  apiKeySid: 'SK0123456789abcdef0123456789abcdef',
+  twimlAppSid: 'AP0123456789abcdef0123456789abcdef',
+  callerId: '+14155550100',
+  webhooks: {
+    voiceUrl: 'https://app.example.com/api/ringline/webhooks/twilio/voice?tenant=demo',
+    statusCallbackUrl: 'https://app.example.com/api/ringline/webhooks/twilio/status?tenant=demo',
+    fallbackUrl: 'https://app.example.com/api/ringline/webhooks/twilio/fallback?tenant=demo',
+  },
+  updatedAt: '2026-11-20T10:00:00.000Z',
+}
+const NO_VOICE: TwilioVoiceStatus = {
+  configured: false,
+  hasTwimlApp: false,
+  setupMethod: null,
+  accountSid: null,
+  apiKeySid: null,
+  twimlAppSid: null,
+  callerId: null,
+  webhooks: FAKE_VOICE_STATUS.webhooks,
+  updatedAt: null,
 }
 
 /** A stateful in-memory `RinglineApi`: pagination, filters, stats and the Twilio onboarding flow. */
@@ -84,6 +117,8 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   let integration = options.integration ?? null
   let numbers = options.numbers ?? []
   const connections: Record<string, NumberConnection> = {}
+  let voice: TwilioVoiceStatus =
+    options.voice === true ? FAKE_VOICE_STATUS : options.voice ? { ...NO_VOICE, ...options.voice } : NO_VOICE
 
   const step = async (method: string) => {
     log.push(method)
@@ -208,6 +243,37 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
         const n = numbers.find((x) => x.sid === sid)
         if (!n) throw new FakeApiError('NUMBER_NOT_FOUND', 'This number is not in the Twilio account.', 404)
         return connections[sid] ?? connectionOf(n, n.connected ? 'connected' : 'disconnected')
+      },
+    },
+    twilioVoice: {
+      async status() {
+        await step('voiceStatus')
+        return voice
+      },
+      async autoConfigure(body) {
+        await step('voiceAutoConfigure')
+        if (options.voiceAuthToken !== undefined && body.authToken !== options.voiceAuthToken)
+          throw new FakeApiError('AUTH_INVALID', 'Twilio refused the credentials (20003).', 400)
+        voice = { ...FAKE_VOICE_STATUS, accountSid: body.accountSid }
+        return voice
+      },
+      async remove() {
+        await step('voiceRemove')
+        const deleted = voice.configured
+        voice = NO_VOICE
+        return { deleted }
+      },
+      async token() {
+        await step('voiceToken')
+        if (!voice.configured)
+          throw new FakeApiError('NOT_CONFIGURED', 'Twilio Voice is not configured for this workspace.', 503)
+        return {
+          transport: 'twilio',
+          token: 'eyJhbGciOiJIUzI1NiJ9.fake.token',
+          identity: 'demo_3Aada',
+          ttl: 3600,
+          expiresAt: new Date(3_600_000).toISOString(),
+        }
       },
     },
   }

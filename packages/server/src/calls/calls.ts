@@ -309,3 +309,24 @@ export async function getCallDetail(
     timeline: callTimeline(call, participants, call.recording, agents),
   }
 }
+
+/**
+ * The call of a room, as `GET /calls/:id` shows it (`GET /calls/by-room/:roomName`): the tenant's open call of that
+ * room, else its latest one; the same visibility rules as by id.
+ */
+export async function getCallDetailByRoom(
+  ctx: RinglineContext,
+  principal: Principal,
+  roomName: string,
+): Promise<CallDetail> {
+  const { rows } =
+    roomName.length > 0 && roomName.length <= 256
+      ? await ctx.store.query<{ id: string }>(
+          `SELECT id FROM ringline_calls WHERE tenant_id = $1 AND room_name = $2
+           ORDER BY (ended_at IS NULL) DESC, started_at DESC LIMIT 1`,
+          [principal.tenantId, roomName],
+        )
+      : { rows: [] }
+  if (!rows[0]) throw new HttpError('CALL_NOT_FOUND', 'No call of this workspace has that room.')
+  return getCallDetail(ctx, principal, rows[0].id)
+}

@@ -7,7 +7,7 @@ import {
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
-import { createCall, getCallDetail, hangupCall, listCalls, transferCall } from './calls'
+import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
 import { answerCall, declineCall } from './inbound'
 
 /** Phone-call routes: dial, history, answer, decline, hang up, transfer. */
@@ -27,6 +27,8 @@ export const callRoutes = [
       return listCalls(ctx, principal, parse(listCallsQuerySchema, raw))
     },
   }),
+  // Before `/calls/:id/…`: a room named `recording` or `transcript` must not reach those routes.
+  paramRoute('GET', '/calls/by-room/:roomName', getCallDetailByRoom),
   paramRoute('GET', '/calls/:id', getCallDetail),
   paramRoute('POST', '/calls/:id/answer', answerCall),
   paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),

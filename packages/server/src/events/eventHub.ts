@@ -21,6 +21,8 @@ interface Subscriber {
   tenantId: string
   userId: string
   listener: EventListener
+  /** Ends the subscriber's stream (an `/events` response); absent for in-process listeners. */
+  close?: () => void
 }
 
 const CHANNEL = 'ringline_events'
@@ -91,8 +93,19 @@ export class EventHub {
 
   private receive(payload: string): void {
     try {
-      const message = JSON.parse(payload) as { o: string; t: string; a?: string[]; e: RinglineEvent }
+      const message = JSON.parse(payload) as {
+        o: string
+        t: string
+        a?: string[]
+        e: RinglineEvent
+        /** A control message: close this user's streams (`revokeUser` on another instance). */
+        close?: string
+      }
       if (message.o === this.instance) return
+      if (typeof message.close === 'string') {
+        this.closeLocalStreams(message.t, message.close)
+        return
+      }
       this.deliver(message.t, { event: message.e, ...(message.a ? { audience: message.a } : {}) })
     } catch (error) {
       this.options.logger.warn('ringline: bad event notification', { error })
@@ -186,10 +199,15 @@ export class EventHub {
    * (empty when the id is unknown or absent).
    */
   subscribe(
-    sub: { tenantId: string; userId: string; lastEventId?: string | null },
+    sub: { tenantId: string; userId: string; lastEventId?: string | null; close?: () => void },
     listener: EventListener,
   ): { missed: RinglineEvent[]; unsubscribe: () => void } {
-    const entry: Subscriber = { tenantId: sub.tenantId, userId: sub.userId, listener }
+    const entry: Subscriber = {
+      tenantId: sub.tenantId,
+      userId: sub.userId,
+      listener,
+      ...(sub.close ? { close: sub.close } : {}),
+    }
     const first = this.streamCount(sub.tenantId, sub.userId) === 0
     this.subscribers.add(entry)
     if (first) this.presence('online', sub.tenantId, sub.userId)
@@ -286,6 +304,39 @@ export class EventHub {
   onPublish(hook: (tenantId: string, event: RinglineEvent) => void): () => void {
     this.publishHooks.add(hook)
     return () => this.publishHooks.delete(hook)
+  }
+
+  /** Ends this instance's `/events` streams of one user; returns how many were closed. */
+  private closeLocalStreams(tenantId: string, userId: string): number {
+    let n = 0
+    for (const sub of [...this.subscribers]) {
+      if (sub.tenantId !== tenantId || sub.userId !== userId || !sub.close) continue
+      try {
+        sub.close()
+        n += 1
+      } catch (error) {
+        this.options.logger.warn('ringline: could not close an event stream', { error })
+      }
+    }
+    return n
+  }
+
+  /**
+   * Ends the `/events` streams of one user on this instance, and (through NOTIFY) on every instance sharing the
+   * store; resolves with how many this instance closed.
+   */
+  async closeStreams(tenantId: string, userId: string): Promise<number> {
+    const n = this.closeLocalStreams(tenantId, userId)
+    const store = this.options.store
+    if (store?.notify && !this.closed) {
+      const payload = JSON.stringify({ o: this.instance, t: tenantId, close: userId })
+      await store.notify(CHANNEL, payload).catch((error: unknown) => {
+        this.options.logger.warn("ringline: NOTIFY failed; other instances keep this user's streams", {
+          error,
+        })
+      })
+    }
+    return n
   }
 
   /** Open streams of one user. */

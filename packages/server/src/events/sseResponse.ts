@@ -49,7 +49,13 @@ export function sseResponse(options: SseOptions): Response {
           controller.enqueue(encoder.encode(text))
         }
         const { missed, unsubscribe } = options.hub.subscribe(
-          { tenantId: options.tenantId, userId: options.userId, lastEventId: options.lastEventId },
+          {
+            tenantId: options.tenantId,
+            userId: options.userId,
+            lastEventId: options.lastEventId,
+            // `revokeUser` ends the stream; the client's reconnect is then refused with ACCESS_REVOKED.
+            close,
+          },
           (event) => send(formatEvent(event)),
         )
         const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs)

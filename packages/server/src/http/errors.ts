@@ -4,6 +4,7 @@ import type { ErrorBody, ErrorCode } from '@ringline/core/protocol'
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  ACCESS_REVOKED: 403,
   NOT_FOUND: 404,
   INVALID_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,

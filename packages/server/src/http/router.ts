@@ -1,5 +1,6 @@
 import { ServerError } from 'livekit-server-sdk'
 import type { RinglineContext } from '../context'
+import { assertNotRevoked } from '../revocation/revocation'
 import { assertPrincipalIds } from '../tokens'
 import type { Principal } from '../types'
 import { HttpError, isHttpError } from './errors'
@@ -269,6 +270,8 @@ export function createRouter(ctx: RinglineContext, routes: Route[]): (request: R
         ...(typeof principal.name === 'string' ? { name: principal.name.slice(0, 64) } : {}),
         role: principal.role === 'admin' ? 'admin' : 'member',
       }
+      // A revoked user (sign-out, tenant switch) gets no token, refresh, stream or call until `restoreUser`.
+      await assertNotRevoked(ctx, principal.tenantId, principal.userId)
     }
     if (STATE_CHANGING.has(request.method) && bodyKind !== 'raw') {
       if (mediaType(request) !== 'application/json') {

@@ -39,4 +39,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: '0006_records',
     sql: "-- Ringline schema, version 6: order-proof answered calls, and presence every instance sees.\n\n-- The kind of participant an event was about (sip, agent, user, other): an agent's join delivered before the\n-- caller's own join still answers the call the caller's join opens.\nALTER TABLE ringline_webhook_events ADD COLUMN IF NOT EXISTS participant_kind text;\n\n-- Who holds an `/events` stream, per server instance, kept alive by a heartbeat: a row whose `expires_at` has\n-- passed (the instance died without cleaning up) no longer counts as online.\nCREATE TABLE IF NOT EXISTS ringline_presence (\n  tenant_id text NOT NULL,\n  user_id text NOT NULL,\n  instance_id text NOT NULL,\n  expires_at timestamptz NOT NULL,\n  PRIMARY KEY (tenant_id, user_id, instance_id)\n);\nCREATE INDEX IF NOT EXISTS ringline_presence_expiry ON ringline_presence (tenant_id, expires_at);\n",
   },
+  {
+    version: 7,
+    name: '0007_revoked_users',
+    sql: '-- Ringline schema, version 7: users whose access the host revoked (sign-out, tenant switch). While a row exists,\n-- every authenticated request of that user is refused with ACCESS_REVOKED; `restoreUser` deletes it.\n-- The same SQL runs on PGlite and PostgreSQL.\n\nCREATE TABLE IF NOT EXISTS ringline_revoked_users (\n  tenant_id text NOT NULL,\n  user_id text NOT NULL,\n  revoked_at timestamptz NOT NULL DEFAULT now(),\n  reason text,\n  PRIMARY KEY (tenant_id, user_id)\n);\n',
+  },
 ]

@@ -40,6 +40,10 @@ export interface TwilioVoiceOptions {
     ringTimeout?: number
     /** What a caller hears when no agent is online. */
     noAgentMessage?: string
+    /** What a caller hears when Twilio fell back to `/webhooks/twilio/fallback` (the voice URL failed). */
+    fallbackMessage?: string
+    /** Use the `TWILIO_*` variables for a tenant without stored settings (default true; see the README). */
+    envFallback?: boolean
   }
   /** Options of the Twilio REST client (edge, region, timeout). */
   clientOptions?: TwilioRestClientOptions
@@ -89,10 +93,21 @@ export interface TwilioVoiceApi {
   handleTwilioVoiceWebhook(request: Request, rawBody: string): Promise<Response>
   /** Verified status callbacks and `<Dial action>` requests (`POST /webhooks/twilio/status`). */
   handleTwilioStatusWebhook(request: Request, rawBody: string): Promise<Response>
+  /** The TwiML app's fallback URL (`POST /webhooks/twilio/fallback`): logs the failure, answers a polite message. */
+  handleTwilioFallbackWebhook(request: Request, rawBody: string): Promise<Response>
+}
+
+/** What `createTwilioVoice` returns: the API, and what `revokeUser` uses to end a user's Twilio calls. */
+export type TwilioVoiceService = TwilioVoiceApi & {
+  /** Ends (at Twilio and in the store) the open Twilio Voice calls a user placed or answered; their ids. */
+  endCallsOfUser(tenantId: string, userId: string): Promise<string[]>
 }
 
 /** Creates the Twilio Voice service over a Ringline context. */
-export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOptions = {}): TwilioVoiceApi {
+export function createTwilioVoice(
+  ctx: RinglineContext,
+  options: TwilioVoiceOptions = {},
+): TwilioVoiceService {
   const core = createVoiceCore(ctx, options)
   const {
     mintToken,
@@ -104,6 +119,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
     publicBase,
     webhooksFor,
     statusOf,
+    configOf,
     store,
     twilioFailure,
     connectionFor,
@@ -117,7 +133,7 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
 
   return {
     async twilioVoiceStatus(principal, request) {
-      const cfg = await getTwilioVoice(ctx.store, principal.tenantId)
+      const cfg = await configOf(principal.tenantId)
       return statusOf(cfg, publicBase(request), principal.tenantId)
     },
 
@@ -207,6 +223,8 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
         friendlyName,
         voiceUrl: hooks.voiceUrl,
         voiceMethod: 'POST',
+        voiceFallbackUrl: hooks.fallbackUrl,
+        voiceFallbackMethod: 'POST',
         statusCallback: hooks.statusCallbackUrl,
         statusCallbackMethod: 'POST',
       }
@@ -348,6 +366,25 @@ export function createTwilioVoice(ctx: RinglineContext, options: TwilioVoiceOpti
         await endAtTwilio(cfg, closed)
       }
       return { call: publicCall(closed ?? call) }
+    },
+    async endCallsOfUser(tenantId, userId) {
+      const { rows } = await ctx.store.query<{ id: string }>(
+        `SELECT id FROM ringline_calls
+         WHERE tenant_id = $1 AND ended_at IS NULL AND (created_by = $2 OR answered_by = $2)
+           AND metadata->'internals'->>'transport' = 'twilio'`,
+        [tenantId, userId],
+      )
+      const ended: string[] = []
+      for (const { id } of rows) {
+        const call = await getCall(ctx.store, tenantId, id)
+        if (!call || call.endedAt) continue
+        const closed = await close(call, closeOnHangup(call))
+        if (!closed) continue
+        ended.push(closed.id)
+        const cfg = await requireConfig(tenantId).catch(() => null)
+        if (cfg) await endAtTwilio(cfg, closed)
+      }
+      return ended
     },
     ...webhooks,
   }

@@ -15,6 +15,7 @@ import { normalizeTwilioError } from '../numbers/twilioErrors'
 import { countryOf, parsePhone } from '../phone'
 import type { Queryable } from '../sql/types'
 import type { Principal } from '../types'
+import { twilioVoiceFromEnv } from './envConfig'
 import { twilioClientIdentity } from './identity'
 import type { TwilioParams } from './signature'
 import type { TwilioVoiceOptions } from './twilioVoice'
@@ -74,6 +75,42 @@ export function createVoiceCore(ctx: RinglineContext, options: TwilioVoiceOption
   }
   const context = (tenantId: string, what: string) => `twilio-voice:${tenantId}:${what}`
 
+  // Single-tenant fallback (`TWILIO_*`), read once; its secrets join the redactor so logs never show them.
+  const fromEnv = options.voice?.envFallback === false ? null : twilioVoiceFromEnv(ctx.logger)
+  if (fromEnv) {
+    ctx.redactor.addSecret(fromEnv.apiKeySecret)
+    if (fromEnv.authToken) ctx.redactor.addSecret(fromEnv.authToken)
+  }
+  const envLoadedAt = new Date().toISOString()
+  /** The environment settings shaped like stored ones (no ciphertexts), for a tenant without stored settings. */
+  const envConfigFor = (tenantId: string): (StoredTwilioVoice & Secrets) | null => {
+    if (!fromEnv || (fromEnv.tenantId && fromEnv.tenantId !== tenantId)) return null
+    return {
+      tenantId,
+      accountSid: fromEnv.accountSid,
+      apiKeySid: fromEnv.apiKeySid,
+      apiKeySecretCiphertext: '',
+      authTokenCiphertext: '',
+      secretKeyId: '',
+      twimlAppSid: fromEnv.twimlAppSid,
+      callerId: fromEnv.callerId,
+      setupMethod: 'env',
+      updatedAt: envLoadedAt,
+      apiKeySecret: fromEnv.apiKeySecret,
+      // Empty: signatures cannot be verified, so webhooks are refused (a warning said so at start-up).
+      authToken: fromEnv.authToken ?? '',
+    }
+  }
+  /** The tenant's settings without secrets: stored ones, else the environment fallback. */
+  const configOf = async (tenantId: string): Promise<StoredTwilioVoice | null> =>
+    (await getTwilioVoice(ctx.store, tenantId)) ?? envConfigFor(tenantId)
+  /** The tenant's settings with secrets: stored ones (decrypted), else the environment fallback. */
+  const loadConfig = async (tenantId: string): Promise<(StoredTwilioVoice & Secrets) | null> => {
+    const stored = await getTwilioVoice(ctx.store, tenantId)
+    if (stored) return { ...stored, ...secretsOf(stored) }
+    return envConfigFor(tenantId)
+  }
+
   const secretsOf = (cfg: StoredTwilioVoice): Secrets => {
     const b = secretBox()
     const secrets = {
@@ -86,14 +123,14 @@ export function createVoiceCore(ctx: RinglineContext, options: TwilioVoiceOption
   }
 
   const requireConfig = async (tenantId: string): Promise<StoredTwilioVoice & Secrets> => {
-    const cfg = await getTwilioVoice(ctx.store, tenantId)
+    const cfg = await loadConfig(tenantId)
     if (!cfg?.twimlAppSid) {
       throw new HttpError(
         'NOT_CONFIGURED',
-        'Twilio Voice is not configured for this workspace: run POST /twilio/voice/auto-configure or PUT /twilio/voice.',
+        'Twilio Voice is not configured for this workspace: run POST /twilio/voice/auto-configure or PUT /twilio/voice, or set the TWILIO_* variables.',
       )
     }
-    return { ...cfg, ...secretsOf(cfg) }
+    return cfg
   }
 
   const rest = (cfg: StoredTwilioVoice & Secrets): TwilioRestClient =>
@@ -116,6 +153,7 @@ export function createVoiceCore(ctx: RinglineContext, options: TwilioVoiceOption
   const webhooksFor = (base: string, tenantId: string) => ({
     voiceUrl: publicRouteUrl(base, '/webhooks/twilio/voice', { tenant: tenantId }),
     statusCallbackUrl: publicRouteUrl(base, '/webhooks/twilio/status', { tenant: tenantId }),
+    fallbackUrl: publicRouteUrl(base, '/webhooks/twilio/fallback', { tenant: tenantId }),
   })
 
   const statusOf = (cfg: StoredTwilioVoice | null, base: string, tenantId: string): TwilioVoiceStatus => ({
@@ -304,6 +342,8 @@ export function createVoiceCore(ctx: RinglineContext, options: TwilioVoiceOption
     secretBox,
     context,
     secretsOf,
+    configOf,
+    loadConfig,
     requireConfig,
     rest,
     requireAdmin,

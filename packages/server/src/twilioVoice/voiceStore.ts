@@ -11,7 +11,8 @@ export interface StoredTwilioVoice {
   secretKeyId: string
   twimlAppSid: string | null
   callerId: string | null
-  setupMethod: 'auto' | 'manual'
+  /** `env` only for the `TWILIO_*` fallback, which is never stored. */
+  setupMethod: 'auto' | 'manual' | 'env'
   updatedAt: string
 }
 

@@ -25,7 +25,7 @@ import {
 } from './signature'
 import type { TwilioVoiceApi, TwilioVoiceOptions } from './twilioVoice'
 import { EMPTY_TWIML, MAX_CLIENTS, one, type Secrets, twilioRoomName, type VoiceCore, xml } from './voiceCore'
-import { getTwilioVoice, type StoredTwilioVoice } from './voiceStore'
+import type { StoredTwilioVoice } from './voiceStore'
 import { publicRouteUrl, twilioRequestUrl } from './webhookUrl'
 
 /** The two Twilio Voice webhook handlers over the shared core. */
@@ -33,11 +33,14 @@ export function createVoiceWebhooks(
   ctx: RinglineContext,
   options: TwilioVoiceOptions,
   core: VoiceCore,
-): Pick<TwilioVoiceApi, 'handleTwilioVoiceWebhook' | 'handleTwilioStatusWebhook'> {
+): Pick<
+  TwilioVoiceApi,
+  'handleTwilioVoiceWebhook' | 'handleTwilioStatusWebhook' | 'handleTwilioFallbackWebhook'
+> {
   const {
     publicUrl,
     ringTimeout,
-    secretsOf,
+    loadConfig,
     publicBase,
     guardedOutbound,
     linkCallSid,
@@ -60,9 +63,10 @@ export function createVoiceWebhooks(
     const url = new URL(fullUrl)
     const tenantId = url.searchParams.get('tenant')
     const signature = request.headers.get('x-twilio-signature')
-    const cfg = tenantId ? await getTwilioVoice(ctx.store, tenantId) : null
-    if (!cfg || !signature) throw signatureInvalid()
-    const secrets = secretsOf(cfg)
+    const cfg = tenantId && tenantId.length <= 64 ? await loadConfig(tenantId) : null
+    // Environment settings without TWILIO_AUTH_TOKEN have no key to verify with: refused like a bad signature.
+    if (!cfg || !signature || !cfg.authToken) throw signatureInvalid()
+    const secrets = cfg
     const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase()
     let params: TwilioParams
     if (
@@ -85,7 +89,7 @@ export function createVoiceWebhooks(
     }
     const account = one(params, 'AccountSid')
     if (account && account !== cfg.accountSid) throw signatureInvalid()
-    return { cfg: { ...cfg, ...secrets }, params, url }
+    return { cfg, params, url }
   }
 
   const statusUrl = (base: string, tenantId: string, callId: string, leg: string) =>
@@ -283,6 +287,43 @@ export function createVoiceWebhooks(
       const from = one(params, 'From') ?? ''
       const base = publicBase(request)
       return from.startsWith('client:') ? outboundTwiml(cfg, params, base) : inboundTwiml(cfg, params, base)
+    },
+
+    async handleTwilioFallbackWebhook(request, rawBody) {
+      const polite = () => {
+        const r = new twilio.twiml.VoiceResponse()
+        r.say(
+          options.voice?.fallbackMessage ??
+            'We are sorry, we cannot connect your call right now because of a technical problem. Please try again later.',
+        )
+        r.hangup()
+        return xml(r.toString())
+      }
+      let checked: Awaited<ReturnType<typeof verified>>
+      try {
+        checked = await verified(request, rawBody)
+      } catch (error) {
+        // A forged request is refused; when our own store is what failed, the caller still hears the message.
+        if (isHttpError(error)) throw error
+        ctx.logger.error('ringline: Twilio fallback webhook could not be verified; answered politely', {
+          error,
+        })
+        return polite()
+      }
+      const { cfg, params } = checked
+      const callSid = one(params, 'CallSid') ?? null
+      ctx.logger.warn('ringline: Twilio used the fallback URL: the voice webhook failed', {
+        tenantId: cfg.tenantId,
+        callSid,
+        errorCode: one(params, 'ErrorCode') ?? null,
+        errorUrl: one(params, 'ErrorUrl') ?? null,
+        from: one(params, 'From') ?? null,
+        to: one(params, 'To') ?? null,
+      })
+      // A record the failed voice webhook may have opened is closed as failed, so history shows the call.
+      const call = callSid ? await callBySid(cfg.tenantId, callSid).catch(() => null) : null
+      if (call && !call.endedAt) await close(call, CLOSE.failed).catch(() => null)
+      return polite()
     },
 
     async handleTwilioStatusWebhook(request, rawBody) {

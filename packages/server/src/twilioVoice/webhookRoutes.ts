@@ -18,5 +18,12 @@ export function twilioWebhookRoutes(voice: TwilioVoiceApi): Route[] {
       body: 'raw',
       handle: ({ request, rawBody }) => voice.handleTwilioStatusWebhook(request, rawBody),
     }),
+    defineRoute({
+      method: 'POST',
+      path: '/webhooks/twilio/fallback',
+      auth: 'none',
+      body: 'raw',
+      handle: ({ request, rawBody }) => voice.handleTwilioFallbackWebhook(request, rawBody),
+    }),
   ]
 }

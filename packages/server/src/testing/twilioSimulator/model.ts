@@ -91,6 +91,9 @@ export interface Application {
   friendlyName: string
   voiceUrl: string | null
   voiceMethod: string
+  /** Requested when the voice URL fails (error, non-2xx or bad TwiML), with `ErrorCode` and `ErrorUrl`. */
+  voiceFallbackUrl: string | null
+  voiceFallbackMethod: string
   statusCallback: string | null
   statusCallbackMethod: string
   dateCreated: Date
@@ -283,6 +286,7 @@ export function snapshot(account: Account): SimAccountState {
       sid: a.sid,
       friendlyName: a.friendlyName,
       voiceUrl: a.voiceUrl,
+      voiceFallbackUrl: a.voiceFallbackUrl,
       statusCallback: a.statusCallback,
     })),
     calls: [...account.calls.values()].map((c) => ({

@@ -159,6 +159,7 @@ export interface SimAccountState {
     sid: string
     friendlyName: string
     voiceUrl: string | null
+    voiceFallbackUrl: string | null
     statusCallback: string | null
   }>
   /** Calls, newest last. */

@@ -41,6 +41,8 @@ export interface SimCallFlow {
   dial: SimDial | null
   /** True when the app answered `<Reject>`. */
   rejected: boolean
+  /** True when the voice URL failed and Twilio asked the app's fallback URL instead (`response` is the fallback's). */
+  fellBack: boolean
   /** The dialled number reports a status (`initiated`, `ringing`, `in-progress`, `completed`, `busy`, `no-answer`, …). */
   number(status: string, extra?: Record<string, string>): Promise<Response | null>
   /** A dialled browser reports a status (`ringing`, `in-progress`, `completed`). */
@@ -231,8 +233,22 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
     voiceUrl: string,
     params: Record<string, string>,
     statusCallback: string | null,
+    fallbackUrl: string | null = null,
   ): Promise<SimCallFlow> => {
-    const response = await post(account.sid, voiceUrl, { ...base(parent, parent.status), ...params })
+    const request = { ...base(parent, parent.status), ...params }
+    let response: Response
+    let fellBack = false
+    try {
+      response = await post(account.sid, voiceUrl, request)
+    } catch {
+      // Twilio's error 11200 (HTTP retrieval failure): a connection error counts like a 5xx.
+      response = new Response('unreachable', { status: 502 })
+    }
+    if (!response.ok && fallbackUrl) {
+      // Twilio requests the fallback URL with the same parameters plus ErrorCode and ErrorUrl.
+      response = await post(account.sid, fallbackUrl, { ...request, ErrorCode: '11200', ErrorUrl: voiceUrl })
+      fellBack = true
+    }
     const twiml = response.ok ? await response.clone().text() : ''
     const dial = parseDial(twiml)
     const children = new Map<string, SimCall>()
@@ -273,6 +289,7 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
       twiml,
       dial,
       rejected: /<Reject\b/.test(twiml),
+      fellBack,
       async number(status, extra) {
         const n = dial?.numbers[0]
         if (!n) throw new Error('Twilio simulator: the TwiML dialled no <Number>')
@@ -328,6 +345,7 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
         app.voiceUrl,
         { ApplicationSid: app.sid, Caller: `client:${identity}`, ...params },
         app.statusCallback,
+        app.voiceFallbackUrl,
       )
     },
     async inboundCall({ from, to }) {
@@ -340,7 +358,14 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
         const voiceUrl = app?.voiceUrl ?? number.voiceUrl
         if (!voiceUrl) throw new Error(`Twilio simulator: ${to} has no voice app or voice URL`)
         const parent = makeCall(account, { to, from, direction: 'inbound', applicationSid: app?.sid ?? null })
-        return flowFor(account, parent, voiceUrl, { Caller: from, Called: to }, app?.statusCallback ?? null)
+        return flowFor(
+          account,
+          parent,
+          voiceUrl,
+          { Caller: from, Called: to },
+          app?.statusCallback ?? null,
+          app?.voiceFallbackUrl ?? null,
+        )
       }
       throw new Error(`Twilio simulator: no account owns ${to}`)
     },

@@ -13,8 +13,8 @@ function applicationJson(a: Application): unknown {
     api_version: '2010-04-01',
     voice_url: a.voiceUrl,
     voice_method: a.voiceMethod,
-    voice_fallback_url: null,
-    voice_fallback_method: 'POST',
+    voice_fallback_url: a.voiceFallbackUrl,
+    voice_fallback_method: a.voiceFallbackMethod,
     status_callback: a.statusCallback,
     status_callback_method: a.statusCallbackMethod,
     voice_caller_id_lookup: false,
@@ -31,6 +31,8 @@ function applyApplication(a: Application, b: URLSearchParams): void {
   if (b.has('FriendlyName')) a.friendlyName = b.get('FriendlyName') ?? ''
   if (b.has('VoiceUrl')) a.voiceUrl = b.get('VoiceUrl') || null
   if (b.has('VoiceMethod')) a.voiceMethod = b.get('VoiceMethod') ?? 'POST'
+  if (b.has('VoiceFallbackUrl')) a.voiceFallbackUrl = b.get('VoiceFallbackUrl') || null
+  if (b.has('VoiceFallbackMethod')) a.voiceFallbackMethod = b.get('VoiceFallbackMethod') ?? 'POST'
   if (b.has('StatusCallback')) a.statusCallback = b.get('StatusCallback') || null
   if (b.has('StatusCallbackMethod')) a.statusCallbackMethod = b.get('StatusCallbackMethod') ?? 'POST'
 }
@@ -115,6 +117,8 @@ export const voiceRoutes: Route[] = [
       friendlyName: '',
       voiceUrl: null,
       voiceMethod: 'POST',
+      voiceFallbackUrl: null,
+      voiceFallbackMethod: 'POST',
       statusCallback: null,
       statusCallbackMethod: 'POST',
       dateCreated: now,

@@ -1,0 +1,432 @@
+'use client'
+import { type TwilioVoiceSettingsApi, twilioVoiceCredentialsProblems } from '@ringline/core'
+import type { TwilioVoiceStatus, TwilioVoiceTokenResponse } from '@ringline/core/protocol'
+import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useRef, useState } from 'react'
+import { cx } from '../internal/cx'
+import { AlertIcon, CheckIcon } from '../internal/icons'
+import { LiveRegion } from '../internal/LiveRegion'
+import { useErrorText, useLabels } from '../messages'
+import { useRinglineApi } from '../RinglineProvider'
+import type { CallClientLike, RinglineApi } from '../types'
+import {
+  type VoiceConfigurationCardLabels,
+  type VoiceConfigurationStage,
+  type VoiceConfigurationState,
+  voiceConfigurationCardLabels,
+} from './voiceConfigurationCardLabels'
+
+/** Props of {@link VoiceConfigurationCard}. */
+export interface VoiceConfigurationCardProps extends HTMLAttributes<HTMLElement> {
+  /** Use this client's HTTP operations instead of the provider's. */
+  client?: CallClientLike
+  /** HTTP operations to use instead of the client's or the provider's (needs `twilioVoice`). */
+  api?: RinglineApi
+  /** Text overrides (nested records merge key by key). */
+  labels?: Partial<{
+    [K in keyof VoiceConfigurationCardLabels]:
+      | Partial<VoiceConfigurationCardLabels[K]>
+      | VoiceConfigurationCardLabels[K]
+  }>
+  /** Milliseconds the progress stays at 25 % ("Validating credentials") before showing 50 % while Twilio works. Default 800. */
+  provisioningAfterMs?: number
+  /** Called once Twilio Voice is configured (after the status check confirms it). */
+  onConfigured?: (status: TwilioVoiceStatus) => void
+  /** Called after "Test connection" got a Voice token. */
+  onTested?: (result: TwilioVoiceTokenResponse) => void
+}
+
+const STAGES: VoiceConfigurationStage[] = ['validating', 'provisioning', 'checking', 'done']
+const PERCENT: Record<VoiceConfigurationStage, number> = {
+  validating: 25,
+  provisioning: 50,
+  checking: 75,
+  done: 100,
+}
+
+type Fields = { accountSid: string; authToken: string }
+interface Problem {
+  code: string
+  message: string
+}
+const problemOf = (error: unknown): Problem => {
+  const e = error as { code?: unknown; message?: unknown } | null
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'INTERNAL',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  }
+}
+const missingApi = (): never => {
+  throw Object.assign(new Error('This API has no `twilioVoice` operations (use createRinglineApi).'), {
+    code: 'NOT_CONFIGURED',
+  })
+}
+
+/**
+ * Twilio Programmable Voice settings in two fields (Account SID, Auth Token): auto-configures the API key and
+ * TwiML app with 25/50/75/100 % progress, shows live badges from `GET /twilio/voice` and tests the connection
+ * by minting a Voice token.
+ */
+export function VoiceConfigurationCard({
+  client,
+  api: apiProp,
+  labels: labelsProp,
+  provisioningAfterMs = 800,
+  onConfigured,
+  onTested,
+  className,
+  ...rest
+}: VoiceConfigurationCardProps) {
+  const api = useRinglineApi(client, apiProp)
+  const voice: TwilioVoiceSettingsApi | undefined = api.twilioVoice
+  const labels = useLabels('voiceConfigurationCard', voiceConfigurationCardLabels, labelsProp)
+  const errorText = useErrorText()
+  const id = useId()
+  const [status, setStatus] = useState<TwilioVoiceStatus | null>(null)
+  const [loading, setLoading] = useState(true)
+  const [editing, setEditing] = useState(false)
+  const [form, setForm] = useState<Fields>({ accountSid: '', authToken: '' })
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof Fields, string>>>({})
+  const [stage, setStage] = useState<VoiceConfigurationStage | null>(null)
+  const [failed, setFailed] = useState(false)
+  const [pending, setPending] = useState<'configuring' | 'testing' | 'removing' | null>(null)
+  const [error, setError] = useState<Problem | null>(null)
+  const [tested, setTested] = useState<TwilioVoiceTokenResponse | null>(null)
+  const [confirmRemove, setConfirmRemove] = useState(false)
+  const alive = useRef(true)
+  useEffect(() => {
+    alive.current = true
+    return () => {
+      alive.current = false
+    }
+  }, [])
+
+  const load = useCallback(
+    async (signal?: AbortSignal): Promise<TwilioVoiceStatus | null> => {
+      try {
+        const next = await (voice ?? missingApi()).status(signal)
+        if (alive.current && !signal?.aborted) setStatus(next)
+        return next
+      } catch (e) {
+        if (alive.current && !signal?.aborted) setError(problemOf(e))
+        return null
+      } finally {
+        if (alive.current && !signal?.aborted) setLoading(false)
+      }
+    },
+    [voice],
+  )
+  useEffect(() => {
+    const controller = new AbortController()
+    void load(controller.signal)
+    return () => controller.abort()
+  }, [load])
+
+  const configured = status?.configured === true
+  const state: VoiceConfigurationState = loading
+    ? 'loading'
+    : pending === 'configuring' || (stage !== null && stage !== 'done' && !failed)
+      ? 'configuring'
+      : configured && !editing
+        ? 'configured'
+        : 'credentials'
+  // The card's own text and fix for its code, else the catalogue's text for the code (or the server's message).
+  const problem = error
+    ? (labels.errors[error.code] ?? {
+        ...labels.unknownError,
+        message: errorText(error, undefined, labels.unknownError.message),
+      })
+    : null
+  const envManaged = status?.setupMethod === 'env'
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const fields = { accountSid: form.accountSid.trim(), authToken: form.authToken.trim() }
+    const problems = twilioVoiceCredentialsProblems(fields)
+    const keys = Object.keys(problems) as (keyof Fields)[]
+    setFieldErrors(Object.fromEntries(keys.map((k) => [k, labels.fieldErrors[k]])))
+    if (keys.length > 0 || pending) return
+    setError(null)
+    setTested(null)
+    setFailed(false)
+    setPending('configuring')
+    setStage('validating')
+    // One request validates and provisions; after a moment the bar moves on to what Twilio is doing by then.
+    const timer = setTimeout(() => {
+      if (alive.current) setStage((s) => (s === 'validating' ? 'provisioning' : s))
+    }, provisioningAfterMs)
+    try {
+      await (voice ?? missingApi()).autoConfigure(fields)
+      clearTimeout(timer)
+      if (!alive.current) return
+      setStage('checking')
+      const next = await (voice ?? missingApi()).status()
+      if (!alive.current) return
+      setStatus(next)
+      if (next.configured && next.hasTwimlApp) {
+        setStage('done')
+        setEditing(false)
+        setForm({ accountSid: '', authToken: '' })
+        onConfigured?.(next)
+      } else {
+        setFailed(true)
+        setError({ code: 'NOT_CONFIGURED', message: 'The status check does not show a TwiML app.' })
+      }
+    } catch (e) {
+      clearTimeout(timer)
+      if (!alive.current) return
+      setFailed(true)
+      setError(problemOf(e))
+    } finally {
+      if (alive.current) setPending(null)
+    }
+  }
+
+  const onTest = async () => {
+    setError(null)
+    setTested(null)
+    setPending('testing')
+    try {
+      const result = await (voice ?? missingApi()).token()
+      if (!alive.current) return
+      setTested(result)
+      onTested?.(result)
+    } catch (e) {
+      if (alive.current) setError(problemOf(e))
+    } finally {
+      if (alive.current) setPending(null)
+    }
+  }
+
+  const onRemove = async () => {
+    setConfirmRemove(false)
+    setError(null)
+    setPending('removing')
+    try {
+      await (voice ?? missingApi()).remove()
+      if (!alive.current) return
+      setStage(null)
+      setTested(null)
+      await load()
+    } catch (e) {
+      if (alive.current) setError(problemOf(e))
+    } finally {
+      if (alive.current) setPending(null)
+    }
+  }
+
+  const field = (key: keyof Fields, label: string, hint: string, secret = false) => (
+    <div className="rl-field">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <input
+        id={`${id}-${key}`}
+        className="rl-input"
+        type={secret ? 'password' : 'text'}
+        autoComplete="off"
+        spellCheck={false}
+        value={form[key]}
+        aria-invalid={fieldErrors[key] ? true : undefined}
+        aria-describedby={`${id}-${key}-hint`}
+        onChange={(e) => {
+          const value = e.currentTarget.value
+          setForm((prev) => ({ ...prev, [key]: value }))
+        }}
+      />
+      <p id={`${id}-${key}-hint`} className={fieldErrors[key] ? 'rl-error' : 'rl-hint'}>
+        {fieldErrors[key] ?? hint}
+      </p>
+    </div>
+  )
+
+  const busy = pending !== null
+  const announce = stage
+    ? `${labels.stages[stage]} ${PERCENT[stage]}%`
+    : tested
+      ? labels.testPassed(tested.identity)
+      : ''
+
+  return (
+    <section
+      className={cx('rl-voice-config', className)}
+      aria-labelledby={`${id}-title`}
+      data-state={state}
+      aria-busy={busy || loading || undefined}
+      {...rest}
+    >
+      <LiveRegion message={announce} />
+      <header className="rl-voice-settings-header">
+        <h2 id={`${id}-title`} className="rl-voice-settings-title">
+          {labels.title}
+        </h2>
+        <span className="rl-badge" data-status={state === 'configured' ? 'connected' : state}>
+          {labels.state[state]}
+        </span>
+        <p className="rl-hint">{labels.description}</p>
+      </header>
+
+      {status && !loading ? (
+        <ul className="rl-voice-badges" aria-label={labels.badges.label}>
+          <li className="rl-badge" data-status={status.configured ? 'connected' : 'disconnected'}>
+            {status.configured ? labels.badges.configured : labels.badges.notConfigured}
+          </li>
+          <li className="rl-badge" data-status={status.hasTwimlApp ? 'connected' : 'disconnected'}>
+            {status.hasTwimlApp && status.twimlAppSid
+              ? labels.badges.twimlApp(status.twimlAppSid)
+              : labels.badges.noTwimlApp}
+          </li>
+          {status.setupMethod ? (
+            <li className="rl-badge" data-status="info">
+              {labels.badges.setupMethod[status.setupMethod]}
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
+
+      {problem ? (
+        <div className="rl-problem" role="alert" data-code={error?.code}>
+          <AlertIcon />
+          <div>
+            <p className="rl-problem-message">{problem.message}</p>
+            <p className="rl-problem-fix">{problem.fix}</p>
+          </div>
+          <button type="button" className="rl-button" onClick={() => setError(null)}>
+            {labels.dismiss}
+          </button>
+        </div>
+      ) : null}
+
+      {state === 'credentials' ||
+      (state === 'configuring' && !configured) ||
+      (editing && state !== 'loading') ? (
+        <form className="rl-voice-credentials" aria-label={labels.credentials} onSubmit={onSubmit} noValidate>
+          {field('accountSid', labels.accountSid, labels.accountSidHint)}
+          {field('authToken', labels.authToken, labels.authTokenHint, true)}
+          <div className="rl-actions">
+            <button type="submit" className="rl-button" data-variant="primary" disabled={busy}>
+              {pending === 'configuring' ? labels.configuring : labels.configure}
+            </button>
+            {editing ? (
+              <button type="button" className="rl-button" disabled={busy} onClick={() => setEditing(false)}>
+                {labels.cancel}
+              </button>
+            ) : null}
+          </div>
+        </form>
+      ) : null}
+
+      {stage ? (
+        <div className="rl-voice-progress" data-state={failed ? 'failed' : stage}>
+          <div
+            role="progressbar"
+            aria-label={labels.progress}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={PERCENT[stage]}
+            aria-valuetext={`${PERCENT[stage]}% – ${labels.stages[stage]}`}
+            className="rl-progress"
+            style={{ ['--rl-progress' as string]: `${PERCENT[stage]}%` }}
+          >
+            <span className="rl-progress-bar" />
+          </div>
+          <ol className="rl-steps">
+            {STAGES.map((s, index) => {
+              const current = STAGES.indexOf(stage)
+              const stepState =
+                index < current || (s === 'done' && stage === 'done')
+                  ? 'done'
+                  : index === current
+                    ? failed
+                      ? 'failed'
+                      : 'current'
+                    : 'pending'
+              return (
+                <li
+                  key={s}
+                  data-state={stepState}
+                  aria-current={stepState === 'current' ? 'step' : undefined}
+                >
+                  {stepState === 'done' ? <CheckIcon /> : stepState === 'failed' ? <AlertIcon /> : null}
+                  <span>
+                    {PERCENT[s]}% {labels.stages[s]}
+                  </span>
+                </li>
+              )
+            })}
+          </ol>
+        </div>
+      ) : null}
+
+      {state === 'configured' && status ? (
+        <div className="rl-voice-configured">
+          {status.accountSid ? <p className="rl-hint">{labels.account(status.accountSid)}</p> : null}
+          {envManaged ? <p className="rl-hint">{labels.envManaged}</p> : null}
+          <div className="rl-actions">
+            <button
+              type="button"
+              className="rl-button"
+              data-variant="primary"
+              disabled={busy}
+              onClick={() => void onTest()}
+            >
+              {pending === 'testing' ? labels.testing : labels.testConnection}
+            </button>
+            <button type="button" className="rl-button" disabled={busy} onClick={() => void load()}>
+              {labels.refresh}
+            </button>
+            {!envManaged ? (
+              <>
+                <button
+                  type="button"
+                  className="rl-button"
+                  disabled={busy}
+                  onClick={() => {
+                    setStage(null)
+                    setEditing(true)
+                  }}
+                >
+                  {labels.reconfigure}
+                </button>
+                <button
+                  type="button"
+                  className="rl-button"
+                  data-variant="danger"
+                  disabled={busy}
+                  onClick={() => setConfirmRemove(true)}
+                >
+                  {labels.remove}
+                </button>
+              </>
+            ) : null}
+          </div>
+          {tested ? (
+            <p className="rl-success">
+              <CheckIcon /> {labels.testPassed(tested.identity)}
+            </p>
+          ) : null}
+          {confirmRemove ? (
+            <div
+              className="rl-confirm"
+              role="alertdialog"
+              aria-labelledby={`${id}-remove`}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') setConfirmRemove(false)
+              }}
+            >
+              <p id={`${id}-remove`}>{labels.removeConfirm}</p>
+              <button type="button" className="rl-button" onClick={() => setConfirmRemove(false)}>
+                {labels.cancel}
+              </button>
+              <button
+                type="button"
+                className="rl-button"
+                data-variant="danger"
+                onClick={() => void onRemove()}
+              >
+                {labels.remove}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  )
+}
