@@ -9,14 +9,20 @@
  *   (so its media timeout never fires and a room hears itself) and records RFC 4733 digits and audio level.
  * - The phone's log: it follows sipp's message traces and answers `GET /phone/calls` with each call the
  *   phone saw, the digits it received and the audio it heard.
+ * - Transfers: when the phone (sipp) accepts a REFER, the hub places the call to the Refer-To target as the
+ *   transferee would, then tells that sipp call the target's final answer with an in-dialog INFO
+ *   (`X-Transfer-Result: 200 OK`), which the phone reports to LiveKit by NOTIFY (scenarios/phone.xml).
  */
+import { randomUUID } from 'node:crypto'
 import { createSocket, type RemoteInfo } from 'node:dgram'
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { dtmfDigit } from './pcap'
-import { CallTracker, SippTraceParser } from './sipp-trace'
-import type { PhoneCallRecord, WebhookDelivery } from './types'
+import { PHONE_NUMBERS, PHONE_TRANSFER_LEG_MS } from './config'
+import { dtmfDigit, tonePcap } from './pcap'
+import { Phone } from './phone'
+import { CallTracker, type PhoneTransfer, SippTraceParser, type TraceCall } from './sipp-trace'
+import type { PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
 
 export interface HubConfig {
   httpPort: number
@@ -27,6 +33,26 @@ export interface HubConfig {
   callsDir: string
   /** Targets that get every webhook from the start (e.g. `up --webhook-url`). */
   webhookUrls: string[]
+  /** What the hub needs to place the calls of transfers the phone accepts; absent: REFERs get no call. */
+  transfers?: {
+    /** The phone's (sipp UAS) SIP port on 127.0.0.1: INFOs with the transfer's result go there. */
+    phonePort: number
+    /** livekit-sip's address (`127.0.0.1:5060`), for targets that are LiveKit's numbers; null without it. */
+    sipAddress: string | null
+    sipp: string
+    stateDir: string
+  }
+}
+
+/** Numbers LiveKit answers in the sandbox (inbound, free, caller id: +1555000…): a transfer to one goes to livekit-sip. */
+const LIVEKIT_NUMBER = /^\+1555000\d{4}$/
+
+/** `tel:+1555…`, `sip:+1555…@host`, `<sip:…>` → `+1555…` (null when the target names no number). */
+export function targetNumber(referTo: string): string | null {
+  const m = /^<?(?:tel:|sips?:)([^@;>]+)/i.exec(referTo.trim())
+  const user = m ? decodeURIComponent(m[1]!).replace(/[\s()-]/g, '') : ''
+  if (/^\+?\d{6,15}$/.test(user)) return user.startsWith('+') ? user : `+${user}`
+  return null
 }
 
 interface Subscription {
@@ -194,7 +220,8 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
 
   // ---- phone traces ----
   const followers = new Map<string, TraceFollower>()
-  followers.set(config.phoneTrace, new TraceFollower(config.phoneTrace))
+  const phoneFollower = new TraceFollower(config.phoneTrace)
+  followers.set(config.phoneTrace, phoneFollower)
   const pollTraces = () => {
     if (existsSync(config.callsDir)) {
       for (const id of readdirSync(config.callsDir)) {
@@ -208,6 +235,77 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
         f.drain()
       } catch {}
     }
+  }
+
+  // ---- transfers the phone accepted (REFER → 202): call the target, report its answer ----
+  const transferLegs = new Map<string, string>() // `${callId}#${index}` → the placed call's Call-ID
+  const transferPhone = config.transfers ? transferPlacer(config.transfers, config) : undefined
+  const followTransfers = () => {
+    if (!config.transfers || !transferPhone) return
+    try {
+      phoneFollower.poll()
+      phoneFollower.drain()
+    } catch {
+      return
+    }
+    for (const call of phoneFollower.tracker.calls.values()) {
+      call.transfers.forEach((t, index) => {
+        const key = `${call.callId}#${index}`
+        if (!t.accepted || transferLegs.has(key) || call.endedAt !== null) return
+        transferLegs.set(key, '')
+        void runTransfer(call, t, index, key).catch((e: unknown) => {
+          console.error(`[hub] transfer of ${call.callId} to ${t.to} failed: ${(e as Error).message}`)
+        })
+      })
+    }
+  }
+  const runTransfer = async (call: TraceCall, t: PhoneTransfer, index: number, key: string) => {
+    const cfg = config.transfers!
+    const target = targetNumber(t.to)
+    let result = '404 Not Found'
+    if (target) {
+      const toLiveKit = LIVEKIT_NUMBER.test(target)
+      if (toLiveKit && !cfg.sipAddress) {
+        result = '503 Service Unavailable'
+      } else {
+        // The transferee calls the target: from its own number, saying who referred it.
+        const leg = transferPhone!.placeCall(
+          target,
+          {
+            from: call.number,
+            timeoutMs: 120_000,
+            ...(toLiveKit ? {} : { hangupAfterMs: PHONE_TRANSFER_LEG_MS }),
+          },
+          {
+            via: toLiveKit ? cfg.sipAddress! : `127.0.0.1:${cfg.phonePort}`,
+            headers: [`Referred-By: <sip:${call.from}@127.0.0.1>`],
+            ...(toLiveKit ? {} : { playPcap: toneFile() }),
+          },
+        )
+        transferLegs.set(key, leg.callId)
+        if (await leg.answered) result = '200 OK'
+        else {
+          const r = await leg.result.catch(() => null)
+          result = r?.status ? `${r.status} ${r.reason || 'Failed'}` : '408 Request Timeout'
+        }
+      }
+    }
+    // sipp takes the INFO only once it waits for it: after its "100 Trying" NOTIFY (one per REFER before) was answered.
+    const deadline = Date.now() + 10_000
+    while ((phoneFollower.tracker.notifyAnswers.get(call.callId) ?? 0) < 2 * index + 1) {
+      if (Date.now() > deadline || call.endedAt !== null) return
+      await new Promise((r) => setTimeout(r, 50))
+      phoneFollower.poll()
+    }
+    await sendTransferResult(cfg.phonePort, call.callId, result)
+  }
+  let tone: string | undefined
+  const toneFile = () => {
+    if (!tone) {
+      tone = join(config.transfers!.stateDir, 'phone', 'transfer-tone.pcap')
+      writeFileSync(tone, tonePcap(PHONE_TRANSFER_LEG_MS))
+    }
+    return tone
   }
 
   const callRecords = (number?: string, since = 0): PhoneCallRecord[] => {
@@ -234,6 +332,10 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
           .map(([at, squares, n]) => ({ at, rms: Math.sqrt(squares / n) / 32768 }))
         out.push({
           ...c,
+          transfers: c.transfers.map((t, i) => ({
+            ...t,
+            callId: transferLegs.get(`${c.callId}#${i}`) || null,
+          })),
           dtmfReceived: dtmf.map((d) => d.digit).join(''),
           audio: {
             packets: matched.reduce((n, s) => n + s.audioPackets, 0),
@@ -404,16 +506,55 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
   })
   const timer = setInterval(pollTraces, 250)
   timer.unref()
+  // A REFER is waited on: follow the phone's own trace more often than the rest.
+  const transferTimer = setInterval(followTransfers, 100)
+  transferTimer.unref()
 
   return {
     async close() {
       clearInterval(timer)
+      clearInterval(transferTimer)
       for (const s of subscriptions.values()) s.stream?.end()
       server.closeAllConnections?.()
       await new Promise<void>((r) => server.close(() => r()))
       await new Promise<void>((r) => rtp.close(() => r()))
     },
   }
+}
+
+/** A `Phone` in the hub, placing the calls of transfers (it needs only these fields of the sandbox's info). */
+function transferPlacer(cfg: NonNullable<HubConfig['transfers']>, hub: HubConfig): Phone {
+  const info = {
+    sip: { available: true, address: cfg.sipAddress ?? `127.0.0.1:${cfg.phonePort}` },
+    phone: { numbers: { ...PHONE_NUMBERS }, address: `127.0.0.1:${cfg.phonePort}`, defaultCaller: '' },
+    stateDir: cfg.stateDir,
+    ports: { phoneRtp: hub.rtpPort },
+    binaries: { sipp: cfg.sipp },
+    webhooks: { hubUrl: `http://127.0.0.1:${hub.httpPort}` },
+  }
+  return new Phone(info as unknown as SandboxInfo)
+}
+
+/** Tells the phone's call `callId` (waiting in scenarios/phone.xml) the transfer's result, by an in-dialog INFO. */
+async function sendTransferResult(phonePort: number, callId: string, result: string): Promise<void> {
+  const sock = createSocket('udp4')
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()))
+  const port = sock.address().port
+  const msg = [
+    `INFO sip:phone@127.0.0.1:${phonePort} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${randomUUID()}`,
+    `From: <sip:hub@127.0.0.1:${port}>;tag=hub`,
+    `To: <sip:phone@127.0.0.1:${phonePort}>`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INFO',
+    'Max-Forwards: 70',
+    `X-Transfer-Result: ${result}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n')
+  await new Promise<void>((resolve) => sock.send(msg, phonePort, '127.0.0.1', () => resolve()))
+  sock.close()
 }
 
 function normalize(n: string): string {

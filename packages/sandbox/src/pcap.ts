@@ -136,3 +136,39 @@ function ethernetIpv4Udp(srcPort: number, dstPort: number, payload: Buffer): Buf
   udp.writeUInt16BE(udpLen, 4)
   return Buffer.concat([eth, ip, udp, payload])
 }
+
+/**
+ * Builds a pcap of G.711 μ-law audio (payload type 0, 20 ms packets): a sine tone of `hz` for `ms`, at about
+ * −12 dBFS. The sandbox's transfer calls play it so the target phone hears the transferred caller.
+ */
+export function tonePcap(ms: number, hz = 440, options: { ssrc?: number } = {}): Buffer {
+  const ssrc = options.ssrc ?? 0x544f4e45 // "TONE"
+  const packets: Packet[] = []
+  const amplitude = 8000
+  for (let i = 0, t = 0; t < ms; i++, t += 20) {
+    const b = Buffer.alloc(12 + 160)
+    b[0] = 0x80
+    b[1] = i === 0 ? 0x80 : 0
+    b.writeUInt16BE((2000 + i) & 0xffff, 2)
+    b.writeUInt32BE((8000 + i * 160) >>> 0, 4)
+    b.writeUInt32BE(ssrc >>> 0, 8)
+    for (let s = 0; s < 160; s++) {
+      const n = i * 160 + s
+      b[12 + s] = linearToUlaw(Math.round(amplitude * Math.sin((2 * Math.PI * hz * n) / 8000)))
+    }
+    packets.push({ atMs: 20 + t, payload: b })
+  }
+  return pcapFile(packets)
+}
+
+/** 16-bit linear sample → G.711 μ-law byte. */
+function linearToUlaw(sample: number): number {
+  const BIAS = 0x84
+  const sign = sample < 0 ? 0x80 : 0
+  let v = Math.min(Math.abs(sample), 32635) + BIAS
+  let exponent = 7
+  for (let mask = 0x4000; (v & mask) === 0 && exponent > 0; mask >>= 1) exponent--
+  const mantissa = (v >> (exponent + 3)) & 0x0f
+  v = ~(sign | (exponent << 4) | mantissa) & 0xff
+  return v
+}

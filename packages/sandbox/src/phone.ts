@@ -58,6 +58,19 @@ export interface PhoneCallResult {
   traceFile: string
 }
 
+/** @internal How the hub places the call of a transfer: where to, with which headers and media. */
+export interface PlaceCallOptions {
+  /** `host:port` the INVITE goes to; default livekit-sip. */
+  via?: string
+  /** Extra header lines of the INVITE (e.g. `Referred-By: <sip:+1555…@127.0.0.1>`). */
+  headers?: string[]
+  /**
+   * Audio of the call's own: the SDP points at sipp's media port (not the hub's echo) and sipp plays this pcap
+   * after the answer, so the far end (the phone at another number) hears the transferred caller.
+   */
+  playPcap?: string
+}
+
 export interface ReceivedSummary {
   /** Number of INVITEs the phone got for (or sent to) this number. */
   invites: number
@@ -173,6 +186,11 @@ export class Phone {
    * sandbox runs without livekit-sip (`info.sip.available === false`).
    */
   call(to: string, options: PhoneCallOptions = {}): PhoneCall {
+    return this.placeCall(to, options, {})
+  }
+
+  /** @internal `call()` with the hub's transfer options (another destination, headers, audio of its own). */
+  placeCall(to: string, options: PhoneCallOptions, place: PlaceCallOptions): PhoneCall {
     if (this.info.sip.available === false) {
       // Nothing listens on the SIP port: sipp would retransmit its INVITE for half a minute, then give up.
       throw new SandboxSetupError(
@@ -190,7 +208,7 @@ export class Phone {
     return new PhoneCall(callId, async (self, hooks) => {
       mkdirSync(dir, { recursive: true })
       const scenario = join(dir, 'caller.xml')
-      writeFileSync(scenario, callerScenario(dir, options))
+      writeFileSync(scenario, callerScenario(dir, options, place))
       const traceFile = join(dir, 'messages.log')
       const t0 = Date.now()
 
@@ -199,9 +217,8 @@ export class Phone {
         const sipPort = await freePort('udp')
         const mediaPort = await freePort('udp', (p) => [p + 2])
         const controlPort = await freePort('udp')
-        const [sipHost, sipPortStr] = this.info.sip.address.split(':')
         const args = [
-          `${sipHost}:${sipPortStr}`,
+          place.via ?? this.info.sip.address,
           '-sf',
           scenario,
           '-s',
@@ -226,7 +243,8 @@ export class Phone {
           callId,
           '-key',
           'phone_rtp_port',
-          String(this.info.ports.phoneRtp),
+          // With audio of its own, the SDP offers sipp's media port (the pcap plays from it).
+          String(place.playPcap ? mediaPort : this.info.ports.phoneRtp),
           '-key',
           'from_user',
           from,
@@ -425,10 +443,15 @@ const waitOrBye = (ms: number, label: string) =>
   `  <recv request="BYE" timeout="${ms}" ontimeout="${label}" next="remote_bye" />\n  <label id="${label}" />`
 
 /** The caller scenario for one call: scenarios/caller.xml with what happens after the answer filled in. */
-export function callerScenario(dir: string, options: PhoneCallOptions): string {
+export function callerScenario(dir: string, options: PhoneCallOptions, place: PlaceCallOptions = {}): string {
   const template = readFileSync(join(packageRoot(), 'scenarios', 'caller.xml'), 'utf8')
   const blocks: string[] = []
   let elapsed = 0
+  if (place.playPcap) {
+    blocks.push(
+      `  <nop>\n    <action>\n      <exec play_pcap_audio="${place.playPcap}" />\n    </action>\n  </nop>`,
+    )
+  }
   // While waiting, the phone stays ready for the other side's BYE (a <pause> would make it unexpected).
   if (options.dtmf) {
     const pcap = join(dir, 'dtmf.pcap')
@@ -447,9 +470,13 @@ export function callerScenario(dir: string, options: PhoneCallOptions): string {
   } else {
     blocks.push('  <recv request="BYE" next="remote_bye" />')
   }
-  if (template.split('{{AFTER_ANSWER}}').length !== 2)
-    throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}}')
-  return template.replace('{{AFTER_ANSWER}}', blocks.join('\n'))
+  if (template.split('{{AFTER_ANSWER}}').length !== 2 || template.split('{{INVITE_HEADERS}}\n').length !== 2)
+    throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}} and one {{INVITE_HEADERS}} line')
+  for (const h of place.headers ?? []) {
+    if (!/^[A-Za-z][\w-]*: [^\r\n]+$/.test(h)) throw new Error(`invalid header line ${JSON.stringify(h)}`)
+  }
+  const headers = (place.headers ?? []).map((h) => `      ${h}\n`).join('')
+  return template.replace('{{INVITE_HEADERS}}\n', headers).replace('{{AFTER_ANSWER}}', blocks.join('\n'))
 }
 
 /**

@@ -23,6 +23,7 @@ export const callEndReasonSchema = z.enum([
   'missed',
   'rejected',
   'stale',
+  'transferred',
 ])
 /** Why a call record was closed. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>
@@ -42,6 +43,18 @@ export const callParticipantSchema = z.object({
 })
 /** One participant of a call. */
 export type CallParticipant = z.infer<typeof callParticipantSchema>
+
+/** How the phone side of a call was handed on: where to, when, by whom (`blind`: SIP REFER; `warm`: after a consult). */
+export const callTransferSchema = z.object({
+  kind: z.enum(['blind', 'warm']),
+  /** The target: a `tel:` / `sip:` URI (phone), or `user:<userId>` (a colleague, warm transfers). */
+  to: z.string(),
+  at: z.string(),
+  /** The user who transferred the call. */
+  by: z.string().nullable(),
+})
+/** How the phone side of a call was handed on. */
+export type CallTransferInfo = z.infer<typeof callTransferSchema>
 
 /** A call record as the API returns it. Timestamps are ISO 8601 strings. */
 export const callRecordSchema = z.object({
@@ -63,6 +76,8 @@ export const callRecordSchema = z.object({
   durationSeconds: z.number().int().nullable(),
   endReason: callEndReasonSchema.nullable(),
   recordingUrl: z.string().nullable().optional(),
+  /** Set once the phone side was transferred (the call then ends with `endReason: 'transferred'`). */
+  transfer: callTransferSchema.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
 })
 /** A call record as the API returns it. */

@@ -1,4 +1,4 @@
-import type { CallDirection, CallStats, CallStatus } from '@ringline/core/protocol'
+import type { CallDirection, CallStats, CallStatus, CallTransferInfo } from '@ringline/core/protocol'
 import { date } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
@@ -144,6 +144,25 @@ export async function updateInternals(
        COALESCE(metadata->'internals', '{}'::jsonb) || $2::jsonb), updated_at = now()
      WHERE id = $1 RETURNING *`,
     [id, JSON.stringify(patch)],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/**
+ * Records a completed transfer on a call (`metadata.transfer`). When the phone leg's leave closed the call
+ * before this was written, its end reason becomes `transferred` (as if written first).
+ */
+export async function recordTransfer(
+  q: Queryable,
+  id: string,
+  transfer: CallTransferInfo,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{transfer}', $2::jsonb),
+       end_reason = CASE WHEN ended_at IS NOT NULL AND end_reason = 'completed' THEN 'transferred' ELSE end_reason END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, JSON.stringify(transfer)],
   )
   return rows[0] ? callFromRow(rows[0]) : null
 }
