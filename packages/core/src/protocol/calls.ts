@@ -56,6 +56,26 @@ export const callTransferSchema = z.object({
 /** How the phone side of a call was handed on. */
 export type CallTransferInfo = z.infer<typeof callTransferSchema>
 
+/**
+ * A colleague consulted while the caller is on hold (warm transfer), on the call record while it is open: `ringing`
+ * until they join, then `connected` until the call is handed over (`transfer`) or the consult is cancelled.
+ */
+export const callConsultSchema = z.object({
+  /** The colleague consulted. */
+  userId: z.string(),
+  /** The user on the call who asked. */
+  by: z.string(),
+  state: z.enum(['ringing', 'connected']),
+  startedAt: z.string(),
+})
+/** A colleague consulted while the caller is on hold. */
+export type CallConsult = z.infer<typeof callConsultSchema>
+
+/** `POST /calls/:id/consult` body: the colleague (a user id of the tenant) to consult. */
+export const startConsultRequestSchema = z.object({ userId: z.string().min(1).max(128) })
+/** `POST /calls/:id/consult` body. */
+export type StartConsultRequest = z.infer<typeof startConsultRequestSchema>
+
 /** A call record as the API returns it. Timestamps are ISO 8601 strings. */
 export const callRecordSchema = z.object({
   id: z.string(),
@@ -78,6 +98,8 @@ export const callRecordSchema = z.object({
   recordingUrl: z.string().nullable().optional(),
   /** Set once the phone side was transferred (the call then ends with `endReason: 'transferred'`). */
   transfer: callTransferSchema.nullable().optional(),
+  /** An open consult (warm transfer in progress); absent or null otherwise. */
+  consult: callConsultSchema.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
 })
 /** A call record as the API returns it. */

@@ -1,5 +1,6 @@
 // The wire contract shared by @ringline/server and @ringline/core: zod schemas and types for every route and event.
 export type {
+  CallConsult,
   CallDetail,
   CallDirection,
   CallEndReason,
@@ -15,6 +16,7 @@ export type {
   DispatchAgentRequest,
   ListCallsQuery,
   ListCallsResponse,
+  StartConsultRequest,
   TransferCallRequest,
 } from './calls'
 export {
@@ -25,6 +27,7 @@ export {
   callRecordSchema,
   callStatsSchema,
   callStatusSchema,
+  callConsultSchema,
   callTransferSchema,
   callWithConnectionSchema,
   connectionSchema,
@@ -34,6 +37,7 @@ export {
   e164Schema,
   listCallsQuerySchema,
   listCallsResponseSchema,
+  startConsultRequestSchema,
   transferCallRequestSchema,
 } from './calls'
 export {

@@ -1,4 +1,5 @@
 import type {
+  CallConsult,
   CallDirection,
   CallEndReason,
   CallRecord,
@@ -55,16 +56,18 @@ export interface StoredCall extends CallRecord {
 export function callFromRow(row: CallRow): StoredCall {
   const metadata = (json(row.metadata) ?? {}) as Record<string, unknown>
   // `recording` is the recording service's state (object key, egress id): server-only, like internals.
-  // `transfer` is a field of the record of its own (kept in metadata: no column).
+  // `transfer` and `consult` are fields of the record of their own (kept in metadata: no column).
   const {
     internals = {},
     recording = null,
     transfer = null,
+    consult = null,
     ...publicMetadata
   } = metadata as {
     internals?: CallInternals
     recording?: RecordingState | null
     transfer?: CallTransferInfo | null
+    consult?: CallConsult | null
   }
   return {
     id: row.id,
@@ -86,6 +89,7 @@ export function callFromRow(row: CallRow): StoredCall {
     endReason: row.end_reason,
     recordingUrl: row.recording_url,
     ...(transfer ? { transfer } : {}),
+    ...(consult ? { consult } : {}),
     metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
     internals,
     recording,

@@ -143,6 +143,8 @@ export async function visibleCall(
     (principal.role === 'admin' ||
       call.createdBy === principal.userId ||
       call.answeredBy === principal.userId ||
+      call.consult?.userId === principal.userId ||
+      call.transfer?.by === principal.userId ||
       (call.direction === 'inbound' &&
         call.status === 'ringing' &&
         (!call.internals.ringUsers || call.internals.ringUsers.includes(principal.userId))))
