@@ -32,7 +32,12 @@ async function transferTo(page: Page, target: string) {
 async function historyEntry(page: Page, number: string) {
   const res = await page.request.get(`${e2e.app.url}/api/ringline/calls?limit=10`)
   const { calls } = (await res.json()) as {
-    calls: Array<{ toNumber: string; status: string; endReason: string | null; transfer?: { to: string } | null }>
+    calls: Array<{
+      toNumber: string
+      status: string
+      endReason: string | null
+      transfer?: { to: string } | null
+    }>
   }
   return calls.find((c) => c.toNumber === number)
 }
@@ -59,9 +64,9 @@ describeWithSip('blind transfer from CallControls in Chromium, proven at the san
     const original = (await e2e.sandbox.phone.received(number, { since })).calls[0]
     expect(original?.transfers[0]).toMatchObject({ to: `tel:${target}`, notified: [100, 200], status: 200 })
 
-    await expect.poll(async () => (await historyEntry(page, number))?.endReason, { timeout: 30_000 }).toBe(
-      'transferred',
-    )
+    await expect
+      .poll(async () => (await historyEntry(page, number))?.endReason, { timeout: 30_000 })
+      .toBe('transferred')
     expect(await historyEntry(page, number)).toMatchObject({
       status: 'completed',
       transfer: { to: `tel:${target}` },

@@ -15,11 +15,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createSocket, type RemoteInfo } from 'node:dgram'
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { PHONE_NUMBERS, PHONE_TRANSFER_LEG_MS } from './config'
-import { dtmfDigit, tonePcap } from './pcap'
+import { dtmfDigit, toneRtpPacket } from './pcap'
 import { Phone } from './phone'
 import { CallTracker, type PhoneTransfer, SippTraceParser, type TraceCall } from './sipp-trace'
 import type { PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
@@ -211,7 +211,7 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     } else {
       s.audioPackets++
     }
-    rtp.send(packet, rinfo.port, rinfo.address) // echo
+    if (rinfo.port > 0) rtp.send(packet, rinfo.port, rinfo.address) // echo
   })
   await new Promise<void>((resolve, reject) => {
     rtp.once('error', reject)
@@ -268,23 +268,33 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
       if (toLiveKit && !cfg.sipAddress) {
         result = '503 Service Unavailable'
       } else {
-        // The transferee calls the target: from its own number, saying who referred it.
+        // The transferee calls the target: from its own number, saying who referred it. Calling another phone
+        // number, its voice (a tone) comes from a socket of the hub's, which the INVITE's SDP offers.
+        const voice = toLiveKit ? undefined : await toneSender(config.rtpPort)
         const leg = transferPhone!.placeCall(
           target,
           {
-            from: call.number,
+            from: self(call),
             timeoutMs: 120_000,
             ...(toLiveKit ? {} : { hangupAfterMs: PHONE_TRANSFER_LEG_MS }),
           },
           {
             via: toLiveKit ? cfg.sipAddress! : `127.0.0.1:${cfg.phonePort}`,
-            headers: [`Referred-By: <sip:${call.from}@127.0.0.1>`],
-            ...(toLiveKit ? {} : { playPcap: toneFile() }),
+            headers: [`Referred-By: <sip:${other(call)}@127.0.0.1>`],
+            ...(voice ? { sdpMediaPort: voice.port } : {}),
           },
         )
         transferLegs.set(key, leg.callId)
-        if (await leg.answered) result = '200 OK'
-        else {
+        // Its outcome is waited on below only when it was not answered; never let it reject unheard.
+        void leg.result
+          .catch((e: unknown) => {
+            console.error(`[hub] the transfer call to ${target} failed: ${(e as Error).message}`)
+          })
+          .finally(() => voice?.stop())
+        if (await leg.answered) {
+          result = '200 OK'
+          voice?.start()
+        } else {
           const r = await leg.result.catch(() => null)
           result = r?.status ? `${r.status} ${r.reason || 'Failed'}` : '408 Request Timeout'
         }
@@ -299,15 +309,6 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     }
     await sendTransferResult(cfg.phonePort, call.callId, result)
   }
-  let tone: string | undefined
-  const toneFile = () => {
-    if (!tone) {
-      tone = join(config.transfers!.stateDir, 'phone', 'transfer-tone.pcap')
-      writeFileSync(tone, tonePcap(PHONE_TRANSFER_LEG_MS))
-    }
-    return tone
-  }
-
   const callRecords = (number?: string, since = 0): PhoneCallRecord[] => {
     pollTraces()
     const out: PhoneCallRecord[] = []
@@ -518,6 +519,46 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
       server.closeAllConnections?.()
       await new Promise<void>((r) => server.close(() => r()))
       await new Promise<void>((r) => rtp.close(() => r()))
+    },
+  }
+}
+
+/** The transferee's own number: the number LiveKit called (to-phone), or the one the phone called from. */
+function self(call: TraceCall): string {
+  return call.direction === 'to-phone' ? call.number : call.from
+}
+
+/** The other party of a call (who sent the REFER): LiveKit's caller id, or the LiveKit number the phone called. */
+function other(call: TraceCall): string {
+  return call.direction === 'to-phone' ? call.from : call.number
+}
+
+/**
+ * The transferred caller's voice toward the phone: a UDP socket of its own (its port goes in the INVITE's SDP, so
+ * the hub's RTP endpoint files what arrives from it under the target's call) sending a 440 Hz tone every 20 ms.
+ */
+async function toneSender(rtpPort: number): Promise<{ port: number; start(): void; stop(): void }> {
+  const sock = createSocket('udp4')
+  sock.on('message', () => {}) // the hub's echo of the tone
+  sock.on('error', () => {})
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()))
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  return {
+    port: sock.address().port,
+    start() {
+      if (timer || stopped) return
+      let i = 0
+      const t0 = Date.now()
+      timer = setInterval(() => {
+        // Catch up on timer drift so the stream keeps real time on a busy machine.
+        while (i <= (Date.now() - t0) / 20) sock.send(toneRtpPacket(i++), rtpPort, '127.0.0.1')
+      }, 20)
+    },
+    stop() {
+      stopped = true
+      if (timer) clearInterval(timer)
+      sock.close()
     },
   }
 }

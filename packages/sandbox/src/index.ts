@@ -13,7 +13,7 @@ export {
   type SandboxPorts,
 } from './config'
 export { type ProcessHealth, sipIsAvailable, sipUnavailableBanner } from './health'
-export { dtmfPcap, tonePcap } from './pcap'
+export { dtmfPcap } from './pcap'
 export {
   audioLevel,
   Phone,

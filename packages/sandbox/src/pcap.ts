@@ -138,27 +138,21 @@ function ethernetIpv4Udp(srcPort: number, dstPort: number, payload: Buffer): Buf
 }
 
 /**
- * Builds a pcap of G.711 μ-law audio (payload type 0, 20 ms packets): a sine tone of `hz` for `ms`, at about
- * −12 dBFS. The sandbox's transfer calls play it so the target phone hears the transferred caller.
+ * One 20 ms RTP packet (G.711 μ-law, payload type 0) of a sine tone of `hz` at about −12 dBFS: packet `index` of
+ * a stream. The hub sends them as the transferred caller's voice, so the target phone hears someone.
  */
-export function tonePcap(ms: number, hz = 440, options: { ssrc?: number } = {}): Buffer {
-  const ssrc = options.ssrc ?? 0x544f4e45 // "TONE"
-  const packets: Packet[] = []
-  const amplitude = 8000
-  for (let i = 0, t = 0; t < ms; i++, t += 20) {
-    const b = Buffer.alloc(12 + 160)
-    b[0] = 0x80
-    b[1] = i === 0 ? 0x80 : 0
-    b.writeUInt16BE((2000 + i) & 0xffff, 2)
-    b.writeUInt32BE((8000 + i * 160) >>> 0, 4)
-    b.writeUInt32BE(ssrc >>> 0, 8)
-    for (let s = 0; s < 160; s++) {
-      const n = i * 160 + s
-      b[12 + s] = linearToUlaw(Math.round(amplitude * Math.sin((2 * Math.PI * hz * n) / 8000)))
-    }
-    packets.push({ atMs: 20 + t, payload: b })
+export function toneRtpPacket(index: number, hz = 440, ssrc = 0x544f4e45 /* "TONE" */): Buffer {
+  const b = Buffer.alloc(12 + 160)
+  b[0] = 0x80
+  b[1] = index === 0 ? 0x80 : 0
+  b.writeUInt16BE((2000 + index) & 0xffff, 2)
+  b.writeUInt32BE((8000 + index * 160) >>> 0, 4)
+  b.writeUInt32BE(ssrc >>> 0, 8)
+  for (let s = 0; s < 160; s++) {
+    const n = index * 160 + s
+    b[12 + s] = linearToUlaw(Math.round(8000 * Math.sin((2 * Math.PI * hz * n) / 8000)))
   }
-  return pcapFile(packets)
+  return b
 }
 
 /** 16-bit linear sample → G.711 μ-law byte. */

@@ -65,10 +65,10 @@ export interface PlaceCallOptions {
   /** Extra header lines of the INVITE (e.g. `Referred-By: <sip:+1555…@127.0.0.1>`). */
   headers?: string[]
   /**
-   * Audio of the call's own: the SDP points at sipp's media port (not the hub's echo) and sipp plays this pcap
-   * after the answer, so the far end (the phone at another number) hears the transferred caller.
+   * The RTP port the INVITE's SDP offers (on 127.0.0.1) instead of the hub's echo: the hub sends the transferred
+   * caller's voice from there, so the far end (the phone at another number) hears it.
    */
-  playPcap?: string
+  sdpMediaPort?: number
 }
 
 export interface ReceivedSummary {
@@ -243,8 +243,7 @@ export class Phone {
           callId,
           '-key',
           'phone_rtp_port',
-          // With audio of its own, the SDP offers sipp's media port (the pcap plays from it).
-          String(place.playPcap ? mediaPort : this.info.ports.phoneRtp),
+          String(place.sdpMediaPort ?? this.info.ports.phoneRtp),
           '-key',
           'from_user',
           from,
@@ -447,11 +446,6 @@ export function callerScenario(dir: string, options: PhoneCallOptions, place: Pl
   const template = readFileSync(join(packageRoot(), 'scenarios', 'caller.xml'), 'utf8')
   const blocks: string[] = []
   let elapsed = 0
-  if (place.playPcap) {
-    blocks.push(
-      `  <nop>\n    <action>\n      <exec play_pcap_audio="${place.playPcap}" />\n    </action>\n  </nop>`,
-    )
-  }
   // While waiting, the phone stays ready for the other side's BYE (a <pause> would make it unexpected).
   if (options.dtmf) {
     const pcap = join(dir, 'dtmf.pcap')

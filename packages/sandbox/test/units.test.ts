@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { DEFAULT_PORTS, resolveOptions } from '../src/config'
 import { targetNumber } from '../src/hub'
-import { dtmfDigit, dtmfPcap, tonePcap } from '../src/pcap'
+import { dtmfDigit, dtmfPcap, toneRtpPacket } from '../src/pcap'
 import { audioLevel, callerScenario } from '../src/phone'
 import { CallTracker, parseTrace, sdpMedia, userOf } from '../src/sipp-trace'
 
@@ -133,14 +133,15 @@ describe('sipp message trace', () => {
   })
 })
 
-describe('tone pcap', () => {
-  test('μ-law packets of 20 ms at the given length, loud enough to be heard', () => {
-    const pcap = tonePcap(1000)
-    // 24-byte file header, then per packet a 16-byte record header + 42 bytes Ethernet/IP/UDP + 12 RTP + 160
-    expect(pcap.length).toBe(24 + 50 * (16 + 42 + 12 + 160))
-    const rtp = pcap.subarray(24 + 16 + 42, 24 + 16 + 42 + 172)
-    expect(rtp[1]! & 0x7f).toBe(0) // PCMU
-    expect(new Set(rtp.subarray(12)).size).toBeGreaterThan(10) // a waveform, not one repeated byte
+describe('tone RTP', () => {
+  test('20 ms of μ-law (PT 0) per packet, consecutive sequence numbers and timestamps, a waveform', () => {
+    const [a, b] = [toneRtpPacket(0), toneRtpPacket(1)]
+    expect(a.length).toBe(12 + 160)
+    expect(a[1]).toBe(0x80) // marker on the first packet, payload type 0
+    expect(b[1]).toBe(0)
+    expect(b.readUInt16BE(2) - a.readUInt16BE(2)).toBe(1)
+    expect(b.readUInt32BE(4) - a.readUInt32BE(4)).toBe(160)
+    expect(new Set(a.subarray(12)).size).toBeGreaterThan(10)
   })
 })
 
@@ -193,7 +194,7 @@ describe('options', () => {
     expect(xml).toContain('BYE [next_url] SIP/2.0')
   })
 
-  test('caller scenario: a transfer call adds its headers and plays its audio; header injection is refused', () => {
+  test('caller scenario: a transfer call adds its headers; header injection is refused', () => {
     const plain = callerScenario('/tmp', {})
     expect(plain).not.toContain('{{INVITE_HEADERS}}')
     expect(plain).not.toContain('Referred-By: <')
@@ -201,12 +202,11 @@ describe('options', () => {
     const leg = callerScenario(
       '/tmp',
       { hangupAfterMs: 30_000 },
-      { headers: ['Referred-By: <sip:+15550009999@127.0.0.1>'], playPcap: '/tmp/tone.pcap' },
+      { headers: ['Referred-By: <sip:+15550009999@127.0.0.1>'], sdpMediaPort: 40000 },
     )
     expect(leg).toMatch(
       /User-Agent: ringline-sandbox-phone\n\s+Referred-By: <sip:\+15550009999@127\.0\.0\.1>\n\s+Allow:/,
     )
-    expect(leg).toContain('<exec play_pcap_audio="/tmp/tone.pcap" />')
     expect(() => callerScenario('/tmp', {}, { headers: ['X-A: 1\r\nBYE sip:x SIP/2.0'] })).toThrow(
       /invalid header/,
     )

@@ -20,6 +20,7 @@ export type {
   TransferCallRequest,
 } from './calls'
 export {
+  callConsultSchema,
   callDetailSchema,
   callDirectionSchema,
   callEndReasonSchema,
@@ -27,7 +28,6 @@ export {
   callRecordSchema,
   callStatsSchema,
   callStatusSchema,
-  callConsultSchema,
   callTransferSchema,
   callWithConnectionSchema,
   connectionSchema,
