@@ -6,7 +6,7 @@ import { type E2E, open, startE2E } from './harness'
 let e2e: E2E
 
 beforeAll(async () => {
-  e2e = await startE2E({ port: 3107 })
+  e2e = await startE2E({ port: 3117 })
 })
 
 afterAll(async () => {
