@@ -8,7 +8,7 @@
  *   to the transferee's INVITE, from the phone's log)
  * - transfer → API resolved: the REFER is sent → `transferSipParticipant` resolves (NOTIFY 200 reached LiveKit)
  *
- * Runs on its own state dir and ports (offset 700). Without livekit-sip nothing is measured, and it says why.
+ * Runs on its own state dir and ports (offset 700, or BENCH_PORT_OFFSET). Without livekit-sip nothing is measured, and it says why.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,7 +28,11 @@ const fmt = (xs: number[]) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function main() {
-  const sandbox = await startSandbox({ stateDir, portOffset: 700, log: false })
+  const sandbox = await startSandbox({
+    stateDir,
+    portOffset: Number(process.env.BENCH_PORT_OFFSET ?? 700),
+    log: false,
+  })
   try {
     if (!sandbox.info.sip.available) {
       console.log(

@@ -248,18 +248,27 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     } catch {
       return
     }
-    for (const call of phoneFollower.tracker.calls.values()) {
-      call.transfers.forEach((t, index) => {
-        const key = `${call.callId}#${index}`
-        if (!t.accepted || transferLegs.has(key) || call.endedAt !== null) return
-        transferLegs.set(key, '')
-        void runTransfer(call, t, index, key).catch((e: unknown) => {
-          console.error(`[hub] transfer of ${call.callId} to ${t.to} failed: ${(e as Error).message}`)
+    // The phone's own trace (LiveKit's calls to it) here; calls placed by `phone.call` are followed by pollTraces.
+    for (const follower of followers.values()) {
+      for (const call of follower.tracker.calls.values()) {
+        call.transfers.forEach((t, index) => {
+          const key = `${call.callId}#${index}`
+          if (!t.accepted || transferLegs.has(key) || call.endedAt !== null) return
+          transferLegs.set(key, '')
+          void runTransfer(follower, call, t, index, key).catch((e: unknown) => {
+            console.error(`[hub] transfer of ${call.callId} to ${t.to} failed: ${(e as Error).message}`)
+          })
         })
-      })
+      }
     }
   }
-  const runTransfer = async (call: TraceCall, t: PhoneTransfer, index: number, key: string) => {
+  const runTransfer = async (
+    follower: TraceFollower,
+    call: TraceCall,
+    t: PhoneTransfer,
+    index: number,
+    key: string,
+  ) => {
     const cfg = config.transfers!
     const target = targetNumber(t.to)
     let result = '404 Not Found'
@@ -302,12 +311,17 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     }
     // sipp takes the INFO only once it waits for it: after its "100 Trying" NOTIFY (one per REFER before) was answered.
     const deadline = Date.now() + 10_000
-    while ((phoneFollower.tracker.notifyAnswers.get(call.callId) ?? 0) < 2 * index + 1) {
+    while ((follower.tracker.notifyAnswers.get(call.callId) ?? 0) < 2 * index + 1) {
       if (Date.now() > deadline || call.endedAt !== null) return
       await new Promise((r) => setTimeout(r, 50))
-      phoneFollower.poll()
+      follower.poll()
     }
-    await sendTransferResult(cfg.phonePort, call.callId, result)
+    // The phone (sipp UAS) for LiveKit's calls; the sipp of that call for calls placed by `phone.call`.
+    const address =
+      call.direction === 'to-phone'
+        ? `127.0.0.1:${cfg.phonePort}`
+        : follower.tracker.localAddress.get(call.callId)
+    if (address) await sendTransferResult(address, call.callId, result)
   }
   const callRecords = (number?: string, since = 0): PhoneCallRecord[] => {
     pollTraces()
@@ -577,15 +591,17 @@ function transferPlacer(cfg: NonNullable<HubConfig['transfers']>, hub: HubConfig
 }
 
 /** Tells the phone's call `callId` (waiting in scenarios/phone.xml) the transfer's result, by an in-dialog INFO. */
-async function sendTransferResult(phonePort: number, callId: string, result: string): Promise<void> {
+async function sendTransferResult(address: string, callId: string, result: string): Promise<void> {
+  const [host = '127.0.0.1', portText = ''] = address.split(':')
+  const phonePort = Number(portText)
   const sock = createSocket('udp4')
   await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()))
   const port = sock.address().port
   const msg = [
-    `INFO sip:phone@127.0.0.1:${phonePort} SIP/2.0`,
+    `INFO sip:phone@${host}:${phonePort} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${randomUUID()}`,
     `From: <sip:hub@127.0.0.1:${port}>;tag=hub`,
-    `To: <sip:phone@127.0.0.1:${phonePort}>`,
+    `To: <sip:phone@${host}:${phonePort}>`,
     `Call-ID: ${callId}`,
     'CSeq: 1 INFO',
     'Max-Forwards: 70',
@@ -594,7 +610,7 @@ async function sendTransferResult(phonePort: number, callId: string, result: str
     '',
     '',
   ].join('\r\n')
-  await new Promise<void>((resolve) => sock.send(msg, phonePort, '127.0.0.1', () => resolve()))
+  await new Promise<void>((resolve) => sock.send(msg, phonePort, host, () => resolve()))
   sock.close()
 }
 

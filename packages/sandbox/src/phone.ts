@@ -22,6 +22,11 @@ export interface PhoneCallOptions {
   signal?: AbortSignal
   /** Safety net: abort the call after this long in total. Default 120 s. */
   timeoutMs?: number
+  /**
+   * Take a transfer (SIP REFER) once answered (after `dtmf`), as `numbers.transfer` does for LiveKit's calls: 202,
+   * NOTIFY 100, the hub calls the Refer-To target from `from`, NOTIFY with its answer. Not with `hangupAfterMs`.
+   */
+  acceptTransfer?: boolean
 }
 
 /** What happened to a call the phone placed. */
@@ -437,6 +442,63 @@ const HANGUP = `  <label id="hangup" />
   <recv response="200" crlf="true" />
   <nop next="quit" />`
 
+/** A notify of the transfer's progress, in the caller's dialog (see scenarios/phone.xml for the phone's side). */
+const transferNotify = (cseq: number, state: string, frag: string) => `  <send retrans="500">
+    <![CDATA[
+
+      NOTIFY [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [$remote_to]
+      Call-ID: [call_id]
+      [routes]
+      CSeq: ${cseq} NOTIFY
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Event: refer;id=[$refer_cseq]
+      Subscription-State: ${state}
+      Content-Type: message/sipfrag;version=2.0
+      Content-Length: [len]
+
+      ${frag}
+
+    ]]>
+  </send>
+  <recv response="200" />`
+
+/** Takes REFERs until the other side hangs up: the hub calls the target and says how it went (an INFO). */
+const TAKE_TRANSFER = `  <label id="transfer_wait" />
+  <recv request="BYE" optional="true" next="remote_bye" />
+  <recv request="REFER">
+    <action>
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="refer_cseq" />
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 202 Accepted
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+${transferNotify(10, 'active;expires=60', 'SIP/2.0 100 Trying')}
+  <recv request="BYE" optional="true" next="remote_bye" />
+  <recv request="INFO">
+    <action>
+      <ereg regexp="[0-9]{3}.*" search_in="hdr" header="X-Transfer-Result:" check_it="true" assign_to="transfer_result" />
+    </action>
+  </recv>
+${transferNotify(11, 'terminated;reason=noresource', 'SIP/2.0 [$transfer_result]')}
+  <!-- after a 2xx LiveKit hangs up (the BYE above); after a failure the call goes on and may take another REFER -->
+  <nop next="transfer_wait" />`
+
 /** Waits up to `ms` for the other side's BYE (then jumps to remote_bye); on timeout continues at `label`. */
 const waitOrBye = (ms: number, label: string) =>
   `  <recv request="BYE" timeout="${ms}" ontimeout="${label}" next="remote_bye" />\n  <label id="${label}" />`
@@ -457,7 +519,20 @@ export function callerScenario(dir: string, options: PhoneCallOptions, place: Pl
     blocks.push(waitOrBye(playMs, 'dtmf_sent'))
     elapsed = delay + playMs
   }
-  if (options.hangupAfterMs !== undefined) {
+  let answer = ''
+  if (options.acceptTransfer) {
+    if (options.hangupAfterMs !== undefined)
+      throw new Error('phone.call: acceptTransfer waits for the other side; it cannot take hangupAfterMs')
+    blocks.push(TAKE_TRANSFER)
+    // The other side's To (with its tag), for the NOTIFYs this phone sends in the dialog. (sipp refuses a
+    // variable set and never used, so only here.)
+    answer = `  <recv response="200" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to" />
+    </action>
+  </recv>
+`
+  } else if (options.hangupAfterMs !== undefined) {
     const rest = Math.max(0, options.hangupAfterMs - elapsed)
     if (rest > 0) blocks.push(waitOrBye(rest, 'hangup_time'))
     blocks.push(HANGUP)
@@ -470,7 +545,12 @@ export function callerScenario(dir: string, options: PhoneCallOptions, place: Pl
     if (!/^[A-Za-z][\w-]*: [^\r\n]+$/.test(h)) throw new Error(`invalid header line ${JSON.stringify(h)}`)
   }
   const headers = (place.headers ?? []).map((h) => `      ${h}\n`).join('')
-  return template.replace('{{INVITE_HEADERS}}\n', headers).replace('{{AFTER_ANSWER}}', blocks.join('\n'))
+  const answered = '  <recv response="200" rrs="true" />\n'
+  if (template.split(answered).length !== 2) throw new Error('scenarios/caller.xml: expected one 200 OK recv')
+  return template
+    .replace('{{INVITE_HEADERS}}\n', headers)
+    .replace(answered, answer || answered)
+    .replace('{{AFTER_ANSWER}}', blocks.join('\n'))
 }
 
 /**

@@ -175,6 +175,8 @@ export class CallTracker {
   readonly calls = new Map<string, TraceCall>()
   /** Per Call-ID: how many of the phone's NOTIFYs the other side answered with a 2xx (the hub waits on it). */
   readonly notifyAnswers = new Map<string, number>()
+  /** Per Call-ID of a call the phone placed: its own SIP address (`127.0.0.1:34476`, from the INVITE's Via). */
+  readonly localAddress = new Map<string, string>()
 
   add(msg: SipMessage): void {
     const callId = msg.headers.get('call-id')
@@ -202,6 +204,8 @@ export class CallTracker {
         transfers: [],
       }
       this.calls.set(callId, call)
+      const via = /^SIP\/2\.0\/\w+ ([^;\s]+)/.exec(msg.headers.get('via') ?? '')?.[1]
+      if (msg.direction === 'sent' && via) this.localAddress.set(callId, via)
       return
     }
     if (!call) return

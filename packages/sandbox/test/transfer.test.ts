@@ -1,3 +1,4 @@
+import { ParticipantInfo_Kind } from '@livekit/protocol'
 import { SipCallError } from 'livekit-server-sdk'
 import { afterEach, expect, test } from 'vitest'
 import type { PhoneCallRecord } from '../src/types'
@@ -47,6 +48,16 @@ async function phoneCall(number: string, callId: string, since: number): Promise
   const call = calls.find((c) => c.callId === callId)
   if (!call) throw new Error(`the phone has no call ${callId} on ${number}`)
   return call
+}
+
+/** The room the dispatch rule made for a call from `caller`, once its SIP participant is there. */
+async function inboundRoom(caller: string) {
+  return until(`a room for a call from ${caller}`, async () => {
+    const room = (await rooms.listRooms()).find((r) => r.name.startsWith(`${info.sip.roomPrefix}_${caller}_`))
+    if (!room) return undefined
+    const sipP = (await rooms.listParticipants(room.name)).find((p) => p.kind === ParticipantInfo_Kind.SIP)
+    return sipP ? { name: room.name, identity: sipP.identity } : undefined
+  })
 }
 
 describeWithSip('transfers (SIP REFER) at the phone', () => {
@@ -104,6 +115,36 @@ describeWithSip('transfers (SIP REFER) at the phone', () => {
     // …while the transferred call goes on between the transferee and the target.
     expect((await phoneCall(target, legCallId, since)).endedAt).toBeNull()
     await rooms.deleteRoom(roomName).catch(() => undefined)
+  })
+
+  test('a call the phone placed (phone.call, acceptTransfer) takes a REFER too: the caller is connected to the target', async () => {
+    const since = Date.now()
+    const caller = `+1555000${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`
+    const target = uniqueAnsweringNumber()
+    const call = sandbox.phone.call(info.sip.inboundNumber, { from: caller, acceptTransfer: true })
+    const { name, identity } = await inboundRoom(caller)
+    const agent = await joinRoom(name)
+    joined.push(agent)
+    await agent.publishTone(440)
+    expect(await call.answered).toBe(true)
+    await waitForCallStatus(agent, identity, 'active')
+
+    await sip.transferSipParticipant(name, identity, `tel:${target}`, { ringingTimeout: 15 })
+    const atTarget = await sandbox.phone.waitFor(
+      target,
+      (s) => s.calls.some((c) => c.direction === 'to-phone' && c.from === caller && c.audio.rms > 0.05),
+      { since, timeoutMs: 20_000 },
+    )
+    expect(atTarget.calls.find((c) => c.direction === 'to-phone')).toMatchObject({
+      referredBy: info.sip.inboundNumber,
+      status: 200,
+    })
+    // LiveKit hangs the transferred call up; the phone's record of it shows the REFER and its outcome.
+    const result = await call
+    expect(result.endedBy).toBe('remote')
+    const mine = (await sandbox.phone.calls({ since })).find((c) => c.callId === call.callId)!
+    expect(mine.transfers[0]).toMatchObject({ to: `tel:${target}`, notified: [100, 200], status: 200 })
+    await rooms.deleteRoom(name).catch(() => undefined)
   })
 
   test('the target is busy: NOTIFY 486, transferSipParticipant fails with 486, the call stays up and can transfer again', async () => {
