@@ -71,7 +71,7 @@ async function main() {
     console.log(`transfer → API resolved       ${fmt(resolved)}`)
   } finally {
     await sandbox.stop()
-    rmSync(stateDir, { recursive: true, force: true })
+    if (!process.env.BENCH_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true })
   }
 }
 
