@@ -120,6 +120,52 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
   )
 
   itWithSip(
+    'an inbound call Alice answered: the caller is transferred to another phone and connected to it',
+    async () => {
+      const since = Date.now()
+      const caller = unique('+1555000')
+      const target = answeringNumber()
+      // The caller's phone takes the REFER (a carrier's would): it calls the target itself.
+      const phoneCall = h.sandbox.phone.call(COLLEAGUE_NUMBER, { from: caller, acceptTransfer: true })
+      const incoming = await h.waitForEvent(
+        (e): e is Incoming => e.type === 'call.incoming' && e.call.fromNumber === caller,
+      )
+      const answer = await h.post('alice', `/calls/${incoming.call.id}/answer`)
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200)
+      const alice = await joinWithAudio(h.sandbox.livekit.wsUrl, answer.body.connection.token)
+      try {
+        expect(await phoneCall.answered).toBe(true)
+        await h.waitForEvent(
+          (e) =>
+            e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress',
+        )
+        const res = await h.post('alice', `/calls/${incoming.call.id}/transfer`, { to: target })
+        expect(res.status, JSON.stringify(res.body)).toBe(200)
+        const atTarget = await h.sandbox.phone.waitFor(
+          target,
+          (s) => s.calls.some((c) => c.direction === 'to-phone' && c.from === caller && c.audio.rms > 0.05),
+          { since, timeoutMs: 20_000 },
+        )
+        expect(atTarget.calls.find((c) => c.from === caller)).toMatchObject({
+          status: 200,
+          referredBy: COLLEAGUE_NUMBER,
+        })
+        const e = await ended(incoming.call.id)
+        expect(e.call).toMatchObject({
+          direction: 'inbound',
+          endReason: 'transferred',
+          answeredBy: 'alice',
+          transfer: { kind: 'blind', to: `tel:${target}`, by: 'alice' },
+        })
+        // LiveKit hung up the caller's first call; the caller's phone went on to the target.
+        expect((await phoneCall).endedBy).toBe('remote')
+      } finally {
+        await alice.stop()
+      }
+    },
+  )
+
+  itWithSip(
     'a refused transfer (the target is busy) is a coded 502 and keeps the call as it was',
     async () => {
       const since = Date.now()
