@@ -53,6 +53,10 @@ async function main() {
         waitUntilAnswered: true,
         ringingTimeout: 15,
       })
+      // A REFER sent within milliseconds of the answer sometimes fails at once inside livekit-sip ("transaction
+      // failed to complete (0 intermediate responses)", before any answer from the phone): transfer as a person would,
+      // a moment later.
+      await sleep(500)
       const t0 = Date.now()
       await sip.transferSipParticipant(room, 'callee', `tel:${target}`, { ringingTimeout: 15 })
       resolved.push(Date.now() - t0)
