@@ -39,6 +39,10 @@ async function callInRoom(number: string) {
   await waitForCallStatus(agent, 'callee', 'active')
   const sipCallId = agent.room.remoteParticipants.get('callee')!.attributes['sip.callIDFull']
   expect(sipCallId).toBeTruthy()
+  // Talking: the phone hears the room (a REFER a few ms after the answer can fail inside livekit-sip; see README).
+  await sandbox.phone.waitFor(number, (s) =>
+    s.calls.some((c) => c.callId === sipCallId && c.audio.packets > 0),
+  )
   return { roomName, agent, sipCallId: sipCallId! }
 }
 

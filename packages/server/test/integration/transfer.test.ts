@@ -31,10 +31,14 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
     const res = await h.post('alice', '/calls', { to })
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     const id = res.body.call.id as string
-    const up = await h.waitForEvent(
+    await h.waitForEvent(
       (e) => e.type === 'call.updated' && e.call.id === id && e.call.status === 'in-progress',
     )
-    return { id, sipCallId: (up as Extract<RinglineEvent, { type: 'call.updated' }>).call.sipCallId }
+    // Talking: LiveKit's audio reaches the phone (a REFER a few ms after the answer can fail inside livekit-sip).
+    await h.sandbox.phone.waitFor(to, (s) =>
+      s.calls.some((c) => c.answeredAt !== null && c.audio.packets > 0),
+    )
+    return { id }
   }
   const ended = (id: string) =>
     h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === id, 30_000)
