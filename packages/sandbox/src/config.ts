@@ -111,7 +111,18 @@ export const PHONE_NUMBERS = Object.freeze({
   dtmf: '+15550100006',
   /** Answers at once, without ringing first (for setup-time figures). */
   answerNow: '+15550100007',
+  /**
+   * Answers after one ring and accepts a transfer (SIP REFER): 202 Accepted, NOTIFY `100 Trying`, calls the
+   * Refer-To target itself, then NOTIFY with the target's final answer (`200 OK`, `486 Busy Here`…). Every
+   * `+1555011xxxx` number behaves the same (a number of its own per test).
+   */
+  transfer: '+15550100008',
+  /** Answers at once and echoes: the phone that receives transferred calls (any other phone number works too). */
+  transferTarget: '+15550100009',
 })
+
+/** How long a call the phone placed for a transfer to another phone number lasts before it hangs up (ms). */
+export const PHONE_TRANSFER_LEG_MS = 30_000
 
 export const PHONE_HANGUP_AFTER_MS = 3000
 export const PHONE_DTMF_DIGITS = '1234#'

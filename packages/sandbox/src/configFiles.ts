@@ -29,7 +29,12 @@ export interface ConfigFiles {
  * Writes the configs of livekit-server, livekit-sip (removed when it does not run), the hub and the phone
  * into the state dir, and clears what a previous stack left there.
  */
-export function writeConfigFiles(o: ResolvedOptions, withSip: boolean, withEgress = false): ConfigFiles {
+export function writeConfigFiles(
+  o: ResolvedOptions,
+  withSip: boolean,
+  withEgress = false,
+  sipp?: string,
+): ConfigFiles {
   const dir = o.stateDir
   const logs = join(dir, 'logs')
   const phoneDir = join(dir, 'phone')
@@ -61,6 +66,16 @@ export function writeConfigFiles(o: ResolvedOptions, withSip: boolean, withEgres
     phoneTrace: files.phoneTrace,
     callsDir: join(phoneDir, 'calls'),
     webhookUrls: o.webhookUrl ? [o.webhookUrl] : [],
+    ...(sipp
+      ? {
+          transfers: {
+            phonePort: o.ports.phone,
+            sipAddress: withSip ? `127.0.0.1:${o.ports.sip}` : null,
+            sipp,
+            stateDir: dir,
+          },
+        }
+      : {}),
   }
   writeFileSync(files.hubJson, JSON.stringify(hub, null, 2))
   copyFileSync(join(packageRoot(), 'scenarios', 'phone.xml'), files.phoneXml)

@@ -9,14 +9,20 @@
  *   (so its media timeout never fires and a room hears itself) and records RFC 4733 digits and audio level.
  * - The phone's log: it follows sipp's message traces and answers `GET /phone/calls` with each call the
  *   phone saw, the digits it received and the audio it heard.
+ * - Transfers: when the phone (sipp) accepts a REFER, the hub places the call to the Refer-To target as the
+ *   transferee would, then tells that sipp call the target's final answer with an in-dialog INFO
+ *   (`X-Transfer-Result: 200 OK`), which the phone reports to LiveKit by NOTIFY (scenarios/phone.xml).
  */
+import { randomUUID } from 'node:crypto'
 import { createSocket, type RemoteInfo } from 'node:dgram'
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { dtmfDigit } from './pcap'
-import { CallTracker, SippTraceParser } from './sipp-trace'
-import type { PhoneCallRecord, WebhookDelivery } from './types'
+import { PHONE_NUMBERS, PHONE_TRANSFER_LEG_MS } from './config'
+import { dtmfDigit, toneRtpPacket } from './pcap'
+import { Phone } from './phone'
+import { CallTracker, type PhoneTransfer, SippTraceParser, type TraceCall } from './sipp-trace'
+import type { PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
 
 export interface HubConfig {
   httpPort: number
@@ -27,6 +33,26 @@ export interface HubConfig {
   callsDir: string
   /** Targets that get every webhook from the start (e.g. `up --webhook-url`). */
   webhookUrls: string[]
+  /** What the hub needs to place the calls of transfers the phone accepts; absent: REFERs get no call. */
+  transfers?: {
+    /** The phone's (sipp UAS) SIP port on 127.0.0.1: INFOs with the transfer's result go there. */
+    phonePort: number
+    /** livekit-sip's address (`127.0.0.1:5060`), for targets that are LiveKit's numbers; null without it. */
+    sipAddress: string | null
+    sipp: string
+    stateDir: string
+  }
+}
+
+/** Numbers LiveKit answers in the sandbox (inbound, free, caller id: +1555000…): a transfer to one goes to livekit-sip. */
+const LIVEKIT_NUMBER = /^\+1555000\d{4}$/
+
+/** `tel:+1555…`, `sip:+1555…@host`, `<sip:…>` → `+1555…` (null when the target names no number). */
+export function targetNumber(referTo: string): string | null {
+  const m = /^<?(?:tel:|sips?:)([^@;>]+)/i.exec(referTo.trim())
+  const user = m ? decodeURIComponent(m[1]!).replace(/[\s()-]/g, '') : ''
+  if (/^\+?\d{6,15}$/.test(user)) return user.startsWith('+') ? user : `+${user}`
+  return null
 }
 
 interface Subscription {
@@ -185,7 +211,7 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     } else {
       s.audioPackets++
     }
-    rtp.send(packet, rinfo.port, rinfo.address) // echo
+    if (rinfo.port > 0) rtp.send(packet, rinfo.port, rinfo.address) // echo
   })
   await new Promise<void>((resolve, reject) => {
     rtp.once('error', reject)
@@ -194,7 +220,8 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
 
   // ---- phone traces ----
   const followers = new Map<string, TraceFollower>()
-  followers.set(config.phoneTrace, new TraceFollower(config.phoneTrace))
+  const phoneFollower = new TraceFollower(config.phoneTrace)
+  followers.set(config.phoneTrace, phoneFollower)
   const pollTraces = () => {
     if (existsSync(config.callsDir)) {
       for (const id of readdirSync(config.callsDir)) {
@@ -210,6 +237,92 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
     }
   }
 
+  // ---- transfers the phone accepted (REFER → 202): call the target, report its answer ----
+  const transferLegs = new Map<string, string>() // `${callId}#${index}` → the placed call's Call-ID
+  const transferPhone = config.transfers ? transferPlacer(config.transfers, config) : undefined
+  const followTransfers = () => {
+    if (!config.transfers || !transferPhone) return
+    try {
+      phoneFollower.poll()
+      phoneFollower.drain()
+    } catch {
+      return
+    }
+    // The phone's own trace (LiveKit's calls to it) here; calls placed by `phone.call` are followed by pollTraces.
+    for (const follower of followers.values()) {
+      for (const call of follower.tracker.calls.values()) {
+        call.transfers.forEach((t, index) => {
+          const key = `${call.callId}#${index}`
+          if (!t.accepted || transferLegs.has(key) || call.endedAt !== null) return
+          transferLegs.set(key, '')
+          void runTransfer(follower, call, t, index, key).catch((e: unknown) => {
+            console.error(`[hub] transfer of ${call.callId} to ${t.to} failed: ${(e as Error).message}`)
+          })
+        })
+      }
+    }
+  }
+  const runTransfer = async (
+    follower: TraceFollower,
+    call: TraceCall,
+    t: PhoneTransfer,
+    index: number,
+    key: string,
+  ) => {
+    const cfg = config.transfers!
+    const target = targetNumber(t.to)
+    let result = '404 Not Found'
+    if (target) {
+      const toLiveKit = LIVEKIT_NUMBER.test(target)
+      if (toLiveKit && !cfg.sipAddress) {
+        result = '503 Service Unavailable'
+      } else {
+        // The transferee calls the target: from its own number, saying who referred it. Calling another phone
+        // number, its voice (a tone) comes from a socket of the hub's, which the INVITE's SDP offers.
+        const voice = toLiveKit ? undefined : await toneSender(config.rtpPort)
+        const leg = transferPhone!.placeCall(
+          target,
+          {
+            from: self(call),
+            timeoutMs: 120_000,
+            ...(toLiveKit ? {} : { hangupAfterMs: PHONE_TRANSFER_LEG_MS }),
+          },
+          {
+            via: toLiveKit ? cfg.sipAddress! : `127.0.0.1:${cfg.phonePort}`,
+            headers: [`Referred-By: <sip:${other(call)}@127.0.0.1>`],
+            ...(voice ? { sdpMediaPort: voice.port } : {}),
+          },
+        )
+        transferLegs.set(key, leg.callId)
+        // Its outcome is waited on below only when it was not answered; never let it reject unheard.
+        void leg.result
+          .catch((e: unknown) => {
+            console.error(`[hub] the transfer call to ${target} failed: ${(e as Error).message}`)
+          })
+          .finally(() => voice?.stop())
+        if (await leg.answered) {
+          result = '200 OK'
+          voice?.start()
+        } else {
+          const r = await leg.result.catch(() => null)
+          result = r?.status ? `${r.status} ${r.reason || 'Failed'}` : '408 Request Timeout'
+        }
+      }
+    }
+    // sipp takes the INFO only once it waits for it: after its "100 Trying" NOTIFY (one per REFER before) was answered.
+    const deadline = Date.now() + 10_000
+    while ((follower.tracker.notifyAnswers.get(call.callId) ?? 0) < 2 * index + 1) {
+      if (Date.now() > deadline || call.endedAt !== null) return
+      await new Promise((r) => setTimeout(r, 50))
+      follower.poll()
+    }
+    // The phone (sipp UAS) for LiveKit's calls; the sipp of that call for calls placed by `phone.call`.
+    const address =
+      call.direction === 'to-phone'
+        ? `127.0.0.1:${cfg.phonePort}`
+        : follower.tracker.localAddress.get(call.callId)
+    if (address) await sendTransferResult(address, call.callId, result)
+  }
   const callRecords = (number?: string, since = 0): PhoneCallRecord[] => {
     pollTraces()
     const out: PhoneCallRecord[] = []
@@ -234,6 +347,10 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
           .map(([at, squares, n]) => ({ at, rms: Math.sqrt(squares / n) / 32768 }))
         out.push({
           ...c,
+          transfers: c.transfers.map((t, i) => ({
+            ...t,
+            callId: transferLegs.get(`${c.callId}#${i}`) || null,
+          })),
           dtmfReceived: dtmf.map((d) => d.digit).join(''),
           audio: {
             packets: matched.reduce((n, s) => n + s.audioPackets, 0),
@@ -404,16 +521,97 @@ export async function startHub(config: HubConfig): Promise<{ close(): Promise<vo
   })
   const timer = setInterval(pollTraces, 250)
   timer.unref()
+  // A REFER is waited on: follow the phone's own trace more often than the rest.
+  const transferTimer = setInterval(followTransfers, 100)
+  transferTimer.unref()
 
   return {
     async close() {
       clearInterval(timer)
+      clearInterval(transferTimer)
       for (const s of subscriptions.values()) s.stream?.end()
       server.closeAllConnections?.()
       await new Promise<void>((r) => server.close(() => r()))
       await new Promise<void>((r) => rtp.close(() => r()))
     },
   }
+}
+
+/** The transferee's own number: the number LiveKit called (to-phone), or the one the phone called from. */
+function self(call: TraceCall): string {
+  return call.direction === 'to-phone' ? call.number : call.from
+}
+
+/** The other party of a call (who sent the REFER): LiveKit's caller id, or the LiveKit number the phone called. */
+function other(call: TraceCall): string {
+  return call.direction === 'to-phone' ? call.from : call.number
+}
+
+/**
+ * The transferred caller's voice toward the phone: a UDP socket of its own (its port goes in the INVITE's SDP, so
+ * the hub's RTP endpoint files what arrives from it under the target's call) sending a 440 Hz tone every 20 ms.
+ */
+async function toneSender(rtpPort: number): Promise<{ port: number; start(): void; stop(): void }> {
+  const sock = createSocket('udp4')
+  sock.on('message', () => {}) // the hub's echo of the tone
+  sock.on('error', () => {})
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()))
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  return {
+    port: sock.address().port,
+    start() {
+      if (timer || stopped) return
+      let i = 0
+      const t0 = Date.now()
+      timer = setInterval(() => {
+        // Catch up on timer drift so the stream keeps real time on a busy machine.
+        while (i <= (Date.now() - t0) / 20) sock.send(toneRtpPacket(i++), rtpPort, '127.0.0.1')
+      }, 20)
+    },
+    stop() {
+      stopped = true
+      if (timer) clearInterval(timer)
+      sock.close()
+    },
+  }
+}
+
+/** A `Phone` in the hub, placing the calls of transfers (it needs only these fields of the sandbox's info). */
+function transferPlacer(cfg: NonNullable<HubConfig['transfers']>, hub: HubConfig): Phone {
+  const info = {
+    sip: { available: true, address: cfg.sipAddress ?? `127.0.0.1:${cfg.phonePort}` },
+    phone: { numbers: { ...PHONE_NUMBERS }, address: `127.0.0.1:${cfg.phonePort}`, defaultCaller: '' },
+    stateDir: cfg.stateDir,
+    ports: { phoneRtp: hub.rtpPort },
+    binaries: { sipp: cfg.sipp },
+    webhooks: { hubUrl: `http://127.0.0.1:${hub.httpPort}` },
+  }
+  return new Phone(info as unknown as SandboxInfo)
+}
+
+/** Tells the phone's call `callId` (waiting in scenarios/phone.xml) the transfer's result, by an in-dialog INFO. */
+async function sendTransferResult(address: string, callId: string, result: string): Promise<void> {
+  const [host = '127.0.0.1', portText = ''] = address.split(':')
+  const phonePort = Number(portText)
+  const sock = createSocket('udp4')
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()))
+  const port = sock.address().port
+  const msg = [
+    `INFO sip:phone@${host}:${phonePort} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${randomUUID()}`,
+    `From: <sip:hub@127.0.0.1:${port}>;tag=hub`,
+    `To: <sip:phone@${host}:${phonePort}>`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INFO',
+    'Max-Forwards: 70',
+    `X-Transfer-Result: ${result}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n')
+  await new Promise<void>((resolve) => sock.send(msg, phonePort, host, () => resolve()))
+  sock.close()
 }
 
 function normalize(n: string): string {

@@ -7,6 +7,7 @@ export {
   PHONE_DTMF_DIGITS,
   PHONE_HANGUP_AFTER_MS,
   PHONE_NUMBERS,
+  PHONE_TRANSFER_LEG_MS,
   PORT_ENV,
   type SandboxOptions,
   type SandboxPorts,
@@ -31,7 +32,7 @@ export {
   stopSandbox,
 } from './sandbox'
 export { envLines } from './sandboxInfo'
-export type { CallDirection } from './sipp-trace'
+export type { CallDirection, PhoneTransfer } from './sipp-trace'
 export type { ProcessName } from './stateFile'
 export type { PhoneAudio, PhoneCallRecord, SandboxInfo, WebhookDelivery } from './types'
 export { type WebhookFilter, WebhookRelay, type WebhookStream } from './webhooks'

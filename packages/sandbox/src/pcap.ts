@@ -136,3 +136,33 @@ function ethernetIpv4Udp(srcPort: number, dstPort: number, payload: Buffer): Buf
   udp.writeUInt16BE(udpLen, 4)
   return Buffer.concat([eth, ip, udp, payload])
 }
+
+/**
+ * One 20 ms RTP packet (G.711 μ-law, payload type 0) of a sine tone of `hz` at about −12 dBFS: packet `index` of
+ * a stream. The hub sends them as the transferred caller's voice, so the target phone hears someone.
+ */
+export function toneRtpPacket(index: number, hz = 440, ssrc = 0x544f4e45 /* "TONE" */): Buffer {
+  const b = Buffer.alloc(12 + 160)
+  b[0] = 0x80
+  b[1] = index === 0 ? 0x80 : 0
+  b.writeUInt16BE((2000 + index) & 0xffff, 2)
+  b.writeUInt32BE((8000 + index * 160) >>> 0, 4)
+  b.writeUInt32BE(ssrc >>> 0, 8)
+  for (let s = 0; s < 160; s++) {
+    const n = index * 160 + s
+    b[12 + s] = linearToUlaw(Math.round(8000 * Math.sin((2 * Math.PI * hz * n) / 8000)))
+  }
+  return b
+}
+
+/** 16-bit linear sample → G.711 μ-law byte. */
+function linearToUlaw(sample: number): number {
+  const BIAS = 0x84
+  const sign = sample < 0 ? 0x80 : 0
+  let v = Math.min(Math.abs(sample), 32635) + BIAS
+  let exponent = 7
+  for (let mask = 0x4000; (v & mask) === 0 && exponent > 0; mask >>= 1) exponent--
+  const mantissa = (v >> (exponent + 3)) & 0x0f
+  v = ~(sign | (exponent << 4) | mantissa) & 0xff
+  return v
+}

@@ -22,6 +22,11 @@ export interface PhoneCallOptions {
   signal?: AbortSignal
   /** Safety net: abort the call after this long in total. Default 120 s. */
   timeoutMs?: number
+  /**
+   * Take a transfer (SIP REFER) once answered (after `dtmf`), as `numbers.transfer` does for LiveKit's calls: 202,
+   * NOTIFY 100, the hub calls the Refer-To target from `from`, NOTIFY with its answer. Not with `hangupAfterMs`.
+   */
+  acceptTransfer?: boolean
 }
 
 /** What happened to a call the phone placed. */
@@ -56,6 +61,19 @@ export interface PhoneCallResult {
   /** sipp's exit code and the call's message log, for debugging. */
   sippExitCode: number | null
   traceFile: string
+}
+
+/** @internal How the hub places the call of a transfer: where to, with which headers and media. */
+export interface PlaceCallOptions {
+  /** `host:port` the INVITE goes to; default livekit-sip. */
+  via?: string
+  /** Extra header lines of the INVITE (e.g. `Referred-By: <sip:+1555…@127.0.0.1>`). */
+  headers?: string[]
+  /**
+   * The RTP port the INVITE's SDP offers (on 127.0.0.1) instead of the hub's echo: the hub sends the transferred
+   * caller's voice from there, so the far end (the phone at another number) hears it.
+   */
+  sdpMediaPort?: number
 }
 
 export interface ReceivedSummary {
@@ -173,6 +191,11 @@ export class Phone {
    * sandbox runs without livekit-sip (`info.sip.available === false`).
    */
   call(to: string, options: PhoneCallOptions = {}): PhoneCall {
+    return this.placeCall(to, options, {})
+  }
+
+  /** @internal `call()` with the hub's transfer options (another destination, headers, audio of its own). */
+  placeCall(to: string, options: PhoneCallOptions, place: PlaceCallOptions): PhoneCall {
     if (this.info.sip.available === false) {
       // Nothing listens on the SIP port: sipp would retransmit its INVITE for half a minute, then give up.
       throw new SandboxSetupError(
@@ -190,7 +213,7 @@ export class Phone {
     return new PhoneCall(callId, async (self, hooks) => {
       mkdirSync(dir, { recursive: true })
       const scenario = join(dir, 'caller.xml')
-      writeFileSync(scenario, callerScenario(dir, options))
+      writeFileSync(scenario, callerScenario(dir, options, place))
       const traceFile = join(dir, 'messages.log')
       const t0 = Date.now()
 
@@ -199,9 +222,8 @@ export class Phone {
         const sipPort = await freePort('udp')
         const mediaPort = await freePort('udp', (p) => [p + 2])
         const controlPort = await freePort('udp')
-        const [sipHost, sipPortStr] = this.info.sip.address.split(':')
         const args = [
-          `${sipHost}:${sipPortStr}`,
+          place.via ?? this.info.sip.address,
           '-sf',
           scenario,
           '-s',
@@ -226,7 +248,7 @@ export class Phone {
           callId,
           '-key',
           'phone_rtp_port',
-          String(this.info.ports.phoneRtp),
+          String(place.sdpMediaPort ?? this.info.ports.phoneRtp),
           '-key',
           'from_user',
           from,
@@ -420,12 +442,69 @@ const HANGUP = `  <label id="hangup" />
   <recv response="200" crlf="true" />
   <nop next="quit" />`
 
+/** A notify of the transfer's progress, in the caller's dialog (see scenarios/phone.xml for the phone's side). */
+const transferNotify = (cseq: number, state: string, frag: string) => `  <send retrans="500">
+    <![CDATA[
+
+      NOTIFY [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [$remote_to]
+      Call-ID: [call_id]
+      [routes]
+      CSeq: ${cseq} NOTIFY
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Event: refer;id=[$refer_cseq]
+      Subscription-State: ${state}
+      Content-Type: message/sipfrag;version=2.0
+      Content-Length: [len]
+
+      ${frag}
+
+    ]]>
+  </send>
+  <recv response="200" />`
+
+/** Takes REFERs until the other side hangs up: the hub calls the target and says how it went (an INFO). */
+const TAKE_TRANSFER = `  <label id="transfer_wait" />
+  <recv request="BYE" optional="true" next="remote_bye" />
+  <recv request="REFER">
+    <action>
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="refer_cseq" />
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 202 Accepted
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+${transferNotify(10, 'active;expires=60', 'SIP/2.0 100 Trying')}
+  <recv request="BYE" optional="true" next="remote_bye" />
+  <recv request="INFO">
+    <action>
+      <ereg regexp="[0-9]{3}.*" search_in="hdr" header="X-Transfer-Result:" check_it="true" assign_to="transfer_result" />
+    </action>
+  </recv>
+${transferNotify(11, 'terminated;reason=noresource', 'SIP/2.0 [$transfer_result]')}
+  <!-- after a 2xx LiveKit hangs up (the BYE above); after a failure the call goes on and may take another REFER -->
+  <nop next="transfer_wait" />`
+
 /** Waits up to `ms` for the other side's BYE (then jumps to remote_bye); on timeout continues at `label`. */
 const waitOrBye = (ms: number, label: string) =>
   `  <recv request="BYE" timeout="${ms}" ontimeout="${label}" next="remote_bye" />\n  <label id="${label}" />`
 
 /** The caller scenario for one call: scenarios/caller.xml with what happens after the answer filled in. */
-export function callerScenario(dir: string, options: PhoneCallOptions): string {
+export function callerScenario(dir: string, options: PhoneCallOptions, place: PlaceCallOptions = {}): string {
   const template = readFileSync(join(packageRoot(), 'scenarios', 'caller.xml'), 'utf8')
   const blocks: string[] = []
   let elapsed = 0
@@ -440,16 +519,38 @@ export function callerScenario(dir: string, options: PhoneCallOptions): string {
     blocks.push(waitOrBye(playMs, 'dtmf_sent'))
     elapsed = delay + playMs
   }
-  if (options.hangupAfterMs !== undefined) {
+  let answer = ''
+  if (options.acceptTransfer) {
+    if (options.hangupAfterMs !== undefined)
+      throw new Error('phone.call: acceptTransfer waits for the other side; it cannot take hangupAfterMs')
+    blocks.push(TAKE_TRANSFER)
+    // The other side's To (with its tag), for the NOTIFYs this phone sends in the dialog. (sipp refuses a
+    // variable set and never used, so only here.)
+    answer = `  <recv response="200" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to" />
+    </action>
+  </recv>
+`
+  } else if (options.hangupAfterMs !== undefined) {
     const rest = Math.max(0, options.hangupAfterMs - elapsed)
     if (rest > 0) blocks.push(waitOrBye(rest, 'hangup_time'))
     blocks.push(HANGUP)
   } else {
     blocks.push('  <recv request="BYE" next="remote_bye" />')
   }
-  if (template.split('{{AFTER_ANSWER}}').length !== 2)
-    throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}}')
-  return template.replace('{{AFTER_ANSWER}}', blocks.join('\n'))
+  if (template.split('{{AFTER_ANSWER}}').length !== 2 || template.split('{{INVITE_HEADERS}}\n').length !== 2)
+    throw new Error('scenarios/caller.xml: expected one {{AFTER_ANSWER}} and one {{INVITE_HEADERS}} line')
+  for (const h of place.headers ?? []) {
+    if (!/^[A-Za-z][\w-]*: [^\r\n]+$/.test(h)) throw new Error(`invalid header line ${JSON.stringify(h)}`)
+  }
+  const headers = (place.headers ?? []).map((h) => `      ${h}\n`).join('')
+  const answered = '  <recv response="200" rrs="true" />\n'
+  if (template.split(answered).length !== 2) throw new Error('scenarios/caller.xml: expected one 200 OK recv')
+  return template
+    .replace('{{INVITE_HEADERS}}\n', headers)
+    .replace(answered, answer || answered)
+    .replace('{{AFTER_ANSWER}}', blocks.join('\n'))
 }
 
 /**

@@ -249,7 +249,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await checkPorts(o.ports, withSip, binaries.egress !== null)
 
     const dir = o.stateDir
-    await launchProcesses(o, binaries, writeConfigFiles(o, withSip, binaries.egress !== null), started)
+    await launchProcesses(
+      o,
+      binaries,
+      writeConfigFiles(o, withSip, binaries.egress !== null, binaries.sipp),
+      started,
+    )
 
     // Trunks and the dispatch rule live in livekit-server + Redis: provisioned with or without livekit-sip.
     const ids = await provision({

@@ -32,6 +32,8 @@ const COMPACT: Record<string, string> = {
   m: 'contact',
   c: 'content-type',
   l: 'content-length',
+  r: 'refer-to',
+  b: 'referred-by',
 }
 
 /** Incremental parser: feed it appended text, it returns complete messages. */
@@ -123,6 +125,23 @@ export function sdpMedia(body: string): string | undefined {
 
 export type CallDirection = 'to-phone' | 'from-phone'
 
+/** A transfer (SIP REFER) a call of the phone received, and what the phone reported back (NOTIFY sipfrag). */
+export interface PhoneTransfer {
+  /** The Refer-To target as LiveKit sent it, without angle brackets (`tel:+15550100009`, `sip:…`). */
+  to: string
+  /** When the REFER arrived (epoch ms). */
+  at: number
+  /** The phone answered the REFER with a 2xx (202 Accepted). */
+  accepted: boolean
+  /** The sipfrag status codes the phone NOTIFYed, in order (`[100, 200]` for a transfer that connected). */
+  notified: number[]
+  /** The final status the phone reported: the target's answer (200 = connected, 486 = busy…); null while pending. */
+  status: number | null
+  reason: string | null
+  /** SIP Call-ID of the call the phone placed to the target; null until placed (set by the hub). */
+  callId: string | null
+}
+
 /** One call as the phone saw it, built from its SIP messages. */
 export interface TraceCall {
   callId: string
@@ -145,11 +164,19 @@ export interface TraceCall {
   canceled: boolean
   /** LiveKit's RTP address for this call ("127.0.0.1:10042"). */
   remoteRtp: string | null
+  /** The INVITE's `Referred-By` user: this call was placed because of a transfer; null otherwise. */
+  referredBy: string | null
+  /** Transfers (SIP REFER) this call received, in order. */
+  transfers: PhoneTransfer[]
 }
 
 /** Folds messages (from one trace, in order) into calls. `side` says which end the trace belongs to. */
 export class CallTracker {
   readonly calls = new Map<string, TraceCall>()
+  /** Per Call-ID: how many of the phone's NOTIFYs the other side answered with a 2xx (the hub waits on it). */
+  readonly notifyAnswers = new Map<string, number>()
+  /** Per Call-ID of a call the phone placed: its own SIP address (`127.0.0.1:34476`, from the INVITE's Via). */
+  readonly localAddress = new Map<string, string>()
 
   add(msg: SipMessage): void {
     const callId = msg.headers.get('call-id')
@@ -173,14 +200,25 @@ export class CallTracker {
         endedBy: null,
         canceled: false,
         remoteRtp: msg.direction === 'received' ? (sdpMedia(msg.body) ?? null) : null,
+        referredBy: msg.headers.has('referred-by') ? userOf(msg.headers.get('referred-by')) || null : null,
+        transfers: [],
       }
       this.calls.set(callId, call)
+      const via = /^SIP\/2\.0\/\w+ ([^;\s]+)/.exec(msg.headers.get('via') ?? '')?.[1]
+      if (msg.direction === 'sent' && via) this.localAddress.set(callId, via)
       return
     }
     if (!call) return
     const phoneSent = msg.direction === 'sent'
     // Responses the phone sent are for INVITEs it received, and vice versa.
     if (msg.status !== undefined) {
+      if (cseqMethod === 'REFER' && phoneSent && msg.status >= 200) {
+        const t = call.transfers.at(-1)
+        if (t) t.accepted = msg.status < 300
+      }
+      if (cseqMethod === 'NOTIFY' && !phoneSent && msg.status >= 200 && msg.status < 300) {
+        this.notifyAnswers.set(callId, (this.notifyAnswers.get(callId) ?? 0) + 1)
+      }
       if (cseqMethod !== 'INVITE') return
       if (msg.status >= 180 && msg.status < 200) call.ringingAt ??= msg.at
       if (msg.status >= 200 && call.status === null) {
@@ -191,6 +229,31 @@ export class CallTracker {
           if (call.direction === 'from-phone') call.remoteRtp = sdpMedia(msg.body) ?? call.remoteRtp
         } else {
           call.endedAt ??= msg.at
+        }
+      }
+      return
+    }
+    if (msg.method === 'REFER' && !phoneSent) {
+      call.transfers.push({
+        to: (msg.headers.get('refer-to') ?? '').replace(/^<(.*)>$/, '$1'),
+        at: msg.at,
+        accepted: false,
+        notified: [],
+        status: null,
+        reason: null,
+        callId: null,
+      })
+      return
+    }
+    if (msg.method === 'NOTIFY' && phoneSent) {
+      const t = call.transfers.at(-1)
+      const frag = /^SIP\/2\.0 (\d{3}) ?(.*)$/m.exec(msg.body)
+      if (t && frag) {
+        const code = Number(frag[1])
+        t.notified.push(code)
+        if (code >= 200) {
+          t.status = code
+          t.reason = frag[2]?.trim() ?? ''
         }
       }
       return

@@ -77,6 +77,10 @@ export interface SandboxInfo {
       hangup: string
       dtmf: string
       answerNow: string
+      /** Accepts a transfer (SIP REFER) and calls the Refer-To target. */
+      transfer: string
+      /** Answers at once and echoes: a target for transfers. */
+      transferTarget: string
     }
     /** The phone simulator's SIP address (the outbound trunk's address). */
     address: string

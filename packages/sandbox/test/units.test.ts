@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { DEFAULT_PORTS, resolveOptions } from '../src/config'
-import { dtmfDigit, dtmfPcap } from '../src/pcap'
+import { targetNumber } from '../src/hub'
+import { dtmfDigit, dtmfPcap, toneRtpPacket } from '../src/pcap'
 import { audioLevel, callerScenario } from '../src/phone'
 import { CallTracker, parseTrace, sdpMedia, userOf } from '../src/sipp-trace'
 
@@ -62,10 +63,85 @@ describe('sipp message trace', () => {
     })
   })
 
+  test('a transfer: REFER accepted, NOTIFY 100 then 200, the answers the hub waits on', () => {
+    const t = new CallTracker()
+    const text =
+      trace.split('----------------------------------------------- 2026-11-21 10:00:05.500000')[0] +
+      entry(
+        '10:00:02.000000',
+        'received',
+        'REFER sip:+15550100008@127.0.0.1:5070 SIP/2.0\nCall-ID: abc\nCSeq: 2 REFER\nRefer-To: <tel:+15550100009>',
+      ) +
+      entry('10:00:02.001000', 'sent', 'SIP/2.0 202 Accepted\nCall-ID: abc\nCSeq: 2 REFER') +
+      entry(
+        '10:00:02.002000',
+        'sent',
+        'NOTIFY sip:127.0.0.1:5060 SIP/2.0\nCall-ID: abc\nCSeq: 1 NOTIFY\nEvent: refer;id=2\n\nSIP/2.0 100 Trying',
+      ) +
+      entry('10:00:02.003000', 'received', 'SIP/2.0 200 OK\nCall-ID: abc\nCSeq: 1 NOTIFY') +
+      entry(
+        '10:00:02.900000',
+        'sent',
+        'NOTIFY sip:127.0.0.1:5060 SIP/2.0\nCall-ID: abc\nCSeq: 2 NOTIFY\nEvent: refer;id=2\n\nSIP/2.0 486 Busy Here',
+      ) +
+      entry('10:00:02.901000', 'received', 'SIP/2.0 200 OK\nCall-ID: abc\nCSeq: 2 NOTIFY')
+    for (const m of parseTrace(text)) t.add(m)
+    const call = t.calls.get('abc')!
+    expect(call.transfers).toEqual([
+      {
+        to: 'tel:+15550100009',
+        at: call.invitedAt + 2000,
+        accepted: true,
+        notified: [100, 486],
+        status: 486,
+        reason: 'Busy Here',
+        callId: null,
+      },
+    ])
+    expect(t.notifyAnswers.get('abc')).toBe(2)
+    // the REFER is not the INVITE's answer: the call is still the answered one
+    expect(call).toMatchObject({ status: 200, endedAt: null, referredBy: null })
+  })
+
+  test('a call placed for a transfer carries Referred-By', () => {
+    const t = new CallTracker()
+    const text = entry(
+      '10:00:00.000000',
+      'received',
+      'INVITE sip:+15550100009@127.0.0.1:5070 SIP/2.0\nCall-ID: leg\nFrom: <sip:+15550100008@127.0.0.1:40000>;tag=1\nTo: <sip:+15550100009@127.0.0.1:5070>\nCSeq: 1 INVITE\nReferred-By: <sip:+15550009999@127.0.0.1>',
+    )
+    for (const m of parseTrace(text)) t.add(m)
+    expect(t.calls.get('leg')).toMatchObject({
+      from: '+15550100008',
+      number: '+15550100009',
+      referredBy: '+15550009999',
+      transfers: [],
+    })
+  })
+
+  test('transfer targets: tel and sip URIs name a number; others none', () => {
+    expect(targetNumber('tel:+15550100009')).toBe('+15550100009')
+    expect(targetNumber('<sip:+15550009000@127.0.0.1:5060;transport=udp>')).toBe('+15550009000')
+    expect(targetNumber('sip:15550100002@example.com')).toBe('+15550100002')
+    expect(targetNumber('sip:alice@example.com')).toBeNull()
+  })
+
   test('helpers', () => {
     expect(userOf('"x" <sip:15550001234@h>;tag=1')).toBe('+15550001234')
     expect(userOf('<sip:alice@h>')).toBe('alice')
     expect(sdpMedia('c=IN IP4 10.0.0.1\nm=audio 4000 RTP/AVP 0')).toBe('10.0.0.1:4000')
+  })
+})
+
+describe('tone RTP', () => {
+  test('20 ms of μ-law (PT 0) per packet, consecutive sequence numbers and timestamps, a waveform', () => {
+    const [a, b] = [toneRtpPacket(0), toneRtpPacket(1)]
+    expect(a.length).toBe(12 + 160)
+    expect(a[1]).toBe(0x80) // marker on the first packet, payload type 0
+    expect(b[1]).toBe(0)
+    expect(b.readUInt16BE(2) - a.readUInt16BE(2)).toBe(1)
+    expect(b.readUInt32BE(4) - a.readUInt32BE(4)).toBe(160)
+    expect(new Set(a.subarray(12)).size).toBeGreaterThan(10)
   })
 })
 
@@ -116,6 +192,24 @@ describe('options', () => {
     expect(xml).not.toContain('{{AFTER_ANSWER}}')
     expect(xml).toContain('timeout="2000" ontimeout="hangup_time"')
     expect(xml).toContain('BYE [next_url] SIP/2.0')
+  })
+
+  test('caller scenario: a transfer call adds its headers; header injection is refused', () => {
+    const plain = callerScenario('/tmp', {})
+    expect(plain).not.toContain('{{INVITE_HEADERS}}')
+    expect(plain).not.toContain('Referred-By: <')
+    expect(plain).toMatch(/User-Agent: ringline-sandbox-phone\n\s+Allow:/)
+    const leg = callerScenario(
+      '/tmp',
+      { hangupAfterMs: 30_000 },
+      { headers: ['Referred-By: <sip:+15550009999@127.0.0.1>'], sdpMediaPort: 40000 },
+    )
+    expect(leg).toMatch(
+      /User-Agent: ringline-sandbox-phone\n\s+Referred-By: <sip:\+15550009999@127\.0\.0\.1>\n\s+Allow:/,
+    )
+    expect(() => callerScenario('/tmp', {}, { headers: ['X-A: 1\r\nBYE sip:x SIP/2.0'] })).toThrow(
+      /invalid header/,
+    )
   })
 })
 

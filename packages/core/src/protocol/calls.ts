@@ -23,6 +23,7 @@ export const callEndReasonSchema = z.enum([
   'missed',
   'rejected',
   'stale',
+  'transferred',
 ])
 /** Why a call record was closed. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>
@@ -42,6 +43,38 @@ export const callParticipantSchema = z.object({
 })
 /** One participant of a call. */
 export type CallParticipant = z.infer<typeof callParticipantSchema>
+
+/** How the phone side of a call was handed on: where to, when, by whom (`blind`: SIP REFER; `warm`: after a consult). */
+export const callTransferSchema = z.object({
+  kind: z.enum(['blind', 'warm']),
+  /** The target: a `tel:` / `sip:` URI (phone), or `user:<userId>` (a colleague, warm transfers). */
+  to: z.string(),
+  at: z.string(),
+  /** The user who transferred the call. */
+  by: z.string().nullable(),
+})
+/** How the phone side of a call was handed on. */
+export type CallTransferInfo = z.infer<typeof callTransferSchema>
+
+/**
+ * A colleague consulted while the caller is on hold (warm transfer), on the call record while it is open: `ringing`
+ * until they join, then `connected` until the call is handed over (`transfer`) or the consult is cancelled.
+ */
+export const callConsultSchema = z.object({
+  /** The colleague consulted. */
+  userId: z.string(),
+  /** The user on the call who asked. */
+  by: z.string(),
+  state: z.enum(['ringing', 'connected']),
+  startedAt: z.string(),
+})
+/** A colleague consulted while the caller is on hold. */
+export type CallConsult = z.infer<typeof callConsultSchema>
+
+/** `POST /calls/:id/consult` body: the colleague (a user id of the tenant) to consult. */
+export const startConsultRequestSchema = z.object({ userId: z.string().min(1).max(128) })
+/** `POST /calls/:id/consult` body. */
+export type StartConsultRequest = z.infer<typeof startConsultRequestSchema>
 
 /** A call record as the API returns it. Timestamps are ISO 8601 strings. */
 export const callRecordSchema = z.object({
@@ -63,6 +96,10 @@ export const callRecordSchema = z.object({
   durationSeconds: z.number().int().nullable(),
   endReason: callEndReasonSchema.nullable(),
   recordingUrl: z.string().nullable().optional(),
+  /** Set once the phone side was transferred (the call then ends with `endReason: 'transferred'`). */
+  transfer: callTransferSchema.nullable().optional(),
+  /** An open consult (warm transfer in progress); absent or null otherwise. */
+  consult: callConsultSchema.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
 })
 /** A call record as the API returns it. */

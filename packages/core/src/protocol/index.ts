@@ -1,5 +1,6 @@
 // The wire contract shared by @ringline/server and @ringline/core: zod schemas and types for every route and event.
 export type {
+  CallConsult,
   CallDetail,
   CallDirection,
   CallEndReason,
@@ -7,6 +8,7 @@ export type {
   CallRecord,
   CallStats,
   CallStatus,
+  CallTransferInfo,
   CallWithConnection,
   Connection,
   CreateCallRequest,
@@ -14,9 +16,11 @@ export type {
   DispatchAgentRequest,
   ListCallsQuery,
   ListCallsResponse,
+  StartConsultRequest,
   TransferCallRequest,
 } from './calls'
 export {
+  callConsultSchema,
   callDetailSchema,
   callDirectionSchema,
   callEndReasonSchema,
@@ -24,6 +28,7 @@ export {
   callRecordSchema,
   callStatsSchema,
   callStatusSchema,
+  callTransferSchema,
   callWithConnectionSchema,
   connectionSchema,
   createCallRequestSchema,
@@ -32,6 +37,7 @@ export {
   e164Schema,
   listCallsQuerySchema,
   listCallsResponseSchema,
+  startConsultRequestSchema,
   transferCallRequestSchema,
 } from './calls'
 export {

@@ -226,6 +226,30 @@ describe('CallControls', () => {
     expect(t.server.calls('POST /calls/call_1/transfer')[0]?.body).toEqual({ to: '+14155550199' })
   })
 
+  it('transfers to a number of a possible length the Dialer would call (the server decides), e.g. a 555 test number', async () => {
+    const user = userEvent.setup()
+    const t = setupReal()
+    await act(async () => {
+      await dialTo(t, 'active')
+    })
+    t.server.on('POST /calls/call_1/transfer', () => ({
+      status: 502,
+      body: { error: { code: 'TRANSFER_FAILED', message: 'The transfer failed (SIP 486).', requestId: 'r' } },
+    }))
+    await user.click(screen.getByRole('button', { name: 'Transfer' }))
+    const field = screen.getByLabelText('Transfer to')
+    await user.type(field, '+1 555 010 0009')
+    await user.click(screen.getByRole('button', { name: 'Transfer call' }))
+    await waitFor(() => expect(t.server.calls('POST /calls/call_1/transfer')).toHaveLength(1))
+    expect(t.server.calls('POST /calls/call_1/transfer')[0]?.body).toEqual({ to: '+15550100009' })
+    expect(field.getAttribute('aria-invalid')).toBeNull()
+    // A refused transfer says so, and the call stays connected.
+    await waitFor(() =>
+      expect(screen.getByText(/^Transfer failed/).getAttribute('data-state')).toBe('failed'),
+    )
+    expect(t.client.getSnapshot().activeCall?.phase).toBe('connected')
+  })
+
   it('selects devices, hangs up, takes labels and className, and passes axe', async () => {
     const user = userEvent.setup()
     const onHangup = vi.fn()

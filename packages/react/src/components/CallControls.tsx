@@ -1,5 +1,5 @@
 'use client'
-import { type CountryCode, toE164 } from '@ringline/core'
+import { type CountryCode, formatPhoneNumberAsYouType } from '@ringline/core'
 import {
   type FormEvent,
   type HTMLAttributes,
@@ -260,13 +260,18 @@ export function CallControls({
   const submitTransfer = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const target = transferTo.trim()
-    const destination = /^(sip|tel):/i.test(target) ? target : toE164(target, defaultCountry)
+    // As the Dialer: a number of a possible length is sent, and the server decides whether it may be called.
+    const typed = /^(sip|tel):/i.test(target)
+      ? null
+      : formatPhoneNumberAsYouType(target, target.startsWith('+') ? undefined : defaultCountry)
+    const destination = typed ? (typed.possible ? typed.e164 : null) : target
     if (!destination) {
       setTransferError(labels.transferInvalid)
       return
     }
     setTransferError(null)
-    active.transfer(destination)
+    // A refused transfer shows in `call.transfer` (status and message); never leave its rejection unhandled.
+    Promise.resolve(active.transfer(destination)).catch(() => {})
   }
 
   return (

@@ -52,6 +52,27 @@ describe('CallHistory', () => {
     await expectNoAxeViolations(container)
   })
 
+  it('badges a transferred call as Transferred (its status stays completed)', async () => {
+    const calls = generateFakeCalls(2).map((c, i) =>
+      i === 0
+        ? {
+            ...c,
+            status: 'completed' as const,
+            endReason: 'transferred' as const,
+            transfer: { kind: 'blind' as const, to: 'tel:+14155550199', at: c.startedAt, by: 'alice' },
+          }
+        : { ...c, status: 'completed' as const, transfer: null },
+    )
+    const { root } = setup({}, { calls })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const rows = within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+    const badge = (row: HTMLElement) => row.querySelector('.rl-badge')!
+    const transferred = rows.find((r) => badge(r).textContent === 'Transferred')
+    expect(transferred?.getAttribute('data-status')).toBe('completed')
+    expect(badge(transferred!).hasAttribute('data-transferred')).toBe(true)
+    expect(rows.filter((r) => badge(r).textContent === 'Completed')).toHaveLength(1)
+  })
+
   it('virtualizes 10,000 calls and pages in as the list scrolls', async () => {
     const calls = generateFakeCalls(10_000)
     const { server, root } = setup({ pageSize: 200, listHeight: 480, rowHeight: 48 }, { calls })

@@ -363,8 +363,12 @@ export function CallHistory({
                       <span className="rl-history-party" dir="ltr">
                         {who}
                       </span>
-                      <span className="rl-badge" data-status={call.status}>
-                        {labels.statuses[call.status]}
+                      <span
+                        className="rl-badge"
+                        data-status={call.status}
+                        data-transferred={call.transfer ? '' : undefined}
+                      >
+                        {call.transfer ? labels.transferred : labels.statuses[call.status]}
                       </span>
                       <span className="rl-history-duration">
                         {call.durationSeconds != null ? formatDuration(call.durationSeconds) : ''}

@@ -28,6 +28,8 @@ export interface CallHistoryLabels {
   loadMore: string
   loadingMore: string
   answeredBy: (who: string) => string
+  /** The badge of a call whose phone side was transferred (its status stays `completed`). */
+  transferred: string
   callBack: (who: string) => string
   details: string
   transcript: string
@@ -80,6 +82,7 @@ export const callHistoryLabels: CallHistoryLabels = {
   loadMore: 'Load more calls',
   loadingMore: 'Loading more…',
   answeredBy: (who) => `Answered by ${who}`,
+  transferred: 'Transferred',
   callBack: (who) => `Call back ${who}`,
   details: 'Call details',
   transcript: 'Transcript',

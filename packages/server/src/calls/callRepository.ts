@@ -1,4 +1,10 @@
-import type { CallDirection, CallStats, CallStatus } from '@ringline/core/protocol'
+import type {
+  CallConsult,
+  CallDirection,
+  CallStats,
+  CallStatus,
+  CallTransferInfo,
+} from '@ringline/core/protocol'
 import { date } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
@@ -144,6 +150,64 @@ export async function updateInternals(
        COALESCE(metadata->'internals', '{}'::jsonb) || $2::jsonb), updated_at = now()
      WHERE id = $1 RETURNING *`,
     [id, JSON.stringify(patch)],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/**
+ * Records a completed transfer on a call (`metadata.transfer`). When the phone leg's leave closed the call
+ * before a blind transfer was written, its end reason becomes `transferred` (as if written first).
+ */
+export async function recordTransfer(
+  q: Queryable,
+  id: string,
+  transfer: CallTransferInfo,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{transfer}', $2::jsonb),
+       end_reason = CASE WHEN $3 AND ended_at IS NOT NULL AND end_reason = 'completed' THEN 'transferred'
+         ELSE end_reason END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, JSON.stringify(transfer), transfer.kind === 'blind'],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** Opens a consult on a connected call that has none; returns the call, or `null` (not connected, or one is open). */
+export async function openConsult(
+  q: Queryable,
+  id: string,
+  consult: CallConsult,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{consult}', $2::jsonb), updated_at = now()
+     WHERE id = $1 AND ended_at IS NULL AND status = 'in-progress'
+       AND COALESCE(metadata->'consult', 'null'::jsonb) = 'null'::jsonb
+     RETURNING *`,
+    [id, JSON.stringify(consult)],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/**
+ * Moves an open call's consult on, atomically from the state `from` (`any`: either): to `next` (null closes it),
+ * optionally handing the call to a new `answeredBy`. Returns the call, or `null` when the consult was not in `from`.
+ */
+export async function moveConsult(
+  q: Queryable,
+  id: string,
+  from: CallConsult['state'] | 'any',
+  next: CallConsult | null,
+  answeredBy?: string,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{consult}', $3::jsonb),
+       answered_by = COALESCE($4, answered_by), updated_at = now()
+     WHERE id = $1 AND ended_at IS NULL AND metadata->'consult'->>'state' IS NOT NULL
+       AND ($2 = 'any' OR metadata->'consult'->>'state' = $2)
+     RETURNING *`,
+    [id, from, JSON.stringify(next), answeredBy ?? null],
   )
   return rows[0] ? callFromRow(rows[0]) : null
 }

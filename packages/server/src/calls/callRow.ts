@@ -1,4 +1,11 @@
-import type { CallDirection, CallEndReason, CallRecord, CallStatus } from '@ringline/core/protocol'
+import type {
+  CallConsult,
+  CallDirection,
+  CallEndReason,
+  CallRecord,
+  CallStatus,
+  CallTransferInfo,
+} from '@ringline/core/protocol'
 import type { RecordingState } from '../recording/types'
 import { iso, isoOrNull, json } from '../sql/rows'
 
@@ -49,11 +56,19 @@ export interface StoredCall extends CallRecord {
 export function callFromRow(row: CallRow): StoredCall {
   const metadata = (json(row.metadata) ?? {}) as Record<string, unknown>
   // `recording` is the recording service's state (object key, egress id): server-only, like internals.
+  // `transfer` and `consult` are fields of the record of their own (kept in metadata: no column).
   const {
     internals = {},
     recording = null,
+    transfer = null,
+    consult = null,
     ...publicMetadata
-  } = metadata as { internals?: CallInternals; recording?: RecordingState | null }
+  } = metadata as {
+    internals?: CallInternals
+    recording?: RecordingState | null
+    transfer?: CallTransferInfo | null
+    consult?: CallConsult | null
+  }
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -73,6 +88,8 @@ export function callFromRow(row: CallRow): StoredCall {
     durationSeconds: row.duration_seconds,
     endReason: row.end_reason,
     recordingUrl: row.recording_url,
+    ...(transfer ? { transfer } : {}),
+    ...(consult ? { consult } : {}),
     metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
     internals,
     recording,

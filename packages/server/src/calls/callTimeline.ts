@@ -35,6 +35,13 @@ export function callTimeline(
       })
     }
   }
+  if (call.transfer) {
+    entries.push({
+      at: call.transfer.at,
+      type: `transferred.${call.transfer.kind}`,
+      detail: call.transfer.to,
+    })
+  }
   if (call.endedAt) entries.push({ at: call.endedAt, type: 'ended', detail: call.endReason })
   return entries.sort((a, b) => a.at.localeCompare(b.at))
 }

@@ -28,7 +28,7 @@ import {
   getCall,
   listCalls as listCallRows,
   markAnswered,
-  updateInternals,
+  recordTransfer,
 } from './callRepository'
 import { publicCall, type StoredCall } from './callRow'
 import { callTimeline } from './callTimeline'
@@ -143,6 +143,8 @@ export async function visibleCall(
     (principal.role === 'admin' ||
       call.createdBy === principal.userId ||
       call.answeredBy === principal.userId ||
+      call.consult?.userId === principal.userId ||
+      call.transfer?.by === principal.userId ||
       (call.direction === 'inbound' &&
         call.status === 'ringing' &&
         (!call.internals.ringUsers || call.internals.ringUsers.includes(principal.userId))))
@@ -210,6 +212,7 @@ export async function transferCall(
   if (call.direction === 'internal' || call.status !== 'in-progress' || !call.internals.sipIdentity) {
     throw new HttpError('CALL_NOT_ACTIVE', 'Only an answered phone call can be transferred.')
   }
+  const requestedAt = new Date().toISOString()
   try {
     await ctx.livekit().sip.transferSipParticipant(call.roomName, call.internals.sipIdentity, target, {
       playDialtone: false,
@@ -223,7 +226,13 @@ export async function transferCall(
       cause: error,
     })
   }
-  const updated = (await updateInternals(ctx.store, call.id, { transferredTo: target })) ?? call
+  const updated =
+    (await recordTransfer(ctx.store, call.id, {
+      kind: 'blind',
+      to: target,
+      at: requestedAt,
+      by: principal.userId,
+    })) ?? call
   await audit(ctx.store, {
     tenantId: principal.tenantId,
     userId: principal.userId,
@@ -231,7 +240,7 @@ export async function transferCall(
     target,
     detail: { callId: call.id },
   })
-  publishCall(ctx, 'call.updated', updated)
+  publishCall(ctx, updated.endedAt ? 'call.ended' : 'call.updated', updated)
   return { call: publicCall(updated, ctx.config.basePath) }
 }
 

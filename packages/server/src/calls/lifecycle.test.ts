@@ -79,6 +79,14 @@ describe('LiveKit room events', () => {
     ],
     [call('internal', 'in-progress'), completed(), completed()],
     [call('internal', 'initiated'), { status: 'canceled', endReason: 'canceled' }, completed()],
+    // a transferred phone call: its phone leg's leave (LiveKit's BYE after the REFER) ends it as transferred
+    [
+      { ...call('outbound', 'in-progress'), transfer: { kind: 'blind' } },
+      { status: 'completed', endReason: 'transferred' },
+      { status: 'completed', endReason: 'transferred' },
+    ],
+    // after a warm transfer the same call goes on with the colleague and ends as any other
+    [{ ...call('inbound', 'in-progress'), transfer: { kind: 'warm' } }, completed(), completed()],
   ])('%o: left → %o, finished → %o', (facts, left, finished) => {
     expect(closeOnRoomLeft(facts)).toEqual(left)
     expect(closeOnRoomFinished(facts)).toEqual(finished)

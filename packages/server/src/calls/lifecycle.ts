@@ -15,6 +15,8 @@ export interface CallFacts {
   direction: CallDirection
   status: CallStatus
   answeredAt?: string | null
+  /** Set once the phone side was transferred: after a blind transfer its leaving ends the call as `transferred`. */
+  transfer?: { kind: string } | null
 }
 
 const close = (status: CallStatus, endReason: CallEndReason = status as CallEndReason): CloseCall => ({
@@ -32,6 +34,7 @@ export const CLOSE = {
   noAnswer: close('no-answer'),
   declined: close('declined'),
   rejected: close('declined', 'rejected'),
+  transferred: close('completed', 'transferred'),
 } as const satisfies Record<string, CloseCall>
 
 /** Maps a failed `createSipParticipant` (waitUntilAnswered) to how the call closes. */
@@ -56,6 +59,7 @@ export function dialFailure(error: unknown): CloseCall {
 
 /** A call whose last human (or phone) left its LiveKit room: talked → completed, else missed / canceled. */
 export function closeOnRoomLeft(call: CallFacts): CloseCall {
+  if (call.status === 'in-progress' && call.transfer?.kind === 'blind') return { ...CLOSE.transferred }
   if (call.status === 'in-progress') return { ...CLOSE.completed }
   if (call.direction === 'inbound') return { ...CLOSE.missed }
   return { ...CLOSE.canceled }
@@ -68,6 +72,7 @@ export function closeOnRoomFinished(call: CallFacts): CloseCall {
 
 /** A user hanging up: a connected call completes, a ringing inbound one is rejected, anything else canceled. */
 export function closeOnHangup(call: CallFacts): CloseCall {
+  if (call.status === 'in-progress' && call.transfer?.kind === 'blind') return { ...CLOSE.transferred }
   if (call.status === 'in-progress') return { ...CLOSE.completed }
   if (call.direction === 'inbound') return { ...CLOSE.rejected }
   return { ...CLOSE.canceled }

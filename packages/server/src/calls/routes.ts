@@ -2,15 +2,17 @@ import {
   createCallRequestSchema,
   declineCallRequestSchema,
   listCallsQuerySchema,
+  startConsultRequestSchema,
   transferCallRequestSchema,
 } from '@ringline/core/protocol'
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
+import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
 import { answerCall, declineCall } from './inbound'
 
-/** Phone-call routes: dial, history, answer, decline, hang up, transfer. */
+/** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */
 export const callRoutes = [
   defineRoute({
     method: 'POST',
@@ -34,4 +36,8 @@ export const callRoutes = [
   paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),
   paramRoute('POST', '/calls/:id/hangup', hangupCall),
   paramRoute('POST', '/calls/:id/transfer', transferCall, transferCallRequestSchema),
+  paramRoute('POST', '/calls/:id/consult', startConsult, startConsultRequestSchema),
+  paramRoute('POST', '/calls/:id/consult/answer', answerConsult),
+  paramRoute('POST', '/calls/:id/consult/complete', completeConsult),
+  paramRoute('POST', '/calls/:id/consult/cancel', cancelConsult),
 ]

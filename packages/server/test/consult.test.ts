@@ -1,0 +1,122 @@
+import type { RinglineEvent } from '@ringline/core/protocol'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { insertCall } from '../src/calls/callRepository'
+import { req, testRingline, USERS } from './helpers'
+
+// Warm transfer's routes on the memory store. The media side (the colleague joining the call's room, the caller
+// held) is LiveKit's; here: who may do what when, the record, and who is told.
+describe('warm transfer: consult, answer, complete, cancel', () => {
+  const ringline = testRingline()
+  const events: Record<string, RinglineEvent[]> = { alice: [], bob: [], admin: [] }
+  const unsubscribe = Object.keys(events).map((u) =>
+    ringline.api.subscribe(USERS[u]!, (e) => events[u]!.push(e)),
+  )
+  const post = async (user: string, path: string, body?: unknown) => {
+    const res = await ringline.handler(req('POST', path, { user, body }))
+    return { status: res.status, body: await res.json() }
+  }
+  /** An outbound call Alice placed, connected. */
+  const connectedCall = async (status: 'in-progress' | 'ringing' = 'in-progress') => {
+    const call = await insertCall(ringline.store, {
+      id: crypto.randomUUID(),
+      tenantId: 'acme',
+      direction: 'outbound',
+      status,
+      roomName: `out-acme_${crypto.randomUUID()}`,
+      toNumber: '+14155550123',
+      createdBy: 'alice',
+      internals: { sipIdentity: 'phone-x' },
+    })
+    return call!.id
+  }
+  const lastCallEvent = (user: string, id: string) =>
+    events[user]!.filter((e) => 'call' in e && e.call.id === id).at(-1) as
+      | Extract<RinglineEvent, { type: 'call.updated' }>
+      | undefined
+  beforeAll(() => ringline.store.migrate())
+  afterAll(async () => {
+    for (const off of unsubscribe) off()
+    await ringline.close()
+  })
+
+  it('hands the call over: ringing → connected (Bob gets a token for the call’s room) → Bob answers it, transfer warm', async () => {
+    const id = await connectedCall()
+    const started = await post('alice', `/calls/${id}/consult`, { userId: 'bob' })
+    expect(started.status, JSON.stringify(started.body)).toBe(200)
+    expect(started.body.call.consult).toMatchObject({ userId: 'bob', by: 'alice', state: 'ringing' })
+    // Bob is told although the call is Alice's (outbound calls are otherwise their caller's only).
+    expect(lastCallEvent('bob', id)?.call.consult).toMatchObject({ state: 'ringing' })
+
+    // Only Alice hands it over, and only once Bob joined.
+    expect((await post('bob', `/calls/${id}/consult/complete`)).body.error.code).toBe('FORBIDDEN')
+    expect((await post('alice', `/calls/${id}/consult/complete`)).body.error.code).toBe('CALL_NOT_ACTIVE')
+    // Only Bob answers.
+    expect((await post('alice', `/calls/${id}/consult/answer`)).body.error.code).toBe('FORBIDDEN')
+    const answered = await post('bob', `/calls/${id}/consult/answer`)
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200)
+    expect(answered.body.call.consult.state).toBe('connected')
+    expect(answered.body.connection.roomName).toBe(answered.body.call.roomName)
+    expect(answered.body.connection.identity).toBe('acme:bob')
+    expect((await post('bob', `/calls/${id}/consult/answer`)).body.error.code).toBe('CALL_NOT_ACTIVE')
+
+    const done = await post('alice', `/calls/${id}/consult/complete`)
+    expect(done.status, JSON.stringify(done.body)).toBe(200)
+    expect(done.body.call).toMatchObject({
+      status: 'in-progress',
+      answeredBy: 'bob',
+      transfer: { kind: 'warm', to: 'user:bob', by: 'alice' },
+    })
+    expect(done.body.call.consult ?? null).toBeNull()
+    for (const user of ['alice', 'bob']) {
+      expect(lastCallEvent(user, id)?.call).toMatchObject({ answeredBy: 'bob', transfer: { kind: 'warm' } })
+    }
+    // The call is Bob's now: he can see it and hang it up; it ends as completed (the talk went on with him).
+    const detail = await ringline.handler(req('GET', `/calls/${id}`, { user: 'bob' }))
+    const body = await detail.json()
+    expect(body.timeline.map((t: { type: string }) => t.type)).toContain('transferred.warm')
+  })
+
+  it('cancel (either side) closes the consult and the call stays the first user’s; a second consult can follow', async () => {
+    const id = await connectedCall()
+    await post('alice', `/calls/${id}/consult`, { userId: 'bob' })
+    // One consult at a time.
+    const again = await post('alice', `/calls/${id}/consult`, { userId: 'admin' })
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('CALL_NOT_ACTIVE')
+    await post('bob', `/calls/${id}/consult/answer`)
+    const canceled = await post('bob', `/calls/${id}/consult/cancel`)
+    expect(canceled.status, JSON.stringify(canceled.body)).toBe(200)
+    expect(canceled.body.call).toMatchObject({ answeredBy: null, createdBy: 'alice' })
+    expect(canceled.body.call.consult ?? null).toBeNull()
+    expect(canceled.body.call.transfer ?? null).toBeNull()
+    // Bob hears that it is over although he is no longer on the record.
+    expect(lastCallEvent('bob', id)?.call.consult ?? null).toBeNull()
+    // Removing Bob from the room failed here (no LiveKit): logged, not thrown.
+    expect(ringline.logger.lines.some((l) => l.includes('could not be removed'))).toBe(true)
+    // Bob no longer sees the call.
+    expect((await post('bob', `/calls/${id}/consult/cancel`)).body.error.code).toBe('CALL_NOT_FOUND')
+    const second = await post('alice', `/calls/${id}/consult`, { userId: 'admin' })
+    expect(second.body.call.consult).toMatchObject({ userId: 'admin', state: 'ringing' })
+  })
+
+  it('refuses what makes no sense, with stable codes', async () => {
+    const ringing = await connectedCall('ringing')
+    expect((await post('alice', `/calls/${ringing}/consult`, { userId: 'bob' })).body.error.code).toBe(
+      'CALL_NOT_ACTIVE',
+    )
+    const id = await connectedCall()
+    const self = await post('alice', `/calls/${id}/consult`, { userId: 'alice' })
+    expect(self.body.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'userId' })
+    const empty = await post('alice', `/calls/${id}/consult`, {})
+    expect(empty.body.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'userId' })
+    // Bob cannot see Alice's call at all until consulted.
+    expect((await post('bob', `/calls/${id}/consult`, { userId: 'admin' })).body.error.code).toBe(
+      'CALL_NOT_FOUND',
+    )
+    // An admin sees every call but is not on this one.
+    expect((await post('admin', `/calls/${id}/consult`, { userId: 'bob' })).body.error.code).toBe('FORBIDDEN')
+    expect((await post('alice', `/calls/${id}/consult/cancel`)).body.error.code).toBe('CALL_NOT_ACTIVE')
+    // Another tenant's user: not found.
+    expect((await post('eve', `/calls/${id}/consult/answer`)).body.error.code).toBe('CALL_NOT_FOUND')
+  })
+})
