@@ -48,9 +48,11 @@ export function sseResponse(options: SseOptions): Response {
           }
           controller.enqueue(encoder.encode(text))
         }
+        // While missed events are read from the store, live ones wait behind them (each event once, in order).
+        let waiting: RinglineEvent[] | null = null
         const { missed, unsubscribe } = options.hub.subscribe(
           { tenantId: options.tenantId, userId: options.userId, lastEventId: options.lastEventId },
-          (event) => send(formatEvent(event)),
+          (event) => (waiting ? waiting.push(event) : send(formatEvent(event))),
         )
         const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs)
         const onAbort = (): void => close()
@@ -61,7 +63,20 @@ export function sseResponse(options: SseOptions): Response {
           options.signal?.removeEventListener('abort', onAbort)
         }
         send(`retry: 3000\n: connected\n\n`)
-        for (const event of missed) send(formatEvent(event))
+        if (Array.isArray(missed)) {
+          for (const event of missed) send(formatEvent(event))
+        } else {
+          waiting = []
+          void missed.then((replayed) => {
+            const sent = new Set<string>()
+            for (const event of replayed) {
+              sent.add(event.id)
+              send(formatEvent(event))
+            }
+            for (const event of waiting ?? []) if (!sent.has(event.id)) send(formatEvent(event))
+            waiting = null
+          })
+        }
       },
       cancel() {
         cleanup()

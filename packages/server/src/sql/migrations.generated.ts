@@ -39,4 +39,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: '0006_records',
     sql: "-- Ringline schema, version 6: order-proof answered calls, and presence every instance sees.\n\n-- The kind of participant an event was about (sip, agent, user, other): an agent's join delivered before the\n-- caller's own join still answers the call the caller's join opens.\nALTER TABLE ringline_webhook_events ADD COLUMN IF NOT EXISTS participant_kind text;\n\n-- Who holds an `/events` stream, per server instance, kept alive by a heartbeat: a row whose `expires_at` has\n-- passed (the instance died without cleaning up) no longer counts as online.\nCREATE TABLE IF NOT EXISTS ringline_presence (\n  tenant_id text NOT NULL,\n  user_id text NOT NULL,\n  instance_id text NOT NULL,\n  expires_at timestamptz NOT NULL,\n  PRIMARY KEY (tenant_id, user_id, instance_id)\n);\nCREATE INDEX IF NOT EXISTS ringline_presence_expiry ON ringline_presence (tenant_id, expires_at);\n",
   },
+  {
+    version: 7,
+    name: '0007_event_log',
+    sql: '-- Ringline schema, version 7: the event log `/events` resumes from.\n\n-- Every event published to `/events` streams, in publish order (`seq`), so a stream resumes with `Last-Event-ID`\n-- on any instance — after a restart, behind a load balancer, or once a dropped LISTEN connection is back — not\n-- only on the instance that sent the last event. Rows older than an hour are pruned while webhooks are handled.\nCREATE TABLE IF NOT EXISTS ringline_events (\n  seq bigserial PRIMARY KEY,\n  id text NOT NULL UNIQUE,\n  tenant_id text NOT NULL,\n  -- User ids the event is for (null: everyone in the tenant).\n  audience jsonb,\n  event jsonb NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE INDEX IF NOT EXISTS ringline_events_tenant_seq ON ringline_events (tenant_id, seq);\nCREATE INDEX IF NOT EXISTS ringline_events_created ON ringline_events (created_at);\n',
+  },
 ]

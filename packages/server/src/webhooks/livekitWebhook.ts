@@ -21,6 +21,7 @@ import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
 import type { SessionFact } from '../calls/presence'
 import type { RinglineContext } from '../context'
+import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
@@ -346,7 +347,8 @@ const lastPrune = new WeakMap<RinglineContext, number>()
 
 /**
  * At most every 10 minutes per instance, in the background: forget webhook ids received longer ago than the
- * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes).
+ * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes),
+ * and logged `/events` events older than `EVENT_LOG_RETENTION_HOURS`.
  */
 function pruneOccasionally(ctx: RinglineContext): void {
   const now = Date.now()
@@ -355,6 +357,7 @@ function pruneOccasionally(ctx: RinglineContext): void {
   ctx.background('prune webhook events', () =>
     pruneWebhookEvents(ctx.store, ctx.config.webhookRetentionHours),
   )
+  ctx.background('prune the event log', () => pruneEventLog(ctx.store))
 }
 
 /**
