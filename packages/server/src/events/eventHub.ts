@@ -161,6 +161,8 @@ export class EventHub {
     if (!store || this.closed) return
     const sinceMs = Date.now() - lostAt.getTime() + CATCH_UP_MARGIN_MS
     const own = `-${this.instance}`
+    // Notifications arriving meanwhile wait behind the missed events, so a stream sees them in order.
+    this.held ??= []
     this.catchingUp = this.catchingUp
       .then(async () => {
         const { rows } = await store.query<LogRow & { tenant_id: string }>(
@@ -177,18 +179,28 @@ export class EventHub {
       .catch((error: unknown) => {
         this.options.logger.warn('ringline: could not catch up on missed events', { error })
       })
+      .finally(() => {
+        const held = this.held ?? []
+        this.held = undefined
+        for (const payload of held) this.receive(payload)
+      })
   }
 
   private catchingUp: Promise<unknown> = Promise.resolve()
+  private held: string[] | undefined
 
   private has(tenantId: string, id: string): boolean {
     return this.buffers.get(tenantId)?.some((b) => b.event.id === id) ?? false
   }
 
   private receive(payload: string): void {
+    if (this.held) {
+      this.held.push(payload)
+      return
+    }
     try {
       const message = JSON.parse(payload) as { o: string; t: string; a?: string[]; e: RinglineEvent }
-      if (message.o === this.instance) return
+      if (message.o === this.instance || this.has(message.t, message.e.id)) return
       this.deliver(message.t, { event: message.e, ...(message.a ? { audience: message.a } : {}) })
     } catch (error) {
       this.options.logger.warn('ringline: bad event notification', { error })

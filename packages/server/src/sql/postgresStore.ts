@@ -62,6 +62,13 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
     },
     async transaction(fn) {
       const client = await (await open()).connect()
+      // A checked-out client has no error listener of the pool's: its connection dropping between two queries
+      // (PostgreSQL stopped, a failover) would otherwise be an uncaught 'error' that ends the process.
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken = error
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const result = await fn(wrap(client))
@@ -71,7 +78,9 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         await client.query('ROLLBACK').catch(() => {})
         throw error
       } finally {
-        client.release()
+        client.removeListener('error', onError)
+        // A broken connection is discarded, not returned to the pool.
+        client.release(broken)
       }
     },
     async listen(channel, onPayload, hooks = {}) {
