@@ -1,4 +1,4 @@
-import { ParticipantInfo_Kind } from '@livekit/protocol'
+import { DisconnectReason, ParticipantInfo_Kind } from '@livekit/protocol'
 import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered } from '../calls/callMedia'
@@ -17,7 +17,7 @@ import {
   updateInternals,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
-import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
+import { closeOnPhoneLegLost, closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
 import type { SessionFact } from '../calls/presence'
 import type { RinglineContext } from '../context'
@@ -28,6 +28,17 @@ import { getNumberConnection } from '../numbers/numberRepository'
 import { publishRoom, roomInfo } from '../rooms/rooms'
 import type { Queryable } from '../sql/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+
+/** How a phone leg leaves when it was lost rather than hung up (LiveKit's `disconnectReason`). */
+const LOST_LEG = new Set<DisconnectReason>([
+  DisconnectReason.CONNECTION_TIMEOUT,
+  DisconnectReason.SIGNAL_CLOSE,
+  DisconnectReason.STATE_MISMATCH,
+  DisconnectReason.JOIN_FAILURE,
+  DisconnectReason.SERVER_SHUTDOWN,
+  DisconnectReason.MEDIA_FAILURE,
+  DisconnectReason.SIP_TRUNK_FAILURE,
+])
 
 /** What the webhook did with an event. */
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored'
@@ -267,7 +278,11 @@ async function onParticipantLeft(
   if (isPhoneLeg) {
     // An unanswered outbound leg is settled by the dial result (busy, no-answer…), not here.
     if (call.direction === 'outbound' && call.status !== 'in-progress') return
-    const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
+    const closed = await closeCall(
+      tx,
+      call.id,
+      LOST_LEG.has(p.disconnectReason) ? closeOnPhoneLegLost(call) : closeOnRoomLeft(call),
+    )
     if (closed) {
       effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
       effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))

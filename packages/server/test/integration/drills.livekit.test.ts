@@ -91,9 +91,8 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
           (e): e is Ended => e.type === 'call.ended' && e.call.id === call.id,
           120_000,
         )) as Ended
-        expect(['completed', 'failed']).toContain(ended.call.status)
-        expect(ended.call.endReason).not.toBeNull()
-        h.logger.lines.push(JSON.stringify({ drill: 'livekit-sip', ended: ended.call }))
+        // It was talking: completed; lost, not hung up: endReason failed (LiveKit says CONNECTION_TIMEOUT).
+        expect(ended.call).toMatchObject({ status: 'completed', endReason: 'failed' })
       } finally {
         await sandbox.startProcess('livekit-sip')
       }
@@ -158,14 +157,15 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
       )
       expect(left.at - killedAt).toBeLessThanOrEqual(30_000)
       expect(left.what).toMatch(/reconnecting|disconnected: \w+|state: CONN_(DISCONNECTED|RECONNECTING)/)
+      // With no server to come back to, the client gives up (about 20 s here): disconnected, with a reason.
+      await until('Alice disconnected for good', () =>
+        alice.connectionState === ConnectionState.CONN_DISCONNECTED
+          ? seen.find((x) => x.what.startsWith('disconnected: '))
+          : undefined,
+      )
     } finally {
       await sandbox.startProcess('livekit-server')
     }
-    // Without its server the room is gone; LiveKit back, reconcile closes the record: no ghost call.
-    await until(
-      'Alice disconnected for good',
-      () => alice.connectionState === ConnectionState.CONN_DISCONNECTED,
-    )
     await alice.disconnect().catch(() => {})
     await bob.disconnect().catch(() => {})
     const result = await until('reconcile closed the call', async () => {
@@ -174,13 +174,11 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
     })
     expect(result.checked).toBeGreaterThanOrEqual(0)
     const detail = await h.ringline.api.getCall(h.users.alice, callId)
-    expect(detail.call).toMatchObject({ status: 'completed' })
+    expect(detail.call).toMatchObject({ status: 'completed', endReason: 'stale' })
     expect(detail.call.endedAt).not.toBeNull()
-    const rooms = new RoomServiceClient(
-      sandbox.livekit.url,
-      sandbox.livekit.apiKey,
-      sandbox.livekit.apiSecret,
-    )
-    expect((await rooms.listRooms()).map((r) => r.name)).not.toContain(`int-${h.tenant}-drill`)
+    // Its stream heard the end, and the next pass finds nothing open: no ghost, though LiveKit (its rooms in Redis)
+    // still lists the orphaned room.
+    await h.waitForEvent((e) => e.type === 'room.updated' && e.name === 'drill' && e.room === null)
+    expect((await h.ringline.api.reconcile({ graceSeconds: 0 })).closed).toEqual([])
   })
 })
