@@ -30,11 +30,11 @@ async function until<T>(
   }
 }
 
-/** This file's own sandbox: ports shifted from the run's (RINGLINE_DRILL_PORT_OFFSET, else the run's offset + 300). */
+/** This file's own sandbox: ports shifted from the run's (RINGLINE_DRILL_PORT_OFFSET, else the run’s offset + 400). */
 function drillPortOffset(): number {
   const given = process.env.RINGLINE_DRILL_PORT_OFFSET
   if (given) return Number(given)
-  return Number(process.env.RINGLINE_SANDBOX_PORT_OFFSET || 0) + 300
+  return Number(process.env.RINGLINE_SANDBOX_PORT_OFFSET || 0) + 400
 }
 
 describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 240_000 }, () => {
