@@ -66,7 +66,7 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
     ).rows
 
   itWithSip(
-    'livekit-sip killed: the phone leg ends, the record closes with a reason, no ghost call',
+    'livekit-sip killed: the phone leg leaves the room, the record closes with a reason, no ghost call',
     async () => {
       const since = Date.now()
       const dialed = await h.post('alice', '/calls', { to: sandbox.phone.numbers.answer })
@@ -96,7 +96,9 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
       } finally {
         await sandbox.startProcess('livekit-sip')
       }
-      // No SIP participant is left in the room on LiveKit's side, and reconcile leaves no open record.
+      // No SIP participant is left in the room on LiveKit's side, and reconcile leaves no open record. (The sipp
+      // phone itself gets no BYE: the killed livekit-sip cannot send one and the restarted one has no memory of the
+      // call; a real carrier ends such a call on its own RTP or session timers, which the sandbox phone lacks.)
       const rooms = new RoomServiceClient(
         sandbox.livekit.url,
         sandbox.livekit.apiKey,
