@@ -174,6 +174,11 @@ export interface SandboxOptions {
    * Default false. Env: RINGLINE_REQUIRE_EGRESS=1.
    */
   requireEgress?: boolean
+  /**
+   * Start egress (recording) when it is available. Default true; `false` starts without it (a lighter stack, e.g.
+   * a test's own sandbox) and overrides `requireEgress`.
+   */
+  egress?: boolean
   /** Where binaries (LIVEKIT_SIP_BIN, PATH…) and RINGLINE_* settings are read from. Default `process.env`. */
   env?: NodeJS.ProcessEnv
 }
@@ -190,6 +195,7 @@ export interface ResolvedOptions {
   lockTimeoutMs: number
   requireSip: boolean
   requireEgress: boolean
+  egress: boolean
   env: NodeJS.ProcessEnv
 }
 
@@ -236,6 +242,7 @@ export function resolveOptions(
     lockTimeoutMs: options.lockTimeoutMs ?? 300_000,
     requireSip: options.requireSip ?? env.RINGLINE_REQUIRE_SIP === '1',
     requireEgress: options.requireEgress ?? env.RINGLINE_REQUIRE_EGRESS === '1',
+    egress: options.egress ?? true,
     env,
   }
 }

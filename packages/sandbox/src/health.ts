@@ -104,10 +104,10 @@ export function egressUnavailableBanner(reason: string | undefined): string {
   return `WARNING: egress (recording) is NOT available: ${reason ?? 'unknown reason'}. The sandbox runs without recording; tests that need egress are skipped. fix: ${EGRESS_FIX} (RINGLINE_REQUIRE_EGRESS=1 makes this an error)`
 }
 
-/** Health of each process of a sandbox state. */
-export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
+/** The probe of each process (whether it answers), for a sandbox state. */
+export function healthProbes(state: StateFile): Record<ProcessName, () => Promise<boolean>> {
   const p = state.info.ports
-  const probes: Record<ProcessName, () => Promise<boolean>> = {
+  return {
     redis: () => redisPing(p.redis),
     hub: () => httpOk(`http://127.0.0.1:${p.hub}/health`),
     phone: async () => true, // sipp has no health endpoint: running is healthy
@@ -116,6 +116,11 @@ export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
     s3: () => httpAnswers(`http://127.0.0.1:${p.s3}/`),
     egress: () => httpOk(`http://127.0.0.1:${p.egressHealth}/`),
   }
+}
+
+/** Health of each process of a sandbox state. */
+export async function checkHealth(state: StateFile): Promise<ProcessHealth[]> {
+  const probes = healthProbes(state)
   return Promise.all(
     PROCESS_NAMES.map(async (name) => {
       const rec = state.processes[name]

@@ -23,6 +23,11 @@ export {
   type ReceivedSummary,
 } from './phone'
 export {
+  type ProcessControlOptions,
+  startSandboxProcess,
+  stopSandboxProcess,
+} from './processControl'
+export {
   connectSandbox,
   type Sandbox,
   type SandboxStatus,

@@ -47,7 +47,13 @@ export async function launchProcesses(
     const log = join(logs, `${name}.log`)
     writeFileSync(log, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`)
     const proc = spawnDetached(command, args, { cwd, logFile: log, ...(env ? { env } : {}) })
-    started[name] = { pid: proc.pid, marker, log, stopSignal }
+    started[name] = {
+      pid: proc.pid,
+      marker,
+      log,
+      stopSignal,
+      spawn: { command, args, cwd, ...(env?.PATH ? { path: env.PATH } : {}) },
+    }
     let exitCode: number | null | undefined
     void proc.exited.then((c) => {
       exitCode = c

@@ -21,6 +21,7 @@ import {
 } from './health'
 import { Phone } from './phone'
 import { checkPorts } from './portCheck'
+import { startSandboxProcess, stopSandboxProcess } from './processControl'
 import { launchProcesses, stopProcesses } from './processes'
 import { portHolder } from './procs'
 import { provision } from './provision'
@@ -60,6 +61,10 @@ export interface Sandbox extends Omit<SandboxInfo, 'phone'> {
   stop(): Promise<void>
   /** Lets go of the sandbox without stopping it (e.g. to keep it for the next test run). */
   detach(): Promise<void>
+  /** Failure drills: stops one of its processes (`SIGKILL` unless told; see `stopSandboxProcess`). */
+  stopProcess(name: ProcessName, options?: { signal?: NodeJS.Signals | 'graceful' }): Promise<void>
+  /** Starts a stopped process again and waits until it answers (see `startSandboxProcess`). */
+  startProcess(name: ProcessName, options?: { timeoutMs?: number }): Promise<void>
 }
 
 /** Drops a lease; stops the stack if this was its starter (or the starter left) and nobody else holds one. */
@@ -98,6 +103,8 @@ export function connectSandbox(info: SandboxInfo): Omit<Sandbox, 'reused' | 'sta
     webhooks,
     stop: () => webhooks.close(),
     detach: () => webhooks.close(),
+    stopProcess: (name, o) => stopSandboxProcess(name, { ...o, stateDir: info.stateDir }),
+    startProcess: (name, o) => startSandboxProcess(name, { ...o, stateDir: info.stateDir }),
   }
 }
 
@@ -234,9 +241,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     })
     const withSip = binaries.livekitSip !== null
     if (!withSip) o.log(sipUnavailableBanner(sipUnavailableReason))
-    const egress = await resolveEgress(o.log, o.env)
+    const egress = o.egress
+      ? await resolveEgress(o.log, o.env)
+      : { path: null, buildMs: 0, reason: 'turned off for this sandbox (egress: false)' }
     if (egress.reason !== undefined) {
-      if (o.requireEgress)
+      if (o.requireEgress && o.egress)
         throw new SandboxSetupError(
           `egress is required (RINGLINE_REQUIRE_EGRESS=1 or requireEgress: true) but not available: ${egress.reason}`,
           EGRESS_FIX,

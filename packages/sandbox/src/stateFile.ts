@@ -36,6 +36,8 @@ export interface ProcessRecord {
   log: string
   /** Signal that makes it stop now (livekit-sip drains calls on SIGTERM; SIGINT stops it at once). */
   stopSignal: NodeJS.Signals
+  /** How it was started, so `startSandboxProcess` can start it again (absent in older state files). */
+  spawn?: { command: string; args: string[]; cwd: string; path?: string }
 }
 
 /** The contents of `state.json`: the running stack's processes and the info handed to its users. */

@@ -82,6 +82,27 @@ describe('sandbox lifecycle', () => {
     }
   })
 
+  test('failure drills: stopProcess kills one process by its pid, startProcess brings it back on its ports', async () => {
+    const starter = started.find((s) => !s.reused)!
+    const before = await sandboxStatus({ stateDir })
+    const hub = before.processes.find((p) => p.name === 'hub')!
+    const others = before.processes.filter((p) => !p.skipped && p.name !== 'hub').map((p) => p.pid!)
+    await starter.stopProcess('hub')
+    expect(isAlive(hub.pid)).toBe(false)
+    const down = await sandboxStatus({ stateDir })
+    expect(down.healthy).toBe(false)
+    expect(down.processes.find((p) => p.name === 'hub')).toMatchObject({ running: false, healthy: false })
+    expect(others.every((pid) => isAlive(pid))).toBe(true) // the rest of the stack keeps running
+    await starter.startProcess('hub')
+    const up = await sandboxStatus({ stateDir })
+    expect(up.healthy).toBe(true)
+    const again = up.processes.find((p) => p.name === 'hub')!
+    expect(again.pid).not.toBe(hub.pid)
+    expect(portsOf(again.pid!).some((b) => b.proto === 'tcp' && b.port === starter.ports.hub)).toBe(true)
+    await starter.startProcess('hub') // a no-op while it runs
+    expect((await sandboxStatus({ stateDir })).processes.find((p) => p.name === 'hub')!.pid).toBe(again.pid)
+  })
+
   test('the starter stopping while another user is attached hands over; the last one out stops every process and frees every port', async () => {
     const starter = started.find((s) => !s.reused)!
     const status = await sandboxStatus({ stateDir })

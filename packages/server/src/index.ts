@@ -71,7 +71,7 @@ export { createRingline, type Ringline, type RinglineApi } from './ringline'
 export { memoryStore } from './sql/memoryStore'
 export { type PgliteStoreOptions, pgliteStore } from './sql/pgliteStore'
 export { type PostgresStoreOptions, postgresStore } from './sql/postgresStore'
-export type { Queryable, RinglineStore, SqlDriver, Transaction } from './sql/types'
+export type { ListenHooks, Queryable, RinglineStore, SqlDriver, Transaction } from './sql/types'
 export { mintRoomToken, type RoomTokenRequest } from './tokens'
 export {
   createTranscriptionService,

@@ -45,6 +45,34 @@ describe('GET /events', () => {
     expect(second.events().map((e) => (e as { name?: string }).name)).toEqual(['resume-2', 'resume-3'])
   })
 
+  it('resumes on another instance of the same store from the event log (restart, load balancer)', async () => {
+    const first = await open('alice')
+    await ringline.api.joinRoom(USERS.bob!, 'log-1')
+    await first.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'log-1'))
+    const lastId = first.events().at(-1)?.id as string
+    await first.cancel()
+    await ringline.api.joinRoom(USERS.bob!, 'log-2')
+    await ringline.api.joinRoom(USERS.eve!, 'log-other-tenant')
+    // A second server on the same store: its memory has none of these events, the log has them all.
+    const other = testRingline({ store: ringline.store })
+    try {
+      await other.api.joinRoom(USERS.bob!, 'log-3')
+      const res = await other.handler(
+        req('GET', '/events', { user: 'alice', headers: { 'last-event-id': lastId } }),
+      )
+      const second = new SseReader(res)
+      readers.push(second)
+      await second.until((f) => f.filter((x) => x.data).length >= 2)
+      expect(second.events().map((e) => (e as { name?: string }).name)).toEqual(['log-2', 'log-3'])
+      // Live events keep flowing after the replay, each once.
+      await other.api.joinRoom(USERS.bob!, 'log-4')
+      await second.until((f) => f.filter((x) => x.data).length >= 3)
+      expect(second.events().map((e) => (e as { name?: string }).name)).toEqual(['log-2', 'log-3', 'log-4'])
+    } finally {
+      await other.api.leaveRoom(USERS.bob!, 'log-4').catch(() => undefined)
+    }
+  })
+
   it('caps streams per user with 429 TOO_MANY_CONNECTIONS', async () => {
     await open('bob')
     await open('bob')

@@ -7,6 +7,7 @@ import {
   closeAsStale,
   closeOnDecline,
   closeOnHangup,
+  closeOnPhoneLegLost,
   closeOnRoomFinished,
   closeOnRoomLeft,
   closeOnTwilioDial,
@@ -186,3 +187,19 @@ describe('Twilio statuses', () => {
 function completed(): CloseCall {
   return { status: 'completed', endReason: 'completed' }
 }
+
+describe('closeOnPhoneLegLost: the phone leg dropped without a hang-up (livekit-sip crashed)', () => {
+  it('a connected call completes with endReason failed; an unconnected one closes as on leaving', () => {
+    expect(closeOnPhoneLegLost(call('outbound', 'in-progress'))).toEqual({
+      status: 'completed',
+      endReason: 'failed',
+    })
+    expect(closeOnPhoneLegLost(call('inbound', 'in-progress'))).toEqual({
+      status: 'completed',
+      endReason: 'failed',
+    })
+    expect(closeOnPhoneLegLost(call('inbound', 'ringing'))).toEqual(
+      closeOnRoomLeft(call('inbound', 'ringing')),
+    )
+  })
+})

@@ -65,6 +65,14 @@ export function closeOnRoomLeft(call: CallFacts): CloseCall {
   return { ...CLOSE.canceled }
 }
 
+/**
+ * A connected call whose phone leg dropped without a hang-up (livekit-sip crashed or lost the room: LiveKit reports
+ * a connection timeout, a closed signal connection…): it was talking, so `completed`, with `endReason: 'failed'`.
+ */
+export function closeOnPhoneLegLost(call: CallFacts): CloseCall {
+  return call.status === 'in-progress' ? { status: 'completed', endReason: 'failed' } : closeOnRoomLeft(call)
+}
+
 /** A call whose LiveKit room finished (`room_finished`): internal rooms complete, phone calls as on leaving. */
 export function closeOnRoomFinished(call: CallFacts): CloseCall {
   return call.direction === 'internal' ? { ...CLOSE.completed } : closeOnRoomLeft(call)

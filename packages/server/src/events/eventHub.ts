@@ -31,6 +31,62 @@ export const PRESENCE_TTL_SECONDS = 90
 // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
 const MAX_NOTIFY_BYTES = 7900
 
+/** How far back (before the loss) a re-established LISTEN looks for missed events; duplicates are skipped. */
+const CATCH_UP_MARGIN_MS = 10_000
+/** At most this many events are caught up after a LISTEN loss. */
+const CATCH_UP_LIMIT = 5000
+/** Logged events older than this are pruned (`pruneEventLog`): a stream resumes within this window. */
+export const EVENT_LOG_RETENTION_HOURS = 1
+
+interface LogRow {
+  id: string
+  audience: unknown
+  event: unknown
+}
+
+/** jsonb comes back parsed from `pg` and PGlite; a driver returning text is handled too. */
+function parsed(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value
+}
+
+function fromLog(row: LogRow): Buffered {
+  const audience = parsed(row.audience) as string[] | null
+  return { event: parsed(row.event) as RinglineEvent, ...(audience ? { audience } : {}) }
+}
+
+/** Appends events to `ringline_events` (one statement), in the given order. */
+async function logEvents(
+  q: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  items: Array<{ tenantId: string; item: Buffered }>,
+): Promise<void> {
+  const params: unknown[] = []
+  const values = items.map(({ tenantId, item }, i) => {
+    params.push(
+      item.event.id,
+      tenantId,
+      item.audience ? JSON.stringify(item.audience) : null,
+      JSON.stringify(item.event),
+    )
+    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}::jsonb, $${i * 4 + 4}::jsonb)`
+  })
+  await q.query(
+    `INSERT INTO ringline_events (id, tenant_id, audience, event) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`,
+    params,
+  )
+}
+
+/** Forgets logged events older than `hours` (database clock); returns how many. Uses `ringline_events_created`. */
+export async function pruneEventLog(
+  q: { query(sql: string, params?: unknown[]): Promise<{ rowCount: number }> },
+  hours = EVENT_LOG_RETENTION_HOURS,
+): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM ringline_events WHERE created_at < now() - $1 * interval '1 hour'",
+    [hours],
+  )
+  return rowCount
+}
+
 /**
  * Fans events out to the `/events` streams of a tenant: in-process always, and through PostgreSQL
  * `LISTEN/NOTIFY` when the store has it, so every instance on one database delivers every event.
@@ -80,7 +136,14 @@ export class EventHub {
     const store = this.options.store
     if (!store?.listen || this.closed) return Promise.resolve(undefined)
     this.unlisten ??= store
-      .listen(CHANNEL, (payload) => this.receive(payload))
+      .listen(CHANNEL, (payload) => this.receive(payload), {
+        lost: (error) =>
+          this.options.logger.warn('ringline: the LISTEN connection dropped; reconnecting', { error }),
+        resubscribed: (lostAt) => {
+          this.options.logger.info('ringline: listening again; catching up on the events missed meanwhile')
+          this.catchUp(lostAt)
+        },
+      })
       .catch((error: unknown) => {
         this.options.logger.error('ringline: LISTEN failed; events from other instances will not arrive', {
           error,
@@ -91,7 +154,52 @@ export class EventHub {
     return this.unlisten
   }
 
+  /**
+   * After the LISTEN connection was lost at `lostAt`: delivers the other instances' events logged since (with a
+   * margin, by the database's clock), except those this instance already has.
+   */
+  private catchUp(lostAt: Date): void {
+    const store = this.options.store
+    if (!store || this.closed) return
+    const sinceMs = Date.now() - lostAt.getTime() + CATCH_UP_MARGIN_MS
+    const own = `-${this.instance}`
+    // Notifications arriving meanwhile wait behind the missed events, so a stream sees them in order.
+    this.held ??= []
+    this.catchingUp = this.catchingUp
+      .then(async () => {
+        const { rows } = await store.query<LogRow & { tenant_id: string }>(
+          `SELECT id, tenant_id, audience, event FROM ringline_events
+            WHERE created_at >= now() - $1 * interval '1 millisecond' ORDER BY seq LIMIT $2`,
+          [sinceMs, CATCH_UP_LIMIT],
+        )
+        for (const row of rows) {
+          if (this.closed) return
+          if (row.id.endsWith(own) || this.has(row.tenant_id, row.id)) continue
+          this.deliver(row.tenant_id, fromLog(row))
+        }
+      })
+      .catch((error: unknown) => {
+        this.options.logger.warn('ringline: could not catch up on missed events', { error })
+      })
+      .finally(() => {
+        const held = this.held ?? []
+        this.held = undefined
+        for (const payload of held) this.receive(payload)
+      })
+  }
+
+  private catchingUp: Promise<unknown> = Promise.resolve()
+  private held: string[] | undefined
+
+  private has(tenantId: string, id: string): boolean {
+    return this.buffers.get(tenantId)?.some((b) => b.event.id === id) ?? false
+  }
+
   private receive(payload: string): void {
+    if (this.held) {
+      this.held.push(payload)
+      return
+    }
     try {
       const message = JSON.parse(payload) as {
         o: string
@@ -106,6 +214,7 @@ export class EventHub {
         this.closeLocalStreams(message.t, message.close)
         return
       }
+      if (this.has(message.t, message.e.id)) return
       this.deliver(message.t, { event: message.e, ...(message.a ? { audience: message.a } : {}) })
     } catch (error) {
       this.options.logger.warn('ringline: bad event notification', { error })
@@ -128,6 +237,7 @@ export class EventHub {
     } finally {
       this.staging = undefined
     }
+    if (this.options.store && staged.length > 0) await logEvents(tx, staged)
     if (this.options.store?.notify) {
       for (const { tenantId, item } of staged) {
         const payload = this.payload(tenantId, item)
@@ -180,9 +290,20 @@ export class EventHub {
       }
     }
     const store = this.options.store
-    if (store?.notify && !this.closed) {
-      const payload = this.payload(tenantId, item)
-      if (payload) {
+    if (store && !this.closed) {
+      // Logged (for resume anywhere), then announced to the other instances, one event after another.
+      this.notifying = this.notifying
+        .then(() => logEvents(store, [{ tenantId, item }]))
+        .catch((error: unknown) => {
+          this.options.logger.warn(
+            'ringline: could not log an event; a stream resuming elsewhere misses it',
+            {
+              error,
+            },
+          )
+        })
+      const payload = store.notify ? this.payload(tenantId, item) : null
+      if (payload && store.notify) {
         const notify = store.notify.bind(store)
         this.notifying = this.notifying
           .then(() => notify(CHANNEL, payload))
@@ -195,13 +316,14 @@ export class EventHub {
   }
 
   /**
-   * Subscribes a user to their tenant's events. `missed` holds the buffered events after `lastEventId`
-   * (empty when the id is unknown or absent).
+   * Subscribes a user to their tenant's events. `missed` holds the events after `lastEventId` for this user:
+   * from this instance's buffer when it has that id, else (a promise) from the store's event log, so a stream
+   * resumes on any instance (empty when the id is absent, or unknown and undated).
    */
   subscribe(
     sub: { tenantId: string; userId: string; lastEventId?: string | null; close?: () => void },
     listener: EventListener,
-  ): { missed: RinglineEvent[]; unsubscribe: () => void } {
+  ): { missed: RinglineEvent[] | Promise<RinglineEvent[]>; unsubscribe: () => void } {
     const entry: Subscriber = {
       tenantId: sub.tenantId,
       userId: sub.userId,
@@ -211,7 +333,7 @@ export class EventHub {
     const first = this.streamCount(sub.tenantId, sub.userId) === 0
     this.subscribers.add(entry)
     if (first) this.presence('online', sub.tenantId, sub.userId)
-    let missed: RinglineEvent[] = []
+    let missed: RinglineEvent[] | Promise<RinglineEvent[]> = []
     if (sub.lastEventId) {
       const buffer = this.buffers.get(sub.tenantId) ?? []
       const index = buffer.findIndex((b) => b.event.id === sub.lastEventId)
@@ -220,6 +342,8 @@ export class EventHub {
           .slice(index + 1)
           .filter((b) => !b.audience || b.audience.includes(sub.userId))
           .map((b) => b.event)
+      } else if (this.options.store) {
+        missed = this.fromLog(sub.tenantId, sub.userId, sub.lastEventId)
       }
     }
     return {
@@ -229,6 +353,48 @@ export class EventHub {
         if (this.streamCount(sub.tenantId, sub.userId) === 0)
           this.presence('offline', sub.tenantId, sub.userId)
       },
+    }
+  }
+
+  /**
+   * The logged events of a tenant after `lastEventId` that `userId` may see: after that event's row when the log
+   * has it, else after the time the id carries (ids start with their publish time), at most `bufferSize`.
+   */
+  private async fromLog(tenantId: string, userId: string, lastEventId: string): Promise<RinglineEvent[]> {
+    const store = this.options.store
+    if (!store) return []
+    try {
+      await this.notifying
+      const { rows: at } = await store.query<{ seq: string | number }>(
+        'SELECT seq FROM ringline_events WHERE id = $1 AND tenant_id = $2',
+        [lastEventId, tenantId],
+      )
+      let rows: LogRow[]
+      if (at[0]) {
+        ;({ rows } = await store.query<LogRow>(
+          `SELECT id, audience, event FROM ringline_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [tenantId, at[0].seq, this.options.bufferSize],
+        ))
+      } else {
+        const time = Number.parseInt(lastEventId.split('-')[0] ?? '', 36)
+        // An id of another server or too old to be logged: resume after its time, if it is a plausible one.
+        if (!Number.isFinite(time) || time < Date.now() - 366 * 86_400_000 || time > Date.now() + 86_400_000)
+          return []
+        ;({ rows } = await store.query<LogRow>(
+          `SELECT id, audience, event FROM ringline_events WHERE tenant_id = $1 AND created_at > $2
+            ORDER BY seq LIMIT $3`,
+          [tenantId, new Date(time).toISOString(), this.options.bufferSize],
+        ))
+      }
+      return rows
+        .map(fromLog)
+        .filter((b) => b.event.id !== lastEventId && (!b.audience || b.audience.includes(userId)))
+        .map((b) => b.event)
+    } catch (error) {
+      this.options.logger.warn('ringline: could not read the event log; the stream resumes without replay', {
+        error,
+      })
+      return []
     }
   }
 
@@ -365,6 +531,7 @@ export class EventHub {
         .catch(() => undefined)
     }
     await this.presenceWrites
+    await this.notifying
     this.closed = true
     this.subscribers.clear()
     this.publishHooks.clear()

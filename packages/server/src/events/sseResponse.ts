@@ -48,6 +48,8 @@ export function sseResponse(options: SseOptions): Response {
           }
           controller.enqueue(encoder.encode(text))
         }
+        // While missed events are read from the store, live ones wait behind them (each event once, in order).
+        let waiting: RinglineEvent[] | null = null
         const { missed, unsubscribe } = options.hub.subscribe(
           {
             tenantId: options.tenantId,
@@ -56,7 +58,7 @@ export function sseResponse(options: SseOptions): Response {
             // `revokeUser` ends the stream; the client's reconnect is then refused with ACCESS_REVOKED.
             close,
           },
-          (event) => send(formatEvent(event)),
+          (event) => (waiting ? waiting.push(event) : send(formatEvent(event))),
         )
         const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs)
         const onAbort = (): void => close()
@@ -67,7 +69,20 @@ export function sseResponse(options: SseOptions): Response {
           options.signal?.removeEventListener('abort', onAbort)
         }
         send(`retry: 3000\n: connected\n\n`)
-        for (const event of missed) send(formatEvent(event))
+        if (Array.isArray(missed)) {
+          for (const event of missed) send(formatEvent(event))
+        } else {
+          waiting = []
+          void missed.then((replayed) => {
+            const sent = new Set<string>()
+            for (const event of replayed) {
+              sent.add(event.id)
+              send(formatEvent(event))
+            }
+            for (const event of waiting ?? []) if (!sent.has(event.id)) send(formatEvent(event))
+            waiting = null
+          })
+        }
       },
       cancel() {
         cleanup()

@@ -44,4 +44,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: '0007_revoked_users',
     sql: '-- Ringline schema, version 7: users whose access the host revoked (sign-out, tenant switch). While a row exists,\n-- every authenticated request of that user is refused with ACCESS_REVOKED; `restoreUser` deletes it.\n-- The same SQL runs on PGlite and PostgreSQL.\n\nCREATE TABLE IF NOT EXISTS ringline_revoked_users (\n  tenant_id text NOT NULL,\n  user_id text NOT NULL,\n  revoked_at timestamptz NOT NULL DEFAULT now(),\n  reason text,\n  PRIMARY KEY (tenant_id, user_id)\n);\n',
   },
+  {
+    version: 8,
+    name: '0008_event_log',
+    sql: '-- Ringline schema, version 8: the event log `/events` resumes from.\n\n-- Every event published to `/events` streams, in publish order (`seq`), so a stream resumes with `Last-Event-ID`\n-- on any instance — after a restart, behind a load balancer, or once a dropped LISTEN connection is back — not\n-- only on the instance that sent the last event. Rows older than an hour are pruned while webhooks are handled.\nCREATE TABLE IF NOT EXISTS ringline_events (\n  seq bigserial PRIMARY KEY,\n  id text NOT NULL UNIQUE,\n  tenant_id text NOT NULL,\n  -- User ids the event is for (null: everyone in the tenant).\n  audience jsonb,\n  event jsonb NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE INDEX IF NOT EXISTS ringline_events_tenant_seq ON ringline_events (tenant_id, seq);\nCREATE INDEX IF NOT EXISTS ringline_events_created ON ringline_events (created_at);\n',
+  },
 ]

@@ -50,6 +50,7 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
     return pool
   }
   const listeners = new Set<PoolClient>()
+  const stoppers = new Set<() => Promise<void>>()
 
   const driver: SqlDriver = {
     kind: 'postgres',
@@ -61,6 +62,13 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
     },
     async transaction(fn) {
       const client = await (await open()).connect()
+      // A checked-out client has no error listener of the pool's: its connection dropping between two queries
+      // (PostgreSQL stopped, a failover) would otherwise be an uncaught 'error' that ends the process.
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken = error
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const result = await fn(wrap(client))
@@ -70,27 +78,90 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         await client.query('ROLLBACK').catch(() => {})
         throw error
       } finally {
-        client.release()
+        client.removeListener('error', onError)
+        // A broken connection is discarded, not returned to the pool.
+        client.release(broken)
       }
     },
-    async listen(channel, onPayload) {
-      const client = await (await open()).connect()
-      listeners.add(client)
-      client.on('notification', (message) => {
-        if (message.channel === channel && message.payload !== undefined) onPayload(message.payload)
-      })
-      client.on('error', () => {})
-      await client.query(`LISTEN "${channel.replace(/"/g, '')}"`)
-      return async () => {
-        if (!listeners.delete(client)) return
-        await client.query(`UNLISTEN "${channel.replace(/"/g, '')}"`).catch(() => {})
+    async listen(channel, onPayload, hooks = {}) {
+      const quoted = `"${channel.replace(/"/g, '')}"`
+      let current: PoolClient | undefined
+      let stopped = false
+      let lostAt: Date | undefined
+      let retry: ReturnType<typeof setTimeout> | undefined
+      // One connection held for LISTEN; when it dies (server restart, pg_terminate_backend, network) it is
+      // replaced, with backoff, and the channel listened to again: notifications are never silently lost for good.
+      const attach = async (): Promise<void> => {
+        const client = await (await open()).connect()
+        client.on('notification', (message) => {
+          if (message.channel === channel && message.payload !== undefined) onPayload(message.payload)
+        })
+        const onLost = (error?: unknown) => lose(client, error ?? new Error('LISTEN connection ended'))
+        client.on('error', onLost)
+        client.on('end', () => onLost())
+        try {
+          await client.query(`LISTEN ${quoted}`)
+        } catch (error) {
+          client.release(error as Error)
+          throw error
+        }
+        if (stopped) {
+          client.release()
+          return
+        }
+        current = client
+        listeners.add(client)
+      }
+      const lose = (client: PoolClient, error: unknown) => {
+        if (current !== client) return
+        current = undefined
+        listeners.delete(client)
+        try {
+          client.release(error instanceof Error ? error : new Error(String(error)))
+        } catch {}
+        lostAt ??= new Date()
+        hooks.lost?.(error)
+        reattach(0)
+      }
+      const reattach = (attempt: number) => {
+        if (stopped) return
+        retry = setTimeout(
+          () => {
+            retry = undefined
+            attach().then(
+              () => {
+                if (stopped || !lostAt) return
+                const since = lostAt
+                lostAt = undefined
+                hooks.resubscribed?.(since)
+              },
+              () => reattach(attempt + 1),
+            )
+          },
+          Math.min(5000, 100 * 2 ** attempt),
+        )
+        ;(retry as { unref?: () => void }).unref?.()
+      }
+      await attach()
+      const stop = async () => {
+        if (stopped) return
+        stopped = true
+        stoppers.delete(stop)
+        if (retry) clearTimeout(retry)
+        const client = current
+        current = undefined
+        if (!client || !listeners.delete(client)) return
+        await client.query(`UNLISTEN ${quoted}`).catch(() => {})
         client.release()
       }
+      stoppers.add(stop)
+      return stop
     },
     async notify(channel, payload) {
       await (await open()).query('SELECT pg_notify($1, $2)', [channel, payload])
     },
     async close() {
+      for (const stop of [...stoppers]) await stop().catch(() => {})
       for (const client of listeners) client.release()
       listeners.clear()
       if (pool && ownsPool) await (await pool).end()

@@ -17,8 +17,15 @@ export interface SqlDriver extends Transaction {
   readonly kind: 'pglite' | 'postgres' | 'memory'
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  /** Cross-process notifications (PostgreSQL `LISTEN`); absent where one process owns the data. */
-  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /**
+   * Cross-process notifications (PostgreSQL `LISTEN`); absent where one process owns the data. A dropped
+   * connection is reopened and the channel listened to again (`hooks` hear both), until the returned stop.
+   */
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    hooks?: ListenHooks,
+  ): Promise<() => Promise<void>>
   /** Sends a notification (`pg_notify`). */
   notify?(channel: string, payload: string): Promise<void>
   close(): Promise<void>
@@ -28,4 +35,12 @@ export interface SqlDriver extends Transaction {
 export interface RinglineStore extends SqlDriver {
   /** Runs pending migrations once; every query waits for it. */
   migrate(): Promise<{ applied: number[] }>
+}
+
+/** What a `listen` tells its caller about its connection. */
+export interface ListenHooks {
+  /** The LISTEN connection was lost; notifications sent from now on are missed until `resubscribed`. */
+  lost?(error: unknown): void
+  /** Listening again after a loss that began at `lostAt` (this process's clock). */
+  resubscribed?(lostAt: Date): void
 }

@@ -1,4 +1,4 @@
-import { ParticipantInfo_Kind } from '@livekit/protocol'
+import { DisconnectReason, ParticipantInfo_Kind } from '@livekit/protocol'
 import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered } from '../calls/callMedia'
@@ -17,16 +17,28 @@ import {
   updateInternals,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
-import { closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
+import { closeOnPhoneLegLost, closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
 import type { SessionFact } from '../calls/presence'
 import type { RinglineContext } from '../context'
+import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
 import { publishRoom, roomInfo } from '../rooms/rooms'
 import type { Queryable } from '../sql/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+
+/** How a phone leg leaves when it was lost rather than hung up (LiveKit's `disconnectReason`). */
+const LOST_LEG = new Set<DisconnectReason>([
+  DisconnectReason.CONNECTION_TIMEOUT,
+  DisconnectReason.SIGNAL_CLOSE,
+  DisconnectReason.STATE_MISMATCH,
+  DisconnectReason.JOIN_FAILURE,
+  DisconnectReason.SERVER_SHUTDOWN,
+  DisconnectReason.MEDIA_FAILURE,
+  DisconnectReason.SIP_TRUNK_FAILURE,
+])
 
 /** What the webhook did with an event. */
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored'
@@ -266,7 +278,11 @@ async function onParticipantLeft(
   if (isPhoneLeg) {
     // An unanswered outbound leg is settled by the dial result (busy, no-answer…), not here.
     if (call.direction === 'outbound' && call.status !== 'in-progress') return
-    const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
+    const closed = await closeCall(
+      tx,
+      call.id,
+      LOST_LEG.has(p.disconnectReason) ? closeOnPhoneLegLost(call) : closeOnRoomLeft(call),
+    )
     if (closed) {
       effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
       effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
@@ -346,7 +362,8 @@ const lastPrune = new WeakMap<RinglineContext, number>()
 
 /**
  * At most every 10 minutes per instance, in the background: forget webhook ids received longer ago than the
- * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes).
+ * retention (`webhookRetentionHours`, default 24 h — far beyond LiveKit's retries, which give up within minutes),
+ * and logged `/events` events older than `EVENT_LOG_RETENTION_HOURS`.
  */
 function pruneOccasionally(ctx: RinglineContext): void {
   const now = Date.now()
@@ -355,6 +372,7 @@ function pruneOccasionally(ctx: RinglineContext): void {
   ctx.background('prune webhook events', () =>
     pruneWebhookEvents(ctx.store, ctx.config.webhookRetentionHours),
   )
+  ctx.background('prune the event log', () => pruneEventLog(ctx.store))
 }
 
 /**

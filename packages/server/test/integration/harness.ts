@@ -44,8 +44,12 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness(overrides: Partial<RinglineConfig> = {}): Promise<Harness> {
-  const sandbox = connectSandbox(inject('ringlineSandbox'))
+/** `info`: the sandbox to wire to (default the run's shared one; a failure drill passes its own). */
+export async function startHarness(
+  overrides: Partial<RinglineConfig> = {},
+  info: SandboxInfo = inject('ringlineSandbox'),
+): Promise<Harness> {
+  const sandbox = connectSandbox(info)
   const tenant = `it${Math.random().toString(36).slice(2, 8)}`
   const users = {
     alice: { userId: 'alice', tenantId: tenant, name: 'Alice', role: 'member' as const },
