@@ -290,6 +290,7 @@ export const de: RinglineMessages = {
     duration: 'Dauer',
     startedAt: 'Beginn',
     close: 'Details schließen',
+    transferred: 'Weitergeleitet',
   },
   voiceConfigurationCard: {
     title: 'Sprachanrufe (Twilio)',
