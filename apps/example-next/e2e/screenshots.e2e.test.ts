@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeWithSip } from '@ringline/sandbox/vitest'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type E2E, open, startE2E } from './harness'
 
 const BASELINES = join(import.meta.dirname, 'screenshots')
@@ -72,6 +72,10 @@ async function comparePng(page: Page, actual: Buffer, expected: Buffer) {
 /** Screenshots the page and compares it with its committed baseline. */
 async function expectScreenshot(page: Page, name: string, mask: string[] = []) {
   await page.evaluate(() => document.fonts.ready)
+  // Before any click the page offers "Enable sound" or not depending on whether the harness's own calls counted
+  // as a user gesture: that step is left out of the screenshots (ready.e2e.test.ts tests it in a browser that
+  // blocks autoplay).
+  await page.addStyleTag({ content: '.rl-enable-sound { display: none !important; }' })
   const actual = await page.screenshot({
     fullPage: true,
     animations: 'disabled',
@@ -112,8 +116,15 @@ async function luminance(page: Page, selector: string, property: 'background-col
     }, property)
 }
 
+/** Contexts of the running test, closed after it (each open page holds an `/events` stream of bob's). */
+const openContexts: Array<{ close(): Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(openContexts.splice(0).map((c) => c.close().catch(() => undefined)))
+})
+
 async function signedIn(scheme: Scheme) {
-  const { page } = await e2e.signIn('bob')
+  const { context, page } = await e2e.signIn('bob')
+  openContexts.push(context)
   await page.setViewportSize({ width: 1200, height: 760 })
   await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' })
   return page
