@@ -1,19 +1,12 @@
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH, FAKE_MEDIA_DEVICE_ARG } from '../../../test/chromium'
 
-/** Debian's Chromium; tests never download a browser of their own. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export { CHROMIUM_PATH }
 
 /** Flags that keep headless Chromium off the (closed) network and give it a fake microphone. */
 export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
+  ...CHROMIUM_BASE_ARGS,
+  FAKE_MEDIA_DEVICE_ARG,
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
 ]

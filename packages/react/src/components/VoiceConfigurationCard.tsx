@@ -2,6 +2,7 @@
 import { type TwilioVoiceSettingsApi, twilioVoiceCredentialsProblems } from '@ringline/core'
 import type { TwilioVoiceStatus, TwilioVoiceTokenResponse } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useRef, useState } from 'react'
+import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
@@ -215,26 +216,15 @@ export function VoiceConfigurationCard({
   }
 
   const field = (key: keyof Fields, label: string, hint: string, secret = false) => (
-    <div className="rl-field">
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input
-        id={`${id}-${key}`}
-        className="rl-input"
-        type={secret ? 'password' : 'text'}
-        autoComplete="off"
-        spellCheck={false}
-        value={form[key]}
-        aria-invalid={fieldErrors[key] ? true : undefined}
-        aria-describedby={`${id}-${key}-hint`}
-        onChange={(e) => {
-          const value = e.currentTarget.value
-          setForm((prev) => ({ ...prev, [key]: value }))
-        }}
-      />
-      <p id={`${id}-${key}-hint`} className={fieldErrors[key] ? 'rl-error' : 'rl-hint'}>
-        {fieldErrors[key] ?? hint}
-      </p>
-    </div>
+    <CredentialField
+      id={`${id}-${key}`}
+      label={label}
+      hint={hint}
+      error={fieldErrors[key]}
+      secret={secret}
+      value={form[key]}
+      onChange={(value) => setForm((prev) => ({ ...prev, [key]: value }))}
+    />
   )
 
   const busy = pending !== null

@@ -4,6 +4,7 @@ import { type CountryCode, twilioCredentialsProblems } from '@ringline/core'
 import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
 import { type TwilioOnboardingResult, useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
+import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
@@ -130,26 +131,15 @@ function VoiceSettingsCardView({
   }
 
   const field = (key: keyof TwilioCredentialsRequest, label: string, hint: string, secret = false) => (
-    <div className="rl-field">
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input
-        id={`${id}-${key}`}
-        className="rl-input"
-        type={secret ? 'password' : 'text'}
-        autoComplete="off"
-        spellCheck={false}
-        value={form[key]}
-        aria-invalid={fieldErrors[key] ? true : undefined}
-        aria-describedby={`${id}-${key}-hint`}
-        onChange={(e) => {
-          const value = e.currentTarget.value
-          setForm((prev) => ({ ...prev, [key]: value }))
-        }}
-      />
-      <p id={`${id}-${key}-hint`} className={fieldErrors[key] ? 'rl-error' : 'rl-hint'}>
-        {fieldErrors[key] ?? hint}
-      </p>
-    </div>
+    <CredentialField
+      id={`${id}-${key}`}
+      label={label}
+      hint={hint}
+      error={fieldErrors[key]}
+      secret={secret}
+      value={form[key]}
+      onChange={(value) => setForm((prev) => ({ ...prev, [key]: value }))}
+    />
   )
 
   const progress = o.connectProgress
