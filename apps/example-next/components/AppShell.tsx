@@ -48,8 +48,9 @@ export function AppShell({ user, children }: { user: DemoUser; children: ReactNo
         </button>
       </header>
       <main className="demo-main">
-        {/* Before any call rings: the browser blocks sound until a click, so say so and offer the click. */}
-        <EnableSound />
+        {/* Before any call rings: the browser blocks sound until a click, so say so and offer the click. A toast
+            in a corner: it appears after hydration and must not move the page under the user's pointer. */}
+        <EnableSound className="demo-sound-toast" />
         {children}
       </main>
       <IncomingCallOverlay currentUserId={user.userId} resolveUser={(id) => findDemoUser(id)?.name} />
