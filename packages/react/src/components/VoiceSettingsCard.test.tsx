@@ -74,14 +74,17 @@ describe('VoiceSettingsCard', () => {
     expect(sms.disabled).toBe(true)
     await user.click(screen.getByRole('radio', { name: /555-0100/ }))
     const seen: string[] = []
-    const observer = new MutationObserver(() => {
+    const record = () => {
       const bar = root.querySelector('[role="progressbar"]')
       const value = bar?.getAttribute('aria-valuenow')
       if (value && seen[seen.length - 1] !== value) seen.push(value)
-    })
+    }
+    const observer = new MutationObserver(record)
     observer.observe(root, { subtree: true, attributes: true, childList: true })
     await user.click(screen.getByRole('button', { name: 'Connect number' }))
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+    // disconnect() drops mutation records not yet delivered: read the last state first.
+    record()
     observer.disconnect()
     expect(seen).toEqual(expect.arrayContaining(['50', '75', '100']))
     const bar = screen.getByRole('progressbar', { name: 'Connecting (415) 555-0100' })
