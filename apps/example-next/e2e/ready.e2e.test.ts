@@ -283,7 +283,7 @@ describe('network quality warnings (CDP network emulation on a live team room)',
     await expect
       .poll(
         async () => {
-          for (const name of await names()) seen.add(name)
+          for (const name of await names()) if (name) seen.add(name)
           return seen.has('packet-loss') && (seen.has('high-latency') || seen.has('poor-network'))
         },
         { timeout: 60_000, interval: 1_000 },
