@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRingline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore } from '../src/sql/types'
+import { startPgCluster } from '../test/pgCluster'
 import { percentile, report } from './util'
 
 const CALLS = 100_000
@@ -32,51 +30,11 @@ async function seed(store: RinglineStore): Promise<void> {
   )
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** A throwaway PostgreSQL 15 cluster on 127.0.0.1 (as the test setup does), or null without the Debian binaries. */
+/** A throwaway PostgreSQL 15 cluster on 127.0.0.1 (the test setup's), or null without the Debian binaries. */
 async function throwawayPostgres(): Promise<{ url: string; stop(): void } | null> {
   if (!existsSync(join(PG_BIN, 'initdb'))) return null
-  const dir = mkdtempSync(join(tmpdir(), 'ringline-bench-pg-'))
-  chmodSync(dir, 0o777)
-  const asRoot = process.getuid?.() === 0
-  const run = (bin: string, args: string[]) => {
-    if (asRoot) spawnSync('chown', ['postgres', dir])
-    const [cmd, argv] = asRoot
-      ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]]
-      : [join(PG_BIN, bin), args]
-    const result = spawnSync(cmd, argv, { encoding: 'utf8' })
-    if (result.status !== 0) throw new Error(`${bin}: ${result.stderr || result.stdout}`)
-  }
-  const port = await freePort()
-  const data = join(dir, 'data')
-  run('initdb', ['-D', data, '-U', 'ringline', '--auth=trust', '-E', 'UTF8', '--no-sync'])
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off`,
-    'start',
-  ])
-  return {
-    url: `postgres://ringline@127.0.0.1:${port}/postgres`,
-    stop() {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
-    },
-  }
+  const cluster = await startPgCluster()
+  return { url: cluster.url, stop: () => cluster.destroy() }
 }
 
 async function measure(label: string, store: RinglineStore): Promise<void> {
