@@ -40,6 +40,8 @@ export const callParticipantSchema = z.object({
   name: z.string().nullable(),
   joinedAt: z.string().nullable(),
   leftAt: z.string().nullable(),
+  /** Seconds present: from `joinedAt` to `leftAt`, or to now while present; null before joining. */
+  durationSeconds: z.number().int().nullable().optional(),
 })
 /** One participant of a call. */
 export type CallParticipant = z.infer<typeof callParticipantSchema>
@@ -101,6 +103,8 @@ export const callRecordSchema = z.object({
   /** An open consult (warm transfer in progress); absent or null otherwise. */
   consult: callConsultSchema.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** The kind of a browser room (`support`, …) as the join that created it asked; null otherwise. */
+  roomKind: z.string().nullable().optional(),
 })
 /** A call record as the API returns it. */
 export type CallRecord = z.infer<typeof callRecordSchema>
@@ -157,6 +161,11 @@ export const listCallsQuerySchema = z.object({
   q: z.string().max(64).optional(),
   contactId: z.string().max(128).optional(),
   userId: z.string().max(128).optional(),
+  /** Browser rooms of one kind (`support`, …). */
+  roomKind: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/)
+    .optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   cursor: z.string().max(512).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { callRecordSchema, connectionSchema, e164Schema } from './calls'
+import { callRecordSchema, connectionSchema, createCallRequestSchema, e164Schema } from './calls'
 
 const accountSid = z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID starting with AC')
 const apiKeySid = z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be an API Key SID starting with SK')
@@ -88,3 +88,23 @@ export const twilioVoiceCallResponseSchema = z.object({
 })
 /** `POST /twilio/voice/calls` and `/twilio/voice/calls/:id/answer` response. */
 export type TwilioVoiceCallResponse = z.infer<typeof twilioVoiceCallResponseSchema>
+
+/**
+ * `POST /twilio/voice/calls` body with `initiate: 'server'`: the server places the call through Twilio's REST Calls
+ * API, ringing the caller's browser (`client:<tenant>:<user>`) first and dialling `to` once they answer.
+ */
+export const twilioVoiceServerCallRequestSchema = createCallRequestSchema.extend({
+  initiate: z.literal('server'),
+  /** Seconds the browser rings before Twilio gives up (default 30, 5–600). */
+  timeout: z.number().int().min(5).max(600).optional(),
+})
+/** `POST /twilio/voice/calls` body with `initiate: 'server'`. */
+export type TwilioVoiceServerCallRequest = z.infer<typeof twilioVoiceServerCallRequestSchema>
+
+/** `POST /twilio/voice/calls` response with `initiate: 'server'`: the record and Twilio's call (`CA…`, `queued`). */
+export const twilioVoiceServerCallResponseSchema = z.object({
+  call: callRecordSchema,
+  twilio: z.object({ callSid: z.string(), status: z.string() }),
+})
+/** `POST /twilio/voice/calls` response with `initiate: 'server'`. */
+export type TwilioVoiceServerCallResponse = z.infer<typeof twilioVoiceServerCallResponseSchema>

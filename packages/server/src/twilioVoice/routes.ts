@@ -3,6 +3,7 @@ import type {
   DeclineCallRequest,
   TwilioVoiceAutoConfigureRequest,
   TwilioVoiceConfigRequest,
+  TwilioVoiceServerCallRequest,
   TwilioVoiceTokenRequest,
 } from '@ringline/core/protocol'
 import { defineRoute, type Route } from '../http/router'
@@ -37,7 +38,11 @@ export function twilioVoiceRoutes(voice: TwilioVoiceApi): Route[] {
       method: 'POST',
       path: '/twilio/voice/calls',
       status: 201,
-      handle: ({ principal, body }) => voice.createTwilioVoiceCall(principal, body as CreateCallRequest),
+      // `initiate: 'server'` places the call through Twilio's REST API; otherwise the browser places it.
+      handle: ({ principal, body, request }) =>
+        (body as { initiate?: unknown } | null)?.initiate === undefined
+          ? voice.createTwilioVoiceCall(principal, body as CreateCallRequest)
+          : voice.startTwilioVoiceServerCall(principal, body as TwilioVoiceServerCallRequest, request),
     }),
     defineRoute({
       method: 'POST',

@@ -8,6 +8,8 @@ import {
   type TwilioVoiceAutoConfigureRequest,
   type TwilioVoiceCallResponse,
   type TwilioVoiceConfigRequest,
+  type TwilioVoiceServerCallRequest,
+  type TwilioVoiceServerCallResponse,
   type TwilioVoiceStatus,
   type TwilioVoiceTokenRequest,
   type TwilioVoiceTokenResponse,
@@ -25,6 +27,7 @@ import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import { createTwilioRestClient, type TwilioRestClientOptions } from '../numbers/twilioClient'
 import type { Principal } from '../types'
+import { startServerCall } from './serverCall'
 import { clamp, createVoiceCore, TWILIO_MAX_TOKEN_TTL } from './voiceCore'
 import { deleteTwilioVoice, getTwilioVoice } from './voiceStore'
 import { createVoiceWebhooks } from './voiceWebhooks'
@@ -79,6 +82,16 @@ export interface TwilioVoiceApi {
   ): Promise<TwilioVoiceTokenResponse>
   /** Records and guards an outbound call; the browser then places it with `Device.connect` (`POST /twilio/voice/calls`). */
   createTwilioVoiceCall(principal: Principal, body: CreateCallRequest): Promise<TwilioVoiceCallResponse>
+  /**
+   * Places a call from the server through Twilio's REST Calls API: rings the principal's browser, then dials `to`
+   * once they answer; status callbacks update the returned record (`POST /twilio/voice/calls` with
+   * `initiate: 'server'`). Without `request`, `twilio.publicUrl` must be set.
+   */
+  startTwilioVoiceServerCall(
+    principal: Principal,
+    body: TwilioVoiceServerCallRequest,
+    request?: Request,
+  ): Promise<TwilioVoiceServerCallResponse>
   /** Atomic claim of a ringing inbound call; the browser then accepts its Twilio invite (`POST /twilio/voice/calls/:id/answer`). */
   answerTwilioVoiceCall(principal: Principal, id: string): Promise<TwilioVoiceCallResponse>
   /** Declines (or, with `reject`, rejects) a ringing Twilio Voice call (`POST /twilio/voice/calls/:id/decline`). */
@@ -301,6 +314,9 @@ export function createTwilioVoice(
         },
       }
     },
+
+    startTwilioVoiceServerCall: (principal, body, request) =>
+      startServerCall(ctx, core, principal, body, request),
 
     async answerTwilioVoiceCall(principal, id) {
       const cfg = await requireConfig(principal.tenantId)

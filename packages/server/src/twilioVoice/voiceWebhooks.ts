@@ -17,6 +17,8 @@ import { HttpError, isHttpError } from '../http/errors'
 import { countryOf, parsePhone } from '../phone'
 import type { Principal } from '../types'
 import { parseTwilioClientIdentity, twilioClientIdentity } from './identity'
+import { numberDialTwiml, twilioStatusUrl } from './numberDial'
+import { serverCallTwiml } from './serverCall'
 import {
   formParams,
   type TwilioParams,
@@ -26,7 +28,7 @@ import {
 import type { TwilioVoiceApi, TwilioVoiceOptions } from './twilioVoice'
 import { EMPTY_TWIML, MAX_CLIENTS, one, type Secrets, twilioRoomName, type VoiceCore, xml } from './voiceCore'
 import type { StoredTwilioVoice } from './voiceStore'
-import { publicRouteUrl, twilioRequestUrl } from './webhookUrl'
+import { twilioRequestUrl } from './webhookUrl'
 
 /** The two Twilio Voice webhook handlers over the shared core. */
 export function createVoiceWebhooks(
@@ -92,12 +94,7 @@ export function createVoiceWebhooks(
     return { cfg, params, url }
   }
 
-  const statusUrl = (base: string, tenantId: string, callId: string, leg: string) =>
-    publicRouteUrl(base, '/webhooks/twilio/status', {
-      tenant: tenantId,
-      call: callId,
-      leg,
-    })
+  const statusUrl = twilioStatusUrl
 
   const reject = (reason: string) => {
     ctx.logger.warn('ringline: Twilio call refused', { reason })
@@ -151,24 +148,7 @@ export function createVoiceWebhooks(
       await close(linked, CLOSE.failed)
       return reject('no caller id configured')
     }
-    const r = new twilio.twiml.VoiceResponse()
-    const dial = r.dial({
-      callerId: cfg.callerId,
-      answerOnBridge: true,
-      timeout: ctx.config.sip.ringingTimeout,
-      timeLimit: ctx.config.sip.maxCallDuration,
-      action: statusUrl(base, cfg.tenantId, call.id, 'dial'),
-      method: 'POST',
-    })
-    dial.number(
-      {
-        statusCallback: statusUrl(base, cfg.tenantId, call.id, 'number'),
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        statusCallbackMethod: 'POST',
-      },
-      call.toNumber ?? to,
-    )
-    return xml(r.toString())
+    return xml(numberDialTwiml(ctx, cfg.callerId, call, base, to))
   }
 
   const inboundTwiml = async (
@@ -283,9 +263,11 @@ export function createVoiceWebhooks(
 
   return {
     async handleTwilioVoiceWebhook(request, rawBody) {
-      const { cfg, params } = await verified(request, rawBody)
+      const { cfg, params, url } = await verified(request, rawBody)
       const from = one(params, 'From') ?? ''
       const base = publicBase(request)
+      // A server-initiated call (`initiate: 'server'`): the browser it rang answered; now dial the destination.
+      if (url.searchParams.get('leg') === 'bridge') return serverCallTwiml(ctx, core, cfg, params, url, base)
       return from.startsWith('client:') ? outboundTwiml(cfg, params, base) : inboundTwiml(cfg, params, base)
     },
 

@@ -296,6 +296,9 @@ export function snapshot(account: Account): SimAccountState {
       from: c.from,
       status: c.status,
       direction: c.direction,
+      url: c.url,
+      statusCallback: c.statusCallback,
+      statusCallbackEvents: [...c.statusCallbackEvents],
     })),
   }
 }

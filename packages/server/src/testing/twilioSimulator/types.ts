@@ -170,6 +170,11 @@ export interface SimAccountState {
     from: string
     status: string
     direction: string
+    /** The TwiML URL of a REST-created call (`Url`), else null. */
+    url: string | null
+    statusCallback: string | null
+    /** `StatusCallbackEvent` values it subscribed to. */
+    statusCallbackEvents: string[]
   }>
 }
 

@@ -75,6 +75,11 @@ export interface SimVoice {
   ): Promise<Response>
   /** Moves a REST-created call through statuses, sending its subscribed status callbacks. */
   progress(callSid: string, statuses: string[]): Promise<void>
+  /**
+   * Whoever a REST-created call rang answers it: its `answered` status callback (when subscribed), then Twilio
+   * requests the call's `Url` (or its TwiML app's voice URL) and follows the TwiML, as for `clientCall`.
+   */
+  answer(callSid: string): Promise<SimCallFlow>
 }
 
 const decode = (s: string) =>
@@ -378,6 +383,27 @@ export function createSimVoice(getAccounts: () => Map<string, Account>, now: () 
           await deliverStatus(account, call)
         }
         return
+      }
+      throw new Error(`Twilio simulator: no call ${callSid}`)
+    },
+    async answer(callSid) {
+      for (const account of getAccounts().values()) {
+        const call = account.calls.get(callSid)
+        if (!call) continue
+        if (call.endTime) throw new Error(`Twilio simulator: call ${callSid} has ended (${call.status})`)
+        setStatus(call, 'in-progress')
+        await deliverStatus(account, call)
+        const app = call.applicationSid ? account.applications.get(call.applicationSid) : undefined
+        const voiceUrl = call.url ?? app?.voiceUrl
+        if (!voiceUrl) throw new Error(`Twilio simulator: call ${callSid} has no Url or TwiML app`)
+        return flowFor(
+          account,
+          call,
+          voiceUrl,
+          {},
+          call.statusCallback ?? app?.statusCallback ?? null,
+          app?.voiceFallbackUrl ?? null,
+        )
       }
       throw new Error(`Twilio simulator: no call ${callSid}`)
     },
