@@ -1,4 +1,5 @@
 import { HttpError } from './http/errors'
+import { type RoomKindPolicy, resolveRoomKinds } from './rooms/roomKindConfig'
 import type { CallGuardOptions, RinglineConfig } from './types'
 
 /** The configuration after environment fallbacks and defaults; missing LiveKit settings stay `undefined`. */
@@ -28,6 +29,8 @@ export interface ResolvedConfig {
   /** Hours webhook ids are kept for dedupe before they are pruned. */
   webhookRetentionHours: number
   calls: CallGuardOptions
+  /** Room kinds and their policies (`rooms.kinds`), checked at start-up. */
+  roomKinds: Record<string, RoomKindPolicy>
 }
 
 /**
@@ -94,6 +97,7 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
     // LiveKit retries a webhook for minutes at most: a day keeps every id that can still come back.
     webhookRetentionHours: Math.max(1, config.webhookRetentionHours ?? 24),
     calls: config.calls ?? {},
+    roomKinds: resolveRoomKinds(config.rooms),
   }
 }
 

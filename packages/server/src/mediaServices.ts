@@ -15,6 +15,7 @@ import { createRecordingService, type RecordingService } from './recording/recor
 import { sqlRecordingStore } from './recording/sqlRecordingStore'
 import type { RecordingCall, RecordingOptions } from './recording/types'
 import type { Redactor } from './redact'
+import { roomKindRecording } from './rooms/roomKinds'
 import type { RinglineStore } from './sql/types'
 import { sqlTranscriptStore } from './transcripts/sqlTranscriptStore'
 import {
@@ -91,10 +92,16 @@ export function createMedia(deps: MediaDeps): MediaServices {
       egress: new EgressClient(lk.url, lk.apiKey, lk.apiSecret),
       store: sqlRecordingStore(store),
       storage: storage.storage,
-      // A number's own setting (`routing_policy.recording`) wins over the configured policy.
+      // A number's own setting (`routing_policy.recording`), then a room kind's, win over the configured policy.
       policy: async (call: RecordingCall) => {
         const own = recordingPolicyFromRouting(await numberRouting(store, call.id))
         if (own) return own
+        // A browser room's kind (`rooms.kinds.<kind>.recording`) comes next.
+        if (call.direction === 'internal') {
+          const stored = await getCallById(store, call.id)
+          const byKind = stored ? roomKindRecording(deps, stored) : undefined
+          if (byKind) return byKind
+        }
         return typeof configured === 'function' ? configured(call) : (configured ?? 'on-demand')
       },
       ...(deps.recording?.fileType ? { fileType: deps.recording.fileType } : {}),

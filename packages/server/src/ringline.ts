@@ -3,7 +3,6 @@ import type {
   CallRecord,
   CallTranscriptResponse,
   CallWithConnection,
-  Connection,
   CreateCallRequest,
   DeclineCallRequest,
   DispatchAgentRequest,
@@ -15,7 +14,9 @@ import type {
   RecordingPlayback,
   RecordingResponse,
   RinglineEvent,
+  RoomAgentRequest,
   RoomInfo,
+  RoomTokenResponse,
   TransferCallRequest,
 } from '@ringline/core/protocol'
 import { inviteAgent } from './agents/agentOperations'
@@ -56,7 +57,7 @@ import {
   restoreUser,
   revokeUser,
 } from './revocation/revocation'
-import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms/rooms'
+import { endRoom, inviteAgentToRoom, joinRoom, leaveRoom, listRooms, roomToken } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
 import type { RinglineStore } from './sql/types'
@@ -76,8 +77,14 @@ import { type WebhookHealthReport, webhookHealth } from './webhooks/webhookHealt
  * route of the table has one (the Twilio number and Twilio Voice ones come from `NumbersApi` and `TwilioVoiceApi`).
  */
 export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
-  /** A one-room token for an internal room (same as joining it). */
-  createToken(principal: Principal, body: { room: string; displayName?: string }): Promise<Connection>
+  /**
+   * A one-room token for an internal room (same as joining it), with the room's call id and, for a room kind with
+   * an agent, whether the agent is in the room (`agentSpawned`).
+   */
+  createToken(
+    principal: Principal,
+    body: { room: string; displayName?: string; kind?: string },
+  ): Promise<RoomTokenResponse>
   /** Joins (creating if needed) an internal room: `{ room, connection, canEnd }` (`POST /rooms/:name/join`). */
   joinRoom(principal: Principal, name: string, body?: JoinRoomRequest): Promise<JoinRoomResponse>
   /** The tenant's open internal rooms (`GET /rooms`). */
@@ -86,6 +93,8 @@ export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   leaveRoom(principal: Principal, name: string): Promise<{ room: RoomInfo }>
   /** Ends an internal room for everyone; its creator or an admin (`POST /rooms/:name/end`). */
   endRoom(principal: Principal, name: string): Promise<{ call: CallRecord }>
+  /** Invites an agent into an open room, once per agent name; options become its job metadata (`POST /rooms/:name/agent`). */
+  inviteRoomAgent(principal: Principal, name: string, body: RoomAgentRequest): Promise<DispatchAgentResponse>
   /** Starts an outbound phone call; the dial result arrives as events (`POST /calls`). */
   createCall(principal: Principal, body: CreateCallRequest): Promise<CallWithConnection>
   /** Call history with filters, cursor and optional stats (`GET /calls`). */
@@ -249,13 +258,13 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
     createToken: async (p, body) => {
       await assertNotRevoked(ctx, p.tenantId, p.userId)
-      return (await joinRoom(ctx, p, body.room, body.displayName ? { displayName: body.displayName } : {}))
-        .connection
+      return roomToken(ctx, p, body)
     },
     joinRoom: (p, name, body) => joinRoom(ctx, p, name, body),
     listRooms: (p) => listRooms(ctx, p),
     leaveRoom: (p, name) => leaveRoom(ctx, p, name),
     endRoom: (p, name) => endRoom(ctx, p, name),
+    inviteRoomAgent: (p, name, body) => inviteAgentToRoom(ctx, p, name, body),
     createCall: (p, body) => createCall(ctx, p, body),
     listCalls: (p, query) => listCalls(ctx, p, query),
     getCall: (p, id) => getCallDetail(ctx, p, id),

@@ -1,6 +1,7 @@
 import type { CountryCode, NumberType } from 'libphonenumber-js/max'
 import type { AgentsOptions } from './agents/types'
 import type { RecordingOptions } from './recording/types'
+import type { RoomsOptions } from './rooms/roomKindConfig'
 import type { RinglineStore } from './sql/types'
 import type { TranscriptsOptions } from './transcripts/transcriptionService'
 
@@ -116,6 +117,8 @@ export interface RinglineConfig {
   agents?: AgentsOptions
   /** Store call transcripts (needs the optional peer dependency `@livekit/rtc-node`). */
   transcripts?: TranscriptsOptions
+  /** Browser room kinds (`support`, …) with their agent and recording policies. */
+  rooms?: RoomsOptions
   /** Settings owned by the Twilio modules; passed through. */
   twilio?: unknown
 }

@@ -4,8 +4,8 @@ import type { AgentDispatchClient } from 'livekit-server-sdk'
 /** Where a dispatch is: claimed by us (`pending`), accepted by LiveKit (`dispatched`), or refused (`failed`). */
 export type AgentDispatchState = 'pending' | 'dispatched' | 'failed'
 
-/** What asked for the agent: the API route or a number's routing policy. */
-export type AgentDispatchTrigger = 'api' | 'agent-first' | 'agent-on-no-answer'
+/** What asked for the agent: the API route, a number's routing policy, or a browser room's kind. */
+export type AgentDispatchTrigger = 'api' | 'agent-first' | 'agent-on-no-answer' | 'room-kind'
 
 /** One row of `ringline_agent_dispatches` (timestamps ISO 8601). */
 export interface AgentDispatchRecord {

@@ -25,6 +25,8 @@ export interface NewCall {
   answeredAt?: 'now' | null
   sipCallId?: string | null
   internals?: CallInternals
+  /** The kind of a browser room (`metadata.roomKind`). */
+  roomKind?: string | null
 }
 
 /** Inserts a call; returns `null` when an open call already holds the room name. */
@@ -48,7 +50,10 @@ export async function insertCall(q: Queryable, call: NewCall): Promise<StoredCal
       call.answeredBy ?? null,
       call.answeredAt === 'now',
       call.sipCallId ?? null,
-      JSON.stringify({ internals: call.internals ?? {} }),
+      JSON.stringify({
+        internals: call.internals ?? {},
+        ...(call.roomKind ? { roomKind: call.roomKind } : {}),
+      }),
     ],
   )
   return rows[0] ? callFromRow(rows[0]) : null
@@ -256,6 +261,8 @@ export interface CallFilter {
   to?: string
   q?: string
   contactId?: string
+  /** Browser rooms of one kind. */
+  roomKind?: string
   since?: string
   until?: string
 }
@@ -273,6 +280,7 @@ function where(filter: CallFilter): { sql: string; params: unknown[] } {
   if (filter.from) add((n) => `from_number = ${n}`, filter.from)
   if (filter.to) add((n) => `to_number = ${n}`, filter.to)
   if (filter.contactId) add((n) => `contact_id = ${n}`, filter.contactId)
+  if (filter.roomKind) add((n) => `metadata->>'roomKind' = ${n}`, filter.roomKind)
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     add((n) => `(from_number LIKE ${n} OR to_number LIKE ${n} OR room_name LIKE ${n})`, like)

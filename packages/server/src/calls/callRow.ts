@@ -56,14 +56,16 @@ export interface StoredCall extends CallRecord {
 export function callFromRow(row: CallRow): StoredCall {
   const metadata = (json(row.metadata) ?? {}) as Record<string, unknown>
   // `recording` is the recording service's state (object key, egress id): server-only, like internals.
-  // `transfer` and `consult` are fields of the record of their own (kept in metadata: no column).
+  // `transfer`, `consult` and `roomKind` are fields of the record of their own (kept in metadata: no column).
   const {
     internals = {},
     recording = null,
     transfer = null,
     consult = null,
+    roomKind = null,
     ...publicMetadata
   } = metadata as {
+    roomKind?: string | null
     internals?: CallInternals
     recording?: RecordingState | null
     transfer?: CallTransferInfo | null
@@ -90,6 +92,7 @@ export function callFromRow(row: CallRow): StoredCall {
     recordingUrl: row.recording_url,
     ...(transfer ? { transfer } : {}),
     ...(consult ? { consult } : {}),
+    ...(typeof roomKind === 'string' ? { roomKind } : {}),
     metadata: Object.keys(publicMetadata).length > 0 ? publicMetadata : null,
     internals,
     recording,

@@ -272,6 +272,7 @@ export async function listCalls(
     ...(query.to ? { to: query.to } : {}),
     ...(query.q ? { q: query.q } : {}),
     ...(query.contactId ? { contactId: query.contactId } : {}),
+    ...(query.roomKind ? { roomKind: query.roomKind } : {}),
     ...(query.since ? { since: query.since } : {}),
     ...(query.until ? { until: query.until } : {}),
   }

@@ -141,12 +141,22 @@ export async function listParticipants(
      WHERE call_id = $1 ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`,
     [callId],
   )
-  return rows.map((r) => ({
-    identity: r.identity,
-    kind: participantKind(r.kind),
-    name: r.name,
-    userId: r.user_id,
-    joinedAt: isoOrNull(r.joined_at),
-    leftAt: isoOrNull(r.left_at),
-  }))
+  const now = Date.now()
+  return rows.map((r) => {
+    const joinedAt = isoOrNull(r.joined_at)
+    const leftAt = isoOrNull(r.left_at)
+    // Seconds present: to leaving, or to now while still in the call.
+    const durationSeconds = joinedAt
+      ? Math.max(0, Math.round(((leftAt ? Date.parse(leftAt) : now) - Date.parse(joinedAt)) / 1000))
+      : null
+    return {
+      identity: r.identity,
+      kind: participantKind(r.kind),
+      name: r.name,
+      userId: r.user_id,
+      joinedAt,
+      leftAt,
+      durationSeconds,
+    }
+  })
 }

@@ -1,9 +1,13 @@
 import {
+  type DispatchAgentResponse,
   type JoinRoomRequest,
   type JoinRoomResponse,
+  type RoomAgentRequest,
   type RoomInfo,
+  type RoomTokenResponse,
   roomNameSchema,
 } from '@ringline/core/protocol'
+import { afterAnswered, afterEnded } from '../calls/callMedia'
 import {
   closeCall,
   getOpenCallByRoom,
@@ -21,6 +25,7 @@ import { isNotFound } from '../livekit'
 import type { Queryable } from '../sql/types'
 import { internalRoomName, userIdentity } from '../tokens'
 import type { Principal } from '../types'
+import { dispatchRoomKindAgent, inviteRoomAgent, roomKindOf, roomKindPolicy } from './roomKinds'
 
 /** Validates a room name from a URL or body. */
 export function parseRoomName(name: unknown): string {
@@ -43,6 +48,7 @@ export async function roomInfo(q: Queryable, call: StoredCall, name?: string): P
       name: p.name,
       joinedAt: p.joinedAt,
     })),
+    kind: roomKindOf(call),
   }
 }
 
@@ -56,19 +62,25 @@ export function publishRoom(
   ctx.hub.publish(tenantId, { type: 'room.updated', name, room })
 }
 
-/** Joins (and on first join creates) an internal room; returns the room and a token for it alone. */
+/**
+ * Joins (and on first join creates) an internal room; returns the room and a token for it alone. `kind` names a
+ * room kind of `rooms.kinds` and applies when this join creates the room: its agent is dispatched once per room
+ * (`agentSpawned`), and the first join starts recording and transcripts by policy, as an answer does for phone calls.
+ */
 export async function joinRoom(
   ctx: RinglineContext,
   principal: Principal,
   rawName: string,
   body: JoinRoomRequest = {},
-): Promise<JoinRoomResponse> {
+): Promise<JoinRoomResponse & { callId: string }> {
   const name = parseRoomName(rawName)
+  if (body.kind !== undefined) roomKindPolicy(ctx, body.kind)
   const roomName = internalRoomName(principal.tenantId, name)
   const identity = userIdentity(principal.tenantId, principal.userId)
   const displayName = body.displayName ?? principal.name ?? null
   ctx.livekit()
-  const room = await ctx.store.transaction(async (tx) => {
+  let created: StoredCall | null = null
+  const { room, call } = await ctx.store.transaction(async (tx) => {
     // `int-<tenant>-<name>` can be ambiguous when tenant ids contain '-': the first tenant to use a room name owns it.
     const owner = await getRoomOwner(tx, roomName)
     if (owner !== null && owner !== principal.tenantId) {
@@ -76,7 +88,7 @@ export async function joinRoom(
     }
     let call = await getOpenCallByRoom(tx, roomName)
     if (!call) {
-      call = await insertCall(tx, {
+      created = await insertCall(tx, {
         id: crypto.randomUUID(),
         tenantId: principal.tenantId,
         direction: 'internal',
@@ -84,7 +96,10 @@ export async function joinRoom(
         roomName,
         createdBy: principal.userId,
         answeredAt: 'now',
+        ...(body.kind ? { roomKind: body.kind } : {}),
       })
+      // Another server created it at the same moment: its row is committed once our insert returned.
+      call = created ?? (await getOpenCallByRoom(tx, roomName))
       if (!call) throw new HttpError('CALL_NOT_ACTIVE', 'The room was created at the same moment; try again.')
     }
     await upsertParticipant(tx, {
@@ -94,14 +109,52 @@ export async function joinRoom(
       name: displayName,
       userId: principal.userId,
     })
-    return roomInfo(tx, call, name)
+    return { room: await roomInfo(tx, call, name), call }
   })
   const connection = await ctx.connect(
     { ...principal, ...(displayName ? { name: displayName } : {}) },
     roomName,
   )
   publishRoom(ctx, principal.tenantId, name, room)
-  return { room, connection, canEnd: mayEndRoom(principal, room.createdBy) }
+  // The room started: recording and transcripts by policy, as when a phone call is answered.
+  if (created) afterAnswered(ctx, created)
+  const agentSpawned = await dispatchRoomKindAgent(ctx, call)
+  return {
+    room,
+    connection,
+    canEnd: mayEndRoom(principal, room.createdBy),
+    callId: call.id,
+    ...(agentSpawned === undefined ? {} : { agentSpawned }),
+  }
+}
+
+/** `POST /token` for a room: the connection plus the room's call id, kind and whether its kind's agent is in it. */
+export async function roomToken(
+  ctx: RinglineContext,
+  principal: Principal,
+  body: { room: string; displayName?: string | undefined; kind?: string | undefined },
+): Promise<RoomTokenResponse> {
+  const joined = await joinRoom(ctx, principal, body.room, {
+    ...(body.displayName ? { displayName: body.displayName } : {}),
+    ...(body.kind ? { kind: body.kind } : {}),
+  })
+  return {
+    ...joined.connection,
+    callId: joined.callId,
+    kind: joined.room.kind ?? null,
+    ...(joined.agentSpawned === undefined ? {} : { agentSpawned: joined.agentSpawned }),
+  }
+}
+
+/** Invites an agent into an open room of the caller's tenant (`POST /rooms/:name/agent`), once per agent name. */
+export async function inviteAgentToRoom(
+  ctx: RinglineContext,
+  principal: Principal,
+  rawName: string,
+  body: RoomAgentRequest,
+): Promise<DispatchAgentResponse> {
+  const { call } = await openRoom(ctx, principal, rawName)
+  return inviteRoomAgent(ctx, call, body)
 }
 
 /** The room's creator and admins may end it for everyone. */
@@ -154,7 +207,9 @@ export async function endRoom(
   } catch (error) {
     if (!isNotFound(error)) throw error
   }
-  const closed = (await closeCall(ctx.store, call.id, CLOSE.completed)) ?? call
+  const ended = await closeCall(ctx.store, call.id, CLOSE.completed)
+  if (ended) afterEnded(ctx, ended)
+  const closed = ended ?? call
   publishRoom(ctx, principal.tenantId, name, null)
   return { call: publicCall(closed, ctx.config.basePath) }
 }

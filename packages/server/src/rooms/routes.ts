@@ -1,18 +1,16 @@
-import { joinRoomRequestSchema, tokenRequestSchema } from '@ringline/core/protocol'
+import { joinRoomRequestSchema, roomAgentRequestSchema, tokenRequestSchema } from '@ringline/core/protocol'
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
-import { endRoom, joinRoom, leaveRoom, listRooms } from './rooms'
+import { endRoom, inviteAgentToRoom, joinRoom, leaveRoom, listRooms, roomToken } from './rooms'
 
-/** Internal-call routes: join (token for one room), list, leave, end. */
+/** Internal-call routes: join (token for one room), list, leave, end, invite an agent. */
 export const roomRoutes = [
   defineRoute({
     method: 'POST',
     path: '/token',
     async handle({ ctx, principal, body }) {
-      const { room, displayName } = parse(tokenRequestSchema, body)
-      const joined = await joinRoom(ctx, principal, room, displayName ? { displayName } : {})
-      return joined.connection
+      return roomToken(ctx, principal, parse(tokenRequestSchema, body))
     },
   }),
   defineRoute({
@@ -23,4 +21,5 @@ export const roomRoutes = [
   paramRoute('POST', '/rooms/:name/join', joinRoom, joinRoomRequestSchema),
   paramRoute('POST', '/rooms/:name/leave', leaveRoom),
   paramRoute('POST', '/rooms/:name/end', endRoom),
+  paramRoute('POST', '/rooms/:name/agent', inviteAgentToRoom, roomAgentRequestSchema),
 ]

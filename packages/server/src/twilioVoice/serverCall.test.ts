@@ -65,7 +65,7 @@ describe('POST /twilio/voice/calls with initiate: server', () => {
     const sid = body.twilio.callSid as string
     expect(body.call.sipCallId).toBe(sid)
     // What Twilio was asked: ring alice's browser from the workspace number, status callbacks on the record.
-    const placed = simCall(sid)
+    const placed = simCall(sid)!
     expect(placed).toMatchObject({
       to: `client:${twilioClientIdentity('acme', 'alice')}`,
       from: CALLER_ID,

@@ -1,7 +1,7 @@
 import { DisconnectReason, ParticipantInfo_Kind } from '@livekit/protocol'
 import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
-import { afterAnswered } from '../calls/callMedia'
+import { afterAnswered, afterEnded } from '../calls/callMedia'
 import {
   answerMissedCall,
   claimCall,
@@ -315,7 +315,10 @@ async function onRoomFinished(
   const closed = await closeCall(tx, call.id, closeOnRoomFinished(call))
   if (!closed) return
   if (closed.direction === 'internal') {
-    effects.publish.push(() => publishRoom(ctx, closed.tenantId, internalName(closed), null))
+    effects.publish.push(() => {
+      publishRoom(ctx, closed.tenantId, internalName(closed), null)
+      afterEnded(ctx, closed)
+    })
   } else {
     effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
   }
