@@ -73,7 +73,11 @@ export interface ApiClient {
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
   /** `GET /calls/by-room/:roomName`: the same as `getCall`, for the tenant's call of a LiveKit room. */
   getCallByRoom(roomName: string, signal?: AbortSignal): Promise<CallDetail>
-  joinRoom(name: string, body?: { displayName?: string }, signal?: AbortSignal): Promise<JoinRoomResponse>
+  joinRoom(
+    name: string,
+    body?: { displayName?: string; kind?: string },
+    signal?: AbortSignal,
+  ): Promise<JoinRoomResponse>
   leaveRoom(name: string): Promise<unknown>
   endRoom(name: string): Promise<unknown>
   listRooms(signal?: AbortSignal): Promise<ListRoomsResponse>

@@ -418,7 +418,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   inviteAgent = (agentName: string, options?: { metadata?: string }) =>
     this.#controls.inviteAgent(agentName, options)
 
-  async joinRoom(name: string, options: { displayName?: string } = {}): Promise<Call> {
+  async joinRoom(name: string, options: { displayName?: string; kind?: string } = {}): Promise<Call> {
     const problem = roomNameProblem(name)
     if (problem) {
       throw new RinglineError('INVALID_REQUEST', `Room name "${name}": ${problem}.`, {
@@ -428,7 +428,11 @@ class CallClientImpl extends Subscribable implements CallClient {
     const key = this.#active.newKey()
     this.#active.start(createCallMachine({ key, direction: 'internal', now: this.#clock.now(), name }))
     return this.#active.place(key, {
-      request: () => this.api.joinRoom(name, options.displayName ? { displayName: options.displayName } : {}),
+      request: () =>
+        this.api.joinRoom(name, {
+          ...(options.displayName ? { displayName: options.displayName } : {}),
+          ...(options.kind ? { kind: options.kind } : {}),
+        }),
       failed: (e) => {
         const error = toRinglineError(e, 'NETWORK_ERROR')
         return { error, event: { type: 'fail', error: { code: error.code, message: error.message } } }

@@ -407,8 +407,8 @@ export interface CallClient {
   transfer(to: string): Promise<void>
   /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
   inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
-  /** Join an internal (team) room by name. */
-  joinRoom(name: string, options?: { displayName?: string }): Promise<Call>
+  /** Join an internal (team) room by name; `kind` (a server room kind such as `support`) applies when this join creates it. */
+  joinRoom(name: string, options?: { displayName?: string; kind?: string }): Promise<Call>
   leaveRoom(): Promise<void>
   /** End the internal room for everyone (its creator only). */
   endRoom(): Promise<void>

@@ -68,7 +68,7 @@ export interface CallClientLike {
   transfer(to: string): unknown
   /** Invites a LiveKit agent into the active call (`POST /calls/:id/agent`). */
   inviteAgent?(agentName: string): Promise<unknown>
-  joinRoom(name: string, options?: { displayName?: string }): Promise<unknown>
+  joinRoom(name: string, options?: { displayName?: string; kind?: string }): Promise<unknown>
   leaveRoom(): unknown
   /** Ends an internal room for everyone (creator only). */
   endRoom?(): unknown

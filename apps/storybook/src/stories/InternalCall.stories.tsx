@@ -176,3 +176,31 @@ export const RightToLeft: Story = {
     dir: 'rtl',
   },
 }
+
+/** A support room with its AI agent present (speaking), and the "Invite agent" action for another agent. */
+export const WithAgent: Story = {
+  args: { kind: 'support', agents: ['note-taker'], showDevices: false },
+  parameters: room(
+    'connected',
+    [
+      person('me', 'Ada', { isLocal: true }),
+      person('agent-1', 'Support assistant', { kind: 'agent', speaking: true }),
+    ],
+    { id: 'room_support', agents: [{ identity: 'agent-1', name: 'Support assistant', state: 'speaking' }] },
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('group', { name: 'AI agents on this call' })).toHaveAttribute(
+      'data-state',
+      'present',
+    )
+    await userEvent.click(canvas.getByRole('button', { name: 'Invite agent: note-taker' }))
+    await expect(await canvas.findByText('note-taker was invited.')).toHaveAttribute('role', 'status')
+  },
+}
+
+/** A room kind without an agent yet: only the invite action. */
+export const InviteAgent: Story = {
+  args: { kind: 'support', agents: ['support-agent', 'note-taker'], showDevices: false },
+  parameters: room('connected', [person('me', 'Ada', { isLocal: true })], { id: 'room_support' }),
+}

@@ -75,6 +75,48 @@ describe('InternalCall', () => {
     await expectNoAxeViolations(container)
   })
 
+  it('joins with a room kind, invites an agent into the room and shows it present', async () => {
+    const user = userEvent.setup()
+    const { root, room, server, container } = setup({
+      defaultRoomName: 'help',
+      kind: 'support',
+      agents: ['support-agent'],
+    })
+    server.on('POST /calls/:id/agent', () => ({
+      body: {
+        dispatch: {
+          agentName: 'support-agent',
+          state: 'dispatched',
+          dispatchId: 'AD_1',
+          error: null,
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+        created: true,
+      },
+    }))
+    await user.click(screen.getByRole('button', { name: 'Join room' }))
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+    expect(server.calls('POST /rooms/help/join').map((r) => r.body)).toEqual([{ kind: 'support' }])
+    await user.click(screen.getByRole('button', { name: 'Invite agent: support-agent' }))
+    await waitFor(() => expect(screen.getByText('support-agent was invited.')).toBeTruthy())
+    // The room's call id: the agent joins this room.
+    expect(server.calls('POST /calls/room_help/agent').map((r) => r.body)).toEqual([
+      { agentName: 'support-agent' },
+    ])
+    await act(async () => {
+      room().addParticipant({
+        identity: 'agent-1',
+        name: 'Support',
+        kind: 'agent',
+        attributes: { 'lk.agent.state': 'speaking' },
+      })
+      await flush()
+    })
+    const group = screen.getByRole('group', { name: 'AI agents on this call' })
+    expect(group.querySelector('[data-state="speaking"]')?.textContent).toContain('Support')
+    await expectNoAxeViolations(container)
+  })
+
   it('mutes, leaves, and shows why it left', async () => {
     const user = userEvent.setup()
     const { root, room, server } = setup({ defaultRoomName: 'ops' })

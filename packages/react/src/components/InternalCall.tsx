@@ -13,6 +13,7 @@ import { useIsClient } from '../internal/useIsClient'
 import { useErrorText, useLabels } from '../messages'
 import { useRingline, useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
+import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
 import { EnableSound, type EnableSoundLabels } from './EnableSound'
 
@@ -135,6 +136,10 @@ export interface InternalCallProps extends HTMLAttributes<HTMLDivElement> {
   canEnd?: boolean
   /** Show microphone / speaker pickers. Default true. */
   showDevices?: boolean
+  /** Room kind asked for when this join creates the room (a server `rooms.kinds` key such as `support`). */
+  kind?: string
+  /** Agent names the "Invite agent" action offers; agents in the room are shown either way. */
+  agents?: readonly string[]
 }
 
 /** Turns what people type (“Daily Standup”) into a room name (`daily-standup`). */
@@ -150,7 +155,7 @@ export function toRoomSlug(input: string): string {
     .slice(0, 48)
 }
 
-/** A team room: join by name, see who is there and who speaks, mute, pick devices, leave or end. */
+/** A team room: join by name, see who is there and who speaks, agents and inviting one, mute, pick devices, leave or end. */
 export function InternalCall({
   client,
   api,
@@ -163,6 +168,8 @@ export function InternalCall({
   onDisplayNameChange,
   canEnd: canEndProp,
   showDevices = true,
+  kind,
+  agents,
   className,
   ...rest
 }: InternalCallProps) {
@@ -207,7 +214,8 @@ export function InternalCall({
     setJoining(true)
     setError(null)
     try {
-      await resolved.joinRoom(slug, who.trim() ? { displayName: who.trim() } : undefined)
+      const options = { ...(who.trim() ? { displayName: who.trim() } : {}), ...(kind ? { kind } : {}) }
+      await resolved.joinRoom(slug, Object.keys(options).length > 0 ? options : undefined)
     } catch (err) {
       const e = err as { code?: string; message?: string }
       setError(errorText(e, labels.errors, labels.joinFailed))
@@ -282,6 +290,7 @@ export function InternalCall({
           </ul>
           <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
           <NetworkNotice call={call} labels={labels.networkWarnings} />
+          <AgentPresence {...(client ? { client } : {})} {...(agents ? { agents } : {})} />
           <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} />
           <div className="rl-room-controls">
             <button
