@@ -68,6 +68,7 @@ export {
 export { consoleLogger, Redactor } from './redact'
 export type { RevokeUserOptions, RevokeUserResult } from './revocation/revocation'
 export { createRingline, type Ringline, type RinglineApi } from './ringline'
+export type { RoomKindPolicy, RoomsOptions } from './rooms/roomKindConfig'
 export { memoryStore } from './sql/memoryStore'
 export { type PgliteStoreOptions, pgliteStore } from './sql/pgliteStore'
 export { type PostgresStoreOptions, postgresStore } from './sql/postgresStore'
