@@ -25,6 +25,7 @@ import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
+import { endCallRoom } from '../calls/sharedRoom'
 import { publishRoom, roomInfo } from '../rooms/rooms'
 import type { Queryable } from '../sql/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
@@ -285,12 +286,14 @@ async function onParticipantLeft(
     )
     if (closed) {
       effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
-      effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
+      effects.after.push(() => endCallRoom(ctx, call))
     }
     return
   }
-  // The last browser left a phone call: hang the phone up instead of leaving it talking to nobody.
+  // The last browser left a phone call: hang the phone up instead of leaving it talking to nobody. A shared room
+  // (the app's own) had people before the call: its browsers come and go; the caller's client hangs up itself.
   if (call.direction === 'inbound' && call.status === 'ringing') return
+  if (call.internals.sharedRoom) return
   const present = await listParticipants(tx, call.id, { presentOnly: true })
   if (present.some((x) => x.kind === 'user')) return
   const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
