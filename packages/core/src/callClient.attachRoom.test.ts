@@ -19,7 +19,10 @@ describe('attachRoom: calls placed into a LiveKit room the app already joined', 
     const room = await appRoom()
     const listenersBefore = room.listenerCount()
     const record = makeRecord({ roomName: 'lk-acme-support' })
-    t.server.on('POST /calls', () => ({ status: 201, body: { call: record, connection: connectionFor(record) } }))
+    t.server.on('POST /calls', () => ({
+      status: 201,
+      body: { call: record, connection: connectionFor(record) },
+    }))
     t.client.attachRoom(room)
     expect(t.client.attachedRoom).toBe(room)
 
@@ -53,7 +56,10 @@ describe('attachRoom: calls placed into a LiveKit room the app already joined', 
     const t = setup()
     const room = await appRoom()
     const record = makeRecord({ roomName: 'lk-acme-support' })
-    t.server.on('POST /calls', () => ({ status: 201, body: { call: record, connection: connectionFor(record) } }))
+    t.server.on('POST /calls', () => ({
+      status: 201,
+      body: { call: record, connection: connectionFor(record) },
+    }))
     t.client.attachRoom(room)
     await t.client.dial('+14155550123')
     await settle()

@@ -45,7 +45,10 @@ const noop = () => {}
 /** The name of an attached room; it must be connected (livekit-client names a room once it joined). */
 function attachedRoomName(room: RoomLike): string {
   if (!room.name) {
-    throw new RinglineError('CALL_NOT_ACTIVE', 'The attached LiveKit room has not joined yet (it has no name).')
+    throw new RinglineError(
+      'CALL_NOT_ACTIVE',
+      'The attached LiveKit room has not joined yet (it has no name).',
+    )
   }
   return room.name
 }

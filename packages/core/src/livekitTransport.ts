@@ -317,18 +317,18 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           const r = room
           try {
             r.registerTextStreamHandler?.(TRANSCRIPTION_TOPIC, (reader, participant) => {
-            const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
-            // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
-            const speaker = participants.speakerOf(r, participant.identity, trackId)
-            reader.readAll().then(
-              (text) => {
-                if (closed) return
-                const segment = transcriptSegmentFromStream(reader.info, text, speaker)
-                if (segment) onFact({ type: 'transcript', segments: [segment] })
-              },
-              () => undefined,
-            )
-          })
+              const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
+              // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
+              const speaker = participants.speakerOf(r, participant.identity, trackId)
+              reader.readAll().then(
+                (text) => {
+                  if (closed) return
+                  const segment = transcriptSegmentFromStream(reader.info, text, speaker)
+                  if (segment) onFact({ type: 'transcript', segments: [segment] })
+                },
+                () => undefined,
+              )
+            })
             textHandler = true
           } catch {
             // A shared room whose app already reads the topic keeps its handler (livekit-client allows one).

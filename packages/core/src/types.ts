@@ -5,6 +5,7 @@ import type { CallTimeouts } from './callTimers'
 import type { DesktopNotifierOptions } from './desktopNotifier'
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { BackoffOptions, EventSourceConstructor } from './eventStream'
+import type { RoomLike } from './livekitTransport'
 import type {
   ConnectionQualityLevel,
   LinkStats,
@@ -25,7 +26,6 @@ import type {
   RinglineEvent,
   TranscriptSegment,
 } from './protocol'
-import type { RoomLike } from './livekitTransport'
 import type { RinglineError } from './ringlineError'
 import type { SoundManager, SoundManagerOptions } from './soundManager'
 import type { BroadcastChannelConstructor, LockManagerLike } from './tabCoordinator'

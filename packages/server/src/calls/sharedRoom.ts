@@ -14,10 +14,16 @@ const RINGLINE_ROOM = /^(out|in|int)-/
  * Checks that `room` is an existing LiveKit room of the app's own that `calls.roomAccess` lets the user dial into;
  * throws 403 `FORBIDDEN` (no hook, refused, or a Ringline room) or 404 `ROOM_NOT_FOUND` (no such room now).
  */
-export async function checkSharedRoom(ctx: RinglineContext, principal: Principal, room: string): Promise<void> {
+export async function checkSharedRoom(
+  ctx: RinglineContext,
+  principal: Principal,
+  room: string,
+): Promise<void> {
   const access = ctx.config.calls.roomAccess
   if (RINGLINE_ROOM.test(room)) {
-    throw new HttpError('FORBIDDEN', 'room: Ringline’s own rooms cannot take a second call.', { field: 'room' })
+    throw new HttpError('FORBIDDEN', 'room: Ringline’s own rooms cannot take a second call.', {
+      field: 'room',
+    })
   }
   if (!access) {
     throw new HttpError('FORBIDDEN', 'Dialling into a room needs the server’s `calls.roomAccess` setting.', {
