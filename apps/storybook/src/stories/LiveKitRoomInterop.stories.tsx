@@ -1,6 +1,12 @@
 import { RoomContext, useRoomContext } from '@livekit/components-react'
 import { type CallClient, createCallClient } from '@ringline/core'
-import { connectionFor, createFakeServer, createFakeTransport, FakeRoom, makeRecord } from '@ringline/core/testing'
+import {
+  connectionFor,
+  createFakeServer,
+  createFakeTransport,
+  FakeRoom,
+  makeRecord,
+} from '@ringline/core/testing'
 import { CallControls, Dialer, RinglineRoom } from '@ringline/react'
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { type Room, RoomEvent } from 'livekit-client'

@@ -22,7 +22,10 @@ describe('RinglineRoom', () => {
     const t = createTestClient({ permissions: fakePermissions('granted') })
     const room = await joinedRoom('lk-acme.support')
     const record = makeRecord({ roomName: 'lk-acme.support' })
-    t.server.on('POST /calls', () => ({ status: 201, body: { call: record, connection: connectionFor(record) } }))
+    t.server.on('POST /calls', () => ({
+      status: 201,
+      body: { call: record, connection: connectionFor(record) },
+    }))
     t.server.on('POST /calls/call_1/hangup', () => ({ body: { ok: true } }))
     const view = render(
       <RinglineProvider client={t.client}>
@@ -36,7 +39,10 @@ describe('RinglineRoom', () => {
     await user.type(screen.getByLabelText('Phone number'), '+14155550123')
     await user.click(screen.getByRole('button', { name: 'Call', exact: true }))
     await act(() => flush())
-    expect(t.server.calls('POST /calls')[0]?.body).toMatchObject({ to: '+14155550123', room: 'lk-acme.support' })
+    expect(t.server.calls('POST /calls')[0]?.body).toMatchObject({
+      to: '+14155550123',
+      room: 'lk-acme.support',
+    })
     expect(t.transport.rooms).toEqual([])
     await act(async () => {
       room.addSipParticipant('active')
