@@ -423,6 +423,8 @@ for (const { name: host } of HOSTS.filter((h) => h.browser)) {
       const number = sandbox.phone.numbers.answer
       const since = Date.now()
       const context = await browser!.newContext({ permissions: ['microphone'] })
+      // Signed in: the session cookie server.mjs's `authorize` reads.
+      await context.addCookies([{ name: 'user', value: USER, url: base }])
       const page = await context.newPage()
       page.on('console', (m) => {
         if (m.type() === 'error') console.log(`[hosts] ${host} page: ${m.text()}`)
@@ -436,7 +438,7 @@ for (const { name: host } of HOSTS.filter((h) => h.browser)) {
         since,
         timeoutMs: 30_000,
       })
-      // The page's session cookie is the user `authorize` reads: the record is Alice's, in progress.
+      // The session cookie is the user `authorize` reads: the record is Alice's, in progress.
       const latest = async (): Promise<Json> => {
         const res = await context.request.get(`${base}/api/ringline/calls?limit=5`)
         return ((await res.json()) as Json).calls?.find((c: Json) => c.toNumber === number)

@@ -2,8 +2,7 @@ import { CallControls, Dialer, RinglineProvider } from '@ringline/react'
 import '@ringline/react/styles.css'
 import { createRoot } from 'react-dom/client'
 
-document.cookie = 'user=alice; path=/' // stands in for your sign-in
-
+// Signed in by your app: the session cookie goes with every request to /api/ringline.
 createRoot(document.getElementById('root')).render(
   <RinglineProvider baseUrl="/api/ringline">
     <Dialer />
