@@ -20,7 +20,12 @@ function create(): Ringline {
       return user ? { userId: user.userId, tenantId: user.tenantId, name: user.name, role: user.role } : null
     },
     // The sandbox phone numbers are +1 555 test numbers, valid in form but unassigned.
-    calls: { allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false' },
+    calls: {
+      allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false',
+      // The LiveKit room page (/livekit-room): the app's own rooms are `lk-<tenant>.<name>`; a user may place a
+      // phone into any room of their own tenant (app/api/demo/livekit-token mints their tokens).
+      roomAccess: (user, room) => room.startsWith(`lk-${user.tenantId}.`),
+    },
     reconcileIntervalSeconds: 60,
   })
   globalForRingline.__ringlineProvisioned = provisionDemoNumbers(ringline)

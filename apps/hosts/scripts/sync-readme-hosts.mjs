@@ -1,4 +1,4 @@
-// Copies the tested host apps (hosts/*.mjs, and every file of hosts/next/) into packages/server/README.md, between
+// Copies the tested host apps (hosts/*.mjs, and every .mjs/.js/.jsx/.html file of hosts/next/ and hosts/express-vite/) into packages/server/README.md, between
 // marker comments named by the file's path under hosts/:
 //   <!-- host:express.mjs --> … <!-- /host:express.mjs -->
 //   <!-- host:next/next.config.mjs --> … <!-- /host:next/next.config.mjs -->
@@ -14,7 +14,7 @@ const readmePath = fileURLToPath(new URL('../../../packages/server/README.md', i
 /** Every host file, as its path under hosts/ (files of sub-folders too), sorted. */
 export function hostFiles() {
   return readdirSync(hostsDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.(m?js)$/.test(e.name))
+    .filter((e) => e.isFile() && /\.(m?jsx?|html)$/.test(e.name))
     .map((e) => relative(hostsDir, join(e.parentPath, e.name)))
     .sort()
 }
@@ -29,7 +29,8 @@ export function syncedReadme(readme) {
     const from = out.indexOf(start)
     const to = out.indexOf(end)
     if (from === -1 || to < from) throw new Error(`packages/server/README.md has no ${start} … ${end} block`)
-    out = `${out.slice(0, from + start.length)}\n\n\`\`\`js\n${source.trimEnd()}\n\`\`\`\n\n${out.slice(to)}`
+    const fence = name.endsWith('.html') ? 'html' : name.endsWith('.jsx') ? 'jsx' : 'js'
+    out = `${out.slice(0, from + start.length)}\n\n\`\`\`${fence}\n${source.trimEnd()}\n\`\`\`\n\n${out.slice(to)}`
   }
   return out
 }

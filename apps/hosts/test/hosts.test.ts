@@ -1,18 +1,23 @@
 // Ringline as a consumer gets it: @ringline/core, @ringline/server and @ringline/sandbox packed into tarballs,
 // installed with npm into a folder outside the workspace (no workspace links, no source condition), and mounted by
 // small host apps (hosts/*.mjs started with plain `node`; hosts/next/, a Next.js App Router app built with
-// `next build` and run with `next start`; the README's snippets). Each host places one real call on the sandbox:
+// `next build` and run with `next start`; hosts/express-vite/, an Express server with a page built by `vite build`
+// from @ringline/react's tarball; the README's snippets). Each host places one real call on the sandbox:
 // livekit-sip dials the sipp phone, the phone answers, LiveKit's webhooks reach the host through the sandbox relay,
-// and the host hangs up. The installed sandbox's `npx ringline-sandbox up` prints clean KEY=value lines.
+// and the host hangs up — the Express + Vite page does it in Chromium, with its Dialer and CallControls. The
+// installed sandbox's `npx ringline-sandbox up` prints clean KEY=value lines. `RINGLINE_HOSTS=express-vite,next`
+// starts only those hosts (a local run; CI runs all).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { connectSandbox } from '@ringline/sandbox'
+import { audioLevel, connectSandbox } from '@ringline/sandbox'
 import { describeWithSip, sipAvailable } from '@ringline/sandbox/vitest'
+import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH, FAKE_MEDIA_DEVICE_ARG } from '../../../test/chromium'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
@@ -22,9 +27,12 @@ interface HostSpec {
   name: string
   build?: string[]
   start(port: number): string[]
+  /** Its calls are placed by its page in Chromium (the browser joins the room), not by this test over HTTP. */
+  browser?: boolean
 }
 const NEXT_BIN = 'node_modules/next/dist/bin/next'
-const HOSTS: HostSpec[] = [
+const VITE_BIN = 'node_modules/vite/bin/vite.js'
+const ALL_HOSTS: HostSpec[] = [
   ...readdirSync(hostsDir)
     .filter((f) => f.endsWith('.mjs'))
     .sort()
@@ -34,8 +42,26 @@ const HOSTS: HostSpec[] = [
     build: [NEXT_BIN, 'build', 'next'],
     start: (port: number) => [NEXT_BIN, 'start', 'next', '--port', String(port), '--hostname', '127.0.0.1'],
   },
+  {
+    name: 'express-vite',
+    build: [VITE_BIN, 'build', 'express-vite', '--logLevel', 'warn'],
+    start: () => ['express-vite/server.mjs'],
+    browser: true,
+  },
 ]
-const HOST_DEPS = ['express', 'hono', '@hono/node-server', 'next', 'react', 'react-dom']
+const only = process.env.RINGLINE_HOSTS?.split(',').map((h) => h.trim())
+const HOSTS = only ? ALL_HOSTS.filter((h) => only.includes(h.name)) : ALL_HOSTS
+const HOST_DEPS = [
+  'express',
+  'hono',
+  '@hono/node-server',
+  'next',
+  'react',
+  'react-dom',
+  'livekit-client',
+  'vite',
+  '@vitejs/plugin-react',
+]
 const USER = 'alice'
 // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted field by field
 type Json = any
@@ -129,6 +155,8 @@ function pack(pkgDir: string, dest: string): string {
         '--filter',
         '@ringline/server',
         '--filter',
+        '@ringline/react',
+        '--filter',
         '@ringline/sandbox',
         'build',
       ],
@@ -144,6 +172,7 @@ beforeAll(() => {
   const t0 = Date.now()
   const core = pack(join(repoRoot, 'packages/core'), dir)
   const server = pack(join(repoRoot, 'packages/server'), dir)
+  const react = pack(join(repoRoot, 'packages/react'), dir)
   const sandboxTarball = pack(join(repoRoot, 'packages/sandbox'), dir)
   const packed = Date.now()
   writeFileSync(
@@ -156,10 +185,11 @@ beforeAll(() => {
         dependencies: {
           '@ringline/core': `file:./${core}`,
           '@ringline/server': `file:./${server}`,
+          '@ringline/react': `file:./${react}`,
           '@ringline/sandbox': `file:./${sandboxTarball}`,
           ...Object.fromEntries(HOST_DEPS.map((d) => [d, workspaceVersion(d)])),
         },
-        // The server's tarball depends on @ringline/core@<version>, which is not on the registry: use the tarball.
+        // The server's and react's tarballs depend on @ringline/core@<version>, not on the registry: use the tarball.
         overrides: { '@ringline/core': '$@ringline/core' },
       },
       null,
@@ -169,7 +199,7 @@ beforeAll(() => {
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir)
   const installed = Date.now()
   console.log(
-    `[hosts] packed ${core}, ${server}, ${sandboxTarball} in ${packed - t0} ms; npm install in ${installed - packed} ms (${dir})`,
+    `[hosts] packed ${core}, ${server}, ${react}, ${sandboxTarball} in ${packed - t0} ms; npm install in ${installed - packed} ms (${dir})`,
   )
   for (const host of HOSTS) cpSync(join(hostsDir, host.name), join(dir, host.name), { recursive: true })
   for (const host of HOSTS) {
@@ -272,7 +302,7 @@ async function until<T>(
   }
 }
 
-for (const { name: host } of HOSTS) {
+for (const { name: host } of HOSTS.filter((h) => !h.browser)) {
   describeWithSip(`host ${host}, from the tarballs, on the sandbox`, () => {
     const sandbox = connectSandbox(inject('ringlineSandbox'))
     let base: string
@@ -355,6 +385,82 @@ for (const { name: host } of HOSTS) {
         const leg = res.body?.participants?.find((p: Json) => p.identity === phoneLeg.identity)
         return leg?.leftAt ? leg : undefined
       })
+    })
+  })
+}
+
+for (const { name: host } of HOSTS.filter((h) => h.browser)) {
+  describeWithSip(`host ${host}, from the tarballs: its page calls in Chromium`, () => {
+    const sandbox = connectSandbox(inject('ringlineSandbox'))
+    let base: string
+    let unforward: (() => Promise<void>) | undefined
+    let browser: Browser | undefined
+
+    beforeAll(async () => {
+      const running = hosts.get(host)
+      if (!running) throw new Error(`${host} was not started`)
+      const ms = await running.healthy
+      base = running.base
+      console.log(`[hosts] ${host} healthy ${ms} ms after start`)
+      unforward = await sandbox.webhooks.forward(`${base}/api/ringline/webhooks/livekit`)
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        args: [
+          ...CHROMIUM_BASE_ARGS,
+          FAKE_MEDIA_DEVICE_ARG,
+          '--use-fake-ui-for-media-stream',
+          '--autoplay-policy=no-user-gesture-required',
+        ],
+      })
+    })
+
+    afterAll(async () => {
+      await browser?.close()
+      await unforward?.()
+    })
+
+    it("dials the phone with the page's Dialer, talks, and hangs up with its CallControls", async () => {
+      const number = sandbox.phone.numbers.answer
+      const since = Date.now()
+      const context = await browser!.newContext({ permissions: ['microphone'] })
+      // Signed in: the session cookie server.mjs's `authorize` reads.
+      await context.addCookies([{ name: 'user', value: USER, url: base }])
+      const page = await context.newPage()
+      page.on('console', (m) => {
+        if (m.type() === 'error') console.log(`[hosts] ${host} page: ${m.text()}`)
+      })
+      await page.goto(base)
+      await page.getByLabel('Phone number').fill(number)
+      await page.getByRole('button', { name: 'Call', exact: true }).click()
+      // The server waits for this browser in the room, then dials; the phone answers.
+      await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 60_000 })
+      await sandbox.phone.waitFor(number, (s) => s.calls.some((c) => c.answeredAt !== null), {
+        since,
+        timeoutMs: 30_000,
+      })
+      // The session cookie is the user `authorize` reads: the record is Alice's, in progress.
+      const latest = async (): Promise<Json> => {
+        const res = await context.request.get(`${base}/api/ringline/calls?limit=5`)
+        return ((await res.json()) as Json).calls?.find((c: Json) => c.toNumber === number)
+      }
+      await until(`${host}: the call in-progress`, async () =>
+        (await latest())?.status === 'in-progress' ? true : undefined,
+      )
+      expect(await latest()).toMatchObject({ direction: 'outbound', createdBy: USER })
+      // The browser's (fake) microphone reaches the phone.
+      await sleep(3_000)
+      const heard = (await sandbox.phone.received(number, { since })).calls
+      expect(audioLevel(heard[heard.length - 1]!.audio, Date.now() - 2_500, Date.now())).toBeGreaterThan(
+        0.003,
+      )
+
+      await page.getByRole('button', { name: 'Hang up' }).click()
+      await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
+      await sandbox.phone.waitFor(number, (s) => s.calls.some((c) => c.endedBy === 'remote'), { since })
+      await until(`${host}: the call completed`, async () =>
+        (await latest())?.status === 'completed' ? true : undefined,
+      )
+      await context.close()
     })
   })
 }

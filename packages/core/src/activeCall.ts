@@ -3,7 +3,7 @@
 import type { ApiClient } from './apiClient'
 import { type CallMachineEvent, type CallMachineState, isCallOver, reduceCall } from './callMachine'
 import { type CallTimeouts, type CallTimers, createCallTimers } from './callTimers'
-import { livekitTransport } from './livekitTransport'
+import { livekitTransport, type RoomLike } from './livekitTransport'
 import { microphoneStateOf } from './microphoneError'
 import { createNetworkMonitor, type LinkStats, lossBetween, type NetworkMonitor } from './networkQuality'
 import type { CallRecord, Connection, RinglineEvent } from './protocol'
@@ -84,7 +84,7 @@ export interface PlaceCallSteps<R> {
   /** The server set the call up but it was hung up meanwhile: undo it there. */
   cancel(result: R): void
   /** The call's id, record and room from the server's answer. */
-  accepted(result: R): { id: string; record: CallRecord | null; connection: Connection }
+  accepted(result: R): { id: string; record: CallRecord | null; connection: Connection; room?: RoomLike }
 }
 
 function replaced(key: string): never {
@@ -211,10 +211,10 @@ export class ActiveCall {
       steps.cancel(result)
       return current ?? replaced(key)
     }
-    const { id, record, connection } = steps.accepted(result)
+    const { id, record, connection, room } = steps.accepted(result)
     this.requested(key, { type: 'requested', id, record, roomName: connection.roomName })
     const after = this.callOf(key)
-    if (after && !isCallOver(after)) void this.connect(key, connection)
+    if (after && !isCallOver(after)) void this.connect(key, connection, room)
     return this.callOf(key) ?? replaced(key)
   }
 
@@ -322,7 +322,8 @@ export class ActiveCall {
     }
   }
 
-  async connect(key: string, connection: Connection) {
+  /** Join the call's room (or use `room`, one the app already joined) and publish the microphone. */
+  async connect(key: string, connection: Connection, room?: RoomLike) {
     const transport = this.transport()
     const session = transport.createSession((fact) => this.#onFact(key, fact))
     this.#session = { key, session, hold: null }
@@ -333,6 +334,7 @@ export class ActiveCall {
         microphone: true,
         audioInput: selected.audioinput,
         audioOutput: selected.audiooutput,
+        ...(room ? { room } : {}),
       })
       if (this.#session?.key !== key) return
       this.#host.notePermission('granted')

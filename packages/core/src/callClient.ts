@@ -14,6 +14,7 @@ import {
   initialIncomingCalls,
   reduceIncomingCalls,
 } from './incomingCalls'
+import type { RoomLike } from './livekitTransport'
 import { microphoneError } from './microphoneError'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
 import { isPhoneNumberMetadataLoaded, loadPhoneNumberMetadata, normalizePhoneNumber } from './phoneNumber'
@@ -41,6 +42,17 @@ export type { CallClient, CallClientOptions, DialOptions } from './types'
 
 const noop = () => {}
 
+/** The name of an attached room; it must be connected (livekit-client names a room once it joined). */
+function attachedRoomName(room: RoomLike): string {
+  if (!room.name) {
+    throw new RinglineError(
+      'CALL_NOT_ACTIVE',
+      'The attached LiveKit room has not joined yet (it has no name).',
+    )
+  }
+  return room.name
+}
+
 class CallClientImpl extends Subscribable implements CallClient {
   readonly api: ApiClient
   readonly sounds: SoundManager | null
@@ -67,6 +79,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   #soundsUnsub: (() => void) | null = null
   #detachTransport: (() => void) | null = null
   #destroyed = false
+  #room: RoomLike | null = null
 
   constructor(options: CallClientOptions) {
     super()
@@ -306,6 +319,8 @@ class CallClientImpl extends Subscribable implements CallClient {
         ? normalizePhoneNumber(trimmed, this.#o.defaultCountry, { requireAssigned: false })
         : trimmed
     if (!number) throw new RinglineError('INVALID_PHONE_NUMBER', 'Enter a phone number.', { field: 'to' })
+    const room = this.#room
+    const roomName = room ? attachedRoomName(room) : null
     const key = this.#active.newKey()
     this.#active.start(
       createCallMachine({
@@ -329,6 +344,7 @@ class CallClientImpl extends Subscribable implements CallClient {
             to: number,
             ...(options.contactId ? { contactId: options.contactId } : {}),
             ...(options.callerId ? { callerId: options.callerId } : {}),
+            ...(roomName ? { room: roomName } : {}),
           },
           signal,
         ),
@@ -351,9 +367,22 @@ class CallClientImpl extends Subscribable implements CallClient {
       },
       accepted: (result) => {
         this.#set({ configured: true })
-        return { id: result.call.id, record: result.call, connection: result.connection }
+        return {
+          id: result.call.id,
+          record: result.call,
+          connection: result.connection,
+          ...(room ? { room } : {}),
+        }
       },
     })
+  }
+
+  attachRoom(room: RoomLike | null): void {
+    this.#room = room
+  }
+
+  get attachedRoom(): RoomLike | null {
+    return this.#room
   }
 
   async answer(callId: string): Promise<Call> {

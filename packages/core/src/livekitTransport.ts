@@ -74,6 +74,8 @@ export interface LocalAudioTrackLike {
 
 /** The parts of a livekit-client `Room` Ringline uses; a test double implements just these. */
 export interface RoomLike {
+  /** The room's name (livekit-client sets it once connected). */
+  name?: string
   state: string
   localParticipant: LocalParticipantLike
   remoteParticipants: Map<string, ParticipantLike>
@@ -190,6 +192,8 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       const audio = createRemoteAudioElements(options.audioContainer)
       const listeners: Array<[string, (...args: never[]) => void]> = []
       let textHandler = false
+      /** The room is the app's (`SessionConnectOptions.room`): never connected or disconnected here. */
+      let shared = false
       let stopSpeech: (() => void) | null = null
       let lastConnection: string | null = null
       // LiveKit's connection quality: ours, and the worst of the other participants' (agents excepted).
@@ -278,7 +282,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           onFact({ type: 'participant-left', participant: left, cause: causeOf(reason) })
         }) as never)
         on(E.TrackSubscribed, ((track: RemoteTrackLike) => {
-          audio.attach(track)
+          if (!shared) audio.attach(track)
           scheduleRefresh()
         }) as never)
         on(E.TrackUnsubscribed, ((track: RemoteTrackLike) => {
@@ -310,20 +314,25 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           if (list.length > 0) onFact({ type: 'transcript', segments: list })
         }) as never)
         if (room?.registerTextStreamHandler) {
-          room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, participant) => {
-            const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
-            // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
-            const speaker = participants.speakerOf(room, participant.identity, trackId)
-            reader.readAll().then(
-              (text) => {
-                if (closed) return
-                const segment = transcriptSegmentFromStream(reader.info, text, speaker)
-                if (segment) onFact({ type: 'transcript', segments: [segment] })
-              },
-              () => undefined,
-            )
-          })
-          textHandler = true
+          const r = room
+          try {
+            r.registerTextStreamHandler?.(TRANSCRIPTION_TOPIC, (reader, participant) => {
+              const trackId = reader.info.attributes?.[TRANSCRIPTION_ATTRIBUTES.trackId]
+              // The speaker is the owner of the transcribed track (an agent transcribes the caller), else the sender.
+              const speaker = participants.speakerOf(r, participant.identity, trackId)
+              reader.readAll().then(
+                (text) => {
+                  if (closed) return
+                  const segment = transcriptSegmentFromStream(reader.info, text, speaker)
+                  if (segment) onFact({ type: 'transcript', segments: [segment] })
+                },
+                () => undefined,
+              )
+            })
+            textHandler = true
+          } catch {
+            // A shared room whose app already reads the topic keeps its handler (livekit-client allows one).
+          }
         }
       }
 
@@ -348,11 +357,45 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         )
       }
 
+      /** Use a room the app already joined: listen to it, publish the microphone, leave its audio to the app. */
+      const adopt = async (given: RoomLike, connection: Connection, opts: SessionConnectOptions) => {
+        if (given.name && given.name !== connection.roomName) {
+          throw new RinglineError(
+            'CONNECTION_FAILED',
+            `The call is in room "${connection.roomName}", not in the attached room "${given.name}".`,
+          )
+        }
+        room = given
+        shared = true
+        attach((lk as LivekitModuleLike).RoomEvent)
+        if (given.state === 'connected') reportConnection('connected')
+        else if (given.state === 'reconnecting' || given.state === 'signalReconnecting')
+          reportConnection('reconnecting')
+        else throw new RinglineError('CONNECTION_FAILED', 'The attached LiveKit room is not connected.')
+        refresh()
+        onFact({ type: 'audio-playback', canPlay: given.canPlaybackAudio })
+        if (opts.microphone && !given.localParticipant.isMicrophoneEnabled) {
+          try {
+            await given.localParticipant.setMicrophoneEnabled(
+              true,
+              opts.audioInput ? { deviceId: opts.audioInput } : undefined,
+            )
+          } catch (error) {
+            throw microphoneError(error)
+          }
+          refresh()
+        }
+      }
+
       return {
         async connect(connection: Connection, opts: SessionConnectOptions) {
           const module = await load()
           if (closed) return
           lk = module
+          if (opts.room) {
+            await adopt(opts.room, connection, opts)
+            return
+          }
           const audioCaptureDefaults = {
             echoCancellation: true,
             noiseSuppression: true,
@@ -411,7 +454,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
           audio.detachAll()
           if (!r) return
           try {
-            await r.disconnect()
+            if (!shared) await r.disconnect()
           } finally {
             for (const [event, fn] of listeners) r.off(event, fn)
             listeners.length = 0

@@ -5,6 +5,7 @@ import type { CallTimeouts } from './callTimers'
 import type { DesktopNotifierOptions } from './desktopNotifier'
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { BackoffOptions, EventSourceConstructor } from './eventStream'
+import type { RoomLike } from './livekitTransport'
 import type {
   ConnectionQualityLevel,
   LinkStats,
@@ -275,6 +276,11 @@ export interface SessionConnectOptions {
   microphone: boolean
   audioInput?: string | null
   audioOutput?: string | null
+  /**
+   * A room the app already joined (LiveKit: a livekit-client `Room`, e.g. `<LiveKitRoom>`'s), used instead of
+   * connecting; the session listens to it and never disconnects it. Its remote audio is the app's to render.
+   */
+  room?: RoomLike
 }
 
 /** One live room connection made by a transport. */
@@ -407,6 +413,14 @@ export interface CallClient {
   transfer(to: string): Promise<void>
   /** Invite a LiveKit agent into the active call (`POST /calls/:id/agent`); once per call and agent name. */
   inviteAgent(agentName: string, options?: { metadata?: string }): Promise<DispatchAgentResponse>
+  /**
+   * Use a LiveKit room the app already joined (`<LiveKitRoom>`'s `Room`) for the next calls: `dial()` then asks the
+   * server to place the phone into that room (`POST /calls` with `room`) and the call's media rides it, without
+   * connecting or disconnecting it. `null` detaches (later calls get rooms of their own); a live call keeps its room.
+   */
+  attachRoom(room: RoomLike | null): void
+  /** The room given to `attachRoom`, or null. */
+  readonly attachedRoom: RoomLike | null
   /** Join an internal (team) room by name; `kind` (a server room kind such as `support`) applies when this join creates it. */
   joinRoom(name: string, options?: { displayName?: string; kind?: string }): Promise<Call>
   leaveRoom(): Promise<void>

@@ -4,6 +4,7 @@ export type {
   CallClientEvent,
   CallClientState,
   MicrophonePermission,
+  RoomLike,
 } from '@ringline/core'
 
 /** Notification permission as core reports it. */

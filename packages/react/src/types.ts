@@ -9,6 +9,7 @@ import type {
   CallClientState as CoreCallClientState,
   MicrophonePermission,
   NotificationPermissionLike,
+  RoomLike,
 } from './coreTypes'
 
 export type {
@@ -69,6 +70,8 @@ export interface CallClientLike {
   /** Invites a LiveKit agent into the active call (`POST /calls/:id/agent`). */
   inviteAgent?(agentName: string): Promise<unknown>
   joinRoom(name: string, options?: { displayName?: string; kind?: string }): Promise<unknown>
+  /** Places the next calls into a LiveKit room the app already joined (core's `attachRoom`); null detaches. */
+  attachRoom?(room: RoomLike | null): void
   leaveRoom(): unknown
   /** Ends an internal room for everyone (creator only). */
   endRoom?(): unknown

@@ -42,6 +42,11 @@ export interface CallGuardOptions {
   requestsPerTenantPerMinute?: number
   /** Accept numbers that are well-formed but not assigned by the numbering plan (e.g. +1 555 test numbers). Default false. */
   allowUnassignedNumbers?: boolean
+  /**
+   * Whether the user may place a phone call into `room`, a LiveKit room of the app's own (`POST /calls` with `room`,
+   * e.g. a `<LiveKitRoom>` the app joined with its own tokens). Default: refused (403 `FORBIDDEN`).
+   */
+  roomAccess?: (principal: Principal, room: string) => boolean | Promise<boolean>
   /** SIP domains a call may be transferred to with a `sip:` URI; default none. */
   transferSipDomains?: string[]
   /** Turn every guard off. For benchmarks and closed test networks only. */

@@ -141,3 +141,47 @@ describe('rate limit', () => {
     await ringline.close()
   })
 })
+
+describe('POST /calls into a room of the app’s own (`room`)', () => {
+  const post = async (ringline: ReturnType<typeof testRingline>, body: unknown, user = 'alice') => {
+    const res = await ringline.handler(req('POST', '/calls', { user, body }))
+    return { status: res.status, body: await res.json() }
+  }
+
+  it('refuses without `calls.roomAccess`, when it says no, and for Ringline’s own rooms; nothing is recorded', async () => {
+    const bare = testRingline()
+    const none = await post(bare, { to: '+14155550123', room: 'support-1' })
+    expect(none.status).toBe(403)
+    expect(none.body.error).toMatchObject({ code: 'FORBIDDEN', field: 'room' })
+    expect(none.body.error.message).toContain('calls.roomAccess')
+    await bare.close()
+
+    const asked: Array<[string, string]> = []
+    const ringline = testRingline({
+      calls: {
+        roomAccess: (principal, room) => {
+          asked.push([principal.userId, room])
+          return room.startsWith(`lk-${principal.tenantId}-`)
+        },
+      },
+    })
+    const other = await post(ringline, { to: '+14155550123', room: 'lk-globex-1' })
+    expect(other.status).toBe(403)
+    expect(other.body.error).toMatchObject({ code: 'FORBIDDEN', field: 'room' })
+    expect(asked).toEqual([['alice', 'lk-globex-1']])
+    // Ringline's own rooms have their own records: never a second call there, whatever the hook says.
+    for (const room of ['int-acme-team', 'out-acme_x', 'in-acme_x']) {
+      const own = await post(ringline, { to: '+14155550123', room })
+      expect(own.status, room).toBe(403)
+    }
+    expect(asked).toHaveLength(1)
+    const tooLong = await post(ringline, { to: '+14155550123', room: 'x'.repeat(129) })
+    expect(tooLong.body.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'room' })
+    // Allowed, but LiveKit cannot be asked whether the room exists (unreachable here): not dialled either.
+    const allowed = await post(ringline, { to: '+14155550123', room: 'lk-acme-1' })
+    expect(allowed.status).toBeGreaterThanOrEqual(500)
+    const { rows } = await ringline.store.query("SELECT * FROM ringline_calls WHERE direction = 'outbound'")
+    expect(rows).toEqual([])
+    await ringline.close()
+  })
+})

@@ -125,6 +125,8 @@ export const createCallRequestSchema = z.object({
   to: z.string().min(1).max(64),
   contactId: z.string().min(1).max(128).optional(),
   callerId: z.string().max(32).optional(),
+  /** A LiveKit room the caller already joined (the app's own): the phone is placed there (server: `calls.roomAccess`). */
+  room: z.string().min(1).max(128).optional(),
 })
 /** `POST /calls` body. */
 export type CreateCallRequest = z.infer<typeof createCallRequestSchema>

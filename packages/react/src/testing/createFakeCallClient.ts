@@ -261,6 +261,9 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
         created: true,
       }
     },
+    attachRoom(room) {
+      record('attachRoom', [room ? (room.name ?? '') : null])
+    },
     async joinRoom(name, opts) {
       record('joinRoom', [name, opts])
       if (hangs('joinRoom')) return never

@@ -40,6 +40,8 @@ export interface CallInternals {
   ringUsers?: string[]
   declinedBy?: string[]
   number?: string
+  /** The call's phone leg was placed into a room of the app's own (`POST /calls` with `room`): never delete it. */
+  sharedRoom?: boolean
   /** The LiveKit room instance (room sid) this call lives in, once a webhook named it. */
   roomSid?: string
   [key: string]: unknown

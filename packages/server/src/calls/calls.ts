@@ -12,7 +12,6 @@ import { fromBase64url, toBase64url } from '../base64url'
 import { requireOutboundTrunk } from '../config'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
-import { isNotFound } from '../livekit'
 import { toAgentDispatchInfo } from '../mediaServices'
 import { listNumberConnections } from '../numbers/numberRepository'
 import { countryOf, parsePhone } from '../phone'
@@ -35,6 +34,7 @@ import { callTimeline } from './callTimeline'
 import { closeOnHangup, dialFailure } from './lifecycle'
 import { auditRefusal, checkDestination, insertOutboundCall, limitCallStarts } from './outboundGuard'
 import { listParticipants } from './participantRepository'
+import { checkSharedRoom, endCallRoom } from './sharedRoom'
 import { waitForCaller } from './waitForCaller'
 
 /** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
@@ -78,8 +78,9 @@ export async function createCall(
   const { fromNumber, trunkId } = await resolveCaller(ctx, principal, body.callerId)
   await auditRefusal(ctx, principal, phone.number, () => checkDestination(phone, guard, fromNumber))
   limitCallStarts(ctx, principal)
+  if (body.room) await checkSharedRoom(ctx, principal, body.room)
   const id = crypto.randomUUID()
-  const roomName = outboundRoomName(principal.tenantId, id)
+  const roomName = body.room ?? outboundRoomName(principal.tenantId, id)
   const sipIdentity = `phone-${id}`
   const call = await auditRefusal(ctx, principal, phone.number, () =>
     insertOutboundCall(ctx, principal, {
@@ -88,7 +89,7 @@ export async function createCall(
       fromNumber: fromNumber ?? null,
       toNumber: phone.number,
       contactId: body.contactId ?? null,
-      internals: { sipIdentity },
+      internals: { sipIdentity, ...(body.room ? { sharedRoom: true } : {}) },
     }),
   )
   const connection = await ctx.connect(principal, roomName)
@@ -105,8 +106,9 @@ async function dial(
   call: StoredCall,
   leg: { trunkId: string; to: string; fromNumber?: string; sipIdentity: string; caller: string },
 ): Promise<void> {
-  // The phone is dialled once the caller can hear it: a callee answering into an empty room is not heard.
-  if ((await waitForCaller(ctx, call, leg.caller)) === 'ended') return
+  // The phone is dialled once the caller can hear it: a callee answering into an empty room is not heard. In a
+  // shared room the caller is already there (under the app's own identity).
+  if (!call.internals.sharedRoom && (await waitForCaller(ctx, call, leg.caller)) === 'ended') return
   try {
     const info = await ctx.livekit().sip.createSipParticipant(leg.trunkId, leg.to, call.roomName, {
       participantIdentity: leg.sipIdentity,
@@ -160,16 +162,14 @@ export async function hangupCall(
 ): Promise<{ call: CallRecord }> {
   const call = await visibleCall(ctx, principal, id)
   if (call.endedAt) return { call: publicCall(call, ctx.config.basePath) }
-  const { room } = ctx.livekit()
+  ctx.livekit()
   const close = closeOnHangup(call)
   const closed = await closeCall(ctx.store, call.id, close)
   try {
-    await room.deleteRoom(call.roomName)
+    await endCallRoom(ctx, call)
   } catch (error) {
-    if (!isNotFound(error)) {
-      ctx.logger.error('ringline: hang-up could not delete the room', { callId: call.id, error })
-      throw new HttpError('LIVEKIT_UNAVAILABLE', 'LiveKit did not end the call; retry.', { cause: error })
-    }
+    ctx.logger.error('ringline: hang-up could not end the call in LiveKit', { callId: call.id, error })
+    throw new HttpError('LIVEKIT_UNAVAILABLE', 'LiveKit did not end the call; retry.', { cause: error })
   }
   if (closed) publishCall(ctx, 'call.ended', closed)
   return { call: publicCall(closed ?? call, ctx.config.basePath) }

@@ -20,6 +20,7 @@ import type { StoredCall } from '../calls/callRow'
 import { closeOnPhoneLegLost, closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
 import type { SessionFact } from '../calls/presence'
+import { endCallRoom } from '../calls/sharedRoom'
 import type { RinglineContext } from '../context'
 import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
@@ -285,12 +286,14 @@ async function onParticipantLeft(
     )
     if (closed) {
       effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
-      effects.after.push(() => ctx.livekit().room.deleteRoom(roomName))
+      effects.after.push(() => endCallRoom(ctx, call))
     }
     return
   }
-  // The last browser left a phone call: hang the phone up instead of leaving it talking to nobody.
+  // The last browser left a phone call: hang the phone up instead of leaving it talking to nobody. A shared room
+  // (the app's own) had people before the call: its browsers come and go; the caller's client hangs up itself.
   if (call.direction === 'inbound' && call.status === 'ringing') return
+  if (call.internals.sharedRoom) return
   const present = await listParticipants(tx, call.id, { presentOnly: true })
   if (present.some((x) => x.kind === 'user')) return
   const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))
