@@ -19,6 +19,7 @@ import { credentialFingerprint, sameMembers } from '../numbers/trunkFields'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
 import { publishCall } from './callEvents'
+import { watchAnswer } from './answerRelease'
 import { afterAnswered } from './callMedia'
 import { addDecline, claimCall, closeCall, getCall } from './callRepository'
 import { publicCall } from './callRow'
@@ -63,6 +64,7 @@ export async function answerCall(
   const connection = await ctx.connect(principal, claimed.roomName)
   publishCall(ctx, 'call.updated', claimed)
   afterAnswered(ctx, claimed)
+  watchAnswer(ctx, claimed, principal.userId)
   return { call: publicCall(claimed, ctx.config.basePath), connection }
 }
 

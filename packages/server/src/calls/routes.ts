@@ -10,6 +10,7 @@ import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
 import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
+import { releaseAnswer } from './answerRelease'
 import { answerCall, declineCall } from './inbound'
 
 /** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */
@@ -34,6 +35,7 @@ export const callRoutes = [
   paramRoute('GET', '/calls/:id', getCallDetail),
   paramRoute('POST', '/calls/:id/answer', answerCall),
   paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),
+  paramRoute('POST', '/calls/:id/release', releaseAnswer),
   paramRoute('POST', '/calls/:id/hangup', hangupCall),
   paramRoute('POST', '/calls/:id/transfer', transferCall, transferCallRequestSchema),
   paramRoute('POST', '/calls/:id/consult', startConsult, startConsultRequestSchema),
