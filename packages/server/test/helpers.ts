@@ -87,7 +87,10 @@ export async function freshDatabaseUrl(): Promise<string> {
 }
 
 /** `count` server instances on one fresh PostgreSQL database (as in production behind a load balancer), ready. */
-export async function instancesOnOnePostgres(count = 2): Promise<Ringline[]> {
+export async function instancesOnOnePostgres(
+  count = 2,
+  overrides: Partial<RinglineConfig> = {},
+): Promise<Ringline[]> {
   const url = await freshDatabaseUrl()
   const instances = Array.from({ length: count }, () =>
     createRingline({
@@ -96,6 +99,7 @@ export async function instancesOnOnePostgres(count = 2): Promise<Ringline[]> {
       authorize: testAuthorize,
       logger: captureLogger(),
       reconcileIntervalSeconds: 0,
+      ...overrides,
     }),
   )
   await Promise.all(instances.map((r) => r.ready()))
