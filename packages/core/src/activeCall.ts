@@ -315,7 +315,8 @@ export class ActiveCall {
         .releaseCall(id)
         .catch((e: unknown) => {
           const code = toRinglineError(e).code
-          if (code !== 'CALL_ALREADY_ANSWERED' && code !== 'CALL_NOT_FOUND') return this.requests().hangupCall(id)
+          if (code !== 'CALL_ALREADY_ANSWERED' && code !== 'CALL_NOT_FOUND')
+            return this.requests().hangupCall(id)
         })
         .catch(noop)
     } else if (call.id) void this.requests().hangupCall(call.id).catch(noop)

@@ -93,7 +93,10 @@ describe('incoming calls', () => {
   it('an answer whose room cannot be joined releases the claim (not a hang-up) and says so', async () => {
     const t = await ringing()
     t.server.on('POST /calls/in_1/answer', () => ({
-      body: { call: { ...inbound, status: 'in-progress', answeredBy: 'u1' }, connection: connectionFor(inbound) },
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
     }))
     t.server.on('POST /calls/in_1/release', () => ({ body: { call: inbound } }))
     t.transport.onRoom = (room) => {
@@ -117,7 +120,10 @@ describe('incoming calls', () => {
   it('an answer that never connects in time is released; a refused release (media connected) hangs up', async () => {
     const t = await ringing({ timeouts: { connect: 5_000 } })
     t.server.on('POST /calls/in_1/answer', () => ({
-      body: { call: { ...inbound, status: 'in-progress', answeredBy: 'u1' }, connection: connectionFor(inbound) },
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
     }))
     t.server.on('POST /calls/in_1/release', () => ({
       status: 409,

@@ -20,6 +20,7 @@ import type {
 } from '@ringline/core/protocol'
 import { inviteAgent } from './agents/agentOperations'
 import { agentRoutes } from './agents/routes'
+import { releaseAnswer, stopAnswerWatches } from './calls/answerRelease'
 import { followCallEnds } from './calls/callMedia'
 import {
   createCall,
@@ -29,7 +30,6 @@ import {
   listCalls,
   transferCall,
 } from './calls/calls'
-import { releaseAnswer, stopAnswerWatches } from './calls/answerRelease'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
 import { reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'

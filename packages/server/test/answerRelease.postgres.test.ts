@@ -11,7 +11,10 @@ const alice = USERS.alice!
 const bob = USERS.bob!
 
 /** An inbound call ringing through instance `on` (its SIP participant's join); its id and room. */
-async function ringingCall(on: Ringline, tag: string): Promise<{ id: string; room: { name: string; sid: string } }> {
+async function ringingCall(
+  on: Ringline,
+  tag: string,
+): Promise<{ id: string; room: { name: string; sid: string } }> {
   const room = { name: `in-acme_+15550001111_${tag}`, sid: `RM_${tag}` }
   const caller = {
     sid: `PA_${tag}`,
@@ -20,11 +23,14 @@ async function ringingCall(on: Ringline, tag: string): Promise<{ id: string; roo
     joinedAt: String(Math.floor(Date.now() / 1000)),
     attributes: { 'sip.phoneNumber': '+15550001111', 'ringline.tenant': 'acme' },
   }
-  const res = await on.handler(await signedWebhook({ event: 'participant_joined', room, participant: caller }))
+  const res = await on.handler(
+    await signedWebhook({ event: 'participant_joined', room, participant: caller }),
+  )
   expect(res.status).toBe(200)
-  const { rows } = await on.store.query<{ id: string }>('SELECT id FROM ringline_calls WHERE room_name = $1', [
-    room.name,
-  ])
+  const { rows } = await on.store.query<{ id: string }>(
+    'SELECT id FROM ringline_calls WHERE room_name = $1',
+    [room.name],
+  )
   return { id: rows[0]!.id, room }
 }
 
@@ -86,7 +92,10 @@ describe('releasing an answer that did not connect, across two instances on one 
       expect((await a.api.releaseAnswer(alice, id)).call.status).toBe('ringing')
 
       // Bob answers through B and his browser joins: his answer holds.
-      expect((await b.api.answerCall(bob, id)).call).toMatchObject({ status: 'in-progress', answeredBy: 'bob' })
+      expect((await b.api.answerCall(bob, id)).call).toMatchObject({
+        status: 'in-progress',
+        answeredBy: 'bob',
+      })
       expect(await codeOf(a.api.releaseAnswer(alice, id))).toBe('CALL_ALREADY_ANSWERED')
       await joined(a, room, 'bob', 'r1')
       expect(await codeOf(a.api.releaseAnswer(bob, id))).toBe('CALL_NOT_ACTIVE')

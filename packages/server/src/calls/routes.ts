@@ -8,9 +8,9 @@ import {
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
+import { releaseAnswer } from './answerRelease'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
 import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
-import { releaseAnswer } from './answerRelease'
 import { answerCall, declineCall } from './inbound'
 
 /** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */

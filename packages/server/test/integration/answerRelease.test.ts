@@ -30,7 +30,8 @@ describe('an answer that fails to connect rings the others again (sipp phone)', 
   async function ringsTimes(from: string, n: number, timeoutMs = 60_000): Promise<Incoming> {
     const deadline = Date.now() + timeoutMs
     while (incomings(from).length < n) {
-      if (Date.now() > deadline) throw new Error(`call from ${from} rang ${incomings(from).length} times, not ${n}`)
+      if (Date.now() > deadline)
+        throw new Error(`call from ${from} rang ${incomings(from).length} times, not ${n}`)
       await new Promise((r) => setTimeout(r, 100))
     }
     return incomings(from)[n - 1] as Incoming
