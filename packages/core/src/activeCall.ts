@@ -93,6 +93,15 @@ export function answerNotConnected(call: Call): boolean {
   return call.phase === 'connecting' || (call.phase === 'reconnecting' && call.connectedAt === null)
 }
 
+/** The error of an answer whose media did not connect and that was handed back. */
+function releasedError(cause?: unknown): RinglineError {
+  return new RinglineError(
+    'CONNECTION_FAILED',
+    'Could not connect to the call: it was handed back and rings your colleagues again.',
+    cause === undefined ? undefined : { cause },
+  )
+}
+
 function replaced(key: string): never {
   throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
 }
@@ -368,11 +377,7 @@ export class ActiveCall {
       const call = this.callOf(key)
       if (!call || isCallOver(call)) return
       if (error.code === 'CONNECTION_FAILED' && answerNotConnected(call) && !this.transport().requests) {
-        error = new RinglineError(
-          'CONNECTION_FAILED',
-          'Could not connect to the call: it was handed back and rings your colleagues again.',
-          { cause: e },
-        )
+        error = releasedError(e)
       }
       this.#host.error(error)
       this.#timers.giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
@@ -455,7 +460,17 @@ export class ActiveCall {
           watch.monitor.update({ reconnecting: fact.state === 'reconnecting' })
           if (fact.state === 'connected') this.#pollLinkStats(watch)
         }
-        this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
+        {
+          const before = this.callOf(key)
+          this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
+          // LiveKit's client reports a failed connect as a disconnect (before `connect()` rejects): an answer that
+          // never connected is handed back to ring the others, not left claimed.
+          const after = this.callOf(key)
+          if (before && answerNotConnected(before) && after && isCallOver(after) && !isCallOver(before)) {
+            if (!this.transport().requests) this.#host.error(releasedError())
+            this.serverHangup(before)
+          }
+        }
         return
       case 'participants':
         this.dispatch(key, { type: 'participants', participants: fact.participants })

@@ -117,6 +117,38 @@ describe('incoming calls', () => {
     ])
   })
 
+  it('a connect LiveKit reports as a disconnect first (as livekit-client does) is released too', async () => {
+    const t = await ringing()
+    t.server.on('POST /calls/in_1/answer', () => ({
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
+    }))
+    t.server.on('POST /calls/in_1/release', () => ({ body: { call: inbound } }))
+    t.transport.onRoom = (room) => {
+      const connect = room.connect.bind(room)
+      room.connect = async (url: string, token: string) => {
+        room.emit('connectionStateChanged', 'disconnected')
+        room.emit('disconnected', 14)
+        return connect(url, token)
+      }
+      room.failConnect = new Error('could not establish signal connection')
+    }
+    const errors: string[] = []
+    t.client.on((e) => {
+      if (e.type === 'error') errors.push(e.error.message)
+    })
+    await t.client.answer('in_1')
+    await settle()
+    expect(t.phase()).toBe('failed')
+    expect(t.server.calls('POST /calls/in_1/release')).toHaveLength(1)
+    expect(t.server.calls('POST /calls/in_1/hangup')).toHaveLength(0)
+    expect(errors).toEqual([
+      'Could not connect to the call: it was handed back and rings your colleagues again.',
+    ])
+  })
+
   it('an answer that never connects in time is released; a refused release (media connected) hangs up', async () => {
     const t = await ringing({ timeouts: { connect: 5_000 } })
     t.server.on('POST /calls/in_1/answer', () => ({
