@@ -87,6 +87,21 @@ export interface PlaceCallSteps<R> {
   accepted(result: R): { id: string; record: CallRecord | null; connection: Connection; room?: RoomLike }
 }
 
+/** An inbound call this client answered whose media has not connected yet. */
+export function answerNotConnected(call: Call): boolean {
+  if (call.direction !== 'inbound') return false
+  return call.phase === 'connecting' || (call.phase === 'reconnecting' && call.connectedAt === null)
+}
+
+/** The error of an answer whose media did not connect and that was handed back. */
+function releasedError(cause?: unknown): RinglineError {
+  return new RinglineError(
+    'CONNECTION_FAILED',
+    'Could not connect to the call: it was handed back and rings your colleagues again.',
+    cause === undefined ? undefined : { cause },
+  )
+}
+
 function replaced(key: string): never {
   throw new RinglineError('CALL_NOT_ACTIVE', `Call ${key} was replaced by another call.`)
 }
@@ -295,10 +310,24 @@ export class ActiveCall {
     }
   }
 
-  /** Tell the server to end a call we are giving up on (timeouts, failures); never throws. */
+  /**
+   * Tell the server to end a call we are giving up on (timeouts, failures); never throws. An inbound call answered
+   * here whose media never connected is released instead: it rings the other agents again rather than dropping
+   * the caller (hung up after all when the server refuses, e.g. because the media did connect).
+   */
   serverHangup(call: Call) {
     if (call.direction === 'internal') {
       if (call.remote.name) void this.#host.api.leaveRoom(call.remote.name).catch(noop)
+    } else if (call.id && answerNotConnected(call) && !this.transport().requests) {
+      const id = call.id
+      void this.#host.api
+        .releaseCall(id)
+        .catch((e: unknown) => {
+          const code = toRinglineError(e).code
+          if (code !== 'CALL_ALREADY_ANSWERED' && code !== 'CALL_NOT_FOUND')
+            return this.requests().hangupCall(id)
+        })
+        .catch(noop)
     } else if (call.id) void this.requests().hangupCall(call.id).catch(noop)
   }
 
@@ -344,11 +373,14 @@ export class ActiveCall {
         if (!call.onHold) session.watchMutedSpeech?.(true)
       }
     } catch (e) {
-      const error = toRinglineError(e, 'CONNECTION_FAILED')
+      let error = toRinglineError(e, 'CONNECTION_FAILED')
       const microphone = microphoneStateOf(error)
       if (microphone) this.#host.notePermission(microphone)
       const call = this.callOf(key)
       if (!call || isCallOver(call)) return
+      if (error.code === 'CONNECTION_FAILED' && answerNotConnected(call) && !this.transport().requests) {
+        error = releasedError(e)
+      }
       this.#host.error(error)
       this.#timers.giveUp(key, { type: 'fail', error: { code: error.code, message: error.message } })
     }
@@ -430,7 +462,17 @@ export class ActiveCall {
           watch.monitor.update({ reconnecting: fact.state === 'reconnecting' })
           if (fact.state === 'connected') this.#pollLinkStats(watch)
         }
-        this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
+        {
+          const before = this.callOf(key)
+          this.dispatch(key, { type: 'room', state: fact.state, cause: fact.cause })
+          // LiveKit's client reports a failed connect as a disconnect (before `connect()` rejects): an answer that
+          // never connected is handed back to ring the others, not left claimed.
+          const after = this.callOf(key)
+          if (before && answerNotConnected(before) && after && isCallOver(after) && !isCallOver(before)) {
+            if (!this.transport().requests) this.#host.error(releasedError())
+            this.serverHangup(before)
+          }
+        }
         return
       case 'participants':
         this.dispatch(key, { type: 'participants', participants: fact.participants })

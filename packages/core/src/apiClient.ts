@@ -66,6 +66,8 @@ export interface ApiClient {
   answerCall(id: string, signal?: AbortSignal): Promise<CallWithConnection>
   declineCall(id: string, body?: { reject?: boolean }): Promise<unknown>
   hangupCall(id: string): Promise<unknown>
+  /** Hands back this user's answer of an inbound call whose media did not connect: the call rings the others again. */
+  releaseCall(id: string): Promise<unknown>
   transferCall(id: string, to: string): Promise<unknown>
   dispatchAgent(id: string, body: { agentName: string; metadata?: string }): Promise<unknown>
   startRecording(id: string): Promise<unknown>
@@ -196,6 +198,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       request('POST', `/calls/${enc(id)}/answer`, { body: {}, schema: callWithConnectionGuard, signal }),
     declineCall: (id, body = {}) => request('POST', `/calls/${enc(id)}/decline`, { body }),
     hangupCall: (id) => request('POST', `/calls/${enc(id)}/hangup`, { body: {} }),
+    releaseCall: (id) => request('POST', `/calls/${enc(id)}/release`, { body: {} }),
     transferCall: (id, to) => request('POST', `/calls/${enc(id)}/transfer`, { body: { to } }),
     dispatchAgent: (id, body) => request('POST', `/calls/${enc(id)}/agent`, { body }),
     startRecording: (id) => request('POST', `/calls/${enc(id)}/recording`, { body: {} }),

@@ -90,6 +90,100 @@ describe('incoming calls', () => {
     expect(t.transport.rooms).toHaveLength(0)
   })
 
+  it('an answer whose room cannot be joined releases the claim (not a hang-up) and says so', async () => {
+    const t = await ringing()
+    t.server.on('POST /calls/in_1/answer', () => ({
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
+    }))
+    t.server.on('POST /calls/in_1/release', () => ({ body: { call: inbound } }))
+    t.transport.onRoom = (room) => {
+      room.failConnect = new Error('could not establish signal connection')
+    }
+    const errors: string[] = []
+    t.client.on((e) => {
+      if (e.type === 'error') errors.push(`${e.error.code}: ${e.error.message}`)
+    })
+    await t.client.answer('in_1')
+    await settle()
+    const call = t.call()
+    expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_FAILED')
+    expect(t.server.calls('POST /calls/in_1/release')).toHaveLength(1)
+    expect(t.server.calls('POST /calls/in_1/hangup')).toHaveLength(0)
+    expect(errors).toEqual([
+      'CONNECTION_FAILED: Could not connect to the call: it was handed back and rings your colleagues again.',
+    ])
+  })
+
+  it('a connect LiveKit reports as a disconnect first (as livekit-client does) is released too', async () => {
+    const t = await ringing()
+    t.server.on('POST /calls/in_1/answer', () => ({
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
+    }))
+    t.server.on('POST /calls/in_1/release', () => ({ body: { call: inbound } }))
+    t.transport.onRoom = (room) => {
+      const connect = room.connect.bind(room)
+      room.connect = async (url: string, token: string) => {
+        room.emit('connectionStateChanged', 'disconnected')
+        room.emit('disconnected', 14)
+        return connect(url, token)
+      }
+      room.failConnect = new Error('could not establish signal connection')
+    }
+    const errors: string[] = []
+    t.client.on((e) => {
+      if (e.type === 'error') errors.push(e.error.message)
+    })
+    await t.client.answer('in_1')
+    await settle()
+    expect(t.phase()).toBe('failed')
+    expect(t.server.calls('POST /calls/in_1/release')).toHaveLength(1)
+    expect(t.server.calls('POST /calls/in_1/hangup')).toHaveLength(0)
+    expect(errors).toEqual([
+      'Could not connect to the call: it was handed back and rings your colleagues again.',
+    ])
+  })
+
+  it('an answer that never connects in time is released; a refused release (media connected) hangs up', async () => {
+    const t = await ringing({ timeouts: { connect: 5_000 } })
+    t.server.on('POST /calls/in_1/answer', () => ({
+      body: {
+        call: { ...inbound, status: 'in-progress', answeredBy: 'u1' },
+        connection: connectionFor(inbound),
+      },
+    }))
+    t.server.on('POST /calls/in_1/release', () => ({
+      status: 409,
+      body: { error: { code: 'CALL_NOT_ACTIVE', message: 'connected', requestId: 'r' } },
+    }))
+    await t.client.answer('in_1')
+    await settle()
+    expect(t.phase()).toBe('connecting')
+    t.clock.advance(5_000)
+    await settle()
+    expect(t.phase()).toBe('failed')
+    expect(t.server.calls('POST /calls/in_1/release')).toHaveLength(1)
+    expect(t.server.calls('POST /calls/in_1/hangup')).toHaveLength(1)
+  })
+
+  it('rings again when an answer seen elsewhere is released', async () => {
+    const t = await ringing({ timeouts: { incomingRetention: 3000 } })
+    t.server.push(makeEvent('call.updated', { ...inbound, status: 'in-progress', answeredBy: 'u2' }))
+    await settle()
+    expect(t.client.getSnapshot().incoming[0]?.phase).toBe('ended')
+    t.server.push(makeEvent('call.incoming', inbound))
+    await settle()
+    expect(t.client.getSnapshot().incoming).toMatchObject([{ id: 'in_1', phase: 'ringing' }])
+    // The retention timer of the earlier "answered elsewhere" does not drop the ringing call.
+    t.clock.advance(3000)
+    expect(t.client.getSnapshot().incoming).toMatchObject([{ id: 'in_1', phase: 'ringing' }])
+  })
+
   it('declines: removes it here and posts to the server', async () => {
     const t = await ringing()
     t.server.on('POST /calls/in_1/decline', () => ({ body: { ok: true } }))

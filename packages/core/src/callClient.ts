@@ -294,7 +294,8 @@ class CallClientImpl extends Subscribable implements CallClient {
     const next = reduceIncomingCalls(this.#incoming, action, this.#clock.now())
     this.#incoming = next
     for (const id of this.#incomingTimers.names()) {
-      if (!next.incoming.some((c) => c.id === id)) this.#incomingTimers.clear(id)
+      // Gone, or ringing again (a released answer): its retention timer goes.
+      if (!next.incoming.some((c) => c.id === id && c.phase === 'ended')) this.#incomingTimers.clear(id)
     }
     for (const c of next.incoming) {
       if (c.phase !== 'ended') continue

@@ -84,8 +84,10 @@ function reduceServerEvent(
   const existing = state.incoming.find((c) => c.id === record.id)
 
   if (event.type === 'call.incoming') {
-    if (existing || state.handled.has(record.id) || state.answering.has(record.id) || isFinal(record))
-      return state
+    if (state.handled.has(record.id) || state.answering.has(record.id) || isFinal(record)) return state
+    // A call seen answered elsewhere rings again when that answer was released (its media never connected).
+    const ringsAgain = existing?.phase === 'ended' && !record.answeredBy && record.status === 'ringing'
+    if (existing && !ringsAgain) return state
     const call: IncomingCall = {
       id: record.id,
       from: record.fromNumber,
@@ -94,7 +96,8 @@ function reduceServerEvent(
       receivedAt: now,
       phase: 'ringing',
     }
-    return { ...state, incoming: [...state.incoming, call] }
+    const others = ringsAgain ? state.incoming.filter((c) => c.id !== record.id) : state.incoming
+    return { ...state, incoming: [...others, call] }
   }
 
   if (existing?.phase !== 'ringing' || state.answering.has(record.id)) return state

@@ -90,7 +90,14 @@ export const NUMBERS = Object.freeze({
   /** Caller id of the outbound trunk (its `numbers`). */
   callerId: '+15550009999',
   /** Left unprovisioned, for Ringline's `provisionNumber` to claim. */
-  free: ['+15550009001', '+15550009002', '+15550009003', '+15550009004', '+15550009005'] as readonly string[],
+  free: [
+    '+15550009001',
+    '+15550009002',
+    '+15550009003',
+    '+15550009004',
+    '+15550009005',
+    '+15550009006',
+  ] as readonly string[],
   /** The phone's default caller number when it places inbound calls. */
   phoneCaller: '+15550001111',
 })

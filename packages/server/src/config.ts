@@ -11,6 +11,8 @@ export interface ResolvedConfig {
     ringingTimeout: number
     maxCallDuration: number
     waitForCallerSeconds: number
+    /** Seconds an answer has to connect before its claim is released; 0: never. */
+    answerConnectSeconds: number
     inboundAllowedAddresses?: string[]
   }
   secretKey?: string
@@ -60,6 +62,12 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(value)))
 }
 
+/** `sip.answerConnectSeconds`: 0 (off), else 3..120; default 20. */
+function answerConnect(value: number | undefined): number {
+  if (value === 0) return 0
+  return clamp(value ?? 20, 3, 120)
+}
+
 function normalizeBasePath(path: string): string {
   const trimmed = `/${path.replace(/^\/+|\/+$/g, '')}`
   return trimmed === '/' ? '' : trimmed
@@ -79,6 +87,7 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
       ringingTimeout: clamp(config.sip?.ringingTimeout ?? 30, 5, 170),
       maxCallDuration: clamp(config.sip?.maxCallDuration ?? 3600, 60, 86_400),
       waitForCallerSeconds: clamp(config.sip?.waitForCallerSeconds ?? 15, 0, 60),
+      answerConnectSeconds: answerConnect(config.sip?.answerConnectSeconds),
       inboundAllowedAddresses:
         config.sip?.inboundAllowedAddresses ?? addressList(env('RINGLINE_SIP_ALLOWED_ADDRESSES')),
     },
@@ -86,7 +95,7 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
     basePath: normalizeBasePath(config.basePath ?? '/api/ringline'),
     allowedOrigins: (config.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()),
     trustProxy: config.trustProxy ?? false,
-    tokenTtl: clamp(config.tokenTtl ?? 3600, 60, 86_400),
+    tokenTtl: clamp(config.tokenTtl ?? (Number(env('RINGLINE_TOKEN_TTL')) || 3600), 60, 86_400),
     maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
     maxWebhookBytes: config.maxWebhookBytes ?? 1024 * 1024,
     webhookClockTolerance: config.webhookClockTolerance ?? 10,

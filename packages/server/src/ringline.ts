@@ -21,6 +21,7 @@ import type {
 } from '@ringline/core/protocol'
 import { inviteAgent } from './agents/agentOperations'
 import { agentRoutes } from './agents/routes'
+import { releaseAnswer, stopAnswerWatches } from './calls/answerRelease'
 import { followCallEnds } from './calls/callMedia'
 import {
   createCall,
@@ -117,6 +118,8 @@ export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   answerCall(principal: Principal, id: string): Promise<CallWithConnection>
   /** Declines (or, with `reject`, rejects) a ringing inbound call (`POST /calls/:id/decline`). */
   declineCall(principal: Principal, id: string, body?: DeclineCallRequest): Promise<{ call: CallRecord }>
+  /** Releases the principal's answer whose media did not connect: the call rings again (`POST /calls/:id/release`). */
+  releaseAnswer(principal: Principal, id: string): Promise<{ call: CallRecord }>
   /** Hangs up a call (`POST /calls/:id/hangup`). */
   hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
   /** Transfers a connected phone call to another number (`POST /calls/:id/transfer`). */
@@ -274,6 +277,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     restoreUser: (tenantId, userId) => restoreUser(ctx, tenantId, userId),
     answerCall: (p, id) => answerCall(ctx, p, id),
     declineCall: (p, id, body) => declineCall(ctx, p, id, body),
+    releaseAnswer: (p, id) => releaseAnswer(ctx, p, id),
     hangupCall: (p, id) => hangupCall(ctx, p, id),
     transferCall: (p, id, body) => transferCall(ctx, p, id, body),
     startRecording: (p, id) => startRecording(ctx, p, id),
@@ -329,6 +333,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
     async close() {
       if (timer) clearInterval(timer)
+      stopAnswerWatches(ctx)
       stopFollowing()
       await Promise.allSettled([...pending])
       await media.close()

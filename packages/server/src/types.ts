@@ -70,6 +70,12 @@ export interface RinglineConfig {
      */
     waitForCallerSeconds?: number
     /**
+     * Seconds the winner of an inbound answer has to join the call's room (default 20, 3..120; 0 turns it off):
+     * when its media has not connected by then while the caller still waits, the claim is released and the call
+     * rings the others again (`call.incoming`) instead of keeping the caller on a line nobody is on.
+     */
+    answerConnectSeconds?: number
+    /**
      * Where inbound SIP may come from, set on the LiveKit inbound trunks Ringline provisions: IPs, CIDRs or host
      * names (env `RINGLINE_SIP_ALLOWED_ADDRESSES`, comma-separated). Default: numbers connected through Twilio
      * accept Twilio's signalling ranges only (`TWILIO_SIGNALING_ADDRESSES`); other numbers any address.
@@ -88,7 +94,10 @@ export interface RinglineConfig {
   allowedOrigins?: string[]
   /** Use `X-Forwarded-Host` / `X-Forwarded-Proto` for the same-origin check (behind a proxy you trust). */
   trustProxy?: boolean
-  /** Token lifetime in seconds (default 3600, clamped to 60..86400). */
+  /**
+   * LiveKit token lifetime in seconds (`RINGLINE_TOKEN_TTL`; default 3600, clamped to 60..86400). It bounds joining
+   * only: LiveKit refreshes the token of a connected participant, so calls outlive it.
+   */
   tokenTtl?: number
   /** Largest JSON body in bytes (default 64 KiB). */
   maxBodyBytes?: number

@@ -144,6 +144,26 @@ export async function claimCall(
   return rows[0] ? callFromRow(rows[0]) : null
 }
 
+/**
+ * Hands a claimed inbound call back to ringing: only `userId`'s claim of the answer at `answeredAt` (a later claim,
+ * even by the same user, is kept). Returns the ringing call, or `null` when that claim is no longer the call's.
+ */
+export async function releaseClaim(
+  q: Queryable,
+  id: string,
+  userId: string,
+  answeredAt: string,
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET status = 'ringing', answered_by = NULL, answered_at = NULL, updated_at = now()
+     WHERE id = $1 AND direction = 'inbound' AND status = 'in-progress' AND ended_at IS NULL
+       AND answered_by = $2 AND abs(extract(epoch FROM answered_at - $3::timestamptz)) < 0.002
+     RETURNING *`,
+    [id, userId, answeredAt],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
 /** Merges fields into a call's internals. */
 export async function updateInternals(
   q: Queryable,

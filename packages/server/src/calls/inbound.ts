@@ -18,6 +18,7 @@ import {
 import { credentialFingerprint, sameMembers } from '../numbers/trunkFields'
 import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
+import { watchAnswer } from './answerRelease'
 import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
 import { addDecline, claimCall, closeCall, getCall } from './callRepository'
@@ -63,6 +64,7 @@ export async function answerCall(
   const connection = await ctx.connect(principal, claimed.roomName)
   publishCall(ctx, 'call.updated', claimed)
   afterAnswered(ctx, claimed)
+  watchAnswer(ctx, claimed, principal.userId)
   return { call: publicCall(claimed, ctx.config.basePath), connection }
 }
 

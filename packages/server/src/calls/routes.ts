@@ -8,6 +8,7 @@ import {
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
+import { releaseAnswer } from './answerRelease'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
 import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
 import { answerCall, declineCall } from './inbound'
@@ -34,6 +35,7 @@ export const callRoutes = [
   paramRoute('GET', '/calls/:id', getCallDetail),
   paramRoute('POST', '/calls/:id/answer', answerCall),
   paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),
+  paramRoute('POST', '/calls/:id/release', releaseAnswer),
   paramRoute('POST', '/calls/:id/hangup', hangupCall),
   paramRoute('POST', '/calls/:id/transfer', transferCall, transferCallRequestSchema),
   paramRoute('POST', '/calls/:id/consult', startConsult, startConsultRequestSchema),

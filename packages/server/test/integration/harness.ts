@@ -44,7 +44,12 @@ export interface Harness {
   close(): Promise<void>
 }
 
-/** `info`: the sandbox to wire to (default the run's shared one; a failure drill passes its own). */
+/** The overrides but `sip`, which is merged into the harness's own SIP settings. */
+function withoutSip({ sip: _sip, ...rest }: Partial<RinglineConfig>): Partial<RinglineConfig> {
+  return rest
+}
+
+/** `overrides.sip` is merged into the sandbox's SIP settings. `info`: the sandbox to wire to (default the run's shared one; a failure drill passes its own). */
 export async function startHarness(
   overrides: Partial<RinglineConfig> = {},
   info: SandboxInfo = inject('ringlineSandbox'),
@@ -71,12 +76,13 @@ export async function startHarness(
       waitForCallerSeconds: 0,
       // The sandbox phone calls from 127.0.0.1 (Twilio-connected numbers would otherwise accept Twilio's ranges only).
       inboundAllowedAddresses: ['127.0.0.1'],
+      ...overrides.sip,
     },
     store: memoryStore(),
     authorize: (request) => users[(request.headers.get('x-user') ?? '') as keyof typeof users] ?? null,
     calls: { allowUnassignedNumbers: true, maxConcurrentPerUser: 20 },
     logger,
-    ...overrides,
+    ...withoutSip(overrides),
   })
   const events: RinglineEvent[] = []
   const waiters = new Set<{ predicate: (e: RinglineEvent) => boolean; resolve: (e: RinglineEvent) => void }>()
