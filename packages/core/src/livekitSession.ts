@@ -1,6 +1,7 @@
 // One LiveKit room connection (the body of livekitTransport's sessions). Loaded with import() when the first
 // session starts, beside livekit-client itself, so pages that never call do not carry it.
-import { dtmfDigitFromCode } from './dtmf'
+
+import type { dtmfDigitFromCode } from './dtmf'
 import type {
   LivekitModuleLike,
   LivekitTransportOptions,
@@ -9,14 +10,14 @@ import type {
   RoomLike,
   TranscriptionSegmentLike,
 } from './livekitTransport'
-import { microphoneError } from './microphoneError'
-import { watchSpeech } from './mutedSpeech'
+import type { microphoneError } from './microphoneError'
+import type { watchSpeech } from './mutedSpeech'
 import type { ConnectionQualityLevel, LinkStats } from './networkQuality'
 import { createParticipantSnapshots } from './participantSnapshots'
 import { playOnMicrophone } from './playOnMicrophone'
 import type { Connection } from './protocol'
 import { TRANSCRIPTION_ATTRIBUTES, TRANSCRIPTION_TOPIC } from './protocol/constants'
-import { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
+import type { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
 import { createRemoteAudioElements } from './remoteAudioElements'
 import { RinglineError } from './ringlineError'
 import type {
@@ -58,12 +59,32 @@ const CAUSES: Record<string, DisconnectCause> = {
   MIGRATION: 'unknown',
 }
 
+/**
+ * Helpers this session shares with the rest of core, handed in by livekitTransport: this chunk imports none of
+ * them, so a bundler that splits by file does not load them on pages that never use them.
+ */
+export interface SessionHelpers {
+  microphoneError: typeof microphoneError
+  watchSpeech: typeof watchSpeech
+  dtmfDigitFromCode: typeof dtmfDigitFromCode
+  transcriptSegmentFromStream: typeof transcriptSegmentFromStream
+  transcriptSegmentsFromLegacy: typeof transcriptSegmentsFromLegacy
+}
+
 /** A session of the LiveKit transport; `load` gives the livekit-client module. Internal. */
 export function createLivekitSession(
   options: LivekitTransportOptions,
   load: () => Promise<LivekitModuleLike>,
   onFact: (fact: TransportFact) => void,
+  helpers: SessionHelpers,
 ): TransportSession {
+  const {
+    microphoneError,
+    watchSpeech,
+    dtmfDigitFromCode,
+    transcriptSegmentFromStream,
+    transcriptSegmentsFromLegacy,
+  } = helpers
   let lk: LivekitModuleLike | null = null
   let room: RoomLike | null = null
   let closed = false
@@ -321,7 +342,7 @@ export function createLivekitSession(
     async playInsteadOfMicrophone(track) {
       const local = requireRoom().localParticipant
       const source = lk?.Track.Source.Microphone ?? 'microphone'
-      const restore = await playOnMicrophone(local, source, track, () => closed)
+      const restore = await playOnMicrophone(local, source, track, () => closed, microphoneError)
       scheduleRefresh()
       return async () => {
         await restore()

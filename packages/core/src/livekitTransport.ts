@@ -1,4 +1,7 @@
-import type { LevelMeterFactory } from './mutedSpeech'
+import { dtmfDigitFromCode } from './dtmf'
+import { microphoneError } from './microphoneError'
+import { type LevelMeterFactory, watchSpeech } from './mutedSpeech'
+import { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
 import type { CallTransport, TransportFact, TransportSession } from './types'
 
 /** The parts of a livekit-client track publication Ringline reads. */
@@ -114,6 +117,15 @@ export interface LivekitTransportOptions {
   speechMeter?: LevelMeterFactory
 }
 
+// Handed to the lazily loaded session (see SessionHelpers): the rest of core uses them too.
+const helpers = {
+  microphoneError,
+  watchSpeech,
+  dtmfDigitFromCode,
+  transcriptSegmentFromStream,
+  transcriptSegmentsFromLegacy,
+}
+
 /** The LiveKit transport: joins rooms with livekit-client, audio only; loads livekit-client on first use. */
 export function livekitTransport(options: LivekitTransportOptions = {}): CallTransport {
   let modulePromise: Promise<LivekitModuleLike> | null = null
@@ -137,7 +149,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       let real: TransportSession | null = null
       let remoteAudio = true
       const ready = import('./livekitSession').then((m) => {
-        real = m.createLivekitSession(options, load, onFact)
+        real = m.createLivekitSession(options, load, onFact, helpers)
         if (!remoteAudio) real.setRemoteAudioEnabled(false)
         return real
       })

@@ -37,14 +37,14 @@ export type { InternalCallLabels, InternalCallProps, InternalCallState } from '.
 export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
 export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/LiveTranscript'
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
-export { ReadyCheck, VoiceConfigurationCard, VoiceSettingsCard } from './components/lazyCards'
-export type { ReadyCheckProps } from './components/ReadyCheck'
+export type { ReadyCheckLabels, ReadyCheckProps } from './components/ReadyCheck'
+export { ReadyCheck, readyCheckLabels } from './components/ReadyCheck'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
 export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
-export type { ReadyCheckLabels } from './components/readyCheckLabels'
-export { readyCheckLabels } from './components/readyCheckLabels'
 export type { VoiceConfigurationCardProps } from './components/VoiceConfigurationCard'
+export { VoiceConfigurationCard } from './components/VoiceConfigurationCard'
 export type { VoiceSettingsCardProps } from './components/VoiceSettingsCard'
+export { VoiceSettingsCard } from './components/VoiceSettingsCard'
 export type {
   VoiceConfigurationCardLabels,
   VoiceConfigurationStage,
