@@ -126,6 +126,14 @@ const helpers = {
   transcriptSegmentsFromLegacy,
 }
 
+type SessionModule = typeof import('./livekitSession')
+let sessionModule: SessionModule | null = null
+
+/** Use this session module instead of loading it on the first call (the testing entry's fakes start synchronously). Internal. */
+export function provideLivekitSession(module: SessionModule): void {
+  sessionModule = module
+}
+
 /** The LiveKit transport: joins rooms with livekit-client, audio only; loads livekit-client on first use. */
 export function livekitTransport(options: LivekitTransportOptions = {}): CallTransport {
   let modulePromise: Promise<LivekitModuleLike> | null = null
@@ -148,11 +156,17 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
       // The session's code comes with livekit-client: both load when the first call starts, side by side.
       let real: TransportSession | null = null
       let remoteAudio = true
-      const ready = import('./livekitSession').then((m) => {
+      const create = (m: SessionModule) => {
         real = m.createLivekitSession(options, load, onFact, helpers)
         if (!remoteAudio) real.setRemoteAudioEnabled(false)
         return real
-      })
+      }
+      const ready = sessionModule
+        ? Promise.resolve(create(sessionModule))
+        : import('./livekitSession').then((m) => {
+            sessionModule = m
+            return create(m)
+          })
       ready.catch(() => undefined)
       const session = async () => real ?? (await ready)
       return {
