@@ -41,6 +41,40 @@ describe('livekitTransport', () => {
     return { room, facts, session }
   }
 
+  it('loads the session code on the first call; a hang-up before it arrives still wins', async () => {
+    let rooms = 0
+    const facts: TransportFact[] = []
+    const transport = livekitTransport({
+      livekit: fakeLivekit,
+      createRoom: () => {
+        rooms += 1
+        return new FakeRoom()
+      },
+      audioContainer: null,
+    })
+    const session = transport.createSession((f) => facts.push(f))
+    // Before the room exists these have nothing to act on, and must not throw.
+    session.setRemoteAudioEnabled(false)
+    session.watchMutedSpeech?.(true)
+    const connecting = session.connect(
+      { serverUrl: 'wss://x', token: 't', roomName: 'r' },
+      { microphone: false },
+    )
+    await session.disconnect()
+    await connecting
+    expect(rooms).toBe(0)
+    expect(facts).toEqual([])
+    await expect(session.publishDtmf(1, '1')).rejects.toMatchObject({ code: 'CALL_NOT_ACTIVE' })
+    // The next call of the same transport connects as usual.
+    const next = transport.createSession((f) => facts.push(f))
+    await next.connect({ serverUrl: 'wss://x', token: 't', roomName: 'r2' }, { microphone: false })
+    expect(rooms).toBe(1)
+    expect(facts.filter((f) => f.type === 'connection').map((f) => (f as { state: string }).state)).toEqual([
+      'connecting',
+      'connected',
+    ])
+  })
+
   it('reports connection, participants with SIP status, and coalesces a burst into one participants fact', async () => {
     const { room, facts } = await connected()
     expect(facts.map((f) => f.type)).toEqual([

@@ -1,5 +1,4 @@
 import type { LocalParticipantLike } from './livekitTransport'
-import { microphoneError } from './microphoneError'
 import { RinglineError } from './ringlineError'
 
 /**
@@ -11,6 +10,8 @@ export async function playOnMicrophone(
   source: string,
   track: MediaStreamTrack,
   isClosed: () => boolean,
+  /** Turns a failure to publish the microphone into a Ringline error (core's `microphoneError`). */
+  microphoneError: (error: unknown) => Error,
 ): Promise<() => Promise<void>> {
   let mic = local.getTrackPublication(source)?.track
   if (!mic) {

@@ -1,5 +1,6 @@
 // @ringline/core/testing: fakes for tests and stories (no browser or LiveKit needed).
-import { livekitTransport } from '../livekitTransport'
+import * as livekitSession from '../livekitSession'
+import { livekitTransport, provideLivekitSession } from '../livekitTransport'
 import type { CallTransport } from '../types'
 import { FakeRoom, fakeLivekit } from './fakeRoom'
 
@@ -23,6 +24,8 @@ export function createFakeTransport(
   onRoom: ((room: FakeRoom) => void) | null
 } {
   const rooms: FakeRoom[] = []
+  // Fakes run synchronously: the session code is here already instead of loading on the first call.
+  provideLivekitSession(livekitSession)
   const transport = livekitTransport({
     livekit: fakeLivekit,
     createRoom: () => {
