@@ -9,7 +9,7 @@ import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
-import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
+import { answerConsult, cancelConsult, completeConsult, joinTransferredCall, startConsult } from './consult'
 import { answerCall, declineCall } from './inbound'
 
 /** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */
@@ -40,4 +40,5 @@ export const callRoutes = [
   paramRoute('POST', '/calls/:id/consult/answer', answerConsult),
   paramRoute('POST', '/calls/:id/consult/complete', completeConsult),
   paramRoute('POST', '/calls/:id/consult/cancel', cancelConsult),
+  paramRoute('POST', '/calls/:id/consult/join', joinTransferredCall),
 ]
