@@ -73,7 +73,10 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     expect(done.body.call.consult ?? null).toBeNull()
     const joined = await post('bob', `/calls/${id}/consult/join`)
     expect(joined.status, JSON.stringify(joined.body)).toBe(200)
-    expect(joined.body.connection).toMatchObject({ roomName: answered.body.call.roomName, identity: 'acme:bob' })
+    expect(joined.body.connection).toMatchObject({
+      roomName: answered.body.call.roomName,
+      identity: 'acme:bob',
+    })
     expect((await post('alice', `/calls/${id}/consult/join`)).body.error.code).toBe('FORBIDDEN')
     for (const user of ['alice', 'bob']) {
       expect(lastCallEvent(user, id)?.call).toMatchObject({ answeredBy: 'bob', transfer: { kind: 'warm' } })
