@@ -29,6 +29,8 @@ export interface ConsultTransferLabels {
   consultedBy: (who: string) => string
   /** The consulted side ends the consult. */
   end: string
+  /** The consulted side, once the call was handed to them. */
+  takenOver: string
   dismiss: string
   /** Label of the list of consults offered to you. */
   offersGroup: string
@@ -60,6 +62,7 @@ export const consultTransferLabels: ConsultTransferLabels = {
   cancel: 'Cancel consult',
   consultedBy: (who) => `${who} is consulting you. Their caller is on hold.`,
   end: 'End consult',
+  takenOver: 'The call is yours now.',
   dismiss: 'Close',
   offersGroup: 'Consult requests',
   offer: (who, caller) =>
@@ -124,7 +127,9 @@ export function ConsultTransfer({
 
   let status = ''
   if (consult) {
-    if (consult.phase === 'ended') {
+    if (consult.phase === 'ended' && consult.role === 'consulted' && consult.endReason === 'completed') {
+      status = labels.takenOver
+    } else if (consult.phase === 'ended') {
       const reason = consult.endReason ?? 'canceled'
       status = labels.ended[reason](who(consult))
       if (consult.error && reason === 'failed') status += `: ${errorText(consult.error)}`

@@ -186,6 +186,7 @@ export const de: RinglineMessages = {
     cancel: 'Rückfrage abbrechen',
     consultedBy: (who) => `${who} hält Rücksprache mit Ihnen. Der Anrufer wird gehalten.`,
     end: 'Rückfrage beenden',
+    takenOver: 'Der Anruf liegt jetzt bei Ihnen.',
     dismiss: 'Schließen',
     offersGroup: 'Rückfragen',
     offer: (who, caller) =>
