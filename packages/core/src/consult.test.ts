@@ -257,3 +257,50 @@ describe('warm transfer: the consulted side', () => {
     expect(t.client.getSnapshot().activeCall).toBeNull()
   })
 })
+
+describe('warm transfer: twice in a row on the consulted side', () => {
+  it('a second hand-over after the first call ended connects as the first did', async () => {
+    const t = setup()
+    t.client.subscribe(() => {})
+    await settle()
+    for (const id of ['call_20', 'call_21']) {
+      const held = makeRecord({
+        id,
+        status: 'in-progress',
+        roomName: `out-t1_${id}`,
+        createdBy: 'alice',
+        consult: { userId: 'u1', by: 'alice', state: 'ringing', startedAt: '2026-01-01T00:00:10.000Z' },
+      })
+      t.server.push(makeEvent('call.updated', held))
+      await settle()
+      t.server.on(`POST /calls/${id}/consult/answer`, () => ({
+        body: { call: held, connection: consultConnection(id) },
+      }))
+      await t.client.consult.answer(id)
+      const handed = {
+        ...held,
+        consult: null,
+        answeredBy: 'u1',
+        transfer: { kind: 'warm' as const, to: 'user:u1', at: 'x', by: 'alice' },
+      }
+      t.server.on(`POST /calls/${id}/consult/join`, () => ({
+        body: { call: handed, connection: { serverUrl: 'wss://lk.test', token: 'x', roomName: `out-t1_${id}` } },
+      }))
+      t.server.on(`POST /calls/${id}/hangup`, () => ({ body: { ok: true } }))
+      t.server.push(makeEvent('call.updated', handed))
+      await settle()
+      const room = t.transport.rooms.at(-1)!
+      room.addSipParticipant('active')
+      await settle()
+      expect(t.client.getSnapshot().activeCall).toMatchObject({ id, phase: 'connected' })
+      expect(room.state).toBe('connected')
+      // Alice leaves the room (webhooks update the record), then Bob hangs up.
+      t.server.push(makeEvent('call.updated', { ...handed }))
+      await settle()
+      await t.client.hangup()
+      t.server.push(makeEvent('call.ended', { ...handed, status: 'completed', endedAt: '2026-01-01T00:01:00.000Z' }))
+      await settle()
+      expect(t.client.getSnapshot().activeCall?.phase).toBe('ended')
+    }
+  })
+})

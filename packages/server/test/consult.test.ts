@@ -2,6 +2,7 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertCall } from '../src/calls/callRepository'
 import { req, testRingline, USERS } from './helpers'
+import { signedWebhook } from './webhookSigner'
 
 // Warm transfer's routes on the memory store. The media side (the colleague joining the call's room, the caller
 // held) is LiveKit's; here: who may do what when, the record, and who is told.
@@ -85,6 +86,39 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     const detail = await ringline.handler(req('GET', `/calls/${id}`, { user: 'bob' }))
     const body = await detail.json()
     expect(body.timeline.map((t: { type: string }) => t.type)).toContain('transferred.warm')
+  })
+
+  it('the first user leaving the room after the hand-over does not end the call before the colleague’s join arrives', async () => {
+    const id = await connectedCall()
+    const room = (
+      await ringline.store.query<{ room_name: string }>(
+        'SELECT room_name FROM ringline_calls WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!.room_name
+    const hook = (event: string, identity: string, kind = 'STANDARD') =>
+      signedWebhook({
+        event,
+        room: { name: room, sid: `RM_${id}` },
+        participant: { sid: `PA_${identity}`, identity, kind },
+      })
+    await ringline.handler(await hook('participant_joined', 'acme:alice'))
+    await post('alice', `/calls/${id}/consult`, { userId: 'bob' })
+    await post('bob', `/calls/${id}/consult/answer`)
+    await post('alice', `/calls/${id}/consult/complete`)
+    // Alice leaves once LiveKit has Bob in the room; Bob's participant_joined may reach the server after her leave.
+    await ringline.handler(await hook('participant_left', 'acme:alice'))
+    const status = async () =>
+      (
+        await ringline.store.query<{ status: string }>('SELECT status FROM ringline_calls WHERE id = $1', [
+          id,
+        ])
+      ).rows[0]!.status
+    expect(await status()).toBe('in-progress')
+    await ringline.handler(await hook('participant_joined', 'acme:bob'))
+    await ringline.handler(await hook('participant_left', 'acme:bob'))
+    // Bob was the last user: the call is over (talked → completed).
+    expect(await status()).toBe('completed')
   })
 
   it('cancel (either side) closes the consult and the call stays the first user’s; a second consult can follow', async () => {
