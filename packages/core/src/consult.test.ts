@@ -284,7 +284,10 @@ describe('warm transfer: twice in a row on the consulted side', () => {
         transfer: { kind: 'warm' as const, to: 'user:u1', at: 'x', by: 'alice' },
       }
       t.server.on(`POST /calls/${id}/consult/join`, () => ({
-        body: { call: handed, connection: { serverUrl: 'wss://lk.test', token: 'x', roomName: `out-t1_${id}` } },
+        body: {
+          call: handed,
+          connection: { serverUrl: 'wss://lk.test', token: 'x', roomName: `out-t1_${id}` },
+        },
       }))
       t.server.on(`POST /calls/${id}/hangup`, () => ({ body: { ok: true } }))
       t.server.push(makeEvent('call.updated', handed))
@@ -298,7 +301,9 @@ describe('warm transfer: twice in a row on the consulted side', () => {
       t.server.push(makeEvent('call.updated', { ...handed }))
       await settle()
       await t.client.hangup()
-      t.server.push(makeEvent('call.ended', { ...handed, status: 'completed', endedAt: '2026-01-01T00:01:00.000Z' }))
+      t.server.push(
+        makeEvent('call.ended', { ...handed, status: 'completed', endedAt: '2026-01-01T00:01:00.000Z' }),
+      )
       await settle()
       expect(t.client.getSnapshot().activeCall?.phase).toBe('ended')
     }
