@@ -1,6 +1,6 @@
 'use client'
 
-import { CallControls, Dialer, useActiveCall } from '@ringline/react'
+import { CallControls, ConsultOffers, ConsultTransfer, Dialer, useActiveCall } from '@ringline/react'
 
 /** The dialer, and the controls of the active (outbound or answered inbound) call. */
 export function PhonePanel({ defaultNumber }: { defaultNumber: string }) {
@@ -14,10 +14,15 @@ export function PhonePanel({ defaultNumber }: { defaultNumber: string }) {
         {call ? (
           <CallControls />
         ) : (
-          <p className="demo-idle" data-testid="no-active-call">
-            No call right now. Dial a number, or call your company number from the sandbox phone: every online
-            agent of your team is rung.
-          </p>
+          <>
+            <p className="demo-idle" data-testid="no-active-call">
+              No call right now. Dial a number, or call your company number from the sandbox phone: every
+              online agent of your team is rung.
+            </p>
+            {/* A colleague's consult (warm transfer) reaches you here while you have no call of your own. */}
+            <ConsultOffers />
+            <ConsultTransfer />
+          </>
         )}
       </section>
     </div>

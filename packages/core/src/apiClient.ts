@@ -1,5 +1,6 @@
 import type {
   CallDetail,
+  CallRecord,
   CallWithConnection,
   ConnectNumberRequest,
   CreateCallRequest,
@@ -17,6 +18,7 @@ import type {
 } from './protocol'
 import {
   callDetailGuard,
+  callOnlyGuard,
   callWithConnectionGuard,
   joinRoomResponseGuard,
   listCallsResponseGuard,
@@ -69,6 +71,16 @@ export interface ApiClient {
   /** Hands back this user's answer of an inbound call whose media did not connect: the call rings the others again. */
   releaseCall(id: string): Promise<unknown>
   transferCall(id: string, to: string): Promise<unknown>
+  /** `POST /calls/:id/consult`: hold-and-consult colleague `userId` (warm transfer); a token for the consult room. */
+  startConsult(id: string, body: { userId: string }): Promise<CallWithConnection>
+  /** `POST /calls/:id/consult/answer`: join a consult you were asked to; a token for the consult room. */
+  answerConsult(id: string): Promise<CallWithConnection>
+  /** `POST /calls/:id/consult/complete`: hand the call to the consulted colleague. */
+  completeConsult(id: string): Promise<{ call: CallRecord }>
+  /** `POST /calls/:id/consult/cancel`: close the consult (either side). */
+  cancelConsult(id: string): Promise<{ call: CallRecord }>
+  /** `POST /calls/:id/consult/join`: a token for the call's room once it was handed to you. */
+  joinTransferredCall(id: string): Promise<CallWithConnection>
   dispatchAgent(id: string, body: { agentName: string; metadata?: string }): Promise<unknown>
   startRecording(id: string): Promise<unknown>
   listCalls(query?: ListCallsQuery, signal?: AbortSignal): Promise<ListCallsResponse>
@@ -200,6 +212,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     hangupCall: (id) => request('POST', `/calls/${enc(id)}/hangup`, { body: {} }),
     releaseCall: (id) => request('POST', `/calls/${enc(id)}/release`, { body: {} }),
     transferCall: (id, to) => request('POST', `/calls/${enc(id)}/transfer`, { body: { to } }),
+    startConsult: (id, body) =>
+      request('POST', `/calls/${enc(id)}/consult`, { body, schema: callWithConnectionGuard }),
+    answerConsult: (id) =>
+      request('POST', `/calls/${enc(id)}/consult/answer`, { body: {}, schema: callWithConnectionGuard }),
+    completeConsult: (id) =>
+      request('POST', `/calls/${enc(id)}/consult/complete`, { body: {}, schema: callOnlyGuard }),
+    cancelConsult: (id) =>
+      request('POST', `/calls/${enc(id)}/consult/cancel`, { body: {}, schema: callOnlyGuard }),
+    joinTransferredCall: (id) =>
+      request('POST', `/calls/${enc(id)}/consult/join`, { body: {}, schema: callWithConnectionGuard }),
     dispatchAgent: (id, body) => request('POST', `/calls/${enc(id)}/agent`, { body }),
     startRecording: (id) => request('POST', `/calls/${enc(id)}/recording`, { body: {} }),
     listCalls: (query = {}, signal) =>

@@ -5,6 +5,7 @@ import { type CallEffects, createCallEffects, ringsHere } from './callEffects'
 import { createCallMachine, isCallOver } from './callMachine'
 import { type CallTimeouts, createTimerSet, DEFAULT_CALL_TIMEOUTS, type TimerSet } from './callTimers'
 import { systemClock } from './clock'
+import { type ConsultClient, createConsultClient } from './consult'
 import { createDesktopNotifier, type DesktopNotifier } from './desktopNotifier'
 import { createDeviceManager } from './deviceManager'
 import {
@@ -58,6 +59,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   readonly sounds: SoundManager | null
   readonly devices: CallClient['devices']
   readonly notifications: CallClient['notifications']
+  readonly consult: ConsultClient
 
   #o: CallClientOptions
   #clock: Clock
@@ -128,6 +130,19 @@ class CallClientImpl extends Subscribable implements CallClient {
       sounds: this.sounds,
       defaultCountry: options.defaultCountry,
       emit: (event) => this.#emit(event),
+      error: (error) => this.#error(error),
+    })
+    this.consult = createConsultClient({
+      api: this.api,
+      active: this.#active,
+      clock: this.#clock,
+      hold: () => this.#controls.hold(),
+      resume: () => this.#controls.resume(),
+      onServerEvent: (listener) =>
+        this.on((event) => {
+          if (event.type === 'server-event') listener(event.event)
+        }),
+      selectedDevices: () => this.#state.devices.selected,
       error: (error) => this.#error(error),
     })
     this.#serverEvents = createServerEvents(
@@ -267,6 +282,7 @@ class CallClientImpl extends Subscribable implements CallClient {
 
   destroy() {
     if (this.#destroyed) return
+    void this.consult.cancel().catch(noop)
     if (this.#active.live) void this.hangup().catch(noop)
     this.#destroyed = true
     this.#stopEnvironment()

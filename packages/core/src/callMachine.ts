@@ -299,12 +299,13 @@ export function reduceCall(state: CallMachineState, event: CallMachineEvent, now
     case 'requested': {
       if (over) return state
       const record = event.record
+      // The phone side of the record (a call handed over by a colleague may be theirs outbound).
       const number =
         record === null
           ? call.remote.number
-          : call.direction === 'outbound'
+          : record.direction === 'outbound'
             ? record.toNumber
-            : call.direction === 'inbound'
+            : record.direction === 'inbound'
               ? record.fromNumber
               : null
       const next = withBase(call, {

@@ -23,6 +23,17 @@ export { createCallMachine, isCallOver, reduceCall } from './callMachine'
 export type { CallTimeouts } from './callTimers'
 export { systemClock } from './clock'
 export type {
+  Consult,
+  ConsultClient,
+  ConsultEndReason,
+  ConsultEvent,
+  ConsultOffer,
+  ConsultPhase,
+  ConsultRole,
+  ConsultSnapshot,
+} from './consult'
+export { consultOfCall } from './consult'
+export type {
   DesktopNotifier,
   DesktopNotifierOptions,
   DocumentLike,

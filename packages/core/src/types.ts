@@ -2,6 +2,7 @@
 import type { CountryCode } from 'libphonenumber-js'
 import type { ApiClient, HeadersOption } from './apiClient'
 import type { CallTimeouts } from './callTimers'
+import type { ConsultClient } from './consult'
 import type { DesktopNotifierOptions } from './desktopNotifier'
 import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { BackoffOptions, EventSourceConstructor } from './eventStream'
@@ -448,6 +449,8 @@ export interface CallClient {
   }
   /** Typed access to every server route (history, rooms, Twilio onboarding). */
   api: ApiClient
+  /** Warm (attended) transfer: consult a colleague while the caller is held, then hand over or cancel. */
+  readonly consult: ConsultClient
   /** Listen to discrete events: DTMF, errors, raw server events. */
   on(listener: (event: CallClientEvent) => void): () => void
   /** True while this tab is the one that rings. */

@@ -15,6 +15,12 @@ export type { CallControlsLabels, CallControlsProps } from './components/CallCon
 export { CallControls, callControlsLabels, describeCall } from './components/CallControls'
 export type { CallHistoryProps, CallHistoryViewState } from './components/CallHistory'
 export { CallHistory } from './components/CallHistory'
+export type {
+  ConsultOffersProps,
+  ConsultTransferLabels,
+  ConsultTransferProps,
+} from './components/ConsultTransfer'
+export { ConsultOffers, ConsultTransfer, consultTransferLabels } from './components/ConsultTransfer'
 export type { CallHistoryLabels } from './components/callHistoryLabels'
 export { callHistoryLabels } from './components/callHistoryLabels'
 export type { DeviceSelectProps } from './components/DeviceSelect'
@@ -66,6 +72,8 @@ export type {
 } from './hooks/useCallHistory'
 export { useCallHistory } from './hooks/useCallHistory'
 export type { ClientHookOptions } from './hooks/useClientState'
+export type { ConsultResult } from './hooks/useConsult'
+export { useConsult } from './hooks/useConsult'
 export type { DevicesResult } from './hooks/useDevices'
 export { useDevices } from './hooks/useDevices'
 export type { IncomingCallsResult } from './hooks/useIncomingCalls'

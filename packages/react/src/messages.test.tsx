@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createTestClient, errorBody } from '../test/createTestClient'
 import { agentPresenceLabels } from './components/AgentPresence'
 import { callControlsLabels } from './components/CallControls'
+import { consultTransferLabels } from './components/ConsultTransfer'
 import { callHistoryLabels } from './components/callHistoryLabels'
 import { Dialer, dialerLabels } from './components/Dialer'
 import { enableSoundLabels } from './components/EnableSound'
@@ -23,6 +24,7 @@ import { RinglineProvider } from './RinglineProvider'
 const english: Record<RinglineMessageKey, object> = {
   dialer: dialerLabels,
   callControls: callControlsLabels,
+  consultTransfer: consultTransferLabels,
   incomingCallOverlay: incomingCallOverlayLabels,
   internalCall: internalCallLabels,
   callHistory: callHistoryLabels,

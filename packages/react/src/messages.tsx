@@ -6,6 +6,7 @@ import type { ErrorCode } from '@ringline/core/protocol'
 import { createContext, type ReactNode, useContext, useMemo } from 'react'
 import type { AgentPresenceLabels } from './components/AgentPresence'
 import type { CallControlsLabels } from './components/CallControls'
+import type { ConsultTransferLabels } from './components/ConsultTransfer'
 import type { CallHistoryLabels } from './components/callHistoryLabels'
 import type { DialerLabels } from './components/Dialer'
 import type { EnableSoundLabels } from './components/EnableSound'
@@ -28,6 +29,7 @@ export interface RinglineMessages {
   errors: Record<ErrorCode, string>
   dialer: DialerLabels
   callControls: CallControlsLabels
+  consultTransfer: ConsultTransferLabels
   incomingCallOverlay: IncomingCallOverlayLabels
   internalCall: InternalCallLabels
   callHistory: CallHistoryLabels

@@ -1,7 +1,7 @@
 // The one place where @ringline/react states what it needs from a call client: a structural subset
 // of core's `CallClient`, so the real client (`createCallClient()`) and small fakes both fit.
 
-import type { TwilioOnboardingApi, TwilioVoiceSettingsApi } from '@ringline/core'
+import type { ConsultSnapshot, TwilioOnboardingApi, TwilioVoiceSettingsApi } from '@ringline/core'
 import type { CallDetail, Connection, ListCallsQuery, ListCallsResponse } from '@ringline/core/protocol'
 import type {
   AudioDeviceKind,
@@ -25,6 +25,9 @@ export type {
   CallPhaseName,
   CallRemote,
   CallTransfer,
+  Consult,
+  ConsultOffer,
+  ConsultSnapshot,
   DevicesState,
   EndReason,
   IncomingCall,
@@ -50,6 +53,18 @@ export interface RinglineApi {
   twilio: TwilioOnboardingApi['twilio']
   /** The Twilio Voice settings routes `VoiceConfigurationCard` uses (`GET|DELETE /twilio/voice`, `POST /twilio/voice/auto-configure`, `POST /token`). */
   twilioVoice?: TwilioVoiceSettingsApi
+}
+
+/** Warm transfer as the components use it: core's `client.consult`. */
+export interface ConsultClientLike {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): ConsultSnapshot
+  start(userId: string): Promise<unknown>
+  complete(): Promise<unknown>
+  cancel(): Promise<unknown>
+  answer(callId: string): Promise<unknown>
+  decline(callId: string): Promise<unknown>
+  dismiss(): void
 }
 
 /** What the React bindings need from a call client: `createCallClient()` of @ringline/core satisfies it. */
@@ -99,5 +114,7 @@ export interface CallClientLike {
   api?: RinglineApi
   /** Base URL of the Ringline server routes. */
   baseUrl?: string
+  /** Warm (attended) transfer; without it the components offer blind transfer only. */
+  consult?: ConsultClientLike
   destroy(): void
 }

@@ -2,6 +2,7 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertCall } from '../src/calls/callRepository'
 import { req, testRingline, USERS } from './helpers'
+import { signedWebhook } from './webhookSigner'
 
 // Warm transfer's routes on the memory store. The media side (the colleague joining the call's room, the caller
 // held) is LiveKit's; here: who may do what when, the record, and who is told.
@@ -39,11 +40,13 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     await ringline.close()
   })
 
-  it('hands the call over: ringing → connected (Bob gets a token for the call’s room) → Bob answers it, transfer warm', async () => {
+  it('hands the call over: ringing → connected (Bob gets a token for the consult room) → Bob answers it, transfer warm', async () => {
     const id = await connectedCall()
     const started = await post('alice', `/calls/${id}/consult`, { userId: 'bob' })
     expect(started.status, JSON.stringify(started.body)).toBe(200)
     expect(started.body.call.consult).toMatchObject({ userId: 'bob', by: 'alice', state: 'ringing' })
+    // Alice talks to Bob in a room of its own; the caller stays held in the call's room.
+    expect(started.body.connection).toMatchObject({ roomName: `consult-${id}`, identity: 'acme:alice' })
     // Bob is told although the call is Alice's (outbound calls are otherwise their caller's only).
     expect(lastCallEvent('bob', id)?.call.consult).toMatchObject({ state: 'ringing' })
 
@@ -55,7 +58,9 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     const answered = await post('bob', `/calls/${id}/consult/answer`)
     expect(answered.status, JSON.stringify(answered.body)).toBe(200)
     expect(answered.body.call.consult.state).toBe('connected')
-    expect(answered.body.connection.roomName).toBe(answered.body.call.roomName)
+    expect(answered.body.connection.roomName).toBe(`consult-${id}`)
+    // Not the call's room yet: Bob joins it only once the call is his.
+    expect((await post('bob', `/calls/${id}/consult/join`)).body.error.code).toBe('FORBIDDEN')
     expect(answered.body.connection.identity).toBe('acme:bob')
     expect((await post('bob', `/calls/${id}/consult/answer`)).body.error.code).toBe('CALL_NOT_ACTIVE')
 
@@ -67,6 +72,13 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
       transfer: { kind: 'warm', to: 'user:bob', by: 'alice' },
     })
     expect(done.body.call.consult ?? null).toBeNull()
+    const joined = await post('bob', `/calls/${id}/consult/join`)
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200)
+    expect(joined.body.connection).toMatchObject({
+      roomName: answered.body.call.roomName,
+      identity: 'acme:bob',
+    })
+    expect((await post('alice', `/calls/${id}/consult/join`)).body.error.code).toBe('FORBIDDEN')
     for (const user of ['alice', 'bob']) {
       expect(lastCallEvent(user, id)?.call).toMatchObject({ answeredBy: 'bob', transfer: { kind: 'warm' } })
     }
@@ -74,6 +86,39 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     const detail = await ringline.handler(req('GET', `/calls/${id}`, { user: 'bob' }))
     const body = await detail.json()
     expect(body.timeline.map((t: { type: string }) => t.type)).toContain('transferred.warm')
+  })
+
+  it('the first user leaving the room after the hand-over does not end the call before the colleague’s join arrives', async () => {
+    const id = await connectedCall()
+    const room = (
+      await ringline.store.query<{ room_name: string }>(
+        'SELECT room_name FROM ringline_calls WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!.room_name
+    const hook = (event: string, identity: string, kind = 'STANDARD') =>
+      signedWebhook({
+        event,
+        room: { name: room, sid: `RM_${id}` },
+        participant: { sid: `PA_${identity}`, identity, kind },
+      })
+    await ringline.handler(await hook('participant_joined', 'acme:alice'))
+    await post('alice', `/calls/${id}/consult`, { userId: 'bob' })
+    await post('bob', `/calls/${id}/consult/answer`)
+    await post('alice', `/calls/${id}/consult/complete`)
+    // Alice leaves once LiveKit has Bob in the room; Bob's participant_joined may reach the server after her leave.
+    await ringline.handler(await hook('participant_left', 'acme:alice'))
+    const status = async () =>
+      (
+        await ringline.store.query<{ status: string }>('SELECT status FROM ringline_calls WHERE id = $1', [
+          id,
+        ])
+      ).rows[0]!.status
+    expect(await status()).toBe('in-progress')
+    await ringline.handler(await hook('participant_joined', 'acme:bob'))
+    await ringline.handler(await hook('participant_left', 'acme:bob'))
+    // Bob was the last user: the call is over (talked → completed).
+    expect(await status()).toBe('completed')
   })
 
   it('cancel (either side) closes the consult and the call stays the first user’s; a second consult can follow', async () => {
@@ -91,8 +136,8 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     expect(canceled.body.call.transfer ?? null).toBeNull()
     // Bob hears that it is over although he is no longer on the record.
     expect(lastCallEvent('bob', id)?.call.consult ?? null).toBeNull()
-    // Removing Bob from the room failed here (no LiveKit): logged, not thrown.
-    expect(ringline.logger.lines.some((l) => l.includes('could not be removed'))).toBe(true)
+    // Closing the consult room failed here (no LiveKit): logged, not thrown.
+    expect(ringline.logger.lines.some((l) => l.includes('consult room could not be closed'))).toBe(true)
     // Bob no longer sees the call.
     expect((await post('bob', `/calls/${id}/consult/cancel`)).body.error.code).toBe('CALL_NOT_FOUND')
     const second = await post('alice', `/calls/${id}/consult`, { userId: 'admin' })

@@ -1,7 +1,7 @@
 // Light, schema-library-free checks of what the server sends the browser. The server validates requests with the zod
 // schemas of this folder; the browser client only guards the shape of responses and events it relies on, with these
 // few hand-written checks, so no schema library ships to the browser. Unknown keys pass through untouched.
-import type { CallDetail, CallWithConnection, ListCallsResponse } from './calls'
+import type { CallDetail, CallRecord, CallWithConnection, ListCallsResponse } from './calls'
 import {
   CALL_STATUSES,
   ERROR_CODES,
@@ -105,6 +105,8 @@ const agentDispatch = obj({ agentName: str, state: oneOf(['pending', 'dispatched
 
 /** `{ call, connection }` of `POST /calls` and `/calls/:id/answer`. */
 export const callWithConnectionGuard = guard<CallWithConnection>(obj({ call: callRecord, connection }))
+/** `{ call }` answers (consult complete / cancel). */
+export const callOnlyGuard = guard<{ call: CallRecord }>(obj({ call: callRecord }))
 /** `GET /calls`. */
 export const listCallsResponseGuard = guard<ListCallsResponse>(
   obj({ calls: arr(callRecord), nextCursor: nullable(str), stats: optional(record) }),

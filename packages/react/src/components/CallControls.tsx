@@ -33,6 +33,7 @@ import { useRingline } from '../RinglineProvider'
 import type { Call, CallClientLike, CallPhaseName, EndReason } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
+import { ConsultOffers, ConsultTransfer } from './ConsultTransfer'
 import { DialPad } from './DialPad'
 import { EnableSound, type EnableSoundLabels } from './EnableSound'
 import { LiveTranscript } from './LiveTranscript'
@@ -134,7 +135,7 @@ export interface CallControlsProps extends HTMLAttributes<HTMLDivElement> {
   defaultKeypadOpen?: boolean
   /** Called when the keypad opens or closes. */
   onKeypadOpenChange?: (open: boolean) => void
-  /** Show the transfer button (phone calls only). Default true. */
+  /** Show blind transfer and the warm-transfer (consult) controls (phone calls only). Default true. */
   showTransfer?: boolean
   /** Show the hold button. Default true. */
   showHold?: boolean
@@ -435,6 +436,8 @@ export function CallControls({
           ) : null}
         </form>
       ) : null}
+      {showTransfer ? <ConsultTransfer {...(client ? { client } : {})} /> : null}
+      {showTransfer ? <ConsultOffers {...(client ? { client } : {})} /> : null}
       {call && !over ? (
         <AgentPresence {...(client ? { client } : {})} {...(isPhone && agents ? { agents } : {})} />
       ) : null}

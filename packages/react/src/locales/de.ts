@@ -165,6 +165,37 @@ export const de: RinglineMessages = {
       enable: 'Ton einschalten',
     },
   },
+  consultTransfer: {
+    consult: 'Rückfrage',
+    consultTo: 'Kollegin oder Kollege für die Rückfrage (Benutzer-ID)',
+    consultHint: 'Der Anrufer wird gehalten und hört Wartemusik, solange Sie sprechen.',
+    consultSubmit: 'Rückfrage starten',
+    consultInvalid: 'Geben Sie an, wen Sie fragen möchten.',
+    status: {
+      starting: (who) => `${who} wird gerufen…`,
+      ringing: (who) => `Warten auf ${who}… Der Anrufer wird gehalten.`,
+      connected: (who) => `Im Gespräch mit ${who}. Der Anrufer wird gehalten.`,
+      completing: (who) => `Der Anrufer wird an ${who} übergeben…`,
+    },
+    ended: {
+      completed: (who) => `An ${who} übergeben`,
+      canceled: () => 'Rückfrage beendet. Sie sind wieder beim Anrufer.',
+      failed: () => 'Übergabe fehlgeschlagen',
+    },
+    complete: 'Übergabe abschließen',
+    cancel: 'Rückfrage abbrechen',
+    consultedBy: (who) => `${who} hält Rücksprache mit Ihnen. Der Anrufer wird gehalten.`,
+    end: 'Rückfrage beenden',
+    takenOver: 'Der Anruf liegt jetzt bei Ihnen.',
+    dismiss: 'Schließen',
+    offersGroup: 'Rückfragen',
+    offer: (who, caller) =>
+      caller
+        ? `${who} möchte Sie zu einem Anruf mit ${caller} sprechen`
+        : `${who} möchte Sie zu einem Anruf sprechen`,
+    answerOffer: 'Rückfrage annehmen',
+    declineOffer: 'Ablehnen',
+  },
   incomingCallOverlay: {
     dialog: 'Eingehende Anrufe',
     title: 'Eingehender Anruf',

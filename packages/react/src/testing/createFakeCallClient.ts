@@ -7,6 +7,8 @@ import type {
   CallClientLike,
   CallClientState,
   CallPhase,
+  ConsultClientLike,
+  ConsultSnapshot,
   EndReason,
   IncomingCall,
   IncomingEndReason,
@@ -103,6 +105,8 @@ export interface FakeCallClientOptions {
   localName?: string
   /** Clock; default `Date.now`. */
   now?: () => number
+  /** Warm transfer: the consult state shown (`client.consult`); actions are recorded (`consult.start`, …). */
+  consult?: ConsultSnapshot
 }
 
 /**
@@ -333,5 +337,46 @@ export function createFakeCallClient(options: FakeCallClientOptions = {}): FakeC
       eventListeners.clear()
     },
   }
+  if (options.consult) client.consult = fakeConsult(options.consult, (method, args) => record(method, args))
   return client
+}
+
+/** A warm-transfer controller frozen in `snapshot` that records its actions as `consult.<method>`. */
+function fakeConsult(
+  initial: ConsultSnapshot,
+  record: (method: string, args: unknown[]) => void,
+): ConsultClientLike {
+  let snapshot = initial
+  const listeners = new Set<() => void>()
+  const set = (next: ConsultSnapshot) => {
+    snapshot = next
+    for (const l of [...listeners]) l()
+  }
+  return {
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSnapshot: () => snapshot,
+    async start(userId) {
+      record('consult.start', [userId])
+    },
+    async complete() {
+      record('consult.complete', [])
+    },
+    async cancel() {
+      record('consult.cancel', [])
+    },
+    async answer(callId) {
+      record('consult.answer', [callId])
+    },
+    async decline(callId) {
+      record('consult.decline', [callId])
+      set({ ...snapshot, offers: snapshot.offers.filter((o) => o.callId !== callId) })
+    },
+    dismiss() {
+      record('consult.dismiss', [])
+      set({ ...snapshot, consult: null })
+    },
+  }
 }

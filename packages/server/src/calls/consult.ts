@@ -1,16 +1,17 @@
 // Warm (attended) transfer: the user on a phone call holds the caller, consults a colleague in the same room, then
 // hands the call over (the colleague stays with the caller, the first user leaves) or cancels back to the caller.
 //
-// The consult happens in the call's own LiveKit room: the colleague joins it with a token of their own and, until
-// the hand-over, lets only the consulting user subscribe to their microphone (LiveKit track subscription
-// permissions, set by @ringline/core before it publishes), so the held caller hears the hold music and never the
-// consultation. The server keeps the state on the record (`consult`), tells both users (`call.updated`), and on a
-// cancel removes the colleague from the room.
+// The consult happens in a room of its own (`consult-<call id>`): the first user stays in the call's room, where
+// the held caller hears the hold music on their microphone track, and joins the consult room with a second
+// connection; the colleague joins only the consult room. (One room with subscription permissions cannot do it: a
+// browser may publish one microphone track, and it carries either the music for the caller or the voice for the
+// colleague.) On completion the colleague gets a token for the call's room (`/consult/join`) and the first user
+// leaves once the colleague is there. The server keeps the state on the record (`consult`), tells both users
+// (`call.updated`), and on a cancel or completion closes the consult room.
 import type { CallRecord, CallWithConnection, StartConsultRequest } from '@ringline/core/protocol'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
-import { userIdentity } from '../tokens'
 import type { Principal } from '../types'
 import { callAudience, publishCall } from './callEvents'
 import { getCall, moveConsult, openConsult, recordTransfer } from './callRepository'
@@ -25,13 +26,21 @@ function onTheCall(call: StoredCall, principal: Principal): boolean {
   )
 }
 
-/** Starts a consult: the colleague `userId` is told (`call.updated` with `consult.state: 'ringing'`) and may join. */
+/** The LiveKit room where the consult of call `callId` takes place. */
+export function consultRoomName(callId: string): string {
+  return `consult-${callId}`
+}
+
+/**
+ * Starts a consult: the colleague `userId` is told (`call.updated` with `consult.state: 'ringing'`) and may join;
+ * returns a token for the consult room to the user who asked.
+ */
 export async function startConsult(
   ctx: RinglineContext,
   principal: Principal,
   id: string,
   body: StartConsultRequest,
-): Promise<{ call: CallRecord }> {
+): Promise<CallWithConnection> {
   const call = await visibleCall(ctx, principal, id)
   if (call.direction === 'internal' || call.status !== 'in-progress' || call.endedAt) {
     throw new HttpError('CALL_NOT_ACTIVE', 'Only a connected phone call can be transferred.')
@@ -53,11 +62,18 @@ export async function startConsult(
       details: { consult: call.consult ?? null },
     })
   }
+  let connection: CallWithConnection['connection']
+  try {
+    connection = await ctx.connect(principal, consultRoomName(call.id))
+  } catch (error) {
+    await moveConsult(ctx.store, call.id, 'any', null)
+    throw error
+  }
   publishConsult(ctx, opened)
-  return { call: publicCall(opened, ctx.config.basePath) }
+  return { call: publicCall(opened, ctx.config.basePath), connection }
 }
 
-/** The consulted colleague joins: the consult becomes `connected`; returns a token for the call's room. */
+/** The consulted colleague joins: the consult becomes `connected`; returns a token for the consult room. */
 export async function answerConsult(
   ctx: RinglineContext,
   principal: Principal,
@@ -69,7 +85,7 @@ export async function answerConsult(
   }
   const connected = await moveConsult(ctx.store, call.id, 'ringing', { ...call.consult, state: 'connected' })
   if (!connected) throw new HttpError('CALL_NOT_ACTIVE', 'This consult is no longer waiting for you.')
-  const connection = await ctx.connect(principal, connected.roomName)
+  const connection = await ctx.connect(principal, consultRoomName(call.id))
   publishConsult(ctx, connected)
   return { call: publicCall(connected, ctx.config.basePath), connection }
 }
@@ -99,6 +115,32 @@ export async function completeConsult(
   return { call: publicCall(done, ctx.config.basePath) }
 }
 
+/**
+ * The colleague a call was handed to (warm transfer) joins the call's room: a token for it, while the call is
+ * theirs and still going.
+ */
+export async function joinTransferredCall(
+  ctx: RinglineContext,
+  principal: Principal,
+  id: string,
+): Promise<CallWithConnection> {
+  const call = await visibleCall(ctx, principal, id)
+  if (call.endedAt || call.status !== 'in-progress') {
+    throw new HttpError('CALL_NOT_ACTIVE', 'This call is over.')
+  }
+  if (
+    call.answeredBy !== principal.userId ||
+    call.transfer?.kind !== 'warm' ||
+    call.transfer.to !== `user:${principal.userId}`
+  ) {
+    throw new HttpError('FORBIDDEN', 'This call was not handed to you.')
+  }
+  return {
+    call: publicCall(call, ctx.config.basePath),
+    connection: await ctx.connect(principal, call.roomName),
+  }
+}
+
 /** Cancels the consult (either side): the colleague leaves the room, the caller is the first user's again. */
 export async function cancelConsult(
   ctx: RinglineContext,
@@ -115,17 +157,19 @@ export async function cancelConsult(
     return {
       call: publicCall((await getCall(ctx.store, call.tenantId, call.id)) ?? call, ctx.config.basePath),
     }
-  try {
-    await ctx.livekit().room.removeParticipant(call.roomName, userIdentity(call.tenantId, consult.userId))
-  } catch (error) {
-    if (!isNotFound(error))
-      ctx.logger.warn('ringline: the consulted colleague could not be removed from the room', {
-        callId: call.id,
-        error,
-      })
-  }
+  await closeConsultRoom(ctx, call)
   publishConsult(ctx, closed, [consult.by, consult.userId])
   return { call: publicCall(closed, ctx.config.basePath) }
+}
+
+/** Ends the consult room (whoever is still in it leaves); a room already gone is fine, other failures are logged. */
+async function closeConsultRoom(ctx: RinglineContext, call: StoredCall): Promise<void> {
+  try {
+    await ctx.livekit().room.deleteRoom(consultRoomName(call.id))
+  } catch (error) {
+    if (!isNotFound(error))
+      ctx.logger.warn('ringline: the consult room could not be closed', { callId: call.id, error })
+  }
 }
 
 /** A call with an open consult the principal may see (the consulted colleague included). */

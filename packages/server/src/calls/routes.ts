@@ -10,7 +10,7 @@ import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
 import { releaseAnswer } from './answerRelease'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
-import { answerConsult, cancelConsult, completeConsult, startConsult } from './consult'
+import { answerConsult, cancelConsult, completeConsult, joinTransferredCall, startConsult } from './consult'
 import { answerCall, declineCall } from './inbound'
 
 /** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */
@@ -42,4 +42,5 @@ export const callRoutes = [
   paramRoute('POST', '/calls/:id/consult/answer', answerConsult),
   paramRoute('POST', '/calls/:id/consult/complete', completeConsult),
   paramRoute('POST', '/calls/:id/consult/cancel', cancelConsult),
+  paramRoute('POST', '/calls/:id/consult/join', joinTransferredCall),
 ]

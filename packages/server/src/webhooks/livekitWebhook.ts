@@ -28,7 +28,7 @@ import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
 import { publishRoom, roomInfo } from '../rooms/rooms'
 import type { Queryable } from '../sql/types'
-import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+import { inboundRoomPrefix, TENANT_ID_PATTERN, userIdentity } from '../tokens'
 
 /** How a phone leg leaves when it was lost rather than hung up (LiveKit's `disconnectReason`). */
 const LOST_LEG = new Set<DisconnectReason>([
@@ -294,6 +294,14 @@ async function onParticipantLeft(
   // (the app's own) had people before the call: its browsers come and go; the caller's client hangs up itself.
   if (call.direction === 'inbound' && call.status === 'ringing') return
   if (call.internals.sharedRoom) return
+  // After a warm transfer the first user leaves once the colleague is in the room, but the colleague's join may reach
+  // us after this leave: only the user the call was handed to leaving can leave it with nobody.
+  if (
+    call.transfer?.kind === 'warm' &&
+    call.answeredBy &&
+    p.identity !== userIdentity(call.tenantId, call.answeredBy)
+  )
+    return
   const present = await listParticipants(tx, call.id, { presentOnly: true })
   if (present.some((x) => x.kind === 'user')) return
   const closed = await closeCall(tx, call.id, closeOnRoomLeft(call))

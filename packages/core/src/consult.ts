@@ -1,0 +1,541 @@
+// Warm (attended) transfer: the user on a phone call holds the caller, consults a colleague in a room of its own,
+// then hands the call over (the colleague joins the call's room, this user leaves once they are there) or cancels
+// back to the caller. The consulted colleague sees the consult as an offer, answers it, and owns the call after
+// the hand-over. The consult's media is a second transport session beside the call's, so the held caller keeps
+// hearing the hold music on the call's microphone track while the two colleagues talk.
+import type { ActiveCall } from './activeCall'
+import type { ApiClient } from './apiClient'
+import { createCallMachine, isCallOver } from './callMachine'
+import type { CallRecord, CallWithConnection, RinglineEvent } from './protocol'
+import { RinglineError, toRinglineError } from './ringlineError'
+import { Subscribable } from './subscribable'
+import type {
+  Call,
+  CallError,
+  Clock,
+  DevicesState,
+  ParticipantState,
+  TransportFact,
+  TransportSession,
+} from './types'
+
+const noop = () => {}
+
+/** Your side of a consult: you asked (`consulting`, the call is yours) or you were asked (`consulted`). */
+export type ConsultRole = 'consulting' | 'consulted'
+
+/**
+ * Where a consult stands: `starting` (request in flight), `ringing` (the colleague has not joined), `connected`
+ * (the two of you talk, the caller hears hold music), `completing` (handed over; waiting for the colleague to reach
+ * the caller), `ended` (see `endReason`).
+ */
+export type ConsultPhase = 'starting' | 'ringing' | 'connected' | 'completing' | 'ended'
+
+/** How a consult ended: the call was handed over, cancelled back to the caller, or failed (see `error`). */
+export type ConsultEndReason = 'completed' | 'canceled' | 'failed'
+
+/** The consult of this tab, one at a time. */
+export interface Consult {
+  /** The phone call being transferred. */
+  callId: string
+  role: ConsultRole
+  /** The colleague consulted (user id). */
+  userId: string
+  /** The user who asked; null until the server said. */
+  by: string | null
+  phase: ConsultPhase
+  endReason: ConsultEndReason | null
+  error: CallError | null
+  /** The consult room's participants (you and the colleague). */
+  participants: readonly ParticipantState[]
+}
+
+/** A consult a colleague offers you (they hold a call and want to talk to you first). */
+export interface ConsultOffer {
+  callId: string
+  /** The colleague asking. */
+  by: string
+  /** The call's record (the caller's number is on it). */
+  record: CallRecord
+  receivedAt: number
+}
+
+/** The consult state: this tab's consult (live or just ended) and the consults offered to you. */
+export interface ConsultSnapshot {
+  consult: Consult | null
+  offers: readonly ConsultOffer[]
+}
+
+/** A consult happening, for logs and toasts (the state has it too). */
+export type ConsultEvent =
+  | { type: 'consult-offered'; offer: ConsultOffer }
+  | { type: 'consult-offer-withdrawn'; callId: string }
+  | { type: 'consult-changed'; consult: Consult }
+
+/** Warm transfer of the active phone call, on `client.consult`. */
+export interface ConsultClient {
+  /** Listen to state changes. */
+  subscribe(listener: () => void): () => void
+  /** The current consult and offers; the same object until something changes. */
+  getSnapshot(): ConsultSnapshot
+  /** Listen to consult events. */
+  on(listener: (event: ConsultEvent) => void): () => void
+  /** Hold the active call and consult colleague `userId` (a user id of your tenant) in a consult room. */
+  start(userId: string): Promise<Consult>
+  /** Hand the call to the consulted colleague; your call ends (`transfer.status: 'completed'`) once they reach the caller. */
+  complete(): Promise<void>
+  /** Cancel the consult: the colleague leaves, the caller is yours again (resumed). Either side may cancel. */
+  cancel(): Promise<void>
+  /** Answer a consult offered to you: you join the consult room; you get the call if it is handed over. */
+  answer(callId: string): Promise<Consult>
+  /** Turn down a consult offered to you (the asking colleague sees it cancelled). */
+  decline(callId: string): Promise<void>
+  /** Forget an ended consult. */
+  dismiss(): void
+}
+
+/** What the consult needs from the call client. */
+export interface ConsultDeps {
+  api: ApiClient
+  active: ActiveCall
+  clock: Clock
+  hold(): Promise<void>
+  resume(): Promise<void>
+  /** Listen to the server's events (all of them). */
+  onServerEvent(listener: (event: RinglineEvent) => void): () => void
+  selectedDevices(): DevicesState['selected']
+  error(error: RinglineError): void
+  /** How long the hand-over waits for the colleague to reach the caller (default 20 s). */
+  handoverTimeoutMs?: number
+}
+
+const POLL_MS = 200
+
+/** Whether a room participant is the Ringline user `userId` (identities are `<tenant>:<userId>`). */
+function isUser(p: ParticipantState, userId: string): boolean {
+  return p.kind === 'user' && !p.isLocal && (p.identity === userId || p.identity.endsWith(`:${userId}`))
+}
+
+function asCallError(error: RinglineError): CallError {
+  return { code: error.code, message: error.message }
+}
+
+class ConsultClientImpl extends Subscribable implements ConsultClient {
+  #d: ConsultDeps
+  #snapshot: ConsultSnapshot = { consult: null, offers: [] }
+  #session: TransportSession | null = null
+  #eventListeners = new Set<(event: ConsultEvent) => void>()
+  /** Calls whose consult this tab started (their offers are not for us). */
+  #started = new Set<string>()
+  #poll: unknown = null
+
+  constructor(deps: ConsultDeps) {
+    super()
+    this.#d = deps
+    deps.onServerEvent((event) => this.#serverEvent(event))
+  }
+
+  getSnapshot = (): ConsultSnapshot => this.#snapshot
+
+  on(listener: (event: ConsultEvent) => void) {
+    this.#eventListeners.add(listener)
+    return () => {
+      this.#eventListeners.delete(listener)
+    }
+  }
+
+  #emit(event: ConsultEvent) {
+    for (const l of this.#eventListeners) l(event)
+  }
+
+  #set(patch: Partial<ConsultSnapshot>) {
+    this.#snapshot = { ...this.#snapshot, ...patch }
+    for (const l of this.listeners) l()
+  }
+
+  #patch(patch: Partial<Consult>) {
+    const current = this.#snapshot.consult
+    if (!current) return
+    const next = { ...current, ...patch }
+    this.#set({ consult: next })
+    if (patch.phase !== undefined && patch.phase !== current.phase)
+      this.#emit({ type: 'consult-changed', consult: next })
+  }
+
+  #live(): Consult | null {
+    const c = this.#snapshot.consult
+    return c && c.phase !== 'ended' ? c : null
+  }
+
+  // ── consulting side ────────────────────────────────────────────────────────
+
+  async start(userId: string): Promise<Consult> {
+    const target = userId.trim()
+    if (!target)
+      throw new RinglineError('INVALID_REQUEST', 'Choose a colleague to consult.', { field: 'userId' })
+    if (this.#live()) throw new RinglineError('CALL_NOT_ACTIVE', 'A consult is already open.')
+    const { call } = this.#d.active.requireLive()
+    if (call.direction === 'internal' || !call.id || call.phase !== 'connected') {
+      throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected phone call can be transferred.')
+    }
+    const callId = call.id
+    const wasOnHold = call.onHold
+    this.#set({
+      consult: {
+        callId,
+        role: 'consulting',
+        userId: target,
+        by: null,
+        phase: 'starting',
+        endReason: null,
+        error: null,
+        participants: [],
+      },
+    })
+    this.#emit({ type: 'consult-changed', consult: this.#snapshot.consult as Consult })
+    this.#started.add(callId)
+    let result: CallWithConnection
+    try {
+      if (!wasOnHold) await this.#d.hold()
+      result = await this.#d.api.startConsult(callId, { userId: target })
+    } catch (e) {
+      const error = toRinglineError(e, 'TRANSFER_FAILED')
+      this.#started.delete(callId)
+      this.#end('failed', error)
+      if (!wasOnHold) await this.#d.resume().catch(noop)
+      throw error
+    }
+    if (this.#snapshot.consult?.callId !== callId || this.#snapshot.consult.phase !== 'starting') {
+      return this.#snapshot.consult as Consult
+    }
+    this.#patch({ phase: 'ringing', by: result.call.consult?.by ?? null })
+    await this.#connect(callId, result.connection)
+    return this.#snapshot.consult as Consult
+  }
+
+  async complete(): Promise<void> {
+    const c = this.#live()
+    if (c?.role !== 'consulting') throw new RinglineError('CALL_NOT_ACTIVE', 'No consult of yours is open.')
+    if (c.phase !== 'connected') {
+      throw new RinglineError('CALL_NOT_ACTIVE', 'The colleague has not joined yet: cancel, or wait.')
+    }
+    this.#patch({ phase: 'completing' })
+    try {
+      await this.#d.api.completeConsult(c.callId)
+    } catch (e) {
+      const error = toRinglineError(e, 'TRANSFER_FAILED')
+      if (this.#live()?.phase === 'completing') this.#patch({ phase: 'connected', error: asCallError(error) })
+      throw error
+    }
+    const call = this.#d.active.call
+    if (call && call.id === c.callId) {
+      this.#d.active.dispatch(call.key, {
+        type: 'patch',
+        patch: { transfer: { to: `user:${c.userId}`, status: 'pending', error: null } },
+      })
+    }
+    await this.#handOver(c)
+  }
+
+  /** Wait for the colleague in the call's room (the caller hears the music until then), then leave it. */
+  #handOver(c: Consult): Promise<void> {
+    const started = this.#d.clock.now()
+    const limit = this.#d.handoverTimeoutMs ?? 20_000
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        this.#poll = null
+        const call = this.#d.active.call
+        if (!call || call.id !== c.callId || isCallOver(call)) {
+          this.#closeSession()
+          this.#end('completed')
+          resolve()
+          return
+        }
+        if (call.participants.some((p) => isUser(p, c.userId))) {
+          this.#closeSession()
+          this.#d.active.dispatch(call.key, {
+            type: 'patch',
+            patch: { transfer: { to: `user:${c.userId}`, status: 'completed', error: null } },
+          })
+          // The caller talks to the colleague now; our part of the call is over (no hang-up on the server).
+          this.#d.active.dispatch(call.key, { type: 'end', reason: 'local-hangup' })
+          this.#end('completed')
+          resolve()
+          return
+        }
+        if (this.#d.clock.now() - started >= limit) {
+          const error = new RinglineError(
+            'TRANSFER_FAILED',
+            'The colleague did not reach the caller; the call is still on hold here.',
+          )
+          this.#closeSession()
+          this.#d.active.dispatch(call.key, {
+            type: 'patch',
+            patch: { transfer: { to: `user:${c.userId}`, status: 'failed', error: asCallError(error) } },
+          })
+          this.#end('failed', error)
+          this.#d.error(error)
+          resolve()
+          return
+        }
+        this.#poll = this.#d.clock.setTimeout(check, POLL_MS)
+      }
+      check()
+    })
+  }
+
+  async cancel(): Promise<void> {
+    const c = this.#live()
+    if (!c) return
+    this.#closeSession()
+    this.#end('canceled')
+    try {
+      await this.#d.api.cancelConsult(c.callId)
+    } catch (e) {
+      const error = toRinglineError(e, 'NETWORK_ERROR')
+      // Already closed or over: nothing left to cancel.
+      if (error.code !== 'CALL_NOT_ACTIVE' && error.code !== 'CALL_NOT_FOUND') this.#d.error(error)
+    }
+    if (c.role === 'consulting') await this.#resumeCall(c.callId)
+  }
+
+  /** The other side closed the consult: leave the consult room, back to the caller. */
+  async #closeLocally(c: Consult) {
+    this.#closeSession()
+    this.#end('canceled')
+    if (c.role === 'consulting') await this.#resumeCall(c.callId)
+  }
+
+  async #resumeCall(callId: string) {
+    const call = this.#d.active.call
+    if (call?.id === callId && !isCallOver(call) && call.onHold) {
+      await this.#d.resume().catch((e: unknown) => this.#d.error(toRinglineError(e, 'CONNECTION_FAILED')))
+    }
+  }
+
+  // ── consulted side ─────────────────────────────────────────────────────────
+
+  async answer(callId: string): Promise<Consult> {
+    if (this.#live()) throw new RinglineError('CALL_NOT_ACTIVE', 'Finish the open consult first.')
+    const offer = this.#snapshot.offers.find((o) => o.callId === callId)
+    this.#set({
+      offers: this.#snapshot.offers.filter((o) => o.callId !== callId),
+      consult: {
+        callId,
+        role: 'consulted',
+        userId: offer?.record.consult?.userId ?? '',
+        by: offer?.by ?? null,
+        phase: 'starting',
+        endReason: null,
+        error: null,
+        participants: [],
+      },
+    })
+    let result: CallWithConnection
+    try {
+      result = await this.#d.api.answerConsult(callId)
+    } catch (e) {
+      const error = toRinglineError(e, 'NETWORK_ERROR')
+      this.#end('failed', error)
+      throw error
+    }
+    this.#patch({
+      phase: 'connected',
+      userId: result.call.consult?.userId ?? this.#snapshot.consult?.userId ?? '',
+      by: result.call.consult?.by ?? this.#snapshot.consult?.by ?? null,
+    })
+    await this.#connect(callId, result.connection)
+    return this.#snapshot.consult as Consult
+  }
+
+  async decline(callId: string): Promise<void> {
+    this.#withdraw(callId)
+    await this.#d.api.cancelConsult(callId).catch((e: unknown) => {
+      const error = toRinglineError(e, 'NETWORK_ERROR')
+      if (error.code !== 'CALL_NOT_ACTIVE' && error.code !== 'CALL_NOT_FOUND') throw error
+    })
+  }
+
+  /** The call was handed to us: join its room as our active call, then leave the consult room. */
+  async #takeOver(record: CallRecord) {
+    const active = this.#d.active
+    const key = active.newKey()
+    const phoneNumber = record.direction === 'inbound' ? record.fromNumber : record.toNumber
+    try {
+      active.start(
+        createCallMachine({
+          key,
+          direction: 'inbound',
+          now: this.#d.clock.now(),
+          id: record.id,
+          number: phoneNumber,
+          record,
+        }),
+      )
+      await active.place(key, {
+        request: () => this.#d.api.joinTransferredCall(record.id),
+        failed: (e) => {
+          const error = toRinglineError(e, 'NETWORK_ERROR')
+          return { error, event: { type: 'fail', error: asCallError(error) } }
+        },
+        cancel: noop,
+        accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
+      })
+      this.#closeSession()
+      this.#end('completed')
+    } catch (e) {
+      const error = toRinglineError(e, 'NETWORK_ERROR')
+      this.#closeSession()
+      this.#end('failed', error)
+      this.#d.error(error)
+    }
+  }
+
+  // ── shared ─────────────────────────────────────────────────────────────────
+
+  async #connect(callId: string, connection: CallWithConnection['connection']) {
+    const session = this.#d.active.transport().createSession((fact) => this.#fact(session, fact))
+    this.#session = session
+    const selected = this.#d.selectedDevices()
+    try {
+      await session.connect(connection, {
+        microphone: true,
+        audioInput: selected.audioinput,
+        audioOutput: selected.audiooutput,
+      })
+    } catch (e) {
+      if (this.#session !== session || this.#live()?.callId !== callId) return
+      const error = toRinglineError(e, 'CONNECTION_FAILED')
+      this.#d.error(error)
+      await this.cancel()
+      this.#patch({ endReason: 'failed', error: asCallError(error) })
+    }
+  }
+
+  #fact(session: TransportSession, fact: TransportFact) {
+    if (this.#session !== session) return
+    const c = this.#live()
+    if (!c) return
+    if (fact.type === 'participants') {
+      this.#patch({ participants: fact.participants })
+      if (
+        c.role === 'consulting' &&
+        c.phase === 'ringing' &&
+        fact.participants.some((p) => isUser(p, c.userId))
+      ) {
+        this.#patch({ phase: 'connected' })
+      }
+      return
+    }
+    if (fact.type === 'participant-left' && c.phase === 'connected') {
+      const left = fact.participant
+      const other = c.role === 'consulting' ? isUser(left, c.userId) : left.kind === 'user' && !left.isLocal
+      // The colleague closed their tab or lost the network: back to the caller.
+      if (other && fact.cause !== 'client-initiated') void this.cancel()
+      return
+    }
+    if (fact.type === 'connection' && fact.state === 'disconnected' && fact.cause !== 'client-initiated') {
+      // The consult room was closed (cancelled by the other side) or the link is gone for good.
+      if (c.phase === 'completing') return
+      void this.cancel()
+    }
+  }
+
+  #closeSession() {
+    const session = this.#session
+    this.#session = null
+    if (session) void session.disconnect().catch(noop)
+  }
+
+  #end(reason: ConsultEndReason, error?: RinglineError) {
+    if (this.#poll !== null) {
+      this.#d.clock.clearTimeout(this.#poll)
+      this.#poll = null
+    }
+    if (!this.#live()) return
+    this.#patch({
+      phase: 'ended',
+      endReason: reason,
+      error: error ? asCallError(error) : null,
+      participants: [],
+    })
+  }
+
+  #withdraw(callId: string) {
+    if (!this.#snapshot.offers.some((o) => o.callId === callId)) return
+    this.#set({ offers: this.#snapshot.offers.filter((o) => o.callId !== callId) })
+    this.#emit({ type: 'consult-offer-withdrawn', callId })
+  }
+
+  #serverEvent(event: RinglineEvent) {
+    if (event.type === 'room.updated') return
+    const record = event.call
+    const c = this.#live()
+    if (c && c.callId === record.id) {
+      this.#mineChanged(c, record, event.type === 'call.ended' || record.endedAt !== null)
+      return
+    }
+    const consult = record.consult
+    const offered = this.#snapshot.offers.find((o) => o.callId === record.id)
+    if (consult?.state === 'ringing' && !record.endedAt && !this.#started.has(record.id)) {
+      if (this.#d.active.call?.id === record.id) return
+      if (offered) return
+      const offer: ConsultOffer = {
+        callId: record.id,
+        by: consult.by,
+        record,
+        receivedAt: this.#d.clock.now(),
+      }
+      this.#set({ offers: [...this.#snapshot.offers, offer] })
+      this.#emit({ type: 'consult-offered', offer })
+      return
+    }
+    if (offered) this.#withdraw(record.id)
+  }
+
+  /** A server event about the call of our own live consult. */
+  #mineChanged(c: Consult, record: CallRecord, over: boolean) {
+    if (over) {
+      this.#closeSession()
+      this.#end(
+        c.phase === 'completing' ? 'completed' : 'failed',
+        new RinglineError('CALL_NOT_ACTIVE', 'The call ended.'),
+      )
+      return
+    }
+    const consult = record.consult
+    if (consult) {
+      if (c.role === 'consulting' && consult.state === 'connected' && c.phase === 'ringing') {
+        this.#patch({ phase: 'connected', by: consult.by })
+      }
+      return
+    }
+    const handedTo = record.transfer?.kind === 'warm' ? record.transfer.to : null
+    if (handedTo === `user:${c.userId}`) {
+      // Handed over: the consulted side takes the call; the consulting side is already completing.
+      if (c.role === 'consulted' && c.phase !== 'completing') {
+        this.#patch({ phase: 'completing' })
+        void this.#takeOver(record)
+      }
+      return
+    }
+    // Closed without a hand-over: cancelled by the other side.
+    if (c.phase === 'completing') return
+    void this.#closeLocally(c)
+  }
+
+  dismiss() {
+    if (this.#snapshot.consult?.phase === 'ended') this.#set({ consult: null })
+  }
+}
+
+/** Create the warm-transfer controller of a call client (`client.consult`). */
+export function createConsultClient(deps: ConsultDeps): ConsultClient {
+  return new ConsultClientImpl(deps)
+}
+
+/** Whether the active call is the one being consulted about (the call view shows the consult then). */
+export function consultOfCall(snapshot: ConsultSnapshot, call: Call | null): Consult | null {
+  const c = snapshot.consult
+  return c && call && c.callId === call.id ? c : null
+}
