@@ -267,13 +267,17 @@ export function createLivekitSession(
     shared = true
     attach((lk as LivekitModuleLike).RoomEvent)
     if (given.state === 'connected') reportConnection('connected')
-    else if (given.state === 'reconnecting' || given.state === 'signalReconnecting') reportConnection('reconnecting')
+    else if (given.state === 'reconnecting' || given.state === 'signalReconnecting')
+      reportConnection('reconnecting')
     else throw new RinglineError('CONNECTION_FAILED', 'The attached LiveKit room is not connected.')
     refresh()
     onFact({ type: 'audio-playback', canPlay: given.canPlaybackAudio })
     if (opts.microphone && !given.localParticipant.isMicrophoneEnabled) {
       try {
-        await given.localParticipant.setMicrophoneEnabled(true, opts.audioInput ? { deviceId: opts.audioInput } : undefined)
+        await given.localParticipant.setMicrophoneEnabled(
+          true,
+          opts.audioInput ? { deviceId: opts.audioInput } : undefined,
+        )
       } catch (error) {
         throw microphoneError(error)
       }
