@@ -217,6 +217,6 @@ describe('VoiceConfigurationCard', () => {
   it('takes label overrides', async () => {
     setup({ labels: { title: 'Appels vocaux', accountSid: 'SID du compte' } })
     expect(await screen.findByRole('heading', { name: 'Appels vocaux' })).toBeTruthy()
-    expect(screen.getByLabelText('SID du compte')).toBeTruthy()
+    expect(await screen.findByLabelText('SID du compte')).toBeTruthy()
   })
 })
