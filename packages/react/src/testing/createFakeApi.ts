@@ -149,6 +149,8 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
           ],
     drift: status === 'drift' ? ['Origination URL on Twilio points elsewhere'] : [],
     progress: status === 'connected' ? 100 : status === 'disconnected' ? 0 : 75,
+    connectionId: status === 'disconnected' ? null : `nc_${n.sid}`,
+    routing: status === 'disconnected' ? null : { policy: 'ring-all' },
   })
 
   const filter = (query: ListCallsQuery) =>
