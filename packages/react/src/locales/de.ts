@@ -255,6 +255,9 @@ export const de: RinglineMessages = {
     directions: { inbound: 'Eingehend', outbound: 'Ausgehend', internal: 'Teamraum' },
     status: 'Status',
     allStatuses: 'Alle Status',
+    roomKind: 'Raumart',
+    allRoomKinds: 'Alle Arten',
+    roomKindNames: {},
     statuses: {
       initiated: 'Gestartet',
       ringing: 'Klingelt',

@@ -157,6 +157,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     calls.filter((c) => {
       if (query.direction && c.direction !== query.direction) return false
       if (query.status && c.status !== query.status) return false
+      if (query.roomKind && c.roomKind !== query.roomKind) return false
       if (query.q) {
         const needle = query.q.replace(/[^\d+]/g, '')
         if (needle && !`${c.fromNumber ?? ''}${c.toNumber ?? ''}`.includes(needle)) return false
