@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createRingline, pgliteStore, type Ringline } from '@ringline/server'
 import { provisionDemoNumbers } from './demoNumbers'
+import { supportAgentName } from './roomKinds'
 import { userFromRequest } from './session'
 import { startTwilioDemo } from './twilioDemo'
 
@@ -22,6 +23,11 @@ function create(): Ringline {
     // The sandbox phone numbers are +1 555 test numbers, valid in form but unassigned.
     calls: { allowUnassignedNumbers: process.env.RINGLINE_ALLOW_TEST_NUMBERS !== 'false' },
     reconcileIntervalSeconds: 60,
+    // A `support` browser room dispatches an AI agent once (Team room → "Start support room"). Without an agent
+    // worker running the dispatch simply stays unclaimed and the room works as usual.
+    rooms: {
+      kinds: { support: { agent: { agentName: supportAgentName() } } },
+    },
   })
   globalForRingline.__ringlineProvisioned = provisionDemoNumbers(ringline)
   return ringline

@@ -59,7 +59,10 @@ const withSupportRooms = (() => {
 
 /** The room-kind filter (`roomKinds`), set to `support`: only those browser rooms are listed (`GET /calls?roomKind=support`). */
 export const RoomKindFilter: Story = {
-  args: { roomKinds: ['support', 'sales'], labels: { roomKindNames: { support: 'Support', sales: 'Sales' } } },
+  args: {
+    roomKinds: ['support', 'sales'],
+    labels: { roomKindNames: { support: 'Support', sales: 'Sales' } },
+  },
   parameters: { msw: { handlers: ringlineHandlers({ calls: withSupportRooms }) } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)

@@ -45,7 +45,11 @@ const agentOptionsSchema = z
 /** The agent of a number's routing: none, an agent first, or an agent when nobody answers within `afterSeconds`. */
 export const numberAgentRoutingSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('none') }),
-  z.object({ mode: z.literal('agent-first'), agentName: agentNameSchema, options: agentOptionsSchema.optional() }),
+  z.object({
+    mode: z.literal('agent-first'),
+    agentName: agentNameSchema,
+    options: agentOptionsSchema.optional(),
+  }),
   z.object({
     mode: z.literal('agent-on-no-answer'),
     agentName: agentNameSchema,

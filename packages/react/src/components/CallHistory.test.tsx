@@ -128,7 +128,14 @@ describe('CallHistory', () => {
   it('filters browser rooms by kind through GET /calls?roomKind=, with the kind names from labels', async () => {
     const user = userEvent.setup()
     const room = (id: string, roomKind: string) =>
-      makeRecord({ id, direction: 'internal', roomName: `int-t1-${id}`, roomKind, fromNumber: null, toNumber: null })
+      makeRecord({
+        id,
+        direction: 'internal',
+        roomName: `int-t1-${id}`,
+        roomKind,
+        fromNumber: null,
+        toNumber: null,
+      })
     const calls = [...generateFakeCalls(8), room('s1', 'support'), room('s2', 'support'), room('x1', 'sales')]
     const onFiltersChange = vi.fn()
     const { root, server } = setup(

@@ -222,7 +222,12 @@ describe('VoiceSettingsCard', () => {
       server.push(
         makeEvent(
           'call.incoming',
-          makeRecord({ id: 'other', direction: 'inbound', fromNumber: '+14155550177', toNumber: '+14155550999' }),
+          makeRecord({
+            id: 'other',
+            direction: 'inbound',
+            fromNumber: '+14155550177',
+            toNumber: '+14155550999',
+          }),
         ),
       )
       server.push(
@@ -247,7 +252,12 @@ describe('VoiceSettingsCard', () => {
       server.push(
         makeEvent(
           'call.incoming',
-          makeRecord({ id: 'test1', direction: 'inbound', fromNumber: '+14155550177', toNumber: '+14155550100' }),
+          makeRecord({
+            id: 'test1',
+            direction: 'inbound',
+            fromNumber: '+14155550177',
+            toNumber: '+14155550100',
+          }),
         ),
       )
       await flush()
@@ -303,7 +313,9 @@ describe('VoiceSettingsCard', () => {
     await waitFor(() => expect(root.getAttribute('data-status')).toBe('connected'))
     await user.click(screen.getByRole('button', { name: 'Check status' }))
     await waitFor(() =>
-      expect(root.querySelector('[data-testid="rl-last-call"]')?.textContent).toMatch(/555-0166, Jan 2, 2026/),
+      expect(root.querySelector('[data-testid="rl-last-call"]')?.textContent).toMatch(
+        /555-0166, Jan 2, 2026/,
+      ),
     )
   })
 })

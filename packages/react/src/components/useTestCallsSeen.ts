@@ -31,7 +31,10 @@ const seen = (call: CallRecord, number: string, party: string | null, at: string
  * Watches the client's `/events` stream (its `server-event`s) for a call to (inbound) or from (outbound, once
  * answered) one of `numbers`, so the settings checklist ticks itself when the test call happens.
  */
-export function useTestCallsSeen(client: CallClientLike | undefined, numbers: readonly string[]): TestCallsSeen {
+export function useTestCallsSeen(
+  client: CallClientLike | undefined,
+  numbers: readonly string[],
+): TestCallsSeen {
   const ringline = useOptionalRingline(client)
   const [state, setState] = useState<TestCallsSeen>({ inbound: null, outbound: null })
   const key = [...numbers].sort().join(',')
@@ -44,14 +47,18 @@ export function useTestCallsSeen(client: CallClientLike | undefined, numbers: re
       if (e.type !== 'call.incoming' && e.type !== 'call.updated' && e.type !== 'call.ended') return
       const call = e.call
       if (call.direction === 'inbound' && call.toNumber && mine.has(call.toNumber)) {
-        setState((s) => (s.inbound ? s : { ...s, inbound: seen(call, call.toNumber as string, call.fromNumber, e.at) }))
+        setState((s) =>
+          s.inbound ? s : { ...s, inbound: seen(call, call.toNumber as string, call.fromNumber, e.at) },
+        )
       } else if (
         call.direction === 'outbound' &&
         call.fromNumber &&
         mine.has(call.fromNumber) &&
         call.answeredAt !== null
       ) {
-        setState((s) => (s.outbound ? s : { ...s, outbound: seen(call, call.fromNumber as string, call.toNumber, e.at) }))
+        setState((s) =>
+          s.outbound ? s : { ...s, outbound: seen(call, call.fromNumber as string, call.toNumber, e.at) },
+        )
       }
     })
     // A client runs its `/events` stream while someone subscribes: the settings page alone must subscribe too.

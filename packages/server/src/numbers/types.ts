@@ -1,6 +1,6 @@
-import type { RoutingPolicy } from './numberRepository'
 import type { connectStepSchema } from '@ringline/core/protocol'
 import type { z } from 'zod'
+import type { RoutingPolicy } from './numberRepository'
 
 /** One step of connecting a number (`connectStepSchema`). */
 export type ConnectStep = z.infer<typeof connectStepSchema>

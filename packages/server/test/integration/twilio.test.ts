@@ -111,7 +111,11 @@ describe('connect a Twilio number through HTTP, then call it', () => {
       progress: 100,
       sipTarget: `sip:${info.sip.address};transport=tcp`,
       // The routing comes back without the agent's options (they may hold a prompt).
-      routing: { policy: 'ring-all', agent: { mode: 'agent-first', agentName: 'receptionist' }, tags: ['support', 'eu'] },
+      routing: {
+        policy: 'ring-all',
+        agent: { mode: 'agent-first', agentName: 'receptionist' },
+        tags: ['support', 'eu'],
+      },
     })
     expect(connected.body.connectionId).toEqual(expect.any(String))
     expect(connected.body.routing.agent.options).toBeUndefined()
