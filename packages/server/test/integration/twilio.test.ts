@@ -166,7 +166,7 @@ describe('connect a Twilio number through HTTP, then call it', () => {
   }, 90_000)
 
   itWithSip(
-    'a sipp call to the connected number lands in a tenant room with the ringline attributes',
+    'a sipp call to the connected number lands in a tenant room with the ringline attributes and dispatches the number agent once',
     async () => {
       // The phone dials the number (what Twilio does through the origination URL): LiveKit puts it in a tenant room.
       const from = '+15550001777'
