@@ -43,9 +43,9 @@ describe('support room in Chromium', () => {
     await page.getByLabel('Room kind').selectOption('support')
     const rows = page.locator('.rl-history-row')
     await rows.first().waitFor({ timeout: 30_000 })
-    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-direction')))).toEqual(
-      expect.arrayContaining(['internal']),
-    )
+    await expect
+      .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-direction'))))
+      .toEqual(expect.arrayContaining(['internal']))
     const directions = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-direction')))
     expect(directions.every((d) => d === 'internal')).toBe(true)
   })
