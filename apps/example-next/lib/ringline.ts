@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createRingline, pgliteStore, type Ringline } from '@ringline/server'
 import { provisionDemoNumbers } from './demoNumbers'
+import { supportAgentName } from './roomKinds'
 import { userFromRequest } from './session'
 import { startTwilioDemo } from './twilioDemo'
 
@@ -27,6 +28,11 @@ function create(): Ringline {
       roomAccess: (user, room) => room.startsWith(`lk-${user.tenantId}.`),
     },
     reconcileIntervalSeconds: 60,
+    // A `support` browser room dispatches an AI agent once (Team room → "Start support room"). Without an agent
+    // worker running the dispatch simply stays unclaimed and the room works as usual.
+    rooms: {
+      kinds: { support: { agent: { agentName: supportAgentName() } } },
+    },
   })
   globalForRingline.__ringlineProvisioned = provisionDemoNumbers(ringline)
   return ringline

@@ -24,6 +24,8 @@ export interface CallHistoryFilters {
   q?: string
   contactId?: string
   userId?: string
+  /** Browser rooms of one kind (`support`, …): `GET /calls?roomKind=`. */
+  roomKind?: string
   /** ISO 8601 lower bound of `startedAt`. */
   since?: string
   /** ISO 8601 upper bound of `startedAt`. */
@@ -61,6 +63,7 @@ function matches(call: CallRecord, filters: CallHistoryFilters): boolean {
   if (filters.direction && call.direction !== filters.direction) return false
   if (filters.status && call.status !== filters.status) return false
   if (filters.contactId && call.contactId !== filters.contactId) return false
+  if (filters.roomKind && call.roomKind !== filters.roomKind) return false
   if (filters.q) {
     const needle = filters.q.replace(/[^\d+a-z]/gi, '').toLowerCase()
     const hay = `${call.fromNumber ?? ''} ${call.toNumber ?? ''}`.toLowerCase()

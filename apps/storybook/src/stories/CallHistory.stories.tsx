@@ -51,6 +51,27 @@ export const Default: Story = {
   },
 }
 
+/** Browser rooms of the `support` kind among the calls, with their recordings. */
+const withSupportRooms = (() => {
+  const base = demoCalls(60)
+  return base.map((c, i) => (c.direction === 'internal' && i % 2 === 0 ? { ...c, roomKind: 'support' } : c))
+})()
+
+/** The room-kind filter (`roomKinds`), set to `support`: only those browser rooms are listed (`GET /calls?roomKind=support`). */
+export const RoomKindFilter: Story = {
+  args: {
+    roomKinds: ['support', 'sales'],
+    labels: { roomKindNames: { support: 'Support', sales: 'Sales' } },
+  },
+  parameters: { msw: { handlers: ringlineHandlers({ calls: withSupportRooms }) } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.selectOptions(await canvas.findByLabelText('Room kind'), 'support')
+    const list = await canvas.findByRole('list', { name: 'Calls' })
+    await expect(within(list).getAllByRole('listitem')[0]).toHaveAttribute('data-direction', 'internal')
+  },
+}
+
 /** 10,000 calls, paged 200 at a time, only visible rows in the DOM. */
 export const TenThousandCalls: Story = {
   args: { pageSize: 200 },

@@ -133,13 +133,15 @@ export const Connecting: Story = {
   },
 }
 
-/** Done: connected, checklist ready. */
+/** Done: connected, trunk SID, SIP target and "last call seen"; the checklist waits for the test calls on `/events`. */
 export const Connected: Story = {
   parameters: { msw: { handlers: ringlineHandlers({ numbers, integration }) } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     await pickAndConnect(canvas)
     await waitFor(() => expect(canvas.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100'))
+    await expect(await canvas.findByText('Trunk SID')).toBeInTheDocument()
+    await expect(canvas.getByText('No call yet')).toBeInTheDocument()
   },
 }
 

@@ -112,7 +112,9 @@ export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript
 export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
 export type {
   ConnectNumberRequest,
+  NumberAgentRouting,
   NumberConnection,
+  NumberRouting,
   TwilioCredentialsRequest,
   TwilioCredentialsStatus,
   TwilioIntegration,
@@ -124,7 +126,9 @@ export {
   connectStepSchema,
   deleteTwilioCredentialsResponseSchema,
   listTwilioNumbersResponseSchema,
+  numberAgentRoutingSchema,
   numberConnectionSchema,
+  numberRoutingSchema,
   twilioCredentialsRequestSchema,
   twilioCredentialsStatusSchema,
   twilioIntegrationSchema,

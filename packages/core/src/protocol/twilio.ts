@@ -36,13 +36,45 @@ export type TwilioNumber = z.infer<typeof twilioNumberSchema>
 /** `GET /twilio/numbers` response. */
 export const listTwilioNumbersResponseSchema = z.object({ numbers: z.array(twilioNumberSchema) })
 
+const agentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an agent name')
+/** Free-form agent options (voice, prompt, …) sent as the JSON job metadata of the dispatch (at most 16 KiB). */
+const agentOptionsSchema = z
+  .record(z.string(), z.unknown())
+  .refine((o) => JSON.stringify(o).length <= 16_384, 'must be at most 16 KiB as JSON')
+
+/** The agent of a number's routing: none, an agent first, or an agent when nobody answers within `afterSeconds`. */
+export const numberAgentRoutingSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('none') }),
+  z.object({
+    mode: z.literal('agent-first'),
+    agentName: agentNameSchema,
+    options: agentOptionsSchema.optional(),
+  }),
+  z.object({
+    mode: z.literal('agent-on-no-answer'),
+    agentName: agentNameSchema,
+    afterSeconds: z.number().int().min(1).max(600),
+    options: agentOptionsSchema.optional(),
+  }),
+])
+/** The agent of a number's routing. */
+export type NumberAgentRouting = z.infer<typeof numberAgentRoutingSchema>
+
+/** How inbound calls to a number are routed: who rings, which agent joins (with its options), free-form tags. */
+export const numberRoutingSchema = z.object({
+  policy: z.enum(['ring-all', 'ring-user']),
+  users: z.array(z.string()).optional(),
+  agent: numberAgentRoutingSchema.optional(),
+  tags: z.array(z.string().min(1).max(64)).max(20).optional(),
+})
+/** How inbound calls to a number are routed. */
+export type NumberRouting = z.infer<typeof numberRoutingSchema>
+
 /** `POST /twilio/numbers/:sid/connect` body. */
 export const connectNumberRequestSchema = z.object({
   force: z.boolean().optional(),
   trunkStrategy: z.enum(['shared', 'dedicated']).optional(),
-  routing: z
-    .object({ policy: z.enum(['ring-all', 'ring-user']), users: z.array(z.string()).optional() })
-    .optional(),
+  routing: numberRoutingSchema.optional(),
 })
 /** `POST /twilio/numbers/:sid/connect` body. */
 export type ConnectNumberRequest = z.infer<typeof connectNumberRequestSchema>
@@ -71,6 +103,27 @@ export const numberConnectionSchema = z.object({
   steps: z.array(connectStepSchema),
   drift: z.array(z.string()),
   progress: z.number().int().min(0).max(100),
+  /** Id of the stored connection (`ringline_number_connections.id`); null when the number was never connected. */
+  connectionId: z.string().nullable().optional(),
+  /** `GET …/status` only: whether the stored Twilio credentials were accepted when the status was read. */
+  credentialsValid: z.boolean().optional(),
+  /** `GET …/status` only: the SIP URIs of the trunk's enabled origination URLs, as Twilio reports them. */
+  originationUrls: z.array(z.string()).optional(),
+  /** The routing policy (agent options left out). */
+  routing: numberRoutingSchema.nullable().optional(),
+  /** `GET …/status` only: the last inbound call to this number and the last LiveKit webhook seen for it. */
+  lastInbound: z
+    .object({
+      callId: z.string(),
+      roomName: z.string(),
+      fromNumber: z.string().nullable(),
+      status: z.string(),
+      startedAt: z.string(),
+      /** When the last LiveKit webhook about that call's room arrived; null if none was recorded. */
+      lastWebhookAt: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 })
 /** Connection status of a number. */
 export type NumberConnection = z.infer<typeof numberConnectionSchema>

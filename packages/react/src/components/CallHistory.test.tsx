@@ -125,6 +125,40 @@ describe('CallHistory', () => {
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
   })
 
+  it('filters browser rooms by kind through GET /calls?roomKind=, with the kind names from labels', async () => {
+    const user = userEvent.setup()
+    const room = (id: string, roomKind: string) =>
+      makeRecord({
+        id,
+        direction: 'internal',
+        roomName: `int-t1-${id}`,
+        roomKind,
+        fromNumber: null,
+        toNumber: null,
+      })
+    const calls = [...generateFakeCalls(8), room('s1', 'support'), room('s2', 'support'), room('x1', 'sales')]
+    const onFiltersChange = vi.fn()
+    const { root, server } = setup(
+      { onFiltersChange, roomKinds: ['support', 'sales'], labels: { roomKindNames: { support: 'Support' } } },
+      { calls },
+    )
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    const kind = screen.getByLabelText('Room kind') as HTMLSelectElement
+    expect([...kind.options].map((o) => o.textContent)).toEqual(['All kinds', 'Support', 'sales'])
+    await user.selectOptions(kind, 'support')
+    expect(onFiltersChange).toHaveBeenLastCalledWith({ roomKind: 'support' })
+    const rows = () => within(screen.getByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+    await waitFor(() => expect(rows()).toHaveLength(2))
+    expect(rows().every((r) => r.getAttribute('data-direction') === 'internal')).toBe(true)
+    expect(server.calls('GET /calls').at(-1)?.query.roomKind).toBe('support')
+  })
+
+  it('shows no kind filter without room kinds', async () => {
+    const { root } = setup({}, { calls: generateFakeCalls(3) })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    expect(screen.queryByLabelText('Room kind')).toBeNull()
+  })
+
   it('shows the empty and error states, and retries', async () => {
     const { root } = setup({}, { calls: [] })
     await waitFor(() => expect(root.getAttribute('data-state')).toBe('empty'))

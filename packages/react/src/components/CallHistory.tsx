@@ -44,6 +44,8 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
   showStats?: boolean
   /** Show the filters. Default true. */
   showFilters?: boolean
+  /** Room kinds offered by the kind filter (your server's `rooms.kinds` names); the filter shows when non-empty. */
+  roomKinds?: readonly string[]
   /** Shows a call-back button; called with the other side's number (open your Dialer prefilled). */
   onCallBack?: (number: string, call: CallRecord) => void
   /** Display name of a user id (who answered). */
@@ -82,6 +84,7 @@ export function CallHistory({
   pageSize = 50,
   showStats = true,
   showFilters = true,
+  roomKinds,
   onCallBack,
   resolveUser,
   defaultCountry = 'US',
@@ -149,7 +152,7 @@ export function CallHistory({
       void history.loadMore()
   }, [last, total, history.hasMore, history.isFetchingMore, history.loadMore])
 
-  const filtered = !!(filters.direction || filters.status || filters.q)
+  const filtered = !!(filters.direction || filters.status || filters.q || filters.roomKind)
   const viewState: CallHistoryViewState =
     history.status === 'loading'
       ? 'loading'
@@ -246,6 +249,24 @@ export function CallHistory({
               ))}
             </select>
           </div>
+          {roomKinds?.length ? (
+            <div className="rl-field">
+              <label htmlFor={`${id}-kind`}>{labels.roomKind}</label>
+              <select
+                id={`${id}-kind`}
+                className="rl-select"
+                value={filters.roomKind ?? ''}
+                onChange={(e) => setFilters({ ...filters, roomKind: e.currentTarget.value || undefined })}
+              >
+                <option value="">{labels.allRoomKinds}</option>
+                {roomKinds.map((k) => (
+                  <option key={k} value={k}>
+                    {labels.roomKindNames[k] ?? k}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
           <div className="rl-field">
             <label htmlFor={`${id}-q`}>{labels.search}</label>
             <input

@@ -1,9 +1,10 @@
 import type { TwilioNumber } from '@ringline/core/protocol'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { makeEvent, makeRecord } from '@ringline/core/testing'
+import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
-import { createTestClient } from '../../test/createTestClient'
+import { createTestClient, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, type FakeApiOptions } from '../testing/createFakeApi'
 import { VoiceSettingsCard, type VoiceSettingsCardProps } from './VoiceSettingsCard'
@@ -32,17 +33,21 @@ const creds = {
   apiKeySecret: 'secret-secret-1234',
 }
 
-function setup(props: Partial<VoiceSettingsCardProps> = {}, apiOptions: FakeApiOptions = {}) {
+function setup(
+  props: Partial<VoiceSettingsCardProps> = {},
+  apiOptions: FakeApiOptions = {},
+  clientOptions: { events?: boolean } = {},
+) {
   const api = createFakeApi({ numbers, ...apiOptions })
   // The real client; onboarding talks only HTTP, which the in-memory fake API answers (`api` wins over the client's).
-  const { client } = createTestClient()
+  const { client, server } = createTestClient(clientOptions)
   const utils = render(
     <RinglineProvider client={client} api={api}>
       <VoiceSettingsCard {...props} />
     </RinglineProvider>,
   )
   const root = utils.container.querySelector('section') as HTMLElement
-  return { api, root, ...utils }
+  return { api, root, server, ...utils }
 }
 
 async function fillCredentials(user: ReturnType<typeof userEvent.setup>) {
@@ -184,5 +189,133 @@ describe('VoiceSettingsCard', () => {
     await waitFor(() => expect(root.getAttribute('data-status')).toBe('attention'))
     expect(root.textContent).toContain('Origination URL on Twilio points elsewhere')
     expect(root.textContent).toContain('Changed in Twilio')
+  })
+
+  it('shows trunk SID, SIP target and last call seen, and ticks the test calls from the /events stream', async () => {
+    const user = userEvent.setup()
+    const saved = {
+      accountSid: creds.accountSid,
+      apiKeySid: creds.apiKeySid,
+      apiKeySecretMasked: '••••',
+      status: 'saved' as const,
+      updatedAt: '',
+    }
+    const { root, server } = setup({}, { integration: saved }, { events: true })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+    await user.click(screen.getByRole('radio', { name: /555-0100/ }))
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    await waitFor(() => expect(root.getAttribute('data-status')).toBe('connected'))
+    expect(root.textContent).toContain('TK00000000000000000000000000000001')
+    expect(root.textContent).toContain('sip:127.0.0.1:5060')
+    const lastCall = () => root.querySelector('[data-testid="rl-last-call"]')?.textContent
+    expect(lastCall()).toBe('No call yet')
+    const inbound = () => screen.getByRole('checkbox', { name: /Call the number from a phone/ })
+    const outbound = () => screen.getByRole('checkbox', { name: /Call your phone from the Dialer/ })
+    expect((inbound() as HTMLInputElement).checked).toBe(false)
+    expect((inbound() as HTMLInputElement).disabled).toBe(true)
+    expect(root.textContent).toContain('The test calls are ticked off here when they happen.')
+    // The card alone opens the client's /events stream.
+    await waitFor(() => expect(server.openStreams()).toHaveLength(1))
+
+    // A call to another number, and an outbound call not yet answered, tick nothing.
+    await act(async () => {
+      server.push(
+        makeEvent(
+          'call.incoming',
+          makeRecord({
+            id: 'other',
+            direction: 'inbound',
+            fromNumber: '+14155550177',
+            toNumber: '+14155550999',
+          }),
+        ),
+      )
+      server.push(
+        makeEvent(
+          'call.updated',
+          makeRecord({
+            id: 'out1',
+            direction: 'outbound',
+            status: 'ringing',
+            fromNumber: '+14155550100',
+            toNumber: '+14155550188',
+            answeredAt: null,
+          }),
+        ),
+      )
+      await flush()
+    })
+    expect((inbound() as HTMLInputElement).checked).toBe(false)
+    expect((outbound() as HTMLInputElement).checked).toBe(false)
+
+    await act(async () => {
+      server.push(
+        makeEvent(
+          'call.incoming',
+          makeRecord({
+            id: 'test1',
+            direction: 'inbound',
+            fromNumber: '+14155550177',
+            toNumber: '+14155550100',
+          }),
+        ),
+      )
+      await flush()
+    })
+    await waitFor(() => expect((inbound() as HTMLInputElement).checked).toBe(true))
+    expect(lastCall()).toMatch(/555-0177/)
+    expect((outbound() as HTMLInputElement).checked).toBe(false)
+    await act(async () => {
+      server.push(
+        makeEvent(
+          'call.updated',
+          makeRecord({
+            id: 'out1',
+            direction: 'outbound',
+            status: 'in-progress',
+            fromNumber: '+14155550100',
+            toNumber: '+14155550188',
+            answeredAt: new Date().toISOString(),
+          }),
+        ),
+      )
+      await flush()
+    })
+    await waitFor(() => expect((outbound() as HTMLInputElement).checked).toBe(true))
+    expect(root.textContent).not.toContain('The test calls are ticked off here when they happen.')
+  })
+
+  it('shows the last inbound call from the number status', async () => {
+    const user = userEvent.setup()
+    const saved = {
+      accountSid: creds.accountSid,
+      apiKeySid: creds.apiKeySid,
+      apiKeySecretMasked: '••••',
+      status: 'saved' as const,
+      updatedAt: '',
+    }
+    const { root, api } = setup({}, { integration: saved })
+    const status = api.twilio.numberStatus.bind(api.twilio)
+    api.twilio.numberStatus = async (sid, signal) => ({
+      ...(await status(sid, signal)),
+      lastInbound: {
+        callId: 'call_1',
+        roomName: 'in-t_1',
+        fromNumber: '+14155550166',
+        status: 'completed',
+        startedAt: '2026-01-02T10:00:00.000Z',
+        lastWebhookAt: '2026-01-02T10:00:05.000Z',
+      },
+    })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('numbers'))
+    await user.click(screen.getByRole('radio', { name: /555-0100/ }))
+    await user.click(screen.getByRole('button', { name: 'Connect number' }))
+    await waitFor(() => expect(root.getAttribute('data-status')).toBe('connected'))
+    await user.click(screen.getByRole('button', { name: 'Check status' }))
+    await waitFor(() =>
+      expect(root.querySelector('[data-testid="rl-last-call"]')?.textContent).toMatch(
+        /555-0166, Jan 2, 2026/,
+      ),
+    )
   })
 })

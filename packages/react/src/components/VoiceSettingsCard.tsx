@@ -11,6 +11,8 @@ import { LiveRegion } from '../internal/LiveRegion'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useErrorText, useLabels } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
+import { useTestCallsSeen } from './useTestCallsSeen'
+import { VoiceNumberDetails } from './VoiceNumberDetails'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 /** Props of {@link VoiceSettingsCard}. */
@@ -57,7 +59,7 @@ function VoiceSettingsCardView({
   defaultCountry = 'US',
   onConnected,
   className,
-  client: _client,
+  client,
   api: _api,
   ...rest
 }: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
@@ -69,12 +71,15 @@ function VoiceSettingsCardView({
   const [selected, setSelected] = useState<string | null>(null)
   const [confirming, setConfirming] = useState<string | null>(null)
   const [confirmRemove, setConfirmRemove] = useState(false)
-  const [manualChecks, setManualChecks] = useState({ inbound: false, outbound: false })
   const cancelRef = useRef<HTMLButtonElement>(null)
   const id = useId()
 
   const connectedNumbers = o.numbers.filter(
     (n) => n.connected || o.connections[n.sid]?.status === 'connected',
+  )
+  const testCalls = useTestCallsSeen(
+    client,
+    connectedNumbers.map((n) => n.e164),
   )
   const attention = Object.values(o.connections).some((c) => c.status === 'partial' || c.status === 'drift')
   const status: CardStatus =
@@ -251,6 +256,14 @@ function VoiceSettingsCardView({
                       {labels.connectedBadge}
                     </span>
                   ) : null}
+                  {connection && connection.status !== 'disconnected' ? (
+                    <VoiceNumberDetails
+                      connection={connection}
+                      seen={testCalls.inbound?.number === n.e164 ? testCalls.inbound : null}
+                      labels={labels}
+                      formatNumber={(e164) => formatNumber(e164, defaultCountry)}
+                    />
+                  ) : null}
                   {connection?.drift.length ? (
                     <ul className="rl-voice-drift">
                       {connection.drift.map((d) => (
@@ -417,21 +430,15 @@ function VoiceSettingsCardView({
               <label htmlFor={`${id}-c2`}>{labels.checks.number}</label>
             </li>
             {(['inbound', 'outbound'] as const).map((key) => (
-              <li key={key} data-state={manualChecks[key] ? 'done' : 'pending'}>
-                <input
-                  type="checkbox"
-                  id={`${id}-c-${key}`}
-                  checked={manualChecks[key]}
-                  disabled={connectedNumbers.length === 0}
-                  onChange={(e) => {
-                    const checked = e.currentTarget.checked
-                    setManualChecks((prev) => ({ ...prev, [key]: checked }))
-                  }}
-                />
+              <li key={key} data-state={testCalls[key] ? 'done' : 'pending'}>
+                <input type="checkbox" id={`${id}-c-${key}`} checked={!!testCalls[key]} readOnly disabled />
                 <label htmlFor={`${id}-c-${key}`}>{labels.checks[key]}</label>
               </li>
             ))}
           </ul>
+          {connectedNumbers.length > 0 && !(testCalls.inbound && testCalls.outbound) ? (
+            <p className="rl-hint">{labels.waitingForTestCall}</p>
+          ) : null}
         </div>
       ) : null}
     </section>

@@ -16,6 +16,10 @@ export interface CallHistoryLabels {
   status: string
   allStatuses: string
   statuses: Record<CallStatus, string>
+  roomKind: string
+  allRoomKinds: string
+  /** Display names of room kinds (`support` → "Support"); a kind without one shows its name. */
+  roomKindNames: Partial<Record<string, string>>
   search: string
   searchPlaceholder: string
   list: string
@@ -58,6 +62,9 @@ export const callHistoryLabels: CallHistoryLabels = {
   directions: { inbound: 'Incoming', outbound: 'Outgoing', internal: 'Team room' },
   status: 'Status',
   allStatuses: 'All statuses',
+  roomKind: 'Room kind',
+  allRoomKinds: 'All kinds',
+  roomKindNames: {},
   statuses: {
     initiated: 'Started',
     ringing: 'Ringing',

@@ -46,6 +46,14 @@ export interface VoiceSettingsCardLabels {
   cancel: string
   checklist: string
   checks: { credentials: string; number: string; inbound: string; outbound: string }
+  /** Checklist hint while no test call was seen on the events stream yet. */
+  waitingForTestCall: string
+  trunkSid: string
+  sipTarget: string
+  lastCallSeen: string
+  noCallSeen: string
+  unknownCaller: string
+  lastCallValue: (party: string, when: string) => string
   dismiss: string
   errors: Partial<Record<string, ProblemText>>
   unknownError: ProblemText
@@ -112,6 +120,13 @@ export const voiceSettingsCardLabels: VoiceSettingsCardLabels = {
     inbound: 'Call the number from a phone: this page rings',
     outbound: 'Call your phone from the Dialer',
   },
+  waitingForTestCall: 'The test calls are ticked off here when they happen.',
+  trunkSid: 'Trunk SID',
+  sipTarget: 'SIP target',
+  lastCallSeen: 'Last call seen',
+  noCallSeen: 'No call yet',
+  unknownCaller: 'Unknown caller',
+  lastCallValue: (party, when) => `${party}, ${when}`,
   dismiss: 'Dismiss',
   errors: {
     AUTH_INVALID: {

@@ -286,6 +286,9 @@ export const de: RinglineMessages = {
     directions: { inbound: 'Eingehend', outbound: 'Ausgehend', internal: 'Teamraum' },
     status: 'Status',
     allStatuses: 'Alle Status',
+    roomKind: 'Raumart',
+    allRoomKinds: 'Alle Arten',
+    roomKindNames: {},
     statuses: {
       initiated: 'Gestartet',
       ringing: 'Klingelt',
@@ -493,6 +496,13 @@ export const de: RinglineMessages = {
       inbound: 'Rufen Sie die Nummer von einem Telefon an: diese Seite klingelt',
       outbound: 'Rufen Sie Ihr Telefon über den Wähler an',
     },
+    waitingForTestCall: 'Die Testanrufe werden hier abgehakt, sobald sie stattfinden.',
+    trunkSid: 'Trunk-SID',
+    sipTarget: 'SIP-Ziel',
+    lastCallSeen: 'Letzter Anruf',
+    noCallSeen: 'Noch kein Anruf',
+    unknownCaller: 'Unbekannter Anrufer',
+    lastCallValue: (party, when) => `${party}, ${when}`,
     dismiss: 'Schließen',
     errors: {
       AUTH_INVALID: {

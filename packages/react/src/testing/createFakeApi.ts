@@ -149,12 +149,15 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
           ],
     drift: status === 'drift' ? ['Origination URL on Twilio points elsewhere'] : [],
     progress: status === 'connected' ? 100 : status === 'disconnected' ? 0 : 75,
+    connectionId: status === 'disconnected' ? null : `nc_${n.sid}`,
+    routing: status === 'disconnected' ? null : { policy: 'ring-all' },
   })
 
   const filter = (query: ListCallsQuery) =>
     calls.filter((c) => {
       if (query.direction && c.direction !== query.direction) return false
       if (query.status && c.status !== query.status) return false
+      if (query.roomKind && c.roomKind !== query.roomKind) return false
       if (query.q) {
         const needle = query.q.replace(/[^\d+]/g, '')
         if (needle && !`${c.fromNumber ?? ''}${c.toNumber ?? ''}`.includes(needle)) return false

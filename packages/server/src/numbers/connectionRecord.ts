@@ -1,6 +1,6 @@
 // A number connection's record, names and SIP target: what connecting a number writes and how it is shown.
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { NumberConnection } from '@ringline/core/protocol'
+import type { NumberConnection, NumberRouting } from '@ringline/core/protocol'
 import { isHttpError } from '../http/errors'
 import { type OnboardingDeps, tenantTag } from './onboardingDeps'
 import { normalizeSipTarget } from './sipTarget'
@@ -88,6 +88,32 @@ export function progressOf(steps: ConnectStep[]): number {
   return Math.round((100 * done) / CONNECT_STEPS.length)
 }
 
+/** A connect request's routing as stored: agent options become the dispatch's JSON job metadata. */
+export function storedRouting(routing: NumberRouting): RoutingPolicy {
+  const { agent, ...rest } = routing
+  if (!agent) return rest
+  if (agent.mode === 'none') return { ...rest, agent }
+  const { options, ...named } = agent
+  return { ...rest, agent: options === undefined ? named : { ...named, metadata: JSON.stringify(options) } }
+}
+
+/** The safe subset of a stored routing policy that responses carry: agent options (metadata) left out. */
+export function publicRouting(policy: RoutingPolicy): NumberRouting {
+  const out: NumberRouting = { policy: policy.policy }
+  if (policy.users) out.users = policy.users
+  if (policy.tags) out.tags = policy.tags
+  const agent = policy.agent
+  if (agent) {
+    out.agent =
+      agent.mode === 'none'
+        ? agent
+        : agent.mode === 'agent-first'
+          ? { mode: agent.mode, agentName: agent.agentName }
+          : { mode: agent.mode, agentName: agent.agentName, afterSeconds: agent.afterSeconds }
+  }
+  return out
+}
+
 /** The wire shape of a stored connection. */
 export function toNumberConnection(
   record: NumberConnectionRecord,
@@ -110,6 +136,8 @@ export function toNumberConnection(
     steps: record.steps,
     drift,
     progress: progressOf(record.steps),
+    connectionId: record.id,
+    routing: publicRouting(record.routingPolicy),
   }
 }
 

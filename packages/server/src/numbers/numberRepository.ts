@@ -11,6 +11,8 @@ export interface RoutingPolicy {
   recording?: RecordingPolicy
   /** Agent routing of inbound calls (`agent-first`, `agent-on-no-answer`). */
   agent?: AgentRoutingPolicy
+  /** Free-form tags of the number (shown in settings, never interpreted by Ringline). */
+  tags?: string[]
 }
 
 /** A number connected to a tenant, with its LiveKit (and Twilio) resources. */

@@ -16,6 +16,8 @@ import { createSecretBox, type SecretBox } from '../crypto/secretBox'
 import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import type { Principal } from '../types'
+import { storedRouting } from './connectionRecord'
+import { lastInboundTo } from './lastInbound'
 import { createLivekitSipProvisioner } from './livekitSipProvisioner'
 import type { RetryOptions } from './retry'
 import { sqlTwilioOnboardingStore } from './sqlTwilioOnboardingStore'
@@ -258,7 +260,11 @@ export function createNumbersApi(ctx: RinglineContext, options: TwilioServerOpti
           { field: 'sipTarget' },
         )
       }
-      return byoc.connectNumber(octx, sid, parsed)
+      const { routing, ...rest } = parsed
+      return byoc.connectNumber(octx, sid, {
+        ...rest,
+        ...(routing === undefined ? {} : { routing: storedRouting(routing) }),
+      })
     },
     async disconnectTwilioNumber(principal, sid, requestId) {
       const octx = scope(principal, true, requestId)
@@ -266,7 +272,8 @@ export function createNumbersApi(ctx: RinglineContext, options: TwilioServerOpti
     },
     async twilioNumberStatus(principal, sid, requestId) {
       const octx = scope(principal, false, requestId)
-      return byoc.numberStatus(octx, checkSid(sid))
+      const status = await byoc.numberStatus(octx, checkSid(sid))
+      return { ...status, lastInbound: await lastInboundTo(ctx.store, principal.tenantId, status.e164) }
     },
   }
 }

@@ -168,6 +168,34 @@ describe('disconnect and status', () => {
     const unconnected = await h.service.numberStatus(ctx, numberSid('+14155550102'))
     expect(unconnected).toMatchObject({ status: 'disconnected', trunkSid: FOREIGN_TRUNK, drift: [] })
   })
+
+  it('status reports rejected credentials with the stored state instead of failing', async () => {
+    const pn = numberSid('+14155550100')
+    const connected = await h.service.connectNumber(ctx, pn)
+    const ok = numberConnectionSchema.parse(await h.service.numberStatus(ctx, pn))
+    expect(ok).toMatchObject({
+      credentialsValid: true,
+      originationUrls: [SIP_TCP],
+      connectionId: expect.any(String),
+    })
+    // The key was revoked in Twilio: every call answers 401.
+    const fault = sim.fault('incomingPhoneNumbers.*', { status: 401, times: Number.POSITIVE_INFINITY })
+    try {
+      const status = numberConnectionSchema.parse(await h.service.numberStatus(ctx, pn))
+      expect(status).toMatchObject({
+        credentialsValid: false,
+        originationUrls: [],
+        trunkSid: connected.trunkSid,
+        connectionId: ok.connectionId,
+      })
+      // A number never connected has no stored state to show: the error stands.
+      expect((await failure(h.service.numberStatus(ctx, numberSid('+14155550102')))).code).toBe(
+        'AUTH_INVALID',
+      )
+    } finally {
+      fault.remove()
+    }
+  })
 })
 
 describe('sipSetup (CLI)', () => {

@@ -364,9 +364,17 @@ export function createTwilioOnboarding(options: TwilioOnboardingOptions): Twilio
       const call = { tenantId: ctx.tenantId, requestId }
       const stored = await store.getConnection(phoneNumberSid)
       const record = stored && stored.tenantId === ctx.tenantId ? stored : null
-      const number = await twilioCall(deps, call, 'reading the phone number', () =>
-        client.incomingPhoneNumbers(phoneNumberSid).fetch(),
-      )
+      let number: Awaited<ReturnType<ReturnType<typeof client.incomingPhoneNumbers>['fetch']>>
+      try {
+        number = await twilioCall(deps, call, 'reading the phone number', () =>
+          client.incomingPhoneNumbers(phoneNumberSid).fetch(),
+        )
+      } catch (error) {
+        // Rejected credentials are a status to show (with what is stored), not a failure of the status read.
+        if (!(error instanceof TwilioOnboardingError) || error.code !== 'AUTH_INVALID' || !record) throw error
+        return { ...toNumberConnection(record), credentialsValid: false, originationUrls: [] }
+      }
+      let originationUrls: string[] = []
       const twilioTrunkSid = number.trunkSid ?? null
       const checks = {
         trunkExists: null as boolean | null,
@@ -386,6 +394,7 @@ export function createTwilioOnboarding(options: TwilioOnboardingOptions): Twilio
           if (!checks.trunkExists) return
           const urls = await client.trunking.v1.trunks(tk).originationUrls.list({ pageSize: 100 })
           checks.originationOk = urls.some((o) => o.enabled && o.sipUrl === record.sipTarget)
+          originationUrls = urls.filter((o) => o.enabled).map((o) => o.sipUrl)
           if (record.credentialListSid) {
             const links = await client.trunking.v1.trunks(tk).credentialsLists.list({ pageSize: 100 })
             checks.credentialsLinked = links.some((l) => l.sid === record.credentialListSid)
@@ -403,10 +412,14 @@ export function createTwilioOnboarding(options: TwilioOnboardingOptions): Twilio
           steps: [],
           drift,
           progress: 0,
+          connectionId: null,
+          credentialsValid: true,
+          originationUrls,
+          routing: null,
         }
       }
       const status = record.status === 'connected' && drift.length ? 'drift' : undefined
-      return toNumberConnection(record, drift, status)
+      return { ...toNumberConnection(record, drift, status), credentialsValid: true, originationUrls }
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { connectStepSchema } from '@ringline/core/protocol'
 import type { z } from 'zod'
+import type { RoutingPolicy } from './numberRepository'
 
 /** One step of connecting a number (`connectStepSchema`). */
 export type ConnectStep = z.infer<typeof connectStepSchema>
@@ -19,11 +20,8 @@ export const CONNECT_STEPS: readonly ConnectStepName[] = [
   'livekit-outbound-trunk',
 ]
 
-/** How inbound calls to a number ring (same shape as the `routing` of `connectNumberRequestSchema`). */
-export interface RoutingPolicy {
-  policy: 'ring-all' | 'ring-user'
-  users?: string[]
-}
+/** How inbound calls to a number ring and which agent joins, as stored (`routing_policy`). */
+export type { RoutingPolicy } from './numberRepository'
 
 /** One trunk per tenant (`shared`, default) or one per number (`dedicated`). */
 export type TrunkStrategy = 'shared' | 'dedicated'

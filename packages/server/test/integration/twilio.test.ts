@@ -9,7 +9,7 @@ import { ParticipantInfo_Kind } from '@livekit/protocol'
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { connectSandbox } from '@ringline/sandbox'
 import { itWithSip } from '@ringline/sandbox/vitest'
-import { RoomServiceClient, SipClient } from 'livekit-server-sdk'
+import { AgentDispatchClient, RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { main } from '../../src/cli'
 import { TWILIO_SIGNALING_ADDRESSES } from '../../src/numbers/signalingAddresses'
@@ -37,6 +37,12 @@ const web = sim.account(0)
 const webKey = web.keys[0] as { sid: string; secret: string }
 const sip = new SipClient(info.livekit.url, info.livekit.apiKey, info.livekit.apiSecret)
 const rooms = new RoomServiceClient(info.livekit.url, info.livekit.apiKey, info.livekit.apiSecret)
+const agents = new AgentDispatchClient(info.livekit.url, info.livekit.apiKey, info.livekit.apiSecret)
+const ROUTING = {
+  policy: 'ring-all',
+  agent: { mode: 'agent-first', agentName: 'receptionist', options: { voice: 'alloy', prompt: 'Be brief.' } },
+  tags: ['support', 'eu'],
+}
 const outboundToDelete = new Set<string>()
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -98,13 +104,26 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     sid = numbers.find((n) => n.e164 === HTTP_NUMBER)?.sid as string
     expect(sid).toMatch(/^PN/)
 
-    const connected = await h.post('carol', `/twilio/numbers/${sid}/connect`)
+    const connected = await h.post('carol', `/twilio/numbers/${sid}/connect`, { routing: ROUTING })
     expect(connected.status).toBe(200)
     expect(connected.body).toMatchObject({
       status: 'connected',
       progress: 100,
       sipTarget: `sip:${info.sip.address};transport=tcp`,
+      // The routing comes back without the agent's options (they may hold a prompt).
+      routing: {
+        policy: 'ring-all',
+        agent: { mode: 'agent-first', agentName: 'receptionist' },
+        tags: ['support', 'eu'],
+      },
     })
+    expect(connected.body.connectionId).toEqual(expect.any(String))
+    expect(connected.body.routing.agent.options).toBeUndefined()
+    const badRouting = await h.post('carol', `/twilio/numbers/${sid}/connect`, {
+      routing: { policy: 'ring-all', agent: { mode: 'agent-first', agentName: 'not a name!' } },
+    })
+    expect(badRouting.status).toBe(400)
+    expect(badRouting.body.error.code).toBe('INVALID_REQUEST')
     const step = (name: string) => connected.body.steps.find((s: { step: string }) => s.step === name)
     trunkId = step('livekit-inbound-trunk').sid as string
     ruleId = step('livekit-dispatch-rule').sid as string
@@ -134,10 +153,20 @@ describe('connect a Twilio number through HTTP, then call it', () => {
     expect(again.body.steps.map((s: { sid: string }) => s.sid)).toEqual(
       connected.body.steps.map((s: { sid: string }) => s.sid),
     )
+    expect(again.body.connectionId).toBe(connected.body.connectionId)
+
+    // Status before any call: credentials accepted, the origination URL Twilio holds, no inbound call yet.
+    const status = await get('alice', `/twilio/numbers/${sid}/status`)
+    expect(status.body).toMatchObject({
+      credentialsValid: true,
+      originationUrls: [`sip:${info.sip.address};transport=tcp`],
+      connectionId: connected.body.connectionId,
+      lastInbound: null,
+    })
   }, 90_000)
 
   itWithSip(
-    'a sipp call to the connected number lands in a tenant room with the ringline attributes',
+    'a sipp call to the connected number lands in a tenant room with the ringline attributes and dispatches the number agent once',
     async () => {
       // The phone dials the number (what Twilio does through the origination URL): LiveKit puts it in a tenant room.
       const from = '+15550001777'
@@ -160,6 +189,22 @@ describe('connect a Twilio number through HTTP, then call it', () => {
         'sip.trunkPhoneNumber': HTTP_NUMBER,
         'sip.phoneNumber': from,
       })
+      // The number's agent is dispatched exactly once, with the connect request's options as job metadata,
+      // although LiveKit sends several webhooks for the call (room_started, participant_joined, …).
+      await h.ringline.settled()
+      const dispatches = (await agents.listDispatch(incoming.call.roomName)).filter((d) => d.agentName !== '')
+      expect(dispatches.map((d) => d.agentName)).toEqual(['receptionist'])
+      expect(JSON.parse(dispatches[0]?.metadata ?? '{}')).toEqual(ROUTING.agent.options)
+
+      // The settings UI's "last call seen": the status names this call and when its last webhook arrived.
+      const status = await get('alice', `/twilio/numbers/${sid}/status`)
+      expect(status.body.lastInbound).toMatchObject({
+        callId: incoming.call.id,
+        roomName: incoming.call.roomName,
+        fromNumber: from,
+      })
+      const seen = (status.body.lastInbound as { lastWebhookAt: string }).lastWebhookAt
+      expect(Date.parse(seen)).toBeGreaterThanOrEqual(Date.parse(incoming.call.startedAt) - 5_000)
       await phoneCall.hangup()
     },
     90_000,

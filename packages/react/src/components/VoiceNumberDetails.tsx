@@ -1,0 +1,48 @@
+'use client'
+import type { NumberConnection } from '@ringline/core/protocol'
+import { useMemo } from 'react'
+import { useIsClient } from '../internal/useIsClient'
+import { useRinglineMessages } from '../messages'
+import type { SeenTestCall } from './useTestCallsSeen'
+import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
+
+/** Props of {@link VoiceNumberDetails}. */
+export interface VoiceNumberDetailsProps {
+  connection: NumberConnection
+  /** An inbound call to this number seen live on `/events` (newer than the status's `lastInbound`). */
+  seen?: SeenTestCall | null
+  labels: VoiceSettingsCardLabels
+  formatNumber: (e164: string) => string
+}
+
+/** Trunk SID, SIP target and the last call seen of one connected number (part of `VoiceSettingsCard`). */
+export function VoiceNumberDetails({ connection, seen, labels, formatNumber }: VoiceNumberDetailsProps) {
+  const locale = useRinglineMessages()?.locale
+  const isClient = useIsClient()
+  const dateFormat = useMemo(
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+    [locale],
+  )
+  const stored = connection.lastInbound
+  const last =
+    seen && (!stored || Date.parse(seen.at) >= Date.parse(stored.startedAt))
+      ? { party: seen.party, at: seen.at }
+      : stored
+        ? { party: stored.fromNumber, at: stored.startedAt }
+        : null
+  const when = (iso: string) => (isClient ? dateFormat.format(new Date(iso)) : '')
+  return (
+    <dl className="rl-voice-details">
+      <dt>{labels.trunkSid}</dt>
+      <dd dir="ltr">{connection.trunkSid ?? '—'}</dd>
+      <dt>{labels.sipTarget}</dt>
+      <dd dir="ltr">{connection.sipTarget ?? '—'}</dd>
+      <dt>{labels.lastCallSeen}</dt>
+      <dd data-testid="rl-last-call">
+        {last
+          ? labels.lastCallValue(last.party ? formatNumber(last.party) : labels.unknownCaller, when(last.at))
+          : labels.noCallSeen}
+      </dd>
+    </dl>
+  )
+}
