@@ -255,6 +255,19 @@ export function createLivekitSession(
     )
   }
 
+  /** Publishes the microphone (the chosen input, if any) into `r`; its errors become microphone errors. */
+  const publishMicrophone = async (r: RoomLike, opts: SessionConnectOptions) => {
+    try {
+      await r.localParticipant.setMicrophoneEnabled(
+        true,
+        opts.audioInput ? { deviceId: opts.audioInput } : undefined,
+      )
+    } catch (error) {
+      throw microphoneError(error)
+    }
+    refresh()
+  }
+
   /** Use a room the app already joined: listen to it, publish the microphone, leave its audio to the app. */
   const adopt = async (given: RoomLike, connection: Connection, opts: SessionConnectOptions) => {
     if (given.name && given.name !== connection.roomName) {
@@ -272,17 +285,7 @@ export function createLivekitSession(
     else throw new RinglineError('CONNECTION_FAILED', 'The attached LiveKit room is not connected.')
     refresh()
     onFact({ type: 'audio-playback', canPlay: given.canPlaybackAudio })
-    if (opts.microphone && !given.localParticipant.isMicrophoneEnabled) {
-      try {
-        await given.localParticipant.setMicrophoneEnabled(
-          true,
-          opts.audioInput ? { deviceId: opts.audioInput } : undefined,
-        )
-      } catch (error) {
-        throw microphoneError(error)
-      }
-      refresh()
-    }
+    if (opts.microphone && !given.localParticipant.isMicrophoneEnabled) await publishMicrophone(given, opts)
   }
 
   return {
@@ -329,17 +332,7 @@ export function createLivekitSession(
       refresh()
       onFact({ type: 'audio-playback', canPlay: room.canPlaybackAudio })
       if (opts.audioOutput) await room.switchActiveDevice('audiooutput', opts.audioOutput).catch(() => false)
-      if (opts.microphone) {
-        try {
-          await room.localParticipant.setMicrophoneEnabled(
-            true,
-            opts.audioInput ? { deviceId: opts.audioInput } : undefined,
-          )
-        } catch (error) {
-          throw microphoneError(error)
-        }
-        refresh()
-      }
+      if (opts.microphone) await publishMicrophone(room, opts)
     },
 
     async disconnect() {
