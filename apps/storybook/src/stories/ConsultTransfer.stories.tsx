@@ -127,6 +127,26 @@ export const Consulted: Story = {
     await expect(lastClient?.actions.at(-1)).toEqual({ method: 'consult.cancel', args: [] })
   },
 }
+/** The consulted colleague's side after the consult ended without a hand-over: the caller stays with the asker. */
+export const ConsultedEnded: Story = {
+  parameters: {
+    client: {
+      state: { activeCall: null },
+      consult: consult({
+        role: 'consulted',
+        userId: 'bob',
+        by: 'alice',
+        phase: 'ended',
+        endReason: 'canceled',
+      }),
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByText('The consult ended. The caller stays with your colleague.')).toBeVisible()
+    await expect(canvas.queryByText(/You are back with the caller/)).toBeNull()
+  },
+}
 /** A colleague asks to consult you about their call: join or decline. */
 export const Offered: Story = {
   parameters: {

@@ -31,6 +31,8 @@ export interface ConsultTransferLabels {
   end: string
   /** The consulted side, once the call was handed to them. */
   takenOver: string
+  /** The consulted side, once the consult ended without a hand-over (either side cancelled, or it failed). */
+  consultedEnded: string
   dismiss: string
   /** Label of the list of consults offered to you. */
   offersGroup: string
@@ -63,6 +65,7 @@ export const consultTransferLabels: ConsultTransferLabels = {
   consultedBy: (who) => `${who} is consulting you. Their caller is on hold.`,
   end: 'End consult',
   takenOver: 'The call is yours now.',
+  consultedEnded: 'The consult ended. The caller stays with your colleague.',
   dismiss: 'Close',
   offersGroup: 'Consult requests',
   offer: (who, caller) =>
@@ -129,6 +132,8 @@ export function ConsultTransfer({
   if (consult) {
     if (consult.phase === 'ended' && consult.role === 'consulted' && consult.endReason === 'completed') {
       status = labels.takenOver
+    } else if (consult.phase === 'ended' && consult.role === 'consulted') {
+      status = labels.consultedEnded
     } else if (consult.phase === 'ended') {
       const reason = consult.endReason ?? 'canceled'
       status = labels.ended[reason](who(consult))

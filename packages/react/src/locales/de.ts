@@ -187,6 +187,7 @@ export const de: RinglineMessages = {
     consultedBy: (who) => `${who} hält Rücksprache mit Ihnen. Der Anrufer wird gehalten.`,
     end: 'Rückfrage beenden',
     takenOver: 'Der Anruf liegt jetzt bei Ihnen.',
+    consultedEnded: 'Die Rückfrage ist beendet. Der Anrufer bleibt bei Ihrer Kollegin oder Ihrem Kollegen.',
     dismiss: 'Schließen',
     offersGroup: 'Rückfragen',
     offer: (who, caller) =>
