@@ -55,4 +55,84 @@ describe('TwilioOnboardingObserver', () => {
     expect(onboarding.getSnapshot().connectProgress).toMatchObject({ progress: 75, failed: true })
     expect(onboarding.getSnapshot().error?.message).toContain('no route')
   })
+
+  describe('readStatus (quiet)', () => {
+    function gatedApi() {
+      const api = fakeApi({})
+      const requests: { sid: string; signal?: AbortSignal; settle: (fail?: unknown) => void }[] = []
+      api.twilio.numberStatus = (sid, signal) =>
+        new Promise<NumberConnection>((resolve, reject) => {
+          requests.push({
+            sid,
+            signal,
+            settle: (fail) =>
+              fail
+                ? reject(fail)
+                : resolve({ phoneNumberSid: sid, status: 'connected', drift: [], trunkSid: 'TK9' } as never),
+          })
+        })
+      return { api, requests }
+    }
+
+    it('stores the status without pending or the error banner, one request per number in flight', async () => {
+      const { api, requests } = gatedApi()
+      const onboarding = new TwilioOnboardingObserver(api)
+      const seen: (string | null)[] = []
+      onboarding.subscribe(() => seen.push(onboarding.getSnapshot().pending))
+      const first = onboarding.readStatus('PN1')
+      const second = onboarding.readStatus('PN1')
+      const other = onboarding.readStatus('PN2')
+      expect(requests.map((r) => r.sid)).toEqual(['PN1', 'PN2'])
+      for (const r of requests) r.settle()
+      expect(await first).toMatchObject({ trunkSid: 'TK9' })
+      expect(await second).toBe(await first)
+      await other
+      expect(onboarding.getSnapshot().connections.PN1).toMatchObject({ trunkSid: 'TK9' })
+      expect(seen.every((p) => p === null)).toBe(true)
+      expect(onboarding.getSnapshot().error).toBeNull()
+      // Settled: the next read asks again.
+      void onboarding.readStatus('PN1')
+      expect(requests).toHaveLength(3)
+    })
+
+    it('puts a failure on the number, not in the banner, and a later success clears it', async () => {
+      const { api, requests } = gatedApi()
+      const onboarding = new TwilioOnboardingObserver(api)
+      const failed = onboarding.readStatus('PN1')
+      requests[0]?.settle({ code: 'UPSTREAM_ERROR', message: 'Twilio 503' })
+      expect(await failed).toBeNull()
+      expect(onboarding.getSnapshot()).toMatchObject({
+        error: null,
+        pending: null,
+        statusProblems: { PN1: { code: 'UPSTREAM_ERROR', message: 'Twilio 503' } },
+      })
+      const retried = onboarding.readStatus('PN1')
+      requests[1]?.settle()
+      await retried
+      expect(onboarding.getSnapshot().statusProblems).toEqual({})
+    })
+
+    it('aborts the request once every waiting caller has left, and ignores its outcome', async () => {
+      const { api, requests } = gatedApi()
+      const onboarding = new TwilioOnboardingObserver(api)
+      const a = new AbortController()
+      const b = new AbortController()
+      const readA = onboarding.readStatus('PN1', a.signal)
+      const readB = onboarding.readStatus('PN1', b.signal)
+      expect(requests).toHaveLength(1)
+      a.abort()
+      expect(await readA).toBeNull()
+      expect(requests[0]?.signal?.aborted).toBe(false)
+      b.abort()
+      expect(await readB).toBeNull()
+      expect(requests[0]?.signal?.aborted).toBe(true)
+      requests[0]?.settle({ code: 'ABORTED', message: 'aborted' })
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      expect(onboarding.getSnapshot().statusProblems).toEqual({})
+      expect(onboarding.getSnapshot().connections).toEqual({})
+      // A cancelled read is no longer in flight: a new one asks again.
+      void onboarding.readStatus('PN1')
+      expect(requests).toHaveLength(2)
+    })
+  })
 })

@@ -77,6 +77,8 @@ export interface TwilioOnboardingState {
     failed: boolean
   } | null
   error: { code: string; message: string; operation: TwilioOnboardingOperation } | null
+  /** Per phone number SID: why the last quiet status read (`readStatus`) failed; cleared by a successful read. */
+  statusProblems: Readonly<Record<string, { code: string; message: string }>>
 }
 
 /** The state before anything is known. */
@@ -89,6 +91,7 @@ export const INITIAL_ONBOARDING: TwilioOnboardingState = Object.freeze({
   connections: Object.freeze({}),
   connectProgress: null,
   error: null,
+  statusProblems: Object.freeze({}),
 })
 
 function isIntegration(value: unknown): value is TwilioIntegration {
@@ -119,6 +122,11 @@ function stepFor(state: TwilioOnboardingState): TwilioOnboardingStep {
 export class TwilioOnboardingObserver extends Subscribable {
   private state: TwilioOnboardingState = INITIAL_ONBOARDING
   private api: TwilioOnboardingApi
+  /** Quiet status reads in flight, one per number SID, with the callers still waiting for them. */
+  private reads = new Map<
+    string,
+    { controller: AbortController; waiting: number; promise: Promise<NumberConnection | null> }
+  >()
 
   constructor(api: TwilioOnboardingApi) {
     super()
@@ -199,6 +207,7 @@ export class TwilioOnboardingObserver extends Subscribable {
         integration: null,
         numbers: [],
         connections: {},
+        statusProblems: {},
         connectProgress: null,
       })
       return true
@@ -239,12 +248,13 @@ export class TwilioOnboardingObserver extends Subscribable {
       const numbers = this.state.numbers.map((n) =>
         n.sid === sid ? { ...n, connected: status.status === 'connected', trunkSid: status.trunkSid } : n,
       )
-      const connections = { ...this.state.connections, [sid]: status }
+      const { connections, statusProblems } = this.withStatus(sid, status)
       if (status.status !== 'connected') {
         this.set({
           pending: null,
           numbers,
           connections,
+          statusProblems,
           connectProgress: stage('checking', true),
           error: {
             code: 'UPSTREAM_ERROR',
@@ -256,7 +266,7 @@ export class TwilioOnboardingObserver extends Subscribable {
         })
         return status
       }
-      this.set({ pending: null, numbers, connections, connectProgress: stage('done') })
+      this.set({ pending: null, numbers, connections, statusProblems, connectProgress: stage('done') })
       return status
     } catch (error) {
       const current = this.state.connectProgress?.stage ?? 'account'
@@ -286,15 +296,69 @@ export class TwilioOnboardingObserver extends Subscribable {
     }
   }
 
+  /** `connections` and `statusProblems` with a freshly read status of `sid`. */
+  private withStatus(sid: string, status: NumberConnection) {
+    const { [sid]: _solved, ...statusProblems } = this.state.statusProblems
+    return { connections: { ...this.state.connections, [sid]: status }, statusProblems }
+  }
+
   /** Reads a number's live status (stored vs Twilio, drift called out). */
   async refreshStatus(sid: string) {
     this.set({ pending: 'checking', error: null })
     try {
       const status = await this.api.twilio.numberStatus(sid)
-      this.set({ pending: null, connections: { ...this.state.connections, [sid]: status } })
+      this.set({ pending: null, ...this.withStatus(sid, status) })
     } catch (error) {
       this.set({ pending: null, error: toError(error, 'status') })
     }
+  }
+
+  /**
+   * Reads a number's status quietly, for details shown on their own: no `pending`, no error banner (a failure goes to
+   * `statusProblems[sid]`). One request per number in flight: a read of a number already being read joins it. The
+   * request is aborted once every caller's `signal` aborted; an aborted read changes nothing and resolves to null.
+   */
+  readStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection | null> {
+    if (signal?.aborted) return Promise.resolve(null)
+    let read = this.reads.get(sid)
+    if (!read) {
+      const controller = new AbortController()
+      const promise = this.api.twilio.numberStatus(sid, controller.signal).then(
+        (status) => {
+          if (this.reads.get(sid) === read) this.reads.delete(sid)
+          if (controller.signal.aborted) return null
+          this.set(this.withStatus(sid, status))
+          return status
+        },
+        (error: unknown) => {
+          if (this.reads.get(sid) === read) this.reads.delete(sid)
+          if (controller.signal.aborted) return null
+          const { code, message } = toError(error, 'status')
+          this.set({ statusProblems: { ...this.state.statusProblems, [sid]: { code, message } } })
+          return null
+        },
+      )
+      read = { controller, waiting: 0, promise }
+      this.reads.set(sid, read)
+    }
+    const current = read
+    current.waiting += 1
+    if (!signal) return current.promise
+    // Without a signal a caller waits for good; with one, it leaves when aborted, and the last to leave cancels.
+    signal.addEventListener(
+      'abort',
+      () => {
+        current.waiting -= 1
+        if (current.waiting > 0) return
+        current.controller.abort()
+        if (this.reads.get(sid) === current) this.reads.delete(sid)
+      },
+      { once: true },
+    )
+    return Promise.race([
+      current.promise,
+      new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true })),
+    ])
   }
 
   /** Clears the error banner. */

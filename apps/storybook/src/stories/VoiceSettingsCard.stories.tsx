@@ -133,15 +133,54 @@ export const Connecting: Story = {
   },
 }
 
-/** Done: connected, trunk SID, SIP target and "last call seen"; the checklist waits for the test calls on `/events`. */
+const connectedNumbers = numbers.map((n, i) =>
+  i === 0 ? { ...n, connected: true, trunkSid: 'TK00000000000000000000000000000001' } : n,
+)
+
+/**
+ * Connected: trunk SID, SIP target and "last call seen" appear on their own (a quiet status read on load, no click);
+ * the checklist waits for the test calls on `/events`.
+ */
 export const Connected: Story = {
+  parameters: { msw: { handlers: ringlineHandlers({ numbers: connectedNumbers, integration }) } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(await canvas.findByText('Trunk SID')).toBeInTheDocument()
+    await expect(canvas.getByText('TK00000000000000000000000000000001')).toBeInTheDocument()
+    await expect(canvas.getByText('sip:127.0.0.1:5060')).toBeInTheDocument()
+    await expect(canvas.getByText('No call yet')).toBeInTheDocument()
+    // Read quietly: no busy card, no error banner.
+    await expect(canvasElement.querySelector('section')).not.toHaveAttribute('aria-busy')
+    await expect(canvas.queryByRole('alert')).toBeNull()
+  },
+}
+
+/** Connected by hand: the progress reaches 100 % and the details follow. */
+export const ConnectedNow: Story = {
   parameters: { msw: { handlers: ringlineHandlers({ numbers, integration }) } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     await pickAndConnect(canvas)
     await waitFor(() => expect(canvas.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100'))
     await expect(await canvas.findByText('Trunk SID')).toBeInTheDocument()
-    await expect(canvas.getByText('No call yet')).toBeInTheDocument()
+  },
+}
+
+/** Reading a connected number's status on load failed: a note on the number, no banner, the card stays usable. */
+export const StatusReadFailed: Story = {
+  parameters: {
+    msw: {
+      handlers: ringlineHandlers({
+        numbers: connectedNumbers,
+        integration,
+        failures: { numberStatus: { code: 'UPSTREAM_ERROR', message: 'Twilio answered 503', status: 502 } },
+      }),
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(await canvas.findByText(/Could not load the latest details/)).toBeInTheDocument()
+    await expect(canvas.queryByRole('alert')).toBeNull()
   },
 }
 

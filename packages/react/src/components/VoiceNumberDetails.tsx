@@ -8,7 +8,10 @@ import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 /** Props of {@link VoiceNumberDetails}. */
 export interface VoiceNumberDetailsProps {
-  connection: NumberConnection
+  /** The number's last known status; null while none was read (only `problem` is shown then). */
+  connection: NumberConnection | null
+  /** Why reading the status on its own failed: shown as an inline, non-blocking note. */
+  problem?: string | null
   /** An inbound call to this number seen live on `/events` (newer than the status's `lastInbound`). */
   seen?: SeenTestCall | null
   labels: VoiceSettingsCardLabels
@@ -16,14 +19,20 @@ export interface VoiceNumberDetailsProps {
 }
 
 /** Trunk SID, SIP target and the last call seen of one connected number (part of `VoiceSettingsCard`). */
-export function VoiceNumberDetails({ connection, seen, labels, formatNumber }: VoiceNumberDetailsProps) {
+export function VoiceNumberDetails({
+  connection,
+  problem,
+  seen,
+  labels,
+  formatNumber,
+}: VoiceNumberDetailsProps) {
   const locale = useRinglineMessages()?.locale
   const isClient = useIsClient()
   const dateFormat = useMemo(
     () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
     [locale],
   )
-  const stored = connection.lastInbound
+  const stored = connection?.lastInbound
   const last =
     seen && (!stored || Date.parse(seen.at) >= Date.parse(stored.startedAt))
       ? { party: seen.party, at: seen.at }
@@ -32,17 +41,29 @@ export function VoiceNumberDetails({ connection, seen, labels, formatNumber }: V
         : null
   const when = (iso: string) => (isClient ? dateFormat.format(new Date(iso)) : '')
   return (
-    <dl className="rl-voice-details">
-      <dt>{labels.trunkSid}</dt>
-      <dd dir="ltr">{connection.trunkSid ?? '—'}</dd>
-      <dt>{labels.sipTarget}</dt>
-      <dd dir="ltr">{connection.sipTarget ?? '—'}</dd>
-      <dt>{labels.lastCallSeen}</dt>
-      <dd data-testid="rl-last-call">
-        {last
-          ? labels.lastCallValue(last.party ? formatNumber(last.party) : labels.unknownCaller, when(last.at))
-          : labels.noCallSeen}
-      </dd>
-    </dl>
+    <>
+      {connection ? (
+        <dl className="rl-voice-details">
+          <dt>{labels.trunkSid}</dt>
+          <dd dir="ltr">{connection.trunkSid ?? '—'}</dd>
+          <dt>{labels.sipTarget}</dt>
+          <dd dir="ltr">{connection.sipTarget ?? '—'}</dd>
+          <dt>{labels.lastCallSeen}</dt>
+          <dd data-testid="rl-last-call">
+            {last
+              ? labels.lastCallValue(
+                  last.party ? formatNumber(last.party) : labels.unknownCaller,
+                  when(last.at),
+                )
+              : labels.noCallSeen}
+          </dd>
+        </dl>
+      ) : null}
+      {problem ? (
+        <p className="rl-hint rl-voice-details-note" data-testid="rl-status-note">
+          {problem}
+        </p>
+      ) : null}
+    </>
   )
 }

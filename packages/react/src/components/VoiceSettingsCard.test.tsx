@@ -1,4 +1,4 @@
-import type { TwilioNumber } from '@ringline/core/protocol'
+import type { NumberConnection, TwilioNumber } from '@ringline/core/protocol'
 import { makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
@@ -317,5 +317,135 @@ describe('VoiceSettingsCard', () => {
         /555-0166, Jan 2, 2026/,
       ),
     )
+  })
+
+  describe('reads the status of connected numbers on its own', () => {
+    const saved = {
+      accountSid: creds.accountSid,
+      apiKeySid: creds.apiKeySid,
+      apiKeySecretMasked: '••••',
+      status: 'saved' as const,
+      updatedAt: '',
+    }
+    const alreadyConnected = numbers.map((n) =>
+      n.sid === 'PN1' ? { ...n, connected: true, trunkSid: 'TK00000000000000000000000000000001' } : n,
+    )
+    const statusReads = (log: string[]) => log.filter((m) => m === 'numberStatus').length
+    /** Watches `aria-busy` on the card: the quiet reads must never set it. */
+    function watchBusy(root: HTMLElement) {
+      let busy = false
+      const observer = new MutationObserver(() => {
+        if (root.hasAttribute('aria-busy')) busy = true
+      })
+      observer.observe(root, { attributes: true })
+      return () => {
+        observer.disconnect()
+        return busy || root.hasAttribute('aria-busy')
+      }
+    }
+
+    it('shows trunk SID, SIP target and last call seen without a click, quietly', async () => {
+      const { root, api } = setup({}, { integration: saved, numbers: alreadyConnected, latencyMs: 5 })
+      const busy = watchBusy(root)
+      await waitFor(() => expect(root.getAttribute('data-state')).toBe('connected'))
+      await waitFor(() =>
+        expect(root.querySelector('[data-testid="rl-last-call"]')?.textContent).toBe('No call yet'),
+      )
+      expect(root.textContent).toContain('TK00000000000000000000000000000001')
+      expect(root.textContent).toContain('sip:127.0.0.1:5060')
+      expect(statusReads(api.log)).toBe(1)
+      expect(busy()).toBe(false)
+      expect(screen.queryByRole('alert')).toBeNull()
+    })
+
+    it('puts a failed read as a note on the number, not in the banner, and keeps the card usable', async () => {
+      const { root, api } = setup(
+        {},
+        {
+          integration: saved,
+          numbers: alreadyConnected,
+          failures: { numberStatus: { code: 'UPSTREAM_ERROR', message: 'Twilio 503' } },
+        },
+      )
+      const busy = watchBusy(root)
+      const note = await screen.findByTestId('rl-status-note')
+      expect(note.textContent).toBe(
+        'Could not load the latest details of this number. Check status to try again.',
+      )
+      expect(statusReads(api.log)).toBe(1)
+      expect(screen.queryByRole('alert')).toBeNull()
+      expect(busy()).toBe(false)
+      expect((screen.getByRole('button', { name: 'Refresh list' }) as HTMLButtonElement).disabled).toBe(false)
+      expect((screen.getByRole('radio', { name: /555-0100/ }) as HTMLInputElement).disabled).toBe(false)
+    })
+
+    it('reads again for an inbound call, one request per number in flight, and cancels on unmount', async () => {
+      const { root, api, server, unmount } = setup(
+        {},
+        { integration: saved, numbers: alreadyConnected },
+        { events: true },
+      )
+      const status = api.twilio.numberStatus.bind(api.twilio)
+      const pending: Array<{ signal?: AbortSignal; release: () => void }> = []
+      let lastInbound: NumberConnection['lastInbound'] = null
+      api.twilio.numberStatus = async (sid, signal) => {
+        await new Promise<void>((release) => pending.push({ signal, release }))
+        return { ...(await status(sid, signal)), lastInbound }
+      }
+      await waitFor(() => expect(pending).toHaveLength(1))
+      await waitFor(() => expect(server.openStreams()).toHaveLength(1))
+      // An inbound call while the mount read is in flight joins it: still one request.
+      const call = (id: string, from: string) =>
+        makeEvent(
+          'call.incoming',
+          makeRecord({ id, direction: 'inbound', fromNumber: from, toNumber: '+14155550100' }),
+        )
+      await act(async () => {
+        server.push(call('in1', '+14155550177'))
+        await flush()
+      })
+      expect(pending).toHaveLength(1)
+      await act(async () => {
+        pending[0]?.release()
+        await flush()
+      })
+      const lastCall = () => root.querySelector('[data-testid="rl-last-call"]')?.textContent
+      await waitFor(() => expect(lastCall()).toMatch(/555-0177/))
+      // The same call again (updated) asks nothing; a new inbound call reads the status once more.
+      await act(async () => {
+        server.push(
+          makeEvent(
+            'call.updated',
+            makeRecord({ id: 'in1', direction: 'inbound', toNumber: '+14155550100' }),
+          ),
+        )
+        server.push(call('in2', '+14155550188'))
+        await flush()
+      })
+      await waitFor(() => expect(pending).toHaveLength(2))
+      lastInbound = {
+        callId: 'in2',
+        roomName: 'in-t_2',
+        fromNumber: '+14155550188',
+        status: 'ringing',
+        startedAt: new Date(Date.now() + 60_000).toISOString(),
+        lastWebhookAt: null,
+      }
+      await act(async () => {
+        pending[1]?.release()
+        await flush()
+      })
+      await waitFor(() => expect(lastCall()).toMatch(/555-0188/))
+      expect(screen.queryByRole('alert')).toBeNull()
+      // A read in flight when the card goes away is aborted.
+      await act(async () => {
+        server.push(call('in3', '+14155550199'))
+        await flush()
+      })
+      await waitFor(() => expect(pending).toHaveLength(3))
+      expect(pending[2]?.signal?.aborted).toBe(false)
+      unmount()
+      expect(pending[2]?.signal?.aborted).toBe(true)
+    })
   })
 })

@@ -11,7 +11,7 @@ import { LiveRegion } from '../internal/LiveRegion'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { useErrorText, useLabels } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
-import { useTestCallsSeen } from './useTestCallsSeen'
+import { type SeenTestCall, useTestCallsSeen } from './useTestCallsSeen'
 import { VoiceNumberDetails } from './VoiceNumberDetails'
 import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
@@ -77,9 +77,24 @@ function VoiceSettingsCardView({
   const connectedNumbers = o.numbers.filter(
     (n) => n.connected || o.connections[n.sid]?.status === 'connected',
   )
+  const latest = useRef(o)
+  latest.current = o
+  const quiet = useQuietStatusReads(
+    latest,
+    connectedNumbers
+      .map((n) => n.sid)
+      .sort()
+      .join(','),
+  )
+  // Each inbound call to a connected number: read its status again so "last call seen" stays current.
+  const onInbound = (call: SeenTestCall) => {
+    const sid = latest.current.numbers.find((n) => n.e164 === call.number)?.sid
+    if (sid) quiet(sid)
+  }
   const testCalls = useTestCallsSeen(
     client,
     connectedNumbers.map((n) => n.e164),
+    onInbound,
   )
   const attention = Object.values(o.connections).some((c) => c.status === 'partial' || c.status === 'drift')
   const status: CardStatus =
@@ -256,9 +271,11 @@ function VoiceSettingsCardView({
                       {labels.connectedBadge}
                     </span>
                   ) : null}
-                  {connection && connection.status !== 'disconnected' ? (
+                  {(connection && connection.status !== 'disconnected') ||
+                  (isConnected && o.statusProblems[n.sid]) ? (
                     <VoiceNumberDetails
-                      connection={connection}
+                      connection={connection ?? null}
+                      problem={o.statusProblems[n.sid] ? labels.statusReadFailed : null}
                       seen={testCalls.inbound?.number === n.e164 ? testCalls.inbound : null}
                       labels={labels}
                       formatNumber={(e164) => formatNumber(e164, defaultCountry)}
@@ -443,4 +460,43 @@ function VoiceSettingsCardView({
       ) : null}
     </section>
   )
+}
+
+/**
+ * Quiet status reads for the connected numbers (`connectedKey`: their SIDs, comma-separated): each once per mount,
+ * so their details show without a click, skipping a number whose status was read since mount (connect, "Check
+ * status"). No busy state, no banner; deduplicated by the observer; cancelled on unmount. Returns a quiet re-read.
+ */
+function useQuietStatusReads(
+  onboarding: { readonly current: TwilioOnboardingResult },
+  connectedKey: string,
+): (sid: string) => void {
+  const reads = useRef<{
+    signal: AbortSignal
+    asked: Set<string>
+    atMount: Readonly<Record<string, NumberConnection>>
+  } | null>(null)
+  useEffect(() => {
+    const controller = new AbortController()
+    reads.current = { signal: controller.signal, asked: new Set(), atMount: onboarding.current.connections }
+    return () => {
+      controller.abort()
+      reads.current = null
+    }
+  }, [onboarding])
+  useEffect(() => {
+    const r = reads.current
+    if (!r || !connectedKey) return
+    for (const sid of connectedKey.split(',')) {
+      if (r.asked.has(sid)) continue
+      r.asked.add(sid)
+      const known = onboarding.current.connections[sid]
+      if (known && known !== r.atMount[sid]) continue
+      void onboarding.current.readStatus(sid, r.signal)
+    }
+  }, [onboarding, connectedKey])
+  return (sid) => {
+    const r = reads.current
+    if (r) void onboarding.current.readStatus(sid, r.signal)
+  }
 }

@@ -1,6 +1,6 @@
 'use client'
 import type { CallRecord } from '@ringline/core/protocol'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useOptionalRingline } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
 
@@ -29,27 +29,35 @@ const seen = (call: CallRecord, number: string, party: string | null, at: string
 
 /**
  * Watches the client's `/events` stream (its `server-event`s) for a call to (inbound) or from (outbound, once
- * answered) one of `numbers`, so the settings checklist ticks itself when the test call happens.
+ * answered) one of `numbers`, so the settings checklist ticks itself when the test call happens. `onInbound` is
+ * called once per inbound call seen to one of `numbers` (not only the first).
  */
 export function useTestCallsSeen(
   client: CallClientLike | undefined,
   numbers: readonly string[],
+  onInbound?: (call: SeenTestCall) => void,
 ): TestCallsSeen {
   const ringline = useOptionalRingline(client)
   const [state, setState] = useState<TestCallsSeen>({ inbound: null, outbound: null })
+  const onInboundRef = useRef(onInbound)
+  onInboundRef.current = onInbound
   const key = [...numbers].sort().join(',')
   useEffect(() => {
     if (!ringline?.on || !key) return
     const mine = new Set(key.split(','))
+    const inboundSeen = new Set<string>()
     const off = ringline.on((event) => {
       if (event.type !== 'server-event') return
       const e = event.event
       if (e.type !== 'call.incoming' && e.type !== 'call.updated' && e.type !== 'call.ended') return
       const call = e.call
       if (call.direction === 'inbound' && call.toNumber && mine.has(call.toNumber)) {
-        setState((s) =>
-          s.inbound ? s : { ...s, inbound: seen(call, call.toNumber as string, call.fromNumber, e.at) },
-        )
+        const test = seen(call, call.toNumber, call.fromNumber, e.at)
+        setState((s) => (s.inbound ? s : { ...s, inbound: test }))
+        if (!inboundSeen.has(call.id)) {
+          inboundSeen.add(call.id)
+          onInboundRef.current?.(test)
+        }
       } else if (
         call.direction === 'outbound' &&
         call.fromNumber &&

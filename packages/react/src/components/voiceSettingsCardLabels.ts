@@ -54,6 +54,8 @@ export interface VoiceSettingsCardLabels {
   noCallSeen: string
   unknownCaller: string
   lastCallValue: (party: string, when: string) => string
+  /** Inline note on a connected number when reading its status on its own failed (no banner). */
+  statusReadFailed: string
   dismiss: string
   errors: Partial<Record<string, ProblemText>>
   unknownError: ProblemText
@@ -127,6 +129,7 @@ export const voiceSettingsCardLabels: VoiceSettingsCardLabels = {
   noCallSeen: 'No call yet',
   unknownCaller: 'Unknown caller',
   lastCallValue: (party, when) => `${party}, ${when}`,
+  statusReadFailed: 'Could not load the latest details of this number. Check status to try again.',
   dismiss: 'Dismiss',
   errors: {
     AUTH_INVALID: {

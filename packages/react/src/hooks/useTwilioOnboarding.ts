@@ -1,6 +1,10 @@
 'use client'
 import { INITIAL_ONBOARDING, TwilioOnboardingObserver, type TwilioOnboardingState } from '@ringline/core'
-import type { ConnectNumberRequest, TwilioCredentialsRequest } from '@ringline/core/protocol'
+import type {
+  ConnectNumberRequest,
+  NumberConnection,
+  TwilioCredentialsRequest,
+} from '@ringline/core/protocol'
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
@@ -24,6 +28,8 @@ export interface TwilioOnboardingResult extends TwilioOnboardingState {
   connect(sid: string, options?: ConnectNumberRequest): Promise<unknown>
   disconnect(sid: string): Promise<boolean>
   refreshStatus(sid: string): Promise<void>
+  /** Reads a number's status quietly: no busy state, no error banner (failures land in `statusProblems`), deduplicated. */
+  readStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection | null>
   dismissError(): void
 }
 
@@ -48,6 +54,7 @@ export function useTwilioOnboarding(options: UseTwilioOnboardingOptions = {}): T
       connect: (sid: string, body?: ConnectNumberRequest) => store.connect(sid, body),
       disconnect: (sid: string) => store.disconnect(sid),
       refreshStatus: (sid: string) => store.refreshStatus(sid),
+      readStatus: (sid: string, signal?: AbortSignal) => store.readStatus(sid, signal),
       dismissError: () => store.dismissError(),
     }),
     [state, store],

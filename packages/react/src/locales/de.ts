@@ -504,6 +504,8 @@ export const de: RinglineMessages = {
     noCallSeen: 'Noch kein Anruf',
     unknownCaller: 'Unbekannter Anrufer',
     lastCallValue: (party, when) => `${party}, ${when}`,
+    statusReadFailed:
+      'Die aktuellen Angaben zu dieser Nummer ließen sich nicht laden. Mit „Status prüfen“ erneut versuchen.',
     dismiss: 'Schließen',
     errors: {
       AUTH_INVALID: {
