@@ -22,7 +22,13 @@ function setup(options: { events?: boolean; ringFirst?: boolean } = {}) {
   const server = createFakeServer()
   const registeredAtPost: string[] = []
   server.on('POST /token', () => ({
-    body: { transport: 'twilio', token: 'jwt', identity: 't1_3Au1', ttl: 3600, expiresAt: '2030-01-01T00:00:00Z' },
+    body: {
+      transport: 'twilio',
+      token: 'jwt',
+      identity: 't1_3Au1',
+      ttl: 3600,
+      expiresAt: '2030-01-01T00:00:00Z',
+    },
   }))
   server.on('POST /twilio/voice/calls', () => {
     const d = FakeTwilioDevice.latest

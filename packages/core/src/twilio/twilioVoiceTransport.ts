@@ -241,13 +241,20 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
         schema: twilioVoiceServerCallResponseGuard,
       })
       const { call } = res
-      legs.set(call.roomName, { action: 'server', callId: call.id, callSid: res.twilio.callSid, to: call.toNumber })
+      legs.set(call.roomName, {
+        action: 'server',
+        callId: call.id,
+        callSid: res.twilio.callSid,
+        to: call.toNumber,
+      })
       return { call, connection: { serverUrl: 'twilio:', token: '', roomName: call.roomName } }
     } finally {
       placing--
       // Unmarked invites kept while placing that no call claimed go back to being ignored.
       if (placing === 0) {
-        const claimed = new Set([...legs.values()].flatMap((l) => (l.action === 'server' ? [SID + l.callSid] : [])))
+        const claimed = new Set(
+          [...legs.values()].flatMap((l) => (l.action === 'server' ? [SID + l.callSid] : [])),
+        )
         for (const key of invites.keys()) if (key.startsWith(SID) && !claimed.has(key)) invites.delete(key)
       }
     }
