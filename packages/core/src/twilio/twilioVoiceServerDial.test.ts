@@ -146,6 +146,20 @@ describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
     expect(t.call()).toMatchObject({ phase: 'failed', error: { code: 'CALL_NOT_ACTIVE' } })
   })
 
+  it('fails with the server error and releases a Device registered only for that call', async () => {
+    const t = setup({ events: false })
+    t.server.on('POST /twilio/voice/calls', () => ({
+      status: 409,
+      body: {
+        error: { code: 'NOT_CONFIGURED', message: 'Twilio Voice is not configured.', requestId: 'r1' },
+      },
+    }))
+    await t.client.dial('+14155550123').catch(() => {})
+    await settle()
+    expect(t.call()).toMatchObject({ phase: 'failed', error: { code: 'NOT_CONFIGURED' } })
+    expect(t.device().state).toBe('destroyed')
+  })
+
   it('without the events stream, reads the accepted ring as connected', async () => {
     const t = setup({ events: false })
     await t.client.dial('+14155550123')

@@ -248,6 +248,10 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
         to: call.toNumber,
       })
       return { call, connection: { serverUrl: 'twilio:', token: '', roomName: call.roomName } }
+    } catch (e) {
+      // No call to set up: a Device registered only for it goes away (kept while the client runs or a call uses it).
+      releaseDevice()
+      throw e
     } finally {
       placing--
       // Unmarked invites kept while placing that no call claimed go back to being ignored.
