@@ -138,10 +138,7 @@ class CallClientImpl extends Subscribable implements CallClient {
       clock: this.#clock,
       hold: () => this.#controls.hold(),
       resume: () => this.#controls.resume(),
-      onServerEvent: (listener) =>
-        this.on((event) => {
-          if (event.type === 'server-event') listener(event.event)
-        }),
+      onServerEvent: (listener) => this.#onServerEvent(listener),
       selectedDevices: () => this.#state.devices.selected,
       error: (error) => this.#error(error),
     })
@@ -249,7 +246,11 @@ class CallClientImpl extends Subscribable implements CallClient {
     this.#running = true
     this.#deviceManager.start()
     this.#detachTransport =
-      this.#active.transport().attach?.({ api: this.api, onError: (error) => this.#error(error) }) ?? null
+      this.#active.transport().attach?.({
+        api: this.api,
+        onError: (error) => this.#error(error),
+        onServerEvent: (listener) => this.#onServerEvent(listener),
+      }) ?? null
     if (this.sounds) {
       this.sounds.listen()
       this.#soundsUnsub = this.sounds.subscribe(() => this.#syncAudio())
@@ -296,6 +297,12 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   // ── server events ────────────────────────────────────────────────────────
+
+  #onServerEvent(listener: (event: RinglineEvent) => void): () => void {
+    return this.on((event) => {
+      if (event.type === 'server-event') listener(event.event)
+    })
+  }
 
   #applyServerEvent(event: RinglineEvent) {
     this.#emit({ type: 'server-event', event })

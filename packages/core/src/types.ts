@@ -319,6 +319,8 @@ export interface TransportHost {
   api: ApiClient
   /** Report a failure to `client.on` listeners as an `error` event. */
   onError(error: RinglineError): void
+  /** Listen to the server's events stream while the client runs (Twilio follows a server-placed call's record); returns its stop function. */
+  onServerEvent?(listener: (event: RinglineEvent) => void): () => void
 }
 
 /** A media transport: turns a `Connection` into a live session that reports facts. */

@@ -15,7 +15,12 @@ import type { RinglineEvent } from './events'
 import type { DispatchAgentResponse } from './media'
 import type { JoinRoomResponse, ListRoomsResponse } from './rooms'
 import type { NumberConnection, TwilioCredentialsRequest, TwilioIntegration, TwilioNumber } from './twilio'
-import type { TwilioVoiceCallResponse, TwilioVoiceStatus, TwilioVoiceTokenResponse } from './twilioVoice'
+import type {
+  TwilioVoiceCallResponse,
+  TwilioVoiceServerCallResponse,
+  TwilioVoiceStatus,
+  TwilioVoiceTokenResponse,
+} from './twilioVoice'
 
 /** One problem found by a check. */
 export interface GuardIssue {
@@ -183,6 +188,11 @@ export const twilioVoiceCallResponseGuard = guard<TwilioVoiceCallResponse>(
     connection,
     twilio: obj({ action: oneOf(['dial', 'accept']), callId: str, params: record }),
   }),
+)
+
+/** `POST /twilio/voice/calls` with `initiate: 'server'`. */
+export const twilioVoiceServerCallResponseGuard = guard<TwilioVoiceServerCallResponse>(
+  obj({ call: callRecord, twilio: obj({ callSid: str, status: str }) }),
 )
 
 /** Problems of Twilio credentials by field (the rules of `twilioCredentialsRequestSchema`); empty when valid. */

@@ -1,8 +1,19 @@
 import type { ApiClient } from '../apiClient'
 import { dtmfDigitFromCode } from '../dtmf'
-import type { CallWithConnection, Connection, TwilioVoiceLeg } from '../protocol'
+import type {
+  CallStatus,
+  CallWithConnection,
+  Connection,
+  CreateCallRequest,
+  RinglineEvent,
+  TwilioVoiceLeg,
+} from '../protocol'
 import { TWILIO_CALL_ID_PARAM } from '../protocol/constants'
-import { twilioVoiceCallResponseGuard, twilioVoiceTokenResponseGuard } from '../protocol/guards'
+import {
+  twilioVoiceCallResponseGuard,
+  twilioVoiceServerCallResponseGuard,
+  twilioVoiceTokenResponseGuard,
+} from '../protocol/guards'
 import { RinglineError } from '../ringlineError'
 import type {
   AudioDeviceKind,
@@ -67,11 +78,26 @@ export interface TwilioVoiceTransportOptions {
   deviceOptions?: Record<string, unknown>
   /** Register the Device for incoming calls while the client runs (default true). */
   incoming?: boolean
-  /** How long answering waits for Twilio's invite to reach this browser, in ms (default 10 000). */
+  /** How long answering (or a server-placed call) waits for Twilio's invite to reach this browser, in ms (default 10 000). */
   inviteTimeoutMs?: number
+  /**
+   * Who places `dial()`'s calls: `'browser'` (default, `Device.connect`) or `'server'` (`POST /twilio/voice/calls` with
+   * `initiate: 'server'`: Twilio's REST Calls API rings this user's browsers, this tab accepts its own ring by CallSid
+   * and the server bridges to the number; phases follow the call record: dialing → ringing → connected).
+   */
+  dialVia?: 'browser' | 'server'
+  /** With `dialVia: 'server'`: seconds Twilio rings the browser before giving up (server default when unset, 5–600). */
+  serverRingTimeout?: number
 }
 
 const REMOTE = 'twilio-remote'
+/** Key prefix of invites matched by Twilio CallSid (server-placed calls) rather than by `ringlineCallId`. */
+const SID = 'sid:'
+
+/** A call to set up in the browser: a Twilio leg from the server, or a server-placed call this tab waits to accept. */
+type Leg =
+  | (TwilioVoiceLeg & { to: string | null })
+  | { action: 'server'; callId: string; callSid: string; to: string | null }
 
 /**
  * Twilio Voice transport: the browser `Device` of `@twilio/voice-sdk` (loaded on first use) instead of LiveKit.
@@ -105,7 +131,10 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
   let identity: string | null = null
   let attached = 0
   let sessions = 0
-  const legs = new Map<string, TwilioVoiceLeg & { to: string | null }>()
+  const legs = new Map<string, Leg>()
+  // Server-placed calls in flight: while one is, an invite without `ringlineCallId` is kept by CallSid (its ring can
+  // beat the REST response).
+  let placing = 0
   const invites = new Map<string, TwilioCallLike>()
   const inviteWaiters = new Map<string, Array<(call: TwilioCallLike) => void>>()
 
@@ -119,7 +148,11 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
   }
 
   const onIncoming = (call: TwilioCallLike) => {
-    const id = call.customParameters.get(TWILIO_CALL_ID_PARAM)
+    const sid = call.parameters.CallSid
+    // A server-placed call rings as an invite without `ringlineCallId`; it is kept by CallSid only while this tab
+    // places one or waits for that sid. Other unmarked invites stay ignored, as before.
+    const bySid = sid && (placing > 0 || inviteWaiters.has(SID + sid)) ? SID + sid : undefined
+    const id = call.customParameters.get(TWILIO_CALL_ID_PARAM) ?? bySid
     if (!id) return
     invites.set(id, call)
     const drop = () => {
@@ -186,6 +219,51 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
     })
   }
 
+  /** `dialVia: 'server'`: registers this Device (so the ring reaches this tab), then asks the server to place the call. */
+  const placeFromServer = async (
+    client: ApiClient,
+    body: CreateCallRequest,
+    signal?: AbortSignal,
+  ): Promise<CallWithConnection> => {
+    placing++
+    try {
+      const d = await ensureDevice(client).catch((e: unknown) => {
+        throw toError(e, 'CONNECTION_FAILED')
+      })
+      if (d.state !== 'registered') await d.register()
+      const res = await client.request('POST', '/twilio/voice/calls', {
+        body: {
+          ...body,
+          initiate: 'server',
+          ...(options.serverRingTimeout ? { timeout: options.serverRingTimeout } : {}),
+        },
+        signal,
+        schema: twilioVoiceServerCallResponseGuard,
+      })
+      const { call } = res
+      legs.set(call.roomName, {
+        action: 'server',
+        callId: call.id,
+        callSid: res.twilio.callSid,
+        to: call.toNumber,
+      })
+      return { call, connection: { serverUrl: 'twilio:', token: '', roomName: call.roomName } }
+    } catch (e) {
+      // No call to set up: a Device registered only for it goes away (kept while the client runs or a call uses it).
+      releaseDevice()
+      throw e
+    } finally {
+      placing--
+      // Unmarked invites kept while placing that no call claimed go back to being ignored.
+      if (placing === 0) {
+        const claimed = new Set(
+          [...legs.values()].flatMap((l) => (l.action === 'server' ? [SID + l.callSid] : [])),
+        )
+        for (const key of invites.keys()) if (key.startsWith(SID) && !claimed.has(key)) invites.delete(key)
+      }
+    }
+  }
+
   const remember = (res: CallWithConnection): CallWithConnection => {
     const checked = twilioVoiceCallResponseGuard.safeParse(res)
     if (!checked.success) {
@@ -208,6 +286,7 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
     requests: {
       async createCall(client, body, signal) {
         api = client
+        if (options.dialVia === 'server') return placeFromServer(client, body, signal)
         const res = await client.request('POST', '/twilio/voice/calls', { body, signal })
         return remember(res as CallWithConnection)
       },
@@ -262,6 +341,25 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
       const listeners: Array<[string, (...args: never[]) => void]> = []
       let local: ParticipantState | null = null
       let remote: ParticipantState | null = null
+      // A server-placed call: the browser leg is answered first, then the record says when the number rings/answers.
+      let server: { following: boolean; status: CallStatus | null; accepted: boolean } | null = null
+      let stopFollowing: (() => void) | null = null
+
+      const serverSipStatus = (): SipCallStatus => {
+        if (!server?.following) return 'active'
+        if (server.status === 'in-progress') return 'active'
+        return server.status === 'ringing' ? 'ringing' : 'dialing'
+      }
+      const follow = (callId: string) => (event: RinglineEvent) => {
+        if (!server || !('call' in event) || event.call.id !== callId) return
+        server.status = event.call.status
+        if (!server.accepted || closed) return
+        const next = serverSipStatus()
+        if (next !== sipStatus) {
+          sipStatus = next
+          participants()
+        }
+      }
 
       const participants = () => {
         if (!call) return
@@ -305,7 +403,8 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
         }) as never)
         on(c, 'accept', (() => {
           onFact({ type: 'connection', state: 'connected' })
-          sipStatus = 'active'
+          if (server) server.accepted = true
+          sipStatus = server ? serverSipStatus() : 'active'
           participants()
         }) as never)
         on(c, 'mute', (() => participants()) as never)
@@ -341,6 +440,8 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
       }
 
       const finish = () => {
+        stopFollowing?.()
+        stopFollowing = null
         if (call) for (const [event, fn] of listeners) call.off(event, fn)
         listeners.length = 0
         if (counted) {
@@ -398,6 +499,28 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
               sipStatus = 'ringing'
               participants()
             }
+          } else if (leg.action === 'server') {
+            // Follow the record before the ring arrives, so no status update is missed.
+            const stop = host?.onServerEvent?.(follow(leg.callId))
+            server = { following: stop !== undefined, status: null, accepted: false }
+            stopFollowing = stop ?? null
+            let invite: TwilioCallLike
+            try {
+              invite = await waitForInvite(SID + leg.callSid)
+            } catch (e) {
+              finish()
+              throw e
+            }
+            invites.delete(SID + leg.callSid)
+            if (closed) {
+              // Hung up before the ring reached this tab: reject ends Twilio's call for every browser.
+              invite.reject()
+              return finish()
+            }
+            call = invite
+            wire(call)
+            participants()
+            call.accept(rtcConstraints ? { rtcConstraints } : undefined)
           } else {
             let invite: TwilioCallLike
             try {

@@ -283,13 +283,18 @@ export class FakeTwilioDevice extends Emitter implements TwilioDeviceLike {
     this.emit('destroyed')
   }
 
-  /** Twilio sends an invite to this Device (only a registered Device receives it); returns the call. */
-  receive(init: { from?: string; customParameters?: Record<string, string> } = {}): FakeTwilioCall {
+  /**
+   * Twilio sends an invite to this Device (only a registered Device receives it); returns the call. `callSid` sets
+   * the call's sid (a REST-placed call rings the browser with the sid the REST API returned).
+   */
+  receive(
+    init: { from?: string; callSid?: string; customParameters?: Record<string, string> } = {},
+  ): FakeTwilioCall {
     if (this.#state !== 'registered')
       throw new Error('FakeTwilioDevice: only a registered Device receives calls')
     const call = new FakeTwilioCall({
       direction: 'INCOMING',
-      parameters: { From: init.from ?? '+14155550199' },
+      parameters: { From: init.from ?? '+14155550199', ...(init.callSid ? { CallSid: init.callSid } : {}) },
       customParameters: init.customParameters ?? {},
     })
     this.calls.push(call)

@@ -1,0 +1,173 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createTestClient } from '../../test/callClientHarness'
+import type { CallRecord } from '../protocol'
+import { createFakeServer, makeEvent, makeRecord, settle } from '../testing/fakeServer'
+import type { Call } from '../types'
+import { FakeTwilioDevice } from './testing/fakeDevice'
+import { twilioVoiceTransport } from './twilioVoiceTransport'
+
+const SID = `CA${'a1'.repeat(16)}`
+const placed = makeRecord({ id: 'tw_srv', roomName: 'twilio-t1_tw_srv', status: 'initiated' })
+const other = makeRecord({
+  id: 'tw_in',
+  direction: 'inbound',
+  status: 'ringing',
+  roomName: 'twilio-t1_tw_in',
+  fromNumber: '+14155550123',
+  toNumber: '+14155550100',
+  createdBy: null,
+})
+
+function setup(options: { events?: boolean; ringFirst?: boolean } = {}) {
+  const server = createFakeServer()
+  const registeredAtPost: string[] = []
+  server.on('POST /token', () => ({
+    body: {
+      transport: 'twilio',
+      token: 'jwt',
+      identity: 't1_3Au1',
+      ttl: 3600,
+      expiresAt: '2030-01-01T00:00:00Z',
+    },
+  }))
+  server.on('POST /twilio/voice/calls', () => {
+    const d = FakeTwilioDevice.latest
+    registeredAtPost.push(d?.state ?? 'none')
+    // Twilio may ring the browser before the REST response reaches it.
+    if (options.ringFirst) d?.receive({ callSid: SID })
+    return { status: 201, body: { call: placed, twilio: { callSid: SID, status: 'queued' } } }
+  })
+  server.on(`POST /twilio/voice/calls/${placed.id}/hangup`, () => ({ body: { call: placed } }))
+  const transport = twilioVoiceTransport({
+    Device: FakeTwilioDevice,
+    inviteTimeoutMs: 200,
+    dialVia: 'server',
+    serverRingTimeout: 20,
+  })
+  const client = createTestClient(server, transport, { events: options.events ?? true })
+  return {
+    server,
+    client,
+    registeredAtPost,
+    call: () => client.getSnapshot().activeCall as Call,
+    device: () => FakeTwilioDevice.latest as FakeTwilioDevice,
+    update: (patch: Partial<CallRecord>) => server.push(makeEvent('call.updated', { ...placed, ...patch })),
+  }
+}
+
+beforeEach(() => FakeTwilioDevice.reset())
+
+describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
+  it('asks the server to place the call, accepts its own ring by CallSid and follows the record: dialing → ringing → connected', async () => {
+    const t = setup()
+    t.client.subscribe(() => {})
+    await settle()
+    await t.client.dial('+14155550123')
+    await settle()
+    expect(t.server.calls('POST /twilio/voice/calls')[0]?.body).toEqual({
+      to: '+14155550123',
+      initiate: 'server',
+      timeout: 20,
+    })
+    expect(t.registeredAtPost).toEqual(['registered'])
+    expect(t.device().calls).toHaveLength(0)
+    expect(t.call()).toMatchObject({ phase: 'dialing', direction: 'outbound', id: placed.id })
+    const ring = t.device().receive({ callSid: SID })
+    await settle()
+    // Accepted automatically, never offered as an incoming call; the number is not ringing yet.
+    expect(ring.status()).toBe('open')
+    expect(t.client.getSnapshot().incoming).toEqual([])
+    expect(t.call().phase).toBe('dialing')
+    t.update({ status: 'ringing' })
+    await settle()
+    expect(t.call().phase).toBe('ringing')
+    t.update({ status: 'in-progress', answeredAt: '2030-01-01T00:00:05Z' })
+    await settle()
+    expect(t.call()).toMatchObject({ phase: 'connected', id: placed.id })
+    expect(t.call().participants.find((p) => p.kind === 'sip')).toMatchObject({
+      sipStatus: 'active',
+      name: placed.toNumber,
+    })
+    ring.remoteHangup()
+    expect(t.call()).toMatchObject({ phase: 'ended', endReason: 'remote-hangup' })
+  })
+
+  it('matches a ring that beats the REST response', async () => {
+    const t = setup({ ringFirst: true })
+    t.client.subscribe(() => {})
+    await settle()
+    await t.client.dial('+14155550123')
+    await settle()
+    const ring = t.device().calls[0]!
+    expect(ring.parameters.CallSid).toBe(SID)
+    expect(ring.status()).toBe('open')
+    t.update({ status: 'in-progress' })
+    await settle()
+    expect(t.call().phase).toBe('connected')
+  })
+
+  it('leaves other rings alone: a server call of another tab (other CallSid) and an unrelated incoming call', async () => {
+    const t = setup()
+    t.client.subscribe(() => {})
+    await settle()
+    await t.client.dial('+14155550123')
+    await settle()
+    const elsewhere = t.device().receive({ callSid: `CA${'b2'.repeat(16)}` })
+    t.server.push(makeEvent('call.incoming', other))
+    const incoming = t.device().receive({ customParameters: { ringlineCallId: other.id } })
+    await settle()
+    expect(elsewhere.status()).toBe('pending')
+    expect(incoming.status()).toBe('pending')
+    expect(t.client.getSnapshot().incoming[0]).toMatchObject({ id: other.id, phase: 'ringing' })
+    expect(t.call().phase).toBe('dialing')
+    const mine = t.device().receive({ callSid: SID })
+    await settle()
+    expect(mine.status()).toBe('open')
+    expect(elsewhere.status()).toBe('pending')
+    expect(incoming.status()).toBe('pending')
+  })
+
+  it('rejects its ring when hung up before the ring arrived, and fails clearly when it never arrives', async () => {
+    const t = setup()
+    t.client.subscribe(() => {})
+    await settle()
+    await t.client.dial('+14155550123')
+    await settle()
+    await t.client.hangup()
+    expect(t.call()).toMatchObject({ phase: 'ended', endReason: 'canceled' })
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/hangup`)).toHaveLength(1)
+    const late = t.device().receive({ callSid: SID })
+    await settle()
+    expect(late.status()).toBe('closed')
+
+    t.client.dismiss()
+    await t.client.dial('+14155550123')
+    await new Promise((r) => setTimeout(r, 250))
+    expect(t.call()).toMatchObject({ phase: 'failed', error: { code: 'CALL_NOT_ACTIVE' } })
+  })
+
+  it('fails with the server error and releases a Device registered only for that call', async () => {
+    const t = setup({ events: false })
+    t.server.on('POST /twilio/voice/calls', () => ({
+      status: 409,
+      body: {
+        error: { code: 'NOT_CONFIGURED', message: 'Twilio Voice is not configured.', requestId: 'r1' },
+      },
+    }))
+    await t.client.dial('+14155550123').catch(() => {})
+    await settle()
+    expect(t.call()).toMatchObject({ phase: 'failed', error: { code: 'NOT_CONFIGURED' } })
+    expect(t.device().state).toBe('destroyed')
+  })
+
+  it('without the events stream, reads the accepted ring as connected', async () => {
+    const t = setup({ events: false })
+    await t.client.dial('+14155550123')
+    await settle()
+    // No subscriber: the Device was still registered for this call's ring.
+    expect(t.registeredAtPost).toEqual(['registered'])
+    t.device().receive({ callSid: SID })
+    await settle()
+    expect(t.call().phase).toBe('connected')
+  })
+})
