@@ -24,6 +24,7 @@ export {
 } from './agents'
 export type { ProvisionNumberInput } from './calls/inbound'
 export { DEFAULT_BLOCKED_TYPES } from './calls/outboundGuard'
+export type { ReconcileResult } from './calls/reconcile'
 export type { ResolvedConfig } from './config'
 export { type DoctorCheck, type DoctorOptions, formatDoctor, runDoctor } from './doctor'
 export type { HealthReport } from './health/health'

@@ -32,7 +32,7 @@ import {
   transferCall,
 } from './calls/calls'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
-import { reconcile } from './calls/reconcile'
+import { type ReconcileResult, reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'
 import { processEnv, resolveConfig } from './config'
 import type { RinglineContext } from './context'
@@ -141,8 +141,8 @@ export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   ): Promise<{ outcome: WebhookOutcome; event: string }>
   /** Connects a number to a tenant: LiveKit inbound trunk + dispatch rule, recorded; idempotent. */
   provisionNumber(input: ProvisionNumberInput): Promise<NumberConnectionRow>
-  /** Closes call records whose LiveKit room is gone. */
-  reconcile(options?: { graceSeconds?: number }): Promise<{ checked: number; closed: string[] }>
+  /** Closes call records whose LiveKit room is gone; releases inbound answers that never connected. */
+  reconcile(options?: { graceSeconds?: number }): Promise<ReconcileResult>
   /** Configuration presence and LiveKit / store reachability, never secrets (`GET /health`). */
   health(): Promise<HealthReport>
   /** Listens to a tenant's events as a user would on `/events`; returns the unsubscribe function. */

@@ -90,13 +90,33 @@ export async function releaseAnswer(
   return releaseAnswer(ctx, principal, id)
 }
 
+/**
+ * Releases `call`'s claim (the one it was read with) when it is still the call's, the answerer's participant is not
+ * in the room and the caller still is; returns the ringing call, or null when it kept (or lost) the claim. Safe
+ * to run on several instances at once: only one release of a claim succeeds (`releaseClaim`).
+ */
+export async function releaseIfUnconnected(
+  ctx: RinglineContext,
+  call: StoredCall,
+): Promise<StoredCall | null> {
+  const userId = call.answeredBy
+  if (!userId || userId.startsWith('agent:')) return null
+  const current = await getCall(ctx.store, call.tenantId, call.id)
+  if (!current || current.endedAt || current.answeredBy !== userId) return null
+  if (current.answeredAt !== call.answeredAt) return null
+  const presence = await roomPresence(ctx, current, userId)
+  if (presence.answerer || !presence.caller) return null
+  return release(ctx, current, userId)
+}
+
 const watches = new WeakMap<RinglineContext, Set<ReturnType<typeof setTimeout>>>()
 
 /**
  * After a won claim: when the answerer's participant is not in the room `sip.answerConnectSeconds` later while the
- * caller still is, the claim is released and the call rings again. Runs on the instance that took the claim.
+ * caller still is, the claim is released and the call rings again. Runs on the instance that took the claim;
+ * when that instance is gone, `reconcile` on any other releases it.
  */
-export function watchAnswer(ctx: RinglineContext, call: StoredCall, userId: string): void {
+export function watchAnswer(ctx: RinglineContext, call: StoredCall): void {
   const seconds = ctx.config.sip.answerConnectSeconds
   if (seconds <= 0) return
   let timers = watches.get(ctx)
@@ -107,14 +127,7 @@ export function watchAnswer(ctx: RinglineContext, call: StoredCall, userId: stri
   const set = timers
   const timer = setTimeout(() => {
     set.delete(timer)
-    ctx.background('release an answer that did not connect', async () => {
-      const current = await getCall(ctx.store, call.tenantId, call.id)
-      if (!current || current.endedAt || current.answeredBy !== userId) return
-      if (current.answeredAt !== call.answeredAt) return
-      const presence = await roomPresence(ctx, current, userId)
-      if (presence.answerer || !presence.caller) return
-      await release(ctx, current, userId)
-    })
+    ctx.background('release an answer that did not connect', () => releaseIfUnconnected(ctx, call))
   }, seconds * 1000)
   ;(timer as { unref?: () => void }).unref?.()
   set.add(timer)

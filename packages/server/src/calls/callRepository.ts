@@ -271,6 +271,25 @@ export async function listOpenCallsBefore(q: Queryable, before: Date, limit = 50
   return rows.map(callFromRow)
 }
 
+/**
+ * Open inbound calls a person (not an agent) claimed before `before` whose participant is not in the room by the
+ * webhooks' record, with no consult open and no warm transfer under way (the colleague joins after the hand-over).
+ */
+export async function listUnconnectedAnswers(q: Queryable, before: Date, limit = 500): Promise<StoredCall[]> {
+  const { rows } = await q.query<CallRow>(
+    `SELECT c.* FROM ringline_calls c
+     WHERE c.ended_at IS NULL AND c.direction = 'inbound' AND c.status = 'in-progress' AND c.answered_at < $1
+       AND c.answered_by IS NOT NULL AND c.answered_by NOT LIKE 'agent:%'
+       AND COALESCE(c.metadata->'consult', 'null'::jsonb) = 'null'::jsonb
+       AND COALESCE(c.metadata->'transfer', 'null'::jsonb) = 'null'::jsonb
+       AND NOT EXISTS (SELECT 1 FROM ringline_call_participants p WHERE p.call_id = c.id
+         AND p.identity = c.tenant_id || ':' || c.answered_by AND p.joined_at IS NOT NULL AND p.left_at IS NULL)
+     ORDER BY c.answered_at ASC LIMIT $2`,
+    [before.toISOString(), limit],
+  )
+  return rows.map(callFromRow)
+}
+
 /** Filters of a call-history query; `userId` restricts to calls a user made or answered. */
 export interface CallFilter {
   tenantId: string

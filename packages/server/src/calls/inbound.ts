@@ -64,7 +64,7 @@ export async function answerCall(
   const connection = await ctx.connect(principal, claimed.roomName)
   publishCall(ctx, 'call.updated', claimed)
   afterAnswered(ctx, claimed)
-  watchAnswer(ctx, claimed, principal.userId)
+  watchAnswer(ctx, claimed)
   return { call: publicCall(claimed, ctx.config.basePath), connection }
 }
 

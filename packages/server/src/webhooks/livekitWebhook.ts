@@ -201,6 +201,34 @@ async function recordOnRoomCall(
   return { open, known: true }
 }
 
+/**
+ * A user joining an inbound phone call's room who is not the call's answerer (a released answerer's old token, or
+ * one of a call that was handed on) is taken out of the room and not recorded: only the answerer listens to the
+ * caller. A user already present (a reconnect, or the first user of a warm transfer still handing over) stays.
+ */
+async function refuseOutsider(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): Promise<boolean> {
+  if (p.kind !== ParticipantInfo_Kind.STANDARD || !roomName.startsWith('in-')) return false
+  const call = await getOpenCallByRoom(tx, roomName)
+  if (call?.direction !== 'inbound' || call.internals.sharedRoom || !belongsTo(call, event)) return false
+  const userId = userIdOf(p.identity, call.tenantId)
+  if (!userId || userId === call.answeredBy) return false
+  const present = await listParticipants(tx, call.id, { presentOnly: true })
+  if (present.some((x) => x.identity === p.identity && x.joinedAt)) return false
+  ctx.logger.warn('ringline: a user who does not hold the call joined its room; removing them', {
+    callId: call.id,
+    identity: p.identity,
+  })
+  effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+  return true
+}
+
 async function onParticipantJoined(
   ctx: RinglineContext,
   tx: Queryable,
@@ -210,6 +238,7 @@ async function onParticipantJoined(
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
+  if (await refuseOutsider(ctx, tx, event, roomName, p, effects)) return
   const { open: call, known } = await recordOnRoomCall(tx, roomName, event, p, 'joined')
   if (!call) {
     // An inbound room that ever had a call never starts another (a late or retried join of a call that ended).
@@ -294,6 +323,9 @@ async function onParticipantLeft(
   // (the app's own) had people before the call: its browsers come and go; the caller's client hangs up itself.
   if (call.direction === 'inbound' && call.status === 'ringing') return
   if (call.internals.sharedRoom) return
+  // Only the answerer leaving an inbound call leaves the caller with nobody (not a user refused or released).
+  const leaver = userIdOf(p.identity, call.tenantId)
+  if (call.direction === 'inbound' && leaver && call.answeredBy && leaver !== call.answeredBy) return
   // After a warm transfer the first user leaves once the colleague is in the room, but the colleague's join may reach
   // us after this leave: only the user the call was handed to leaving can leave it with nobody.
   if (

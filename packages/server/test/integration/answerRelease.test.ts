@@ -1,6 +1,6 @@
 // An answer whose media never connects, on the real stack: the sipp phone calls in, the winner of the claim never
 // gets into the room, and the call rings the others again; a second agent answers and the phone gets its 200 OK.
-import { Room } from '@livekit/rtc-node'
+import { Room, RoomEvent } from '@livekit/rtc-node'
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { itWithSip } from '@ringline/sandbox/vitest'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
@@ -99,6 +99,49 @@ describe('an answer that fails to connect rings the others again (sipp phone)', 
         expect(hung.body.call).toMatchObject({ status: 'completed', answeredBy: 'bob' })
         expect((await phoneCall).answered).toBe(true)
       } finally {
+        await agent.stop()
+      }
+    },
+  )
+
+  itWithSip(
+    'the released answerer joins later with her old token: LiveKit removes her, Bob keeps the call',
+    async () => {
+      const from = '+15550001303'
+      const phoneCall = h.sandbox.phone.call(number, { from, timeoutMs: 90_000 })
+      const first = await ringsTimes(from, 1)
+      const won = await h.post('alice', `/calls/${first.call.id}/answer`)
+      expect(won.status).toBe(200)
+      expect((await h.post('alice', `/calls/${first.call.id}/release`)).status).toBe(200)
+      await ringsTimes(from, 2)
+      const bob = await h.post('bob', `/calls/${first.call.id}/answer`)
+      expect(bob.status, JSON.stringify(bob.body)).toBe(200)
+      const agent = await joinWithAudio(h.sandbox.livekit.wsUrl, bob.body.connection.token)
+      const late = new Room()
+      try {
+        expect(await phoneCall.answered).toBe(true)
+        // Alice's browser finally gets through, with the token of the answer she gave back.
+        const removed = new Promise<void>((resolve) => late.once(RoomEvent.Disconnected, () => resolve()))
+        await late.connect(h.sandbox.livekit.wsUrl, won.body.connection.token)
+        await removed
+        expect(late.isConnected).toBe(false)
+        const { RoomServiceClient } = await import('livekit-server-sdk')
+        const rooms = new RoomServiceClient(
+          h.sandbox.livekit.url,
+          h.sandbox.livekit.apiKey,
+          h.sandbox.livekit.apiSecret,
+        )
+        const identities = (await rooms.listParticipants(first.call.roomName)).map((p) => p.identity)
+        expect(identities).not.toContain(`${h.tenant}:alice`)
+        expect(identities).toContain(`${h.tenant}:bob`)
+        await h.ringline.settled()
+        const detail = await h.ringline.api.getCall(h.users.bob, first.call.id)
+        expect(detail.call).toMatchObject({ status: 'in-progress', answeredBy: 'bob', endedAt: null })
+        const hung = await h.post('bob', `/calls/${first.call.id}/hangup`)
+        expect(hung.body.call).toMatchObject({ status: 'completed', answeredBy: 'bob' })
+        expect((await phoneCall).answered).toBe(true)
+      } finally {
+        await late.disconnect().catch(() => undefined)
         await agent.stop()
       }
     },
