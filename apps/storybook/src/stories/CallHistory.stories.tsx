@@ -1,7 +1,7 @@
 import { CallHistory } from '@ringline/react'
 import { createFakeApi, generateFakeCalls } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, within } from 'storybook/test'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { demoRecordingUrl, LONG_NAME, ringlineHandlers, storyClient, WithClient } from '../support'
 
 /** Demo calls with playable recordings (a generated tone, no network). */
@@ -67,8 +67,14 @@ export const RoomKindFilter: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     await userEvent.selectOptions(await canvas.findByLabelText('Room kind'), 'support')
-    const list = await canvas.findByRole('list', { name: 'Calls' })
-    await expect(within(list).getAllByRole('listitem')[0]).toHaveAttribute('data-direction', 'internal')
+    // The list keeps the unfiltered rows until the filtered page arrives: wait for it, then every row is a room.
+    await waitFor(
+      async () => {
+        const rows = within(await canvas.findByRole('list', { name: 'Calls' })).getAllByRole('listitem')
+        for (const row of rows) await expect(row).toHaveAttribute('data-direction', 'internal')
+      },
+      { timeout: 10_000 },
+    )
   },
 }
 
