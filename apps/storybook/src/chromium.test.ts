@@ -32,6 +32,9 @@ let server: Server
 let base: string
 let browser: Browser
 
+/** RINGLINE_STORIES=<regexp> narrows a local run to matching story ids (CI runs them all). */
+const only = process.env.CI ? null : process.env.RINGLINE_STORIES
+
 /** Story ids of the built Storybook (docs pages left out). */
 function storyIds(): string[] {
   if (!existsSync(join(dist, 'index.json'))) {
@@ -42,7 +45,7 @@ function storyIds(): string[] {
     entries: Record<string, { id: string; type: string }>
   }
   return Object.values(index.entries)
-    .filter((e) => e.type === 'story')
+    .filter((e) => e.type === 'story' && (!only || new RegExp(only).test(e.id)))
     .map((e) => e.id)
 }
 
@@ -120,7 +123,7 @@ async function showStory(page: Page, id: string): Promise<string | null> {
 
 describe.each(SCHEMES)('stories in Chromium, %s', (scheme) => {
   it(`every story renders without page errors and passes axe with colour contrast (${ids.length} stories)`, async () => {
-    expect(ids.length).toBeGreaterThan(50)
+    expect(ids.length).toBeGreaterThan(only ? 0 : 50)
     const context = await browser.newContext({ colorScheme: scheme })
     const problems: string[] = []
     const queue = [...ids]

@@ -49,6 +49,21 @@ export const Default: Story = {
   parameters: {
     msw: { handlers: ringlineHandlers({ calls: calls200, transcripts: transcriptFor(calls200) }) },
   },
+  play: async ({ canvasElement }) => {
+    await waitForRow(canvasElement, 8)
+    // Columns line up from row to row whatever each row's time or duration reads (in a laid-out browser).
+    const starts = new Set(
+      [...canvasElement.querySelectorAll('.rl-history-duration')].map((el) =>
+        Math.round(el.getBoundingClientRect().left),
+      ),
+    )
+    const ends = new Set(
+      [...canvasElement.querySelectorAll('.rl-history-time')].map((el) =>
+        Math.round(el.getBoundingClientRect().right),
+      ),
+    )
+    await expect([starts.size, ends.size]).toEqual([1, 1])
+  },
 }
 
 /** Browser rooms of the `support` kind among the calls, with their recordings. */
