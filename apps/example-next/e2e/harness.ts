@@ -8,8 +8,8 @@ import { inject } from 'vitest'
 import { type RunningApp, startApp } from './app'
 import { launchBrowser, type TestBrowser } from './browser'
 
-/** Room-name prefixes of Ringline's rooms: internal, outbound, inbound. */
-const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-']
+/** Room-name prefixes of Ringline's rooms: internal, outbound, inbound, ready-check test rooms. */
+const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-', 'rc-']
 
 /** The example app on the sandbox, a browser, and helpers to sign in demo users. */
 export interface E2E {

@@ -73,6 +73,12 @@ describe('microphone permission as a person meets it (no fake permission UI)', (
       .toBe('passed')
     await expect(permissionStep(page).textContent()).resolves.toContain('The microphone is allowed.')
 
+    const history = () =>
+      page.evaluate(async () => {
+        const res = await fetch('/api/ringline/calls?limit=100')
+        return ((await res.json()) as { calls: Array<{ id: string }> }).calls.map((c) => c.id)
+      })
+    const before = await history()
     await page.getByRole('button', { name: 'Run the check' }).click()
     const card = page.locator('.rl-ready-check')
     await expect
@@ -89,6 +95,10 @@ describe('microphone permission as a person meets it (no fake permission UI)', (
     await expect(page.locator('.rl-ready-step[data-step="connection"]').textContent()).resolves.toMatch(
       /Connected/,
     )
+    // The check ran in the server's private test room (POST /ready-check): History gained no call. (Its webhooks
+    // reach the app like any room's; give them a moment to prove they write nothing.)
+    await new Promise((r) => setTimeout(r, 2_000))
+    await expect(history()).resolves.toEqual(before)
     // The README's screenshots come from here: RINGLINE_SCREENSHOTS_DIR=packages/react/docs (light and dark).
     const shots = process.env.RINGLINE_SCREENSHOTS_DIR
     if (shots) {

@@ -9,6 +9,7 @@ import type {
   ListCallsResponse,
   ListRoomsResponse,
   NumberConnection,
+  ReadyCheckConnection,
   TwilioCredentialsRequest,
   TwilioIntegration,
   TwilioNumber,
@@ -26,6 +27,7 @@ import {
   listTwilioNumbersResponseGuard,
   numberConnectionGuard,
   type ResponseGuard,
+  readyCheckConnectionGuard,
   twilioIntegrationGuard,
   twilioVoiceStatusGuard,
   twilioVoiceTokenResponseGuard,
@@ -94,6 +96,8 @@ export interface ApiClient {
   ): Promise<JoinRoomResponse>
   leaveRoom(name: string): Promise<unknown>
   endRoom(name: string): Promise<unknown>
+  /** `POST /ready-check`: a token for a private test room that leaves no call record (the ready check's connection test). */
+  readyCheckConnection(signal?: AbortSignal): Promise<ReadyCheckConnection>
   listRooms(signal?: AbortSignal): Promise<ListRoomsResponse>
   twilio: {
     verifyCredentials(body: TwilioCredentialsRequest): Promise<unknown>
@@ -233,6 +237,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       request('POST', `/rooms/${enc(name)}/join`, { body, schema: joinRoomResponseGuard, signal }),
     leaveRoom: (name) => request('POST', `/rooms/${enc(name)}/leave`, { body: {} }),
     endRoom: (name) => request('POST', `/rooms/${enc(name)}/end`, { body: {} }),
+    readyCheckConnection: (signal) =>
+      request('POST', '/ready-check', { body: {}, schema: readyCheckConnectionGuard, signal }),
     listRooms: (signal) => request('GET', '/rooms', { schema: listRoomsResponseGuard, signal }),
     twilio: {
       verifyCredentials: (body) => request('POST', '/twilio/credentials/verify', { body }),

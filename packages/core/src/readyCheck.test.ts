@@ -119,6 +119,46 @@ describe('checkReadiness', () => {
     expect(updates.some((u) => u.verdict === 'checking')).toBe(true)
   })
 
+  it('connection: uses the server’s private test room (POST /ready-check) when there is one, and ends no room', async () => {
+    const clock = createFakeClock()
+    const room = new FakeRoom()
+    room.senderStats = { packetsSent: 10, packetsLost: 0, roundTripTime: 0.02 }
+    const server = fakeApi(room)
+    const api = {
+      ...server.api,
+      async readyCheckConnection() {
+        server.calls.push('ready-check')
+        return { connection: connectionFor(makeRecord()) }
+      },
+    }
+    const run = (extra: Partial<Parameters<typeof checkReadiness>[0]>) =>
+      drive(
+        clock,
+        checkReadiness({
+          clock,
+          permissions: permissionsOf('denied'),
+          api,
+          steps: ['connection'],
+          livekit: { livekit: fakeLivekit, createRoom: server.createRoom },
+          ...extra,
+        }),
+      )
+    const report = await run({})
+    expect(report.steps.map((s) => `${s.name}:${s.state}`)).toEqual(['connection:warning'])
+    expect(server.calls).toEqual(['ready-check'])
+    expect(room.connectCalls).toHaveLength(1)
+    // A named room is the host's choice: joined and ended as before.
+    server.calls.length = 0
+    await run({ roomName: 'desk-check' })
+    expect(server.calls).toEqual(['join:desk-check', 'end:desk-check'])
+    // An API with neither skips the step.
+    const none = await drive(
+      clock,
+      checkReadiness({ clock, api: {}, steps: ['connection'], permissions: permissionsOf('granted') }),
+    )
+    expect(none.steps[0]?.state).toBe('skipped')
+  })
+
   it('denied permission: fails with the browser’s recovery step, skips the microphone, connects without publishing', async () => {
     const clock = createFakeClock()
     const mic = fakeMicrophone()

@@ -65,10 +65,15 @@ export interface ReadinessLivekitOptions {
   createRoom?: (livekit: LivekitModuleLike) => RoomLike
 }
 
-/** The server side of the connection test: a token for a room, and ending it after. `client.api` fits. */
+/**
+ * The server side of the connection test; `client.api` fits. `readyCheckConnection` (`POST /ready-check`) gives a
+ * private test room that leaves no call record; a named `roomName`, or an API without it, joins that internal room
+ * with `joinRoom` and ends it after (that room is recorded like any other).
+ */
 export interface ReadinessApi {
-  joinRoom(name: string, body?: { displayName?: string }): Promise<{ connection: Connection }>
-  endRoom(name: string): Promise<unknown>
+  readyCheckConnection?(): Promise<{ connection: Connection }>
+  joinRoom?(name: string, body?: { displayName?: string }): Promise<{ connection: Connection }>
+  endRoom?(name: string): Promise<unknown>
 }
 
 /** Options of `checkReadiness`. Every browser API is an injectable seam with a browser default. */
@@ -88,7 +93,10 @@ export interface CheckReadinessOptions {
   /** Level meter of the microphone step; default Web Audio. */
   meter?: LevelMeterFactory
   livekit?: ReadinessLivekitOptions
-  /** The room the connection test joins; default `ready-check-<random>` (ended when done). */
+  /**
+   * An internal room for the connection test to join (and end after) instead of the server's private test room
+   * (`POST /ready-check`, the default, which leaves no call record).
+   */
   roomName?: string
   /** RMS level counted as signal (default 0.01, about -40 dBFS). */
   level?: number

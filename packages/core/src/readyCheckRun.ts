@@ -228,9 +228,12 @@ export async function runReadinessCheck(
 
     // ── connection ──
     if (has('connection')) {
-      if (!options.api) set('connection', 'skipped', 'The connection is not tested here.')
+      const api = options.api
+      const usable =
+        !!api && (options.roomName ? !!api.joinRoom : !!(api.readyCheckConnection || api.joinRoom))
+      if (!api || !usable) set('connection', 'skipped', 'The connection is not tested here.')
       else
-        await connectionStep(options, options.api, clock, report.permission === 'granted', {
+        await connectionStep(options, api, clock, report.permission === 'granted', {
           running: (m) => set('connection', 'running', m),
           result: (state, message, fix, timings) => {
             report = { ...report, connection: timings }
@@ -318,6 +321,9 @@ async function connectionStep(
   },
 ) {
   const timings: Timings = { connectMs: null, publishMs: null, rttMs: null }
+  // The server's private test room leaves no call record; a named room (or an API without it) is an internal room,
+  // joined and ended after.
+  const privateRoom = !options.roomName && !!api.readyCheckConnection
   const name = options.roomName ?? `ready-check-${Math.random().toString(36).slice(2, 10)}`
   const timeoutMs = options.connectTimeoutMs ?? 15_000
   let room: RoomLike | null = null
@@ -325,8 +331,13 @@ async function connectionStep(
   const timeout = () => Object.assign(new Error('timeout'), { name: 'TimeoutError' })
   try {
     out.running('Connecting to the call server…')
-    const { connection } = await withTimeout(clock, timeoutMs, api.joinRoom(name), timeout)
-    joined = true
+    const { connection } = await withTimeout(
+      clock,
+      timeoutMs,
+      privateRoom ? api.readyCheckConnection!() : api.joinRoom!(name),
+      timeout,
+    )
+    joined = !privateRoom
     const lk = await loadLivekit(options.livekit?.livekit)
     room = options.livekit?.createRoom
       ? options.livekit.createRoom(lk)
@@ -408,6 +419,6 @@ async function connectionStep(
     )
   } finally {
     await room?.disconnect().catch(() => undefined)
-    if (joined) await api.endRoom(name).catch(() => undefined)
+    if (joined) await api.endRoom?.(name).catch(() => undefined)
   }
 }

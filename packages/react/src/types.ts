@@ -47,8 +47,10 @@ export interface RinglineApi {
   getCall(id: string, signal?: AbortSignal): Promise<CallDetail>
   /** `POST /rooms/:name/end` */
   endRoom(name: string): Promise<unknown>
-  /** `POST /rooms/:name/join`: a token for one room (the ready check's connection test uses it). */
+  /** `POST /rooms/:name/join`: a token for one room (the ready check's connection test with a named `roomName`). */
   joinRoom?(name: string, body?: { displayName?: string }): Promise<{ connection: Connection }>
+  /** `POST /ready-check`: a private test room that leaves no call record (the ready check's connection test). */
+  readyCheckConnection?(): Promise<{ connection: Connection }>
   /** The `/twilio/...` routes onboarding uses (`POST /twilio/credentials/verify`, `PUT|GET|DELETE /twilio/credentials`, `GET /twilio/numbers`, `POST /twilio/numbers/:sid/connect|disconnect`, `GET /twilio/numbers/:sid/status`). */
   twilio: TwilioOnboardingApi['twilio']
   /** The Twilio Voice settings routes `VoiceConfigurationCard` uses (`GET|DELETE /twilio/voice`, `POST /twilio/voice/auto-configure`, `POST /token`). */

@@ -23,6 +23,11 @@ export function outboundRoomName(tenantId: string, callId: string): string {
   return `out-${tenantId}_${callId}`
 }
 
+/** The private room of one ready check: `rc-<tenant>-<random>` (no call record; webhooks of it are ignored). */
+export function readyCheckRoomName(tenantId: string, random: string): string {
+  return `rc-${tenantId}-${random}`
+}
+
 /** The dispatch-rule room prefix of a tenant's inbound calls: `in-<tenant>` (LiveKit appends `_<from>_<random>`). */
 export function inboundRoomPrefix(tenantId: string): string {
   return `in-${tenantId}`

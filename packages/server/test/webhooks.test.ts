@@ -1,8 +1,9 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { TokenVerifier } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryStore } from '../src/sql/memoryStore'
 import type { RinglineStore } from '../src/sql/types'
-import { API_SECRET, testRingline, USERS } from './helpers'
+import { API_KEY, API_SECRET, req, testRingline, USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 
 const count = async (store: RinglineStore, table: string) =>
@@ -32,6 +33,56 @@ describe('POST /webhooks/livekit', () => {
     }
     expect(await count(ringline.store, 'ringline_webhook_events')).toBe(before)
     expect(ringline.logger.lines.join('\n')).not.toContain(API_SECRET)
+  })
+
+  it('POST /ready-check: a short token for a private room of its own; its webhooks leave no record and no event', async () => {
+    const callsBefore = await count(ringline.store, 'ringline_calls')
+    const eventsBefore = events.length
+    const res = await ringline.handler(req('POST', '/ready-check', { user: 'alice' }))
+    expect(res.status).toBe(200)
+    const { connection, roomName } = await res.json()
+    expect(roomName).toMatch(/^rc-acme-[0-9a-f-]{36}$/)
+    expect(connection.roomName).toBe(roomName)
+    const claims = await new TokenVerifier(API_KEY, API_SECRET).verify(connection.token)
+    expect(claims.sub).toBe('acme:alice')
+    expect(claims.video).toMatchObject({ roomJoin: true, room: roomName, canPublishSources: ['microphone'] })
+    expect(claims.video?.roomAdmin).toBeUndefined()
+    expect((claims.exp ?? 0) - (claims.nbf ?? 0)).toBeLessThanOrEqual(120)
+    // Each check is a room of its own.
+    const second = await (await ringline.handler(req('POST', '/ready-check', { user: 'alice' }))).json()
+    expect(second.roomName).not.toBe(roomName)
+    const room = { name: roomName, sid: 'RM_rc', creationTime: '1750000000' }
+    const participant = { sid: 'PA_rc', identity: 'acme:alice', state: 'ACTIVE', joinedAt: '1750000001' }
+    for (const event of [
+      { event: 'room_started', room },
+      { event: 'participant_joined', room, participant },
+      {
+        event: 'track_published',
+        room,
+        participant,
+        track: { sid: 'TR_rc', type: 'AUDIO', source: 'MICROPHONE' },
+      },
+      { event: 'participant_left', room, participant },
+      { event: 'room_finished', room },
+    ]) {
+      const r = await ringline.handler(await signedWebhook(event))
+      expect(r.status, event.event).toBe(200)
+    }
+    await ringline.settled()
+    expect(await count(ringline.store, 'ringline_calls')).toBe(callsBefore)
+    expect(events.slice(eventsBefore)).toEqual([])
+    expect((await ringline.api.listRooms(USERS.alice!)).rooms.map((r) => r.roomName)).not.toContain(roomName)
+    expect(ringline.logger.lines.join('\n')).not.toContain(connection.token)
+  })
+
+  it('POST /ready-check is limited per user (429 RATE_LIMITED with Retry-After)', async () => {
+    let last: Response | undefined
+    for (let i = 0; i < 12; i++) last = await ringline.handler(req('POST', '/ready-check', { user: 'bob' }))
+    expect(last!.status).toBe(429)
+    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await last!.json()).error.code).toBe('RATE_LIMITED')
+    // Another user is not held back by bob's checks.
+    expect((await ringline.handler(req('POST', '/ready-check', { user: 'eve' }))).status).toBe(200)
   })
 
   it('updates an internal room from participant_joined / participant_left / room_finished, each event once', async () => {

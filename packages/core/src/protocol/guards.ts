@@ -13,7 +13,7 @@ import {
 import type { ErrorBody, ErrorCode } from './errors'
 import type { RinglineEvent } from './events'
 import type { DispatchAgentResponse } from './media'
-import type { JoinRoomResponse, ListRoomsResponse } from './rooms'
+import type { JoinRoomResponse, ListRoomsResponse, ReadyCheckConnection } from './rooms'
 import type { NumberConnection, TwilioCredentialsRequest, TwilioIntegration, TwilioNumber } from './twilio'
 import type {
   TwilioVoiceCallResponse,
@@ -124,6 +124,8 @@ export const callDetailGuard = guard<CallDetail>(
 export const joinRoomResponseGuard = guard<JoinRoomResponse>(
   obj({ room: roomInfo, connection, canEnd: optional(bool) }),
 )
+/** `POST /ready-check`. */
+export const readyCheckConnectionGuard = guard<ReadyCheckConnection>(obj({ connection, roomName: str }))
 /** `GET /rooms`. */
 export const listRoomsResponseGuard = guard<ListRoomsResponse>(obj({ rooms: arr(roomInfo) }))
 /** `POST /calls/:id/agent`. */

@@ -88,6 +88,17 @@ export const roomTokenResponseSchema = connectionSchema.extend({
 export type RoomTokenResponse = z.infer<typeof roomTokenResponseSchema>
 
 /**
+ * `POST /ready-check` response: a short-lived token for a private test room of its own (`rc-…`) that no call record,
+ * event, recording or agent ever sees, for the ready check's connection test.
+ */
+export const readyCheckConnectionSchema = z.object({
+  connection: connectionSchema,
+  roomName: z.string(),
+})
+/** `POST /ready-check` response. */
+export type ReadyCheckConnection = z.infer<typeof readyCheckConnectionSchema>
+
+/**
  * `POST /rooms/:name/agent` body: the agent to dispatch (default: the room kind's agent) and free-form options
  * (`voice`, `prompt`, …) handed to it as JSON job metadata.
  */

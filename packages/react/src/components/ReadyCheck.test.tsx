@@ -26,7 +26,7 @@ function microphone(fail?: string) {
   return { media, requests }
 }
 
-function setup(fail?: string, permission: 'prompt' | 'granted' | 'denied' = 'granted') {
+function setup(fail?: string, permission: 'prompt' | 'granted' | 'denied' = 'granted', roomName?: string) {
   const mic = microphone(fail)
   const sounds = Object.assign(fakeSounds('ready'), { tones: 0 })
   ;(sounds as unknown as { playTestTone: () => Promise<boolean> }).playTestTone = async () => {
@@ -59,6 +59,11 @@ function setup(fail?: string, permission: 'prompt' | 'granted' | 'denied' = 'gra
     joined.push('end')
     return { body: { ok: true } }
   })
+  t.server.on('POST /ready-check', () => {
+    joined.push('ready-check')
+    const roomName = 'rc-t1-0b5e7a52-3c1f-4d8e-9a77-2f1c8e0d4b61'
+    return { body: { connection: { serverUrl: 'wss://lk.test', token: 'token-ready', roomName }, roomName } }
+  })
   const utils = render(
     <RinglineProvider client={t.client}>
       <ReadyCheck
@@ -67,7 +72,7 @@ function setup(fail?: string, permission: 'prompt' | 'granted' | 'denied' = 'gra
           permissions: fakePermissions(permission),
           meter: () => ({ level: () => 0.2, stop() {} }),
           holdMs: 0,
-          roomName: 'ready-check-test',
+          ...(roomName ? { roomName } : {}),
           livekit: { livekit: fakeLivekit, createRoom: () => room },
         }}
       />
@@ -95,7 +100,8 @@ describe('ReadyCheck', () => {
     expect(within(t.card).getByRole('status').textContent).toBe('Ready to take calls.')
     expect(t.card.textContent).toContain('round trip 30 ms')
     expect(t.mic.requests.at(-1)).toEqual({ audio: { deviceId: { exact: 'usb' } } })
-    expect(t.joined).toEqual(['join', 'end'])
+    // The server's private test room: no internal room joined, none to end, no call record.
+    expect(t.joined).toEqual(['ready-check'])
     expect(t.room.connectCalls).toEqual([{ url: 'wss://lk.test', token: 'token-ready' }])
     expect(t.room.localParticipant.microphoneCalls).toEqual([true])
     expect(t.sounds.tones).toBe(1)
@@ -104,6 +110,14 @@ describe('ReadyCheck', () => {
     expect(t.card.textContent).toContain('Playing a test tone. Did you hear it?')
     expect(within(t.card).getByRole('button', { name: 'Check again' })).toBeTruthy()
     await expectNoAxeViolations(t.container)
+  })
+
+  it('a named roomName joins that internal room and ends it after', async () => {
+    const user = userEvent.setup()
+    const t = setup(undefined, 'granted', 'ready-check-test')
+    await user.click(within(t.card).getByRole('button', { name: 'Run the check' }))
+    await waitFor(() => expect(t.card.getAttribute('data-state')).toBe('ready'))
+    expect(t.joined).toEqual(['join', 'end'])
   })
 
   it('denied: the permission step fails with its fix, and the verdict gives the reason', async () => {

@@ -2,9 +2,10 @@ import { joinRoomRequestSchema, roomAgentRequestSchema, tokenRequestSchema } fro
 import { paramRoute } from '../http/paramRoute'
 import { defineRoute } from '../http/router'
 import { parse } from '../http/validate'
+import { readyCheckConnection } from './readyCheck'
 import { endRoom, inviteAgentToRoom, joinRoom, leaveRoom, listRooms, roomToken } from './rooms'
 
-/** Internal-call routes: join (token for one room), list, leave, end, invite an agent. */
+/** Internal-call routes: join (token for one room), list, leave, end, invite an agent; the ready check's test room. */
 export const roomRoutes = [
   defineRoute({
     method: 'POST',
@@ -22,4 +23,9 @@ export const roomRoutes = [
   paramRoute('POST', '/rooms/:name/leave', leaveRoom),
   paramRoute('POST', '/rooms/:name/end', endRoom),
   paramRoute('POST', '/rooms/:name/agent', inviteAgentToRoom, roomAgentRequestSchema),
+  defineRoute({
+    method: 'POST',
+    path: '/ready-check',
+    handle: ({ ctx, principal }) => readyCheckConnection(ctx, principal),
+  }),
 ]
