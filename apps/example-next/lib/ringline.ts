@@ -27,7 +27,6 @@ function create(): Ringline {
       // phone into any room of their own tenant (app/api/demo/livekit-token mints their tokens).
       roomAccess: (user, room) => room.startsWith(`lk-${user.tenantId}.`),
     },
-    reconcileIntervalSeconds: 60,
     // A `support` browser room dispatches an AI agent once (Team room → "Start support room"). Without an agent
     // worker running the dispatch simply stays unclaimed and the room works as usual.
     rooms: {

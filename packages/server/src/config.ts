@@ -49,6 +49,12 @@ export function env(name: string): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined
 }
 
+/** A number from an environment variable; undefined when unset, blank or not a finite number. */
+export function envNumber(value: string | undefined): number | undefined {
+  const n = value === undefined ? Number.NaN : Number(value)
+  return Number.isFinite(n) ? n : undefined
+}
+
 /** A comma-separated list of addresses, or undefined when empty. */
 export function addressList(value: string | undefined): string[] | undefined {
   const list = (value ?? '')
@@ -102,7 +108,10 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
     maxEventStreamsPerUser: config.maxEventStreamsPerUser ?? 5,
     heartbeatSeconds: config.heartbeatSeconds ?? 15,
     eventBufferSize: config.eventBufferSize ?? 500,
-    reconcileIntervalSeconds: Math.max(0, config.reconcileIntervalSeconds ?? 60),
+    reconcileIntervalSeconds: Math.max(
+      0,
+      config.reconcileIntervalSeconds ?? envNumber(env('RINGLINE_RECONCILE_INTERVAL_SECONDS')) ?? 60,
+    ),
     // LiveKit retries a webhook for minutes at most: a day keeps every id that can still come back.
     webhookRetentionHours: Math.max(1, config.webhookRetentionHours ?? 24),
     calls: config.calls ?? {},
