@@ -10,6 +10,7 @@ import type {
   ListRoomsResponse,
   NumberConnection,
   ReadyCheckConnection,
+  ReportMuteResponse,
   TwilioCredentialsRequest,
   TwilioIntegration,
   TwilioNumber,
@@ -70,6 +71,8 @@ export interface ApiClient {
   answerCall(id: string, signal?: AbortSignal): Promise<CallWithConnection>
   declineCall(id: string, body?: { reject?: boolean }): Promise<unknown>
   hangupCall(id: string): Promise<unknown>
+  /** `POST /calls/:id/mute`: tell the server this user's microphone is now muted (or not), for the call's record. */
+  reportMute(id: string, muted: boolean): Promise<ReportMuteResponse>
   /** Hands back this user's answer of an inbound call whose media did not connect: the call rings the others again. */
   releaseCall(id: string): Promise<unknown>
   transferCall(id: string, to: string): Promise<unknown>
@@ -214,6 +217,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       request('POST', `/calls/${enc(id)}/answer`, { body: {}, schema: callWithConnectionGuard, signal }),
     declineCall: (id, body = {}) => request('POST', `/calls/${enc(id)}/decline`, { body }),
     hangupCall: (id) => request('POST', `/calls/${enc(id)}/hangup`, { body: {} }),
+    reportMute: (id, muted) => request('POST', `/calls/${enc(id)}/mute`, { body: { muted } }),
     releaseCall: (id) => request('POST', `/calls/${enc(id)}/release`, { body: {} }),
     transferCall: (id, to) => request('POST', `/calls/${enc(id)}/transfer`, { body: { to } }),
     startConsult: (id, body) =>

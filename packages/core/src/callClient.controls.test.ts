@@ -58,6 +58,48 @@ describe('in-call controls', () => {
     expect(t.room.localParticipant.isMicrophoneEnabled).toBe(true)
   })
 
+  it('reports each mute change to the server, fire and forget: a failing report neither fails nor undoes it', async () => {
+    const t = setup()
+    await dialToPhase(t, 'active')
+    let release: () => void = () => {}
+    const hanging = new Promise<void>((r) => {
+      release = r
+    })
+    t.server.on('POST /calls/call_1/mute', async (req) => {
+      // The first report hangs: the mute does not wait for it.
+      if (t.server.calls('POST /calls/call_1/mute').length === 1) await hanging
+      return { body: { muted: (req.body as { muted: boolean }).muted } }
+    })
+    await t.client.setMuted(true)
+    expect(t.call().muted).toBe(true)
+    await settle()
+    expect(t.server.calls('POST /calls/call_1/mute').map((c) => c.body)).toEqual([{ muted: true }])
+    await t.client.setMuted(false)
+    release()
+    await settle()
+    expect(t.server.calls('POST /calls/call_1/mute').map((c) => c.body)).toEqual([
+      { muted: true },
+      { muted: false },
+    ])
+    // The server refuses (or is down): the mute still applies, and no error reaches the app.
+    const errors: unknown[] = []
+    t.client.on((e) => e.type === 'error' && errors.push(e.error))
+    t.server.on('POST /calls/call_1/mute', () => ({
+      status: 503,
+      body: { error: { code: 'STORE_UNAVAILABLE', message: 'down', requestId: 'r' } },
+    }))
+    await t.client.setMuted(true)
+    await settle()
+    expect(t.call().muted).toBe(true)
+    expect(t.room.localParticipant.isMicrophoneEnabled).toBe(false)
+    expect(errors).toEqual([])
+    // The same state again is no change: nothing is sent.
+    const sent = t.server.calls('POST /calls/call_1/mute').length
+    await t.client.setMuted(true)
+    await settle()
+    expect(t.server.calls('POST /calls/call_1/mute')).toHaveLength(sent)
+  })
+
   it('holds: music replaces the microphone on its own track (no extra publication), then resumes', async () => {
     const s = fakeSounds()
     const t = setup({ sounds: s.sounds })

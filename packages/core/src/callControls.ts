@@ -45,6 +45,12 @@ export function createCallControls(active: ActiveCall, deps: CallControlsDeps): 
         }
         session.watchMutedSpeech?.(muted)
       }
+      // LiveKit raises no webhook on a mute: tell the server for the call's record (its participants' `muted`).
+      // Fire and forget: a failed report never fails or delays the mute; the state at leaving reaches the
+      // record from LiveKit anyway. Only LiveKit calls have a participant in a room to report for.
+      if (call.id && session && active.transport().name === 'livekit') {
+        void deps.api.reportMute(call.id, muted).catch(noop)
+      }
     },
 
     async hold(): Promise<void> {

@@ -13,6 +13,8 @@ import type {
   ListCallsResponse,
   RecordingPlayback,
   RecordingResponse,
+  ReportMuteRequest,
+  ReportMuteResponse,
   RinglineEvent,
   RoomAgentRequest,
   RoomInfo,
@@ -32,6 +34,7 @@ import {
   transferCall,
 } from './calls/calls'
 import { answerCall, declineCall, type ProvisionNumberInput, provisionNumber } from './calls/inbound'
+import { reportMute } from './calls/mute'
 import { type ReconcileResult, reconcile } from './calls/reconcile'
 import { callRoutes } from './calls/routes'
 import { processEnv, resolveConfig } from './config'
@@ -122,6 +125,8 @@ export interface RinglineApi extends NumbersApi, TwilioVoiceApi {
   releaseAnswer(principal: Principal, id: string): Promise<{ call: CallRecord }>
   /** Hangs up a call (`POST /calls/:id/hangup`). */
   hangupCall(principal: Principal, id: string): Promise<{ call: CallRecord }>
+  /** Records the principal's microphone mute state in a call it is in (`POST /calls/:id/mute`). */
+  reportMute(principal: Principal, id: string, body: ReportMuteRequest): Promise<ReportMuteResponse>
   /** Transfers a connected phone call to another number (`POST /calls/:id/transfer`). */
   transferCall(principal: Principal, id: string, body: TransferCallRequest): Promise<{ call: CallRecord }>
   /** Starts recording a connected call; idempotent while one runs. */
@@ -279,6 +284,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     declineCall: (p, id, body) => declineCall(ctx, p, id, body),
     releaseAnswer: (p, id) => releaseAnswer(ctx, p, id),
     hangupCall: (p, id) => hangupCall(ctx, p, id),
+    reportMute: (p, id, body) => reportMute(ctx, p, id, body),
     transferCall: (p, id, body) => transferCall(ctx, p, id, body),
     startRecording: (p, id) => startRecording(ctx, p, id),
     stopRecording: (p, id) => stopRecording(ctx, p, id),

@@ -33,6 +33,8 @@ export interface Expected {
   answeredBy: string | null
   /** Participants (humans and the caller) and whether each is present at the end. */
   presence: Record<string, boolean>
+  /** Their microphone's last mute state (null: never published). */
+  muted: Record<string, boolean | null>
 }
 
 export interface Scenario {
@@ -72,6 +74,17 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
     ev(at, { event: 'participant_joined', room, participant: p })
   const left = (room: object, p: object, at: number) =>
     ev(at, { event: 'participant_left', room, participant: p })
+  // A microphone published or unpublished (a leave unpublishes): LiveKit sends `track.muted` as it is then, and
+  // names the participant only. Mute toggles in between raise no event.
+  const mic =
+    (room: object, p: { sid: string; identity: string }, type: 'published' | 'unpublished') =>
+    (muted: boolean, at: number) =>
+      ev(at, {
+        event: `track_${type}`,
+        room,
+        participant: { sid: p.sid, identity: p.identity },
+        track: { sid: `TR_${p.sid}`, type: 'AUDIO', source: 'MICROPHONE', muted },
+      })
 
   if (kind === 'inbound-missed' || kind === 'inbound-answered') {
     const room = { name: `in-acme_+15550001111_${tag}`, sid: `RM_${tag}` }
@@ -84,8 +97,10 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
     })
     ev(T0, { event: 'room_started', room })
     join(room, caller, T0 + 1)
+    mic(room, caller, 'published')(false, T0 + 1)
     if (kind === 'inbound-missed') {
       const end = T0 + 1 + t.ring
+      mic(room, caller, 'unpublished')(false, end)
       left(room, caller, end)
       ev(end + 1, { event: 'room_finished', room })
       return {
@@ -98,6 +113,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
           ended: true,
           answeredBy: null,
           presence: { 'sip_+15550001111': false },
+          muted: { 'sip_+15550001111': false },
         },
       }
     }
@@ -105,8 +121,11 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
     const answer = T0 + 1 + t.ring
     const agent = participant(`PA_a${tag}`, `agent-${tag}`, 'AGENT', answer)
     join(room, agent, answer)
+    mic(room, agent, 'published')(false, answer)
     const end = answer + t.talk
+    mic(room, caller, 'unpublished')(false, end)
     left(room, caller, end)
+    mic(room, agent, 'unpublished')(false, end + 1)
     left(room, agent, end + 1)
     ev(end + 2, { event: 'room_finished', room })
     return {
@@ -119,6 +138,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
         ended: true,
         answeredBy: `agent:agent-${tag}`,
         presence: { 'sip_+15550001111': false },
+        muted: { 'sip_+15550001111': false },
       },
     }
   }
@@ -130,9 +150,14 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
     const callee = participant(`PA_s${tag}`, 'sip_+15550003333', 'SIP', T0 + 2)
     ev(T0, { event: 'room_started', room })
     join(room, alice, T0 + 1)
+    mic(room, alice, 'published')(false, T0 + 1)
     join(room, callee, T0 + 2)
     const end = T0 + 2 + t.ring + t.talk
+    mic(room, callee, 'published')(false, T0 + 2 + t.ring)
+    mic(room, callee, 'unpublished')(false, end)
     left(room, callee, end)
+    // Alice muted during the call: her leave unpublishes the microphone muted.
+    mic(room, alice, 'unpublished')(true, end + 1)
     left(room, alice, end + 1)
     ev(end + 2, { event: 'room_finished', room })
     return {
@@ -145,6 +170,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
         ended: true,
         answeredBy: null,
         presence: { 'acme:alice': false, 'sip_+15550003333': false },
+        muted: { 'acme:alice': true, 'sip_+15550003333': false },
       },
       setup: async (ringline) => {
         await insertCall(ringline.store, {
@@ -170,13 +196,21 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
   const bob1 = participant(`PA_b1${tag}`, 'acme:bob', 'STANDARD', T0 + 2)
   const bob2 = participant(`PA_b2${tag}`, 'acme:bob', 'STANDARD', T0 + 2 + t.ring)
   join(room, alice, T0 + 1)
+  mic(room, alice, 'published')(false, T0 + 1)
   join(room, bob1, T0 + 2)
+  mic(room, bob1, 'published')(false, T0 + 2)
+  // Bob muted, lost his connection and came back muted (a new session publishes its microphone muted).
   join(room, bob2, T0 + 2 + t.ring)
+  mic(room, bob1, 'unpublished')(true, T0 + 2 + t.ring)
   left(room, bob1, T0 + 2 + t.ring)
+  mic(room, bob2, 'published')(true, T0 + 2 + t.ring)
   const ends = kind === 'internal-ended'
   if (ends) {
+    // Bob unmuted and left; Alice muted and left.
     const end = T0 + 2 + t.ring + t.talk
+    mic(room, bob2, 'unpublished')(false, end)
     left(room, bob2, end)
+    mic(room, alice, 'unpublished')(true, end + 1)
     left(room, alice, end + 1)
     ev(end + 2, { event: 'room_finished', room })
   }
@@ -190,6 +224,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
       ended: ends,
       answeredBy: null,
       presence: { 'acme:alice': !ends, 'acme:bob': !ends },
+      muted: { 'acme:alice': ends, 'acme:bob': !ends },
     },
     setup: async (ringline) => {
       await ringline.api.joinRoom({ userId: 'alice', tenantId: 'acme', name: 'Alice', role: 'member' }, name)
@@ -235,7 +270,10 @@ export async function deliver(ringline: Ringline, hook: Hook): Promise<void> {
   }
 }
 
-/** The record of the scenario's room as stored, in the shape of `Expected`. */
+/**
+ * The record of the scenario's room as stored, in the shape of `Expected`: its participants as `GET /calls/:id`
+ * lists them (a row that only a mute fact made, of someone whose join and leave this call never saw, is none).
+ */
 export async function actual(ringline: Ringline, room: string): Promise<Expected[]> {
   const { rows } = await ringline.store.query<{
     id: string
@@ -250,9 +288,10 @@ export async function actual(ringline: Ringline, room: string): Promise<Expected
   )
   const out: Expected[] = []
   for (const row of rows) {
-    const parts = await ringline.store.query<{ identity: string; present: boolean }>(
-      `SELECT identity, left_at IS NULL AS present FROM ringline_call_participants
-       WHERE call_id = $1 AND kind <> 'agent' ORDER BY identity`,
+    const parts = await ringline.store.query<{ identity: string; present: boolean; muted: boolean | null }>(
+      `SELECT identity, left_at IS NULL AS present, muted FROM ringline_call_participants
+       WHERE call_id = $1 AND kind <> 'agent' AND (joined_at IS NOT NULL OR sessions <> '{}'::jsonb)
+       ORDER BY identity`,
       [row.id],
     )
     out.push({
@@ -262,6 +301,7 @@ export async function actual(ringline: Ringline, room: string): Promise<Expected
       ended: row.ended,
       answeredBy: row.answered_by,
       presence: Object.fromEntries(parts.rows.map((p) => [p.identity, p.present])),
+      muted: Object.fromEntries(parts.rows.map((p) => [p.identity, p.muted])),
     })
   }
   return out

@@ -42,6 +42,8 @@ export const callParticipantSchema = z.object({
   leftAt: z.string().nullable(),
   /** Seconds present: from `joinedAt` to `leftAt`, or to now while present; null before joining. */
   durationSeconds: z.number().int().nullable().optional(),
+  /** The microphone's last known mute state (at leaving, once gone); null when unknown. */
+  muted: z.boolean().nullable().optional(),
 })
 /** One participant of a call. */
 export type CallParticipant = z.infer<typeof callParticipantSchema>
@@ -140,6 +142,15 @@ export type CallWithConnection = z.infer<typeof callWithConnectionSchema>
 export const declineCallRequestSchema = z.object({ reject: z.boolean().optional() })
 /** `POST /calls/:id/decline` body. */
 export type DeclineCallRequest = z.infer<typeof declineCallRequestSchema>
+
+/** `POST /calls/:id/mute` body: the caller's microphone is now muted (or not). */
+export const reportMuteRequestSchema = z.object({ muted: z.boolean() })
+/** `POST /calls/:id/mute` body. */
+export type ReportMuteRequest = z.infer<typeof reportMuteRequestSchema>
+/** `POST /calls/:id/mute` answer: the caller's mute state as recorded (a later fact may have won). */
+export interface ReportMuteResponse {
+  muted: boolean | null
+}
 
 /** `POST /calls/:id/transfer` body: a phone number or a `tel:` / `sip:` URI. */
 export const transferCallRequestSchema = z.object({ to: z.string().min(1).max(256) })

@@ -16,6 +16,8 @@ export type {
   DispatchAgentRequest,
   ListCallsQuery,
   ListCallsResponse,
+  ReportMuteRequest,
+  ReportMuteResponse,
   StartConsultRequest,
   TransferCallRequest,
 } from './calls'
@@ -37,6 +39,7 @@ export {
   e164Schema,
   listCallsQuerySchema,
   listCallsResponseSchema,
+  reportMuteRequestSchema,
   startConsultRequestSchema,
   transferCallRequestSchema,
 } from './calls'

@@ -475,11 +475,13 @@ export async function recordWebhookEvent(
     eventAt?: Date | null
     /** The kind of participant it is about (`sip`, `agent`, `user`, `other`). */
     participantKind?: string | null
+    /** A microphone track event's `track.muted`. */
+    muted?: boolean | null
   },
 ): Promise<boolean> {
   const { rowCount } = await q.query(
-    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at, participant_kind)
-     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at, participant_kind, muted)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8) ON CONFLICT (id) DO NOTHING`,
     [
       event.id,
       event.source ?? 'livekit',
@@ -488,9 +490,25 @@ export async function recordWebhookEvent(
       event.identity ?? null,
       event.eventAt?.toISOString() ?? null,
       event.participantKind ?? null,
+      event.muted ?? null,
     ],
   )
   return rowCount > 0
+}
+
+/** The microphone track events of `identity` in `roomName` received so far (LiveKit's time, event, `muted`). */
+export async function listMicrophoneEvents(
+  q: Queryable,
+  roomName: string,
+  identity: string,
+): Promise<Array<{ at: Date; event: string; muted: boolean }>> {
+  const { rows } = await q.query<{ at: Date | string; event: string; muted: boolean }>(
+    `SELECT COALESCE(event_at, received_at) AS at, event, muted FROM ringline_webhook_events
+     WHERE room_name = $1 AND event IN ('track_published', 'track_unpublished') AND identity = $2
+       AND muted IS NOT NULL`,
+    [roomName, identity],
+  )
+  return rows.map((r) => ({ at: date(r.at), event: r.event, muted: r.muted }))
 }
 
 /** The first agent join LiveKit reported in `roomName` (identity and time), or null. */

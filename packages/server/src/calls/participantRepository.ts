@@ -35,7 +35,8 @@ function withFact(sessions: ParticipantSessions, fact: SessionFact): Participant
 
 /**
  * Adds `facts`, in order, to a participant's `stored` sessions and writes the sessions and the presence they
- * give in one UPDATE (a join also sets the row's kind and fills in its name and user id). Returns whether the
+ * give in one UPDATE (a join also sets the row's kind, as does any fact while the kind is unknown — a row a mute
+ * fact made first — and fills in its name and user id). Returns whether the
  * participant is present afterwards.
  */
 async function writeFacts(
@@ -50,7 +51,7 @@ async function writeFacts(
   await q.query(
     `UPDATE ringline_call_participants SET sessions = $3::jsonb,
        joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
-       kind = CASE WHEN $7 THEN $6 ELSE kind END,
+       kind = CASE WHEN $7 OR kind = 'other' THEN $6 ELSE kind END,
        name = COALESCE($8, name), user_id = COALESCE($9, user_id)
      WHERE call_id = $1 AND identity = $2`,
     [
@@ -68,6 +69,63 @@ async function writeFacts(
   return presence.present
 }
 
+/** The participant's row, empty (no session yet) unless it exists. */
+async function insertRow(q: Queryable, row: ParticipantRow): Promise<void> {
+  await q.query(
+    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+     VALUES ($1, $2, $3, $4, $5, NULL, NULL, '{}'::jsonb) ON CONFLICT (call_id, identity) DO NOTHING`,
+    [row.callId, row.identity, row.kind, row.name ?? null, row.userId ?? null],
+  )
+}
+
+/**
+ * A participant's microphone mute state at a moment. `published` / `unpublished`: LiveKit's `track_published` /
+ * `track_unpublished` of the microphone track (`track.muted`; a leave unpublishes, so it carries the state at
+ * leaving); `report`: the participant's own client said so (`POST /calls/:id/mute`).
+ */
+export interface MuteFact {
+  muted: boolean
+  /** When: LiveKit's event time (whole seconds), or when the server received the report (ISO). */
+  at: string
+  source: 'published' | 'report' | 'unpublished'
+}
+
+const MUTE_RANK: Record<MuteFact['source'], number> = { published: 0, report: 1, unpublished: 2 }
+
+/**
+ * The order of mute facts, as a string that sorts like it: by second (LiveKit's times have no finer grain); within
+ * one second a publish, then reports (by millisecond), then an unpublish (LiveKit's state as the track went away);
+ * finally the value, so two facts never tie with different states.
+ */
+export function muteKey(fact: MuteFact): string {
+  const iso = new Date(fact.at).toISOString()
+  const ms = fact.source === 'report' ? iso.slice(20, 23) : '000'
+  return `${iso.slice(0, 19)}|${MUTE_RANK[fact.source]}|${ms}|${fact.muted ? 1 : 0}`
+}
+
+/**
+ * Records a mute fact: it sets the participant's `muted` unless a later fact (by `muteKey`) already did, so
+ * duplicates and any delivery order leave the same state. A fact before the participant's join keeps an empty row.
+ * Returns the state recorded afterwards.
+ */
+export async function recordMuteFact(
+  q: Queryable,
+  row: ParticipantRow,
+  fact: MuteFact,
+): Promise<boolean | null> {
+  await insertRow(q, row)
+  await q.query(
+    `UPDATE ringline_call_participants SET muted = $3, muted_key = $4
+     WHERE call_id = $1 AND identity = $2 AND (muted_key IS NULL OR muted_key < $4)`,
+    [row.callId, row.identity, fact.muted, muteKey(fact)],
+  )
+  const { rows } = await q.query<{ muted: boolean | null }>(
+    'SELECT muted FROM ringline_call_participants WHERE call_id = $1 AND identity = $2',
+    [row.callId, row.identity],
+  )
+  return rows[0]?.muted ?? null
+}
+
 /** A participant's stored sessions (`{}` when none). */
 const storedSessions = (value: ParticipantSessions | string | null | undefined): ParticipantSessions =>
   value ? json<ParticipantSessions>(value) : {}
@@ -81,11 +139,7 @@ export async function recordParticipantFact(
   row: ParticipantRow,
   fact: SessionFact,
 ): Promise<boolean> {
-  await q.query(
-    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
-     VALUES ($1, $2, $3, $4, $5, NULL, NULL, '{}'::jsonb) ON CONFLICT (call_id, identity) DO NOTHING`,
-    [row.callId, row.identity, row.kind, row.name ?? null, row.userId ?? null],
-  )
+  await insertRow(q, row)
   const { rows } = await q.query<{ sessions: ParticipantSessions | string | null }>(
     'SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
     [row.callId, row.identity],
@@ -136,9 +190,12 @@ export async function listParticipants(
     user_id: string | null
     joined_at: Date | string | null
     left_at: Date | string | null
+    muted: boolean | null
   }>(
-    `SELECT identity, kind, name, user_id, joined_at, left_at FROM ringline_call_participants
-     WHERE call_id = $1 ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`,
+    // A row with no join or leave yet (only a mute fact that arrived first) is not a participant yet.
+    `SELECT identity, kind, name, user_id, joined_at, left_at, muted FROM ringline_call_participants
+     WHERE call_id = $1 AND (joined_at IS NOT NULL OR sessions <> '{}'::jsonb)
+       ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`,
     [callId],
   )
   const now = Date.now()
@@ -157,6 +214,7 @@ export async function listParticipants(
       joinedAt,
       leftAt,
       durationSeconds,
+      muted: r.muted ?? null,
     }
   })
 }

@@ -2,6 +2,7 @@ import {
   createCallRequestSchema,
   declineCallRequestSchema,
   listCallsQuerySchema,
+  reportMuteRequestSchema,
   startConsultRequestSchema,
   transferCallRequestSchema,
 } from '@ringline/core/protocol'
@@ -12,8 +13,9 @@ import { releaseAnswer } from './answerRelease'
 import { createCall, getCallDetail, getCallDetailByRoom, hangupCall, listCalls, transferCall } from './calls'
 import { answerConsult, cancelConsult, completeConsult, joinTransferredCall, startConsult } from './consult'
 import { answerCall, declineCall } from './inbound'
+import { reportMute } from './mute'
 
-/** Phone-call routes: dial, history, answer, decline, hang up, transfer (blind, and warm through a consult). */
+/** Phone-call routes: dial, history, answer, decline, hang up, mute reports, transfer (blind, and warm through a consult). */
 export const callRoutes = [
   defineRoute({
     method: 'POST',
@@ -37,6 +39,7 @@ export const callRoutes = [
   paramRoute('POST', '/calls/:id/decline', declineCall, declineCallRequestSchema),
   paramRoute('POST', '/calls/:id/release', releaseAnswer),
   paramRoute('POST', '/calls/:id/hangup', hangupCall),
+  paramRoute('POST', '/calls/:id/mute', reportMute, reportMuteRequestSchema),
   paramRoute('POST', '/calls/:id/transfer', transferCall, transferCallRequestSchema),
   paramRoute('POST', '/calls/:id/consult', startConsult, startConsultRequestSchema),
   paramRoute('POST', '/calls/:id/consult/answer', answerConsult),

@@ -49,4 +49,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: '0008_event_log',
     sql: '-- Ringline schema, version 8: the event log `/events` resumes from.\n\n-- Every event published to `/events` streams, in publish order (`seq`), so a stream resumes with `Last-Event-ID`\n-- on any instance — after a restart, behind a load balancer, or once a dropped LISTEN connection is back — not\n-- only on the instance that sent the last event. Rows older than an hour are pruned while webhooks are handled.\nCREATE TABLE IF NOT EXISTS ringline_events (\n  seq bigserial PRIMARY KEY,\n  id text NOT NULL UNIQUE,\n  tenant_id text NOT NULL,\n  -- User ids the event is for (null: everyone in the tenant).\n  audience jsonb,\n  event jsonb NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE INDEX IF NOT EXISTS ringline_events_tenant_seq ON ringline_events (tenant_id, seq);\nCREATE INDEX IF NOT EXISTS ringline_events_created ON ringline_events (created_at);\n',
   },
+  {
+    version: 9,
+    name: '0009_participant_muted',
+    sql: "-- Ringline schema, version 9: each participant's last known microphone mute state.\n\n-- `muted`: null while unknown. `muted_key`: the order key of the fact that set it (see participantRepository.ts):\n-- a fact only replaces one with a smaller key, so duplicated and reordered webhooks and mute reports give the same\n-- final state.\nALTER TABLE ringline_call_participants\n  ADD COLUMN IF NOT EXISTS muted boolean,\n  ADD COLUMN IF NOT EXISTS muted_key text;\n\n-- A microphone track event's `track.muted`: one delivered before its inbound call exists (the caller's join opens\n-- it) is applied from here when the call is recorded.\nALTER TABLE ringline_webhook_events ADD COLUMN IF NOT EXISTS muted boolean;\n",
+  },
 ]

@@ -1,5 +1,5 @@
-import { DisconnectReason, ParticipantInfo_Kind } from '@livekit/protocol'
-import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk'
+import { DisconnectReason, ParticipantInfo_Kind, TrackSource, TrackType } from '@livekit/protocol'
+import type { ParticipantInfo, TrackInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered, afterEnded } from '../calls/callMedia'
 import {
@@ -12,13 +12,20 @@ import {
   getOpenCallByRoom,
   hasLeftRoom,
   insertCall,
+  listMicrophoneEvents,
   pruneWebhookEvents,
   recordWebhookEvent,
   updateInternals,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
 import { closeOnPhoneLegLost, closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
-import { listParticipants, type ParticipantRow, recordParticipantFact } from '../calls/participantRepository'
+import {
+  listParticipants,
+  type MuteFact,
+  type ParticipantRow,
+  recordMuteFact,
+  recordParticipantFact,
+} from '../calls/participantRepository'
 import type { SessionFact } from '../calls/presence'
 import { endCallRoom } from '../calls/sharedRoom'
 import type { RinglineContext } from '../context'
@@ -156,6 +163,9 @@ async function onInboundSipJoined(
   if (!call) return
   const row: ParticipantRow = { ...participantRow(call, p), kind: 'sip' }
   await recordParticipantFact(tx, row, sessionFact(event, p, 'joined'))
+  // The caller's microphone events delivered before this join found no call: apply them now.
+  for (const m of await listMicrophoneEvents(tx, roomName, p.identity))
+    await recordMuteFact(tx, row, muteFact(m.event, m.at, m.muted))
   // An agent's join delivered before this one answered the call (unless it came after the caller left).
   const agent = await firstAgentJoin(tx, roomName)
   if (agent && (!gone || agent.at <= gone)) {
@@ -343,6 +353,41 @@ async function onParticipantLeft(
   }
 }
 
+/** A participant's microphone (an audio track that names no source counts). */
+function isMicrophone(track: TrackInfo): boolean {
+  return (
+    track.source === TrackSource.MICROPHONE ||
+    (track.source === TrackSource.UNKNOWN && track.type === TrackType.AUDIO)
+  )
+}
+
+/**
+ * `track_published` / `track_unpublished` of a microphone: its `muted` is the participant's mute state at that
+ * moment (LiveKit raises no event when a track is muted, but a leave unpublishes the track, muted or not), recorded
+ * on the room's call like a join or leave (see `recordMuteFact` for the order).
+ */
+async function onMicrophoneTrack(_ctx: RinglineContext, tx: Queryable, event: WebhookEvent): Promise<void> {
+  const roomName = event.room?.name
+  const p = event.participant
+  const track = event.track
+  if (!roomName || !p?.identity || !track) return
+  const call = (await getOpenCallByRoom(tx, roomName)) ?? (await getLatestCallByRoom(tx, roomName))
+  if (!call || !belongsTo(call, event)) return
+  // Track events name the participant only (no kind, no name): a join, before or after, fills those in.
+  await recordMuteFact(
+    tx,
+    { ...participantRow(call, p), kind: 'other', name: null },
+    muteFact(event.event, eventTime(event), track.muted),
+  )
+}
+
+/** The mute fact of a microphone `track_published` / `track_unpublished` at `at`. */
+const muteFact = (event: string, at: Date, muted: boolean): MuteFact => ({
+  muted,
+  at: at.toISOString(),
+  source: event === 'track_published' ? 'published' : 'unpublished',
+})
+
 async function onRoomFinished(
   ctx: RinglineContext,
   tx: Queryable,
@@ -450,9 +495,15 @@ export async function handleLivekitWebhook(
     participant_left: onParticipantLeft,
     participant_connection_aborted: onParticipantLeft,
     room_finished: onRoomFinished,
+    track_published: onMicrophoneTrack,
+    track_unpublished: onMicrophoneTrack,
   }
   const handler = handlers[event.event]
   if (!handler && event.event !== 'room_started') return { outcome: 'ignored', event: event.event }
+  // Of the track events only a participant's microphone counts (its mute state); cameras, screens, data: ignored.
+  const isTrackEvent = event.event === 'track_published' || event.event === 'track_unpublished'
+  if (isTrackEvent && !(event.participant?.identity && event.track && isMicrophone(event.track)))
+    return { outcome: 'ignored', event: event.event }
   const effects: Effects = { publish: [], after: [] }
   let deliver: () => void = () => undefined
   let fresh = true
@@ -471,6 +522,7 @@ export async function handleLivekitWebhook(
           identity: event.participant?.identity ?? null,
           eventAt: eventTime(event),
           participantKind: event.participant ? participantKind(event.participant) : null,
+          muted: isTrackEvent ? (event.track?.muted ?? false) : null,
         }))
       ) {
         return false

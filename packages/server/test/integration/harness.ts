@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import {
   AudioFrame,
@@ -139,11 +140,28 @@ export async function startHarness(
   }
 }
 
-/** Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP call). */
+/**
+ * Mutes or unmutes a local track the way a client does (LiveKit's mute request on the signal connection, so the
+ * server's TrackInfo says `muted`). @livekit/rtc-node 1.1 has the request in its FFI but no method for it.
+ */
+function setTrackMuted(track: LocalAudioTrack, muted: boolean): void {
+  const require = createRequire(import.meta.url)
+  const ffi = require(require.resolve('@livekit/rtc-node').replace(/index\.c?js$/, 'ffi_client.cjs')) as {
+    FfiClient: { instance: { request(req: unknown): unknown } }
+  }
+  ffi.FfiClient.instance.request({
+    message: { case: 'localTrackMute', value: { trackHandle: track.ffi_handle.handle, mute: muted } },
+  })
+}
+
+/**
+ * Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP
+ * call); `setMuted` mutes that microphone as a client's mute button does.
+ */
 export async function joinWithAudio(
   url: string,
   token: string,
-): Promise<{ room: Room; stop(): Promise<void> }> {
+): Promise<{ room: Room; setMuted(muted: boolean): void; stop(): Promise<void> }> {
   const room = new Room()
   await room.connect(url, token, { autoSubscribe: true, dynacast: false })
   const source = new AudioSource(48_000, 1)
@@ -166,6 +184,7 @@ export async function joinWithAudio(
   })()
   return {
     room,
+    setMuted: (muted) => setTrackMuted(track, muted),
     async stop() {
       running = false
       await pump.catch(() => undefined)
