@@ -64,6 +64,25 @@ async function inboundRoom(caller: string) {
   })
 }
 
+/**
+ * `transferSipParticipant`, retried once when livekit-sip reports its REFER transaction ended without any response
+ * ("transaction failed to complete (0 intermediate responses)", a Twirp timeout within a second): seen now and then
+ * in full CI runs on a loaded 2-core machine, in this file's tests and never in Ringline's own code paths (its server
+ * reports it as TRANSFER_FAILED and the call stays up). Any other error, or the same one twice, fails the test.
+ */
+async function transfer(room: string, identity: string, to: string) {
+  try {
+    await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
+  } catch (error) {
+    if (!/transaction failed to complete \(0 intermediate responses\)/.test(String(error))) throw error
+    console.warn(
+      `[transfer test] livekit-sip lost the REFER to ${identity} (${String(error)}); sending it again`,
+    )
+    await new Promise((r) => setTimeout(r, 500))
+    await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
+  }
+}
+
 describeWithSip('transfers (SIP REFER) at the phone', () => {
   test('the documented numbers', () => {
     expect(info.phone.numbers.transfer).toBe('+15550100008')
@@ -76,7 +95,7 @@ describeWithSip('transfers (SIP REFER) at the phone', () => {
     const target = uniqueAnsweringNumber()
     const { roomName, agent, sipCallId } = await callInRoom(number)
 
-    await sip.transferSipParticipant(roomName, 'callee', `tel:${target}`, { ringingTimeout: 15 })
+    await transfer(roomName, 'callee', `tel:${target}`)
 
     // The phone's side of the original call: the REFER, what it reported, and the call it placed.
     const original = await until('the transfer to be reported', async () => {
@@ -133,7 +152,7 @@ describeWithSip('transfers (SIP REFER) at the phone', () => {
     expect(await call.answered).toBe(true)
     await waitForCallStatus(agent, identity, 'active')
 
-    await sip.transferSipParticipant(name, identity, `tel:${target}`, { ringingTimeout: 15 })
+    await transfer(name, identity, `tel:${target}`)
     const atTarget = await sandbox.phone.waitFor(
       target,
       (s) => s.calls.some((c) => c.direction === 'to-phone' && c.from === caller && c.audio.rms > 0.05),

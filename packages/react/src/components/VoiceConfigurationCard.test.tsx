@@ -137,6 +137,9 @@ describe('VoiceConfigurationCard', () => {
     expect((screen.getByLabelText('Account SID') as HTMLInputElement).value).toBe(ACCOUNT)
     await user.click(within(alert).getByRole('button', { name: 'Dismiss' }))
     expect(screen.queryByRole('alert')).toBeNull()
+    // The stopped bar goes with its notice (left behind, it would read as a set-up under way); the form stays.
+    expect(screen.queryByRole('progressbar')).toBeNull()
+    expect((screen.getByLabelText('Account SID') as HTMLInputElement).value).toBe(ACCOUNT)
   })
 
   it('"Test connection" mints a Voice token and says for whom', async () => {

@@ -182,6 +182,16 @@ export function VoiceConfigurationCard({
     }
   }
 
+  // Dismissing a failed set-up's notice also clears its stopped progress bar: a bar left at 50 % would read as a
+  // set-up still under way.
+  const dismiss = () => {
+    setError(null)
+    if (failed) {
+      setFailed(false)
+      setStage(null)
+    }
+  }
+
   const onTest = async () => {
     setError(null)
     setTested(null)
@@ -278,7 +288,7 @@ export function VoiceConfigurationCard({
             <p className="rl-problem-message">{problem.message}</p>
             <p className="rl-problem-fix">{problem.fix}</p>
           </div>
-          <button type="button" className="rl-button" onClick={() => setError(null)}>
+          <button type="button" className="rl-button" onClick={dismiss}>
             {labels.dismiss}
           </button>
         </div>
