@@ -5,7 +5,7 @@
 import { describeWithSip } from '@ringline/sandbox/vitest'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type E2E, open, startE2E } from './harness'
+import { type E2E, open, remoteAudioLevel, startE2E } from './harness'
 
 let e2e: E2E
 
@@ -252,6 +252,60 @@ describeWithSip('autoplay blocked (the browser’s own policy)', () => {
 
     await call.hangup()
     await page.locator(ringing).waitFor({ state: 'detached', timeout: 30_000 })
+  })
+})
+
+describeWithSip('autoplay blocked, calling out from the Dialer', () => {
+  it('needs no "Enable sound": pressing Call is the gesture; the call’s audio plays at once', async () => {
+    const { context, page } = await e2e.signIn('alice', { realPrompts: true })
+    await context.addInitScript(AUDIO_TAP)
+    await microphone(context, page, 'granted')
+    const cdp = await context.newCDPSession(page)
+    await page.goto(`${e2e.app.url}/phone`)
+    await quietlyWait(cdp, "document.querySelector('header[data-hydrated]')")
+    await expect(quietly(cdp, 'navigator.userActivation.hasBeenActive')).resolves.toBe(false)
+    // Sound is blocked, and the page says so before any call.
+    await quietlyWait(cdp, 'document.querySelector(\'.demo-main > .rl-enable-sound[data-state="blocked"]\')')
+
+    // As a person does it: click the field, type the number, click Call. No other click.
+    await page.getByLabel('Phone number').click()
+    await page.keyboard.type(e2e.sandbox.phone.numbers.answer)
+    await page.getByRole('button', { name: 'Call', exact: true }).click()
+    await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
+
+    // The gesture unblocked sound: no "Enable sound" anywhere, the Web Audio contexts run, and every remote audio
+    // element plays (not paused by the autoplay policy).
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Enable sound' }).count(), { timeout: 10_000 })
+      .toBe(0)
+    await expect(page.locator('.rl-enable-sound').count()).resolves.toBe(0)
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (window as never as { __ringlineAudioTap: { states(): string[] } }).__ringlineAudioTap.states(),
+        ),
+      )
+      .not.toContain('suspended')
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const playing = [...document.querySelectorAll('audio')].filter(
+              (a) => a.srcObject instanceof MediaStream,
+            )
+            return playing.length > 0 && playing.every((a) => !a.paused)
+          }),
+        { timeout: 15_000 },
+      )
+      .toBe(true)
+    // The phone echoes the fake microphone's beeps back: the call is heard.
+    await expect.poll(() => remoteAudioLevel(page), { timeout: 20_000 }).toBeGreaterThan(0.01)
+
+    await page
+      .getByRole('button', { name: /hang up/i })
+      .first()
+      .click()
+    await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 30_000 })
   })
 })
 
