@@ -367,7 +367,7 @@ describe('reconnecting', () => {
     t.room.disconnectFromServer('SIGNAL_CLOSE')
     await settle()
     const call = t.call()
-    expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_FAILED')
+    expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_LOST')
   })
 
   it('ends as remote-hangup when the server deletes the room after answer', async () => {

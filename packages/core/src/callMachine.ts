@@ -376,17 +376,15 @@ export function reduceCall(state: CallMachineState, event: CallMachineEvent, now
           gone.phase,
         )
       }
+      // A call that had connected and then lost its connection says so (CONNECTION_LOST), apart from one that
+      // never connected (CONNECTION_FAILED).
+      const wasConnected = 'connectedAt' in call && call.connectedAt != null
       const message =
         cause === 'duplicate-identity'
           ? 'This call was opened in another tab or device.'
           : 'Lost the connection to the call and could not get it back.'
-      return commit(
-        state,
-        { ...ctx, room: 'disconnected' },
-        call,
-        now,
-        failed(ctx, { code: 'CONNECTION_FAILED', message }, now),
-      )
+      const code = wasConnected && cause !== 'duplicate-identity' ? 'CONNECTION_LOST' : 'CONNECTION_FAILED'
+      return commit(state, { ...ctx, room: 'disconnected' }, call, now, failed(ctx, { code, message }, now))
     }
 
     case 'server': {

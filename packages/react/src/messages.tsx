@@ -90,6 +90,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   MICROPHONE_PERMISSION_DENIED: 'Microphone access is blocked. Allow it in the browser’s site settings.',
   MICROPHONE_NOT_FOUND: 'No microphone was found. Plug one in, then try again.',
   CONNECTION_FAILED: 'Could not connect to the call server. Check your network and try again.',
+  CONNECTION_LOST: 'The connection to the call was lost and could not be restored. Check your network.',
   INTERNAL: 'Something went wrong. Try again in a moment.',
 }
 

@@ -76,6 +76,8 @@ export const de: RinglineMessages = {
     MICROPHONE_NOT_FOUND: 'Kein Mikrofon gefunden. Schließen Sie eines an und versuchen Sie es erneut.',
     CONNECTION_FAILED:
       'Keine Verbindung zum Anrufserver. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
+    CONNECTION_LOST:
+      'Die Verbindung zum Anruf ist abgerissen und konnte nicht wiederhergestellt werden. Prüfen Sie Ihr Netzwerk.',
     INTERNAL: 'Etwas ist schiefgelaufen. Versuchen Sie es gleich noch einmal.',
   },
   dialer: {
