@@ -139,11 +139,15 @@ export async function startHarness(
   }
 }
 
-/** Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP call). */
+/**
+ * Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP
+ * call); `setAmplitude(0)` makes it send silence (`amplitude`: the start, default 8000).
+ */
 export async function joinWithAudio(
   url: string,
   token: string,
-): Promise<{ room: Room; stop(): Promise<void> }> {
+  amplitude = 8000,
+): Promise<{ room: Room; setAmplitude(value: number): void; stop(): Promise<void> }> {
   const room = new Room()
   await room.connect(url, token, { autoSubscribe: true, dynacast: false })
   const source = new AudioSource(48_000, 1)
@@ -158,7 +162,7 @@ export async function joinWithAudio(
     while (running) {
       const frame = AudioFrame.create(48_000, 1, 480)
       for (let i = 0; i < 480; i++) {
-        frame.data[i] = Math.round(Math.sin(phase) * 8000)
+        frame.data[i] = Math.round(Math.sin(phase) * amplitude)
         phase += (2 * Math.PI * 440) / 48_000
       }
       await source.captureFrame(frame)
@@ -166,6 +170,9 @@ export async function joinWithAudio(
   })()
   return {
     room,
+    setAmplitude(value) {
+      amplitude = value
+    },
     async stop() {
       running = false
       await pump.catch(() => undefined)
