@@ -103,7 +103,9 @@ export async function startPhoneConsult(
     await setCanSubscribe(ctx, call.roomName, callerSip, false)
   } catch (error) {
     await moveConsult(ctx.store, call.id, 'any', null)
-    throw new HttpError('CALL_NOT_ACTIVE', 'The caller is no longer in the call.', { cause: error })
+    if (isNotFound(error))
+      throw new HttpError('CALL_NOT_ACTIVE', 'The caller is no longer in the call.', { cause: error })
+    throw error
   }
   await audit(ctx.store, {
     tenantId: principal.tenantId,
