@@ -18,12 +18,7 @@ import { callAudience, publishCall } from './callEvents'
 import { getCall, moveConsult, openConsult, recordTransfer } from './callRepository'
 import { publicCall, type StoredCall } from './callRow'
 import { visibleCall } from './calls'
-import {
-  cancelPhoneConsult,
-  completePhoneConsult,
-  isPhoneConsult,
-  startPhoneConsult,
-} from './consultPhone'
+import { cancelPhoneConsult, completePhoneConsult, isPhoneConsult, startPhoneConsult } from './consultPhone'
 
 /** Whether `principal` is the user talking to the phone on this call (who may hold, consult and hand it over). */
 function onTheCall(call: StoredCall, principal: Principal): boolean {

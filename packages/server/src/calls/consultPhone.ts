@@ -18,17 +18,18 @@
 // moment (until the consult connection and the consulted phone have published, then `SETTLE_MS`; at most `GATE_MS`).
 // While the consult is open the isolation is checked again every `GUARD_MS` (a track published later, e.g. after a
 // device switch, reaches the other side for at most that long).
-import type { ParticipantInfo } from 'livekit-server-sdk'
+
 import type { CallConsult, CallRecord, CallWithConnection } from '@ringline/core/protocol'
+import type { ParticipantInfo } from 'livekit-server-sdk'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { countryOf, parsePhone } from '../phone'
-import { mintRoomToken, userIdentity } from '../tokens'
 import type { Queryable } from '../sql/types'
+import { mintRoomToken, userIdentity } from '../tokens'
 import type { Principal } from '../types'
-import { audit, getCall, moveConsult, openConsult, recordTransfer } from './callRepository'
 import { publishCall } from './callEvents'
+import { audit, getCall, moveConsult, openConsult, recordTransfer } from './callRepository'
 import { publicCall, type StoredCall } from './callRow'
 import { resolveCaller } from './calls'
 import { dialFailure } from './lifecycle'
@@ -55,7 +56,9 @@ export function consultVoiceIdentity(tenantId: string, userId: string): string {
 }
 
 /** Whether a consult is of a phone number. */
-export function isPhoneConsult(consult: CallConsult | null | undefined): consult is CallConsult & { to: string } {
+export function isPhoneConsult(
+  consult: CallConsult | null | undefined,
+): consult is CallConsult & { to: string } {
   return typeof consult?.to === 'string'
 }
 
@@ -185,7 +188,11 @@ async function dialConsultedPhone(
   await setCanSubscribe(ctx, call.roomName, identity, true).catch(() => undefined)
   const connected = await moveConsult(ctx.store, call.id, 'ringing', { ...consult, state: 'connected' })
   if (connected) publishPhoneConsult(ctx, connected)
-  else await ctx.livekit().room.removeParticipant(call.roomName, identity).catch(() => undefined)
+  else
+    await ctx
+      .livekit()
+      .room.removeParticipant(call.roomName, identity)
+      .catch(() => undefined)
 }
 
 /**
@@ -204,7 +211,8 @@ async function gateCaller(ctx: RinglineContext, call: StoredCall): Promise<void>
   await isolate(ctx, call)
   const callerSip = call.internals.sipIdentity!
   await setCanSubscribe(ctx, call.roomName, callerSip, true).catch((error: unknown) => {
-    if (!isNotFound(error)) ctx.logger.warn('ringline: the caller could not be ungated', { callId: call.id, error })
+    if (!isNotFound(error))
+      ctx.logger.warn('ringline: the caller could not be ungated', { callId: call.id, error })
   })
   guard(ctx, call)
 }
@@ -228,25 +236,34 @@ function guard(ctx: RinglineContext, call: StoredCall): void {
   timer.unref?.()
 }
 
-/** Keeps the caller from the consult's tracks and the consulted phone from the caller and the hold music. */
+/**
+ * Keeps the caller from the consult's tracks and the consulted phone from the caller and the hold music; the first
+ * user's two connections each hear their own side only (the call connection: not the consulted phone nor the consult
+ * voice; the consult connection: not the caller nor the hold music).
+ */
 async function isolate(ctx: RinglineContext, call: StoredCall): Promise<void> {
   const room = ctx.livekit().room
   const ps = await room.listParticipants(call.roomName)
   const tracksOf = (...identities: string[]) =>
     ps.filter((p) => identities.includes(p.identity)).flatMap((p) => p.tracks.map((t) => t.sid))
-  const callerSip = call.internals.sipIdentity!
   const by = call.consult!.by
+  const caller = call.internals.sipIdentity!
   const phone = consultPhoneIdentity(call.id)
-  const fromCaller = tracksOf(phone, consultVoiceIdentity(call.tenantId, by))
-  const fromPhone = tracksOf(callerSip, userIdentity(call.tenantId, by))
-  await Promise.all([
-    fromCaller.length && ps.some((p) => p.identity === callerSip)
-      ? room.updateSubscriptions(call.roomName, callerSip, fromCaller, false)
-      : undefined,
-    fromPhone.length && ps.some((p) => p.identity === phone)
-      ? room.updateSubscriptions(call.roomName, phone, fromPhone, false)
-      : undefined,
-  ])
+  const user = userIdentity(call.tenantId, by)
+  const voice = consultVoiceIdentity(call.tenantId, by)
+  const keepFrom: Array<[string, string[]]> = [
+    [caller, tracksOf(phone, voice)],
+    [user, tracksOf(phone, voice)],
+    [phone, tracksOf(caller, user)],
+    [voice, tracksOf(caller, user)],
+  ]
+  await Promise.all(
+    keepFrom.map(([identity, tracks]) =>
+      tracks.length > 0 && ps.some((p) => p.identity === identity)
+        ? room.updateSubscriptions(call.roomName, identity, tracks, false)
+        : undefined,
+    ),
+  )
 }
 
 /**
@@ -260,7 +277,10 @@ export async function completePhoneConsult(
 ): Promise<{ call: CallRecord }> {
   const consult = call.consult!
   if (consult.state !== 'connected') {
-    throw new HttpError('CALL_NOT_ACTIVE', 'The consulted phone has not answered (or hung up): cancel, or wait.')
+    throw new HttpError(
+      'CALL_NOT_ACTIVE',
+      'The consulted phone has not answered (or hung up): cancel, or wait.',
+    )
   }
   const at = new Date().toISOString()
   const moved = await moveConsult(ctx.store, call.id, 'connected', null)
@@ -272,7 +292,8 @@ export async function completePhoneConsult(
   const ps = await room.listParticipants(call.roomName)
   const callerSip = call.internals.sipIdentity!
   const phone = consultPhoneIdentity(call.id)
-  const tracksOf = (identity: string) => ps.find((p) => p.identity === identity)?.tracks.map((t) => t.sid) ?? []
+  const tracksOf = (identity: string) =>
+    ps.find((p) => p.identity === identity)?.tracks.map((t) => t.sid) ?? []
   await Promise.all([
     room.updateSubscriptions(call.roomName, callerSip, tracksOf(phone), true),
     room.updateSubscriptions(call.roomName, phone, tracksOf(callerSip), true),
@@ -283,7 +304,8 @@ export async function completePhoneConsult(
     userIdentity(call.tenantId, consult.by),
   ]) {
     await room.removeParticipant(call.roomName, identity).catch((error: unknown) => {
-      if (!isNotFound(error)) ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
+      if (!isNotFound(error))
+        ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
     })
   }
   publishPhoneConsult(ctx, done)
@@ -291,14 +313,23 @@ export async function completePhoneConsult(
 }
 
 /** Cancels a phone consult: the consulted phone is hung up, the consult voice leaves, the caller hears the call again. */
-export async function cancelPhoneConsult(ctx: RinglineContext, call: StoredCall): Promise<{ call: CallRecord }> {
+export async function cancelPhoneConsult(
+  ctx: RinglineContext,
+  call: StoredCall,
+): Promise<{ call: CallRecord }> {
   const closed = await moveConsult(ctx.store, call.id, 'any', null)
   if (!closed)
-    return { call: publicCall((await getCall(ctx.store, call.tenantId, call.id)) ?? call, ctx.config.basePath) }
+    return {
+      call: publicCall((await getCall(ctx.store, call.tenantId, call.id)) ?? call, ctx.config.basePath),
+    }
   const room = ctx.livekit().room
-  for (const identity of [consultPhoneIdentity(call.id), consultVoiceIdentity(call.tenantId, call.consult!.by)]) {
+  for (const identity of [
+    consultPhoneIdentity(call.id),
+    consultVoiceIdentity(call.tenantId, call.consult!.by),
+  ]) {
     await room.removeParticipant(call.roomName, identity).catch((error: unknown) => {
-      if (!isNotFound(error)) ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
+      if (!isNotFound(error))
+        ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
     })
   }
   if (call.internals.sipIdentity) {

@@ -15,7 +15,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 // Warm transfer to a phone number on the real stack: the consulted phone is dialled into the call's room, kept apart
 // from the held caller by subscriptions, and joined to it on completion. Both phones are sandbox echo phones: what a
 // phone hears is what reaches its RTP endpoint (the hub's audio levels), and each echoes it back into the room.
-describe('warm transfer to a phone number (consult in the call room) on the sandbox', { timeout: 120_000 }, () => {
+describe('warm transfer to a phone number (consult in the call room) on the sandbox', {
+  timeout: 120_000,
+}, () => {
   let h: Harness
   beforeAll(async () => {
     h = await startHarness()
@@ -123,8 +125,8 @@ describe('warm transfer to a phone number (consult in the call room) on the sand
         try {
           let probeTrack: string | undefined
           for (let i = 0; i < 50 && !probeTrack; i++) {
-            probeTrack = (await room.listParticipants(roomName)).find((p) => p.identity === 'probe')?.tracks[0]
-              ?.sid
+            probeTrack = (await room.listParticipants(roomName)).find((p) => p.identity === 'probe')
+              ?.tracks[0]?.sid
             if (!probeTrack) await sleep(100)
           }
           expect(probeTrack).toBeDefined()
@@ -175,11 +177,9 @@ describe('warm transfer to a phone number (consult in the call room) on the sand
       expect(canceled.status, JSON.stringify(canceled.body)).toBe(200)
       expect(canceled.body.call).toMatchObject({ status: 'in-progress' })
       expect(canceled.body.call.consult ?? null).toBeNull()
-      const atPhone = await h.sandbox.phone.waitFor(
-        target,
-        (s) => s.calls.some((c) => c.endedAt !== null),
-        { timeoutMs: 10_000 },
-      )
+      const atPhone = await h.sandbox.phone.waitFor(target, (s) => s.calls.some((c) => c.endedAt !== null), {
+        timeoutMs: 10_000,
+      })
       expect(atPhone.calls.at(-1)).toMatchObject({ endedBy: 'remote' })
 
       // Resumed: the caller hears Alice (her call track), the call is still hers.
@@ -206,9 +206,14 @@ describe('warm transfer to a phone number (consult in the call room) on the sand
       try {
         await consultState(id, 'connected')
         const ended = await consultState(id, 'ended')
-        expect(ended.call.consult).toMatchObject({ endReason: 'hangup', to: `tel:${h.sandbox.phone.numbers.hangup}` })
+        expect(ended.call.consult).toMatchObject({
+          endReason: 'hangup',
+          to: `tel:${h.sandbox.phone.numbers.hangup}`,
+        })
         expect(ended.call).toMatchObject({ status: 'in-progress', endedAt: null })
-        expect((await h.post('alice', `/calls/${id}/consult/complete`)).body.error.code).toBe('CALL_NOT_ACTIVE')
+        expect((await h.post('alice', `/calls/${id}/consult/complete`)).body.error.code).toBe(
+          'CALL_NOT_ACTIVE',
+        )
         const canceled = await h.post('alice', `/calls/${id}/consult/cancel`)
         expect(canceled.body.call.consult ?? null).toBeNull()
         expect(canceled.body.call).toMatchObject({ status: 'in-progress' })
