@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
 type Updated = Extract<RinglineEvent, { type: 'call.updated' }>
+type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
+/** A Ringline number for this file (the sandbox phone sends +1555000xxxx to livekit-sip; others use theirs). */
+const TEAM_NUMBER = '+15550009321'
 
 const unique = (prefix: string) => `${prefix}${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`
 /** A phone number of its own that answers (and echoes) after one ring. */
@@ -21,6 +24,7 @@ describe('warm transfer to a phone number (consult in the call room) on the sand
   let h: Harness
   beforeAll(async () => {
     h = await startHarness()
+    await h.ringline.api.provisionNumber({ e164: TEAM_NUMBER, tenantId: h.tenant })
   })
   afterAll(() => h.close())
 
@@ -239,4 +243,72 @@ describe('warm transfer to a phone number (consult in the call room) on the sand
       await alice.stop()
     }
   })
+
+  itWithSip(
+    'an inbound call Alice answered: her consult voice may join the caller’s room, the phone is handed the caller',
+    async () => {
+      const since = Date.now()
+      const from = unique('+1555000')
+      const phoneCall = h.sandbox.phone.call(TEAM_NUMBER, { from })
+      const incoming = await h.waitForEvent(
+        (e): e is Incoming => e.type === 'call.incoming' && e.call.fromNumber === from,
+      )
+      const id = incoming.call.id
+      const answer = await h.post('alice', `/calls/${id}/answer`)
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200)
+      const alice = await joinWithAudio(h.sandbox.livekit.wsUrl, answer.body.connection.token)
+      const callerHeard = async (at: number) => {
+        const record = (await h.sandbox.phone.calls({ since })).find((c) => c.callId === phoneCall.callId)
+        expect(record).toBeDefined()
+        return audioLevel(record!.audio, at, Date.now())
+      }
+      let voice: Awaited<ReturnType<typeof joinWithAudio>> | null = null
+      try {
+        expect(await phoneCall.answered).toBe(true)
+        await h.waitForEvent(
+          (e) => e.type === 'call.updated' && e.call.id === id && e.call.status === 'in-progress',
+        )
+        const target = answeringNumber()
+        const res = await h.post('alice', `/calls/${id}/consult`, { to: target })
+        expect(res.status, JSON.stringify(res.body)).toBe(200)
+        voice = await joinWithAudio(h.sandbox.livekit.wsUrl, res.body.connection.token)
+        await consultState(id, 'connected')
+        alice.setAmplitude(0)
+        const from1 = await window()
+        expect(await heard(target, from1)).toBeGreaterThan(0.05)
+        expect(await callerHeard(from1)).toBeLessThan(0.01)
+        // Not refused as an outsider: the consult voice is still in the room, recorded on the call.
+        const detail = await h.ringline.api.getCall(h.users.alice, id)
+        expect(detail.participants.map((p) => p.identity)).toContain(`${h.tenant}:alice~consult`)
+
+        const done = await h.post('alice', `/calls/${id}/consult/complete`)
+        expect(done.status, JSON.stringify(done.body)).toBe(200)
+        expect(done.body.call).toMatchObject({
+          direction: 'inbound',
+          status: 'in-progress',
+          answeredBy: 'alice',
+          transfer: { kind: 'warm', to: `tel:${target}`, by: 'alice' },
+        })
+        // The timeline has the hand-over (the complete test above proves the two phones hear each other).
+        const after = await h.ringline.api.getCall(h.users.alice, id)
+        expect((after.timeline ?? []).map((t) => t.type)).toContain('transferred.warm')
+        // The consulted phone hangs up: the call ends (the caller gets a BYE), completed.
+        const room = new RoomServiceClient(
+          h.sandbox.livekit.url,
+          h.sandbox.livekit.apiKey,
+          h.sandbox.livekit.apiSecret,
+        )
+        await room.removeParticipant(incoming.call.roomName, `consult-phone-${id}`)
+        const ended = await h.waitForEvent(
+          (e) => e.type === 'call.ended' && e.call.id === id,
+          20_000,
+        )
+        expect(ended.type === 'call.ended' && ended.call).toMatchObject({ status: 'completed' })
+        expect((await phoneCall).endedBy).toBe('remote')
+      } finally {
+        await voice?.stop()
+        await alice.stop()
+      }
+    },
+  )
 })
