@@ -68,16 +68,16 @@ export const Start: Story = {
     await expect(lastClient?.actions.at(-1)).toEqual({ method: 'consult.start', args: [{ userId: 'bob' }] })
   },
 }
-/** Consult a phone number instead: "Phone number" switches the field; submitting starts the consult with `{ to }`. */
+/** Consult a phone number instead: "Number" switches the field; submitting starts the consult with `{ to }`. */
 export const StartPhone: Story = {
   parameters: withConsult({ consult: null, offers: [] }, { ...call, onHold: false }),
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     await userEvent.click(canvas.getByRole('button', { name: 'Consult' }))
-    await userEvent.click(canvas.getByRole('radio', { name: 'Phone number' }))
+    await userEvent.click(canvas.getByRole('radio', { name: 'Number' }))
     await userEvent.click(canvas.getByRole('button', { name: 'Start consult' }))
-    await expect(canvas.getByText('Enter the phone number to consult.')).toBeVisible()
-    const field = canvas.getByLabelText('Phone number to consult')
+    await expect(canvas.getByText('Enter the number to consult.')).toBeVisible()
+    const field = canvas.getByLabelText('Number to consult')
     await expect(field).toHaveAttribute('type', 'tel')
     await userEvent.type(field, '+14155550199')
     await userEvent.click(canvas.getByRole('button', { name: 'Start consult' }))

@@ -42,6 +42,8 @@ const POLL_MS = 100
 const SETTLE_MS = 1000
 /** How often an open phone consult's isolation is checked again. */
 const GUARD_MS = 1000
+/** How long the first user's connections may stay after a hand-over to a phone before they are removed. */
+const LEAVE_MS = 5000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -267,7 +269,8 @@ async function isolate(ctx: RinglineContext, call: StoredCall): Promise<void> {
 }
 
 /**
- * Hands the call to the consulted phone: the two phones hear each other, the first user's connections leave the room;
+ * Hands the call to the consulted phone: the first user goes silent for both phones, the two phones hear each other,
+ * the first user's connections leave the room (removed after `LEAVE_MS` if their client has not left);
  * the record gets `transfer` (`warm`, `tel:`) and the call goes on until either phone hangs up.
  */
 export async function completePhoneConsult(
@@ -292,22 +295,33 @@ export async function completePhoneConsult(
   const ps = await room.listParticipants(call.roomName)
   const callerSip = call.internals.sipIdentity!
   const phone = consultPhoneIdentity(call.id)
-  const tracksOf = (identity: string) =>
-    ps.find((p) => p.identity === identity)?.tracks.map((t) => t.sid) ?? []
+  const user = [consultVoiceIdentity(call.tenantId, consult.by), userIdentity(call.tenantId, consult.by)]
+  const tracksOf = (...identities: string[]) =>
+    ps.filter((p) => identities.includes(p.identity)).flatMap((p) => p.tracks.map((t) => t.sid))
+  // The first user goes silent for both phones at once, then the phones hear each other.
+  await Promise.all([
+    tracksOf(...user).length > 0
+      ? room.updateSubscriptions(call.roomName, callerSip, tracksOf(...user), false)
+      : undefined,
+    tracksOf(...user).length > 0
+      ? room.updateSubscriptions(call.roomName, phone, tracksOf(...user), false)
+      : undefined,
+  ])
   await Promise.all([
     room.updateSubscriptions(call.roomName, callerSip, tracksOf(phone), true),
     room.updateSubscriptions(call.roomName, phone, tracksOf(callerSip), true),
   ])
-  // The first user's leg ends: both of their connections leave (their client leaves too; a room gone is fine).
-  for (const identity of [
-    consultVoiceIdentity(call.tenantId, consult.by),
-    userIdentity(call.tenantId, consult.by),
-  ]) {
-    await room.removeParticipant(call.roomName, identity).catch((error: unknown) => {
-      if (!isNotFound(error))
-        ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
-    })
-  }
+  // The first user's leg ends: their client leaves both connections; whatever is still there after
+  // `LEAVE_MS` is removed (an unref'd timer: a room already gone is fine).
+  const leftover = setTimeout(() => {
+    for (const identity of user) {
+      room.removeParticipant(call.roomName, identity).catch((error: unknown) => {
+        if (!isNotFound(error))
+          ctx.logger.warn('ringline: could not remove a participant', { callId: call.id, error })
+      })
+    }
+  }, LEAVE_MS)
+  leftover.unref?.()
   publishPhoneConsult(ctx, done)
   return { call: publicCall(done, ctx.config.basePath) }
 }
