@@ -168,6 +168,9 @@ describe('warm transfer: the consulting side', () => {
   it('a phone number: held, dialled by the server, connected when it answers; complete ends this call at once', async () => {
     const t = await consulting()
     const withPhone = phoneConsult(t)
+    // An update of the call from before the consult (no consult on it) does not read as a cancel.
+    t.server.push(makeEvent('call.updated', t.talking))
+    await settle()
     const started = await t.client.consult.start({ to: ' +14155550199 ' })
     expect(t.server.calls('POST /calls/call_1/consult')[0]?.body).toEqual({ to: '+14155550199' })
     expect(started).toMatchObject({

@@ -220,6 +220,7 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     })
     this.#emit({ type: 'consult-changed', consult: this.#snapshot.consult as Consult })
     this.#started.add(callId)
+    this.#lastRecord = null
     let result: CallWithConnection
     try {
       if (!wasOnHold) await this.#d.hold()
@@ -241,9 +242,10 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     })
     await this.#connect(callId, result.connection)
     // A phone may have answered (or failed) while we connected.
+    // Only a record from after the consult opened (an older one has no consult: it would read as cancelled).
     const latest = this.#lastRecord
     const live = this.#live()
-    if (latest?.id === callId && live?.phase === 'ringing')
+    if (latest?.id === callId && latest.consult?.to && live?.phase === 'ringing')
       this.#mineChanged(live, latest, latest.endedAt !== null)
     return this.#snapshot.consult as Consult
   }
