@@ -243,7 +243,7 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     await this.#connect(callId, result.connection)
     // A phone may have answered (or failed) while we connected.
     // Only a record from after the consult opened (an older one has no consult: it would read as cancelled).
-    const latest = this.#lastRecord
+    const latest = this.#lastRecord as CallRecord | null // set by server events meanwhile
     const live = this.#live()
     if (latest?.id === callId && latest.consult?.to && live?.phase === 'ringing')
       this.#mineChanged(live, latest, latest.endedAt !== null)
