@@ -209,6 +209,10 @@ describe('warm transfer: the consulting side', () => {
     await t.client.consult.start({ to: '+14155550199' })
     t.server.push(makeEvent('call.updated', withPhone('connected')))
     await settle()
+    // The consulted phone leaves the call's room: the call is not over (its own phone leg is still there).
+    t.callRoom.addParticipant({ identity: 'consult-phone-call_1', kind: 'sip' })
+    await settle()
+    t.callRoom.removeParticipant('consult-phone-call_1')
     t.server.push(makeEvent('call.updated', withPhone('ended', 'hangup')))
     await settle()
     expect(t.consult()).toMatchObject({ phase: 'left', leftReason: 'hangup' })

@@ -20,6 +20,7 @@ export type {
   TransferCallRequest,
 } from './calls'
 export {
+  CONSULT_PHONE_IDENTITY_PREFIX,
   callConsultSchema,
   callDetailSchema,
   callDirectionSchema,

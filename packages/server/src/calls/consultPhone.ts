@@ -19,7 +19,12 @@
 // While the consult is open the isolation is checked again every `GUARD_MS` (a track published later, e.g. after a
 // device switch, reaches the other side for at most that long).
 
-import type { CallConsult, CallRecord, CallWithConnection } from '@ringline/core/protocol'
+import {
+  type CallConsult,
+  type CallRecord,
+  type CallWithConnection,
+  CONSULT_PHONE_IDENTITY_PREFIX,
+} from '@ringline/core/protocol'
 import type { ParticipantInfo } from 'livekit-server-sdk'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
@@ -49,7 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The identity of the consulted phone's SIP participant in the call's room. */
 export function consultPhoneIdentity(callId: string): string {
-  return `consult-phone-${callId}`
+  return `${CONSULT_PHONE_IDENTITY_PREFIX}${callId}`
 }
 
 /** The identity of the first user's consult connection in the call's room (their voice for the consulted phone). */
