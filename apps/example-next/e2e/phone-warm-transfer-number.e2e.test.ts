@@ -96,4 +96,59 @@ describeWithSip('warm transfer to a phone number from CallControls: Chromium and
       .poll(async () => (await detail(alice, id)).call.status, { timeout: 30_000 })
       .toBe('completed')
   })
+
+  it('consult a number, cancel: the phone is hung up, Alice is back with the caller', async () => {
+    const number = unique('+1555017')
+    const target = unique('+1555017')
+    const { alice, id } = await consultNumber(number, target)
+    const status = alice.locator('.rl-consult-status')
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('connected')
+    await alice.getByRole('button', { name: 'Cancel consult' }).click()
+    await expect.poll(() => status.getAttribute('data-end-reason'), { timeout: 20_000 }).toBe('canceled')
+    await expect
+      .poll(async () => (await e2e.sandbox.phone.received(target)).calls.at(-1)?.endedAt ?? null, {
+        timeout: 20_000,
+      })
+      .not.toBeNull()
+    await expect
+      .poll(() => alice.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed'), {
+        timeout: 20_000,
+      })
+      .toBe('false')
+    expect(await alice.locator('.rl-call-controls').getAttribute('data-state')).toBe('connected')
+    const record = await detail(alice, id)
+    expect(record.call).toMatchObject({ status: 'in-progress', endedAt: null })
+    expect(record.call.consult ?? null).toBeNull()
+    await alice.getByRole('button', { name: 'Hang up' }).click()
+    await alice.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
+  })
+
+  it('the consulted number hangs up: Alice sees it, cancels, and is back with the caller', async () => {
+    const number = unique('+1555017')
+    // The sandbox's numbers.hangup answers after one ring and hangs up 3 s later.
+    const target = e2e.sandbox.phone.numbers.hangup
+    const { alice, id } = await consultNumber(number, target)
+    const status = alice.locator('.rl-consult-status')
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('left')
+    await expect(status.textContent()).resolves.toContain(`${target} hung up.`)
+    expect(await alice.getByRole('button', { name: 'Complete transfer' }).isDisabled()).toBe(true)
+
+    await alice.getByRole('button', { name: 'Cancel consult' }).click()
+    await expect.poll(() => status.getAttribute('data-end-reason'), { timeout: 20_000 }).toBe('canceled')
+    await expect
+      .poll(() => alice.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed'), {
+        timeout: 20_000,
+      })
+      .toBe('false')
+    expect(await alice.locator('.rl-call-controls').getAttribute('data-state')).toBe('connected')
+    // The caller's phone echoes Alice's microphone again: she hears it.
+    await expect.poll(() => remoteAudioLevel(alice), { timeout: 20_000 }).toBeGreaterThan(0.01)
+    const record = await detail(alice, id)
+    expect(record.call.transfer ?? null).toBeNull()
+    expect(record.call.consult ?? null).toBeNull()
+    expect(record.call.status).toBe('in-progress')
+
+    await alice.getByRole('button', { name: 'Hang up' }).click()
+    await alice.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
+  })
 })
