@@ -7,6 +7,7 @@ import { livekitTransport, type RoomLike } from './livekitTransport'
 import { microphoneStateOf } from './microphoneError'
 import { createNetworkMonitor, type LinkStats, lossBetween, type NetworkMonitor } from './networkQuality'
 import type { CallRecord, Connection, RinglineEvent } from './protocol'
+import { CONSULT_PHONE_IDENTITY_PREFIX } from './protocol/calls'
 import { FINAL_CALL_STATUSES } from './protocol/constants'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
@@ -478,7 +479,12 @@ export class ActiveCall {
         this.dispatch(key, { type: 'participants', participants: fact.participants })
         return
       case 'participant-left':
-        if (fact.participant.kind === 'sip') this.dispatch(key, { type: 'sip-left', cause: fact.cause })
+        // A phone consulted in the call's room (warm transfer to a number) leaving is not the call's phone leaving.
+        if (
+          fact.participant.kind === 'sip' &&
+          !fact.participant.identity.startsWith(CONSULT_PHONE_IDENTITY_PREFIX)
+        )
+          this.dispatch(key, { type: 'sip-left', cause: fact.cause })
         return
       case 'dtmf': {
         const call = this.callOf(key)

@@ -76,8 +76,11 @@ export interface ApiClient {
   /** Hands back this user's answer of an inbound call whose media did not connect: the call rings the others again. */
   releaseCall(id: string): Promise<unknown>
   transferCall(id: string, to: string): Promise<unknown>
-  /** `POST /calls/:id/consult`: hold-and-consult colleague `userId` (warm transfer); a token for the consult room. */
-  startConsult(id: string, body: { userId: string }): Promise<CallWithConnection>
+  /**
+   * `POST /calls/:id/consult`: hold-and-consult colleague `userId`, or phone number `to` (warm transfer); a token for
+   * the consult room (a phone: for the consult voice in the call's room).
+   */
+  startConsult(id: string, body: { userId: string } | { to: string }): Promise<CallWithConnection>
   /** `POST /calls/:id/consult/answer`: join a consult you were asked to; a token for the consult room. */
   answerConsult(id: string): Promise<CallWithConnection>
   /** `POST /calls/:id/consult/complete`: hand the call to the consulted colleague. */

@@ -3,6 +3,7 @@
 
 import { agentsOf } from './agentsOf'
 import type { CallDirection, CallRecord, CallStatus, TranscriptSegment } from './protocol'
+import { CONSULT_PHONE_IDENTITY_PREFIX } from './protocol/calls'
 import { mergeTranscript } from './protocol/transcript'
 import type {
   Call,
@@ -325,7 +326,9 @@ export function reduceCall(state: CallMachineState, event: CallMachineEvent, now
         event.participants.every((p, i) => p === call.participants[i])
       const next = same ? call : withBase(call, withAgents(call, event.participants))
       if (call.direction === 'internal') return commit(state, ctx, next, now)
-      const sip = event.participants.find((p) => p.kind === 'sip' && !p.isLocal)
+      const sip = event.participants.find(
+        (p) => p.kind === 'sip' && !p.isLocal && !p.identity.startsWith(CONSULT_PHONE_IDENTITY_PREFIX),
+      )
       const sipStatus = sip?.sipStatus ?? ctx.sipStatus
       const nextCtx: CallMachineContext = {
         ...ctx,

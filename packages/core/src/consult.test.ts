@@ -139,6 +139,92 @@ describe('warm transfer: the consulting side', () => {
     expect((await t.client.consult.start('  ').catch((e) => e)).code).toBe('INVALID_REQUEST')
   })
 
+  /** The consult of a phone number: the server answers with a token for the consult voice in the call's room. */
+  const phoneConsult = (t: Awaited<ReturnType<typeof consulting>>) => {
+    const withPhone = (state: 'ringing' | 'connected' | 'ended', endReason?: 'hangup'): CallRecord => ({
+      ...t.talking,
+      consult: {
+        to: 'tel:+14155550199',
+        by: 'u1',
+        state,
+        startedAt: '2026-01-01T00:00:10.000Z',
+        ...(endReason ? { endReason } : {}),
+      },
+    })
+    t.server.on('POST /calls/call_1/consult', () => ({
+      body: {
+        call: withPhone('ringing'),
+        connection: { serverUrl: 'wss://lk.test', token: 'voice-token', roomName: 'out-t1_call_1' },
+      },
+    }))
+    t.server.on('POST /calls/call_1/consult/complete', () => ({
+      body: {
+        call: { ...t.talking, transfer: { kind: 'warm', to: 'tel:+14155550199', at: 'x', by: 'u1' } },
+      },
+    }))
+    return withPhone
+  }
+
+  it('a phone number: held, dialled by the server, connected when it answers; complete ends this call at once', async () => {
+    const t = await consulting()
+    const withPhone = phoneConsult(t)
+    // An update of the call from before the consult (no consult on it) does not read as a cancel.
+    t.server.push(makeEvent('call.updated', t.talking))
+    await settle()
+    const started = await t.client.consult.start({ to: ' +14155550199 ' })
+    expect(t.server.calls('POST /calls/call_1/consult')[0]?.body).toEqual({ to: '+14155550199' })
+    expect(started).toMatchObject({
+      role: 'consulting',
+      to: 'tel:+14155550199',
+      userId: '',
+      phase: 'ringing',
+    })
+    expect(t.call().onHold).toBe(true)
+    // The consult voice: a second session (in the call's room) with the microphone.
+    const voice = t.transport.rooms[1]!
+    expect(voice.localParticipant.isMicrophoneEnabled).toBe(true)
+    // Participants of the call's room (the caller, the phone) do not move the consult: the server does.
+    voice.addParticipant({ identity: 'consult-phone-call_1', kind: 'sip' })
+    await settle()
+    expect(t.consult()?.phase).toBe('ringing')
+    expect((await t.client.consult.complete().catch((e) => e)).code).toBe('CALL_NOT_ACTIVE')
+    t.server.push(makeEvent('call.updated', withPhone('connected')))
+    await settle()
+    expect(t.consult()?.phase).toBe('connected')
+
+    await t.client.consult.complete()
+    expect(t.server.calls('POST /calls/call_1/consult/complete')).toHaveLength(1)
+    expect(t.call()).toMatchObject({ phase: 'ended', endReason: 'local-hangup' })
+    expect(t.call().transfer).toEqual({ to: 'tel:+14155550199', status: 'completed', error: null })
+    expect(t.consult()).toMatchObject({ phase: 'ended', endReason: 'completed' })
+    expect(voice.state).toBe('disconnected')
+    // No hang-up: the two phones talk on.
+    expect(t.server.calls('POST /calls/call_1/hangup')).toHaveLength(0)
+    expect((await t.client.consult.start({ to: ' ' }).catch((e) => e)).code).toBe('INVALID_REQUEST')
+  })
+
+  it('the consulted phone hangs up: the consult is left (Complete refused), cancel resumes the caller', async () => {
+    const t = await consulting()
+    const withPhone = phoneConsult(t)
+    await t.client.consult.start({ to: '+14155550199' })
+    t.server.push(makeEvent('call.updated', withPhone('connected')))
+    await settle()
+    // The consulted phone leaves the call's room: the call is not over (its own phone leg is still there).
+    t.callRoom.addParticipant({ identity: 'consult-phone-call_1', kind: 'sip' })
+    await settle()
+    t.callRoom.removeParticipant('consult-phone-call_1')
+    t.server.push(makeEvent('call.updated', withPhone('ended', 'hangup')))
+    await settle()
+    expect(t.consult()).toMatchObject({ phase: 'left', leftReason: 'hangup' })
+    expect(t.call()).toMatchObject({ phase: 'connected', onHold: true })
+    expect((await t.client.consult.complete().catch((e) => e)).code).toBe('CALL_NOT_ACTIVE')
+    await t.client.consult.cancel()
+    expect(t.server.calls('POST /calls/call_1/consult/cancel')).toHaveLength(1)
+    expect(t.consult()).toMatchObject({ phase: 'ended', endReason: 'canceled' })
+    expect(t.call()).toMatchObject({ phase: 'connected', onHold: false })
+    expect(t.transport.rooms[1]?.state).toBe('disconnected')
+  })
+
   it('a colleague who never reaches the caller: the hand-over fails, the call stays on hold here', async () => {
     const t = await consulting()
     await t.client.consult.start('bob')

@@ -2,7 +2,9 @@
 // then hands the call over (the colleague joins the call's room, this user leaves once they are there) or cancels
 // back to the caller. The consulted colleague sees the consult as an offer, answers it, and owns the call after
 // the hand-over. The consult's media is a second transport session beside the call's, so the held caller keeps
-// hearing the hold music on the call's microphone track while the two colleagues talk.
+// hearing the hold music on the call's microphone track while the two colleagues talk. A phone number is consulted
+// the same way from here (a second session, the consult voice), in the call's own room: the server dials the phone
+// there and keeps it and the caller from hearing each other until the hand-over.
 import type { ActiveCall } from './activeCall'
 import type { ApiClient } from './apiClient'
 import { createCallMachine, isCallOver } from './callMachine'
@@ -25,11 +27,18 @@ const noop = () => {}
 export type ConsultRole = 'consulting' | 'consulted'
 
 /**
- * Where a consult stands: `starting` (request in flight), `ringing` (the colleague has not joined), `connected`
- * (the two of you talk, the caller hears hold music), `completing` (handed over; waiting for the colleague to reach
- * the caller), `ended` (see `endReason`).
+ * Where a consult stands: `starting` (request in flight), `ringing` (the colleague has not joined, or the phone has
+ * not answered), `connected` (the two of you talk, the caller hears hold music), `left` (a consulted phone hung up,
+ * was busy or did not answer: see `leftReason`; cancel to go back to the caller), `completing` (handed over; waiting
+ * for the colleague to reach the caller), `ended` (see `endReason`).
  */
-export type ConsultPhase = 'starting' | 'ringing' | 'connected' | 'completing' | 'ended'
+export type ConsultPhase = 'starting' | 'ringing' | 'connected' | 'left' | 'completing' | 'ended'
+
+/** Why a consulted phone left the consult (`phase: 'left'`). */
+export type ConsultLeftReason = 'hangup' | 'busy' | 'no-answer' | 'declined' | 'failed'
+
+/** Whom to consult: a colleague (`userId`, a user id of your tenant) or a phone number (`to`, E.164 or national). */
+export type ConsultTarget = { userId: string } | { to: string }
 
 /** How a consult ended: the call was handed over, cancelled back to the caller, or failed (see `error`). */
 export type ConsultEndReason = 'completed' | 'canceled' | 'failed'
@@ -39,8 +48,12 @@ export interface Consult {
   /** The phone call being transferred. */
   callId: string
   role: ConsultRole
-  /** The colleague consulted (user id). */
+  /** The colleague consulted (user id); empty when a phone number is consulted. */
   userId: string
+  /** The phone number consulted as a `tel:` URI (what you typed until the server said); null for a colleague. */
+  to: string | null
+  /** Why the consulted phone left (`phase: 'left'`); null otherwise. */
+  leftReason: ConsultLeftReason | null
   /** The user who asked; null until the server said. */
   by: string | null
   phase: ConsultPhase
@@ -80,9 +93,15 @@ export interface ConsultClient {
   getSnapshot(): ConsultSnapshot
   /** Listen to consult events. */
   on(listener: (event: ConsultEvent) => void): () => void
-  /** Hold the active call and consult colleague `userId` (a user id of your tenant) in a consult room. */
-  start(userId: string): Promise<Consult>
-  /** Hand the call to the consulted colleague; your call ends (`transfer.status: 'completed'`) once they reach the caller. */
+  /**
+   * Hold the active call and consult a colleague (`userId`, or `{ userId }`) in a consult room, or a phone number
+   * (`{ to }`), which the server dials into the call's room (the caller hears neither of you until the hand-over).
+   */
+  start(target: string | ConsultTarget): Promise<Consult>
+  /**
+   * Hand the call to the consulted colleague or phone; your call ends (`transfer.status: 'completed'`) once they reach
+   * the caller (a phone: at once, the server joins it to the caller).
+   */
   complete(): Promise<void>
   /** Cancel the consult: the colleague leaves, the caller is yours again (resumed). Either side may cancel. */
   cancel(): Promise<void>
@@ -128,6 +147,8 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
   /** Calls whose consult this tab started (their offers are not for us). */
   #started = new Set<string>()
   #poll: unknown = null
+  /** The latest record of any call the server told us about (a phone consult may move on before start() returns). */
+  #lastRecord: CallRecord | null = null
 
   constructor(deps: ConsultDeps) {
     super()
@@ -169,9 +190,12 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
 
   // ── consulting side ────────────────────────────────────────────────────────
 
-  async start(userId: string): Promise<Consult> {
-    const target = userId.trim()
-    if (!target)
+  async start(target: string | ConsultTarget): Promise<Consult> {
+    const phone = typeof target === 'object' && 'to' in target ? target.to.trim() : null
+    const userId = typeof target === 'string' ? target.trim() : 'userId' in target ? target.userId.trim() : ''
+    if (phone === '')
+      throw new RinglineError('INVALID_REQUEST', 'Enter the phone number to consult.', { field: 'to' })
+    if (phone === null && !userId)
       throw new RinglineError('INVALID_REQUEST', 'Choose a colleague to consult.', { field: 'userId' })
     if (this.#live()) throw new RinglineError('CALL_NOT_ACTIVE', 'A consult is already open.')
     const { call } = this.#d.active.requireLive()
@@ -184,7 +208,9 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
       consult: {
         callId,
         role: 'consulting',
-        userId: target,
+        userId,
+        to: phone === null ? null : `tel:${phone}`,
+        leftReason: null,
         by: null,
         phase: 'starting',
         endReason: null,
@@ -194,10 +220,11 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     })
     this.#emit({ type: 'consult-changed', consult: this.#snapshot.consult as Consult })
     this.#started.add(callId)
+    this.#lastRecord = null
     let result: CallWithConnection
     try {
       if (!wasOnHold) await this.#d.hold()
-      result = await this.#d.api.startConsult(callId, { userId: target })
+      result = await this.#d.api.startConsult(callId, phone === null ? { userId } : { to: phone })
     } catch (e) {
       const error = toRinglineError(e, 'TRANSFER_FAILED')
       this.#started.delete(callId)
@@ -208,8 +235,18 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     if (this.#snapshot.consult?.callId !== callId || this.#snapshot.consult.phase !== 'starting') {
       return this.#snapshot.consult as Consult
     }
-    this.#patch({ phase: 'ringing', by: result.call.consult?.by ?? null })
+    this.#patch({
+      phase: 'ringing',
+      by: result.call.consult?.by ?? null,
+      ...(result.call.consult?.to ? { to: result.call.consult.to } : {}),
+    })
     await this.#connect(callId, result.connection)
+    // A phone may have answered (or failed) while we connected.
+    // Only a record from after the consult opened (an older one has no consult: it would read as cancelled).
+    const latest = this.#lastRecord as CallRecord | null // set by server events meanwhile
+    const live = this.#live()
+    if (latest?.id === callId && latest.consult?.to && live?.phase === 'ringing')
+      this.#mineChanged(live, latest, latest.endedAt !== null)
     return this.#snapshot.consult as Consult
   }
 
@@ -217,7 +254,12 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
     const c = this.#live()
     if (c?.role !== 'consulting') throw new RinglineError('CALL_NOT_ACTIVE', 'No consult of yours is open.')
     if (c.phase !== 'connected') {
-      throw new RinglineError('CALL_NOT_ACTIVE', 'The colleague has not joined yet: cancel, or wait.')
+      throw new RinglineError(
+        'CALL_NOT_ACTIVE',
+        c.to
+          ? 'The phone is not on the line: cancel, or wait.'
+          : 'The colleague has not joined yet: cancel, or wait.',
+      )
     }
     this.#patch({ phase: 'completing' })
     try {
@@ -228,6 +270,19 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
       throw error
     }
     const call = this.#d.active.call
+    if (c.to) {
+      // The server joined the phone to the caller and took us out of the room: our part of the call is over.
+      this.#closeSession()
+      if (call && call.id === c.callId && !isCallOver(call)) {
+        this.#d.active.dispatch(call.key, {
+          type: 'patch',
+          patch: { transfer: { to: c.to, status: 'completed', error: null } },
+        })
+        this.#d.active.dispatch(call.key, { type: 'end', reason: 'local-hangup' })
+      }
+      this.#end('completed')
+      return
+    }
     if (call && call.id === c.callId) {
       this.#d.active.dispatch(call.key, {
         type: 'patch',
@@ -324,6 +379,8 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
         callId,
         role: 'consulted',
         userId: offer?.record.consult?.userId ?? '',
+        to: null,
+        leftReason: null,
         by: offer?.by ?? null,
         phase: 'starting',
         endReason: null,
@@ -427,6 +484,8 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
       }
       return
     }
+    // A phone consult shares the call's room: the server says when the phone answers or leaves.
+    if (c.to && fact.type !== 'connection') return
     if (fact.type === 'participant-left' && c.phase === 'connected') {
       const left = fact.participant
       const other = c.role === 'consulting' ? isUser(left, c.userId) : left.kind === 'user' && !left.isLocal
@@ -470,6 +529,7 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
   #serverEvent(event: RinglineEvent) {
     if (event.type === 'room.updated') return
     const record = event.call
+    this.#lastRecord = record
     const c = this.#live()
     if (c && c.callId === record.id) {
       this.#mineChanged(c, record, event.type === 'call.ended' || record.endedAt !== null)
@@ -508,8 +568,17 @@ class ConsultClientImpl extends Subscribable implements ConsultClient {
       if (c.role === 'consulting' && consult.state === 'connected' && c.phase === 'ringing') {
         this.#patch({ phase: 'connected', by: consult.by })
       }
+      if (
+        c.role === 'consulting' &&
+        consult.state === 'ended' &&
+        c.phase !== 'left' &&
+        c.phase !== 'completing'
+      ) {
+        this.#patch({ phase: 'left', leftReason: consult.endReason ?? 'hangup' })
+      }
       return
     }
+    if (c.to && record.transfer?.kind === 'warm' && record.transfer.to === c.to) return
     const handedTo = record.transfer?.kind === 'warm' ? record.transfer.to : null
     if (handedTo === `user:${c.userId}`) {
       // Handed over: the consulted side takes the call; the consulting side is already completing.

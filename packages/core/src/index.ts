@@ -27,10 +27,12 @@ export type {
   ConsultClient,
   ConsultEndReason,
   ConsultEvent,
+  ConsultLeftReason,
   ConsultOffer,
   ConsultPhase,
   ConsultRole,
   ConsultSnapshot,
+  ConsultTarget,
 } from './consult'
 export { consultOfCall } from './consult'
 export type {

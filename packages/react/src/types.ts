@@ -26,6 +26,7 @@ export type {
   CallRemote,
   CallTransfer,
   Consult,
+  ConsultLeftReason,
   ConsultOffer,
   ConsultSnapshot,
   DevicesState,
@@ -61,7 +62,8 @@ export interface RinglineApi {
 export interface ConsultClientLike {
   subscribe(listener: () => void): () => void
   getSnapshot(): ConsultSnapshot
-  start(userId: string): Promise<unknown>
+  /** A colleague (`userId`, or `{ userId }`) or a phone number (`{ to }`). */
+  start(target: string | { userId: string } | { to: string }): Promise<unknown>
   complete(): Promise<unknown>
   cancel(): Promise<unknown>
   answer(callId: string): Promise<unknown>

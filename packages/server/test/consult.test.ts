@@ -164,4 +164,40 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     // Another tenant's user: not found.
     expect((await post('eve', `/calls/${id}/consult/answer`)).body.error.code).toBe('CALL_NOT_FOUND')
   })
+
+  it('a phone number: checked like POST /calls before anything is dialled, with stable codes', async () => {
+    const id = await connectedCall()
+    const both = await post('alice', `/calls/${id}/consult`, { userId: 'bob', to: '+14155550124' })
+    expect(both.body.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'userId' })
+    const bad = await post('alice', `/calls/${id}/consult`, { to: 'not a number' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatchObject({ code: 'INVALID_PHONE_NUMBER', field: 'to' })
+    // The toll-fraud guard: a premium-rate number, and a country the caller id does not allow; both audited.
+    const premium = await post('alice', `/calls/${id}/consult`, { to: '+19005550123' })
+    expect(premium.body.error).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', field: 'to' })
+    const abroad = await post('alice', `/calls/${id}/consult`, { to: '+442071838750' })
+    expect(abroad.body.error).toMatchObject({
+      code: 'DESTINATION_NOT_ALLOWED',
+      details: { reason: 'COUNTRY_NOT_ALLOWED' },
+    })
+    const refusals = await ringline.store.query<{ target: string }>(
+      `SELECT target FROM ringline_audit_log WHERE action = 'call.refused' AND target IN ('+19005550123', '+442071838750')`,
+    )
+    expect(refusals.rows).toHaveLength(2)
+    // Not the user on the call; a call not connected.
+    expect((await post('admin', `/calls/${id}/consult`, { to: '+14155550124' })).body.error.code).toBe(
+      'FORBIDDEN',
+    )
+    const ringing = await connectedCall('ringing')
+    expect((await post('alice', `/calls/${ringing}/consult`, { to: '+14155550124' })).body.error.code).toBe(
+      'CALL_NOT_ACTIVE',
+    )
+    // Nothing was opened by the refusals: the record has no consult.
+    const detail = await ringline.api.getCall(USERS.alice!, id)
+    expect(detail.call.consult ?? null).toBeNull()
+    // LiveKit unreachable here: the consult is rolled back, not left open.
+    const down = await post('alice', `/calls/${id}/consult`, { to: '+14155550124' })
+    expect(down.status).toBeGreaterThanOrEqual(500)
+    expect((await ringline.api.getCall(USERS.alice!, id)).call.consult ?? null).toBeNull()
+  })
 })

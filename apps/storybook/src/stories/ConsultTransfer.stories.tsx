@@ -17,6 +17,8 @@ const consult = (patch: Partial<Consult>): ConsultSnapshot => ({
     callId: 'call_42',
     role: 'consulting',
     userId: 'bob',
+    to: null,
+    leftReason: null,
     by: 'alice',
     phase: 'connected',
     endReason: null,
@@ -63,7 +65,81 @@ export const Start: Story = {
     await expect(canvas.getByText('Enter the colleague to consult.')).toBeVisible()
     await userEvent.type(canvas.getByLabelText('Colleague to consult (user id)'), 'bob')
     await userEvent.click(canvas.getByRole('button', { name: 'Start consult' }))
-    await expect(lastClient?.actions.at(-1)).toEqual({ method: 'consult.start', args: ['bob'] })
+    await expect(lastClient?.actions.at(-1)).toEqual({ method: 'consult.start', args: [{ userId: 'bob' }] })
+  },
+}
+/** Consult a phone number instead: "Number" switches the field; submitting starts the consult with `{ to }`. */
+export const StartPhone: Story = {
+  parameters: withConsult({ consult: null, offers: [] }, { ...call, onHold: false }),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Consult' }))
+    await userEvent.click(canvas.getByRole('radio', { name: 'Number' }))
+    await userEvent.click(canvas.getByRole('button', { name: 'Start consult' }))
+    await expect(canvas.getByText('Enter the number to consult.')).toBeVisible()
+    const field = canvas.getByLabelText('Number to consult')
+    await expect(field).toHaveAttribute('type', 'tel')
+    await userEvent.type(field, '+14155550199')
+    await userEvent.click(canvas.getByRole('button', { name: 'Start consult' }))
+    await expect(lastClient?.actions.at(-1)).toEqual({
+      method: 'consult.start',
+      args: [{ to: '+14155550199' }],
+    })
+  },
+}
+const phone = (patch: Partial<Consult>) => consult({ userId: '', to: 'tel:+14155550199', ...patch })
+/** A phone number is ringing: the caller is on hold (and hears neither of you); only Cancel. */
+export const PhoneRinging: Story = {
+  parameters: withConsult(phone({ phase: 'ringing' })),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('status')).toHaveTextContent('Waiting for +14155550199 to join')
+    await expect(canvas.getByRole('button', { name: 'Complete transfer' })).toBeDisabled()
+  },
+}
+/** The consulted phone answered: complete joins it to the caller, or cancel hangs it up. */
+export const PhoneConnected: Story = {
+  parameters: withConsult(phone({ phase: 'connected' })),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('status')).toHaveTextContent('Talking to +14155550199')
+    await expect(canvas.getByRole('button', { name: 'Complete transfer' })).toBeEnabled()
+  },
+}
+/** The consulted phone hung up: Complete is off, Cancel goes back to the caller. */
+export const PhoneHungUp: Story = {
+  parameters: withConsult(phone({ phase: 'left', leftReason: 'hangup' })),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('status')).toHaveTextContent('+14155550199 hung up.')
+    await expect(canvas.getByRole('button', { name: 'Complete transfer' })).toBeDisabled()
+    await userEvent.click(canvas.getByRole('button', { name: 'Cancel consult' }))
+    await expect(lastClient?.actions.at(-1)).toEqual({ method: 'consult.cancel', args: [] })
+  },
+}
+/** The consulted phone was busy (or did not answer): back to the caller with Cancel. */
+export const PhoneBusy: Story = {
+  parameters: withConsult(phone({ phase: 'left', leftReason: 'busy' })),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('status')).toHaveTextContent('+14155550199 is busy.')
+  },
+}
+/** Handed to the phone: the caller talks to it; this call ended. */
+export const PhoneCompleted: Story = {
+  parameters: withConsult(phone({ phase: 'ended', endReason: 'completed' }), {
+    ...createFakeCall({
+      id: 'call_42',
+      phase: 'ended',
+      endReason: 'local-hangup',
+      endedAt: Date.now(),
+      connectedAt: Date.now() - 90_000,
+    }),
+    transfer: { to: 'tel:+14155550199', status: 'completed', error: null },
+  }),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(canvas.getByRole('status')).toHaveTextContent('Transferred to +14155550199')
   },
 }
 /** The colleague has not joined yet: the caller is on hold; only Cancel. */

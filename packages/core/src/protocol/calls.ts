@@ -28,6 +28,12 @@ export const callEndReasonSchema = z.enum([
 /** Why a call record was closed. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>
 
+/**
+ * The identity prefix of a consulted phone's SIP participant (`consult-phone-<call id>`) in a call's room during a warm
+ * transfer to a phone number: not the call's own phone leg.
+ */
+export const CONSULT_PHONE_IDENTITY_PREFIX = 'consult-phone-'
+
 /** An E.164 phone number, e.g. `+14155550123`. */
 export const e164Schema = z
   .string()
@@ -61,22 +67,35 @@ export const callTransferSchema = z.object({
 export type CallTransferInfo = z.infer<typeof callTransferSchema>
 
 /**
- * A colleague consulted while the caller is on hold (warm transfer), on the call record while it is open: `ringing`
- * until they join, then `connected` until the call is handed over (`transfer`) or the consult is cancelled.
+ * A colleague or a phone number consulted while the caller is on hold (warm transfer), on the call record while it is
+ * open: `ringing` until they join (answer), then `connected` until the call is handed over (`transfer`) or the consult
+ * is cancelled; a consulted phone that hangs up, or does not answer, leaves it `ended` (cancel goes back to the caller).
  */
 export const callConsultSchema = z.object({
-  /** The colleague consulted. */
-  userId: z.string(),
+  /** The colleague consulted (absent when a phone number is). */
+  userId: z.string().optional(),
+  /** The phone number consulted, as a `tel:` URI (absent when a colleague is). */
+  to: z.string().optional(),
   /** The user on the call who asked. */
   by: z.string(),
-  state: z.enum(['ringing', 'connected']),
+  state: z.enum(['ringing', 'connected', 'ended']),
+  /** Why a consulted phone left (`state: 'ended'`): it hung up, was busy, did not answer, declined, or the call failed. */
+  endReason: z.enum(['hangup', 'busy', 'no-answer', 'declined', 'failed']).optional(),
   startedAt: z.string(),
 })
-/** A colleague consulted while the caller is on hold. */
+/** A colleague or phone number consulted while the caller is on hold. */
 export type CallConsult = z.infer<typeof callConsultSchema>
 
-/** `POST /calls/:id/consult` body: the colleague (a user id of the tenant) to consult. */
-export const startConsultRequestSchema = z.object({ userId: z.string().min(1).max(128) })
+/**
+ * `POST /calls/:id/consult` body: the colleague (`userId`, a user id of the tenant) or the phone number (`to`, E.164
+ * or national, checked like `POST /calls`) to consult; exactly one of them.
+ */
+export const startConsultRequestSchema = z
+  .object({ userId: z.string().min(1).max(128).optional(), to: z.string().min(1).max(64).optional() })
+  .refine((b) => (b.userId === undefined) !== (b.to === undefined), {
+    message: 'give either userId (a colleague) or to (a phone number)',
+    path: ['userId'],
+  })
 /** `POST /calls/:id/consult` body. */
 export type StartConsultRequest = z.infer<typeof startConsultRequestSchema>
 

@@ -22,6 +22,7 @@ export type {
   TransferCallRequest,
 } from './calls'
 export {
+  CONSULT_PHONE_IDENTITY_PREFIX,
   callConsultSchema,
   callDetailSchema,
   callDirectionSchema,

@@ -5,20 +5,32 @@ import { useConsult } from '../hooks/useConsult'
 import { cx } from '../internal/cx'
 import { TransferIcon } from '../internal/icons'
 import { useErrorText, useLabels } from '../messages'
-import type { CallClientLike, Consult, ConsultOffer } from '../types'
+import type { CallClientLike, Consult, ConsultLeftReason, ConsultOffer } from '../types'
 
 /** Every text of the warm-transfer (consult) controls. */
 export interface ConsultTransferLabels {
   /** The button that opens the consult form. */
   consult: string
+  /** Label of the choice between a colleague and a phone number. */
+  consultKind: string
+  /** The choice: a colleague (user id). */
+  consultColleague: string
+  /** The choice: a phone number. */
+  consultPhone: string
   /** Label of the colleague field. */
   consultTo: string
+  /** Label of the phone number field. */
+  consultToPhone: string
   /** Under the field: what happens to the caller. */
   consultHint: string
   consultSubmit: string
   consultInvalid: string
-  /** Where the consult stands; `who` is the colleague. */
+  /** The phone number field is empty. */
+  consultInvalidPhone: string
+  /** Where the consult stands; `who` is the colleague (or the phone number). */
   status: Record<'starting' | 'ringing' | 'connected' | 'completing', (who: string) => string>
+  /** A consulted phone left (hung up, busy, no answer, declined, failed); `who` is its number. Cancel goes back. */
+  left: Record<ConsultLeftReason, (who: string) => string>
   /** How it ended; `who` is the colleague. */
   ended: Record<'completed' | 'canceled' | 'failed', (who: string) => string>
   /** Hand the caller to the colleague. */
@@ -45,15 +57,27 @@ export interface ConsultTransferLabels {
 /** English defaults of {@link ConsultTransferLabels}. */
 export const consultTransferLabels: ConsultTransferLabels = {
   consult: 'Consult',
+  consultKind: 'Whom to consult',
+  consultColleague: 'Colleague',
+  consultPhone: 'Number',
   consultTo: 'Colleague to consult (user id)',
+  consultToPhone: 'Number to consult',
   consultHint: 'The caller is put on hold and hears music while you talk.',
   consultSubmit: 'Start consult',
   consultInvalid: 'Enter the colleague to consult.',
+  consultInvalidPhone: 'Enter the number to consult.',
   status: {
     starting: (who) => `Calling ${who}…`,
     ringing: (who) => `Waiting for ${who} to join… The caller is on hold.`,
     connected: (who) => `Talking to ${who}. The caller is on hold.`,
     completing: (who) => `Handing the caller to ${who}…`,
+  },
+  left: {
+    hangup: (who) => `${who} hung up. Cancel the consult to go back to the caller.`,
+    busy: (who) => `${who} is busy. Cancel the consult to go back to the caller.`,
+    'no-answer': (who) => `${who} did not answer. Cancel the consult to go back to the caller.`,
+    declined: (who) => `${who} declined the call. Cancel the consult to go back to the caller.`,
+    failed: (who) => `The call to ${who} failed. Cancel the consult to go back to the caller.`,
   },
   ended: {
     completed: (who) => `Transferred to ${who}`,
@@ -104,12 +128,14 @@ export function ConsultTransfer({
   const { consult: anyConsult, controller } = useConsult({ client })
   const [open, setOpen] = useState(false)
   const [target, setTarget] = useState('')
+  const [kind, setKind] = useState<'colleague' | 'phone'>('colleague')
   const [invalid, setInvalid] = useState(false)
   const id = useId()
   if (!controller) return null
   const consult =
     anyConsult && (anyConsult.role === 'consulted' || anyConsult.callId === call?.id) ? anyConsult : null
   const who = (c: Consult) => {
+    if (c.role === 'consulting' && c.to) return c.to.replace(/^tel:/, '')
     const user = c.role === 'consulting' ? c.userId : (c.by ?? c.userId)
     return formatUser ? formatUser(user) : user
   }
@@ -118,14 +144,14 @@ export function ConsultTransfer({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
-    const userId = target.trim()
-    if (!userId) {
+    const value = target.trim()
+    if (!value) {
       setInvalid(true)
       return
     }
     setInvalid(false)
     // A refused consult shows in the consult state (its error); never leave the rejection unhandled.
-    Promise.resolve(controller.start(userId)).catch(() => {})
+    Promise.resolve(controller.start(kind === 'phone' ? { to: value } : { userId: value })).catch(() => {})
   }
 
   let status = ''
@@ -138,10 +164,12 @@ export function ConsultTransfer({
       const reason = consult.endReason ?? 'canceled'
       status = labels.ended[reason](who(consult))
       if (consult.error && reason === 'failed') status += `: ${errorText(consult.error)}`
+    } else if (consult.phase === 'left') {
+      status = labels.left[consult.leftReason ?? 'hangup'](who(consult))
     } else if (consult.role === 'consulted' && consult.phase !== 'starting') {
       status = labels.consultedBy(who(consult))
     } else {
-      status = labels.status[consult.phase](who(consult))
+      status = labels.status[consult.phase as keyof ConsultTransferLabels['status']](who(consult))
     }
   }
 
@@ -160,11 +188,31 @@ export function ConsultTransfer({
             <span>{labels.consult}</span>
           </button>
           <form id={`${id}-consult`} className="rl-call-transfer" hidden={!open} onSubmit={submit}>
-            <label htmlFor={`${id}-consult-to`}>{labels.consultTo}</label>
+            <fieldset className="rl-consult-kind">
+              <legend>{labels.consultKind}</legend>
+              {(['colleague', 'phone'] as const).map((k) => (
+                <label key={k}>
+                  <input
+                    type="radio"
+                    name={`${id}-consult-kind`}
+                    value={k}
+                    checked={kind === k}
+                    onChange={() => {
+                      setKind(k)
+                      setInvalid(false)
+                    }}
+                  />
+                  {k === 'phone' ? labels.consultPhone : labels.consultColleague}
+                </label>
+              ))}
+            </fieldset>
+            <label htmlFor={`${id}-consult-to`}>
+              {kind === 'phone' ? labels.consultToPhone : labels.consultTo}
+            </label>
             <input
               id={`${id}-consult-to`}
               className="rl-input"
-              type="text"
+              type={kind === 'phone' ? 'tel' : 'text'}
               autoComplete="off"
               value={target}
               aria-invalid={invalid ? true : undefined}
@@ -179,7 +227,7 @@ export function ConsultTransfer({
             </p>
             {invalid ? (
               <p id={`${id}-consult-error`} className="rl-error">
-                {labels.consultInvalid}
+                {kind === 'phone' ? labels.consultInvalidPhone : labels.consultInvalid}
               </p>
             ) : null}
           </form>

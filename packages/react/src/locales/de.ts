@@ -169,15 +169,30 @@ export const de: RinglineMessages = {
   },
   consultTransfer: {
     consult: 'Rückfrage',
+    consultKind: 'Wen Sie fragen möchten',
+    consultColleague: 'Kollegin oder Kollege',
+    consultPhone: 'Rufnummer',
     consultTo: 'Kollegin oder Kollege für die Rückfrage (Benutzer-ID)',
+    consultToPhone: 'Rufnummer für die Rückfrage',
     consultHint: 'Der Anrufer wird gehalten und hört Wartemusik, solange Sie sprechen.',
     consultSubmit: 'Rückfrage starten',
     consultInvalid: 'Geben Sie an, wen Sie fragen möchten.',
+    consultInvalidPhone: 'Geben Sie die Rufnummer für die Rückfrage ein.',
     status: {
       starting: (who) => `${who} wird gerufen…`,
       ringing: (who) => `Warten auf ${who}… Der Anrufer wird gehalten.`,
       connected: (who) => `Im Gespräch mit ${who}. Der Anrufer wird gehalten.`,
       completing: (who) => `Der Anrufer wird an ${who} übergeben…`,
+    },
+    left: {
+      hangup: (who) => `${who} hat aufgelegt. Brechen Sie die Rückfrage ab, um zum Anrufer zurückzukehren.`,
+      busy: (who) => `${who} ist besetzt. Brechen Sie die Rückfrage ab, um zum Anrufer zurückzukehren.`,
+      'no-answer': (who) =>
+        `${who} hat nicht abgenommen. Brechen Sie die Rückfrage ab, um zum Anrufer zurückzukehren.`,
+      declined: (who) =>
+        `${who} hat den Anruf abgelehnt. Brechen Sie die Rückfrage ab, um zum Anrufer zurückzukehren.`,
+      failed: (who) =>
+        `Der Anruf an ${who} ist fehlgeschlagen. Brechen Sie die Rückfrage ab, um zum Anrufer zurückzukehren.`,
     },
     ended: {
       completed: (who) => `An ${who} übergeben`,

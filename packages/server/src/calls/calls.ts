@@ -37,8 +37,8 @@ import { listParticipants } from './participantRepository'
 import { checkSharedRoom, endCallRoom } from './sharedRoom'
 import { waitForCaller } from './waitForCaller'
 
-/** Picks the caller id and trunk: the request's number only when the tenant owns it, else the configured one. */
-async function resolveCaller(
+/** Picks the caller id and trunk (also for a consulted phone): the request's number only when the tenant owns it, else the configured one. */
+export async function resolveCaller(
   ctx: RinglineContext,
   principal: Principal,
   requested: string | undefined,

@@ -7,7 +7,8 @@
 // browser may publish one microphone track, and it carries either the music for the caller or the voice for the
 // colleague.) On completion the colleague gets a token for the call's room (`/consult/join`) and the first user
 // leaves once the colleague is there. The server keeps the state on the record (`consult`), tells both users
-// (`call.updated`), and on a cancel or completion closes the consult room.
+// (`call.updated`), and on a cancel or completion closes the consult room. A phone number is consulted in the call's
+// own room instead (consultPhone.ts: a SIP participant cannot change rooms on open-source LiveKit).
 import type { CallRecord, CallWithConnection, StartConsultRequest } from '@ringline/core/protocol'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
@@ -17,6 +18,7 @@ import { callAudience, publishCall } from './callEvents'
 import { getCall, moveConsult, openConsult, recordTransfer } from './callRepository'
 import { publicCall, type StoredCall } from './callRow'
 import { visibleCall } from './calls'
+import { cancelPhoneConsult, completePhoneConsult, isPhoneConsult, startPhoneConsult } from './consultPhone'
 
 /** Whether `principal` is the user talking to the phone on this call (who may hold, consult and hand it over). */
 function onTheCall(call: StoredCall, principal: Principal): boolean {
@@ -33,7 +35,8 @@ export function consultRoomName(callId: string): string {
 
 /**
  * Starts a consult: the colleague `userId` is told (`call.updated` with `consult.state: 'ringing'`) and may join;
- * returns a token for the consult room to the user who asked.
+ * returns a token for the consult room to the user who asked. With `to`, the phone number is dialled instead (see
+ * consultPhone.ts) and the token is for the first user's consult connection in the call's room.
  */
 export async function startConsult(
   ctx: RinglineContext,
@@ -48,7 +51,8 @@ export async function startConsult(
   if (!onTheCall(call, principal)) {
     throw new HttpError('FORBIDDEN', 'Only the user on the call can consult a colleague.')
   }
-  if (body.userId === principal.userId) {
+  if (body.to !== undefined) return startPhoneConsult(ctx, principal, call, body.to)
+  if (body.userId === undefined || body.userId === principal.userId) {
     throw new HttpError('INVALID_REQUEST', 'userId: consult someone else.', { field: 'userId' })
   }
   const opened = await openConsult(ctx.store, call.id, {
@@ -101,6 +105,8 @@ export async function completeConsult(
   if (consult.by !== principal.userId) {
     throw new HttpError('FORBIDDEN', 'Only the user who started the consult can hand the call over.')
   }
+  if (isPhoneConsult(consult)) return completePhoneConsult(ctx, principal, call)
+  if (!consult.userId) throw new HttpError('CALL_NOT_ACTIVE', 'No colleague is consulted on this call.')
   const at = new Date().toISOString()
   const moved = await moveConsult(ctx.store, call.id, 'connected', null, consult.userId)
   if (!moved) throw new HttpError('CALL_NOT_ACTIVE', 'The colleague has not joined yet: cancel, or wait.')
@@ -152,13 +158,14 @@ export async function cancelConsult(
   if (consult.by !== principal.userId && consult.userId !== principal.userId) {
     throw new HttpError('FORBIDDEN', 'This consult is not yours.')
   }
+  if (isPhoneConsult(consult)) return cancelPhoneConsult(ctx, call)
   const closed = await moveConsult(ctx.store, call.id, 'any', null)
   if (!closed)
     return {
       call: publicCall((await getCall(ctx.store, call.tenantId, call.id)) ?? call, ctx.config.basePath),
     }
   await closeConsultRoom(ctx, call)
-  publishConsult(ctx, closed, [consult.by, consult.userId])
+  publishConsult(ctx, closed, [consult.by, ...(consult.userId ? [consult.userId] : [])])
   return { call: publicCall(closed, ctx.config.basePath) }
 }
 

@@ -18,6 +18,13 @@ import {
   updateInternals,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
+import {
+  consultPhoneIdentity,
+  consultPhoneLeft,
+  consultVoiceIdentity,
+  handedToPhone,
+  isPhoneConsult,
+} from '../calls/consultPhone'
 import { closeOnPhoneLegLost, closeOnRoomFinished, closeOnRoomLeft } from '../calls/lifecycle'
 import {
   listParticipants,
@@ -229,6 +236,9 @@ async function refuseOutsider(
   if (call?.direction !== 'inbound' || call.internals.sharedRoom || !belongsTo(call, event)) return false
   const userId = userIdOf(p.identity, call.tenantId)
   if (!userId || userId === call.answeredBy) return false
+  // The answerer's consult connection while they consult a phone number in this room.
+  if (isPhoneConsult(call.consult) && p.identity === consultVoiceIdentity(call.tenantId, call.consult.by))
+    return false
   const present = await listParticipants(tx, call.id, { presentOnly: true })
   if (present.some((x) => x.identity === p.identity && x.joinedAt)) return false
   ctx.logger.warn('ringline: a user who does not hold the call joined its room; removing them', {
@@ -314,6 +324,12 @@ async function onParticipantLeft(
     effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
     return
   }
+  // A consulted phone that hangs up before the hand-over leaves the call as it was: the consult is `ended`.
+  if (p.identity === consultPhoneIdentity(call.id) && !handedToPhone(call)) {
+    const consultEnded = await consultPhoneLeft(tx, call)
+    if (consultEnded) effects.publish.push(() => publishCall(ctx, 'call.updated', consultEnded))
+    return
+  }
   const isPhoneLeg = p.kind === ParticipantInfo_Kind.SIP || p.identity === call.internals.sipIdentity
   if (isPhoneLeg) {
     // An unanswered outbound leg is settled by the dial result (busy, no-answer…), not here.
@@ -333,6 +349,8 @@ async function onParticipantLeft(
   // (the app's own) had people before the call: its browsers come and go; the caller's client hangs up itself.
   if (call.direction === 'inbound' && call.status === 'ringing') return
   if (call.internals.sharedRoom) return
+  // Handed to a phone number (warm transfer): the two phones talk with no user in the room.
+  if (handedToPhone(call)) return
   // Only the answerer leaving an inbound call leaves the caller with nobody (not a user refused or released).
   const leaver = userIdOf(p.identity, call.tenantId)
   if (call.direction === 'inbound' && leaver && call.answeredBy && leaver !== call.answeredBy) return

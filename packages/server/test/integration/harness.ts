@@ -156,12 +156,19 @@ function setTrackMuted(track: LocalAudioTrack, muted: boolean): void {
 
 /**
  * Joins a room with @livekit/rtc-node and publishes a microphone track playing a tone (what answers an inbound SIP
- * call); `setMuted` mutes that microphone as a client's mute button does.
+ * call); `setMuted` mutes that microphone as a client's mute button does; `setAmplitude(0)` makes it send silence
+ * (`amplitude`: the start, default 8000).
  */
 export async function joinWithAudio(
   url: string,
   token: string,
-): Promise<{ room: Room; setMuted(muted: boolean): void; stop(): Promise<void> }> {
+  amplitude = 8000,
+): Promise<{
+  room: Room
+  setMuted(muted: boolean): void
+  setAmplitude(value: number): void
+  stop(): Promise<void>
+}> {
   const room = new Room()
   await room.connect(url, token, { autoSubscribe: true, dynacast: false })
   const source = new AudioSource(48_000, 1)
@@ -176,7 +183,7 @@ export async function joinWithAudio(
     while (running) {
       const frame = AudioFrame.create(48_000, 1, 480)
       for (let i = 0; i < 480; i++) {
-        frame.data[i] = Math.round(Math.sin(phase) * 8000)
+        frame.data[i] = Math.round(Math.sin(phase) * amplitude)
         phase += (2 * Math.PI * 440) / 48_000
       }
       await source.captureFrame(frame)
@@ -185,6 +192,9 @@ export async function joinWithAudio(
   return {
     room,
     setMuted: (muted) => setTrackMuted(track, muted),
+    setAmplitude(value) {
+      amplitude = value
+    },
     async stop() {
       running = false
       await pump.catch(() => undefined)
