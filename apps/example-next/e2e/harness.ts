@@ -15,7 +15,7 @@ const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-', 'rc-']
 export interface E2E {
   app: RunningApp
   browser: TestBrowser
-  sandbox: ReturnType<typeof connectSandbox>
+  sandbox: E2ESandbox
   /**
    * A new browser context signed in as a demo user (own cookies, own fake microphone). `realPrompts`: in a second
    * Chromium without the fake permission UI and autoplay switches, nothing granted (see `launchBrowser`).
@@ -27,9 +27,19 @@ export interface E2E {
   close(): Promise<void>
 }
 
-/** Starts the example app wired to the sandbox (LiveKit env, webhooks relayed to the app) and Chromium. */
-export async function startE2E(options: { port: number; env?: Record<string, string> }): Promise<E2E> {
-  const sandbox = connectSandbox(inject('ringlineSandbox'))
+/** The run's shared sandbox, or one a test started for itself (a drill that kills its processes). */
+type E2ESandbox = ReturnType<typeof connectSandbox>
+
+/**
+ * Starts the example app wired to the sandbox (LiveKit env, webhooks relayed to the app) and Chromium. `sandbox`:
+ * a sandbox of the test's own instead of the run's (closing the E2E then stops it too).
+ */
+export async function startE2E(options: {
+  port: number
+  env?: Record<string, string>
+  sandbox?: E2ESandbox
+}): Promise<E2E> {
+  const sandbox = options.sandbox ?? connectSandbox(inject('ringlineSandbox'))
   const dataDir = mkdtempSync(join(tmpdir(), 'ringline-example-'))
   const app = await startApp({
     port: options.port,

@@ -356,7 +356,7 @@ describe('reconnecting', () => {
     await settle()
     t.clock.advance(20_000)
     const call = t.call()
-    expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_FAILED')
+    expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_LOST')
     await settle()
     expect(t.server.calls('POST /calls/call_1/hangup')).toHaveLength(1)
   })

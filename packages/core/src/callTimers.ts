@@ -106,7 +106,8 @@ export function callTimersFor(
         event: {
           type: 'fail',
           error: {
-            code: 'CONNECTION_FAILED',
+            // Reconnecting after the call had connected: lost (an answer whose media never connected: failed).
+            code: call.connectedAt != null ? 'CONNECTION_LOST' : 'CONNECTION_FAILED',
             message: 'Lost the connection to the call and could not get it back.',
           },
         },
