@@ -7,8 +7,7 @@ import { livekitTransport, type RoomLike } from './livekitTransport'
 import { microphoneStateOf } from './microphoneError'
 import { createNetworkMonitor, type LinkStats, lossBetween, type NetworkMonitor } from './networkQuality'
 import type { CallRecord, Connection, RinglineEvent } from './protocol'
-import { CONSULT_PHONE_IDENTITY_PREFIX } from './protocol/calls'
-import { FINAL_CALL_STATUSES } from './protocol/constants'
+import { CONSULT_PHONE_IDENTITY_PREFIX, FINAL_CALL_STATUSES } from './protocol/constants'
 import { RinglineError, toRinglineError } from './ringlineError'
 import type {
   Call,

@@ -3,7 +3,7 @@
 
 import { agentsOf } from './agentsOf'
 import type { CallDirection, CallRecord, CallStatus, TranscriptSegment } from './protocol'
-import { CONSULT_PHONE_IDENTITY_PREFIX } from './protocol/calls'
+import { CONSULT_PHONE_IDENTITY_PREFIX } from './protocol/constants'
 import { mergeTranscript } from './protocol/transcript'
 import type {
   Call,

@@ -28,11 +28,7 @@ export const callEndReasonSchema = z.enum([
 /** Why a call record was closed. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>
 
-/**
- * The identity prefix of a consulted phone's SIP participant (`consult-phone-<call id>`) in a call's room during a warm
- * transfer to a phone number: not the call's own phone leg.
- */
-export const CONSULT_PHONE_IDENTITY_PREFIX = 'consult-phone-'
+export { CONSULT_PHONE_IDENTITY_PREFIX } from './constants'
 
 /** An E.164 phone number, e.g. `+14155550123`. */
 export const e164Schema = z

@@ -88,3 +88,9 @@ export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
 export const TWILIO_ACCOUNT_SID_PATTERN = /^AC[0-9a-fA-F]{32}$/
 /** A Twilio API Key SID. */
 export const TWILIO_API_KEY_SID_PATTERN = /^SK[0-9a-fA-F]{32}$/
+
+/**
+ * The identity prefix of a consulted phone's SIP participant (`consult-phone-<call id>`) in a call's room during a warm
+ * transfer to a phone number: not the call's own phone leg.
+ */
+export const CONSULT_PHONE_IDENTITY_PREFIX = 'consult-phone-'
