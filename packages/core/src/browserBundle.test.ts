@@ -2,8 +2,12 @@
 // browser only guards response shapes (protocol/guards.ts), and the full metadata loads lazily on first use. One
 // value import of a zod-backed protocol module (say, a constant from protocol/calls.ts) pulls all of zod into every
 // page; this catches it from the source, in a second, where `pnpm bench` would only print a bigger figure.
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+
+/** core's source entry, wherever vitest runs from (the package or the workspace root). */
+const ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url))
 
 const EXTERNAL = ['livekit-client', '@twilio/voice-sdk', 'react', 'react-dom']
 
@@ -35,7 +39,7 @@ async function eagerInputs(entry: string): Promise<string[]> {
 
 describe('the browser bundle of @ringline/core', () => {
   it('pulls in neither zod nor full phone-number metadata eagerly', async () => {
-    const inputs = await eagerInputs('src/index.ts')
+    const inputs = await eagerInputs(ENTRY)
     expect(inputs.length).toBeGreaterThan(20)
     expect(inputs.filter((i) => /node_modules\/(\.pnpm\/)?zod/.test(i))).toEqual([])
     expect(inputs.filter((i) => /libphonenumber-js.*(metadata\.max|\/max\/)/.test(i))).toEqual([])
