@@ -1,9 +1,8 @@
 // Failure drill in Chromium: livekit-server killed in the middle of a phone call placed from the example app.
 // It runs on a sandbox of its own (own state dir and ports), so killing its livekit-server never disturbs the
 // run's shared sandbox. What a user sees: the call leaves "Connected" within 30 s with the reason in words, and
-// ends as failed (CONNECTION_LOST), with the reason, once LiveKit's client gives up; the next call works on the
-// restarted server. (The lost call's record is closed by reconcile in the server drill, drills.livekit.test.ts, for a
-// browser room; for a phone call whose SIP leg outlives the kill, see issue #14's note.)
+// ends as failed (CONNECTION_LOST), with the reason, once LiveKit's client gives up; the client then has the server
+// end the call, so its record is closed (no ghost call); the next call works on the restarted server.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,13 +35,18 @@ describeWithSip('drill: livekit-server killed mid-call (own sandbox, Chromium)',
     if (stateDir) rmSync(stateDir, { recursive: true, force: true })
   })
 
-  it('the call leaves "Connected" within 30 s with a reason and fails with it; the next call connects', async () => {
+  it('the call leaves "Connected" within 30 s with a reason, fails with it, its record closes; the next call connects', async () => {
     const { page } = await e2e.signIn('alice')
     await open(page, `${e2e.app.url}/phone`)
     await page.getByLabel('Phone number').fill(sandbox.phone.numbers.answer)
     await page.getByRole('button', { name: 'Call', exact: true }).click()
     const controls = page.locator('.rl-call-controls')
     await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 60_000 })
+    const callId = await page.evaluate(async () => {
+      const res = await fetch('/api/ringline/calls?limit=1')
+      return ((await res.json()) as { calls: Array<{ id: string }> }).calls[0]?.id
+    })
+    expect(callId).toBeTruthy()
     const status = () => controls.locator('.rl-call-phase').textContent()
 
     await sandbox.stopProcess('livekit-server')
@@ -60,6 +64,19 @@ describeWithSip('drill: livekit-server killed mid-call (own sandbox, Chromium)',
     } finally {
       await sandbox.startProcess('livekit-server')
     }
+
+    // The client told the server to end the call when it gave up: the record is closed, nothing is left open (no
+    // ghost call waiting for a reconcile that cannot see it while LiveKit still lists the room).
+    const record = await page.evaluate(async (id) => {
+      const res = await fetch(`/api/ringline/calls/${id}`)
+      return ((await res.json()) as { call: { status: string; endedAt: string | null } }).call
+    }, callId as string)
+    expect(record.endedAt).not.toBeNull()
+    const stillOpen = await page.evaluate(async () => {
+      const res = await fetch('/api/ringline/calls?status=in-progress')
+      return ((await res.json()) as { calls: unknown[] }).calls.length
+    })
+    expect(stillOpen).toBe(0)
 
     // And the next call works on the restarted LiveKit.
     await page.reload()

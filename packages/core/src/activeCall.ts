@@ -471,6 +471,10 @@ export class ActiveCall {
           if (before && answerNotConnected(before) && after && isCallOver(after) && !isCallOver(before)) {
             if (!this.transport().requests) this.#host.error(releasedError())
             this.serverHangup(before)
+          } else if (before && !isCallOver(before) && after?.phase === 'failed') {
+            // LiveKit's client gave up on the call's connection: the server ends it (record closed, phone leg
+            // hung up) rather than leaving the phone alone in the room, as the safety-net timers already do.
+            this.serverHangup(after)
           }
         }
         return

@@ -368,6 +368,18 @@ describe('reconnecting', () => {
     await settle()
     const call = t.call()
     expect(call.phase === 'failed' && call.error.code).toBe('CONNECTION_LOST')
+    // The server ends the call (the phone is not left alone in the room), once.
+    await settle()
+    expect(t.server.calls('POST /calls/call_1/hangup')).toHaveLength(1)
+  })
+
+  it('a room deleted by the server is not hung up again from here', async () => {
+    const t = setup()
+    await dialToPhase(t, 'active')
+    t.room.disconnectFromServer('ROOM_DELETED')
+    await settle()
+    await settle()
+    expect(t.server.calls('POST /calls/call_1/hangup')).toHaveLength(0)
   })
 
   it('ends as remote-hangup when the server deletes the room after answer', async () => {
