@@ -3,6 +3,7 @@
 //   inbound: INVITE sent by the phone → IncomingCallOverlay visible.
 // Run: pnpm --filter @ringline/example-next bench (after `pnpm --filter @ringline/example-next build` for a production app).
 import { startSandbox } from '@ringline/sandbox'
+import { RINGLINE_ROOM_PREFIXES } from '@ringline/server'
 import { type RunningApp, startApp } from '../e2e/app'
 import { launchBrowser } from '../e2e/browser'
 
@@ -44,7 +45,7 @@ try {
   })
   const url = app.url
   const off = await Promise.all(
-    ['int-', 'out-', 'in-'].map((roomPrefix) =>
+    RINGLINE_ROOM_PREFIXES.map((roomPrefix) =>
       sandbox.webhooks.forward(`${url}/api/ringline/webhooks/livekit`, { roomPrefix }),
     ),
   )

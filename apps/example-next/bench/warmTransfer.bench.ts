@@ -4,6 +4,7 @@
 //   "Complete transfer" → the caller connected to Bob (Bob's call controls connected), and → Alice's call ended.
 // Run: pnpm --filter @ringline/example-next bench:warm-transfer (after `pnpm --filter @ringline/example-next build`).
 import { startSandbox } from '@ringline/sandbox'
+import { RINGLINE_ROOM_PREFIXES } from '@ringline/server'
 import type { Page } from 'playwright-core'
 import { type RunningApp, startApp } from '../e2e/app'
 import { launchBrowser } from '../e2e/browser'
@@ -49,7 +50,7 @@ try {
   // The demo number is provisioned when the server first loads Ringline (see the e2e harness).
   await fetch(`${url}/api/demo/ready`, { signal: AbortSignal.timeout(120_000) })
   const off = await Promise.all(
-    ['int-', 'out-', 'in-'].map((roomPrefix) =>
+    RINGLINE_ROOM_PREFIXES.map((roomPrefix) =>
       sandbox.webhooks.forward(`${url}/api/ringline/webhooks/livekit`, { roomPrefix }),
     ),
   )

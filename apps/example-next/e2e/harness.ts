@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connectSandbox } from '@ringline/sandbox'
 import type {} from '@ringline/sandbox/vitest'
+import { RINGLINE_ROOM_PREFIXES } from '@ringline/server'
 import type { BrowserContext, Page } from 'playwright-core'
 import { inject } from 'vitest'
 import { type RunningApp, startApp } from './app'
 import { launchBrowser, type TestBrowser } from './browser'
-
-/** Room-name prefixes of Ringline's rooms: internal, outbound, inbound, ready-check test rooms. */
-const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-', 'rc-']
 
 /** The example app on the sandbox, a browser, and helpers to sign in demo users. */
 export interface E2E {

@@ -51,7 +51,7 @@ export function env(name: string): string | undefined {
 
 /** A number from an environment variable; undefined when unset, blank or not a finite number. */
 export function envNumber(value: string | undefined): number | undefined {
-  const n = value === undefined ? Number.NaN : Number(value)
+  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value)
   return Number.isFinite(n) ? n : undefined
 }
 
@@ -101,7 +101,7 @@ export function resolveConfig(config: RinglineConfig): ResolvedConfig {
     basePath: normalizeBasePath(config.basePath ?? '/api/ringline'),
     allowedOrigins: (config.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()),
     trustProxy: config.trustProxy ?? false,
-    tokenTtl: clamp(config.tokenTtl ?? (Number(env('RINGLINE_TOKEN_TTL')) || 3600), 60, 86_400),
+    tokenTtl: clamp(config.tokenTtl ?? envNumber(env('RINGLINE_TOKEN_TTL')) ?? 3600, 60, 86_400),
     maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
     maxWebhookBytes: config.maxWebhookBytes ?? 1024 * 1024,
     webhookClockTolerance: config.webhookClockTolerance ?? 10,

@@ -74,7 +74,7 @@ export { memoryStore } from './sql/memoryStore'
 export { type PgliteStoreOptions, pgliteStore } from './sql/pgliteStore'
 export { type PostgresStoreOptions, postgresStore } from './sql/postgresStore'
 export type { ListenHooks, Queryable, RinglineStore, SqlDriver, Transaction } from './sql/types'
-export { mintRoomToken, type RoomTokenRequest } from './tokens'
+export { mintRoomToken, RINGLINE_ROOM_PREFIXES, type RoomTokenRequest } from './tokens'
 export {
   createTranscriptionService,
   type LegacyTranscriptionSegment,

@@ -13,6 +13,12 @@ export function userIdentity(tenantId: string, userId: string): string {
   return `${tenantId}:${userId}`
 }
 
+/**
+ * The name prefixes of every LiveKit room Ringline makes (internal, outbound, inbound, ready check): forward a shared
+ * LiveKit project's webhooks for rooms with these prefixes to Ringline.
+ */
+export const RINGLINE_ROOM_PREFIXES = ['int-', 'out-', 'in-', 'rc-'] as const
+
 /** The LiveKit room of an internal call: `int-<tenant>-<name>`. */
 export function internalRoomName(tenantId: string, name: string): string {
   return `int-${tenantId}-${name}`

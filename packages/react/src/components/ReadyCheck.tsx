@@ -161,17 +161,9 @@ export function ReadyCheck({
     setTone(null)
     // The click that started the check may also unblock sound for the test tone.
     void Promise.resolve(resolved.enableSound?.()).catch(() => undefined)
-    const joinRoom = api.joinRoom?.bind(api)
-    const readyCheckConnection = api.readyCheckConnection?.bind(api)
     try {
       const final = await check({
-        api:
-          joinRoom || readyCheckConnection
-            ? {
-                ...(readyCheckConnection ? { readyCheckConnection } : {}),
-                ...(joinRoom ? { joinRoom, endRoom: (name: string) => api.endRoom(name) } : {}),
-              }
-            : null,
+        api,
         sounds: resolved.sounds ?? null,
         deviceId: devices.selected.audioinput,
         ...(steps ? { steps } : {}),

@@ -106,16 +106,12 @@ export async function auditRefusal<T>(
 export function limitCallStarts(ctx: RinglineContext, principal: Principal): void {
   const guard = ctx.config.calls
   if (guard.disabled) return
-  const wait = ctx.rateLimiter.hit(
+  ctx.rateLimiter.take(
     `calls:${principal.tenantId}`,
     guard.requestsPerTenantPerMinute ?? 60,
     60_000,
+    'calls started',
   )
-  if (wait > 0) {
-    throw new HttpError('RATE_LIMITED', `Too many calls started; retry in ${wait} s.`, {
-      headers: { 'retry-after': String(wait) },
-    })
-  }
 }
 
 /**

@@ -190,16 +190,12 @@ export function createNumbersApi(ctx: RinglineContext, options: TwilioServerOpti
     }
   }
   const limitCredentialChecks = (principal: Principal) => {
-    const wait = ctx.rateLimiter.hit(
+    ctx.rateLimiter.take(
       `twilio-credentials:${principal.tenantId}`,
       options.verifyPerTenantPerMinute ?? 20,
       60_000,
+      'credential checks',
     )
-    if (wait > 0) {
-      throw new HttpError('RATE_LIMITED', `Too many credential checks; retry in ${wait} s.`, {
-        headers: { 'retry-after': String(wait) },
-      })
-    }
   }
   const checkSid = (sid: string) => {
     if (!/^PN[0-9a-fA-F]{32}$/.test(sid)) {

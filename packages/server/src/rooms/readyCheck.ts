@@ -1,6 +1,5 @@
 import type { ReadyCheckConnection } from '@ringline/core/protocol'
 import type { RinglineContext } from '../context'
-import { HttpError } from '../http/errors'
 import { mintRoomToken, readyCheckRoomName, userIdentity } from '../tokens'
 import type { Principal } from '../types'
 
@@ -20,16 +19,12 @@ export async function readyCheckConnection(
   principal: Principal,
 ): Promise<ReadyCheckConnection> {
   const lk = ctx.livekit()
-  const wait = ctx.rateLimiter.hit(
+  ctx.rateLimiter.take(
     `ready-check:${principal.tenantId}:${principal.userId}`,
     READY_CHECKS_PER_MINUTE,
     60_000,
+    'ready checks',
   )
-  if (wait > 0) {
-    throw new HttpError('RATE_LIMITED', `Too many ready checks; retry in ${wait} s.`, {
-      headers: { 'retry-after': String(wait) },
-    })
-  }
   const roomName = readyCheckRoomName(principal.tenantId, crypto.randomUUID())
   const connection = await mintRoomToken({
     apiKey: lk.apiKey,
