@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ParticipantInfo_Kind } from '@livekit/protocol'
 import { SipCallError } from 'livekit-server-sdk'
 import { afterEach, expect, test } from 'vitest'
@@ -74,13 +76,44 @@ async function transfer(room: string, identity: string, to: string) {
   try {
     await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
   } catch (error) {
+    console.warn(transferDiagnostics(room, error))
     if (!/transaction failed to complete \(0 intermediate responses\)/.test(String(error))) throw error
     console.warn(
       `[transfer test] livekit-sip lost the REFER to ${identity} (${String(error)}); sending it again`,
     )
     await new Promise((r) => setTimeout(r, 500))
-    await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
+    try {
+      await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
+    } catch (again) {
+      console.warn(transferDiagnostics(room, again))
+      throw again
+    }
   }
+}
+
+/**
+ * What livekit-sip logged for the room's calls, and the SIP messages of the phone's calls in it: printed when a
+ * transfer fails, so a failure in CI (where the sandbox's logs are gone afterwards) says where the REFER went.
+ */
+function transferDiagnostics(room: string, error: unknown): string {
+  const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '')
+  const sipLog = read(join(info.stateDir, 'logs', 'livekit-sip.log'))
+    .split('\n')
+    .filter((l) => l.includes(room))
+  const callIds = new Set(sipLog.flatMap((l) => [...l.matchAll(/"sipCallID": "([^"]+)"/g)].map((m) => m[1]!)))
+  const phone = [...callIds]
+    .map((id) => /^ringline-([0-9a-f-]{36})@/.exec(id)?.[1])
+    .filter((id): id is string => id !== undefined)
+    .map((id) => {
+      const dir = join(info.stateDir, 'phone', 'calls', id)
+      return `--- phone call ${id}: messages\n${read(join(dir, 'messages.log')).slice(-6000)}\n--- errors\n${read(join(dir, 'errors.log')).slice(-2000)}`
+    })
+  return [
+    `[transfer test] transfer in ${room} failed: ${String(error)}`,
+    `--- livekit-sip (${sipLog.length} lines for the room)`,
+    ...sipLog.slice(-40),
+    ...phone,
+  ].join('\n')
 }
 
 describeWithSip('transfers (SIP REFER) at the phone', () => {
@@ -151,6 +184,11 @@ describeWithSip('transfers (SIP REFER) at the phone', () => {
     await agent.publishTone(440)
     expect(await call.answered).toBe(true)
     await waitForCallStatus(agent, identity, 'active')
+    // Talking: the room's audio reaches the phone (as in callInRoom; every failed REFER in CI came right after
+    // the answer, before media flowed).
+    await sandbox.phone.waitFor(info.sip.inboundNumber, (s) =>
+      s.calls.some((c) => c.callId === call.callId && c.audio.packets > 0),
+    )
 
     await transfer(name, identity, `tel:${target}`)
     const atTarget = await sandbox.phone.waitFor(

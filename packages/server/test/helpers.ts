@@ -27,7 +27,16 @@ export async function testAuthorize(request: Request): Promise<Principal | null>
 export function captureLogger(): Logger & { lines: string[] } {
   const lines: string[] = []
   const push = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push(JSON.stringify({ level, message, fields }))
+    // Errors as their name, message and cause (JSON.stringify alone gives `{}`), so a failing test can print them.
+    const errors = (_key: string, value: unknown) =>
+      value instanceof Error
+        ? {
+            name: value.name,
+            message: value.message,
+            ...(value.cause === undefined ? {} : { cause: value.cause }),
+          }
+        : value
+    lines.push(JSON.stringify({ level, message, fields }, errors))
   }
   return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }
 }

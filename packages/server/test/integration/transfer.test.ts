@@ -40,6 +40,12 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
     )
     return { id }
   }
+  /** The response, and the server's last logged errors (a 502's cause: what LiveKit said), for a failure message. */
+  const why = (res: { body: unknown }) =>
+    [
+      JSON.stringify(res.body),
+      ...h.logger.lines.filter((l) => l.startsWith('{"level":"error"')).slice(-3),
+    ].join('\n')
   const ended = (id: string) =>
     h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === id, 30_000)
 
@@ -52,7 +58,7 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
       const call = await connected(number)
 
       const res = await h.post('alice', `/calls/${call.id}/transfer`, { to: target })
-      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      expect(res.status, why(res)).toBe(200)
       expect(res.body.call.transfer).toMatchObject({ kind: 'blind', to: `tel:${target}`, by: 'alice' })
 
       // At the phone: the transferee called the target from its own number, referred by Ringline's caller id,
@@ -106,7 +112,7 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
       const bob = await joinWithAudio(h.sandbox.livekit.wsUrl, answer.body.connection.token)
       try {
         const transferred = await res
-        expect(transferred.status, JSON.stringify(transferred.body)).toBe(200)
+        expect(transferred.status, why(transferred)).toBe(200)
         const e = await ended(call.id)
         expect(e.call).toMatchObject({
           endReason: 'transferred',
@@ -143,8 +149,12 @@ describe('blind transfer of a phone call (SIP REFER) on the sandbox', { timeout:
           (e) =>
             e.type === 'call.updated' && e.call.id === incoming.call.id && e.call.status === 'in-progress',
         )
+        // Talking: Alice's audio reaches the caller's phone (as in `connected` above).
+        await h.sandbox.phone.waitFor(COLLEAGUE_NUMBER, (s) =>
+          s.calls.some((c) => c.callId === phoneCall.callId && c.audio.packets > 0),
+        )
         const res = await h.post('alice', `/calls/${incoming.call.id}/transfer`, { to: target })
-        expect(res.status, JSON.stringify(res.body)).toBe(200)
+        expect(res.status, why(res)).toBe(200)
         const atTarget = await h.sandbox.phone.waitFor(
           target,
           (s) => s.calls.some((c) => c.direction === 'to-phone' && c.from === caller && c.audio.rms > 0.05),
