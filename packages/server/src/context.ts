@@ -25,4 +25,6 @@ export interface RinglineContext {
   media: MediaServices
   /** Runs work after the response (dial outcomes, clean-ups); failures are logged, never thrown. */
   background(name: string, task: () => Promise<unknown>): void
+  /** Runs `task` in the background after `delayMs` (an unref'd timer that `close()` cancels). */
+  later(name: string, delayMs: number, task: () => Promise<unknown>): void
 }

@@ -202,6 +202,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     ...(options.transcripts ? { transcripts: options.transcripts } : {}),
   })
 
+  const timers = new Set<ReturnType<typeof setTimeout>>()
   const ctx: RinglineContext = {
     config,
     store,
@@ -230,6 +231,14 @@ export function createRingline(options: RinglineConfig): Ringline {
         .catch((error: unknown) => logger.error(`ringline: background ${name} failed`, { error }))
         .finally(() => pending.delete(run))
       pending.add(run)
+    },
+    later(name, delayMs, task) {
+      const t = setTimeout(() => {
+        timers.delete(t)
+        ctx.background(name, task)
+      }, delayMs)
+      ;(t as { unref?: () => void }).unref?.()
+      timers.add(t)
     },
   }
 
@@ -339,6 +348,8 @@ export function createRingline(options: RinglineConfig): Ringline {
     },
     async close() {
       if (timer) clearInterval(timer)
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
       stopAnswerWatches(ctx)
       stopFollowing()
       await Promise.allSettled([...pending])

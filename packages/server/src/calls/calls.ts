@@ -165,14 +165,50 @@ export async function hangupCall(
   ctx.livekit()
   const close = closeOnHangup(call)
   const closed = await closeCall(ctx.store, call.id, close)
+  // The record is closed: every tab hears it now, whatever LiveKit answers below.
+  if (closed) publishCall(ctx, 'call.ended', closed)
   try {
     await endCallRoom(ctx, call)
   } catch (error) {
     ctx.logger.error('ringline: hang-up could not end the call in LiveKit', { callId: call.id, error })
-    throw new HttpError('LIVEKIT_UNAVAILABLE', 'LiveKit did not end the call; retry.', { cause: error })
+    retryEndCallRoom(ctx, call)
+    throw new HttpError(
+      'LIVEKIT_UNAVAILABLE',
+      'The call is ended here, but LiveKit did not end it yet; Ringline keeps trying.',
+      { cause: error },
+    )
   }
-  if (closed) publishCall(ctx, 'call.ended', closed)
   return { call: publicCall(closed ?? call, ctx.config.basePath) }
+}
+
+/** Seconds between the background attempts to end a hung-up call's room in LiveKit after the first one failed. */
+export const END_ROOM_RETRY_DELAYS_SECONDS = [2, 5, 15, 30, 60]
+
+/**
+ * Ends a hung-up call's room in LiveKit in the background, on a back-off, after the hang-up's own attempt failed
+ * (LiveKit restarting or unreachable): a phone leg is never left alone in its room while the record says it ended.
+ */
+function retryEndCallRoom(ctx: RinglineContext, call: StoredCall, attempt = 0): void {
+  const delay = END_ROOM_RETRY_DELAYS_SECONDS[attempt]
+  if (delay === undefined) {
+    ctx.logger.error('ringline: gave up ending the call in LiveKit', {
+      callId: call.id,
+      roomName: call.roomName,
+    })
+    return
+  }
+  ctx.later(`end the room of call ${call.id}`, delay * 1000, async () => {
+    try {
+      await endCallRoom(ctx, call)
+      ctx.logger.info('ringline: ended the call in LiveKit on a retry', {
+        callId: call.id,
+        attempt: attempt + 1,
+      })
+    } catch (error) {
+      ctx.logger.warn('ringline: ending the call in LiveKit failed again', { callId: call.id, error })
+      retryEndCallRoom(ctx, call, attempt + 1)
+    }
+  })
 }
 
 /** Blind-transfers the phone leg of an answered call to a number or an allowed `sip:` URI (SIP REFER). */

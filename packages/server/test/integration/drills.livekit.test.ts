@@ -183,4 +183,53 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
     await h.waitForEvent((e) => e.type === 'room.updated' && e.name === 'drill' && e.room === null)
     expect((await h.ringline.api.reconcile({ graceSeconds: 0 })).closed).toEqual([])
   })
+
+  itWithSip(
+    'livekit-server down at hang-up: 503, call.ended goes out at once, and once LiveKit is back the phone is hung up',
+    async () => {
+      const since = Date.now()
+      const dialed = await h.post('alice', '/calls', { to: sandbox.phone.numbers.answer })
+      expect(dialed.status, JSON.stringify(dialed.body)).toBe(201)
+      const call = dialed.body.call as { id: string; roomName: string }
+      await h.waitForEvent(
+        (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+        60_000,
+      )
+      const answered = await sandbox.phone.waitFor(
+        sandbox.phone.numbers.answer,
+        (s) => s.calls.some((c) => c.answeredAt !== null),
+        { since },
+      )
+      const phoneCallId = answered.calls.find((c) => c.answeredAt !== null)!.callId
+
+      await sandbox.stopProcess('livekit-server')
+      try {
+        const hung = await h.post('alice', `/calls/${call.id}/hangup`)
+        expect(hung.status).toBe(503)
+        expect(hung.body.error.code).toBe('LIVEKIT_UNAVAILABLE')
+        // The record is closed and every tab hears it now, not once LiveKit is back.
+        const ended = (await h.waitForEvent(
+          (e): e is Ended => e.type === 'call.ended' && e.call.id === call.id,
+          5_000,
+        )) as Ended
+        expect(ended.call).toMatchObject({ status: 'completed', endReason: 'completed' })
+      } finally {
+        await sandbox.startProcess('livekit-server')
+      }
+      // LiveKit is back (its rooms kept in Redis): Ringline's retry ends the room, so the phone gets its BYE.
+      const rooms = new RoomServiceClient(
+        sandbox.livekit.url,
+        sandbox.livekit.apiKey,
+        sandbox.livekit.apiSecret,
+      )
+      await until('the phone hung up by LiveKit', async () => {
+        const { calls } = await sandbox.phone.received(sandbox.phone.numbers.answer, { since })
+        return calls.find((c) => c.callId === phoneCallId)?.endedAt ?? undefined
+      })
+      const listed = await rooms.listRooms([call.roomName])
+      expect(listed.map((r) => r.name)).toEqual([])
+      expect(h.logger.lines.some((l) => l.includes('ended the call in LiveKit on a retry'))).toBe(true)
+      expect(await openCalls()).toEqual([])
+    },
+  )
 })
