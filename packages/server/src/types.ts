@@ -30,7 +30,7 @@ export interface CallGuardOptions {
   allowedCountries?: CountryCode[] | '*'
   /** Number types refused; default premium-rate, shared-cost, UAN, personal and voicemail numbers. */
   blockedNumberTypes?: NumberType[]
-  /** Open outbound calls a user may have at once (default 2). */
+  /** Open outbound calls a user may have at once, a warm transfer's consulted phone included (default 2). */
   maxConcurrentPerUser?: number
   /** Open outbound calls a tenant may have at once (default 20). */
   maxConcurrentPerTenant?: number

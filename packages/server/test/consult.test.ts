@@ -1,13 +1,14 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { insertCall } from '../src/calls/callRepository'
+import { insertCall, openConsult } from '../src/calls/callRepository'
 import { req, testRingline, USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 
 // Warm transfer's routes on the memory store. The media side (the colleague joining the call's room, the caller
 // held) is LiveKit's; here: who may do what when, the record, and who is told.
 describe('warm transfer: consult, answer, complete, cancel', () => {
-  const ringline = testRingline()
+  // Many of Alice's calls stay open here: the caps (tested below) out of the way.
+  const ringline = testRingline({ calls: { maxConcurrentPerUser: 1000, maxConcurrentPerTenant: 1000 } })
   const events: Record<string, RinglineEvent[]> = { alice: [], bob: [], admin: [] }
   const unsubscribe = Object.keys(events).map((u) =>
     ringline.api.subscribe(USERS[u]!, (e) => events[u]!.push(e)),
@@ -199,5 +200,73 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
     const down = await post('alice', `/calls/${id}/consult`, { to: '+14155550124' })
     expect(down.status).toBeGreaterThanOrEqual(500)
     expect((await ringline.api.getCall(USERS.alice!, id)).call.consult ?? null).toBeNull()
+  })
+})
+
+// A consulted phone is one more outbound leg on the trunk: the call caps count it, and it counts for the next call.
+describe('warm transfer to a phone number: under the call caps', () => {
+  const ringline = testRingline({
+    calls: { maxConcurrentPerUser: 2, maxPerUserPerHour: 3, allowUnassignedNumbers: true },
+  })
+  const post = async (user: string, path: string, body?: unknown) => {
+    const res = await ringline.handler(req('POST', path, { user, body }))
+    return { status: res.status, body: await res.json() }
+  }
+  const openCall = async (direction: 'outbound' | 'inbound' = 'outbound') => {
+    const call = await insertCall(ringline.store, {
+      id: crypto.randomUUID(),
+      tenantId: 'acme',
+      direction,
+      status: 'in-progress',
+      roomName: `out-acme_${crypto.randomUUID()}`,
+      toNumber: '+14155550123',
+      createdBy: direction === 'outbound' ? 'alice' : null,
+      answeredBy: 'alice',
+      internals: { sipIdentity: 'phone-x' },
+    })
+    return call!.id
+  }
+  beforeAll(() => ringline.store.migrate())
+  afterAll(() => ringline.close())
+
+  it('a consult that would be the user’s third open leg is refused before anything is dialled', async () => {
+    const first = await openCall()
+    const second = await openCall()
+    const refused = await post('alice', `/calls/${first}/consult`, { to: '+14155550124' })
+    expect(refused.status).toBe(429)
+    expect(refused.body.error).toMatchObject({ code: 'CALL_LIMIT_REACHED', details: { limit: 2 } })
+    expect((await ringline.api.getCall(USERS.alice!, first)).call.consult ?? null).toBeNull()
+    await ringline.store.query('UPDATE ringline_calls SET ended_at = now() WHERE id = ANY($1)', [
+      [first, second],
+    ])
+  })
+
+  it('an open phone consult (on an inbound call too) counts as an open call, and each one started counts per hour', async () => {
+    const inbound = await openCall('inbound')
+    await openConsult(ringline.store, inbound, {
+      to: 'tel:+14155550124',
+      by: 'alice',
+      state: 'connected',
+      startedAt: new Date().toISOString(),
+    })
+    const outbound = await openCall()
+    const refused = await post('alice', '/calls', { to: '+14155550125' })
+    expect(refused.body.error).toMatchObject({ code: 'CALL_LIMIT_REACHED', details: { limit: 2 } })
+    // Once the consult ended, its leg no longer counts as open…
+    await ringline.store.query(
+      `UPDATE ringline_calls SET metadata = jsonb_set(metadata, '{consult}', 'null'::jsonb) WHERE id = $1`,
+      [inbound],
+    )
+    await ringline.store.query('UPDATE ringline_calls SET ended_at = now() WHERE id = $1', [outbound])
+    // …but the phone consults Alice started this hour do: two of them and one call make the hourly three.
+    for (const target of ['+14155550124', '+14155550126']) {
+      await ringline.store.query(
+        `INSERT INTO ringline_audit_log (id, tenant_id, user_id, action, target) VALUES ($1, 'acme', 'alice', 'call.consult', $2)`,
+        [crypto.randomUUID(), target],
+      )
+    }
+    const hourly = await post('alice', '/calls', { to: '+14155550125' })
+    expect(hourly.body.error).toMatchObject({ code: 'CALL_LIMIT_REACHED', details: { limit: 3 } })
+    expect(hourly.body.error.message).toBe('You reached the hourly call limit.')
   })
 })

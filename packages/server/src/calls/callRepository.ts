@@ -407,7 +407,11 @@ export async function callStats(
   return stats
 }
 
-/** Counts a user's and a tenant's open and last-hour outbound calls, for the volume guards. */
+/**
+ * A tenant's (and user's) outbound phone legs, open and started in the last hour, for the call caps: outbound calls,
+ * plus the phone legs of warm transfers (`POST /calls/:id/consult { to }`: open while the consult rings or talks, and
+ * each one started, from the audit log's `call.consult` rows), which are outbound calls on the trunk too.
+ */
 export async function outboundVolume(
   q: Queryable,
   tenantId: string,
@@ -419,13 +423,28 @@ export async function outboundVolume(
     user_hour: number
     tenant_hour: number
   }>(
-    `SELECT
-       count(*) FILTER (WHERE ended_at IS NULL AND created_by = $2)::int AS user_open,
-       count(*) FILTER (WHERE ended_at IS NULL)::int AS tenant_open,
-       count(*) FILTER (WHERE started_at > now() - interval '1 hour' AND created_by = $2)::int AS user_hour,
-       count(*) FILTER (WHERE started_at > now() - interval '1 hour')::int AS tenant_hour
-     FROM ringline_calls WHERE tenant_id = $1 AND direction = 'outbound'
-       AND (ended_at IS NULL OR started_at > now() - interval '1 hour')`,
+    `WITH calls AS (
+       SELECT
+         count(*) FILTER (WHERE ended_at IS NULL AND created_by = $2)::int AS user_open,
+         count(*) FILTER (WHERE ended_at IS NULL)::int AS tenant_open,
+         count(*) FILTER (WHERE started_at > now() - interval '1 hour' AND created_by = $2)::int AS user_hour,
+         count(*) FILTER (WHERE started_at > now() - interval '1 hour')::int AS tenant_hour
+       FROM ringline_calls WHERE tenant_id = $1 AND direction = 'outbound'
+         AND (ended_at IS NULL OR started_at > now() - interval '1 hour')
+     ), legs AS (
+       SELECT
+         count(*) FILTER (WHERE metadata->'consult'->>'by' = $2)::int AS user_open,
+         count(*)::int AS tenant_open
+       FROM ringline_calls WHERE tenant_id = $1 AND ended_at IS NULL
+         AND metadata->'consult'->>'to' IS NOT NULL AND metadata->'consult'->>'state' IN ('ringing', 'connected')
+     ), consults AS (
+       SELECT count(*) FILTER (WHERE user_id = $2)::int AS user_hour, count(*)::int AS tenant_hour
+       FROM ringline_audit_log WHERE tenant_id = $1 AND action = 'call.consult'
+         AND created_at > now() - interval '1 hour'
+     )
+     SELECT calls.user_open + legs.user_open AS user_open, calls.tenant_open + legs.tenant_open AS tenant_open,
+       calls.user_hour + consults.user_hour AS user_hour, calls.tenant_hour + consults.tenant_hour AS tenant_hour
+     FROM calls, legs, consults`,
     [tenantId, userId],
   )
   const r = rows[0]

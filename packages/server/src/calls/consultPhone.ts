@@ -38,7 +38,7 @@ import { audit, getCall, moveConsult, openConsult, recordTransfer } from './call
 import { publicCall, type StoredCall } from './callRow'
 import { resolveCaller } from './calls'
 import { dialFailure } from './lifecycle'
-import { auditRefusal, checkDestination, limitCallStarts } from './outboundGuard'
+import { auditRefusal, checkDestination, enforceCallCaps, limitCallStarts } from './outboundGuard'
 
 /** How long the held caller stays gated while the consult's participants publish (then the gate opens anyway). */
 const GATE_MS = 15_000
@@ -97,11 +97,15 @@ export async function startPhoneConsult(
   if (!callerSip) throw new HttpError('CALL_NOT_ACTIVE', 'Only an answered phone call can be transferred.')
   // The trunk (and the caller id when the call has none of its own) as for a new call of this user.
   const { trunkId, fromNumber } = await resolveCaller(ctx, principal, undefined)
-  const opened = await openConsult(ctx.store, call.id, {
-    to: `tel:${phone.number}`,
-    by: principal.userId,
-    state: 'ringing',
-    startedAt: new Date().toISOString(),
+  // The consulted phone is one more outbound leg on the trunk: under the call caps like a new call.
+  const opened = await ctx.store.transaction(async (tx) => {
+    await enforceCallCaps(tx, ctx, principal)
+    return openConsult(tx, call.id, {
+      to: `tel:${phone.number}`,
+      by: principal.userId,
+      state: 'ringing',
+      startedAt: new Date().toISOString(),
+    })
   })
   if (!opened) {
     throw new HttpError('CALL_NOT_ACTIVE', 'A consult is already open on this call (or it ended).', {

@@ -9,6 +9,7 @@ import {
 } from 'libphonenumber-js/max'
 import type { RinglineContext } from '../context'
 import { HttpError, isHttpError } from '../http/errors'
+import type { Queryable } from '../sql/types'
 import type { CallGuardOptions, Principal } from '../types'
 import { audit, insertCall, type NewCall, outboundVolume } from './callRepository'
 import type { StoredCall } from './callRow'
@@ -115,6 +116,34 @@ export function limitCallStarts(ctx: RinglineContext, principal: Principal): voi
 }
 
 /**
+ * The call caps (`calls.maxConcurrentPerUser`, `maxConcurrentPerTenant`, `maxPerUserPerHour`, `maxPerTenantPerHour`)
+ * for one more outbound phone leg, in the caller's transaction under the tenant's lock: 429 `CALL_LIMIT_REACHED`.
+ */
+export async function enforceCallCaps(
+  tx: Queryable,
+  ctx: RinglineContext,
+  principal: Principal,
+): Promise<void> {
+  const guard = ctx.config.calls
+  if (guard.disabled) return
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ringline:calls:${principal.tenantId}`])
+  const v = await outboundVolume(tx, principal.tenantId, principal.userId)
+  const limits: Array<[number, number, string]> = [
+    [v.userOpen, guard.maxConcurrentPerUser ?? 2, 'You already have the most calls open at once.'],
+    [
+      v.tenantOpen,
+      guard.maxConcurrentPerTenant ?? 20,
+      'This workspace already has the most calls open at once.',
+    ],
+    [v.userHour, guard.maxPerUserPerHour ?? 60, 'You reached the hourly call limit.'],
+    [v.tenantHour, guard.maxPerTenantPerHour ?? 500, 'This workspace reached the hourly call limit.'],
+  ]
+  for (const [count, limit, message] of limits) {
+    if (count >= limit) throw new HttpError('CALL_LIMIT_REACHED', message, { details: { limit } })
+  }
+}
+
+/**
  * Records an outbound call once the caps on concurrent and hourly calls (per user and per tenant) allow it,
  * with its audit row, in one transaction serialised per tenant so two requests cannot both slip under a cap.
  * Any transport (LiveKit SIP, Twilio Voice) starts its calls through here.
@@ -125,25 +154,8 @@ export async function insertOutboundCall(
   call: Omit<NewCall, 'tenantId' | 'direction' | 'status' | 'createdBy'>,
   auditDetail: Record<string, unknown> = {},
 ): Promise<StoredCall> {
-  const guard = ctx.config.calls
   return ctx.store.transaction(async (tx) => {
-    if (!guard.disabled) {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ringline:calls:${principal.tenantId}`])
-      const v = await outboundVolume(tx, principal.tenantId, principal.userId)
-      const limits: Array<[number, number, string]> = [
-        [v.userOpen, guard.maxConcurrentPerUser ?? 2, 'You already have the most calls open at once.'],
-        [
-          v.tenantOpen,
-          guard.maxConcurrentPerTenant ?? 20,
-          'This workspace already has the most calls open at once.',
-        ],
-        [v.userHour, guard.maxPerUserPerHour ?? 60, 'You reached the hourly call limit.'],
-        [v.tenantHour, guard.maxPerTenantPerHour ?? 500, 'This workspace reached the hourly call limit.'],
-      ]
-      for (const [count, limit, message] of limits) {
-        if (count >= limit) throw new HttpError('CALL_LIMIT_REACHED', message, { details: { limit } })
-      }
-    }
+    await enforceCallCaps(tx, ctx, principal)
     const inserted = await insertCall(tx, {
       ...call,
       tenantId: principal.tenantId,
