@@ -182,7 +182,7 @@ export async function hangupCall(
 }
 
 /** Seconds between the background attempts to end a hung-up call's room in LiveKit after the first one failed. */
-export const END_ROOM_RETRY_DELAYS_SECONDS = [2, 5, 15, 30, 60]
+const END_ROOM_RETRY_DELAYS_SECONDS = [2, 5, 15, 30, 60]
 
 /**
  * Ends a hung-up call's room in LiveKit in the background, on a back-off, after the hang-up's own attempt failed
