@@ -30,6 +30,8 @@ set -euo pipefail
 CACHE="${RINGLINE_CACHE_DIR:-$HOME/.cache/ringline}"
 SERVER_VERSION="${LIVEKIT_SERVER_VERSION:-v1.13.5}"
 SIP_VERSION="${LIVEKIT_SIP_VERSION:-v1.11.0}"
+# The cached livekit-sip's name: its version and the sandbox's patch level (see patch_sipgo).
+SIP_BUILD="$SIP_VERSION-p1"
 EGRESS_VERSION="${LIVEKIT_EGRESS_VERSION:-v1.14.0}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN" "$CACHE/build"
@@ -134,11 +136,36 @@ use_mirror() {
   export GOPROXY GONOSUMDB
 }
 
+# patch_sipgo <build dir>, run inside livekit-sip's module: builds it against a copy of the sipgo it pins with one
+# fix. sipgo's ClientTx.Init writes the request before it sets timer D; a response handled in between (a phone on
+# 127.0.0.1 answers in well under a millisecond; a loaded 2-core machine deschedules the goroutine) finds timer D
+# at 0, so the transaction is deleted at once with the response still queued, and livekit-sip's select then picks
+# "done" half the time: a REFER the phone accepted (202, NOTIFY 100 right after) is reported as "transaction failed
+# to complete (0 intermediate responses)". CI hit this in most full runs. The fix sets timer D before the write.
+patch_sipgo() {
+  local dir="$1" src file
+  # A livekit-sip that does not use sipgo (the test suite's stand-in module) has nothing to fix.
+  grep -q 'github.com/livekit/sipgo ' go.mod || return 0
+  src="$(go mod download -json github.com/livekit/sipgo | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' | head -1)"
+  if [ -z "$src" ] || [ ! -f "$src/go.mod" ]; then echo "[ringline-sandbox] go mod download github.com/livekit/sipgo gave no module directory" >&2; return 1; fi
+  rm -rf "$dir/sipgo"
+  cp -r "$src/." "$dir/sipgo"
+  chmod -R u+w "$dir/sipgo"
+  file="$dir/sipgo/transaction/client_tx.go"
+  perl -0pi -e 's/(func \(tx \*ClientTx\) Init\(\) error \{\n\ttx\.initFSM\(\)\n)/$1\t\/\/ ringline-sandbox: timer D before the write (see patch_sipgo)\n\tif !transport.IsReliable(tx.origin.Transport()) {\n\t\ttx.mu.Lock()\n\t\ttx.timer_d_time = Timer_D\n\t\ttx.mu.Unlock()\n\t}\n/' "$file"
+  if ! grep -q 'ringline-sandbox: timer D before the write' "$file"; then
+    echo "[ringline-sandbox] could not apply the sipgo fix to $file (ClientTx.Init changed upstream?)" >&2
+    return 1
+  fi
+  go mod edit -replace "github.com/livekit/sipgo=$dir/sipgo"
+  echo "[ringline-sandbox] livekit-sip is built with a fix of sipgo's ClientTx.Init race (see patch_sipgo)" >&2
+}
+
 # build_sip <version>: livekit-sip built inside a copy of its own module, so its go.mod (replace lines included)
 # and go.sum apply as upstream builds it, and every dependency zip is verified against that go.sum.
 build_sip() {
   local version="$1"
-  local out="$BIN/livekit-sip-$version"
+  local out="$BIN/livekit-sip-$version-p1"
   if [ -x "$out" ]; then echo "$out"; return 0; fi
   exec 9>"$BIN/.livekit-sip-$version.lock"
   flock 9
@@ -153,10 +180,11 @@ build_sip() {
   (
     cd "$dir/src"
     go mod download >&2
+    patch_sipgo "$dir"
     CGO_ENABLED=1 go build -trimpath -o "$out.tmp" ./cmd/livekit-sip >&2
   )
   mv "$out.tmp" "$out"
-  rm -rf "$dir/src"
+  rm -rf "$dir/src" "$dir/sipgo"
   echo "[ringline-sandbox] built livekit-sip in $((SECONDS - start))s" >&2
   echo "$out"
 }
@@ -289,8 +317,8 @@ if [ "$want" = livekit-sip ]; then
     echo "$LIVEKIT_SIP_BIN"
   elif command -v livekit-sip >/dev/null 2>&1; then
     command -v livekit-sip
-  elif [ -x "$BIN/livekit-sip-$SIP_VERSION" ]; then
-    echo "$BIN/livekit-sip-$SIP_VERSION"
+  elif [ -x "$BIN/livekit-sip-$SIP_BUILD" ]; then
+    echo "$BIN/livekit-sip-$SIP_BUILD"
   else
     find_go || sip_unavailable "it is not on PATH nor in $BIN, and Go (>= 1.26) is not installed to build it"
     use_mirror
@@ -300,7 +328,7 @@ if [ "$want" = livekit-sip ]; then
       sip_unavailable "building it needs cgo libraries that are missing (apt-get install -y pkg-config libopus-dev libopusfile-dev libsoxr-dev gcc)"
     fi
     # A child bash, so `set -e` applies inside the build as it does for livekit-server.
-    if ! bash -c "$(declare -f build_sip); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build_sip '$SIP_VERSION'"; then
+    if ! bash -c "$(declare -f build_sip patch_sipgo); set -euo pipefail; BIN='$BIN' CACHE='$CACHE'; build_sip '$SIP_VERSION'"; then
       sip_unavailable "building it with Go failed (output above; work dir $CACHE/build/livekit-sip-$SIP_VERSION)"
     fi
   fi

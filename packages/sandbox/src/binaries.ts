@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url'
 
 export const LIVEKIT_SERVER_VERSION = 'v1.13.5'
 export const LIVEKIT_SIP_VERSION = 'v1.11.0'
+/**
+ * The cached livekit-sip's name suffix: the sandbox builds it with a fix of a race in sipgo (see patch_sipgo in
+ * scripts/build-binaries.sh); a new patch level is a new cache entry.
+ */
+export const LIVEKIT_SIP_BUILD = `${LIVEKIT_SIP_VERSION}-p1`
 export const EGRESS_VERSION = 'v1.14.0'
 
 /** An error whose message says exactly what to run to fix it. */
@@ -93,11 +98,13 @@ interface LiveKitBinary<N extends string = 'livekit-server' | 'livekit-sip'> {
   name: N
   envVar: string
   version: string
+  /** The cached binary's name after the tool's (default `version`). */
+  build?: string
 }
 
 const LIVEKIT_BINARIES: LiveKitBinary[] = [
   { name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', version: LIVEKIT_SERVER_VERSION },
-  { name: 'livekit-sip', envVar: 'LIVEKIT_SIP_BIN', version: LIVEKIT_SIP_VERSION },
+  { name: 'livekit-sip', envVar: 'LIVEKIT_SIP_BIN', version: LIVEKIT_SIP_VERSION, build: LIVEKIT_SIP_BUILD },
 ]
 
 /** livekit-server / livekit-sip without building: env, then PATH, then the build cache. */
@@ -106,7 +113,7 @@ export function findLiveKitBinary(
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   const b = LIVEKIT_BINARIES.find((x) => x.name === name)!
-  const cached = join(cacheDir(env), 'bin', `${b.name}-${b.version}`)
+  const cached = join(cacheDir(env), 'bin', `${b.name}-${b.build ?? b.version}`)
   return fromEnv(env, b.envVar) ?? which(b.name, env) ?? (isExecutable(cached) ? cached : undefined)
 }
 

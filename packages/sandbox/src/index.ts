@@ -1,4 +1,10 @@
-export { LIVEKIT_SERVER_VERSION, LIVEKIT_SIP_FIX, LIVEKIT_SIP_VERSION, SandboxSetupError } from './binaries'
+export {
+  LIVEKIT_SERVER_VERSION,
+  LIVEKIT_SIP_BUILD,
+  LIVEKIT_SIP_FIX,
+  LIVEKIT_SIP_VERSION,
+  SandboxSetupError,
+} from './binaries'
 export {
   DEFAULT_API_KEY,
   DEFAULT_API_SECRET,

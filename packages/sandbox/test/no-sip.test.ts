@@ -13,6 +13,7 @@ import { RoomServiceClient, SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { findLiveKitBinary, packageRoot, resolveBinaries, which } from '../src/binaries'
 import {
+  LIVEKIT_SIP_BUILD,
   LIVEKIT_SIP_VERSION,
   type Sandbox,
   SandboxSetupError,
@@ -354,7 +355,7 @@ describe('RINGLINE_GO_MIRROR: modules the proxy refuses come from a local mirror
     })
     const built = await runScript('livekit-sip', fresh)
     expect(built.status, built.stderr).toBe(0)
-    const bin = join(mirrorCache, 'bin', `livekit-sip-${LIVEKIT_SIP_VERSION}`)
+    const bin = join(mirrorCache, 'bin', `livekit-sip-${LIVEKIT_SIP_BUILD}`)
     expect(built.stdout.trim()).toBe(bin)
     expect(built.stderr).toContain(`building livekit-sip ${LIVEKIT_SIP_VERSION} inside its module`)
     expect(spawnSync(bin, [], { encoding: 'utf8' }).stderr).toContain('mirrored livekit-sip')

@@ -67,27 +67,16 @@ async function inboundRoom(caller: string) {
 }
 
 /**
- * `transferSipParticipant`, retried once when livekit-sip reports its REFER transaction ended without any response
- * ("transaction failed to complete (0 intermediate responses)", a Twirp timeout within a second): seen now and then
- * in full CI runs on a loaded 2-core machine, in this file's tests and never in Ringline's own code paths (its server
- * reports it as TRANSFER_FAILED and the call stays up). Any other error, or the same one twice, fails the test.
+ * `transferSipParticipant`; on failure it prints what livekit-sip and the phone saw first. (The REFERs the phone
+ * accepted but livekit-sip reported as "transaction failed to complete (0 intermediate responses)" were a race in
+ * sipgo, fixed in the sandbox's livekit-sip build: see patch_sipgo in scripts/build-binaries.sh.)
  */
 async function transfer(room: string, identity: string, to: string) {
   try {
     await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
   } catch (error) {
     console.warn(transferDiagnostics(room, error))
-    if (!/transaction failed to complete \(0 intermediate responses\)/.test(String(error))) throw error
-    console.warn(
-      `[transfer test] livekit-sip lost the REFER to ${identity} (${String(error)}); sending it again`,
-    )
-    await new Promise((r) => setTimeout(r, 500))
-    try {
-      await sip.transferSipParticipant(room, identity, to, { ringingTimeout: 15 })
-    } catch (again) {
-      console.warn(transferDiagnostics(room, again))
-      throw again
-    }
+    throw error
   }
 }
 
