@@ -4,6 +4,13 @@ import { insertCall, openConsult } from '../src/calls/callRepository'
 import { req, testRingline, USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 
+/** `POST path` as `user` on `ringline`: the status and the JSON body. */
+const poster =
+  (ringline: ReturnType<typeof testRingline>) => async (user: string, path: string, body?: unknown) => {
+    const res = await ringline.handler(req('POST', path, { user, body }))
+    return { status: res.status, body: await res.json() }
+  }
+
 // Warm transfer's routes on the memory store. The media side (the colleague joining the call's room, the caller
 // held) is LiveKit's; here: who may do what when, the record, and who is told.
 describe('warm transfer: consult, answer, complete, cancel', () => {
@@ -13,10 +20,7 @@ describe('warm transfer: consult, answer, complete, cancel', () => {
   const unsubscribe = Object.keys(events).map((u) =>
     ringline.api.subscribe(USERS[u]!, (e) => events[u]!.push(e)),
   )
-  const post = async (user: string, path: string, body?: unknown) => {
-    const res = await ringline.handler(req('POST', path, { user, body }))
-    return { status: res.status, body: await res.json() }
-  }
+  const post = poster(ringline)
   /** An outbound call Alice placed, connected. */
   const connectedCall = async (status: 'in-progress' | 'ringing' = 'in-progress') => {
     const call = await insertCall(ringline.store, {
@@ -208,10 +212,7 @@ describe('warm transfer to a phone number: under the call caps', () => {
   const ringline = testRingline({
     calls: { maxConcurrentPerUser: 2, maxPerUserPerHour: 3, allowUnassignedNumbers: true },
   })
-  const post = async (user: string, path: string, body?: unknown) => {
-    const res = await ringline.handler(req('POST', path, { user, body }))
-    return { status: res.status, body: await res.json() }
-  }
+  const post = poster(ringline)
   const openCall = async (direction: 'outbound' | 'inbound' = 'outbound') => {
     const call = await insertCall(ringline.store, {
       id: crypto.randomUUID(),

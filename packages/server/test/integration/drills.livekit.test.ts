@@ -65,24 +65,30 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
       )
     ).rows
 
+  /** Alice calls the sandbox's answering phone; resolves once the record is in progress and the phone answered. */
+  const answeredPhoneCall = async () => {
+    const since = Date.now()
+    const dialed = await h.post('alice', '/calls', { to: sandbox.phone.numbers.answer })
+    expect(dialed.status, JSON.stringify(dialed.body)).toBe(201)
+    const call = dialed.body.call as { id: string; roomName: string }
+    await h.waitForEvent(
+      (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
+      60_000,
+    )
+    const answered = await sandbox.phone.waitFor(
+      sandbox.phone.numbers.answer,
+      (s) => s.calls.some((c) => c.answeredAt !== null),
+      { since },
+    )
+    return { call, since, phoneCallId: answered.calls.find((c) => c.answeredAt !== null)!.callId }
+  }
+  const roomService = () =>
+    new RoomServiceClient(sandbox.livekit.url, sandbox.livekit.apiKey, sandbox.livekit.apiSecret)
+
   itWithSip(
     'livekit-sip killed: the phone leg leaves the room, the record closes with a reason, no ghost call',
     async () => {
-      const since = Date.now()
-      const dialed = await h.post('alice', '/calls', { to: sandbox.phone.numbers.answer })
-      expect(dialed.status, JSON.stringify(dialed.body)).toBe(201)
-      const call = dialed.body.call as { id: string; roomName: string }
-      await h.waitForEvent(
-        (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
-        60_000,
-      )
-      await sandbox.phone.waitFor(
-        sandbox.phone.numbers.answer,
-        (s) => s.calls.some((c) => c.answeredAt !== null),
-        {
-          since,
-        },
-      )
+      const { call } = await answeredPhoneCall()
 
       await sandbox.stopProcess('livekit-sip')
       try {
@@ -99,11 +105,7 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
       // No SIP participant is left in the room on LiveKit's side, and reconcile leaves no open record. (The sipp
       // phone itself gets no BYE: the killed livekit-sip cannot send one and the restarted one has no memory of the
       // call; a real carrier ends such a call on its own RTP or session timers, which the sandbox phone lacks.)
-      const rooms = new RoomServiceClient(
-        sandbox.livekit.url,
-        sandbox.livekit.apiKey,
-        sandbox.livekit.apiSecret,
-      )
+      const rooms = roomService()
       await until('no SIP participant left in the room', async () => {
         const participants = await rooms.listParticipants(call.roomName).catch(() => [])
         return participants.every((p) => !p.identity.startsWith('sip'))
@@ -187,20 +189,7 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
   itWithSip(
     'livekit-server down at hang-up: 503, call.ended goes out at once, and once LiveKit is back the phone is hung up',
     async () => {
-      const since = Date.now()
-      const dialed = await h.post('alice', '/calls', { to: sandbox.phone.numbers.answer })
-      expect(dialed.status, JSON.stringify(dialed.body)).toBe(201)
-      const call = dialed.body.call as { id: string; roomName: string }
-      await h.waitForEvent(
-        (e) => e.type === 'call.updated' && e.call.id === call.id && e.call.status === 'in-progress',
-        60_000,
-      )
-      const answered = await sandbox.phone.waitFor(
-        sandbox.phone.numbers.answer,
-        (s) => s.calls.some((c) => c.answeredAt !== null),
-        { since },
-      )
-      const phoneCallId = answered.calls.find((c) => c.answeredAt !== null)!.callId
+      const { call, since, phoneCallId } = await answeredPhoneCall()
 
       await sandbox.stopProcess('livekit-server')
       try {
@@ -217,11 +206,7 @@ describe('drills: LiveKit processes killed mid-call (own sandbox)', { timeout: 2
         await sandbox.startProcess('livekit-server')
       }
       // LiveKit is back (its rooms kept in Redis): Ringline's retry ends the room, so the phone gets its BYE.
-      const rooms = new RoomServiceClient(
-        sandbox.livekit.url,
-        sandbox.livekit.apiKey,
-        sandbox.livekit.apiSecret,
-      )
+      const rooms = roomService()
       await until('the phone hung up by LiveKit', async () => {
         const { calls } = await sandbox.phone.received(sandbox.phone.numbers.answer, { since })
         return calls.find((c) => c.callId === phoneCallId)?.endedAt ?? undefined
