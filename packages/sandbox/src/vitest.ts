@@ -40,6 +40,9 @@ export const SIP_SKIP_MARKER = 'needs livekit-sip'
 /** Text in the name of every test and suite that runs on livekit-sip (what the end-of-run summary counts). */
 export const SIP_RUN_MARKER = '[livekit-sip]'
 
+/** Text in the name of every suite skipped for want of egress (the summary counts those tests apart). */
+export const EGRESS_SKIP_MARKER = '(skipped: needs egress: '
+
 /** The name a test or suite gets when it runs on livekit-sip. */
 export function sipRunName(name: string): string {
   return `${name} ${SIP_RUN_MARKER}`
@@ -115,7 +118,7 @@ export function describeWithEgress(name: string, ...args: DescribeWithSipArgs): 
   run(
     egress.available
       ? `${name} [egress]`
-      : `${name} (skipped: needs egress: ${egress.reason ?? 'unknown reason'})`,
+      : `${name} ${EGRESS_SKIP_MARKER}${egress.reason ?? 'unknown reason'})`,
     ...args,
   )
 }
@@ -127,27 +130,46 @@ export function itWithSip(name: string, ...args: ItWithSipArgs): void {
   run(sip.available ? sipRunName(name) : sipSkippedName(name, sip.reason), ...args)
 }
 
+/**
+ * The end-of-run line of one project run with livekit-sip: its phone tests (names with the run marker) by outcome;
+ * those skipped for want of egress (recording) are said apart, because livekit-sip did run. Null when it has none.
+ */
+export function sipSummaryLine(
+  projectName: string,
+  tests: Iterable<{ fullName: string; state: 'passed' | 'failed' | 'skipped' | 'pending' }>,
+): string | null {
+  const states = { passed: 0, failed: 0, skipped: 0, pending: 0 }
+  let needEgress = 0
+  for (const test of tests) {
+    if (!test.fullName.includes(SIP_RUN_MARKER)) continue
+    if (test.state === 'skipped' && test.fullName.includes(EGRESS_SKIP_MARKER)) needEgress += 1
+    else states[test.state] += 1
+  }
+  const ran = states.passed + states.failed
+  if (ran + states.skipped + states.pending + needEgress === 0) return null
+  const skipped = states.skipped ? `, ${states.skipped} skipped` : ''
+  const egress = needEgress
+    ? `; ${needEgress} recording test${needEgress === 1 ? '' : 's'} on it not run: they need egress, which is not available`
+    : ''
+  return `project "${projectName}": ${ran} phone test${ran === 1 ? '' : 's'} ran on livekit-sip (${states.passed} passed, ${states.failed} failed${skipped})${egress}`
+}
+
 /** At the end of a run with livekit-sip: how many tests of `project` ran on it, and how they ended. */
 function reportSipTests(project: TestProject): void {
   const out = (line: string) => process.stderr.write(`[ringline-sandbox] ${line}\n`)
-  const states = { passed: 0, failed: 0, skipped: 0, pending: 0 }
+  const tests: Array<{ fullName: string; state: 'passed' | 'failed' | 'skipped' | 'pending' }> = []
   try {
     for (const module of project.vitest.state.getTestModules()) {
       if (module.project.name !== project.name) continue
-      for (const test of module.children.allTests()) {
-        if (!test.fullName.includes(SIP_RUN_MARKER)) continue
-        states[test.result().state] += 1
-      }
+      for (const test of module.children.allTests())
+        tests.push({ fullName: test.fullName, state: test.result().state })
     }
   } catch {
     out(`project "${project.name}": ran with livekit-sip (the per-test count is unavailable)`)
     return
   }
-  const ran = states.passed + states.failed
-  if (ran + states.skipped + states.pending === 0) return
-  out(
-    `project "${project.name}": ${ran} phone test${ran === 1 ? '' : 's'} ran on livekit-sip (${states.passed} passed, ${states.failed} failed${states.skipped ? `, ${states.skipped} skipped` : ''})`,
-  )
+  const line = sipSummaryLine(project.name, tests)
+  if (line) out(line)
 }
 
 /** At the end of a run without livekit-sip: how many tests of `project` were not run for want of it, and why. */

@@ -4,6 +4,7 @@ import { targetNumber } from '../src/hub'
 import { dtmfDigit, dtmfPcap, toneRtpPacket } from '../src/pcap'
 import { audioLevel, callerScenario } from '../src/phone'
 import { CallTracker, parseTrace, sdpMedia, userOf } from '../src/sipp-trace'
+import { EGRESS_SKIP_MARKER, sipRunName, sipSummaryLine } from '../src/vitest'
 
 const entry = (time: string, dir: 'sent' | 'received', msg: string) =>
   `----------------------------------------------- 2026-11-21 ${time}\nUDP message ${dir === 'sent' ? 'sent (100 bytes):' : 'received [100] bytes :'}\n\n${msg}\n\n`
@@ -230,5 +231,27 @@ describe('audioLevel', () => {
     expect(audioLevel(a, 1000, 1400)).toBeCloseTo(Math.sqrt((0.01 + 0.01 + 0.25) / 4))
     expect(audioLevel(a, 2000, 3000)).toBe(0)
     expect(audioLevel(audio([]), 0, 100)).toBe(0)
+  })
+})
+
+describe('end-of-run phone test summary', () => {
+  const egressSkipped = (name: string) =>
+    `${sipRunName(`recording ${name}`)} ${EGRESS_SKIP_MARKER}no egress binary)`
+  test('counts phone tests by outcome, and recording tests skipped for want of egress apart', () => {
+    const line = sipSummaryLine('server-integration', [
+      { fullName: sipRunName('dials out'), state: 'passed' },
+      { fullName: sipRunName('answers'), state: 'passed' },
+      { fullName: sipRunName('transfers'), state: 'failed' },
+      { fullName: sipRunName('parks'), state: 'skipped' },
+      { fullName: egressSkipped('a'), state: 'skipped' },
+      { fullName: egressSkipped('b'), state: 'skipped' },
+      { fullName: 'a unit test', state: 'passed' },
+    ])
+    expect(line).toBe(
+      'project "server-integration": 3 phone tests ran on livekit-sip (2 passed, 1 failed, 1 skipped); 2 recording tests on it not run: they need egress, which is not available',
+    )
+  })
+  test('says nothing for a project without phone tests', () => {
+    expect(sipSummaryLine('core', [{ fullName: 'a unit test', state: 'passed' }])).toBeNull()
   })
 })
