@@ -187,12 +187,19 @@ describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
     t.client.subscribe(() => {})
     await settle()
     // The server announces the ring while the placing tab still waits for its REST response (id not known yet).
-    t.server.on('POST /twilio/voice/calls', () => {
+    const whilePlacing = { placingTab: [] as string[], otherTab: [] as string[], phase: '' }
+    t.server.on('POST /twilio/voice/calls', async () => {
       t.server.push(ringEvent(false))
+      await settle()
+      whilePlacing.placingTab = t.client.getSnapshot().incoming.map((c) => c.id)
+      whilePlacing.otherTab = otherTab.getSnapshot().incoming.map((c) => c.id)
+      whilePlacing.phase = `${t.call().phase} ${t.call().id}`
       return { status: 201, body: { call: placed, twilio: { callSid: SID, status: 'queued' } } }
     })
     await t.client.dial('+14155550123')
     await settle()
+    // While its request was in flight (no id yet) the placing tab did not list it either.
+    expect(whilePlacing).toEqual({ placingTab: [], otherTab: [placed.id], phase: 'requesting null' })
     expect(t.client.getSnapshot().incoming).toEqual([])
     expect(t.call()).toMatchObject({ phase: 'dialing', id: placed.id })
     expect(otherTab.getSnapshot().incoming).toMatchObject([
