@@ -13,13 +13,14 @@ import {
   type IncomingCallsAction,
   type IncomingCallsState,
   initialIncomingCalls,
+  isServerDialRing,
   reduceIncomingCalls,
 } from './incomingCalls'
 import type { RoomLike } from './livekitTransport'
 import { microphoneError } from './microphoneError'
 import { createNotifyManager, type NotifyManager } from './notifyManager'
 import { isPhoneNumberMetadataLoaded, loadPhoneNumberMetadata, normalizePhoneNumber } from './phoneNumber'
-import type { RinglineEvent } from './protocol'
+import type { RinglineEvent, RinglineEventOf } from './protocol'
 import { roomNameProblem } from './protocol/guards'
 import { RinglineError, toRinglineError } from './ringlineError'
 import { createServerEvents, type ServerEvents } from './serverEvents'
@@ -307,9 +308,26 @@ class CallClientImpl extends Subscribable implements CallClient {
   #applyServerEvent(event: RinglineEvent) {
     this.#emit({ type: 'server-event', event })
 
+    // The ring of a call placed through the server from another tab or device is listed (not answered) here.
+    if (this.#isOthersServerDial(event)) return this.#reduceIncoming({ type: 'server', event })
     // Events of the active call, or of an outbound call whose id is not known yet, are the active call's.
     if (this.#active.serverEvent(event) || event.type === 'room.updated') return
     this.#reduceIncoming({ type: 'server', event })
+  }
+
+  /**
+   * True for a server-placed call's ring (or a later event of one listed) that this tab did not place: the placing
+   * tab's active call has its id, or has none yet while the request is in flight, and takes its events itself.
+   */
+  #isOthersServerDial(
+    event: RinglineEvent,
+  ): event is RinglineEventOf<'call.incoming' | 'call.updated' | 'call.ended'> {
+    if (event.type === 'room.updated' || event.call.direction !== 'outbound') return false
+    const listed = this.#incoming.incoming.some((c) => c.id === event.call.id && c.serverDial)
+    if (!listed && !isServerDialRing(event)) return false
+    const active = this.#active.call
+    if (!active || isCallOver(active)) return true
+    return active.id !== event.call.id && !(active.id === null && active.direction === 'outbound')
   }
 
   /** Apply an incoming-call action; ended calls leave after `incomingRetention`, removed ones need no timer. */
@@ -411,6 +429,12 @@ class CallClientImpl extends Subscribable implements CallClient {
 
   async answer(callId: string): Promise<Call> {
     const ringing = this.#state.incoming.find((c) => c.id === callId)
+    if (ringing?.serverDial) {
+      throw new RinglineError(
+        'CALL_ALREADY_ANSWERED',
+        'This ring is a call you placed from another tab or device; that tab takes it.',
+      )
+    }
     const key = this.#active.newKey()
     this.#active.start(
       createCallMachine({
@@ -441,10 +465,14 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   async decline(callId: string, options: { reject?: boolean } = {}): Promise<void> {
+    const serverDial = this.#state.incoming.find((c) => c.id === callId)?.serverDial
     this.#serverEvents.handled(callId, 'declined')
     this.#reduceIncoming({ type: 'handled', callId })
+    // The ring of your own server-placed call: ignoring it only drops it here; rejecting it ends that call.
+    if (serverDial && !options.reject) return
     try {
-      await this.#active.requests().declineCall(callId, options.reject ? { reject: true } : {})
+      if (serverDial) await this.#active.requests().hangupCall(callId)
+      else await this.#active.requests().declineCall(callId, options.reject ? { reject: true } : {})
     } catch (e) {
       const error = toRinglineError(e, 'NETWORK_ERROR')
       // Already over or answered: nothing left to decline.

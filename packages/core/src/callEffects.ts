@@ -3,7 +3,7 @@
 import { isCallOver } from './callMachine'
 import type { DesktopNotifier } from './desktopNotifier'
 import type { SoundManager } from './soundManager'
-import type { CallClientState } from './types'
+import type { CallClientState, IncomingCall } from './types'
 
 /** Where the client runs: effects only happen while someone subscribes, and ringing only in the leader tab. */
 export interface CallEffectsContext {
@@ -11,10 +11,13 @@ export interface CallEffectsContext {
   leader: boolean
 }
 
+/** Ringing and for this user to answer: the ring of their own server-placed call (`serverDial`) is not. */
+const answerable = (c: IncomingCall) => c.phase === 'ringing' && !c.serverDial
+
 /** True when this tab should play the ringtone: a call rings, this tab leads, and no call is live. */
 export function ringsHere(state: CallClientState, context: CallEffectsContext): boolean {
   const live = state.activeCall !== null && !isCallOver(state.activeCall)
-  return context.running && context.leader && !live && state.incoming.some((c) => c.phase === 'ringing')
+  return context.running && context.leader && !live && state.incoming.some(answerable)
 }
 
 /** Options of `createCallEffects`. */
@@ -39,7 +42,7 @@ export function createCallEffects(options: CallEffectsOptions): CallEffects {
   return {
     apply(state, context) {
       const { incoming, activeCall, audio } = state
-      const ringing = context.running ? incoming.filter((c) => c.phase === 'ringing') : []
+      const ringing = context.running ? incoming.filter(answerable) : []
       const live = activeCall !== null && !isCallOver(activeCall)
       const leader = context.leader
       const sounds = options.sounds

@@ -1,6 +1,6 @@
 // The incoming-call list as a pure reducer: server events and local actions in, the next list out. The client
 // owns the retention timers and the tab messages; this file only decides what the list becomes.
-import type { CallRecord, RinglineEventOf } from './protocol'
+import type { CallRecord, RinglineEvent, RinglineEventOf } from './protocol'
 import { FINAL_CALL_STATUSES } from './protocol/constants'
 import type { IncomingCall, IncomingEndReason } from './types'
 
@@ -72,6 +72,26 @@ function endReasonOf(event: IncomingCallsAction & { type: 'server' }): IncomingE
   return null
 }
 
+/**
+ * Why the ring of a server-placed call stopped: a browser took it (`answered-elsewhere`: the destination is dialled
+ * from then on), or the call ended before any did (`missed`); null while the browsers still ring.
+ */
+function serverDialEndReason(event: IncomingCallsAction & { type: 'server' }): IncomingEndReason | null {
+  const record = event.event.call
+  const answered =
+    (event.event.type !== 'call.ended' && event.event.serverDial?.answered) ||
+    record.answeredAt !== null ||
+    record.status === 'ringing' ||
+    record.status === 'in-progress'
+  if (answered) return 'answered-elsewhere'
+  return isFinal(record) || event.event.type === 'call.ended' ? 'missed' : null
+}
+
+/** True for the ring of a server-placed call (Twilio Voice `initiate: 'server'`) that still rings. */
+export function isServerDialRing(event: RinglineEvent): boolean {
+  return event.type === 'call.incoming' && !!event.serverDial && !event.serverDial.answered
+}
+
 function reduceServerEvent(
   state: IncomingCallsState,
   action: IncomingCallsAction & { type: 'server' },
@@ -79,9 +99,11 @@ function reduceServerEvent(
 ): IncomingCallsState {
   const { event } = action
   const record = event.call
-  // Outbound and internal records are the active call's business.
-  if (record.direction !== 'inbound') return state
   const existing = state.incoming.find((c) => c.id === record.id)
+  // Outbound and internal records are the active call's business, except the ring of a call placed through the
+  // server from another tab or device (the client routes only those here).
+  const serverDial = isServerDialRing(event) || !!existing?.serverDial
+  if (record.direction !== 'inbound' && !serverDial) return state
 
   if (event.type === 'call.incoming') {
     if (state.handled.has(record.id) || state.answering.has(record.id) || isFinal(record)) return state
@@ -95,13 +117,14 @@ function reduceServerEvent(
       record,
       receivedAt: now,
       phase: 'ringing',
+      ...(event.serverDial ? { serverDial: { callSid: event.serverDial.callSid } } : {}),
     }
     const others = ringsAgain ? state.incoming.filter((c) => c.id !== record.id) : state.incoming
     return { ...state, incoming: [...others, call] }
   }
 
   if (existing?.phase !== 'ringing' || state.answering.has(record.id)) return state
-  const reason = endReasonOf(action)
+  const reason = existing.serverDial ? serverDialEndReason(action) : endReasonOf(action)
   const incoming = state.incoming.map((c): IncomingCall => {
     if (c.id !== record.id) return c
     if (!reason) return { ...c, record }
@@ -111,6 +134,7 @@ function reduceServerEvent(
       to: c.to,
       record,
       receivedAt: c.receivedAt,
+      ...(c.serverDial ? { serverDial: c.serverDial } : {}),
       phase: 'ended',
       endReason: reason,
       endedAt: now,

@@ -173,6 +173,11 @@ export type IncomingCall = {
   to: string | null
   record: CallRecord
   receivedAt: number
+  /**
+   * Set when this is the ring of an outbound call you placed through the server (Twilio Voice, `dialVia: 'server'`)
+   * from another tab or device: your browsers ring for it, the placing tab takes that ring; not to answer here.
+   */
+  serverDial?: { callSid: string }
 } & ({ phase: 'ringing' } | { phase: 'ended'; endReason: IncomingEndReason; endedAt: number })
 
 /** An audio device as a plain value. */
@@ -399,9 +404,15 @@ export interface CallClient {
   getServerSnapshot(): CallClientState
   /** Place an outbound phone call. Rejects with a `RinglineError` when the request fails (also shown in state). */
   dial(to: string, options?: DialOptions): Promise<Call>
-  /** Answer a ringing inbound call (atomic claim on the server). */
+  /**
+   * Answer a ringing inbound call (atomic claim on the server). The ring of your own server-placed call
+   * (`serverDial`) rejects with `CALL_ALREADY_ANSWERED`: the tab that placed it takes it.
+   */
   answer(callId: string): Promise<Call>
-  /** Stop an inbound call ringing for this user; `reject: true` ends it for everyone. */
+  /**
+   * Stop an inbound call ringing for this user; `reject: true` ends it for everyone. For the ring of your own
+   * server-placed call (`serverDial`): drops it here, and `reject: true` hangs that call up.
+   */
   decline(callId: string, options?: { reject?: boolean }): Promise<void>
   /** Hang up the active call (or cancel it while it rings). */
   hangup(callId?: string): Promise<void>

@@ -113,6 +113,51 @@ export const WithDetails: Story = {
   },
 }
 
+const participantCalls = demoCalls(20)
+const participantCall = participantCalls.find((c) => c.direction === 'inbound') ?? participantCalls[0]!
+
+/** Details with the recorded participants: Ada left muted (the muted-mic marker), the caller was not muted. */
+export const ParticipantsWithMuteState: Story = {
+  parameters: {
+    msw: {
+      handlers: ringlineHandlers({
+        calls: participantCalls,
+        participants: {
+          [participantCall.id]: [
+            {
+              identity: 'user_ada',
+              kind: 'user',
+              name: 'Ada Lovelace',
+              joinedAt: participantCall.startedAt,
+              leftAt: participantCall.endedAt ?? null,
+              durationSeconds: participantCall.durationSeconds ?? 95,
+              muted: true,
+            },
+            {
+              identity: 'sip_+14155550123',
+              kind: 'sip',
+              name: participantCall.fromNumber,
+              joinedAt: participantCall.startedAt,
+              leftAt: participantCall.endedAt ?? null,
+              durationSeconds: participantCall.durationSeconds ?? 95,
+              muted: false,
+            },
+          ],
+        },
+      }),
+    },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const row = await waitForRow(canvasElement, participantCalls.indexOf(participantCall) + 1)
+    await userEvent.click(row.querySelector('.rl-history-open') as HTMLElement)
+    const list = await canvas.findByRole('list', { name: 'Participants' })
+    const [ada, caller] = within(list).getAllByRole('listitem')
+    await expect(within(ada!).getByRole('img', { name: 'Muted at last report' })).toBeInTheDocument()
+    await expect(within(caller!).queryByRole('img', { name: 'Muted at last report' })).toBeNull()
+  },
+}
+
 async function waitForRow(root: HTMLElement, position: number): Promise<HTMLElement> {
   for (let i = 0; i < 100; i++) {
     const row = root.querySelector<HTMLElement>(`[aria-posinset="${position}"]`)

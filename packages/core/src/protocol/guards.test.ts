@@ -4,9 +4,19 @@
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { connectionFor, makeEvent, makeRecord } from '../testing/fakeServer'
-import { callRecordSchema, callWithConnectionSchema, listCallsResponseSchema } from './calls'
+import {
+  callDetailSchema,
+  callRecordSchema,
+  callWithConnectionSchema,
+  listCallsResponseSchema,
+} from './calls'
 import { ringlineEventSchema } from './events'
-import { callWithConnectionGuard, listCallsResponseGuard, ringlineEventGuard } from './guards'
+import {
+  callDetailGuard,
+  callWithConnectionGuard,
+  listCallsResponseGuard,
+  ringlineEventGuard,
+} from './guards'
 
 type Shape = Record<string, z.ZodType>
 
@@ -71,5 +81,42 @@ describe('browser guards agree with the server schemas', () => {
     expect(
       ringlineEventGuard.safeParse({ ...makeEvent('call.updated', record), type: 'call.nope' }).success,
     ).toBe(false)
+  })
+
+  it('accepts the serverDial ring of call.incoming / call.updated and rejects a malformed one, as the schema does', () => {
+    for (const type of ['call.incoming', 'call.updated'] as const) {
+      const ok = {
+        ...makeEvent(type, record),
+        serverDial: { callSid: `CA${'1'.repeat(32)}`, answered: false },
+      }
+      expect(ringlineEventSchema.safeParse(ok).success).toBe(true)
+      expect(ringlineEventGuard.safeParse(ok).success).toBe(true)
+      const bad = { ...ok, serverDial: { callSid: 7, answered: 'no' } }
+      expect(ringlineEventSchema.safeParse(bad).success).toBe(false)
+      expect(ringlineEventGuard.safeParse(bad).success).toBe(false)
+    }
+  })
+
+  it("keeps participants' duration and last mute state in GET /calls/:id", () => {
+    const body = {
+      call: record,
+      participants: [
+        {
+          identity: 'user_ada',
+          kind: 'user',
+          name: 'Ada',
+          joinedAt: record.startedAt,
+          leftAt: null,
+          durationSeconds: 12,
+          muted: true,
+        },
+      ],
+    }
+    expect(callDetailSchema.parse(body).participants[0]).toMatchObject({ durationSeconds: 12, muted: true })
+    const guarded = callDetailGuard.safeParse(body)
+    expect(guarded.success && guarded.data.participants[0]).toMatchObject({
+      durationSeconds: 12,
+      muted: true,
+    })
   })
 })

@@ -142,7 +142,11 @@ export const listTwilioNumbersResponseGuard = guard<{ numbers: TwilioNumber[] }>
 export const numberConnectionGuard = guard<NumberConnection>(record)
 
 const base = { id: str, at: str }
-const callEvent = obj({ ...base, call: callRecord })
+const callEvent = obj({
+  ...base,
+  call: callRecord,
+  serverDial: optional(obj({ callSid: str, answered: bool })),
+})
 const roomEvent = obj({ ...base, name: str, room: nullable(roomInfo) })
 /** An event of `GET /events`. */
 export const ringlineEventGuard = guard<RinglineEvent>((v, path) => {

@@ -57,13 +57,14 @@ export {
 } from './constants'
 export type { ErrorBody, ErrorCode } from './errors'
 export { errorBodySchema, errorCodeSchema } from './errors'
-export type { RinglineEvent, RinglineEventOf, RinglineEventType } from './events'
+export type { RinglineEvent, RinglineEventOf, RinglineEventType, ServerDialRing } from './events'
 export {
   callEndedEventSchema,
   callIncomingEventSchema,
   callUpdatedEventSchema,
   ringlineEventSchema,
   roomUpdatedEventSchema,
+  serverDialRingSchema,
 } from './events'
 export type { GuardIssue, GuardResult, ResponseGuard } from './guards'
 export { roomNameProblem, twilioCredentialsProblems } from './guards'

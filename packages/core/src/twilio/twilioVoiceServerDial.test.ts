@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestClient } from '../../test/callClientHarness'
-import type { CallRecord } from '../protocol'
+import { ringsHere } from '../callEffects'
+import type { CallRecord, RinglineEvent } from '../protocol'
 import { createFakeServer, makeEvent, makeRecord, settle } from '../testing/fakeServer'
 import type { Call } from '../types'
 import { FakeTwilioDevice } from './testing/fakeDevice'
@@ -54,6 +55,13 @@ function setup(options: { events?: boolean; ringFirst?: boolean } = {}) {
     update: (patch: Partial<CallRecord>) => server.push(makeEvent('call.updated', { ...placed, ...patch })),
   }
 }
+
+/** The server's announcement of the browsers' ring of `placed` (`call.incoming`), or of its answer (`call.updated`). */
+const ringEvent = (answered: boolean) =>
+  ({
+    ...makeEvent(answered ? 'call.updated' : 'call.incoming', placed),
+    serverDial: { callSid: SID, answered },
+  }) as RinglineEvent
 
 beforeEach(() => FakeTwilioDevice.reset())
 
@@ -169,5 +177,101 @@ describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
     t.device().receive({ callSid: SID })
     await settle()
     expect(t.call().phase).toBe('connected')
+  })
+
+  it("lists the ring in the user's other tab (not in the placing one) until a browser answers it, then clears it", async () => {
+    const t = setup()
+    // Alice's other tab: its own client and Device on the same events stream.
+    const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
+    otherTab.subscribe(() => {})
+    t.client.subscribe(() => {})
+    await settle()
+    // The server announces the ring while the placing tab still waits for its REST response (id not known yet).
+    const whilePlacing = { placingTab: [] as string[], otherTab: [] as string[], phase: '' }
+    t.server.on('POST /twilio/voice/calls', async () => {
+      t.server.push(ringEvent(false))
+      await settle()
+      whilePlacing.placingTab = t.client.getSnapshot().incoming.map((c) => c.id)
+      whilePlacing.otherTab = otherTab.getSnapshot().incoming.map((c) => c.id)
+      whilePlacing.phase = `${t.call().phase} ${t.call().id}`
+      return { status: 201, body: { call: placed, twilio: { callSid: SID, status: 'queued' } } }
+    })
+    await t.client.dial('+14155550123')
+    await settle()
+    // While its request was in flight (no id yet) the placing tab did not list it either.
+    expect(whilePlacing).toEqual({ placingTab: [], otherTab: [placed.id], phase: 'requesting null' })
+    expect(t.client.getSnapshot().incoming).toEqual([])
+    expect(t.call()).toMatchObject({ phase: 'dialing', id: placed.id })
+    expect(otherTab.getSnapshot().incoming).toMatchObject([
+      { id: placed.id, phase: 'ringing', serverDial: { callSid: SID }, to: placed.toNumber },
+    ])
+    expect(otherTab.getSnapshot().activeCall).toBeNull()
+    // A late copy of the announcement after the placing tab knows the id is still its own call's.
+    t.server.push(ringEvent(false))
+    await settle()
+    expect(t.client.getSnapshot().incoming).toEqual([])
+    // The placing tab's browser takes the ring: the server says so, the other tab stops listing it as ringing.
+    const mine = t.device().receive({ callSid: SID })
+    t.server.push(ringEvent(true))
+    await settle()
+    expect(mine.status()).toBe('open')
+    expect(otherTab.getSnapshot().incoming).toMatchObject([
+      { id: placed.id, phase: 'ended', endReason: 'answered-elsewhere' },
+    ])
+    expect(otherTab.getSnapshot().activeCall).toBeNull()
+    t.update({ status: 'in-progress', answeredAt: '2030-01-01T00:00:05Z' })
+    await settle()
+    expect(t.call().phase).toBe('connected')
+    expect(t.client.getSnapshot().incoming).toEqual([])
+    otherTab.destroy()
+  })
+
+  it("ends the other tab's entry as missed when the call ends before any browser answers", async () => {
+    const t = setup()
+    const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
+    otherTab.subscribe(() => {})
+    await settle()
+    t.server.push(ringEvent(false))
+    await settle()
+    expect(otherTab.getSnapshot().incoming).toMatchObject([{ id: placed.id, phase: 'ringing' }])
+    t.server.push(makeEvent('call.ended', { ...placed, status: 'no-answer', endReason: 'no-answer' }))
+    await settle()
+    expect(otherTab.getSnapshot().incoming).toMatchObject([
+      { id: placed.id, phase: 'ended', endReason: 'missed' },
+    ])
+    // An outbound call.incoming without serverDial stays the active call's business: never listed.
+    const plain = makeRecord({ id: 'tw_plain', status: 'initiated' })
+    t.server.push(makeEvent('call.incoming', plain))
+    await settle()
+    expect(otherTab.getSnapshot().incoming.map((c) => c.id)).toEqual([placed.id])
+  })
+
+  it('in the other tab, the ring neither rings nor answers; ignoring drops it there, rejecting hangs the call up', async () => {
+    const t = setup()
+    const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
+    otherTab.subscribe(() => {})
+    await settle()
+    t.server.push(ringEvent(false))
+    await settle()
+    expect(otherTab.getSnapshot().incoming).toMatchObject([{ id: placed.id, phase: 'ringing' }])
+    expect(ringsHere(otherTab.getSnapshot(), { running: true, leader: true })).toBe(false)
+    await expect(otherTab.answer(placed.id)).rejects.toMatchObject({ code: 'CALL_ALREADY_ANSWERED' })
+    expect(otherTab.getSnapshot().activeCall).toBeNull()
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/answer`)).toHaveLength(0)
+    await otherTab.decline(placed.id)
+    expect(otherTab.getSnapshot().incoming).toEqual([])
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/decline`)).toHaveLength(0)
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/hangup`)).toHaveLength(0)
+
+    const again = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
+    again.subscribe(() => {})
+    await settle()
+    t.server.push({ ...ringEvent(false), id: 'ev_again' } as RinglineEvent)
+    await settle()
+    await again.decline(placed.id, { reject: true })
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/hangup`)).toHaveLength(1)
+    expect(t.server.calls(`POST /twilio/voice/calls/${placed.id}/decline`)).toHaveLength(0)
+    otherTab.destroy()
+    again.destroy()
   })
 })

@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, flush, serveFakeApi } from '../../test/createTestClient'
+import { de } from '../locales/de'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, type FakeApiOptions, generateFakeCalls } from '../testing/createFakeApi'
 import { CallHistory, type CallHistoryProps } from './CallHistory'
@@ -221,6 +222,92 @@ describe('CallHistory', () => {
     const callBack = within(row as HTMLElement).getByRole('button', { name: /^Call back/ })
     await user.click(callBack)
     expect(onCallBack).toHaveBeenCalledWith(number, withRecording)
+  })
+
+  it('lists the recorded participants in the details, with a muted marker only on the one last seen muted', async () => {
+    const user = userEvent.setup()
+    const calls = generateFakeCalls(3)
+    const call = calls[0]!
+    const { root, container } = setup(
+      {},
+      {
+        calls,
+        participants: {
+          [call.id]: [
+            {
+              identity: 'user_ada',
+              kind: 'user',
+              name: 'Ada',
+              joinedAt: '2026-11-20T10:00:00.000Z',
+              leftAt: '2026-11-20T10:02:05.000Z',
+              durationSeconds: 125,
+              muted: true,
+            },
+            {
+              identity: 'sip_caller',
+              kind: 'sip',
+              name: null,
+              joinedAt: '2026-11-20T10:00:01.000Z',
+              leftAt: null,
+              durationSeconds: 64,
+              muted: false,
+            },
+            { identity: 'agent_x', kind: 'agent', name: 'Helper', joinedAt: null, leftAt: null, muted: null },
+          ],
+        },
+      },
+    )
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    await user.click(root.querySelector('[aria-posinset="1"] .rl-history-open') as HTMLElement)
+    const list = await screen.findByRole('list', { name: 'Participants' })
+    const [ada, caller, agent] = within(list).getAllByRole('listitem')
+    expect(ada!.textContent).toContain('Ada')
+    expect(ada!.textContent).toContain('Browser')
+    expect(ada!.textContent).toContain('Present for 2:05')
+    expect(within(ada!).getByRole('img', { name: 'Muted at last report' })).toBeTruthy()
+    expect(ada!.querySelectorAll('time')[1]?.getAttribute('dateTime')).toBe('2026-11-20T10:02:05.000Z')
+    expect(caller!.textContent).toContain('sip_caller')
+    expect(caller!.textContent).toContain('Phone')
+    expect(caller!.textContent).toContain('Present for 1:04')
+    expect(within(caller!).queryByRole('img', { name: 'Muted at last report' })).toBeNull()
+    expect(agent!.textContent).toContain('Never joined')
+    expect(within(agent!).queryByRole('img', { name: 'Muted at last report' })).toBeNull()
+    await expectNoAxeViolations(container)
+  })
+
+  it('shows the participants in German with the German locale', async () => {
+    const user = userEvent.setup()
+    const calls = generateFakeCalls(1)
+    const call = calls[0]!
+    const api = createFakeApi({
+      calls,
+      participants: {
+        [call.id]: [
+          {
+            identity: 'user_ada',
+            kind: 'user',
+            name: 'Ada',
+            joinedAt: '2026-11-20T10:00:00.000Z',
+            leftAt: null,
+            durationSeconds: 5,
+            muted: true,
+          },
+        ],
+      },
+    })
+    const { client, server } = createTestClient()
+    serveFakeApi(server, api)
+    render(
+      <RinglineProvider client={client} messages={de}>
+        <CallHistory timeZone="UTC" locale="de-DE" />
+      </RinglineProvider>,
+    )
+    const root = screen.getByRole('region', { name: 'Anrufverlauf' })
+    await waitFor(() => expect(root.getAttribute('data-state')).toBe('ready'))
+    await user.click(root.querySelector('[aria-posinset="1"] .rl-history-open') as HTMLElement)
+    const list = await screen.findByRole('list', { name: 'Teilnehmer' })
+    expect(within(list).getByRole('img', { name: 'Zuletzt stummgeschaltet' })).toBeTruthy()
+    expect(list.textContent).toContain('Anwesend für 0:05')
   })
 
   it('applies live call events and takes labels', async () => {

@@ -1,8 +1,8 @@
 'use client'
-import type { CallDetail, CallRecord } from '@ringline/core/protocol'
+import type { CallDetail, CallParticipant, CallRecord } from '@ringline/core/protocol'
 import { useEffect, useId, useState } from 'react'
 import { formatDuration } from '../internal/format'
-import { PhoneIcon } from '../internal/icons'
+import { MicOffIcon, PhoneIcon } from '../internal/icons'
 import type { RinglineApi } from '../types'
 import type { CallHistoryLabels } from './callHistoryLabels'
 import { RecordingPlayer } from './RecordingPlayer'
@@ -18,7 +18,7 @@ export interface DetailProps {
   onCallBack?: () => void
 }
 
-/** One call's details: recording, transcript, call back. */
+/** One call's details: facts, participants (with their last mute state), recording, transcript, call back. */
 export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose, onCallBack }: DetailProps) {
   const [detail, setDetail] = useState<{ status: 'loading' | 'ready' | 'error'; data: CallDetail | null }>({
     status: 'loading',
@@ -37,6 +37,7 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
   }, [api, call.id])
   const record = detail.data?.call ?? call
   const transcript = detail.data?.transcript ?? []
+  const participants = detail.data?.participants ?? []
   return (
     <section className="rl-history-detail" aria-labelledby={`${id}-title`} data-state={detail.status}>
       <div className="rl-history-detail-header">
@@ -63,6 +64,14 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
           <dd>{record.durationSeconds != null ? formatDuration(record.durationSeconds) : '—'}</dd>
         </div>
       </dl>
+      {participants.length > 0 ? (
+        <HistoryParticipants
+          participants={participants}
+          labels={labels}
+          formatTime={formatTime}
+          titleId={`${id}-people`}
+        />
+      ) : null}
       {record.recordingUrl ? (
         <RecordingPlayer
           src={record.recordingUrl}
@@ -104,5 +113,72 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
         </button>
       ) : null}
     </section>
+  )
+}
+
+/** The recorded participants of a call: name, kind, joined/left, time present, and a marker when last seen muted. */
+function HistoryParticipants({
+  participants,
+  labels,
+  formatTime,
+  titleId,
+}: {
+  participants: readonly CallParticipant[]
+  labels: CallHistoryLabels
+  formatTime: (iso: string) => string
+  titleId: string
+}) {
+  return (
+    <div className="rl-history-participants">
+      <p className="rl-transcript-title" id={titleId}>
+        {labels.participants}
+      </p>
+      <ul className="rl-participants" aria-labelledby={titleId}>
+        {participants.map((p) => (
+          <li
+            key={p.identity}
+            className="rl-participant"
+            data-kind={p.kind}
+            data-muted={p.muted ? '' : undefined}
+            data-left={p.leftAt ? '' : undefined}
+          >
+            <span className="rl-participant-name" dir="auto">
+              {p.name ?? p.identity}
+            </span>
+            <span className="rl-badge">{labels.participantKinds[p.kind]}</span>
+            <span className="rl-participant-times">
+              {p.joinedAt ? (
+                <>
+                  {labels.joinedAt} <time dateTime={p.joinedAt}>{formatTime(p.joinedAt)}</time>
+                </>
+              ) : (
+                labels.neverJoined
+              )}
+              {p.leftAt ? (
+                <>
+                  {' · '}
+                  {labels.leftAt} <time dateTime={p.leftAt}>{formatTime(p.leftAt)}</time>
+                </>
+              ) : null}
+            </span>
+            {p.durationSeconds != null ? (
+              <span className="rl-participant-duration">
+                {labels.presentFor(formatDuration(p.durationSeconds))}
+              </span>
+            ) : null}
+            {p.muted ? (
+              <span
+                className="rl-participant-muted"
+                role="img"
+                aria-label={labels.participantMuted}
+                title={labels.participantMuted}
+              >
+                <MicOffIcon />
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </div>
   )
 }

@@ -1,5 +1,5 @@
 import type { CallClientOptions } from '@ringline/core'
-import type { CallRecord } from '@ringline/core/protocol'
+import type { CallRecord, RinglineEvent } from '@ringline/core/protocol'
 import { createFakeClock, makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
@@ -50,6 +50,29 @@ function setupReal(
 }
 
 describe('IncomingCallOverlay', () => {
+  it("leaves out the ring of the user's own server-placed call (serverDial) while an inbound call still shows", async () => {
+    const t = setupReal()
+    await act(async () => {
+      await flush()
+      t.server.push({
+        ...makeEvent(
+          'call.incoming',
+          makeRecord({ id: 'own', direction: 'outbound', status: 'initiated', toNumber: '+14155550199' }),
+        ),
+        serverDial: { callSid: `CA${'c3'.repeat(16)}`, answered: false },
+      } as RinglineEvent)
+      await flush()
+    })
+    // Core lists it (for UIs that want to say so) but the overlay offers nothing to answer.
+    expect(t.client.getSnapshot().incoming.map((c) => c.id)).toEqual(['own'])
+    expect(t.root.getAttribute('data-state')).toBe('idle')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    await t.push('call.incoming', 'c1')
+    const dialog = await screen.findByRole('alertdialog')
+    expect(dialog.querySelectorAll('.rl-incoming-card')).toHaveLength(1)
+    expect(dialog.querySelector('[data-call-id="own"]')).toBeNull()
+  })
+
   it('renders nothing modal while idle, then rings as an alertdialog with focus on Answer', async () => {
     const t = setupReal()
     await act(() => flush())

@@ -161,7 +161,8 @@ export function IncomingCallOverlay({
 
   const entries: Entry[] = []
   for (const call of incoming.calls) {
-    if (dismissed.has(call.id)) continue
+    // The ring of a call this user placed through the server from another tab is not one to answer here.
+    if (dismissed.has(call.id) || call.serverDial) continue
     let state: IncomingCallOverlayState
     if (call.phase === 'ended') {
       if (call.endReason === 'declined') continue

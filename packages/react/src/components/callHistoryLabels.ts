@@ -1,4 +1,4 @@
-import type { CallDirection, CallStatus } from '@ringline/core/protocol'
+import type { CallDirection, CallParticipant, CallStatus } from '@ringline/core/protocol'
 import type { RecordingPlayerLabels } from './RecordingPlayer'
 
 /** Every text of CallHistory. */
@@ -45,6 +45,20 @@ export interface CallHistoryLabels {
   duration: string
   startedAt: string
   close: string
+  /** Title of the recorded participants' list in the details. */
+  participants: string
+  /** Kind of each participant (a browser user, a phone, an AI agent, anything else). */
+  participantKinds: Record<CallParticipant['kind'], string>
+  /** Before the time a participant joined. */
+  joinedAt: string
+  /** Before the time a participant left. */
+  leftAt: string
+  /** A participant that was invited but never joined. */
+  neverJoined: string
+  /** Accessible name of a participant's time present, e.g. "Present for 2:05". */
+  presentFor: (duration: string) => string
+  /** Accessible name of the marker of a participant whose microphone was last seen muted. */
+  participantMuted: string
   recording?: Partial<RecordingPlayerLabels>
 }
 
@@ -101,4 +115,11 @@ export const callHistoryLabels: CallHistoryLabels = {
   duration: 'Duration',
   startedAt: 'Started',
   close: 'Close details',
+  participants: 'Participants',
+  participantKinds: { user: 'Browser', sip: 'Phone', agent: 'Agent', other: 'Other' },
+  joinedAt: 'Joined',
+  leftAt: 'Left',
+  neverJoined: 'Never joined',
+  presentFor: (duration) => `Present for ${duration}`,
+  participantMuted: 'Muted at last report',
 }

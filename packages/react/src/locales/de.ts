@@ -343,6 +343,13 @@ export const de: RinglineMessages = {
     startedAt: 'Beginn',
     close: 'Details schließen',
     transferred: 'Weitergeleitet',
+    participants: 'Teilnehmer',
+    participantKinds: { user: 'Browser', sip: 'Telefon', agent: 'Agent', other: 'Sonstige' },
+    joinedAt: 'Beigetreten',
+    leftAt: 'Verlassen',
+    neverJoined: 'Nie beigetreten',
+    presentFor: (duration) => `Anwesend für ${duration}`,
+    participantMuted: 'Zuletzt stummgeschaltet',
   },
   voiceConfigurationCard: {
     title: 'Sprachanrufe (Twilio)',

@@ -1,5 +1,6 @@
 import type {
   CallDetail,
+  CallParticipant,
   CallRecord,
   CallStats,
   CallStatus,
@@ -30,6 +31,8 @@ export interface FakeApiOptions {
   calls?: CallRecord[]
   /** Transcripts by call id. */
   transcripts?: Record<string, NonNullable<CallDetail['transcript']>>
+  /** Recorded participants by call id (`GET /calls/:id`); default none. */
+  participants?: Record<string, CallParticipant[]>
   /** Numbers of the fake Twilio account. */
   numbers?: TwilioNumber[]
   /** Stored Twilio integration; null means no credentials yet. */
@@ -183,7 +186,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       const call = calls.find((c) => c.id === id)
       if (!call) throw new FakeApiError('CALL_NOT_FOUND', 'No such call.', 404)
       const transcript = options.transcripts?.[id]
-      return { call, participants: [], ...(transcript ? { transcript } : {}) }
+      return { call, participants: options.participants?.[id] ?? [], ...(transcript ? { transcript } : {}) }
     },
     async endRoom() {
       await step('endRoom')

@@ -1,3 +1,4 @@
+import type { ServerDialRing } from '@ringline/core/protocol'
 import type { RinglineContext } from '../context'
 import { publicCall, type StoredCall } from './callRow'
 
@@ -21,11 +22,20 @@ export function callAudience(call: StoredCall): string[] | undefined {
   return extra.length > 0 ? [...base, ...new Set(extra)] : base
 }
 
-/** Publishes `call.incoming`, `call.updated` or `call.ended` for a call to its audience. */
+/**
+ * Publishes `call.incoming`, `call.updated` or `call.ended` for a call to its audience; `serverDial` (not on
+ * `call.ended`) marks the ring of a server-placed call's browser leg.
+ */
 export function publishCall(
   ctx: RinglineContext,
   type: 'call.incoming' | 'call.updated' | 'call.ended',
   call: StoredCall,
+  serverDial?: ServerDialRing,
 ): void {
-  ctx.hub.publish(call.tenantId, { type, call: publicCall(call, ctx.config.basePath) }, callAudience(call))
+  const event = { type, call: publicCall(call, ctx.config.basePath) }
+  ctx.hub.publish(
+    call.tenantId,
+    serverDial && type !== 'call.ended' ? { ...event, type, serverDial } : event,
+    callAudience(call),
+  )
 }

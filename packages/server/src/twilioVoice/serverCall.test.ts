@@ -24,6 +24,13 @@ sim.voice.setWebhookTarget((r) => ringline.handler(r))
 
 const events: RinglineEvent[] = []
 const unsubscribe = ringline.api.subscribe(USERS.alice!, (e) => events.push(e))
+// Alice's other tab (a second stream of the same user) and another user of the tenant.
+const aliceOtherTab: RinglineEvent[] = []
+const unsubscribeOther = ringline.api.subscribe(USERS.alice!, (e) => aliceOtherTab.push(e))
+const bobEvents: RinglineEvent[] = []
+const unsubscribeBob = ringline.api.subscribe(USERS.bob!, (e) => bobEvents.push(e))
+const ofCall = (list: RinglineEvent[], id: string) =>
+  list.flatMap((e) => (e.type !== 'room.updated' && e.call.id === id ? [e] : []))
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 type Json = Record<string, any>
@@ -48,9 +55,13 @@ beforeAll(async () => {
 })
 beforeEach(() => {
   events.length = 0
+  aliceOtherTab.length = 0
+  bobEvents.length = 0
 })
 afterAll(async () => {
   unsubscribe()
+  unsubscribeOther()
+  unsubscribeBob()
   sim.close()
   await ringline.close()
 })
@@ -98,7 +109,52 @@ describe('POST /twilio/voice/calls with initiate: server', () => {
     const mine = events
       .filter((e) => e.type !== 'room.updated' && e.call.id === body.call.id)
       .map((e) => e.type)
-    expect(mine).toEqual(['call.updated', 'call.updated', 'call.updated', 'call.ended'])
+    expect(mine).toEqual([
+      'call.updated',
+      'call.incoming',
+      'call.updated',
+      'call.updated',
+      'call.updated',
+      'call.ended',
+    ])
+  })
+
+  it("announces the browsers' ring to every stream of the user (call.incoming with serverDial), not to others", async () => {
+    const { body } = await serverCall()
+    const sid = body.twilio.callSid as string
+    for (const list of [events, aliceOtherTab]) {
+      const incoming = ofCall(list, body.call.id).filter((e) => e.type === 'call.incoming')
+      expect(incoming).toHaveLength(1)
+      expect(incoming[0]).toMatchObject({
+        call: { id: body.call.id, direction: 'outbound', createdBy: 'alice', toNumber: DEST },
+        serverDial: { callSid: sid, answered: false },
+      })
+    }
+    // A browser answers: one call.updated says so (serverDial.answered), before the destination rings.
+    const flow = await sim.voice.answer(sid)
+    const answered = ofCall(aliceOtherTab, body.call.id).filter(
+      (e) => e.type === 'call.updated' && e.serverDial?.answered,
+    )
+    expect(answered).toHaveLength(1)
+    expect(answered[0]).toMatchObject({ serverDial: { callSid: sid, answered: true } })
+    await flow.number('ringing')
+    await flow.number('completed')
+    await flow.dialAction('completed')
+    await flow.end('completed')
+    const types = ofCall(aliceOtherTab, body.call.id).map((e) => e.type)
+    expect(types.at(-1)).toBe('call.ended')
+    expect(ofCall(aliceOtherTab, body.call.id).find((e) => e.type === 'call.ended')).not.toHaveProperty(
+      'serverDial',
+    )
+    // Bob is in the same tenant and hears nothing of Alice's call.
+    expect(ofCall(bobEvents, body.call.id)).toEqual([])
+  })
+
+  it('ends the announced ring with call.ended when no browser picks up', async () => {
+    const { body } = await serverCall()
+    await sim.voice.progress(body.twilio.callSid, ['ringing', 'no-answer'])
+    const types = ofCall(aliceOtherTab, body.call.id).map((e) => e.type)
+    expect(types).toEqual(['call.updated', 'call.incoming', 'call.ended'])
   })
 
   it('closes the record as no-answer when the browser does not pick up', async () => {

@@ -27,7 +27,8 @@ const SERVER = 'server'
  * Places a call from the server (`POST /twilio/voice/calls` with `initiate: 'server'`): records and guards it like a
  * browser-placed call, then asks Twilio's REST Calls API to ring the principal's browser (`client:<tenant>:<user>`).
  * When they answer, Twilio requests `/webhooks/twilio/voice?leg=bridge`, which dials `to`; every leg's status
- * callback lands on the same call record. `request` gives the public URL when `twilio.publicUrl` is not set.
+ * callback lands on the same call record. The user's streams get `call.incoming` with `serverDial` while the browsers
+ * ring, and `call.updated` with `serverDial.answered` once one answered. `request` gives the public URL when `twilio.publicUrl` is not set.
  */
 export async function startServerCall(
   ctx: RinglineContext,
@@ -83,6 +84,9 @@ export async function startServerCall(
   }
   // A status callback may have closed the call already; the sid is linked only on an open record.
   const linked = await core.linkCallSid(ctx.store, call.id, created.sid)
+  // The user's other tabs and devices hear that their browsers ring for this call (the placing tab takes the ring
+  // itself). Not when the bridge already linked the sid: a browser answered before this response.
+  if (linked) publishCall(ctx, 'call.incoming', linked, { callSid: created.sid, answered: false })
   return {
     call: publicCall(
       linked ?? (await getCall(ctx.store, call.tenantId, call.id)) ?? call,
@@ -129,5 +133,7 @@ export async function serverCallTwiml(
     await core.close(call, CLOSE.failed)
     return hangup('no caller id or destination')
   }
+  // A browser took the ring: the user's other tabs and devices stop listing it as ringing.
+  publishCall(ctx, 'call.updated', call, { callSid, answered: true })
   return xml(numberDialTwiml(ctx, cfg.callerId, call, base, call.toNumber))
 }
