@@ -63,6 +63,18 @@ const ringEvent = (answered: boolean) =>
     serverDial: { callSid: SID, answered },
   }) as RinglineEvent
 
+/** The placing tab's test rig and a second tab of the same user, which lists the announced ring. */
+async function ringingInOtherTab() {
+  const t = setup()
+  const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
+  otherTab.subscribe(() => {})
+  await settle()
+  t.server.push(ringEvent(false))
+  await settle()
+  expect(otherTab.getSnapshot().incoming).toMatchObject([{ id: placed.id, phase: 'ringing' }])
+  return { t, otherTab }
+}
+
 beforeEach(() => FakeTwilioDevice.reset())
 
 describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
@@ -227,13 +239,7 @@ describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
   })
 
   it("ends the other tab's entry as missed when the call ends before any browser answers", async () => {
-    const t = setup()
-    const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
-    otherTab.subscribe(() => {})
-    await settle()
-    t.server.push(ringEvent(false))
-    await settle()
-    expect(otherTab.getSnapshot().incoming).toMatchObject([{ id: placed.id, phase: 'ringing' }])
+    const { t, otherTab } = await ringingInOtherTab()
     t.server.push(makeEvent('call.ended', { ...placed, status: 'no-answer', endReason: 'no-answer' }))
     await settle()
     expect(otherTab.getSnapshot().incoming).toMatchObject([
@@ -247,13 +253,7 @@ describe("twilioVoiceTransport({ dialVia: 'server' })", () => {
   })
 
   it('in the other tab, the ring neither rings nor answers; ignoring drops it there, rejecting hangs the call up', async () => {
-    const t = setup()
-    const otherTab = createTestClient(t.server, twilioVoiceTransport({ Device: FakeTwilioDevice }))
-    otherTab.subscribe(() => {})
-    await settle()
-    t.server.push(ringEvent(false))
-    await settle()
-    expect(otherTab.getSnapshot().incoming).toMatchObject([{ id: placed.id, phase: 'ringing' }])
+    const { t, otherTab } = await ringingInOtherTab()
     expect(ringsHere(otherTab.getSnapshot(), { running: true, leader: true })).toBe(false)
     await expect(otherTab.answer(placed.id)).rejects.toMatchObject({ code: 'CALL_ALREADY_ANSWERED' })
     expect(otherTab.getSnapshot().activeCall).toBeNull()

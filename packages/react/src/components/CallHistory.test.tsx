@@ -11,6 +11,18 @@ import { createFakeApi, type FakeApiOptions, generateFakeCalls } from '../testin
 import { CallHistory, type CallHistoryProps } from './CallHistory'
 
 /** CallHistory alone over the real client, whose `GET /calls[/:id]` the in-memory fake API answers. */
+type FakeParticipant = NonNullable<FakeApiOptions['participants']>[string][number]
+
+/** Ada, a browser user last seen muted; `more` sets when she left and how long she was there. */
+const mutedAda = (more: Pick<FakeParticipant, 'leftAt' | 'durationSeconds'>): FakeParticipant => ({
+  identity: 'user_ada',
+  kind: 'user',
+  name: 'Ada',
+  joinedAt: '2026-11-20T10:00:00.000Z',
+  muted: true,
+  ...more,
+})
+
 function setup(
   props: Partial<CallHistoryProps> = {},
   apiOptions: FakeApiOptions = {},
@@ -234,15 +246,7 @@ describe('CallHistory', () => {
         calls,
         participants: {
           [call.id]: [
-            {
-              identity: 'user_ada',
-              kind: 'user',
-              name: 'Ada',
-              joinedAt: '2026-11-20T10:00:00.000Z',
-              leftAt: '2026-11-20T10:02:05.000Z',
-              durationSeconds: 125,
-              muted: true,
-            },
+            mutedAda({ leftAt: '2026-11-20T10:02:05.000Z', durationSeconds: 125 }),
             {
               identity: 'sip_caller',
               kind: 'sip',
@@ -282,17 +286,7 @@ describe('CallHistory', () => {
     const api = createFakeApi({
       calls,
       participants: {
-        [call.id]: [
-          {
-            identity: 'user_ada',
-            kind: 'user',
-            name: 'Ada',
-            joinedAt: '2026-11-20T10:00:00.000Z',
-            leftAt: null,
-            durationSeconds: 5,
-            muted: true,
-          },
-        ],
+        [call.id]: [mutedAda({ leftAt: null, durationSeconds: 5 })],
       },
     })
     const { client, server } = createTestClient()
