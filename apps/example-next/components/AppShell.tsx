@@ -8,6 +8,9 @@ import { type DemoUser, findDemoUser } from '../lib/demoUsers'
 import { type DemoTransport, rememberTransport, TRANSPORT_LABELS } from '../lib/transportChoice'
 import { DemoTransportContext, useDemoCallClient } from './DemoTransport'
 
+/** The header's short name of each transport (Settings shows the long one). */
+const SHORT_LABELS = { livekit: 'LiveKit', twilio: 'Twilio Voice' } as const
+
 const NAV = [
   { href: '/phone', label: 'Phone' },
   { href: '/history', label: 'History' },
@@ -81,9 +84,9 @@ export function AppShell({
             className="demo-transport"
             data-testid="active-transport"
             data-transport={transport}
+            title={`Calls go over ${TRANSPORT_LABELS[transport]}${transport === 'twilio' && twilioSimulator ? ' (simulated)' : ''}; switch in Settings`}
           >
-            Calls: {TRANSPORT_LABELS[transport]}
-            {transport === 'twilio' && twilioSimulator ? ' (simulated)' : ''}
+            Calls: {SHORT_LABELS[transport]}
           </Link>
           <span className="demo-user" data-testid="signed-in-user">
             {user.name} · {user.tenantName}

@@ -47,7 +47,7 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
 
     // Not configured yet: LiveKit in use, Twilio Voice not offered, the hint says what to do.
     await open(page, `${e2e.app.url}/settings`)
-    await expect(header.textContent()).resolves.toBe('Calls: LiveKit (WebRTC + SIP)')
+    await expect(header.textContent()).resolves.toBe('Calls: LiveKit')
     await page.getByTestId('transport-hint').waitFor()
     expect(await livekit.isChecked()).toBe(true)
     expect(await twilio.isDisabled()).toBe(true)
@@ -65,9 +65,12 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
     await expect.poll(() => twilio.isEnabled(), { timeout: 20_000 }).toBe(true)
     await page.getByTestId('transport-hint').waitFor({ state: 'detached' })
     await twilio.check()
-    await expect.poll(() => header.textContent()).toBe('Calls: Twilio Voice (simulated)')
+    await expect.poll(() => header.textContent()).toBe('Calls: Twilio Voice')
+    expect(await header.getAttribute('title')).toBe(
+      'Calls go over Twilio Voice (simulated); switch in Settings',
+    )
     await open(page, `${e2e.app.url}/settings`)
-    await expect(header.textContent()).resolves.toBe('Calls: Twilio Voice (simulated)')
+    await expect(header.textContent()).resolves.toBe('Calls: Twilio Voice')
     expect(await twilio.isChecked()).toBe(true)
 
     // Dial: the demo Device asks the simulator to place the call (Twilio → Ringline's voice webhook → <Dial>).
@@ -127,8 +130,8 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
     // And back: LiveKit again, remembered too.
     await open(page, `${e2e.app.url}/settings`)
     await livekit.check()
-    await expect.poll(() => header.textContent()).toBe('Calls: LiveKit (WebRTC + SIP)')
+    await expect.poll(() => header.textContent()).toBe('Calls: LiveKit')
     await open(page, `${e2e.app.url}/phone`)
-    await expect(header.textContent()).resolves.toBe('Calls: LiveKit (WebRTC + SIP)')
+    await expect(header.textContent()).resolves.toBe('Calls: LiveKit')
   })
 })
