@@ -41,6 +41,12 @@ interface Call {
 describe('Settings → Call transport: Twilio Voice on the simulator', () => {
   it('offered once configured, remembered, and a dialled call goes ringing → connected → completed over Twilio', async () => {
     const { page, context } = await e2e.signIn('alice')
+    // Ringline's API as the page sees it (the browser's own connections: no stale keep-alive socket of the harness).
+    const get = <T>(path: string) =>
+      page.evaluate(async (url) => {
+        const res = await fetch(url)
+        return { status: res.status, body: await res.json() }
+      }, `${e2e.app.url}${path}`) as Promise<{ status: number; body: T }>
     const header = page.getByTestId('active-transport')
     const twilio = page.getByRole('radio', { name: 'Twilio Voice' })
     const livekit = page.getByRole('radio', { name: 'LiveKit (WebRTC + SIP)' })
@@ -58,7 +64,7 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
     await card.getByLabel('Auth Token').fill(DEMO.authToken)
     await card.getByRole('button', { name: 'Configure' }).click()
     await card.getByText('Voice calling ready').first().waitFor({ timeout: 60_000 })
-    const status = await (await context.request.get(`${e2e.app.url}/api/ringline/twilio/voice`)).json()
+    const { body: status } = await get('/api/ringline/twilio/voice')
     expect(status).toMatchObject({ configured: true, hasTwimlApp: true, callerId: CALLER_ID })
 
     // Now offered: switch, and the choice survives a reload (cookie).
@@ -79,6 +85,15 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
       (r) => r.url().endsWith('/api/demo/twilio-voice/connect') && r.request().method() === 'POST',
       { timeout: 30_000 },
     )
+    // Every state the call controls show, in order (ringing lasts ~1.5 s: recorded, not raced for).
+    await page.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { __states: string[] }).__states = seen
+      new MutationObserver(() => {
+        const state = document.querySelector('.rl-call-controls')?.getAttribute('data-state')
+        if (state && seen[seen.length - 1] !== state) seen.push(state)
+      }).observe(document.body, { subtree: true, childList: true, attributes: true })
+    })
     await page.getByLabel('Phone number').fill(DIALLED)
     await page.getByRole('button', { name: 'Call', exact: true }).click()
     const placed = await connected
@@ -91,29 +106,44 @@ describe('Settings → Call transport: Twilio Voice on the simulator', () => {
     expect(callSid).toMatch(/^CA[0-9a-f]{32}$/)
     expect({ dialled, rejected }).toEqual({ dialled: DIALLED, rejected: false })
 
-    await page.locator('.rl-call-controls[data-state="ringing"]').waitFor({ timeout: 30_000 })
     await page.locator('.rl-call-controls[data-state="connected"]').waitFor({ timeout: 30_000 })
+    const states = await page.evaluate(() => (window as unknown as { __states: string[] }).__states)
+    expect(states).toContain('ringing')
+    expect(states.indexOf('ringing')).toBeLessThan(states.indexOf('connected'))
     await expect(page.locator('.rl-call-controls .rl-call-phase').textContent()).resolves.toBe('Connected')
 
     // Meanwhile the record follows the number's status callbacks: answered, still open, linked to Twilio's sid.
     const list = async () =>
-      (
-        (await (await context.request.get(`${e2e.app.url}/api/ringline/calls?limit=5`)).json()) as {
-          calls: Call[]
-        }
-      ).calls.find((c) => c.toNumber === DIALLED)
+      (await get<{ calls: Call[] }>('/api/ringline/calls?limit=5')).body.calls.find(
+        (c) => c.toNumber === DIALLED,
+      )
     const live = await list()
     expect(live).toMatchObject({ status: 'in-progress', sipCallId: callSid, endedAt: null })
     expect(live?.roomName.startsWith('twilio-')).toBe(true)
     expect(live?.answeredAt).not.toBeNull()
 
+    // The demo routes act only for the signed-in user who placed the call, from the app's own pages.
+    const hangup = `${e2e.app.url}/api/demo/twilio-voice/hangup`
+    expect((await fetch(hangup, { method: 'POST', body: JSON.stringify({ callSid }) })).status).toBe(401)
+    const bob = await e2e.signIn('bob')
+    const notHis = await bob.context.request.post(hangup, { data: { callSid } })
+    expect([notHis.status(), (await notHis.json()).error.code]).toEqual([404, 'CALL_NOT_FOUND'])
+    const session = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
+    const crossSite = await fetch(hangup, {
+      method: 'POST',
+      headers: { cookie: session, origin: 'http://127.0.0.1:1', 'content-type': 'application/json' },
+      body: JSON.stringify({ callSid }),
+    })
+    expect(crossSite.status).toBe(403)
+
     await page.getByRole('button', { name: 'Hang up' }).click()
     await page.locator('.rl-call-controls[data-state="ended"]').waitFor({ timeout: 20_000 })
 
     await expect.poll(async () => (await list())?.status, { timeout: 30_000 }).toBe('completed')
-    const res = await context.request.get(`${e2e.app.url}/api/ringline/calls/${live?.id}`)
-    expect(res.ok()).toBe(true)
-    const detail = (await res.json()) as { call: Call }
+    const { status: detailStatus, body: detail } = await get<{ call: Call }>(
+      `/api/ringline/calls/${live?.id}`,
+    )
+    expect(detailStatus).toBe(200)
     expect(detail.call).toMatchObject({
       id: live?.id,
       status: 'completed',
