@@ -49,8 +49,8 @@ export class SimulatedTwilioDevice extends FakeTwilioDevice {
     })
     this.calls.push(call)
     if (placed.rejected) {
-      // Ringline answered <Reject>: Twilio ends the browser's call at once.
-      queueMicrotask(() => call.fail(31486, 'The call was rejected'))
+      // Ringline answered <Reject> (or dialled nothing): Twilio ends the browser's call at once, as declined.
+      queueMicrotask(() => call.fail(31603, 'The call was rejected'))
       return call
     }
     void this.#play(call)
