@@ -11,6 +11,8 @@ const src = (path: string) => `../../packages/${path}`
 // `@ringline/source` export condition; Turbopack takes that mapping as aliases.
 const sourceAliases: Record<string, string> = {
   '@ringline/core/protocol': src('core/src/protocol/index.ts'),
+  '@ringline/core/twilio': src('core/src/twilio/index.ts'),
+  '@ringline/core/testing': src('core/src/testing/index.ts'),
   '@ringline/core': src('core/src/index.ts'),
   '@ringline/react/styles.css': src('react/src/styles.css'),
   '@ringline/react': src('react/src/index.ts'),

@@ -37,4 +37,12 @@ describe('example app', () => {
     const body = (await res.json()) as { error: { code: string } }
     expect(body.error.code).toBe('UNAUTHENTICATED')
   })
+
+  it('has no simulated Twilio Voice routes without RINGLINE_TWILIO_SIMULATOR=1', async () => {
+    const { context } = await e2e.signIn('bob')
+    const res = await context.request.post(`${e2e.app.url}/api/demo/twilio-voice/connect`, {
+      data: { params: { To: '+15550009099' } },
+    })
+    expect(res.status()).toBe(404)
+  })
 })

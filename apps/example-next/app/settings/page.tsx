@@ -1,6 +1,7 @@
-import { VoiceConfigurationCard, VoiceSettingsCard } from '@ringline/react'
+import { SettingsCards } from '../../components/SettingsCards'
+import { demoTwilioNumbers } from '../../lib/twilioDemo'
 
-/** Settings: connect a Twilio number you already own, and Twilio Voice for browser calling. */
+/** Settings: the call transport, connecting a Twilio number you already own, and Twilio Voice for browser calling. */
 export default function SettingsPage() {
   const simulated = process.env.RINGLINE_TWILIO_SIMULATOR === '1'
   return (
@@ -10,8 +11,7 @@ export default function SettingsPage() {
           Simulated Twilio: this demo talks to Ringline&apos;s Twilio simulator, not to twilio.com.
         </p>
       ) : null}
-      <VoiceSettingsCard />
-      <VoiceConfigurationCard />
+      <SettingsCards {...(simulated ? { demoCallerId: demoTwilioNumbers()[0] } : {})} />
     </div>
   )
 }
