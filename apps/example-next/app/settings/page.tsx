@@ -1,5 +1,4 @@
 import { SettingsCards } from '../../components/SettingsCards'
-import { demoTwilioNumbers } from '../../lib/twilioDemo'
 
 /** Settings: the call transport, connecting a Twilio number you already own, and Twilio Voice for browser calling. */
 export default function SettingsPage() {
@@ -11,7 +10,7 @@ export default function SettingsPage() {
           Simulated Twilio: this demo talks to Ringline&apos;s Twilio simulator, not to twilio.com.
         </p>
       ) : null}
-      <SettingsCards {...(simulated ? { demoCallerId: demoTwilioNumbers()[0] } : {})} />
+      <SettingsCards />
     </div>
   )
 }

@@ -79,9 +79,18 @@ export const InvalidCredentials: Story = {
   },
 }
 
-/** Already configured on load: live badges (configured, TwiML app, setup method) and "Test connection". */
+/** Already configured on load: live badges (configured, TwiML app, caller ID, setup method) and "Test connection". */
 export const AlreadyConfigured: Story = {
   parameters: { msw: { handlers: ringlineHandlers({ voice: true }) } },
+}
+
+/** Configured, but the account has no number to call out from: the caller ID badge warns. */
+export const NoCallerId: Story = {
+  parameters: { msw: { handlers: ringlineHandlers({ voice: { ...FAKE_VOICE_STATUS, callerId: null } }) } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(await canvas.findByText(/^No caller ID/)).toHaveAttribute('data-status', 'disconnected')
+  },
 }
 
 /** "Test connection" minted a Voice token. */

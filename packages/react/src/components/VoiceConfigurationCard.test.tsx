@@ -99,6 +99,7 @@ describe('VoiceConfigurationCard', () => {
     expect(badges()).toEqual([
       'Configured',
       `TwiML app ${FAKE_VOICE_STATUS.twimlAppSid}`,
+      `Caller ID ${FAKE_VOICE_STATUS.callerId}`,
       'Set up automatically',
     ])
     expect(screen.getByText(`Twilio account ${ACCOUNT}`)).toBeTruthy()
@@ -107,6 +108,16 @@ describe('VoiceConfigurationCard', () => {
     expect(screen.queryByLabelText('Auth Token')).toBeNull()
     expect(container.innerHTML).not.toContain(TOKEN)
     await expectNoAxeViolations(container)
+  })
+
+  it('warns when the settings have no caller id, since calls out are refused then', async () => {
+    setup({}, { voice: { ...FAKE_VOICE_STATUS, callerId: null } })
+    await waitFor(() => expect(badges()).toContain('Configured'))
+    const warning = within(screen.getByRole('list', { name: 'Twilio Voice status' })).getByText(
+      /^No caller ID/,
+    )
+    expect(warning.getAttribute('data-status')).toBe('disconnected')
+    expect(badges().some((b) => b?.startsWith('Caller ID'))).toBe(false)
   })
 
   it('checks the two fields before sending anything', async () => {

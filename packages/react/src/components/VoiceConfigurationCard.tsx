@@ -273,6 +273,11 @@ export function VoiceConfigurationCard({
               ? labels.badges.twimlApp(status.twimlAppSid)
               : labels.badges.noTwimlApp}
           </li>
+          {status.configured ? (
+            <li className="rl-badge" data-status={status.callerId ? 'connected' : 'disconnected'}>
+              {status.callerId ? labels.badges.callerId(status.callerId) : labels.badges.noCallerId}
+            </li>
+          ) : null}
           {status.setupMethod ? (
             <li className="rl-badge" data-status="info">
               {labels.badges.setupMethod[status.setupMethod]}

@@ -27,6 +27,10 @@ export interface VoiceConfigurationCardLabels {
     notConfigured: string
     twimlApp: (sid: string) => string
     noTwimlApp: string
+    /** The caller id of calls going out (the account's number they show). */
+    callerId: (e164: string) => string
+    /** No caller id: calls going out are refused until one is set. */
+    noCallerId: string
     setupMethod: Record<'auto' | 'manual' | 'env', string>
   }
   account: (accountSid: string) => string
@@ -78,6 +82,8 @@ export const voiceConfigurationCardLabels: VoiceConfigurationCardLabels = {
     notConfigured: 'Not configured',
     twimlApp: (sid) => `TwiML app ${sid}`,
     noTwimlApp: 'No TwiML app',
+    callerId: (e164) => `Caller ID ${e164}`,
+    noCallerId: 'No caller ID: calls out are refused until the account has a number',
     setupMethod: { auto: 'Set up automatically', manual: 'Set up by hand', env: 'From server environment' },
   },
   account: (sid) => `Twilio account ${sid}`,

@@ -382,6 +382,8 @@ export const de: RinglineMessages = {
       notConfigured: 'Nicht eingerichtet',
       twimlApp: (sid) => `TwiML-App ${sid}`,
       noTwimlApp: 'Keine TwiML-App',
+      callerId: (e164) => `Rufnummer ${e164}`,
+      noCallerId: 'Keine Rufnummer: ausgehende Anrufe werden abgelehnt, bis das Konto eine Nummer hat',
       setupMethod: {
         auto: 'Automatisch eingerichtet',
         manual: 'Von Hand eingerichtet',

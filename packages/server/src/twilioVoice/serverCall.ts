@@ -16,7 +16,7 @@ import type { Principal } from '../types'
 import { twilioClientIdentity } from './identity'
 import { numberDialTwiml, twilioStatusUrl } from './numberDial'
 import type { TwilioParams } from './signature'
-import { one, type Secrets, type VoiceCore, xml } from './voiceCore'
+import { one, outgoingCallerId, type Secrets, type VoiceCore, xml } from './voiceCore'
 import type { StoredTwilioVoice } from './voiceStore'
 import { publicRouteUrl } from './webhookUrl'
 
@@ -39,17 +39,7 @@ export async function startServerCall(
 ): Promise<TwilioVoiceServerCallResponse> {
   const body = parse(twilioVoiceServerCallRequestSchema, input)
   const cfg = await core.requireConfig(principal.tenantId)
-  if (body.callerId && body.callerId !== cfg.callerId) {
-    throw new HttpError('FORBIDDEN', 'callerId is not the Twilio Voice caller id of this workspace.', {
-      field: 'callerId',
-    })
-  }
-  if (!cfg.callerId) {
-    throw new HttpError(
-      'NOT_CONFIGURED',
-      'Twilio Voice has no caller id: set `callerId` in the Twilio Voice settings (or TWILIO_CALLER_ID).',
-    )
-  }
+  const callerId = outgoingCallerId(cfg, body.callerId)
   if (!request && !core.publicUrl) {
     throw new HttpError(
       'NOT_CONFIGURED',
@@ -66,7 +56,7 @@ export async function startServerCall(
   try {
     created = await core.rest(cfg).api.v2010.account.calls.create({
       to: `client:${twilioClientIdentity(principal.tenantId, principal.userId)}`,
-      from: cfg.callerId,
+      from: callerId,
       url: publicRouteUrl(base, '/webhooks/twilio/voice', {
         tenant: principal.tenantId,
         call: call.id,

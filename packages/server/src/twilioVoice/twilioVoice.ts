@@ -28,7 +28,7 @@ import { parse } from '../http/validate'
 import { createTwilioRestClient, type TwilioRestClientOptions } from '../numbers/twilioClient'
 import type { Principal } from '../types'
 import { startServerCall } from './serverCall'
-import { clamp, createVoiceCore, TWILIO_MAX_TOKEN_TTL } from './voiceCore'
+import { clamp, createVoiceCore, outgoingCallerId, TWILIO_MAX_TOKEN_TTL } from './voiceCore'
 import { deleteTwilioVoice, getTwilioVoice } from './voiceStore'
 import { createVoiceWebhooks } from './voiceWebhooks'
 
@@ -268,13 +268,20 @@ export function createTwilioVoice(
           twilioFailure(error, `pointing ${e164} at the TwiML app`)
         }
       }
+      // Calls going out need a caller id the account owns: the one given or kept, else the first inbound number
+      // pointed at the app, else the account's first voice number (none: status says so, calls out are refused).
+      const callerId =
+        body.callerId ??
+        (existing?.accountSid === body.accountSid ? existing.callerId : null) ??
+        body.inboundNumbers?.[0] ??
+        (await firstVoiceNumber(account, ctx))
       const saved = await store(principal.tenantId, {
         accountSid: body.accountSid,
         apiKeySid: key.sid,
         apiKeySecret: key.secret,
         authToken: body.authToken,
         twimlAppSid: appSid,
-        callerId: body.callerId ?? existing?.callerId ?? null,
+        callerId,
         setupMethod: 'auto',
       })
       await audit(ctx.store, {
@@ -297,11 +304,7 @@ export function createTwilioVoice(
     async createTwilioVoiceCall(principal, input) {
       const body = parse(createCallRequestSchema, input)
       const cfg = await requireConfig(principal.tenantId)
-      if (body.callerId && body.callerId !== cfg.callerId) {
-        throw new HttpError('FORBIDDEN', 'callerId is not the Twilio Voice caller id of this workspace.', {
-          field: 'callerId',
-        })
-      }
+      outgoingCallerId(cfg, body.callerId)
       const call = await guardedOutbound(principal, cfg, body.to, body.contactId ?? null)
       publishCall(ctx, 'call.updated', call)
       return {
@@ -403,5 +406,24 @@ export function createTwilioVoice(
       return ended
     },
     ...webhooks,
+  }
+}
+
+/**
+ * The account's first voice-capable number (Twilio lists them oldest first), the default caller id of an
+ * auto-configured tenant; null when it has none or Twilio cannot list them now (the setup does not fail for it).
+ */
+async function firstVoiceNumber(
+  account: ReturnType<typeof createTwilioRestClient>['api']['v2010']['account'],
+  ctx: RinglineContext,
+): Promise<string | null> {
+  try {
+    const numbers = await account.incomingPhoneNumbers.list({ limit: 50 })
+    return numbers.find((n) => n.capabilities?.voice !== false)?.phoneNumber ?? null
+  } catch (error) {
+    ctx.logger.warn('twilio voice: could not list the numbers for a default caller id', {
+      error: error instanceof Error ? error.message : String(error),
+    })
+    return null
   }
 }

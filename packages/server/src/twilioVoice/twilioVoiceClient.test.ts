@@ -9,7 +9,19 @@ for (const k of Object.keys(process.env))
   if (k.startsWith('TWILIO_') || /^https?_proxy$/i.test(k) || k === 'RINGLINE_PUBLIC_URL')
     delete process.env[k]
 
-const sim = createTwilioSimulator({ accounts: [{ friendlyName: 'Card' }] })
+const sim = createTwilioSimulator({
+  accounts: [
+    { friendlyName: 'Card' },
+    {
+      friendlyName: 'Card with numbers',
+      numbers: [
+        { phoneNumber: '+14155550170', capabilities: { voice: false } },
+        { phoneNumber: '+14155550171' },
+        { phoneNumber: '+14155550172' },
+      ],
+    },
+  ],
+})
 const account = sim.account(0)
 const ringline = testRingline({
   secretKey: `base64:${Buffer.alloc(32, 3).toString('base64')}`,
@@ -56,5 +68,52 @@ describe('api.twilioVoice against the server and the simulator', () => {
     await expect(
       clientAs('admin').twilioVoice.autoConfigure({ accountSid: 'AC123', authToken: account.authToken }),
     ).rejects.toMatchObject({ code: 'INVALID_REQUEST' })
+  })
+
+  it('gives an auto-configured tenant a caller id: the given one, else the first inbound number, else the first voice number', async () => {
+    const admin = clientAs('admin')
+    const withNumbers = sim.account(1)
+    const auto = (more: { callerId?: string; inboundNumbers?: string[] } = {}) =>
+      admin.twilioVoice.autoConfigure({
+        accountSid: withNumbers.sid,
+        authToken: withNumbers.authToken,
+        ...more,
+      })
+    // Two fields, as the card asks: the account's first number that takes calls (the SMS-only one is passed over).
+    expect((await auto()).callerId).toBe('+14155550171')
+    expect(await admin.twilioVoice.remove()).toEqual({ deleted: true })
+    expect((await auto({ inboundNumbers: ['+14155550172'] })).callerId).toBe('+14155550172')
+    // Kept on a second run for the same account, replaced when given.
+    expect((await auto()).callerId).toBe('+14155550172')
+    expect((await auto({ callerId: '+14155550171' })).callerId).toBe('+14155550171')
+    // An account with no number: configured, but no caller id (calls out are refused with a clear code).
+    expect(await admin.twilioVoice.remove()).toEqual({ deleted: true })
+    const none = await admin.twilioVoice.autoConfigure({
+      accountSid: account.sid,
+      authToken: account.authToken,
+    })
+    expect(none).toMatchObject({ configured: true, callerId: null })
+    // A call out is refused before anything is recorded, not later by Twilio's webhook.
+    const callsBefore = (await ringline.store.query('SELECT count(*)::int AS n FROM ringline_calls')).rows[0]
+    for (const initiate of [undefined, 'server']) {
+      const res = await ringline.handler(
+        new Request(`${ORIGIN}/api/ringline/twilio/voice/calls`, {
+          method: 'POST',
+          headers: {
+            authorization: 'Bearer alice',
+            origin: ORIGIN,
+            'sec-fetch-site': 'same-origin',
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ to: '+14155550199', ...(initiate ? { initiate } : {}) }),
+        }),
+      )
+      expect(res.status).toBe(503)
+      expect(await res.json()).toMatchObject({ error: { code: 'NOT_CONFIGURED' } })
+    }
+    expect((await ringline.store.query('SELECT count(*)::int AS n FROM ringline_calls')).rows[0]).toEqual(
+      callsBefore,
+    )
+    expect(await admin.twilioVoice.remove()).toEqual({ deleted: true })
   })
 })

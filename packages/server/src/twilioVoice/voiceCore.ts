@@ -57,6 +57,25 @@ export function clamp(value: number, min: number, max: number): number {
  * What the Twilio Voice service and its webhooks share: settings, secrets, the REST client, outbound guard
  * and call-record helpers of one server. Built once per `createTwilioVoice`.
  */
+/**
+ * The outgoing caller id a call may use: `asked` must be the workspace's own (403 FORBIDDEN otherwise), and
+ * there must be one (NOT_CONFIGURED otherwise), so a call is refused before it is recorded, not by Twilio later.
+ */
+export function outgoingCallerId(cfg: { callerId: string | null }, asked: string | undefined): string {
+  if (asked && asked !== cfg.callerId) {
+    throw new HttpError('FORBIDDEN', 'callerId is not the Twilio Voice caller id of this workspace.', {
+      field: 'callerId',
+    })
+  }
+  if (!cfg.callerId) {
+    throw new HttpError(
+      'NOT_CONFIGURED',
+      'Twilio Voice has no caller id: set `callerId` in the Twilio Voice settings (or TWILIO_CALLER_ID).',
+    )
+  }
+  return cfg.callerId
+}
+
 export function createVoiceCore(ctx: RinglineContext, options: TwilioVoiceOptions) {
   const publicUrl = options.publicUrl ?? env('RINGLINE_PUBLIC_URL')
   const tokenTtl = clamp(options.voice?.tokenTtl ?? 3600, 60, TWILIO_MAX_TOKEN_TTL)
