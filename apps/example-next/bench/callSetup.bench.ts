@@ -50,6 +50,8 @@ try {
     ),
   )
   const context = await browser.newContext()
+  // Call setup of a running app, not its start: the store is open and the demo numbers ring.
+  await context.request.get(`${url}/api/demo/ready`, { timeout: 60_000 })
   await context.request.post(`${url}/api/demo/session`, { data: { userId: 'bob' } })
   const page = await context.newPage()
   await page.goto(`${url}/phone`)
