@@ -419,6 +419,12 @@ class CallClientImpl extends Subscribable implements CallClient {
     })
   }
 
+  async prepare(): Promise<void> {
+    const metadata =
+      this.#o.defaultCountry && !isPhoneNumberMetadataLoaded() ? loadPhoneNumberMetadata().catch(noop) : null
+    await Promise.all([this.#active.transport().prepare?.(), metadata]).catch(noop)
+  }
+
   attachRoom(room: RoomLike | null): void {
     this.#room = room
   }

@@ -154,6 +154,14 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
 
   return {
     name: 'livekit',
+    async prepare() {
+      const session = sessionModule
+        ? null
+        : import('./livekitSession').then((m) => {
+            sessionModule = m
+          })
+      await Promise.all([load(), session]).catch(() => undefined)
+    },
     createSession(onFact: (fact: TransportFact) => void): TransportSession {
       // The session's code comes with livekit-client: both load when the first call starts, side by side.
       let real: TransportSession | null = null

@@ -336,6 +336,8 @@ export interface CallTransport {
   requests?: Partial<TransportCallRequests>
   /** Optional: work that lives while the client has subscribers (Twilio registers its Device for incoming calls); returns its stop function. */
   attach?(host: TransportHost): () => void
+  /** Optional: load what the first call needs (its SDK and session code) ahead of it; idempotent, never rejects. */
+  prepare?(): Promise<void>
 }
 
 /** Discrete happenings a UI may want besides state (toasts, logs, analytics). */
@@ -404,6 +406,11 @@ export interface CallClient {
   getServerSnapshot(): CallClientState
   /** Place an outbound phone call. Rejects with a `RinglineError` when the request fails (also shown in state). */
   dial(to: string, options?: DialOptions): Promise<Call>
+  /**
+   * A call is likely soon (the Dialer got focus or a digit): load the transport's SDK and, with a `defaultCountry`,
+   * the phone-number metadata now, so the first call does not wait for them. Idempotent, never rejects.
+   */
+  prepare(): Promise<void>
   /**
    * Answer a ringing inbound call (atomic claim on the server). The ring of your own server-placed call
    * (`serverDial`) rejects with `CALL_ALREADY_ANSWERED`: the tab that placed it takes it.

@@ -78,6 +78,8 @@ export interface CallClientLike {
   /** Snapshot used while rendering on the server and hydrating; defaults to an offline, idle state. */
   getServerSnapshot?(): CallClientState
   dial(to: string, options?: { contactId?: string; callerId?: string }): Promise<unknown>
+  /** Loads what the first call needs ahead of it (core's `prepare`); the Dialer calls it on focus or a first digit. */
+  prepare?(): Promise<unknown> | unknown
   answer(callId: string): Promise<unknown>
   decline(callId: string, options?: { reject?: boolean }): Promise<unknown>
   hangup(callId?: string): Promise<unknown>

@@ -282,6 +282,9 @@ export function twilioVoiceTransport(options: TwilioVoiceTransportOptions = {}):
     get device() {
       return device
     },
+    async prepare() {
+      await loadDevice().catch(() => undefined)
+    },
 
     requests: {
       async createCall(client, body, signal) {

@@ -47,6 +47,33 @@ describe('Dialer', () => {
     expect(button().disabled).toBe(true)
   })
 
+  it('prepares the client once when it gets focus or a first digit, so the first call does not wait for the SDK', async () => {
+    const user = userEvent.setup()
+    const { client, input } = setup()
+    const prepare = vi.spyOn(client, 'prepare')
+    expect(prepare).not.toHaveBeenCalled()
+    await user.click(input)
+    expect(prepare).toHaveBeenCalledTimes(1)
+    await user.type(input, '4155550123')
+    input.blur()
+    await user.click(input)
+    expect(prepare).toHaveBeenCalledTimes(1)
+  })
+
+  it('prepares on a pad key too, and not at all when the host places calls itself (onCall)', async () => {
+    const user = userEvent.setup()
+    const first = setup()
+    const prepare = vi.spyOn(first.client, 'prepare')
+    await user.click(screen.getByRole('button', { name: /^5/ }))
+    expect(prepare).toHaveBeenCalledTimes(1)
+    first.unmount()
+    const second = setup({ onCall: vi.fn() })
+    const notUsed = vi.spyOn(second.client, 'prepare')
+    await user.click(second.input)
+    await user.type(second.input, '4155550123')
+    expect(notUsed).not.toHaveBeenCalled()
+  })
+
   it('formats as you type and calls the E.164 number on Enter', async () => {
     const user = userEvent.setup()
     const { client, server, root, input } = setup()

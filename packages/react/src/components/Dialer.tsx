@@ -188,7 +188,15 @@ export function Dialer({
   const display = raw ? (typed?.text ?? raw) : ''
   const canCall = !disabledReason && !pending && !!e164
 
+  // A call is likely soon: the client loads its SDK now, so the first call does not wait for it (once per Dialer).
+  const prepared = useRef(false)
+  const prepare = () => {
+    if (prepared.current || onCall) return
+    prepared.current = true
+    void Promise.resolve(resolvedClient.prepare?.()).catch(() => undefined)
+  }
   const update = (next: string) => {
+    prepare()
     setError(null)
     setRaw(sanitizeDialString(next))
   }
@@ -286,6 +294,7 @@ export function Dialer({
           placeholder={labels.placeholder}
           value={display}
           onChange={onInputChange}
+          onFocus={prepare}
           onPaste={onPaste}
           onKeyDown={onInputKeyDown}
         />
