@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { createRingline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore } from '../src/sql/types'
-import { startPgCluster } from '../test/pgCluster'
 import { percentile, report } from './util'
 
 const CALLS = 100_000
-const PG_BIN = '/usr/lib/postgresql/15/bin'
 
 /** 100,000 calls of one tenant over 90 days, 20 users, every direction and status (plus another tenant's 10,000). */
 async function seed(store: RinglineStore): Promise<void> {
@@ -28,13 +24,6 @@ async function seed(store: RinglineStore): Promise<void> {
      FROM generate_series(1, $1::int) AS g`,
     [Math.round(CALLS * 1.1)],
   )
-}
-
-/** A throwaway PostgreSQL 15 cluster on 127.0.0.1 (the test setup's), or null without the Debian binaries. */
-async function throwawayPostgres(): Promise<{ url: string; stop(): void } | null> {
-  if (!existsSync(join(PG_BIN, 'initdb'))) return null
-  const cluster = await startPgCluster()
-  return { url: cluster.url, stop: () => cluster.destroy() }
 }
 
 async function measure(label: string, store: RinglineStore): Promise<void> {
@@ -94,15 +83,9 @@ async function measure(label: string, store: RinglineStore): Promise<void> {
 /** `GET /calls?stats=1` latency on 100,000 seeded calls, on PGlite and PostgreSQL. Prints figures only. */
 export async function benchHistory(postgresUrl: string | undefined): Promise<void> {
   await measure('PGlite', memoryStore())
-  const pg = postgresUrl ? null : await throwawayPostgres()
-  const url = postgresUrl ?? pg?.url
-  if (!url) {
+  if (!postgresUrl) {
     report('history: PostgreSQL', 'skipped (set BENCH_DATABASE_URL or install postgresql-15)')
     return
   }
-  try {
-    await measure('PostgreSQL', postgresStore({ connectionString: url }))
-  } finally {
-    pg?.stop()
-  }
+  await measure('PostgreSQL', postgresStore({ connectionString: postgresUrl }))
 }

@@ -3,10 +3,18 @@ import { benchCalls } from './calls.bench'
 import { benchEvents } from './events.bench'
 import { benchHistory } from './history.bench'
 import { benchTokens } from './tokens.bench'
+import { throwawayPostgres } from './util'
 import { benchWebhooks } from './webhooks.bench'
 
-await benchTokens()
-await benchWebhooks(process.env.BENCH_DATABASE_URL)
-await benchEvents()
-await benchCalls()
-await benchHistory(process.env.BENCH_DATABASE_URL)
+// PostgreSQL figures on BENCH_DATABASE_URL, else on a throwaway local cluster (Debian's postgresql-15) when there is one.
+const pg = process.env.BENCH_DATABASE_URL ? null : await throwawayPostgres()
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? pg?.url
+try {
+  await benchTokens(postgresUrl)
+  await benchWebhooks(postgresUrl)
+  await benchEvents()
+  await benchCalls()
+  await benchHistory(postgresUrl)
+} finally {
+  pg?.stop()
+}

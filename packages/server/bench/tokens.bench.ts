@@ -1,18 +1,36 @@
 import { AccessToken, TrackSource } from 'livekit-server-sdk'
 import { createRingline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
-import { opsPerSecond, report } from './util'
+import { postgresStore } from '../src/sql/postgresStore'
+import type { RinglineStore } from '../src/sql/types'
+import { mintRoomToken } from '../src/tokens'
+import { concurrentOpsPerSecond, opsPerSecond, report } from './util'
 
-/** Token minting through Ringline's api (auth + DB row + token) vs a bare AccessToken.toJwt. */
-export async function benchTokens(): Promise<void> {
-  const apiKey = 'APIbench'
-  const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
+const apiKey = 'APIbench'
+const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
+
+/** The token route's own cost (join: room row, participant row, then the token) on one store. */
+async function routeCost(label: string, store: RinglineStore): Promise<void> {
   const ringline = createRingline({
     livekit: { url: 'http://127.0.0.1:9', apiKey, apiSecret },
-    store: memoryStore(),
+    store,
     authorize: () => null,
   })
   const principal = { userId: 'u1', tenantId: 'bench' }
+  await ringline.api.createToken(principal, { room: 'room' })
+  const one = () => ringline.api.createToken(principal, { room: 'room' })
+  const sequential = await opsPerSecond(one)
+  // Many users opening the app at once: 16 requests in flight.
+  const concurrent = await concurrentOpsPerSecond(one, 16)
+  report(
+    `tokens: api.createToken on ${label} (join + rows + token)`,
+    `${sequential.toFixed(0)} ops/s one at a time · ${concurrent.toFixed(0)} ops/s 16 in flight`,
+  )
+  await ringline.close()
+}
+
+/** Token minting inside Ringline (the mint alone) vs a bare AccessToken.toJwt; the route's own cost apart, per store. */
+export async function benchTokens(postgresUrl: string | undefined): Promise<void> {
   const bare = await opsPerSecond(async () => {
     const at = new AccessToken(apiKey, apiSecret, { identity: 'bench:u1', ttl: 3600 })
     at.addGrant({
@@ -25,12 +43,22 @@ export async function benchTokens(): Promise<void> {
     })
     await at.toJwt()
   })
-  await ringline.api.createToken(principal, { room: 'room' })
-  const api = await opsPerSecond(() => ringline.api.createToken(principal, { room: 'room' }))
+  const mint = await opsPerSecond(() =>
+    mintRoomToken({
+      apiKey,
+      apiSecret,
+      serverUrl: 'ws://127.0.0.1:9',
+      roomName: 'int-bench-room',
+      identity: 'bench:u1',
+      ttl: 3600,
+    }),
+  )
   report('tokens: bare AccessToken.toJwt', `${bare.toFixed(0)} ops/s`)
   report(
-    'tokens: ringline.api.createToken (join + row + token)',
-    `${api.toFixed(0)} ops/s (${(api / bare).toFixed(2)}× bare)`,
+    "tokens: mintRoomToken (Ringline's mint alone)",
+    `${mint.toFixed(0)} ops/s (${(mint / bare).toFixed(2)}× bare)`,
   )
-  await ringline.close()
+  await routeCost('PGlite', memoryStore())
+  if (postgresUrl) await routeCost('PostgreSQL', postgresStore({ connectionString: postgresUrl }))
+  else report('tokens: PostgreSQL', 'skipped (set BENCH_DATABASE_URL or install postgresql-15)')
 }

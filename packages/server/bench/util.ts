@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { startPgCluster } from '../test/pgCluster'
+
 /** Runs `fn` repeatedly for about `ms` and returns operations per second. */
 export async function opsPerSecond(fn: () => Promise<unknown> | unknown, ms = 1500): Promise<number> {
   for (let i = 0; i < 20; i++) await fn()
@@ -19,4 +23,33 @@ export function percentile(values: number[], p: number): number {
 /** Prints one figure line. */
 export function report(name: string, value: string): void {
   process.stdout.write(`${name.padEnd(58)} ${value}\n`)
+}
+
+/** Like `opsPerSecond` with `concurrency` operations in flight at once (as a server sees concurrent requests). */
+export async function concurrentOpsPerSecond(
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  ms = 1500,
+): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn()
+  let n = 0
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - start < ms) {
+        await fn()
+        n += 1
+      }
+    }),
+  )
+  return n / ((performance.now() - start) / 1000)
+}
+
+const PG_BIN = '/usr/lib/postgresql/15/bin'
+
+/** A throwaway PostgreSQL 15 cluster on 127.0.0.1 (the test setup's), or null without the Debian binaries. */
+export async function throwawayPostgres(): Promise<{ url: string; stop(): void } | null> {
+  if (!existsSync(join(PG_BIN, 'initdb'))) return null
+  const cluster = await startPgCluster()
+  return { url: cluster.url, stop: () => cluster.destroy() }
 }
