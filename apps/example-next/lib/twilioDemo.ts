@@ -12,14 +12,6 @@ export const DEMO_TWILIO = Object.freeze({
 /** Numbers of the demo account (default: sandbox numbers its phone can call). `RINGLINE_TWILIO_SIMULATOR_NUMBERS` overrides. */
 const DEFAULT_NUMBERS = ['+15550009001', '+15550009002', '+15550009003']
 
-/** The simulated account's numbers (`RINGLINE_TWILIO_SIMULATOR_NUMBERS`, comma-separated, or the defaults). */
-export function demoTwilioNumbers(): string[] {
-  return (process.env.RINGLINE_TWILIO_SIMULATOR_NUMBERS ?? DEFAULT_NUMBERS.join(','))
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean)
-}
-
 const globalForDemo = globalThis as typeof globalThis & { __ringlineTwilioDemo?: TwilioSimulator }
 
 /**
@@ -29,7 +21,10 @@ const globalForDemo = globalThis as typeof globalThis & { __ringlineTwilioDemo?:
 export function startTwilioDemo(): TwilioSimulator | undefined {
   if (process.env.RINGLINE_TWILIO_SIMULATOR !== '1') return undefined
   if (globalForDemo.__ringlineTwilioDemo) return globalForDemo.__ringlineTwilioDemo
-  const numbers = demoTwilioNumbers()
+  const numbers = (process.env.RINGLINE_TWILIO_SIMULATOR_NUMBERS ?? DEFAULT_NUMBERS.join(','))
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
   const sim = createTwilioSimulator({
     accounts: [
       {

@@ -11,8 +11,8 @@ type SimFlow = Awaited<ReturnType<NonNullable<ReturnType<typeof startTwilioDemo>
 interface DemoCall {
   flow: SimFlow
   userId: string
-  /** The statuses the dialled number reported so far, in order. */
-  statuses: string[]
+  /** The dialled number answered (reported `in-progress`). */
+  answered: boolean
 }
 
 const globalForCalls = globalThis as typeof globalThis & {
@@ -82,7 +82,7 @@ export async function connectDemoCall(
   })
   const dialled = flow.dial?.numbers[0]?.number ?? null
   if (!flow.rejected && dialled) {
-    calls.set(flow.callSid, { flow, userId: user.userId, statuses: [] })
+    calls.set(flow.callSid, { flow, userId: user.userId, answered: false })
     await flow.number('initiated')
   } else {
     await flow.end(flow.rejected ? 'failed' : 'completed')
@@ -97,7 +97,7 @@ export async function progressDemoCall(
   status: 'ringing' | 'in-progress',
 ): Promise<void> {
   const call = callOf(user, callSid)
-  call.statuses.push(status)
+  if (status === 'in-progress') call.answered = true
   await call.flow.number(status)
 }
 
@@ -105,7 +105,7 @@ export async function progressDemoCall(
 export async function hangupDemoCall(user: DemoUser, callSid: string): Promise<void> {
   const call = callOf(user, callSid)
   calls.delete(callSid)
-  const answered = call.statuses.includes('in-progress')
+  const { answered } = call
   await call.flow.number(answered ? 'completed' : 'canceled')
   await call.flow.dialAction(answered ? 'completed' : 'canceled')
   await call.flow.end('completed')

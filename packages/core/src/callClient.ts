@@ -420,8 +420,7 @@ class CallClientImpl extends Subscribable implements CallClient {
   }
 
   async prepare(): Promise<void> {
-    const metadata =
-      this.#o.defaultCountry && !isPhoneNumberMetadataLoaded() ? loadPhoneNumberMetadata().catch(noop) : null
+    const metadata = this.#o.defaultCountry ? loadPhoneNumberMetadata() : null
     await Promise.all([this.#active.transport().prepare?.(), metadata]).catch(noop)
   }
 

@@ -136,6 +136,16 @@ export function provideLivekitSession(module: SessionModule): void {
   sessionModule = module
 }
 
+/** The session module, loaded once (on the first call, or ahead of it by `prepare`). */
+function loadSessionModule(): Promise<SessionModule> {
+  return sessionModule
+    ? Promise.resolve(sessionModule)
+    : import('./livekitSession').then((m) => {
+        sessionModule = m
+        return m
+      })
+}
+
 /** The LiveKit transport: joins rooms with livekit-client, audio only; loads livekit-client on first use. */
 export function livekitTransport(options: LivekitTransportOptions = {}): CallTransport {
   let modulePromise: Promise<LivekitModuleLike> | null = null
@@ -155,12 +165,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
   return {
     name: 'livekit',
     async prepare() {
-      const session = sessionModule
-        ? null
-        : import('./livekitSession').then((m) => {
-            sessionModule = m
-          })
-      await Promise.all([load(), session]).catch(() => undefined)
+      await Promise.all([load(), loadSessionModule()]).catch(() => undefined)
     },
     createSession(onFact: (fact: TransportFact) => void): TransportSession {
       // The session's code comes with livekit-client: both load when the first call starts, side by side.
@@ -171,12 +176,7 @@ export function livekitTransport(options: LivekitTransportOptions = {}): CallTra
         if (!remoteAudio) real.setRemoteAudioEnabled(false)
         return real
       }
-      const ready = sessionModule
-        ? Promise.resolve(create(sessionModule))
-        : import('./livekitSession').then((m) => {
-            sessionModule = m
-            return create(m)
-          })
+      const ready = sessionModule ? Promise.resolve(create(sessionModule)) : loadSessionModule().then(create)
       ready.catch(() => undefined)
       const session = async () => real ?? (await ready)
       return {

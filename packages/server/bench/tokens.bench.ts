@@ -4,7 +4,7 @@ import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore } from '../src/sql/types'
 import { mintRoomToken } from '../src/tokens'
-import { concurrentOpsPerSecond, opsPerSecond, report } from './util'
+import { opsPerSecond, report, reportSequentialAndConcurrent } from './util'
 
 const apiKey = 'APIbench'
 const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
@@ -19,12 +19,11 @@ async function routeCost(label: string, store: RinglineStore): Promise<void> {
   const principal = { userId: 'u1', tenantId: 'bench' }
   await ringline.api.createToken(principal, { room: 'room' })
   const one = () => ringline.api.createToken(principal, { room: 'room' })
-  const sequential = await opsPerSecond(one)
-  // Many users opening the app at once: 16 requests in flight.
-  const concurrent = await concurrentOpsPerSecond(one, 16)
-  report(
+  // In flight: many users opening the app at once.
+  await reportSequentialAndConcurrent(
     `tokens: api.createToken on ${label} (join + rows + token)`,
-    `${sequential.toFixed(0)} ops/s one at a time · ${concurrent.toFixed(0)} ops/s 16 in flight`,
+    'ops/s',
+    one,
   )
   await ringline.close()
 }

@@ -45,6 +45,27 @@ export async function concurrentOpsPerSecond(
   return n / ((performance.now() - start) / 1000)
 }
 
+/** How many concurrent operations the "in flight" figures keep going (a busy server's load). */
+const IN_FLIGHT = 16
+
+/**
+ * Prints `label` with `fn`'s rate one at a time and with 16 in flight (`unit` e.g. `ops/s`); returns the first
+ * (the figure other lines compare against).
+ */
+export async function reportSequentialAndConcurrent(
+  label: string,
+  unit: string,
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  const sequential = await opsPerSecond(fn)
+  const concurrent = await concurrentOpsPerSecond(fn, IN_FLIGHT)
+  report(
+    label,
+    `${sequential.toFixed(0)} ${unit} one at a time · ${concurrent.toFixed(0)} ${unit} ${IN_FLIGHT} in flight`,
+  )
+  return sequential
+}
+
 const PG_BIN = '/usr/lib/postgresql/15/bin'
 
 /** A throwaway PostgreSQL 15 cluster on 127.0.0.1 (the test setup's), or null without the Debian binaries. */

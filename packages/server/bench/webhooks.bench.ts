@@ -4,7 +4,7 @@ import { createRingline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore } from '../src/sql/types'
-import { concurrentOpsPerSecond, opsPerSecond, report } from './util'
+import { opsPerSecond, report, reportSequentialAndConcurrent } from './util'
 
 const apiKey = 'APIbench'
 const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
@@ -49,10 +49,8 @@ async function throughput(label: string, store: RinglineStore, guards: boolean):
       await ringline.api.handleLivekitWebhook(body, auth)
     }
   }
-  const ops = await opsPerSecond(one)
-  // LiveKit sends webhooks of many rooms at once: 16 in flight, as a busy server receives them.
-  const concurrent = await concurrentOpsPerSecond(one, 16)
-  report(label, `${ops.toFixed(0)} events/s one at a time · ${concurrent.toFixed(0)} events/s 16 in flight`)
+  // In flight: LiveKit sends webhooks of many rooms at once.
+  const ops = await reportSequentialAndConcurrent(label, 'events/s', one)
   await ringline.close()
   return ops
 }

@@ -421,9 +421,7 @@ async function firstVoiceNumber(
     const numbers = await account.incomingPhoneNumbers.list({ limit: 50 })
     return numbers.find((n) => n.capabilities?.voice !== false)?.phoneNumber ?? null
   } catch (error) {
-    ctx.logger.warn('twilio voice: could not list the numbers for a default caller id', {
-      error: error instanceof Error ? error.message : String(error),
-    })
+    ctx.logger.warn('ringline: could not list the Twilio numbers for a default caller id', { error })
     return null
   }
 }
