@@ -1,19 +1,13 @@
 import { defineConfig } from 'tsup'
+import { unbundled } from '../../tsup.unbundled'
 
 export default defineConfig({
-  entry: {
+  ...unbundled({
     index: 'src/index.ts',
-    protocol: 'src/protocol/index.ts',
-    twilio: 'src/twilio/index.ts',
-    testing: 'src/testing/index.ts',
-  },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  splitting: true,
-  treeshake: true,
+    'protocol/index': 'src/protocol/index.ts',
+    'twilio/index': 'src/twilio/index.ts',
+    'testing/index': 'src/testing/index.ts',
+  }),
   // livekit-client and @twilio/voice-sdk are peer dependencies, loaded with import() on first call.
   external: ['livekit-client', '@twilio/voice-sdk'],
 })
