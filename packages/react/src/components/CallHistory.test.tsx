@@ -2,6 +2,7 @@ import type { CallClientOptions } from '@ringline/core'
 import { makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
+import { Profiler } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, flush, serveFakeApi } from '../../test/createTestClient'
@@ -103,6 +104,42 @@ describe('CallHistory', () => {
     fireEvent.scroll(viewport)
     await waitFor(() => expect(list.style.height).toBe(`${400 * 48}px`))
     expect(server.calls('GET /calls').map((r) => r.query.cursor)).toEqual([undefined, '200'])
+  })
+
+  it('re-renders on scroll only when the rows to show change, not for every pixel', async () => {
+    const calls = generateFakeCalls(500)
+    let commits = 0
+    const api = createFakeApi({ calls })
+    const { client, server } = createTestClient()
+    serveFakeApi(server, api)
+    render(
+      <RinglineProvider client={client}>
+        <Profiler id="history" onRender={() => commits++}>
+          <CallHistory timeZone="UTC" locale="en-US" pageSize={200} listHeight={480} rowHeight={48} />
+        </Profiler>
+      </RinglineProvider>,
+    )
+    const list = await screen.findByRole('list', { name: 'Calls' })
+    const viewport = list.parentElement!
+    const firstRow = () => within(list).getAllByRole('listitem')[0]!.getAttribute('aria-posinset')
+    viewport.scrollTop = 20 * 48
+    fireEvent.scroll(viewport)
+    expect(firstRow()).toBe(String(20 - 6 + 1))
+    const before = commits
+    // A wheel's small steps within row 20: the same rows, so no render.
+    for (const px of [5, 12, 30, 47]) {
+      viewport.scrollTop = 20 * 48 + px
+      fireEvent.scroll(viewport)
+    }
+    expect(commits).toBe(before)
+    // The next row comes into view: one render, the window moves by one.
+    viewport.scrollTop = 21 * 48 + 3
+    fireEvent.scroll(viewport)
+    expect(commits).toBe(before + 1)
+    expect(firstRow()).toBe(String(21 - 6 + 1))
+    // The last visible rows are rendered whatever the offset within a row.
+    const lastRow = () => Number(within(list).getAllByRole('listitem').at(-1)!.getAttribute('aria-posinset'))
+    expect(lastRow()).toBeGreaterThanOrEqual(Math.ceil((21 * 48 + 47 + 480) / 48))
   })
 
   it('shrinks a short list to its rows and caps a long one at listHeight', async () => {

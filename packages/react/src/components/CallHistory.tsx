@@ -144,7 +144,8 @@ export function CallHistory({
   const { calls } = history
   const total = calls.length
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN)
-  const last = Math.min(total, Math.ceil((scrollTop + listHeight) / rowHeight) + OVERSCAN)
+  // `scrollTop` is rounded down to a row: one more row covers the part of a row scrolled past.
+  const last = Math.min(total, Math.ceil((scrollTop + listHeight) / rowHeight) + 1 + OVERSCAN)
 
   // Fetch the next page as the end comes into view.
   useEffect(() => {
@@ -317,7 +318,11 @@ export function CallHistory({
             overflowY: viewState === 'loading' ? 'hidden' : 'auto',
             position: 'relative',
           }}
-          onScroll={(e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop)}
+          onScroll={(e: UIEvent<HTMLDivElement>) => {
+            // Kept at row granularity: scrolling within a row changes no row, so it renders nothing.
+            const top = Math.floor(e.currentTarget.scrollTop / rowHeight) * rowHeight
+            if (top !== scrollTop) setScrollTop(top)
+          }}
           aria-busy={viewState === 'loading' || history.isRefreshing || undefined}
         >
           {viewState === 'loading' ? (
