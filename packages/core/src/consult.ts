@@ -5,23 +5,15 @@
 // hearing the hold music on the call's microphone track while the two colleagues talk. A phone number is consulted
 // the same way from here (a second session, the consult voice), in the call's own room: the server dials the phone
 // there and keeps it and the caller from hearing each other until the hand-over.
+// This file is the eager part: the types and the small facade on `client.consult`; the controller itself
+// (consultController.ts) loads with import() on the first consult action or server event about a consult.
 import type { ActiveCall } from './activeCall'
 import type { ApiClient } from './apiClient'
 import { createCallMachine, isCallOver } from './callMachine'
-import type { CallRecord, CallWithConnection, RinglineEvent } from './protocol'
+import { lazyModule } from './lazyModule'
+import type { CallRecord, RinglineEvent } from './protocol'
 import { RinglineError, toRinglineError } from './ringlineError'
-import { Subscribable } from './subscribable'
-import type {
-  Call,
-  CallError,
-  Clock,
-  DevicesState,
-  ParticipantState,
-  TransportFact,
-  TransportSession,
-} from './types'
-
-const noop = () => {}
+import type { Call, CallError, Clock, DevicesState, ParticipantState } from './types'
 
 /** Your side of a consult: you asked (`consulting`, the call is yours) or you were asked (`consulted`). */
 export type ConsultRole = 'consulting' | 'consulted'
@@ -128,479 +120,146 @@ export interface ConsultDeps {
   handoverTimeoutMs?: number
 }
 
-const POLL_MS = 200
+/** The consult controller's module, loaded on first use. Internal (the testing entry provides it). */
+export const consultModule = /* @__PURE__ */ lazyModule(() => import('./consultController'))
 
-/** Whether a room participant is the Ringline user `userId` (identities are `<tenant>:<userId>`). */
-function isUser(p: ParticipantState, userId: string): boolean {
-  return p.kind === 'user' && !p.isLocal && (p.identity === userId || p.identity.endsWith(`:${userId}`))
-}
+type Controller = ConsultClient
 
-function asCallError(error: RinglineError): CallError {
-  return { code: error.code, message: error.message }
-}
+/** The snapshot before anything happened (the controller starts from it: same object, no change to report). */
+const idle = (): ConsultSnapshot => ({ consult: null, offers: [] })
 
-class ConsultClientImpl extends Subscribable implements ConsultClient {
-  #d: ConsultDeps
-  #snapshot: ConsultSnapshot = { consult: null, offers: [] }
-  #session: TransportSession | null = null
+/**
+ * `client.consult` before and after its controller loaded: sync snapshot and subscriptions of its own, actions that
+ * wait for the load, and server events about consults buffered while it loads (replayed in order).
+ */
+class ConsultFacade implements ConsultClient {
+  #deps: ConsultDeps
+  #initial = idle()
+  #controller: Controller | null = null
+  #loading: Promise<Controller> | null = null
+  /** Server events that arrived while the controller loads, in order; null when not loading. */
+  #buffer: RinglineEvent[] | null = null
+  /** The controller's own server-event listener, once it exists. */
+  #forward: ((event: RinglineEvent) => void) | null = null
+  #listeners = new Set<() => void>()
   #eventListeners = new Set<(event: ConsultEvent) => void>()
-  /** Calls whose consult this tab started (their offers are not for us). */
-  #started = new Set<string>()
-  #poll: unknown = null
-  /** The latest record of any call the server told us about (a phone consult may move on before start() returns). */
-  #lastRecord: CallRecord | null = null
 
   constructor(deps: ConsultDeps) {
-    super()
-    this.#d = deps
+    this.#deps = deps
     deps.onServerEvent((event) => this.#serverEvent(event))
+    const loaded = consultModule.loaded
+    if (loaded) this.#create(loaded)
   }
 
-  getSnapshot = (): ConsultSnapshot => this.#snapshot
+  #create(module: typeof import('./consultController')): Controller {
+    if (this.#controller) return this.#controller
+    const controller = module.createConsultController(
+      {
+        ...this.#deps,
+        onServerEvent: (listener) => {
+          this.#forward = listener
+          return () => {
+            this.#forward = null
+          }
+        },
+      },
+      this.#initial,
+      { RinglineError, toRinglineError, isCallOver, createCallMachine },
+    )
+    controller.subscribe(() => {
+      for (const l of this.#listeners) l()
+    })
+    controller.on((event) => {
+      for (const l of this.#eventListeners) l(event)
+    })
+    this.#controller = controller
+    return controller
+  }
 
-  on(listener: (event: ConsultEvent) => void) {
+  /** The controller, loaded once; events buffered meanwhile are replayed before anything else uses it. */
+  #load(first?: RinglineEvent): Promise<Controller> {
+    if (this.#controller) return Promise.resolve(this.#controller)
+    if (!this.#loading) {
+      this.#buffer = first ? [first] : []
+      this.#loading = consultModule.load().then(
+        (module) => {
+          const controller = this.#create(module)
+          const buffered = this.#buffer ?? []
+          this.#buffer = null
+          for (const event of buffered) this.#forward?.(event)
+          return controller
+        },
+        (e: unknown) => {
+          this.#loading = null
+          this.#buffer = null
+          throw toRinglineError(e, 'NETWORK_ERROR')
+        },
+      )
+    }
+    return this.#loading
+  }
+
+  #serverEvent(event: RinglineEvent) {
+    if (this.#controller) {
+      this.#forward?.(event)
+      return
+    }
+    if (this.#buffer) {
+      this.#buffer.push(event)
+      return
+    }
+    // Before any consult, only an event about one matters (an offer); the rest would change nothing.
+    if (event.type === 'room.updated' || !event.call.consult) return
+    void this.#load(event).catch((e: unknown) => this.#deps.error(toRinglineError(e, 'NETWORK_ERROR')))
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  getSnapshot = (): ConsultSnapshot => this.#controller?.getSnapshot() ?? this.#initial
+
+  on(listener: (event: ConsultEvent) => void): () => void {
     this.#eventListeners.add(listener)
     return () => {
       this.#eventListeners.delete(listener)
     }
   }
 
-  #emit(event: ConsultEvent) {
-    for (const l of this.#eventListeners) l(event)
+  start(target: string | ConsultTarget): Promise<Consult> {
+    return this.#controller ? this.#controller.start(target) : this.#load().then((c) => c.start(target))
   }
 
-  #set(patch: Partial<ConsultSnapshot>) {
-    this.#snapshot = { ...this.#snapshot, ...patch }
-    for (const l of this.listeners) l()
+  complete(): Promise<void> {
+    return this.#controller ? this.#controller.complete() : this.#load().then((c) => c.complete())
   }
 
-  #patch(patch: Partial<Consult>) {
-    const current = this.#snapshot.consult
-    if (!current) return
-    const next = { ...current, ...patch }
-    this.#set({ consult: next })
-    if (patch.phase !== undefined && patch.phase !== current.phase)
-      this.#emit({ type: 'consult-changed', consult: next })
+  cancel(): Promise<void> {
+    if (this.#controller) return this.#controller.cancel()
+    // Nothing loaded, nothing open: nothing to cancel (an action waiting for the load is cancelled after it).
+    return this.#loading ? this.#loading.then((c) => c.cancel()) : Promise.resolve()
   }
 
-  #live(): Consult | null {
-    const c = this.#snapshot.consult
-    return c && c.phase !== 'ended' ? c : null
+  answer(callId: string): Promise<Consult> {
+    return this.#controller ? this.#controller.answer(callId) : this.#load().then((c) => c.answer(callId))
   }
 
-  // ── consulting side ────────────────────────────────────────────────────────
-
-  async start(target: string | ConsultTarget): Promise<Consult> {
-    const phone = typeof target === 'object' && 'to' in target ? target.to.trim() : null
-    const userId = typeof target === 'string' ? target.trim() : 'userId' in target ? target.userId.trim() : ''
-    if (phone === '')
-      throw new RinglineError('INVALID_REQUEST', 'Enter the phone number to consult.', { field: 'to' })
-    if (phone === null && !userId)
-      throw new RinglineError('INVALID_REQUEST', 'Choose a colleague to consult.', { field: 'userId' })
-    if (this.#live()) throw new RinglineError('CALL_NOT_ACTIVE', 'A consult is already open.')
-    const { call } = this.#d.active.requireLive()
-    if (call.direction === 'internal' || !call.id || call.phase !== 'connected') {
-      throw new RinglineError('CALL_NOT_ACTIVE', 'Only a connected phone call can be transferred.')
-    }
-    const callId = call.id
-    const wasOnHold = call.onHold
-    this.#set({
-      consult: {
-        callId,
-        role: 'consulting',
-        userId,
-        to: phone === null ? null : `tel:${phone}`,
-        leftReason: null,
-        by: null,
-        phase: 'starting',
-        endReason: null,
-        error: null,
-        participants: [],
-      },
-    })
-    this.#emit({ type: 'consult-changed', consult: this.#snapshot.consult as Consult })
-    this.#started.add(callId)
-    this.#lastRecord = null
-    let result: CallWithConnection
-    try {
-      if (!wasOnHold) await this.#d.hold()
-      result = await this.#d.api.startConsult(callId, phone === null ? { userId } : { to: phone })
-    } catch (e) {
-      const error = toRinglineError(e, 'TRANSFER_FAILED')
-      this.#started.delete(callId)
-      this.#end('failed', error)
-      if (!wasOnHold) await this.#d.resume().catch(noop)
-      throw error
-    }
-    if (this.#snapshot.consult?.callId !== callId || this.#snapshot.consult.phase !== 'starting') {
-      return this.#snapshot.consult as Consult
-    }
-    this.#patch({
-      phase: 'ringing',
-      by: result.call.consult?.by ?? null,
-      ...(result.call.consult?.to ? { to: result.call.consult.to } : {}),
-    })
-    await this.#connect(callId, result.connection)
-    // A phone may have answered (or failed) while we connected.
-    // Only a record from after the consult opened (an older one has no consult: it would read as cancelled).
-    const latest = this.#lastRecord as CallRecord | null // set by server events meanwhile
-    const live = this.#live()
-    if (latest?.id === callId && latest.consult?.to && live?.phase === 'ringing')
-      this.#mineChanged(live, latest, latest.endedAt !== null)
-    return this.#snapshot.consult as Consult
+  decline(callId: string): Promise<void> {
+    return this.#controller ? this.#controller.decline(callId) : this.#load().then((c) => c.decline(callId))
   }
 
-  async complete(): Promise<void> {
-    const c = this.#live()
-    if (c?.role !== 'consulting') throw new RinglineError('CALL_NOT_ACTIVE', 'No consult of yours is open.')
-    if (c.phase !== 'connected') {
-      throw new RinglineError(
-        'CALL_NOT_ACTIVE',
-        c.to
-          ? 'The phone is not on the line: cancel, or wait.'
-          : 'The colleague has not joined yet: cancel, or wait.',
-      )
-    }
-    this.#patch({ phase: 'completing' })
-    try {
-      await this.#d.api.completeConsult(c.callId)
-    } catch (e) {
-      const error = toRinglineError(e, 'TRANSFER_FAILED')
-      if (this.#live()?.phase === 'completing') this.#patch({ phase: 'connected', error: asCallError(error) })
-      throw error
-    }
-    const call = this.#d.active.call
-    if (c.to) {
-      // The server joined the phone to the caller and took us out of the room: our part of the call is over.
-      this.#closeSession()
-      if (call && call.id === c.callId && !isCallOver(call)) {
-        this.#d.active.dispatch(call.key, {
-          type: 'patch',
-          patch: { transfer: { to: c.to, status: 'completed', error: null } },
-        })
-        this.#d.active.dispatch(call.key, { type: 'end', reason: 'local-hangup' })
-      }
-      this.#end('completed')
-      return
-    }
-    if (call && call.id === c.callId) {
-      this.#d.active.dispatch(call.key, {
-        type: 'patch',
-        patch: { transfer: { to: `user:${c.userId}`, status: 'pending', error: null } },
-      })
-    }
-    await this.#handOver(c)
-  }
-
-  /** Wait for the colleague in the call's room (the caller hears the music until then), then leave it. */
-  #handOver(c: Consult): Promise<void> {
-    const started = this.#d.clock.now()
-    const limit = this.#d.handoverTimeoutMs ?? 20_000
-    return new Promise<void>((resolve) => {
-      const check = () => {
-        this.#poll = null
-        const call = this.#d.active.call
-        if (!call || call.id !== c.callId || isCallOver(call)) {
-          this.#closeSession()
-          this.#end('completed')
-          resolve()
-          return
-        }
-        if (call.participants.some((p) => isUser(p, c.userId))) {
-          this.#closeSession()
-          this.#d.active.dispatch(call.key, {
-            type: 'patch',
-            patch: { transfer: { to: `user:${c.userId}`, status: 'completed', error: null } },
-          })
-          // The caller talks to the colleague now; our part of the call is over (no hang-up on the server).
-          this.#d.active.dispatch(call.key, { type: 'end', reason: 'local-hangup' })
-          this.#end('completed')
-          resolve()
-          return
-        }
-        if (this.#d.clock.now() - started >= limit) {
-          const error = new RinglineError(
-            'TRANSFER_FAILED',
-            'The colleague did not reach the caller; the call is still on hold here.',
-          )
-          this.#closeSession()
-          this.#d.active.dispatch(call.key, {
-            type: 'patch',
-            patch: { transfer: { to: `user:${c.userId}`, status: 'failed', error: asCallError(error) } },
-          })
-          this.#end('failed', error)
-          this.#d.error(error)
-          resolve()
-          return
-        }
-        this.#poll = this.#d.clock.setTimeout(check, POLL_MS)
-      }
-      check()
-    })
-  }
-
-  async cancel(): Promise<void> {
-    const c = this.#live()
-    if (!c) return
-    this.#closeSession()
-    this.#end('canceled')
-    try {
-      await this.#d.api.cancelConsult(c.callId)
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      // Already closed or over: nothing left to cancel.
-      if (error.code !== 'CALL_NOT_ACTIVE' && error.code !== 'CALL_NOT_FOUND') this.#d.error(error)
-    }
-    if (c.role === 'consulting') await this.#resumeCall(c.callId)
-  }
-
-  /** The other side closed the consult: leave the consult room, back to the caller. */
-  async #closeLocally(c: Consult) {
-    this.#closeSession()
-    this.#end('canceled')
-    if (c.role === 'consulting') await this.#resumeCall(c.callId)
-  }
-
-  async #resumeCall(callId: string) {
-    const call = this.#d.active.call
-    if (call?.id === callId && !isCallOver(call) && call.onHold) {
-      await this.#d.resume().catch((e: unknown) => this.#d.error(toRinglineError(e, 'CONNECTION_FAILED')))
-    }
-  }
-
-  // ── consulted side ─────────────────────────────────────────────────────────
-
-  async answer(callId: string): Promise<Consult> {
-    if (this.#live()) throw new RinglineError('CALL_NOT_ACTIVE', 'Finish the open consult first.')
-    const offer = this.#snapshot.offers.find((o) => o.callId === callId)
-    this.#set({
-      offers: this.#snapshot.offers.filter((o) => o.callId !== callId),
-      consult: {
-        callId,
-        role: 'consulted',
-        userId: offer?.record.consult?.userId ?? '',
-        to: null,
-        leftReason: null,
-        by: offer?.by ?? null,
-        phase: 'starting',
-        endReason: null,
-        error: null,
-        participants: [],
-      },
-    })
-    let result: CallWithConnection
-    try {
-      result = await this.#d.api.answerConsult(callId)
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      this.#end('failed', error)
-      throw error
-    }
-    this.#patch({
-      phase: 'connected',
-      userId: result.call.consult?.userId ?? this.#snapshot.consult?.userId ?? '',
-      by: result.call.consult?.by ?? this.#snapshot.consult?.by ?? null,
-    })
-    await this.#connect(callId, result.connection)
-    return this.#snapshot.consult as Consult
-  }
-
-  async decline(callId: string): Promise<void> {
-    this.#withdraw(callId)
-    await this.#d.api.cancelConsult(callId).catch((e: unknown) => {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      if (error.code !== 'CALL_NOT_ACTIVE' && error.code !== 'CALL_NOT_FOUND') throw error
-    })
-  }
-
-  /** The call was handed to us: join its room as our active call, then leave the consult room. */
-  async #takeOver(record: CallRecord) {
-    const active = this.#d.active
-    const key = active.newKey()
-    const phoneNumber = record.direction === 'inbound' ? record.fromNumber : record.toNumber
-    try {
-      active.start(
-        createCallMachine({
-          key,
-          direction: 'inbound',
-          now: this.#d.clock.now(),
-          id: record.id,
-          number: phoneNumber,
-          record,
-        }),
-      )
-      await active.place(key, {
-        request: () => this.#d.api.joinTransferredCall(record.id),
-        failed: (e) => {
-          const error = toRinglineError(e, 'NETWORK_ERROR')
-          return { error, event: { type: 'fail', error: asCallError(error) } }
-        },
-        cancel: noop,
-        accepted: (result) => ({ id: result.call.id, record: result.call, connection: result.connection }),
-      })
-      this.#closeSession()
-      this.#end('completed')
-    } catch (e) {
-      const error = toRinglineError(e, 'NETWORK_ERROR')
-      this.#closeSession()
-      this.#end('failed', error)
-      this.#d.error(error)
-    }
-  }
-
-  // ── shared ─────────────────────────────────────────────────────────────────
-
-  async #connect(callId: string, connection: CallWithConnection['connection']) {
-    const session = this.#d.active.transport().createSession((fact) => this.#fact(session, fact))
-    this.#session = session
-    const selected = this.#d.selectedDevices()
-    try {
-      await session.connect(connection, {
-        microphone: true,
-        audioInput: selected.audioinput,
-        audioOutput: selected.audiooutput,
-      })
-    } catch (e) {
-      if (this.#session !== session || this.#live()?.callId !== callId) return
-      const error = toRinglineError(e, 'CONNECTION_FAILED')
-      this.#d.error(error)
-      await this.cancel()
-      this.#patch({ endReason: 'failed', error: asCallError(error) })
-    }
-  }
-
-  #fact(session: TransportSession, fact: TransportFact) {
-    if (this.#session !== session) return
-    const c = this.#live()
-    if (!c) return
-    if (fact.type === 'participants') {
-      this.#patch({ participants: fact.participants })
-      if (
-        c.role === 'consulting' &&
-        c.phase === 'ringing' &&
-        fact.participants.some((p) => isUser(p, c.userId))
-      ) {
-        this.#patch({ phase: 'connected' })
-      }
-      return
-    }
-    // A phone consult shares the call's room: the server says when the phone answers or leaves.
-    if (c.to && fact.type !== 'connection') return
-    if (fact.type === 'participant-left' && c.phase === 'connected') {
-      const left = fact.participant
-      const other = c.role === 'consulting' ? isUser(left, c.userId) : left.kind === 'user' && !left.isLocal
-      // The colleague closed their tab or lost the network: back to the caller.
-      if (other && fact.cause !== 'client-initiated') void this.cancel()
-      return
-    }
-    if (fact.type === 'connection' && fact.state === 'disconnected' && fact.cause !== 'client-initiated') {
-      // The consult room was closed (cancelled by the other side) or the link is gone for good.
-      if (c.phase === 'completing') return
-      void this.cancel()
-    }
-  }
-
-  #closeSession() {
-    const session = this.#session
-    this.#session = null
-    if (session) void session.disconnect().catch(noop)
-  }
-
-  #end(reason: ConsultEndReason, error?: RinglineError) {
-    if (this.#poll !== null) {
-      this.#d.clock.clearTimeout(this.#poll)
-      this.#poll = null
-    }
-    if (!this.#live()) return
-    this.#patch({
-      phase: 'ended',
-      endReason: reason,
-      error: error ? asCallError(error) : null,
-      participants: [],
-    })
-  }
-
-  #withdraw(callId: string) {
-    if (!this.#snapshot.offers.some((o) => o.callId === callId)) return
-    this.#set({ offers: this.#snapshot.offers.filter((o) => o.callId !== callId) })
-    this.#emit({ type: 'consult-offer-withdrawn', callId })
-  }
-
-  #serverEvent(event: RinglineEvent) {
-    if (event.type === 'room.updated') return
-    const record = event.call
-    this.#lastRecord = record
-    const c = this.#live()
-    if (c && c.callId === record.id) {
-      this.#mineChanged(c, record, event.type === 'call.ended' || record.endedAt !== null)
-      return
-    }
-    const consult = record.consult
-    const offered = this.#snapshot.offers.find((o) => o.callId === record.id)
-    if (consult?.state === 'ringing' && !record.endedAt && !this.#started.has(record.id)) {
-      if (this.#d.active.call?.id === record.id) return
-      if (offered) return
-      const offer: ConsultOffer = {
-        callId: record.id,
-        by: consult.by,
-        record,
-        receivedAt: this.#d.clock.now(),
-      }
-      this.#set({ offers: [...this.#snapshot.offers, offer] })
-      this.#emit({ type: 'consult-offered', offer })
-      return
-    }
-    if (offered) this.#withdraw(record.id)
-  }
-
-  /** A server event about the call of our own live consult. */
-  #mineChanged(c: Consult, record: CallRecord, over: boolean) {
-    if (over) {
-      this.#closeSession()
-      this.#end(
-        c.phase === 'completing' ? 'completed' : 'failed',
-        new RinglineError('CALL_NOT_ACTIVE', 'The call ended.'),
-      )
-      return
-    }
-    const consult = record.consult
-    if (consult) {
-      if (c.role === 'consulting' && consult.state === 'connected' && c.phase === 'ringing') {
-        this.#patch({ phase: 'connected', by: consult.by })
-      }
-      if (
-        c.role === 'consulting' &&
-        consult.state === 'ended' &&
-        c.phase !== 'left' &&
-        c.phase !== 'completing'
-      ) {
-        this.#patch({ phase: 'left', leftReason: consult.endReason ?? 'hangup' })
-      }
-      return
-    }
-    if (c.to && record.transfer?.kind === 'warm' && record.transfer.to === c.to) return
-    const handedTo = record.transfer?.kind === 'warm' ? record.transfer.to : null
-    if (handedTo === `user:${c.userId}`) {
-      // Handed over: the consulted side takes the call; the consulting side is already completing.
-      if (c.role === 'consulted' && c.phase !== 'completing') {
-        this.#patch({ phase: 'completing' })
-        void this.#takeOver(record)
-      }
-      return
-    }
-    // Closed without a hand-over: cancelled by the other side.
-    if (c.phase === 'completing') return
-    void this.#closeLocally(c)
-  }
-
-  dismiss() {
-    if (this.#snapshot.consult?.phase === 'ended') this.#set({ consult: null })
+  dismiss(): void {
+    // Before the controller there is no consult to forget.
+    this.#controller?.dismiss()
   }
 }
 
-/** Create the warm-transfer controller of a call client (`client.consult`). */
+/** Create the warm-transfer controller of a call client (`client.consult`); its body loads on first use. */
 export function createConsultClient(deps: ConsultDeps): ConsultClient {
-  return new ConsultClientImpl(deps)
+  return new ConsultFacade(deps)
 }
 
 /** Whether the active call is the one being consulted about (the call view shows the consult then). */

@@ -11,13 +11,13 @@ import type {
   TranscriptionSegmentLike,
 } from './livekitTransport'
 import type { microphoneError } from './microphoneError'
-import type { watchSpeech } from './mutedSpeech'
+import { watchSpeech } from './mutedSpeech'
 import type { ConnectionQualityLevel, LinkStats } from './networkQuality'
 import { createParticipantSnapshots } from './participantSnapshots'
 import { playOnMicrophone } from './playOnMicrophone'
 import type { Connection } from './protocol'
 import { TRANSCRIPTION_ATTRIBUTES, TRANSCRIPTION_TOPIC } from './protocol/constants'
-import type { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
+import { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcriptSegments'
 import { createRemoteAudioElements } from './remoteAudioElements'
 import { RinglineError } from './ringlineError'
 import type {
@@ -61,14 +61,12 @@ const CAUSES: Record<string, DisconnectCause> = {
 
 /**
  * Helpers this session shares with the rest of core, handed in by livekitTransport: this chunk imports none of
- * them, so a bundler that splits by file does not load them on pages that never use them.
+ * them, so a bundler that splits by file does not load them on pages that never use them. What only lazily loaded
+ * code uses (the muted-speech watch, the transcript parsers) it imports itself: no eager file imports those.
  */
 export interface SessionHelpers {
   microphoneError: typeof microphoneError
-  watchSpeech: typeof watchSpeech
   dtmfDigitFromCode: typeof dtmfDigitFromCode
-  transcriptSegmentFromStream: typeof transcriptSegmentFromStream
-  transcriptSegmentsFromLegacy: typeof transcriptSegmentsFromLegacy
 }
 
 /** A session of the LiveKit transport; `load` gives the livekit-client module. Internal. */
@@ -78,13 +76,7 @@ export function createLivekitSession(
   onFact: (fact: TransportFact) => void,
   helpers: SessionHelpers,
 ): TransportSession {
-  const {
-    microphoneError,
-    watchSpeech,
-    dtmfDigitFromCode,
-    transcriptSegmentFromStream,
-    transcriptSegmentsFromLegacy,
-  } = helpers
+  const { microphoneError, dtmfDigitFromCode } = helpers
   let lk: LivekitModuleLike | null = null
   let room: RoomLike | null = null
   let closed = false

@@ -1,7 +1,6 @@
 import { dtmfDigitFromCode } from './dtmf'
 import { microphoneError } from './microphoneError'
-import { type LevelMeterFactory, watchSpeech } from './mutedSpeech'
-import { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './protocol/transcript'
+import type { LevelMeterFactory } from './mutedSpeech'
 import type { CallTransport, TransportFact, TransportSession } from './types'
 
 /** The parts of a livekit-client track publication Ringline reads. */
@@ -122,10 +121,7 @@ export interface LivekitTransportOptions {
 // Handed to the lazily loaded session (see SessionHelpers): the rest of core uses them too.
 const helpers = {
   microphoneError,
-  watchSpeech,
   dtmfDigitFromCode,
-  transcriptSegmentFromStream,
-  transcriptSegmentsFromLegacy,
 }
 
 type SessionModule = typeof import('./livekitSession')

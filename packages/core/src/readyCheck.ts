@@ -17,7 +17,7 @@ import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { LivekitModuleLike, RoomLike } from './livekitTransport'
 import { microphoneError, microphoneStateOf } from './microphoneError'
 import { microphoneHelp } from './microphoneHelp'
-import { type LevelMeterFactory, webAudioLevelMeter } from './mutedSpeech'
+import type { LevelMeterFactory } from './mutedSpeech'
 import type { Connection } from './protocol'
 import { toRinglineError } from './ringlineError'
 import type { SoundManager } from './soundManager'
@@ -169,7 +169,6 @@ export async function checkReadiness(options: CheckReadinessOptions = {}): Promi
     microphoneError,
     microphoneStateOf,
     microphoneHelp,
-    webAudioLevelMeter,
     toRinglineError,
     initialReadinessReport,
     readinessVerdict,

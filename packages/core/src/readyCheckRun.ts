@@ -5,7 +5,7 @@ import type { MediaDevicesLike, PermissionsLike } from './deviceManager'
 import type { LivekitModuleLike, RoomLike } from './livekitTransport'
 import type { microphoneError, microphoneStateOf } from './microphoneError'
 import type { microphoneHelp } from './microphoneHelp'
-import type { LevelMeterFactory } from './mutedSpeech'
+import { type LevelMeterFactory, webAudioLevelMeter } from './mutedSpeech'
 import type {
   CheckReadinessOptions,
   initialReadinessReport,
@@ -25,7 +25,6 @@ export interface ReadinessDeps {
   microphoneError: typeof microphoneError
   microphoneStateOf: typeof microphoneStateOf
   microphoneHelp: typeof microphoneHelp
-  webAudioLevelMeter: LevelMeterFactory
   toRinglineError: typeof toRinglineError
   initialReadinessReport: typeof initialReadinessReport
   readinessVerdict: typeof readinessVerdict
@@ -174,7 +173,7 @@ export async function runReadinessCheck(
         set('microphone', 'running', 'Say something: listening to your microphone…')
         const found = await measureSignal(track, {
           clock,
-          meter: options.meter ?? D.webAudioLevelMeter,
+          meter: options.meter ?? webAudioLevelMeter,
           level: options.level ?? 0.01,
           holdMs: options.holdMs ?? 150,
           timeoutMs: options.signalTimeoutMs ?? 6_000,

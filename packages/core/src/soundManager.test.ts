@@ -1,6 +1,8 @@
-import { describe, expect, it, vi } from 'vitest'
-import { type AudioContextLike, createSoundManager, dtmfFrequencies } from './soundManager'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { setup } from '../test/callClientHarness'
+import { type AudioContextLike, createSoundManager, dtmfFrequencies, soundEngineModule } from './soundManager'
 import { createFakeClock } from './testing/fakeClock'
+import { makeEvent, makeRecord, settle } from './testing/fakeServer'
 
 // A minimal Web Audio stand-in that records oscillators and context state.
 function fakeAudio(initialState = 'suspended') {
@@ -82,6 +84,11 @@ function gestureTarget() {
 }
 
 describe('createSoundManager', () => {
+  // The engine loaded, as it is once a client has its first subscriber (the window before: see below).
+  beforeEach(async () => {
+    soundEngineModule.provide(await import('./soundEngine'))
+  })
+
   it('is blocked before a user gesture, rings as soon as one arrives, and tells subscribers', async () => {
     const audio = fakeAudio()
     const target = gestureTarget()
@@ -195,5 +202,100 @@ describe('createSoundManager', () => {
     expect(sounds.volume).toBe(1)
     sounds.setVolume(-1)
     expect(sounds.volume).toBe(0)
+  })
+})
+
+/** Hold the engine's load until `release()` (the next manager's first sound or `listen()` waits for it). */
+async function holdLoad() {
+  const module = await import('./soundEngine')
+  let release = () => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  soundEngineModule.provide(gate.then(() => module))
+  return async () => {
+    release()
+    await gate
+    await new Promise((r) => setTimeout(r, 0))
+  }
+}
+
+describe('createSoundManager before its engine loaded', () => {
+  afterEach(() => soundEngineModule.provide(null))
+
+  it('a ringtone asked for and stopped before the engine lands stays silent', async () => {
+    const release = await holdLoad()
+    const audio = fakeAudio('running')
+    const sounds = createSoundManager({ AudioContext: audio.AudioContext, unlockTarget: null })
+    sounds.play('ringtone')
+    expect(sounds.isPlaying('ringtone')).toBe(true)
+    sounds.stop('ringtone')
+    expect(sounds.isPlaying('ringtone')).toBe(false)
+    await release()
+    expect(sounds.isPlaying('ringtone')).toBe(false)
+    expect(audio.contexts.flatMap((c) => c.oscillators)).toEqual([])
+  })
+
+  it('sounds, volume, ring device and gesture listening asked for before the engine lands apply when it does', async () => {
+    const release = await holdLoad()
+    const audio = fakeAudio()
+    const target = gestureTarget()
+    const sounds = createSoundManager({
+      AudioContext: audio.AudioContext,
+      userActivation: { hasBeenActive: false },
+      unlockTarget: target,
+      clock: createFakeClock(),
+    })
+    // Sync answers before the load, as the engine gives them with no sound made yet.
+    expect(sounds.readiness).toBe('blocked')
+    expect(sounds.volume).toBe(0.6)
+    expect(sounds.canSelectRingDevice).toBe(true)
+    const changed = vi.fn()
+    sounds.subscribe(changed)
+    sounds.listen()
+    sounds.setVolume(0.3)
+    expect(sounds.volume).toBe(0.3)
+    await sounds.setRingDevice('speakers')
+    sounds.play('ringtone')
+    sounds.play('ringback')
+    sounds.stop('ringback')
+    sounds.playDtmf('5')
+    expect(audio.contexts).toHaveLength(0)
+    expect(target.listeners.size).toBe(0)
+    await release()
+    expect(sounds.isPlaying('ringtone')).toBe(true)
+    expect(sounds.isPlaying('ringback')).toBe(false)
+    const ring = audio.contexts.find((c) => c.sinkId === 'speakers')
+    expect(ring?.oscillators.map((o) => o.frequency.value)).toEqual([400, 450])
+    const main = audio.contexts.find((c) => c !== ring)
+    expect(main?.oscillators.map((o) => o.frequency.value)).toEqual([770, 1336])
+    expect(sounds.volume).toBe(0.3)
+    expect(target.listeners.has('pointerdown')).toBe(true)
+    // The gesture unlocks the engine's contexts.
+    audio.allowGesture()
+    target.fire('pointerdown')
+    await vi.waitFor(() => expect(sounds.readiness).toBe('ready'))
+    expect(changed).toHaveBeenCalled()
+  })
+
+  it('an incoming call that rings while the engine loads plays its ringtone when it lands', async () => {
+    const release = await holdLoad()
+    const audio = fakeAudio('running')
+    const t = setup({ sounds: { AudioContext: audio.AudioContext, unlockTarget: null } })
+    t.client.subscribe(() => {})
+    await settle()
+    t.server.push(
+      makeEvent(
+        'call.incoming',
+        makeRecord({ id: 'in_1', direction: 'inbound', status: 'ringing', createdBy: null }),
+      ),
+    )
+    await settle()
+    expect(t.client.getSnapshot().audio.ringtone).toBe(true)
+    expect(audio.contexts).toHaveLength(0)
+    await release()
+    expect(t.client.sounds?.isPlaying('ringtone')).toBe(true)
+    expect(audio.contexts[0]?.oscillators.map((o) => o.frequency.value)).toEqual([400, 450])
+    t.client.destroy()
   })
 })

@@ -1,8 +1,10 @@
 // Call sounds generated with Web Audio (no asset files): ringtone, ringback, call-waiting beep, DTMF tones,
 // and hold music as a MediaStreamTrack to publish into the room. Knows when autoplay is blocked.
+// This file is the eager part: the types and a small facade; the engine (soundEngine.ts) loads with import() as
+// soon as a manager is created where Web Audio exists. Sounds asked for before it lands play when it does.
 import { systemClock } from './clock'
-import { DTMF_CODES, type DtmfDigit } from './dtmf'
-import { Subscribable } from './subscribable'
+import type { DtmfDigit } from './dtmf'
+import { lazyModule } from './lazyModule'
 import type { AudioReadiness, Clock } from './types'
 
 /** A looping call sound. */
@@ -73,27 +75,6 @@ export interface SoundManager {
   destroy(): void
 }
 
-interface Pattern {
-  freqs: number[]
-  /** [on, off] seconds */
-  cadence: Array<[number, number]>
-  level: number
-}
-
-/** Tones: UK-style double ring for the ringtone, North American ringback, a single call-waiting beep. */
-const PATTERNS: Record<SoundName, Pattern> = {
-  ringtone: {
-    freqs: [400, 450],
-    cadence: [
-      [0.4, 0.2],
-      [0.4, 2.0],
-    ],
-    level: 0.25,
-  },
-  ringback: { freqs: [440, 480], cadence: [[2.0, 4.0]], level: 0.12 },
-  callWaiting: { freqs: [440], cadence: [[0.3, 9.7]], level: 0.12 },
-}
-
 const DTMF_FREQS: Record<DtmfDigit, [number, number]> = (() => {
   const rows = [697, 770, 852, 941]
   const cols = [1209, 1336, 1477, 1633]
@@ -112,41 +93,44 @@ export function dtmfFrequencies(digit: DtmfDigit): [number, number] {
   return DTMF_FREQS[digit]
 }
 
-const SCHEDULE_AHEAD = 20
-const RESCHEDULE_EVERY_MS = 5_000
+function clamp(v: number) {
+  return Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0.6))
+}
 
-class SoundManagerImpl extends Subscribable implements SoundManager {
+/** The sound engine's module, loaded on first use. Internal. */
+export const soundEngineModule = /* @__PURE__ */ lazyModule(() => import('./soundEngine'))
+
+/**
+ * A sound manager before and after its engine loaded. Before: the sync getters answer as the engine would with no
+ * sound made yet, the loops asked for are remembered (a stop forgets them) and DTMF tones queue; when the engine
+ * lands it gets the volume, ring device and gesture listening set meanwhile and plays what is still asked for.
+ * After: everything goes to the engine.
+ */
+class SoundManagerFacade implements SoundManager {
   #options: SoundManagerOptions
   #clock: Clock
+  #engine: SoundManager | null = null
   #volume: number
   #ringDevice: string | null
-  #main: { ctx: AudioContextLike; master: GainNode } | null = null
-  #ring: { ctx: AudioContextLike; master: GainNode } | null = null
-  #playing = new Map<SoundName, { stop(): void }>()
-  #readiness: AudioReadiness
+  #wanted = new Set<SoundName>()
+  #dtmf = ''
   #listening = false
   #destroyed = false
+  #listeners = new Set<() => void>()
 
   constructor(options: SoundManagerOptions) {
-    super()
     this.#options = options
     this.#clock = options.clock ?? systemClock
     this.#volume = clamp(options.volume ?? 0.6)
     this.#ringDevice = options.ringDeviceId ?? null
-    // Not computed here: reading navigator in a constructor would differ between server and browser.
-    this.#readiness = 'ready'
+    // Touches no browser global here (SSR): the engine starts loading on `listen()` (the client's first
+    // subscriber) or the first sound asked for.
+    if (soundEngineModule.loaded) this.#create(soundEngineModule.loaded)
   }
 
-  get readiness() {
-    if (!this.#main && !this.#ring) this.#readiness = this.#computeReadiness()
-    return this.#readiness
-  }
-  get volume() {
-    return this.#volume
-  }
-  get canSelectRingDevice() {
-    const AC = this.#AC()
-    return !!AC && typeof (AC.prototype as AudioContextLike | undefined)?.setSinkId === 'function'
+  /** Start loading the engine; without Web Audio (SSR, tests) there is nothing to load: every sound is silent. */
+  #warm() {
+    if (!this.#engine && !this.#destroyed && this.#AC()) void this.#load().catch(() => {})
   }
 
   #AC(): AudioContextConstructor | null {
@@ -158,317 +142,139 @@ class SoundManagerImpl extends Subscribable implements SoundManager {
     return g.AudioContext ?? g.webkitAudioContext ?? null
   }
 
-  #activation() {
-    if (this.#options.userActivation !== undefined) return this.#options.userActivation
-    return (
-      (globalThis.navigator as { userActivation?: { hasBeenActive: boolean } } | undefined)?.userActivation ??
-      null
-    )
+  #load(): Promise<SoundManager> {
+    if (this.#engine) return Promise.resolve(this.#engine)
+    return soundEngineModule.load().then((m) => this.#create(m))
   }
 
-  #computeReadiness(): AudioReadiness {
-    const contexts = [this.#main?.ctx, this.#ring?.ctx].filter((c): c is AudioContextLike => !!c)
-    if (contexts.length > 0) return contexts.every((c) => c.state === 'running') ? 'ready' : 'blocked'
-    const activation = this.#activation()
+  #create(module: typeof import('./soundEngine')): SoundManager {
+    if (this.#engine) return this.#engine
+    const engine = module.createSoundEngine(
+      { ...this.#options, volume: this.#volume, ringDeviceId: this.#ringDevice },
+      { dtmfFrequencies: (digit) => DTMF_FREQS[digit], clock: this.#clock },
+    )
+    this.#engine = engine
+    engine.subscribe(() => this.#notify())
+    if (this.#destroyed) {
+      engine.destroy()
+      return engine
+    }
+    if (this.#listening) engine.listen()
+    for (const name of this.#wanted) engine.play(name)
+    if (this.#dtmf) engine.playDtmf(this.#dtmf)
+    this.#wanted.clear()
+    this.#dtmf = ''
+    return engine
+  }
+
+  #notify() {
+    for (const listener of this.#listeners) listener()
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  get readiness(): AudioReadiness {
+    if (this.#engine) return this.#engine.readiness
+    // No audio context yet: what the page's activation says (read now, not in the constructor: SSR differs).
+    const activation =
+      this.#options.userActivation !== undefined
+        ? this.#options.userActivation
+        : ((globalThis.navigator as { userActivation?: { hasBeenActive: boolean } } | undefined)
+            ?.userActivation ?? null)
     return activation && !activation.hasBeenActive ? 'blocked' : 'ready'
   }
 
-  #update = () => {
-    const next = this.#computeReadiness()
-    if (next === this.#readiness) return
-    this.#readiness = next
-    for (const listener of this.listeners) listener()
-    if (next === 'ready') this.#removeGestureListeners()
+  get volume() {
+    return this.#engine ? this.#engine.volume : this.#volume
   }
 
-  #context(which: 'main' | 'ring') {
-    if (this.#destroyed) return null
-    const useRing = which === 'ring' && this.#ringDevice !== null && this.canSelectRingDevice
-    const slot = useRing ? this.#ring : this.#main
-    if (slot) return slot
+  get canSelectRingDevice() {
     const AC = this.#AC()
-    if (!AC) return null
-    const ctx = new AC()
-    const master = ctx.createGain()
-    master.gain.value = this.#volume
-    master.connect(ctx.destination)
-    ctx.onstatechange = this.#update
-    const created = { ctx, master }
-    if (useRing) {
-      this.#ring = created
-      if (this.#ringDevice) void ctx.setSinkId?.(this.#ringDevice).catch(() => {})
-    } else this.#main = created
-    // A context made without a user gesture starts suspended; try anyway, it works when the page was activated.
-    if (ctx.state !== 'running') void ctx.resume().catch(() => {})
-    this.#update()
-    return created
+    return !!AC && typeof (AC.prototype as AudioContextLike | undefined)?.setSinkId === 'function'
   }
 
   play(name: SoundName) {
-    if (this.#playing.has(name)) return
-    const slot = this.#context(name === 'ringtone' ? 'ring' : 'main')
-    if (!slot) return
-    this.#playing.set(name, this.#loop(slot, PATTERNS[name]))
-    if (slot.ctx.state !== 'running') this.listen()
-  }
-
-  #loop(slot: { ctx: AudioContextLike; master: GainNode }, pattern: Pattern) {
-    const { ctx } = slot
-    const gain = ctx.createGain()
-    gain.gain.value = 0
-    gain.connect(slot.master)
-    const oscillators = pattern.freqs.map((f) => {
-      const osc = ctx.createOscillator()
-      osc.frequency.value = f
-      osc.connect(gain)
-      osc.start()
-      return osc
-    })
-    let t = ctx.currentTime + 0.05
-    let timer: unknown = null
-    const schedule = () => {
-      // A suspended context's time stands still; keep the schedule anchored to it.
-      if (t < ctx.currentTime) t = ctx.currentTime + 0.05
-      while (t < ctx.currentTime + SCHEDULE_AHEAD) {
-        for (const [on, off] of pattern.cadence) {
-          gain.gain.setValueAtTime(0, t)
-          gain.gain.linearRampToValueAtTime(pattern.level, t + 0.02)
-          gain.gain.setValueAtTime(pattern.level, t + on - 0.02)
-          gain.gain.linearRampToValueAtTime(0, t + on)
-          t += on + off
-        }
-      }
-      timer = this.#clock.setTimeout(schedule, RESCHEDULE_EVERY_MS)
-    }
-    schedule()
-    return {
-      stop: () => {
-        if (timer !== null) this.#clock.clearTimeout(timer)
-        for (const osc of oscillators) {
-          try {
-            osc.stop()
-          } catch {}
-          osc.disconnect()
-        }
-        gain.disconnect()
-      },
-    }
+    if (this.#engine) return this.#engine.play(name)
+    if (this.#destroyed || !this.#AC()) return
+    this.#wanted.add(name)
+    this.#warm()
   }
 
   stop(name: SoundName) {
-    this.#playing.get(name)?.stop()
-    this.#playing.delete(name)
+    if (this.#engine) return this.#engine.stop(name)
+    this.#wanted.delete(name)
   }
 
   stopAll() {
-    for (const name of [...this.#playing.keys()]) this.stop(name)
+    if (this.#engine) return this.#engine.stopAll()
+    this.#wanted.clear()
   }
 
   isPlaying(name: SoundName) {
-    return this.#playing.has(name)
+    return this.#engine ? this.#engine.isPlaying(name) : this.#wanted.has(name)
   }
 
   playDtmf(digits: string) {
-    const slot = this.#context('main')
-    if (!slot) return
-    const { ctx } = slot
-    let t = ctx.currentTime + 0.01
-    for (const raw of digits) {
-      const digit = raw.toUpperCase() as DtmfDigit
-      if (!(digit in DTMF_CODES)) continue
-      const gain = ctx.createGain()
-      gain.gain.setValueAtTime(0, t)
-      gain.gain.linearRampToValueAtTime(0.15, t + 0.005)
-      gain.gain.setValueAtTime(0.15, t + 0.115)
-      gain.gain.linearRampToValueAtTime(0, t + 0.12)
-      gain.connect(slot.master)
-      for (const f of DTMF_FREQS[digit]) {
-        const osc = ctx.createOscillator()
-        osc.frequency.value = f
-        osc.connect(gain)
-        osc.start(t)
-        osc.stop(t + 0.13)
-        osc.onended = () => {
-          osc.disconnect()
-          gain.disconnect()
-        }
-      }
-      t += 0.2
-    }
+    if (this.#engine) return this.#engine.playDtmf(digits)
+    if (this.#destroyed || !this.#AC()) return
+    this.#dtmf += digits
+    this.#warm()
   }
 
-  async playTestTone() {
-    const slot = this.#context('ring')
-    if (!slot) return false
-    if (slot.ctx.state !== 'running') await slot.ctx.resume().catch(() => {})
-    this.#update()
-    if (slot.ctx.state !== 'running') return false
-    const { ctx } = slot
-    const t = ctx.currentTime + 0.01
-    const gain = ctx.createGain()
-    gain.gain.setValueAtTime(0, t)
-    gain.gain.linearRampToValueAtTime(0.3, t + 0.02)
-    gain.gain.setValueAtTime(0.3, t + 0.9)
-    gain.gain.linearRampToValueAtTime(0, t + 1)
-    gain.connect(slot.master)
-    const osc = ctx.createOscillator()
-    osc.frequency.value = 440
-    osc.connect(gain)
-    osc.start(t)
-    osc.stop(t + 1.05)
-    osc.onended = () => {
-      osc.disconnect()
-      gain.disconnect()
-    }
-    return true
+  async playTestTone(): Promise<boolean> {
+    if (this.#destroyed || !this.#AC()) return false
+    return (await this.#load()).playTestTone?.() ?? false
   }
 
+  /** Null until the engine has loaded (from the client's first subscriber on); the hold then mutes instead. */
   createHoldMusic() {
-    const AC = this.#AC()
-    if (!AC || this.#destroyed) return null
-    // Its own context: the music must play even when the page's sounds are muted, and stop with the hold.
-    const ctx = new AC()
-    if (!ctx.createMediaStreamDestination) {
-      void ctx.close()
-      return null
-    }
-    const out = ctx.createMediaStreamDestination()
-    const gain = ctx.createGain()
-    gain.gain.value = 0.18
-    gain.connect(out)
-    // A slow I–vi–IV–V arpeggio in C, two notes a second, on three sine voices.
-    const chords = [
-      [261.63, 329.63, 392.0],
-      [220.0, 261.63, 329.63],
-      [174.61, 220.0, 261.63],
-      [196.0, 246.94, 293.66],
-    ]
-    const voices = [0, 1, 2].map(() => {
-      const osc = ctx.createOscillator()
-      const env = ctx.createGain()
-      env.gain.value = 0
-      osc.type = 'sine'
-      osc.connect(env)
-      env.connect(gain)
-      osc.start()
-      return { osc, env }
-    })
-    let t = ctx.currentTime + 0.05
-    let beat = 0
-    let timer: unknown = null
-    const schedule = () => {
-      if (t < ctx.currentTime) t = ctx.currentTime + 0.05
-      while (t < ctx.currentTime + SCHEDULE_AHEAD) {
-        const chord = chords[Math.floor(beat / 4) % chords.length] as number[]
-        const voice = voices[beat % 3] as { osc: OscillatorNode; env: GainNode }
-        voice.osc.frequency.setValueAtTime((chord[beat % 3] as number) * (beat % 8 < 4 ? 1 : 2), t)
-        voice.env.gain.setValueAtTime(0, t)
-        voice.env.gain.linearRampToValueAtTime(0.5, t + 0.04)
-        voice.env.gain.exponentialRampToValueAtTime(0.01, t + 1.4)
-        t += 0.5
-        beat++
-      }
-      timer = this.#clock.setTimeout(schedule, RESCHEDULE_EVERY_MS)
-    }
-    schedule()
-    void ctx.resume().catch(() => {})
-    const track = out.stream.getAudioTracks()[0]
-    if (!track) {
-      void ctx.close()
-      return null
-    }
-    return {
-      track,
-      stop: () => {
-        if (timer !== null) this.#clock.clearTimeout(timer)
-        track.stop()
-        void ctx.close().catch(() => {})
-      },
-    }
+    if (this.#engine) return this.#engine.createHoldMusic()
+    this.#warm()
+    return null
   }
 
   setVolume(volume: number) {
+    if (this.#engine) return this.#engine.setVolume(volume)
     this.#volume = clamp(volume)
-    for (const slot of [this.#main, this.#ring]) if (slot) slot.master.gain.value = this.#volume
-    for (const listener of this.listeners) listener()
+    this.#notify()
   }
 
   async setRingDevice(deviceId: string | null) {
+    if (this.#engine) return this.#engine.setRingDevice(deviceId)
     this.#ringDevice = deviceId
-    const ringing = this.#playing.has('ringtone')
-    if (this.#ring && deviceId) {
-      await this.#ring.ctx.setSinkId?.(deviceId)
-      return
-    }
-    // Moving between the shared and the separate context: restart the ringtone where it now belongs.
-    if (ringing) {
-      this.stop('ringtone')
-      this.play('ringtone')
-    }
   }
 
   async unlock() {
-    const slots = [this.#main ?? this.#context('main'), this.#ring].filter(
-      (s): s is NonNullable<typeof s> => !!s,
-    )
-    await Promise.all(slots.map((s) => s.ctx.resume().catch(() => {})))
-    this.#update()
-  }
-
-  #onGesture = () => {
-    void this.unlock()
-  }
-
-  #target() {
-    if (this.#options.unlockTarget !== undefined) return this.#options.unlockTarget
-    return typeof window === 'undefined' ? null : window
+    if (this.#destroyed || !this.#AC()) return
+    // Loaded: unlock within the caller's gesture. Else right after the load (the page's activation is sticky).
+    await (this.#engine ?? (await this.#load())).unlock()
   }
 
   listen() {
-    if (this.#listening || (this.#readiness === 'ready' && this.#main)) return
-    const target = this.#target()
-    if (!target) return
+    if (this.#engine) return this.#engine.listen()
     this.#listening = true
-    for (const type of ['pointerdown', 'keydown', 'touchend']) {
-      target.addEventListener(type, this.#onGesture, {
-        capture: true,
-        passive: true,
-      } as AddEventListenerOptions)
-    }
+    this.#warm()
   }
 
   unlisten() {
-    this.#removeGestureListeners()
-  }
-
-  #removeGestureListeners() {
-    if (!this.#listening) return
+    if (this.#engine) return this.#engine.unlisten()
     this.#listening = false
-    const target = this.#target()
-    for (const type of ['pointerdown', 'keydown', 'touchend']) {
-      target?.removeEventListener(type, this.#onGesture, { capture: true } as EventListenerOptions)
-    }
   }
 
   destroy() {
-    this.stopAll()
-    this.#removeGestureListeners()
     this.#destroyed = true
-    for (const slot of [this.#main, this.#ring]) {
-      if (!slot) continue
-      slot.ctx.onstatechange = null
-      void slot.ctx.close().catch(() => {})
-    }
-    this.#main = null
-    this.#ring = null
+    this.#wanted.clear()
+    this.#dtmf = ''
+    this.#engine?.destroy()
   }
-}
-
-function clamp(v: number) {
-  return Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0.6))
 }
 
 /** Create the sound manager; no AudioContext exists until a sound is played or audio is unlocked. */
 export function createSoundManager(options: SoundManagerOptions = {}): SoundManager {
-  return new SoundManagerImpl(options)
+  return new SoundManagerFacade(options)
 }

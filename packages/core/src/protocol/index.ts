@@ -116,7 +116,8 @@ export {
   tokenRequestSchema,
 } from './rooms'
 export type { LegacyTranscriptionSegment, TranscriptSpeaker } from './transcript'
-export { mergeTranscript, transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcript'
+export { mergeTranscript } from './transcript'
+export { transcriptSegmentFromStream, transcriptSegmentsFromLegacy } from './transcriptSegments'
 export type {
   ConnectNumberRequest,
   NumberAgentRouting,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { transcriptSegmentsFromLegacy } from './transcript'
+import { transcriptSegmentsFromLegacy } from './transcriptSegments'
 
 describe('transcriptSegmentsFromLegacy', () => {
   it('keeps interim and final segments as sent, trims text, drops empty ones, dates them', () => {

@@ -1,4 +1,3 @@
-import { TRANSCRIPTION_ATTRIBUTES } from './constants'
 import type { SpeakerKind, TranscriptSegment } from './media'
 
 // Pure transcript helpers shared by the browser client and the server's collector, so both build and merge
@@ -9,31 +8,6 @@ export interface TranscriptSpeaker {
   identity: string
   name: string | null
   kind: SpeakerKind
-}
-
-/**
- * A segment from one `lk.transcription` text stream: id from `lk.segment_id` (else the stream id), final from
- * `lk.transcription_final`; null for empty text.
- */
-export function transcriptSegmentFromStream(
-  info: { id: string; timestamp: number; attributes?: Record<string, string> },
-  text: string,
-  speaker: TranscriptSpeaker,
-): TranscriptSegment | null {
-  const trimmed = text.trim()
-  if (trimmed === '') return null
-  const attributes = info.attributes ?? {}
-  return {
-    id: attributes[TRANSCRIPTION_ATTRIBUTES.segmentId] || info.id,
-    at: new Date(info.timestamp > 0 ? info.timestamp : Date.now()).toISOString(),
-    speaker: speaker.name || speaker.identity,
-    speakerIdentity: speaker.identity,
-    speakerKind: speaker.kind,
-    text: trimmed,
-    final: attributes[TRANSCRIPTION_ATTRIBUTES.final] === 'true',
-    trackId: attributes[TRANSCRIPTION_ATTRIBUTES.trackId] || null,
-    language: null,
-  }
 }
 
 /**
@@ -73,28 +47,4 @@ export interface LegacyTranscriptionSegment {
   /** livekit-client: when this client first saw the segment (ms since epoch). */
   firstReceivedTime?: number
   startTime?: number | bigint
-}
-
-/** Segments from a legacy `TranscriptionReceived(segments, participant, publication)` event. */
-export function transcriptSegmentsFromLegacy(
-  segments: readonly LegacyTranscriptionSegment[],
-  speaker: TranscriptSpeaker,
-  trackId: string | null,
-  receivedAt: Date = new Date(),
-): TranscriptSegment[] {
-  return segments
-    .filter((s) => s.text.trim() !== '')
-    .map((s) => ({
-      id: s.id,
-      at: new Date(
-        s.firstReceivedTime && s.firstReceivedTime > 0 ? s.firstReceivedTime : receivedAt.getTime(),
-      ).toISOString(),
-      speaker: speaker.name || speaker.identity,
-      speakerIdentity: speaker.identity,
-      speakerKind: speaker.kind,
-      text: s.text.trim(),
-      final: s.final,
-      trackId,
-      language: s.language || null,
-    }))
 }
