@@ -11,7 +11,7 @@ export type FromClient =
   | { type: 'spawned' }
   | { type: 'connected'; ms: number; failed: number; firstError?: string }
   | { type: 'complete'; id: string }
-  | { type: 'results'; parsedAt: Record<string, number[]>; errors: number }
+  | { type: 'results'; parsedAt: Record<string, number[]>; errors: number; cpuMs: number }
 
 const send = (message: FromClient, then?: () => void): void => {
   process.send?.(message, undefined, {}, () => then?.())
@@ -21,6 +21,8 @@ const parsedAt = new Map<string, number[]>()
 let subscribers = 0
 let errors = 0
 let agent: Agent | undefined
+// CPU time used since every subscriber was connected (the broadcasts' share).
+let cpuSinceConnected: NodeJS.CpuUsage | undefined
 
 /** Handles one complete SSE block (the text between blank lines): notes an event's parse time by its id. */
 function onBlock(block: string): boolean {
@@ -93,6 +95,7 @@ process.on('message', async (message: ToClient) => {
       Array.from({ length: subscribers }, (_, i) => subscribe(message.port, `u${i}`)),
     )
     const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+    cpuSinceConnected = process.cpuUsage()
     send({
       type: 'connected',
       ms: performance.now() - start,
@@ -100,7 +103,9 @@ process.on('message', async (message: ToClient) => {
       ...(failures[0] ? { firstError: String(failures[0].reason) } : {}),
     })
   } else if (message.type === 'results') {
-    send({ type: 'results', parsedAt: Object.fromEntries(parsedAt), errors }, () => {
+    const cpu = process.cpuUsage(cpuSinceConnected)
+    const cpuMs = (cpu.user + cpu.system) / 1000
+    send({ type: 'results', parsedAt: Object.fromEntries(parsedAt), errors, cpuMs }, () => {
       agent?.destroy()
       process.disconnect()
     })
