@@ -42,7 +42,7 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage()
 }
 
-/** Resolves with the child's next message passing `test`, or rejects after `ms`. */
+/** Resolves with the child's next message of `type`, or rejects after `ms`. */
 function next<T extends FromClient['type']>(
   child: ChildProcess,
   type: T,
@@ -119,7 +119,7 @@ try {
     `events over HTTP: connect ${n} /events subscribers`,
     `${connected.ms.toFixed(0)} ms (all streaming)`,
   )
-  // Presence rows and the first heartbeat-free second settle before memory is read.
+  // The subscribers' presence rows are written (one by one) before memory is read.
   await sleep(1000)
   const after = await settledMemory()
   const perSub = (a: number, b: number) => `${((a - b) / SUBSCRIBERS / 1024).toFixed(1)} KiB`
