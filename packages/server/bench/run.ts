@@ -1,6 +1,7 @@
 // `pnpm --filter @ringline/server bench`: prints figures, asserts nothing.
 import { benchCalls } from './calls.bench'
 import { benchEvents } from './events.bench'
+import { benchFanout } from './fanout.bench'
 import { benchHistory } from './history.bench'
 import { benchTokens } from './tokens.bench'
 import { throwawayPostgres } from './util'
@@ -13,6 +14,7 @@ try {
   await benchTokens(postgresUrl)
   await benchWebhooks(postgresUrl)
   await benchEvents()
+  await benchFanout()
   await benchCalls()
   await benchHistory(postgresUrl)
 } finally {

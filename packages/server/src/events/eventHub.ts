@@ -120,9 +120,11 @@ export class EventHub {
 
   private deliver(tenantId: string, item: Buffered): void {
     this.remember(tenantId, item)
+    // One lookup per subscriber whatever the audience's size (an inbound call rings everyone online).
+    const audience = item.audience ? new Set(item.audience) : undefined
     for (const sub of this.subscribers) {
       if (sub.tenantId !== tenantId) continue
-      if (item.audience && !item.audience.includes(sub.userId)) continue
+      if (audience && !audience.has(sub.userId)) continue
       try {
         sub.listener(item.event)
       } catch (error) {

@@ -21,6 +21,21 @@ export function formatEvent(event: RinglineEvent): string {
   return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`
 }
 
+// A broadcast hands the same event object to every stream of the tenant, one after another: its wire form is
+// built once per broadcast, not once per subscriber. Each stream still gets bytes of its own (a consumer may
+// transfer the buffers it reads), so only the string is shared.
+let lastEvent: RinglineEvent | undefined
+let lastWire = ''
+
+/** `formatEvent`, remembering the last event's text. */
+function wireForm(event: RinglineEvent): string {
+  if (event !== lastEvent) {
+    lastWire = formatEvent(event)
+    lastEvent = event
+  }
+  return lastWire
+}
+
 /** A streaming `text/event-stream` response for one subscriber, with heartbeats, resume and slow-client protection. */
 export function sseResponse(options: SseOptions): Response {
   const maxQueued = options.maxQueuedChunks ?? 256
@@ -58,7 +73,7 @@ export function sseResponse(options: SseOptions): Response {
             // `revokeUser` ends the stream; the client's reconnect is then refused with ACCESS_REVOKED.
             close,
           },
-          (event) => (waiting ? waiting.push(event) : send(formatEvent(event))),
+          (event) => (waiting ? waiting.push(event) : send(wireForm(event))),
         )
         const heartbeat = setInterval(() => send(': ping\n\n'), options.heartbeatMs)
         const onAbort = (): void => close()
@@ -70,16 +85,16 @@ export function sseResponse(options: SseOptions): Response {
         }
         send(`retry: 3000\n: connected\n\n`)
         if (Array.isArray(missed)) {
-          for (const event of missed) send(formatEvent(event))
+          for (const event of missed) send(wireForm(event))
         } else {
           waiting = []
           void missed.then((replayed) => {
             const sent = new Set<string>()
             for (const event of replayed) {
               sent.add(event.id)
-              send(formatEvent(event))
+              send(wireForm(event))
             }
-            for (const event of waiting ?? []) if (!sent.has(event.id)) send(formatEvent(event))
+            for (const event of waiting ?? []) if (!sent.has(event.id)) send(wireForm(event))
             waiting = null
           })
         }
