@@ -273,10 +273,8 @@ export function createRingline(options: RinglineConfig): Ringline {
       await assertNotRevoked(ctx, p.tenantId, p.userId)
       return voice.createTwilioVoiceToken(p, body)
     },
-    createToken: async (p, body) => {
-      await assertNotRevoked(ctx, p.tenantId, p.userId)
-      return roomToken(ctx, p, body)
-    },
+    // The revocation check is folded into the join's first read (and done before any write).
+    createToken: (p, body) => roomToken(ctx, p, body, { checkRevoked: true }),
     joinRoom: (p, name, body) => joinRoom(ctx, p, name, body),
     listRooms: (p) => listRooms(ctx, p),
     leaveRoom: (p, name) => leaveRoom(ctx, p, name),

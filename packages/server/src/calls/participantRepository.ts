@@ -20,10 +20,25 @@ export interface ParticipantRow {
 /** Pseudo-sessions of joins Ringline recorded itself (a user asked to join), before LiveKit said anything. */
 const REQUESTED = 'requested:'
 
-/** One fact added to a participant's sessions; LiveKit's own facts supersede the joins Ringline recorded. */
+/** Whether one of the joins Ringline recorded itself is still open (LiveKit has not spoken since). */
+function hasOpenRequest(sessions: ParticipantSessions): boolean {
+  for (const [sid, session] of Object.entries(sessions))
+    if (sid.startsWith(REQUESTED) && session.joinedAt !== undefined && session.leftAt === undefined)
+      return true
+  return false
+}
+
+/**
+ * One fact added to a participant's sessions; LiveKit's own facts supersede the joins Ringline recorded. A join
+ * Ringline records while an earlier one is still open adds nothing (returns `sessions` itself): the participant is
+ * present already since an earlier time, and the next LiveKit fact or leave closes both alike, so presence is the
+ * same — and a user asking for token after token does not grow the row by a session each time.
+ */
 function withFact(sessions: ParticipantSessions, fact: SessionFact): ParticipantSessions {
   let next = sessions
-  if (!fact.sid.startsWith(REQUESTED)) {
+  if (fact.sid.startsWith(REQUESTED)) {
+    if (fact.type === 'joined' && hasOpenRequest(sessions)) return sessions
+  } else {
     for (const [sid, session] of Object.entries(sessions)) {
       if (sid.startsWith(REQUESTED) && session.leftAt === undefined) {
         next = addSessionFact(next, { sid, type: 'left', at: fact.at })
@@ -45,28 +60,76 @@ async function writeFacts(
   stored: ParticipantSessions,
   facts: readonly [SessionFact, ...SessionFact[]],
 ): Promise<boolean> {
-  const sessions = facts.reduce(withFact, stored)
-  const last = facts[facts.length - 1] ?? facts[0]
-  const presence = presenceOf(sessions)
+  const { params, present } = factWrite(row, stored, facts)
   await q.query(
     `UPDATE ringline_call_participants SET sessions = $3::jsonb,
        joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
        kind = CASE WHEN $7 OR kind = 'other' THEN $6 ELSE kind END,
        name = COALESCE($8, name), user_id = COALESCE($9, user_id)
      WHERE call_id = $1 AND identity = $2`,
-    [
+    params,
+  )
+  return present
+}
+
+/** The sessions after `facts`, the presence they give, and the parameters of the UPDATE that writes them. */
+function factWrite(
+  row: ParticipantRow,
+  stored: ParticipantSessions,
+  facts: readonly [SessionFact, ...SessionFact[]],
+): {
+  sessions: ParticipantSessions
+  present: boolean
+  joinedAt: string | null
+  leftAt: string | null
+  params: unknown[]
+} {
+  const sessions = facts.reduce(withFact, stored)
+  const last = facts[facts.length - 1] ?? facts[0]
+  const presence = presenceOf(sessions)
+  const leftAt = presence.present ? null : (presence.leftAt ?? last.at)
+  return {
+    sessions,
+    present: presence.present,
+    joinedAt: presence.joinedAt,
+    leftAt,
+    params: [
       row.callId,
       row.identity,
       JSON.stringify(sessions),
       presence.joinedAt,
-      presence.present ? null : (presence.leftAt ?? last.at),
+      leftAt,
       row.kind,
       last.type === 'joined',
       row.name ?? null,
       row.userId ?? null,
     ],
+  }
+}
+
+/**
+ * Creates the participant's row unless it exists and locks it, in one statement; returns its sessions. A row
+ * another transaction inserted after this statement's snapshot is not in its `FOR UPDATE` part: it is read (and
+ * locked) by a second statement then.
+ */
+async function lockRow(q: Queryable, row: ParticipantRow): Promise<ParticipantSessions> {
+  type Sessions = { sessions: ParticipantSessions | string | null }
+  const { rows } = await q.query<Sessions>(
+    `WITH created AS (
+       INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+       VALUES ($1, $2, $3, $4, $5, NULL, NULL, '{}'::jsonb) ON CONFLICT (call_id, identity) DO NOTHING
+       RETURNING sessions),
+     locked AS (
+       SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE)
+     SELECT sessions FROM created UNION ALL SELECT sessions FROM locked`,
+    [row.callId, row.identity, row.kind, row.name ?? null, row.userId ?? null],
   )
-  return presence.present
+  if (rows[0]) return storedSessions(rows[0].sessions)
+  const { rows: again } = await q.query<Sessions>(
+    'SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
+    [row.callId, row.identity],
+  )
+  return storedSessions(again[0]?.sessions)
 }
 
 /** The participant's row, empty (no session yet) unless it exists. */
@@ -139,12 +202,7 @@ export async function recordParticipantFact(
   row: ParticipantRow,
   fact: SessionFact,
 ): Promise<boolean> {
-  await insertRow(q, row)
-  const { rows } = await q.query<{ sessions: ParticipantSessions | string | null }>(
-    'SELECT sessions FROM ringline_call_participants WHERE call_id = $1 AND identity = $2 FOR UPDATE',
-    [row.callId, row.identity],
-  )
-  return writeFacts(q, row, storedSessions(rows[0]?.sessions), [fact])
+  return writeFacts(q, row, await lockRow(q, row), [fact])
 }
 
 /** Records a user joining through Ringline (before LiveKit's own join event, which then takes over). */
@@ -177,44 +235,126 @@ export async function markParticipantLeft(q: Queryable, callId: string, identity
   return true
 }
 
+/** A `ringline_call_participants` row as `participantFromRow` reads it. */
+export interface ParticipantListRow {
+  identity: string
+  kind: string
+  name: string | null
+  user_id: string | null
+  joined_at: Date | string | null
+  left_at: Date | string | null
+  muted: boolean | null
+}
+
+/**
+ * The query of a call's participants (`callId`: an SQL expression of the call id, e.g. `$1`), optionally only those
+ * still present, in `listParticipants`' order.
+ */
+export function participantsQuery(callId: string, options: { presentOnly?: boolean } = {}): string {
+  // A row with no join or leave yet (only a mute fact that arrived first) is not a participant yet.
+  return `SELECT identity, kind, name, user_id, joined_at, left_at, muted FROM ringline_call_participants
+     WHERE call_id = ${callId} AND (joined_at IS NOT NULL OR sessions <> '{}'::jsonb)
+       ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`
+}
+
+/** One participant of `participantsQuery`'s rows (timestamps as `Date`s or ISO strings, as drivers and JSON give). */
+export function participantFromRow(
+  r: ParticipantListRow,
+  now = Date.now(),
+): CallParticipant & { userId: string | null } {
+  const joinedAt = isoOrNull(r.joined_at)
+  const leftAt = isoOrNull(r.left_at)
+  // Seconds present: to leaving, or to now while still in the call.
+  const durationSeconds = joinedAt
+    ? Math.max(0, Math.round(((leftAt ? Date.parse(leftAt) : now) - Date.parse(joinedAt)) / 1000))
+    : null
+  return {
+    identity: r.identity,
+    kind: participantKind(r.kind),
+    name: r.name,
+    userId: r.user_id,
+    joinedAt,
+    leftAt,
+    durationSeconds,
+    muted: r.muted ?? null,
+  }
+}
+
 /** Participants of a call, optionally only those still present. */
 export async function listParticipants(
   q: Queryable,
   callId: string,
   options: { presentOnly?: boolean } = {},
 ): Promise<(CallParticipant & { userId: string | null })[]> {
-  const { rows } = await q.query<{
-    identity: string
-    kind: string
-    name: string | null
-    user_id: string | null
-    joined_at: Date | string | null
-    left_at: Date | string | null
-    muted: boolean | null
-  }>(
-    // A row with no join or leave yet (only a mute fact that arrived first) is not a participant yet.
-    `SELECT identity, kind, name, user_id, joined_at, left_at, muted FROM ringline_call_participants
-     WHERE call_id = $1 AND (joined_at IS NOT NULL OR sessions <> '{}'::jsonb)
-       ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`,
-    [callId],
-  )
+  const { rows } = await q.query<ParticipantListRow>(participantsQuery('$1', options), [callId])
   const now = Date.now()
-  return rows.map((r) => {
-    const joinedAt = isoOrNull(r.joined_at)
-    const leftAt = isoOrNull(r.left_at)
-    // Seconds present: to leaving, or to now while still in the call.
-    const durationSeconds = joinedAt
-      ? Math.max(0, Math.round(((leftAt ? Date.parse(leftAt) : now) - Date.parse(joinedAt)) / 1000))
-      : null
-    return {
-      identity: r.identity,
-      kind: participantKind(r.kind),
-      name: r.name,
-      userId: r.user_id,
-      joinedAt,
-      leftAt,
-      durationSeconds,
-      muted: r.muted ?? null,
-    }
-  })
+  return rows.map((r) => participantFromRow(r, now))
+}
+
+/** A participant row as `recordRequestedJoinAsRead` needs it (read without a lock). */
+export interface StoredParticipant {
+  sessions: ParticipantSessions | string | null
+  kind: string
+  name: string | null
+  user_id: string | null
+  joined_at: Date | string | null
+  left_at: Date | string | null
+}
+
+const sameTime = (a: Date | string | null, b: string | null): boolean =>
+  a === null || b === null ? a === b : new Date(a).getTime() === new Date(b).getTime()
+
+/**
+ * `upsertParticipant` without a transaction, given the row as read (`stored`, null when there was none): writes
+ * nothing when the join changes nothing (an earlier join through Ringline is still open), else writes with one
+ * statement that applies only while the row's sessions are still as read. `conflict`: the row changed meanwhile (or
+ * appeared) and nothing was written; redo the join with `upsertParticipant` in a transaction.
+ */
+export async function recordRequestedJoinAsRead(
+  q: Queryable,
+  p: ParticipantRow,
+  stored: StoredParticipant | null,
+  at = new Date(),
+): Promise<'unchanged' | 'written' | 'conflict'> {
+  const iso = at.toISOString()
+  const fact: SessionFact = { sid: `${REQUESTED}${iso}`, type: 'joined', at: iso }
+  if (!stored) {
+    const w = factWrite(p, {}, [fact])
+    const { rowCount } = await q.query(
+      `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+       VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::jsonb)
+       ON CONFLICT (call_id, identity) DO NOTHING`,
+      [
+        p.callId,
+        p.identity,
+        p.kind,
+        p.name ?? null,
+        p.userId ?? null,
+        w.joinedAt,
+        w.leftAt,
+        JSON.stringify(w.sessions),
+      ],
+    )
+    return rowCount > 0 ? 'written' : 'conflict'
+  }
+  const sessions = storedSessions(stored.sessions)
+  const w = factWrite(p, sessions, [fact])
+  // What the UPDATE of `writeFacts` would set (a join sets the kind).
+  const unchanged =
+    w.sessions === sessions &&
+    stored.kind === p.kind &&
+    stored.name === (p.name ?? stored.name) &&
+    stored.user_id === (p.userId ?? stored.user_id) &&
+    (w.joinedAt === null || sameTime(stored.joined_at, w.joinedAt)) &&
+    sameTime(stored.left_at, w.leftAt)
+  if (unchanged) return 'unchanged'
+  const { rowCount } = await q.query(
+    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
+       joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
+       kind = CASE WHEN $7 OR kind = 'other' THEN $6 ELSE kind END,
+       name = COALESCE($8, name), user_id = COALESCE($9, user_id)
+     WHERE call_id = $1 AND identity = $2 AND sessions = $10::jsonb`,
+    [...w.params, JSON.stringify(sessions)],
+  )
+  return rowCount > 0 ? 'written' : 'conflict'
 }

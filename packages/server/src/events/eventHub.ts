@@ -30,6 +30,7 @@ const CHANNEL = 'ringline_events'
 export const PRESENCE_TTL_SECONDS = 90
 // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
 const MAX_NOTIFY_BYTES = 7900
+const encoder = new TextEncoder()
 
 /** How far back (before the loss) a re-established LISTEN looks for missed events; duplicates are skipped. */
 const CATCH_UP_MARGIN_MS = 10_000
@@ -54,10 +55,17 @@ function fromLog(row: LogRow): Buffered {
   return { event: parsed(row.event) as RinglineEvent, ...(audience ? { audience } : {}) }
 }
 
-/** Appends events to `ringline_events` (one statement), in the given order. */
-async function logEvents(
+/** At most this many events are written (and announced) by one statement of `writeEvents`. */
+const WRITE_BATCH = 256
+
+/**
+ * Appends events to `ringline_events` in the given order and, when `notifyPayloads` is given, sends those NOTIFYs
+ * (in that order) in the same statement: one round trip, committed together (by `q`'s transaction, if any).
+ */
+async function writeEvents(
   q: { query(sql: string, params?: unknown[]): Promise<unknown> },
   items: Array<{ tenantId: string; item: Buffered }>,
+  notifyPayloads?: string[],
 ): Promise<void> {
   const params: unknown[] = []
   const values = items.map(({ tenantId, item }, i) => {
@@ -69,10 +77,30 @@ async function logEvents(
     )
     return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}::jsonb, $${i * 4 + 4}::jsonb)`
   })
+  const insert = `INSERT INTO ringline_events (id, tenant_id, audience, event) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`
+  if (!notifyPayloads?.length) {
+    await q.query(insert, params)
+    return
+  }
+  // The function scan yields the payloads in array order, so the NOTIFYs queue in that order.
+  params.push(CHANNEL, notifyPayloads)
+  const n = params.length
   await q.query(
-    `INSERT INTO ringline_events (id, tenant_id, audience, event) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`,
+    `WITH logged AS (${insert}) SELECT count(pg_notify($${n - 1}, payload)) FROM unnest($${n}::text[]) AS payload`,
     params,
   )
+}
+
+/** Sends NOTIFYs in the given order, in one statement. */
+async function notifyAll(
+  q: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  payloads: string[],
+): Promise<void> {
+  if (payloads.length === 0) return
+  await q.query('SELECT count(pg_notify($1, payload)) FROM unnest($2::text[]) AS payload', [
+    CHANNEL,
+    payloads,
+  ])
 }
 
 /** Forgets logged events older than `hours` (database clock); returns how many. Uses `ringline_events_created`. */
@@ -239,12 +267,9 @@ export class EventHub {
     } finally {
       this.staging = undefined
     }
-    if (this.options.store && staged.length > 0) await logEvents(tx, staged)
-    if (this.options.store?.notify) {
-      for (const { tenantId, item } of staged) {
-        const payload = this.payload(tenantId, item)
-        if (payload) await tx.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
-      }
+    if (this.options.store && staged.length > 0) {
+      const payloads = this.options.store.notify ? this.payloads(staged) : undefined
+      await writeEvents(tx, staged, payloads)
     }
     return () => {
       for (const { tenantId, item } of staged) this.deliverLocally(tenantId, item)
@@ -252,12 +277,60 @@ export class EventHub {
   }
 
   private staging: Array<{ tenantId: string; item: Buffered }> | undefined
-  // This instance's NOTIFYs go out one after another: a pool would otherwise reorder them.
+  // This instance's writes of published events go out one after another (a pool would otherwise reorder them);
+  // the events published while one is in flight wait in `unwritten` and go out together in the next (group commit).
   private notifying: Promise<unknown> = Promise.resolve()
+  private unwritten: Array<{ tenantId: string; item: Buffered }> = []
+  private writeQueued = false
+
+  /** The NOTIFY payloads of `items` (those small enough to be sent). */
+  private payloads(items: Array<{ tenantId: string; item: Buffered }>): string[] {
+    const out: string[] = []
+    for (const { tenantId, item } of items) {
+      const payload = this.payload(tenantId, item)
+      if (payload) out.push(payload)
+    }
+    return out
+  }
+
+  /** Queues one write of every event published meanwhile, behind the write in flight. */
+  private queueWrite(store: RinglineStore): void {
+    if (this.writeQueued) return
+    this.writeQueued = true
+    this.notifying = this.notifying
+      .then(async () => {
+        this.writeQueued = false
+        while (this.unwritten.length > 0) {
+          const batch = this.unwritten.splice(0, WRITE_BATCH)
+          const payloads = store.notify ? this.payloads(batch) : undefined
+          try {
+            await writeEvents(store, batch, payloads)
+          } catch (error) {
+            this.options.logger.warn(
+              'ringline: could not log an event; a stream resuming elsewhere misses it',
+              {
+                error,
+              },
+            )
+            // Announced all the same: the other instances' live streams still get them.
+            if (payloads?.length) {
+              await notifyAll(store, payloads).catch((notifyError: unknown) => {
+                this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', {
+                  error: notifyError,
+                })
+              })
+            }
+          }
+        }
+      })
+      .catch((error: unknown) => {
+        this.options.logger.warn('ringline: could not write published events', { error })
+      })
+  }
 
   private payload(tenantId: string, item: Buffered): string | null {
     const payload = JSON.stringify({ o: this.instance, t: tenantId, a: item.audience, e: item.event })
-    if (new TextEncoder().encode(payload).length < MAX_NOTIFY_BYTES) return payload
+    if (encoder.encode(payload).length < MAX_NOTIFY_BYTES) return payload
     this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
       type: item.event.type,
     })
@@ -293,26 +366,9 @@ export class EventHub {
     }
     const store = this.options.store
     if (store && !this.closed) {
-      // Logged (for resume anywhere), then announced to the other instances, one event after another.
-      this.notifying = this.notifying
-        .then(() => logEvents(store, [{ tenantId, item }]))
-        .catch((error: unknown) => {
-          this.options.logger.warn(
-            'ringline: could not log an event; a stream resuming elsewhere misses it',
-            {
-              error,
-            },
-          )
-        })
-      const payload = store.notify ? this.payload(tenantId, item) : null
-      if (payload && store.notify) {
-        const notify = store.notify.bind(store)
-        this.notifying = this.notifying
-          .then(() => notify(CHANNEL, payload))
-          .catch((error: unknown) => {
-            this.options.logger.warn('ringline: NOTIFY failed; other instances miss an event', { error })
-          })
-      }
+      // Logged (for resume anywhere) and announced to the other instances in one statement, in publish order.
+      this.unwritten.push({ tenantId, item })
+      this.queueWrite(store)
     }
     return stamped
   }

@@ -15,13 +15,24 @@ import {
   insertCall,
   listOpenInternalCalls,
 } from '../calls/callRepository'
-import { publicCall, type StoredCall } from '../calls/callRow'
+import { type CallRow, callFromRow, publicCall, type StoredCall } from '../calls/callRow'
 import { CLOSE } from '../calls/lifecycle'
-import { listParticipants, markParticipantLeft, upsertParticipant } from '../calls/participantRepository'
+import {
+  listParticipants,
+  markParticipantLeft,
+  type ParticipantListRow,
+  participantFromRow,
+  participantsQuery,
+  recordRequestedJoinAsRead,
+  type StoredParticipant,
+  upsertParticipant,
+} from '../calls/participantRepository'
 import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import { isNotFound } from '../livekit'
+import { assertNotRevoked } from '../revocation/revocation'
+import { json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { internalRoomName, userIdentity } from '../tokens'
 import type { Principal } from '../types'
@@ -34,7 +45,15 @@ export function parseRoomName(name: unknown): string {
 
 /** The wire form of an internal room with its present participants. */
 export async function roomInfo(q: Queryable, call: StoredCall, name?: string): Promise<RoomInfo> {
-  const participants = await listParticipants(q, call.id, { presentOnly: true })
+  return roomInfoOf(call, await listParticipants(q, call.id, { presentOnly: true }), name)
+}
+
+/** `roomInfo` from participants already read. */
+function roomInfoOf(
+  call: StoredCall,
+  participants: Awaited<ReturnType<typeof listParticipants>>,
+  name?: string,
+): RoomInfo {
   const prefix = `int-${call.tenantId}-`
   return {
     name: name ?? (call.roomName.startsWith(prefix) ? call.roomName.slice(prefix.length) : call.roomName),
@@ -72,6 +91,7 @@ export async function joinRoom(
   principal: Principal,
   rawName: string,
   body: JoinRoomRequest = {},
+  options: { checkRevoked?: boolean } = {},
 ): Promise<JoinRoomResponse & { callId: string }> {
   const name = parseRoomName(rawName)
   if (body.kind !== undefined) roomKindPolicy(ctx, body.kind)
@@ -80,37 +100,44 @@ export async function joinRoom(
   const displayName = body.displayName ?? principal.name ?? null
   ctx.livekit()
   let created: StoredCall | null = null
-  const { room, call } = await ctx.store.transaction(async (tx) => {
-    // `int-<tenant>-<name>` can be ambiguous when tenant ids contain '-': the first tenant to use a room name owns it.
-    const owner = await getRoomOwner(tx, roomName)
-    if (owner !== null && owner !== principal.tenantId) {
-      throw new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
-    }
-    let call = await getOpenCallByRoom(tx, roomName)
-    if (!call) {
-      created = await insertCall(tx, {
-        id: crypto.randomUUID(),
-        tenantId: principal.tenantId,
-        direction: 'internal',
-        status: 'in-progress',
-        roomName,
-        createdBy: principal.userId,
-        answeredAt: 'now',
-        ...(body.kind ? { roomKind: body.kind } : {}),
-      })
-      // Another server created it at the same moment: its row is committed once our insert returned.
-      call = created ?? (await getOpenCallByRoom(tx, roomName))
-      if (!call) throw new HttpError('CALL_NOT_ACTIVE', 'The room was created at the same moment; try again.')
-    }
-    await upsertParticipant(tx, {
-      callId: call.id,
-      identity,
-      kind: 'user',
-      name: displayName,
-      userId: principal.userId,
+  const participant = {
+    identity,
+    kind: 'user' as const,
+    name: displayName,
+    userId: principal.userId,
+  }
+  const joined =
+    (await joinOpenRoom(ctx, principal, roomName, name, participant, options)) ?? (await joinInTransaction())
+  async function joinInTransaction(): Promise<{ room: RoomInfo; call: StoredCall }> {
+    if (options.checkRevoked) await assertNotRevoked(ctx, principal.tenantId, principal.userId)
+    return ctx.store.transaction(async (tx) => {
+      // `int-<tenant>-<name>` can be ambiguous when tenant ids contain '-': the first tenant to use a room name owns it.
+      const owner = await getRoomOwner(tx, roomName)
+      if (owner !== null && owner !== principal.tenantId) {
+        throw new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
+      }
+      let call = await getOpenCallByRoom(tx, roomName)
+      if (!call) {
+        created = await insertCall(tx, {
+          id: crypto.randomUUID(),
+          tenantId: principal.tenantId,
+          direction: 'internal',
+          status: 'in-progress',
+          roomName,
+          createdBy: principal.userId,
+          answeredAt: 'now',
+          ...(body.kind ? { roomKind: body.kind } : {}),
+        })
+        // Another server created it at the same moment: its row is committed once our insert returned.
+        call = created ?? (await getOpenCallByRoom(tx, roomName))
+        if (!call)
+          throw new HttpError('CALL_NOT_ACTIVE', 'The room was created at the same moment; try again.')
+      }
+      await upsertParticipant(tx, { callId: call.id, ...participant })
+      return { room: await roomInfo(tx, call, name), call }
     })
-    return { room: await roomInfo(tx, call, name), call }
-  })
+  }
+  const { room, call } = joined
   const connection = await ctx.connect(
     { ...principal, ...(displayName ? { name: displayName } : {}) },
     roomName,
@@ -128,16 +155,96 @@ export async function joinRoom(
   }
 }
 
+/** What `joinOpenRoom` reads in one statement: the open call's row (all null when none) and the rest. */
+type OpenRoomRow = { [K in keyof CallRow]: CallRow[K] | null } & {
+  owner: string | null
+  revoked: boolean
+  me_sessions: StoredParticipant['sessions']
+  me_kind: string | null
+  me_name: string | null
+  me_user_id: string | null
+  me_joined_at: Date | string | null
+  me_left_at: Date | string | null
+  present: ParticipantListRow[] | string
+}
+
+/**
+ * The join of a room that is open already, without a transaction: one statement reads the room's owner, its open
+ * call, the joiner's row, the present participants (and whether the user is revoked); the joiner's row is then
+ * written only when the join changes it, conditionally on it being as read. Null when the transactional join must
+ * do it: no open call yet, or the row changed between the read and the write.
+ */
+async function joinOpenRoom(
+  ctx: RinglineContext,
+  principal: Principal,
+  roomName: string,
+  name: string,
+  participant: { identity: string; kind: 'user'; name: string | null; userId: string },
+  options: { checkRevoked?: boolean },
+): Promise<{ room: RoomInfo; call: StoredCall } | null> {
+  const params: unknown[] = [roomName, participant.identity]
+  if (options.checkRevoked) params.push(principal.tenantId, principal.userId)
+  const { rows } = await ctx.store.query<OpenRoomRow>(
+    `SELECT c.*, o.owner,
+       ${options.checkRevoked ? 'EXISTS (SELECT 1 FROM ringline_revoked_users WHERE tenant_id = $3 AND user_id = $4)' : 'false'} AS revoked,
+       me.sessions AS me_sessions, me.kind AS me_kind, me.name AS me_name, me.user_id AS me_user_id,
+       me.joined_at AS me_joined_at, me.left_at AS me_left_at,
+       (SELECT COALESCE(json_agg(p ORDER BY p.joined_at ASC, p.identity ASC), '[]'::json)
+          FROM (${participantsQuery('c.id', { presentOnly: true })}) p) AS present
+     FROM (SELECT (SELECT tenant_id FROM ringline_calls WHERE room_name = $1 ORDER BY started_at ASC LIMIT 1) AS owner) o
+     LEFT JOIN ringline_calls c ON c.room_name = $1 AND c.ended_at IS NULL
+     LEFT JOIN ringline_call_participants me ON me.call_id = c.id AND me.identity = $2`,
+    params,
+  )
+  const row = rows[0]
+  if (!row) return null
+  if (row.revoked) {
+    throw new HttpError(
+      'ACCESS_REVOKED',
+      'Access to calling was revoked for this user (signed out or switched workspace); sign in again.',
+    )
+  }
+  if (row.owner !== null && row.owner !== principal.tenantId) {
+    throw new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
+  }
+  if (row.id === null) return null
+  const call = callFromRow(row as CallRow)
+  const stored: StoredParticipant | null =
+    row.me_kind === null
+      ? null
+      : {
+          sessions: row.me_sessions,
+          kind: row.me_kind,
+          name: row.me_name,
+          user_id: row.me_user_id,
+          joined_at: row.me_joined_at,
+          left_at: row.me_left_at,
+        }
+  const outcome = await recordRequestedJoinAsRead(ctx.store, { callId: call.id, ...participant }, stored)
+  if (outcome === 'conflict') return null
+  if (outcome === 'written') return { room: await roomInfo(ctx.store, call, name), call }
+  const now = Date.now()
+  const present = json<ParticipantListRow[]>(row.present).map((p) => participantFromRow(p, now))
+  return { room: roomInfoOf(call, present, name), call }
+}
+
 /** `POST /token` for a room: the connection plus the room's call id, kind and whether its kind's agent is in it. */
 export async function roomToken(
   ctx: RinglineContext,
   principal: Principal,
   body: { room: string; displayName?: string | undefined; kind?: string | undefined },
+  options: { checkRevoked?: boolean } = {},
 ): Promise<RoomTokenResponse> {
-  const joined = await joinRoom(ctx, principal, body.room, {
-    ...(body.displayName ? { displayName: body.displayName } : {}),
-    ...(body.kind ? { kind: body.kind } : {}),
-  })
+  const joined = await joinRoom(
+    ctx,
+    principal,
+    body.room,
+    {
+      ...(body.displayName ? { displayName: body.displayName } : {}),
+      ...(body.kind ? { kind: body.kind } : {}),
+    },
+    options,
+  )
   return {
     ...joined.connection,
     callId: joined.callId,

@@ -484,6 +484,122 @@ function pruneOccasionally(ctx: RinglineContext): void {
   ctx.background('prune the event log', () => pruneEventLog(ctx.store))
 }
 
+/** One verified webhook on its way into the store. */
+interface Applying {
+  event: WebhookEvent
+  handler:
+    | ((ctx: RinglineContext, tx: Queryable, event: WebhookEvent, effects: Effects) => Promise<void>)
+    | undefined
+  /** Its dedupe row (`null`: an event without an id, applied every time). */
+  record: WebhookRecord | null
+  effects: Effects
+}
+
+type WebhookRecord = Parameters<typeof recordWebhookEvent>[1]
+
+/** At most this many webhooks of one room commit in one transaction. */
+export const WEBHOOK_BATCH = 64
+
+interface Waiting {
+  applying: Applying
+  resolve(fresh: boolean): void
+  reject(error: unknown): void
+}
+
+/**
+ * The webhooks of one room waiting to be applied on this instance. While one transaction applies some, the ones
+ * arriving meanwhile queue and then commit together (group commit): one transaction, one room lock, one dedupe
+ * statement and one write of the events they publish, each webhook applied after the previous one, in arrival
+ * order, exactly as one transaction each would (its dedupe row, then its effects). Every waiter resolves only once the transaction holding its
+ * dedupe row committed (LiveKit is answered 2xx only then); when the transaction fails nothing of it is written,
+ * and its webhooks are applied again one transaction each, so only the ones that fail alone are answered 5xx.
+ */
+class RoomQueue {
+  private waiting: Waiting[] = []
+  private running = false
+
+  constructor(
+    private readonly ctx: RinglineContext,
+    private readonly roomName: string | undefined,
+    private readonly done: () => void,
+  ) {}
+
+  /** Resolves with whether the webhook was new (applied) rather than a duplicate, once committed. */
+  apply(applying: Applying): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ applying, resolve, reject })
+      if (!this.running) void this.drain()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, WEBHOOK_BATCH)
+      try {
+        await this.commit(batch)
+      } catch (error) {
+        if (batch.length === 1) batch[0]?.reject(error)
+        else
+          for (const one of batch) {
+            await this.commit([one]).catch((e: unknown) => one.reject(e))
+          }
+      }
+    }
+    this.running = false
+    this.done()
+  }
+
+  /** Applies `batch` in one transaction; settles every waiter when it committed, none when it threw. */
+  private async commit(batch: Waiting[]): Promise<void> {
+    for (const { applying } of batch) applying.effects = { publish: [], after: [] }
+    const { ctx, roomName } = this
+    const outcome = await ctx.store.transaction(async (tx) => {
+      // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
+      // the caller's join) applied concurrently would each miss the other's uncommitted row.
+      if (roomName) await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOM_LOCK, roomName])
+      // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
+      // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
+      const fresh: boolean[] = []
+      for (const { applying } of batch) {
+        const isNew = !applying.record || (await recordWebhookEvent(tx, applying.record))
+        fresh.push(isNew)
+        if (isNew) await applying.handler?.(ctx, tx, applying.event, applying.effects)
+      }
+      // The events' NOTIFYs commit with the records, in the order the room's events were applied.
+      const deliver = await ctx.hub.publishInTransaction(tx, () => {
+        for (const [i, { applying }] of batch.entries())
+          if (fresh[i]) for (const publish of applying.effects.publish) publish()
+      })
+      return { fresh, deliver }
+    })
+    outcome.deliver()
+    for (const [i, waiter] of batch.entries()) waiter.resolve(outcome.fresh[i] ?? false)
+  }
+}
+
+const roomQueues = new WeakMap<RinglineContext, Map<string, RoomQueue>>()
+
+/** The queue of a room's webhooks on this instance (created on demand, dropped once empty). */
+function roomQueue(ctx: RinglineContext, roomName: string | undefined): RoomQueue {
+  // Events naming no room share no lock: each applies alone.
+  if (!roomName) return new RoomQueue(ctx, undefined, () => undefined)
+  let queues = roomQueues.get(ctx)
+  if (!queues) {
+    queues = new Map()
+    roomQueues.set(ctx, queues)
+  }
+  let queue = queues.get(roomName)
+  if (!queue) {
+    const created = new RoomQueue(ctx, roomName, () => {
+      if (queues.get(roomName) === created) queues.delete(roomName)
+    })
+    queue = created
+    queues.set(roomName, queue)
+  }
+  return queue
+}
+
 /**
  * Verifies and applies one LiveKit webhook: the raw body and the bare-JWT `Authorization` header.
  * The dedupe row and the event's effects commit in one transaction; events fan out after the commit.
@@ -522,18 +638,11 @@ export async function handleLivekitWebhook(
   const isTrackEvent = event.event === 'track_published' || event.event === 'track_unpublished'
   if (isTrackEvent && !(event.participant?.identity && event.track && isMicrophone(event.track)))
     return { outcome: 'ignored', event: event.event }
-  const effects: Effects = { publish: [], after: [] }
-  let deliver: () => void = () => undefined
-  let fresh = true
-  try {
-    fresh = await ctx.store.transaction(async (tx) => {
-      // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
-      // the caller's join) applied concurrently would each miss the other's uncommitted row.
-      if (event.room?.name)
-        await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOM_LOCK, event.room.name])
-      if (
-        event.id &&
-        !(await recordWebhookEvent(tx, {
+  const applying: Applying = {
+    event,
+    handler,
+    record: event.id
+      ? {
           id: event.id,
           event: event.event,
           roomName: event.room?.name,
@@ -541,17 +650,13 @@ export async function handleLivekitWebhook(
           eventAt: eventTime(event),
           participantKind: event.participant ? participantKind(event.participant) : null,
           muted: isTrackEvent ? (event.track?.muted ?? false) : null,
-        }))
-      ) {
-        return false
-      }
-      await handler?.(ctx, tx, event, effects)
-      // The events' NOTIFYs commit with the record, in the order the room's events were applied.
-      deliver = await ctx.hub.publishInTransaction(tx, () => {
-        for (const publish of effects.publish) publish()
-      })
-      return true
-    })
+        }
+      : null,
+    effects: { publish: [], after: [] },
+  }
+  let fresh: boolean
+  try {
+    fresh = await roomQueue(ctx, event.room?.name).apply(applying)
   } catch (error) {
     ctx.logger.error('ringline: could not persist a LiveKit webhook; LiveKit will retry', {
       error,
@@ -561,8 +666,7 @@ export async function handleLivekitWebhook(
   }
   if (!fresh) return { outcome: 'duplicate', event: event.event }
   pruneOccasionally(ctx)
-  deliver()
-  for (const task of effects.after) {
+  for (const task of applying.effects.after) {
     ctx.background(`webhook ${event.event}`, async () => {
       try {
         await task()

@@ -1,0 +1,202 @@
+// Webhooks of one room that arrive together commit together (group commit), and joins of an open room skip the
+// transaction: the contracts each must keep, on PGlite (server-unit) and PostgreSQL (server-integration).
+import type { RinglineEvent } from '@ringline/core/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRingline, type Ringline } from '../src/ringline'
+import type { RinglineStore, Transaction } from '../src/sql/types'
+import { API_KEY, API_SECRET, captureLogger, STORE_KINDS, testAuthorize, USERS } from './helpers'
+import { signedWebhook } from './webhookSigner'
+
+const ROOM = 'int-acme-batch'
+const room = { name: ROOM, sid: 'RM_batch' }
+
+/** A participant_joined of `identity` in the test room, as `handleLivekitWebhook` takes it. */
+async function join(identity: string, id?: string): Promise<{ body: string; auth: string }> {
+  const request = await signedWebhook(
+    {
+      event: 'participant_joined',
+      room,
+      participant: { sid: `PA_${identity}`, identity, state: 'ACTIVE', joinedAt: '1750000000' },
+    },
+    id ? { id } : {},
+  )
+  return { body: await request.text(), auth: request.headers.get('authorization') ?? '' }
+}
+
+/** Wraps a store: `failing(sql, params)` true makes that query throw (inside transactions too). */
+function faultyStore(
+  base: RinglineStore,
+  failing: (sql: string, params?: unknown[]) => boolean,
+): RinglineStore {
+  const guard = <T extends Pick<Transaction, 'query'>>(q: T): T['query'] =>
+    ((sql: string, params?: unknown[]) => {
+      if (failing(sql, params)) return Promise.reject(new Error('injected store failure'))
+      return q.query(sql, params)
+    }) as T['query']
+  return {
+    ...base,
+    query: guard(base),
+    transaction: (fn) => base.transaction((tx) => fn({ ...tx, query: guard(tx), exec: tx.exec })),
+  }
+}
+
+const count = async (store: RinglineStore, sql: string, params: unknown[] = []) =>
+  Number((await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]?.n)
+
+describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make) => {
+  let ringline: Ringline | undefined
+  let store: RinglineStore
+  afterEach(async () => {
+    await ringline?.close()
+    ringline = undefined
+  })
+
+  async function start(wrap: (s: RinglineStore) => RinglineStore = (s) => s): Promise<Ringline> {
+    store = await make()
+    ringline = createRingline({
+      livekit: { url: 'http://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET },
+      store: wrap(store),
+      authorize: testAuthorize,
+      logger: captureLogger(),
+      reconcileIntervalSeconds: 0,
+    })
+    await ringline.ready()
+    // The room's call: alice opened it.
+    await ringline.api.joinRoom(USERS.alice!, 'batch')
+    return ringline
+  }
+
+  it('concurrent copies of one webhook id, among other webhooks of the room: one applies, one dedupe row', async () => {
+    const r = await start()
+    const copy = await join('acme:bob', 'EV_same')
+    const others = await Promise.all(['acme:carol', 'acme:dave', 'acme:erin'].map((id) => join(id)))
+    const sent = [copy, others[0]!, copy, others[1]!, copy, copy, others[2]!, copy]
+    const outcomes = await Promise.all(sent.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    const ofCopy = outcomes.filter((_, i) => sent[i] === copy).map((o) => o.outcome)
+    expect(ofCopy.filter((o) => o === 'processed')).toHaveLength(1)
+    expect(ofCopy.filter((o) => o === 'duplicate')).toHaveLength(4)
+    expect(outcomes.filter((_, i) => sent[i] !== copy).map((o) => o.outcome)).toEqual([
+      'processed',
+      'processed',
+      'processed',
+    ])
+    expect(await count(store, "ringline_webhook_events WHERE id = 'EV_same'")).toBe(1)
+    const rooms = await r.api.listRooms(USERS.alice!)
+    expect(rooms.rooms[0]?.participants.map((p) => p.identity).sort()).toEqual([
+      'acme:alice',
+      'acme:bob',
+      'acme:carol',
+      'acme:dave',
+      'acme:erin',
+    ])
+    // And sent again later, a copy is still a duplicate.
+    expect((await r.api.handleLivekitWebhook(copy.body, copy.auth)).outcome).toBe('duplicate')
+  })
+
+  it('a batch that cannot commit answers every webhook 503 and writes nothing; sent again, all apply', async () => {
+    let down = false
+    const r = await start((s) => faultyStore(s, (sql) => down && /ringline_events/.test(sql)))
+    const seen: RinglineEvent[] = []
+    const unsubscribe = r.api.subscribe(USERS.alice!, (e) => seen.push(e))
+    const logged = await count(store, 'ringline_events')
+    const hooks = await Promise.all(
+      ['acme:f1', 'acme:f2', 'acme:f3', 'acme:f4', 'acme:f5'].map((id) => join(id)),
+    )
+    down = true
+    const results = await Promise.allSettled(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    expect(results.map((x) => x.status)).toEqual(Array(5).fill('rejected'))
+    for (const x of results)
+      expect((x as PromiseRejectedResult).reason).toMatchObject({ code: 'STORE_UNAVAILABLE' })
+    expect(await count(store, "ringline_webhook_events WHERE id LIKE 'EV_test_%'")).toBe(0)
+    expect(await count(store, "ringline_call_participants WHERE identity LIKE 'acme:f%'")).toBe(0)
+    expect(await count(store, 'ringline_events')).toBe(logged)
+    expect(seen).toEqual([])
+    down = false
+    const again = await Promise.all(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    expect(again.map((o) => o.outcome)).toEqual(Array(5).fill('processed'))
+    expect(await count(store, "ringline_call_participants WHERE identity LIKE 'acme:f%'")).toBe(5)
+    unsubscribe()
+  })
+
+  it('a webhook that fails alone is answered 503 alone: the others of its batch apply', async () => {
+    const r = await start((s) =>
+      faultyStore(
+        s,
+        (sql, params) => /ringline_webhook_events/.test(sql) && !!params?.includes('acme:poison'),
+      ),
+    )
+    const hooks = await Promise.all(['acme:g1', 'acme:poison', 'acme:g2', 'acme:g3'].map((id) => join(id)))
+    const results = await Promise.allSettled(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    expect(results.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(await count(store, "ringline_call_participants WHERE identity LIKE 'acme:g%'")).toBe(3)
+    expect(await count(store, "ringline_call_participants WHERE identity = 'acme:poison'")).toBe(0)
+  })
+
+  it("keeps one room's events in the order its webhooks applied, live and in the event log", async () => {
+    const r = await start()
+    const seen: RinglineEvent[] = []
+    const unsubscribe = r.api.subscribe(USERS.alice!, (e) => seen.push(e))
+    const identities = Array.from({ length: 12 }, (_, i) => `acme:o${i}`)
+    const hooks = await Promise.all(identities.map((id) => join(id)))
+    await Promise.all(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    const updates = seen.filter((e) => e.type === 'room.updated')
+    // Each join's event carries the room as that join left it: one more participant each time.
+    expect(updates.map((e) => (e.type === 'room.updated' ? e.room?.participants.length : -1))).toEqual(
+      identities.map((_, i) => i + 2),
+    )
+    const { rows } = await store.query<{ id: string }>(
+      "SELECT id FROM ringline_events WHERE event->>'type' = 'room.updated' ORDER BY seq",
+    )
+    expect(rows.map((x) => x.id).slice(-updates.length)).toEqual(updates.map((e) => e.id))
+    unsubscribe()
+  })
+
+  it('a token per request keeps one open session per user; after leaving, a token joins again', async () => {
+    const r = await start()
+    const sessions = async (identity: string) => {
+      const { rows } = await store.query<{ sessions: unknown }>(
+        'SELECT sessions FROM ringline_call_participants WHERE identity = $1',
+        [identity],
+      )
+      const value = rows[0]?.sessions
+      return Object.keys((typeof value === 'string' ? JSON.parse(value) : value) as object)
+    }
+    for (let i = 0; i < 5; i++) {
+      const token = await r.api.createToken(USERS.bob!, { room: 'batch' })
+      expect(token.callId).toBeTruthy()
+    }
+    expect(await sessions('acme:bob')).toHaveLength(1)
+    let rooms = await r.api.listRooms(USERS.alice!)
+    expect(rooms.rooms[0]?.participants.map((p) => p.identity).sort()).toEqual(['acme:alice', 'acme:bob'])
+    await r.api.leaveRoom(USERS.bob!, 'batch')
+    rooms = await r.api.listRooms(USERS.alice!)
+    expect(rooms.rooms[0]?.participants.map((p) => p.identity)).toEqual(['acme:alice'])
+    const back = await r.api.joinRoom(USERS.bob!, 'batch')
+    expect(back.room.participants.map((p) => p.identity).sort()).toEqual(['acme:alice', 'acme:bob'])
+    expect(await sessions('acme:bob')).toHaveLength(2)
+    // Concurrent first tokens of new users for one room: each is recorded once, present.
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((userId) => ({ userId, tenantId: 'acme' }))
+    await Promise.all(users.map((u) => r.api.createToken(u, { room: 'batch' })))
+    await Promise.all(users.map((u) => r.api.createToken(u, { room: 'batch' })))
+    rooms = await r.api.listRooms(USERS.alice!)
+    expect(rooms.rooms[0]?.participants).toHaveLength(8)
+    for (const u of users) expect(await sessions(`acme:${u.userId}`)).toHaveLength(1)
+  })
+
+  it('createToken refuses a revoked user before writing anything', async () => {
+    const r = await start()
+    await r.api.revokeUser('acme', 'mallory')
+    await expect(
+      r.api.createToken({ userId: 'mallory', tenantId: 'acme' }, { room: 'batch' }),
+    ).rejects.toMatchObject({
+      code: 'ACCESS_REVOKED',
+    })
+    await expect(
+      r.api.createToken({ userId: 'mallory', tenantId: 'acme' }, { room: 'fresh' }),
+    ).rejects.toMatchObject({
+      code: 'ACCESS_REVOKED',
+    })
+    expect(await count(store, "ringline_call_participants WHERE identity = 'acme:mallory'")).toBe(0)
+    expect(await count(store, "ringline_calls WHERE room_name = 'int-acme-fresh'")).toBe(0)
+  })
+})
