@@ -19,6 +19,8 @@ export interface SoundEngineHelpers {
   /** The two frequencies of a DTMF digit; undefined for anything else. */
   dtmfFrequencies(digit: DtmfDigit): [number, number] | undefined
   clock: Clock
+  /** The Web Audio constructor in use (the options' or the browser's), or null without Web Audio. */
+  audioContext(): AudioContextConstructor | null
 }
 
 interface Pattern {
@@ -89,12 +91,7 @@ class SoundEngine implements SoundManager {
   }
 
   #AC(): AudioContextConstructor | null {
-    if (this.#options.AudioContext !== undefined) return this.#options.AudioContext
-    const g = globalThis as {
-      AudioContext?: AudioContextConstructor
-      webkitAudioContext?: AudioContextConstructor
-    }
-    return g.AudioContext ?? g.webkitAudioContext ?? null
+    return this.#h.audioContext()
   }
 
   #activation() {

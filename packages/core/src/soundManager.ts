@@ -151,7 +151,7 @@ class SoundManagerFacade implements SoundManager {
     if (this.#engine) return this.#engine
     const engine = module.createSoundEngine(
       { ...this.#options, volume: this.#volume, ringDeviceId: this.#ringDevice },
-      { dtmfFrequencies: (digit) => DTMF_FREQS[digit], clock: this.#clock },
+      { dtmfFrequencies: (digit) => DTMF_FREQS[digit], clock: this.#clock, audioContext: () => this.#AC() },
     )
     this.#engine = engine
     engine.subscribe(() => this.#notify())
