@@ -10,13 +10,17 @@ const apiKey = 'APIbench'
 const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
 let n = 0
 
-async function signed(): Promise<{ body: string; auth: string }> {
+/** Rooms the "many rooms" figures spread their webhooks over (each room's webhooks apply one after another). */
+const ROOMS = 32
+
+/** A signed `participant_joined` of room `room` (the bench user's room name; `int-bench-<room>` in LiveKit). */
+async function signed(room = 'room'): Promise<{ body: string; auth: string }> {
   n += 1
   const body = JSON.stringify({
     id: `EV_bench_${n}_${Math.random()}`,
     event: 'participant_joined',
     createdAt: String(Math.floor(Date.now() / 1000)),
-    room: { name: 'int-bench-room', sid: 'RM_b' },
+    room: { name: `int-bench-${room}`, sid: `RM_${room}` },
     participant: { sid: 'PA_b', identity: `bench:u${n % 10}`, state: 'ACTIVE', joinedAt: '1750000000' },
   })
   const at = new AccessToken(apiKey, apiSecret, { ttl: 300 })
@@ -24,15 +28,16 @@ async function signed(): Promise<{ body: string; auth: string }> {
   return { body, auth: await at.toJwt() }
 }
 
-async function throughput(label: string, store: RinglineStore, guards: boolean): Promise<number> {
+async function throughput(label: string, store: RinglineStore, guards: boolean, rooms = 1): Promise<number> {
   const ringline = createRingline({
     livekit: { url: 'http://127.0.0.1:9', apiKey, apiSecret },
     store,
     authorize: () => null,
   })
-  await ringline.api.joinRoom({ userId: 'u0', tenantId: 'bench' }, 'room')
-  // Pre-sign so the figure measures the handler, not the signer.
-  const pool = await Promise.all(Array.from({ length: 3000 }, () => signed()))
+  const names = rooms === 1 ? ['room'] : Array.from({ length: rooms }, (_, k) => `r${k}`)
+  for (const name of names) await ringline.api.joinRoom({ userId: 'u0', tenantId: 'bench' }, name)
+  // Pre-sign so the figure measures the handler, not the signer; enough that no id repeats within a run.
+  const pool = await Promise.all(Array.from({ length: 12_000 }, (_, k) => signed(names[k % names.length])))
   let i = 0
   const one = async () => {
     const { body, auth } = pool[i++ % pool.length] as { body: string; auth: string }
@@ -76,11 +81,17 @@ export async function benchWebhooks(postgresUrl: string | undefined): Promise<vo
     false,
   )
   report('webhooks: router/security overhead', `${(((viaApi - viaRoute) / viaApi) * 100).toFixed(1)} %`)
-  if (postgresUrl)
+  if (postgresUrl) {
     await throughput(
-      'webhooks: POST /webhooks/livekit on PostgreSQL',
+      'webhooks: POST /webhooks/livekit on PostgreSQL, one room',
       postgresStore({ connectionString: postgresUrl }),
       true,
     )
-  else report('webhooks: PostgreSQL', 'skipped (set BENCH_DATABASE_URL or install postgresql-15)')
+    await throughput(
+      `webhooks: POST /webhooks/livekit on PostgreSQL, ${ROOMS} rooms`,
+      postgresStore({ connectionString: postgresUrl }),
+      true,
+      ROOMS,
+    )
+  } else report('webhooks: PostgreSQL', 'skipped (set BENCH_DATABASE_URL or install postgresql-15)')
 }
