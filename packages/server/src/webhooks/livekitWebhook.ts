@@ -574,7 +574,10 @@ class RoomQueue {
       return { fresh, deliver }
     })
     outcome.deliver()
-    for (const [i, waiter] of batch.entries()) waiter.resolve(outcome.fresh[i] ?? false)
+    for (const [i, waiter] of batch.entries()) {
+      if (outcome.fresh[i]) startAfterTasks(ctx, waiter.applying)
+      waiter.resolve(outcome.fresh[i] ?? false)
+    }
   }
 }
 
@@ -666,8 +669,16 @@ export async function handleLivekitWebhook(
   }
   if (!fresh) return { outcome: 'duplicate', event: event.event }
   pruneOccasionally(ctx)
+  return { outcome: 'processed', event: event.event }
+}
+
+/**
+ * Starts a committed webhook's follow-up work (agent dispatch, answer handling) in the same turn its events are
+ * delivered, as one transaction each did: whoever saw the event and then awaits `settled()` waits for that work too.
+ */
+function startAfterTasks(ctx: RinglineContext, applying: Applying): void {
   for (const task of applying.effects.after) {
-    ctx.background(`webhook ${event.event}`, async () => {
+    ctx.background(`webhook ${applying.event.event}`, async () => {
       try {
         await task()
       } catch (error) {
@@ -675,5 +686,4 @@ export async function handleLivekitWebhook(
       }
     })
   }
-  return { outcome: 'processed', event: event.event }
 }
