@@ -9,14 +9,17 @@ import { opsPerSecond, report, reportSequentialAndConcurrent } from './util'
 const apiKey = 'APIbench'
 const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
 
-/** The token route's own cost (join: room row, participant row, then the token) on one store. */
+/**
+ * The token route's own cost on one store: `api.createToken` (join: room row, participant row, then the token), and
+ * `POST /token` through the request handler as a browser sends it (origin check, `authorize`, revocation, body).
+ */
 async function routeCost(label: string, store: RinglineStore): Promise<void> {
+  const principal = { userId: 'u1', tenantId: 'bench' }
   const ringline = createRingline({
     livekit: { url: 'http://127.0.0.1:9', apiKey, apiSecret },
     store,
-    authorize: () => null,
+    authorize: (request) => (request.headers.get('x-bench-user') ? principal : null),
   })
-  const principal = { userId: 'u1', tenantId: 'bench' }
   await ringline.api.createToken(principal, { room: 'room' })
   const one = () => ringline.api.createToken(principal, { room: 'room' })
   // In flight: many users opening the app at once.
@@ -24,6 +27,23 @@ async function routeCost(label: string, store: RinglineStore): Promise<void> {
     `tokens: api.createToken on ${label} (join + rows + token)`,
     'ops/s',
     one,
+  )
+  const body = JSON.stringify({ room: 'room' })
+  const viaRoute = async () => {
+    const res = await ringline.handler(
+      new Request('http://bench.local/api/ringline/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://bench.local', 'x-bench-user': '1' },
+        body,
+      }),
+    )
+    if (res.status !== 200) throw new Error(`POST /token answered ${res.status}: ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  await reportSequentialAndConcurrent(
+    `tokens: POST /token on ${label} (router + the above)`,
+    'req/s',
+    viaRoute,
   )
   await ringline.close()
 }
