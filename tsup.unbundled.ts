@@ -1,9 +1,10 @@
 // Shared tsup setup of the browser packages: one output file per source module (dist/ mirrors src/), each importing
-// its neighbours by their built name. A host's bundler then splits and tree-shakes at our module boundaries: code
-// reached only through import() (lazy components, the LiveKit session, phone metadata) never lands in a file that
-// eager code also uses, so it stays out of the first load in every bundler, esbuild's file-granular chunking included.
+// its neighbours by their built name. A host's bundler then splits and tree-shakes at our module boundaries: a page
+// using one component carries only the modules it reaches, and code reached only through import() (the LiveKit
+// session, phone metadata, consult, the sound engine) stays out of the first load even in esbuild, whose chunks are
+// whole files.
 import { existsSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import type { Options } from 'tsup'
 
 /** Source files of a package that become dist/ modules (tests, type tests and declarations excluded). */
