@@ -21,6 +21,10 @@ export interface SoundEngineHelpers {
   clock: Clock
   /** The Web Audio constructor in use (the options' or the browser's), or null without Web Audio. */
   audioContext(): AudioContextConstructor | null
+  /** The page's user activation (the options' or `navigator.userActivation`), or null where unknown. */
+  activation(): { readonly hasBeenActive: boolean } | null
+  /** A volume brought into 0–1 (the default for a non-number). */
+  clampVolume(volume: number): number
 }
 
 interface Pattern {
@@ -65,7 +69,7 @@ class SoundEngine implements SoundManager {
     this.#options = options
     this.#h = helpers
     this.#clock = helpers.clock
-    this.#volume = clamp(options.volume ?? 0.6)
+    this.#volume = helpers.clampVolume(options.volume ?? 0.6)
     this.#ringDevice = options.ringDeviceId ?? null
     // Not computed here: reading navigator in a constructor would differ between server and browser.
     this.#readiness = 'ready'
@@ -95,11 +99,7 @@ class SoundEngine implements SoundManager {
   }
 
   #activation() {
-    if (this.#options.userActivation !== undefined) return this.#options.userActivation
-    return (
-      (globalThis.navigator as { userActivation?: { hasBeenActive: boolean } } | undefined)?.userActivation ??
-      null
-    )
+    return this.#h.activation()
   }
 
   #computeReadiness(): AudioReadiness {
@@ -325,7 +325,7 @@ class SoundEngine implements SoundManager {
   }
 
   setVolume(volume: number) {
-    this.#volume = clamp(volume)
+    this.#volume = this.#h.clampVolume(volume)
     for (const slot of [this.#main, this.#ring]) if (slot) slot.master.gain.value = this.#volume
     for (const listener of this.#listeners) listener()
   }
@@ -399,10 +399,6 @@ class SoundEngine implements SoundManager {
     this.#main = null
     this.#ring = null
   }
-}
-
-function clamp(v: number) {
-  return Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0.6))
 }
 
 /** The engine of a sound manager. Internal. */

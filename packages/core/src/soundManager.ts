@@ -151,7 +151,13 @@ class SoundManagerFacade implements SoundManager {
     if (this.#engine) return this.#engine
     const engine = module.createSoundEngine(
       { ...this.#options, volume: this.#volume, ringDeviceId: this.#ringDevice },
-      { dtmfFrequencies: (digit) => DTMF_FREQS[digit], clock: this.#clock, audioContext: () => this.#AC() },
+      {
+        dtmfFrequencies: (digit) => DTMF_FREQS[digit],
+        clock: this.#clock,
+        audioContext: () => this.#AC(),
+        activation: () => this.#activation(),
+        clampVolume: clamp,
+      },
     )
     this.#engine = engine
     engine.subscribe(() => this.#notify())
@@ -181,12 +187,17 @@ class SoundManagerFacade implements SoundManager {
   get readiness(): AudioReadiness {
     if (this.#engine) return this.#engine.readiness
     // No audio context yet: what the page's activation says (read now, not in the constructor: SSR differs).
-    const activation =
-      this.#options.userActivation !== undefined
-        ? this.#options.userActivation
-        : ((globalThis.navigator as { userActivation?: { hasBeenActive: boolean } } | undefined)
-            ?.userActivation ?? null)
+    const activation = this.#activation()
     return activation && !activation.hasBeenActive ? 'blocked' : 'ready'
+  }
+
+  /** The page's user activation: the options' or `navigator.userActivation` (read when asked: SSR differs). */
+  #activation(): { readonly hasBeenActive: boolean } | null {
+    if (this.#options.userActivation !== undefined) return this.#options.userActivation
+    return (
+      (globalThis.navigator as { userActivation?: { hasBeenActive: boolean } } | undefined)?.userActivation ??
+      null
+    )
   }
 
   get volume() {
