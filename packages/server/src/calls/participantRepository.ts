@@ -61,16 +61,16 @@ async function writeFacts(
   facts: readonly [SessionFact, ...SessionFact[]],
 ): Promise<boolean> {
   const { params, present } = factWrite(row, stored, facts)
-  await q.query(
-    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
+  await q.query(WRITE_FACTS, params)
+  return present
+}
+
+/** The UPDATE of `factWrite`'s parameters ($1–$9); see `writeFacts`. */
+const WRITE_FACTS = `UPDATE ringline_call_participants SET sessions = $3::jsonb,
        joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
        kind = CASE WHEN $7 OR kind = 'other' THEN $6 ELSE kind END,
        name = COALESCE($8, name), user_id = COALESCE($9, user_id)
-     WHERE call_id = $1 AND identity = $2`,
-    params,
-  )
-  return present
-}
+     WHERE call_id = $1 AND identity = $2`
 
 /** The sessions after `facts`, the presence they give, and the parameters of the UPDATE that writes them. */
 function factWrite(
@@ -348,13 +348,10 @@ export async function recordRequestedJoinAsRead(
     (w.joinedAt === null || sameTime(stored.joined_at, w.joinedAt)) &&
     sameTime(stored.left_at, w.leftAt)
   if (unchanged) return 'unchanged'
-  const { rowCount } = await q.query(
-    `UPDATE ringline_call_participants SET sessions = $3::jsonb,
-       joined_at = COALESCE($4::timestamptz, joined_at), left_at = $5::timestamptz,
-       kind = CASE WHEN $7 OR kind = 'other' THEN $6 ELSE kind END,
-       name = COALESCE($8, name), user_id = COALESCE($9, user_id)
-     WHERE call_id = $1 AND identity = $2 AND sessions = $10::jsonb`,
-    [...w.params, JSON.stringify(sessions)],
-  )
+  // Only while the row's sessions are still as read.
+  const { rowCount } = await q.query(`${WRITE_FACTS} AND sessions = $10::jsonb`, [
+    ...w.params,
+    JSON.stringify(sessions),
+  ])
   return rowCount > 0 ? 'written' : 'conflict'
 }

@@ -85,10 +85,7 @@ async function writeEvents(
   // The function scan yields the payloads in array order, so the NOTIFYs queue in that order.
   params.push(CHANNEL, notifyPayloads)
   const n = params.length
-  await q.query(
-    `WITH logged AS (${insert}) SELECT count(pg_notify($${n - 1}, payload)) FROM unnest($${n}::text[]) AS payload`,
-    params,
-  )
+  await q.query(`WITH logged AS (${insert}) ${notifySelect(n - 1, n)}`, params)
 }
 
 /** Sends NOTIFYs in the given order, in one statement. */
@@ -97,10 +94,12 @@ async function notifyAll(
   payloads: string[],
 ): Promise<void> {
   if (payloads.length === 0) return
-  await q.query('SELECT count(pg_notify($1, payload)) FROM unnest($2::text[]) AS payload', [
-    CHANNEL,
-    payloads,
-  ])
+  await q.query(notifySelect(1, 2), [CHANNEL, payloads])
+}
+
+/** A SELECT that NOTIFYs channel `$channel` with each payload of the text array `$payloads`, in array order. */
+function notifySelect(channel: number, payloads: number): string {
+  return `SELECT count(pg_notify($${channel}, payload)) FROM unnest($${payloads}::text[]) AS payload`
 }
 
 /** Forgets logged events older than `hours` (database clock); returns how many. Uses `ringline_events_created`. */

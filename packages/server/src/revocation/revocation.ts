@@ -41,18 +41,21 @@ export async function isRevoked(ctx: RinglineContext, tenantId: string, userId: 
   return rows.length > 0
 }
 
+/** The 403 `ACCESS_REVOKED` a revoked user gets. */
+export function accessRevoked(): HttpError {
+  return new HttpError(
+    'ACCESS_REVOKED',
+    'Access to calling was revoked for this user (signed out or switched workspace); sign in again.',
+  )
+}
+
 /** Throws 403 `ACCESS_REVOKED` while the user is revoked. */
 export async function assertNotRevoked(
   ctx: RinglineContext,
   tenantId: string,
   userId: string,
 ): Promise<void> {
-  if (await isRevoked(ctx, tenantId, userId)) {
-    throw new HttpError(
-      'ACCESS_REVOKED',
-      'Access to calling was revoked for this user (signed out or switched workspace); sign in again.',
-    )
-  }
+  if (await isRevoked(ctx, tenantId, userId)) throw accessRevoked()
 }
 
 /** The LiveKit rooms of a tenant are named with one of these prefixes (see `tokens.ts`). */

@@ -31,7 +31,7 @@ import type { RinglineContext } from '../context'
 import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import { isNotFound } from '../livekit'
-import { assertNotRevoked } from '../revocation/revocation'
+import { accessRevoked, assertNotRevoked } from '../revocation/revocation'
 import { json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { internalRoomName, userIdentity } from '../tokens'
@@ -41,6 +41,11 @@ import { dispatchRoomKindAgent, inviteRoomAgent, roomKindOf, roomKindPolicy } fr
 /** Validates a room name from a URL or body. */
 export function parseRoomName(name: unknown): string {
   return parse(roomNameSchema, name, 'name')
+}
+
+/** The 403 for a room name another tenant holds (`int-<tenant>-<name>` is ambiguous when tenant ids contain '-'). */
+function roomNameTaken(): HttpError {
+  return new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
 }
 
 /** The wire form of an internal room with its present participants. */
@@ -114,7 +119,7 @@ export async function joinRoom(
       // `int-<tenant>-<name>` can be ambiguous when tenant ids contain '-': the first tenant to use a room name owns it.
       const owner = await getRoomOwner(tx, roomName)
       if (owner !== null && owner !== principal.tenantId) {
-        throw new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
+        throw roomNameTaken()
       }
       let call = await getOpenCallByRoom(tx, roomName)
       if (!call) {
@@ -198,14 +203,9 @@ async function joinOpenRoom(
   )
   const row = rows[0]
   if (!row) return null
-  if (row.revoked) {
-    throw new HttpError(
-      'ACCESS_REVOKED',
-      'Access to calling was revoked for this user (signed out or switched workspace); sign in again.',
-    )
-  }
+  if (row.revoked) throw accessRevoked()
   if (row.owner !== null && row.owner !== principal.tenantId) {
-    throw new HttpError('FORBIDDEN', 'This room name is taken; choose another.', { field: 'name' })
+    throw roomNameTaken()
   }
   if (row.id === null) return null
   const call = callFromRow(row as CallRow)
