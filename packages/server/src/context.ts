@@ -5,6 +5,7 @@ import type { RateLimiter } from './http/rateLimiter'
 import type { LivekitClients } from './livekit'
 import type { MediaServices } from './mediaServices'
 import type { Redactor } from './redact'
+import type { JoinSignals } from './rooms/joinSignals'
 import type { RinglineStore } from './sql/types'
 import type { Authorize, Logger, Principal } from './types'
 
@@ -13,6 +14,8 @@ export interface RinglineContext {
   config: ResolvedConfig
   store: RinglineStore
   hub: EventHub
+  /** Joins heard from LiveKit webhooks on this instance, for waits that would otherwise poll. */
+  joins: JoinSignals
   logger: Logger
   redactor: Redactor
   authorize: Authorize

@@ -61,6 +61,7 @@ import {
   restoreUser,
   revokeUser,
 } from './revocation/revocation'
+import { JoinSignals } from './rooms/joinSignals'
 import { endRoom, inviteAgentToRoom, joinRoom, leaveRoom, listRooms, roomToken } from './rooms/rooms'
 import { roomRoutes } from './rooms/routes'
 import { pgliteStore } from './sql/pgliteStore'
@@ -207,6 +208,7 @@ export function createRingline(options: RinglineConfig): Ringline {
     config,
     store,
     hub,
+    joins: new JoinSignals(),
     logger,
     redactor,
     authorize: options.authorize,

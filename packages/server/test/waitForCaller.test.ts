@@ -3,9 +3,13 @@ import { closeCall, insertCall } from '../src/calls/callRepository'
 import type { StoredCall } from '../src/calls/callRow'
 import { waitForCaller } from '../src/calls/waitForCaller'
 import type { RinglineContext } from '../src/context'
+import type { Ringline } from '../src/ringline'
+import { JoinSignals } from '../src/rooms/joinSignals'
 import { memoryStore } from '../src/sql/memoryStore'
 import type { RinglineStore } from '../src/sql/types'
-import { captureLogger } from './helpers'
+import { fakeLivekitApi } from './fakeLivekit'
+import { API_KEY, API_SECRET, captureLogger, req, testRingline } from './helpers'
+import { signedWebhook } from './webhookSigner'
 
 const notFound = Object.assign(new Error('requested room does not exist'), { status: 404 })
 
@@ -15,6 +19,7 @@ function contextWith(store: RinglineStore, seconds: number, answers: Array<strin
   const ctx = {
     config: { sip: { waitForCallerSeconds: seconds } },
     store,
+    joins: new JoinSignals(),
     logger: captureLogger(),
     livekit: () => ({
       room: {
@@ -86,5 +91,80 @@ describe('waitForCaller: the phone is dialled only once someone can hear it', ()
     const { ctx, asked } = contextWith(store, 0, [notFound])
     await expect(waitForCaller(ctx, call, 'acme:alice', fast)).resolves.toBe('joined')
     expect(asked).toEqual([])
+  })
+
+  it("ends the wait when this instance hears the caller's join, without waiting for the next poll", async () => {
+    const call = await newCall()
+    const { ctx, asked } = contextWith(store, 30, [notFound])
+    const waiting = waitForCaller(ctx, call, 'acme:alice', { pollMs: 60_000 })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    ctx.joins.joined(call.roomName, 'acme:bob')
+    ctx.joins.joined('out-acme_other', 'acme:alice')
+    expect(ctx.joins.size).toBe(1)
+    ctx.joins.joined(call.roomName, 'acme:alice')
+    await expect(waiting).resolves.toBe('joined')
+    expect(asked).toEqual([call.roomName])
+    expect(ctx.joins.size).toBe(0)
+  })
+
+  it('does not dial on a join heard after the call was hung up', async () => {
+    const call = await newCall()
+    const { ctx } = contextWith(store, 30, [notFound])
+    const waiting = waitForCaller(ctx, call, 'acme:alice', { pollMs: 60_000 })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await closeCall(store, call.id, { status: 'canceled', endReason: 'canceled' })
+    ctx.joins.joined(call.roomName, 'acme:alice')
+    await expect(waiting).resolves.toBe('ended')
+  })
+})
+
+describe("POST /calls dials as soon as the caller's participant_joined webhook arrives", () => {
+  let ringline: Ringline
+  let livekit: Awaited<ReturnType<typeof fakeLivekitApi>>
+  beforeAll(async () => {
+    // LiveKit never lists the caller: only the webhook can end the 30 s wait before the test's timeout.
+    livekit = await fakeLivekitApi({
+      'RoomService/ListParticipants': () => ({ participants: [] }),
+      'SIP/CreateSIPParticipant': (body) => ({
+        participantId: 'PA_phone',
+        participantIdentity: body.participantIdentity,
+        roomName: body.roomName,
+        sipCallId: 'SCL_1',
+      }),
+    })
+    ringline = testRingline({
+      livekit: { url: livekit.url, apiKey: API_KEY, apiSecret: API_SECRET },
+      sip: { outboundTrunkId: 'ST_test', callerId: '+14155550100', waitForCallerSeconds: 30 },
+    })
+  })
+  afterAll(async () => {
+    await ringline.close()
+    await livekit.close()
+  })
+
+  it('waits for the caller, then dials on the join webhook', async () => {
+    const res = await ringline.handler(req('POST', '/calls', { user: 'alice', body: { to: '+14155550123' } }))
+    expect(res.status).toBe(201)
+    const { call } = await res.json()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(livekit.calls.map((c) => c.method)).not.toContain('SIP/CreateSIPParticipant')
+    const hook = await ringline.handler(
+      await signedWebhook({
+        event: 'participant_joined',
+        room: { name: call.roomName, sid: 'RM_out' },
+        participant: { sid: 'PA_alice', identity: 'acme:alice', kind: 'STANDARD', state: 'ACTIVE' },
+      }),
+    )
+    expect(hook.status).toBe(200)
+    await ringline.settled()
+    const dial = livekit.calls.find((c) => c.method === 'SIP/CreateSIPParticipant')
+    expect(dial?.body).toMatchObject({
+      roomName: call.roomName,
+      sipCallTo: '+14155550123',
+      sipTrunkId: 'ST_test',
+    })
+    expect((await ringline.api.getCall({ userId: 'alice', tenantId: 'acme' }, call.id)).call.status).toBe(
+      'in-progress',
+    )
   })
 })

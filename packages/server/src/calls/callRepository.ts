@@ -113,6 +113,18 @@ export async function closeCall(q: Queryable, id: string, close: CloseCall): Pro
   return rows[0] ? callFromRow(rows[0]) : null
 }
 
+/**
+ * The call as stored now, after an attempt to close it: the closed call, or, when something else closed it first (a
+ * `room_finished` webhook racing a hang-up), the record as that left it, never the stale open copy.
+ */
+export async function afterClose(
+  q: Queryable,
+  before: StoredCall,
+  closed: StoredCall | null,
+): Promise<StoredCall> {
+  return closed ?? (await getCallById(q, before.id)) ?? before
+}
+
 /** Marks an outbound call answered when it is still dialing; returns it or `null`. */
 export async function markAnswered(
   q: Queryable,

@@ -21,6 +21,7 @@ import type { Principal } from '../types'
 import { publishCall } from './callEvents'
 import { afterAnswered } from './callMedia'
 import {
+  afterClose,
   audit,
   callStats,
   closeCall,
@@ -178,7 +179,7 @@ export async function hangupCall(
       { cause: error },
     )
   }
-  return { call: publicCall(closed ?? call, ctx.config.basePath) }
+  return { call: publicCall(await afterClose(ctx.store, call, closed), ctx.config.basePath) }
 }
 
 /** Seconds between the background attempts to end a hung-up call's room in LiveKit after the first one failed. */

@@ -3,15 +3,20 @@ import { isNotFound } from '../livekit'
 import { getCall } from './callRepository'
 import type { StoredCall } from './callRow'
 
-/** How often the room is asked whether the caller has joined. */
-export const CALLER_POLL_MS = 200
+/**
+ * How often the room is asked whether the caller has joined: often at first (a browser usually joins within a few
+ * hundred milliseconds of its `POST /calls`), then every 200 ms. A join webhook delivered to this instance ends a
+ * wait at once; the polls find a join another instance heard.
+ */
+export const CALLER_POLL_MS = [25, 25, 50, 50, 50, 100, 100, 200] as const
 
 /** Why the wait for the caller ended: it should dial (`joined`, `timeout`, `unknown`) or not (`ended`). */
 export type CallerWait = 'joined' | 'timeout' | 'unknown' | 'ended'
 
 /**
  * Waits until the caller's browser is in the call's room, so the phone is dialled only when someone can hear
- * it answer. Asks LiveKit (not this instance's webhooks: another instance may receive them), up to
+ * it answer. Asks LiveKit (another instance may receive the join's webhook) and wakes early when this instance
+ * hears the join, up to
  * `sip.waitForCallerSeconds`. Resolves `ended` when the call was hung up meanwhile (nothing must be dialled),
  * `unknown` when LiveKit cannot be asked (the dial then reports the real error).
  */
@@ -19,14 +24,12 @@ export async function waitForCaller(
   ctx: RinglineContext,
   call: StoredCall,
   identity: string,
-  options: { pollMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: { pollMs?: number } = {},
 ): Promise<CallerWait> {
   const seconds = ctx.config.sip.waitForCallerSeconds
   if (seconds <= 0) return 'joined'
-  const pollMs = options.pollMs ?? CALLER_POLL_MS
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const deadline = Date.now() + seconds * 1000
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       const present = await ctx.livekit().room.listParticipants(call.roomName)
       if (present.some((p) => p.identity === identity)) return 'joined'
@@ -41,7 +44,12 @@ export async function waitForCaller(
     }
     const current = await getCall(ctx.store, call.tenantId, call.id)
     if (!current || current.endedAt) return 'ended'
-    if (Date.now() >= deadline) return 'timeout'
-    await sleep(pollMs)
+    const left = deadline - Date.now()
+    if (left <= 0) return 'timeout'
+    const pause = options.pollMs ?? CALLER_POLL_MS[Math.min(attempt, CALLER_POLL_MS.length - 1)] ?? 200
+    if (await ctx.joins.wait(call.roomName, identity, Math.min(pause, left))) {
+      const now = await getCall(ctx.store, call.tenantId, call.id)
+      return !now || now.endedAt ? 'ended' : 'joined'
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@ringline/core/protocol'
 import { afterAnswered, afterEnded } from '../calls/callMedia'
 import {
+  afterClose,
   closeCall,
   getOpenCallByRoom,
   getRoomOwner,
@@ -316,7 +317,7 @@ export async function endRoom(
   }
   const ended = await closeCall(ctx.store, call.id, CLOSE.completed)
   if (ended) afterEnded(ctx, ended)
-  const closed = ended ?? call
+  const closed = await afterClose(ctx.store, call, ended)
   publishRoom(ctx, principal.tenantId, name, null)
   return { call: publicCall(closed, ctx.config.basePath) }
 }

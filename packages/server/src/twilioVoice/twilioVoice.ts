@@ -18,7 +18,7 @@ import {
   twilioVoiceTokenRequestSchema,
 } from '@ringline/core/protocol'
 import { publishCall } from '../calls/callEvents'
-import { addDecline, audit, claimCall, getCall } from '../calls/callRepository'
+import { addDecline, afterClose, audit, claimCall, getCall } from '../calls/callRepository'
 import { publicCall } from '../calls/callRow'
 import { visibleCall } from '../calls/calls'
 import { closeOnDecline, closeOnHangup } from '../calls/lifecycle'
@@ -372,7 +372,7 @@ export function createTwilioVoice(
         const cfg = await requireConfig(principal.tenantId)
         await endAtTwilio(cfg, closed)
       }
-      return { call: publicCall(closed ?? updated) }
+      return { call: publicCall(await afterClose(ctx.store, updated, closed)) }
     },
 
     async hangupTwilioVoiceCall(principal, id) {
@@ -384,7 +384,7 @@ export function createTwilioVoice(
         const cfg = await requireConfig(principal.tenantId)
         await endAtTwilio(cfg, closed)
       }
-      return { call: publicCall(closed ?? call) }
+      return { call: publicCall(await afterClose(ctx.store, call, closed)) }
     },
     async endCallsOfUser(tenantId, userId) {
       const { rows } = await ctx.store.query<{ id: string }>(

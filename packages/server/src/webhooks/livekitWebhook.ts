@@ -627,6 +627,9 @@ export async function handleLivekitWebhook(
     )
   }
   if (event.event.startsWith('egress_')) return handleEgressEvent(ctx, event)
+  // A waiting dial hears its caller's join now, before the event queues behind its room's transaction.
+  if (event.event === 'participant_joined' && event.room?.name && event.participant?.identity)
+    ctx.joins.joined(event.room.name, event.participant.identity)
   const handlers: Partial<Record<string, typeof onParticipantJoined>> = {
     participant_joined: onParticipantJoined,
     participant_left: onParticipantLeft,
