@@ -1,4 +1,5 @@
 import { DisconnectReason, ParticipantInfo_Kind, TrackSource, TrackType } from '@livekit/protocol'
+import type { RoomInfo } from '@ringline/core/protocol'
 import type { ParticipantInfo, TrackInfo, WebhookEvent } from 'livekit-server-sdk'
 import { publishCall } from '../calls/callEvents'
 import { afterAnswered, afterEnded } from '../calls/callMedia'
@@ -60,8 +61,17 @@ export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored'
 
 /** Work that must only happen once the transaction committed. */
 interface Effects {
-  publish: Array<() => void>
+  publish: Array<(() => void) | RoomRefresh>
   after: Array<() => Promise<unknown>>
+}
+
+/**
+ * An internal room whose participants changed. A batch publishes each room once, with the participants as the
+ * whole batch left them, at the place of its last change: one read per batch, not one per webhook, and no
+ * `room.updated` that the same commit already made stale.
+ */
+interface RoomRefresh {
+  room: StoredCall
 }
 
 function participantKind(p: ParticipantInfo): 'user' | 'sip' | 'agent' | 'other' {
@@ -270,8 +280,7 @@ async function onParticipantJoined(
     return
   }
   if (call.direction === 'internal') {
-    const room = await roomInfo(tx, call, internalName(call))
-    effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
+    effects.publish.push({ room: call })
     return
   }
   // An agent sent to a ringing inbound call answers it (its audio is what makes LiveKit SIP pick up): it wins
@@ -320,8 +329,7 @@ async function onParticipantLeft(
   const { open: call } = await recordOnRoomCall(tx, roomName, event, p, 'left')
   if (!call) return
   if (call.direction === 'internal') {
-    const room = await roomInfo(tx, call, internalName(call))
-    effects.publish.push(() => publishRoom(ctx, call.tenantId, internalName(call), room))
+    effects.publish.push({ room: call })
     return
   }
   // A consulted phone that hangs up before the hand-over leaves the call as it was: the consult is `ended`.
@@ -566,10 +574,27 @@ class RoomQueue {
         fresh.push(isNew)
         if (isNew) await applying.handler?.(ctx, tx, applying.event, applying.effects)
       }
+      // Each changed room's participants, read once after the whole batch applied.
+      const lastRefresh = new Map<string, RoomRefresh>()
+      for (const [i, { applying }] of batch.entries())
+        if (fresh[i])
+          for (const publish of applying.effects.publish)
+            if (typeof publish !== 'function') lastRefresh.set(publish.room.id, publish)
+      const rooms = new Map<RoomRefresh, RoomInfo>()
+      for (const refresh of lastRefresh.values())
+        rooms.set(refresh, await roomInfo(tx, refresh.room, internalName(refresh.room)))
       // The events' NOTIFYs commit with the records, in the order the room's events were applied.
       const deliver = await ctx.hub.publishInTransaction(tx, () => {
-        for (const [i, { applying }] of batch.entries())
-          if (fresh[i]) for (const publish of applying.effects.publish) publish()
+        for (const [i, { applying }] of batch.entries()) {
+          if (!fresh[i]) continue
+          for (const publish of applying.effects.publish) {
+            if (typeof publish === 'function') publish()
+            else {
+              const room = rooms.get(publish)
+              if (room) publishRoom(ctx, publish.room.tenantId, internalName(publish.room), room)
+            }
+          }
+        }
       })
       return { fresh, deliver }
     })
