@@ -270,7 +270,8 @@ export function createRingline(options: RinglineConfig): Ringline {
   const api: RinglineApi = {
     ...numbers,
     ...voice,
-    // The routes refuse revoked users before any handler; the token functions check too when called directly.
+    // The routes refuse revoked users (the router, or POST /token's own read); the token functions check too when
+    // called directly.
     createTwilioVoiceToken: async (p, body) => {
       await assertNotRevoked(ctx, p.tenantId, p.userId)
       return voice.createTwilioVoiceToken(p, body)

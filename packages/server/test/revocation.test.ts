@@ -24,6 +24,8 @@ describe('revokeUser', () => {
     await reader.until((frames) => frames.some((f) => f.comment === 'connected'))
     const bobStream = new SseReader(await call('bob', 'GET', '/events'))
     await bobStream.until((frames) => frames.some((f) => f.comment === 'connected'))
+    // An open room: POST /token's fast join (one read that also asks about revocation) must refuse too.
+    expect((await call('bob', 'POST', '/token', { room: 'open-room' })).status).toBe(200)
 
     const result = await ringline.api.revokeUser('acme', 'alice', { reason: 'sign-out' })
     expect(result).toMatchObject({
@@ -39,6 +41,7 @@ describe('revokeUser', () => {
 
     for (const [method, path, body] of [
       ['POST', '/token', { room: 'standup' }],
+      ['POST', '/token', { room: 'open-room' }],
       ['POST', '/token', { transport: 'twilio' }],
       ['POST', '/rooms/standup/join', {}],
       ['GET', '/events', undefined],

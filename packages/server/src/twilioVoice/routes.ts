@@ -7,6 +7,7 @@ import type {
   TwilioVoiceTokenRequest,
 } from '@ringline/core/protocol'
 import { defineRoute, type Route } from '../http/router'
+import { assertNotRevoked } from '../revocation/revocation'
 import type { TwilioVoiceApi } from './twilioVoice'
 
 /** Twilio Voice routes: settings (admins change them), auto-configuration and call control for the browser `Device`. */
@@ -69,9 +70,12 @@ export function withTwilioVoiceToken(voice: TwilioVoiceApi, routes: Route[]): Ro
     route.method === 'POST' && route.path === '/token'
       ? defineRoute({
           ...route,
-          handle(c) {
+          async handle(c) {
             const transport = (c.body as { transport?: unknown } | null)?.transport
             if (transport !== 'twilio') return route.handle(c)
+            // The wrapped route checks revocation itself (`checksRevocation`), so this branch must too.
+            if (route.checksRevocation)
+              await assertNotRevoked(c.ctx, c.principal.tenantId, c.principal.userId)
             return voice.createTwilioVoiceToken(c.principal, c.body as TwilioVoiceTokenRequest)
           },
         })
