@@ -25,6 +25,60 @@ interface Subscriber {
   close?: () => void
 }
 
+/**
+ * This instance's subscribers by tenant, then user: a delivery, a presence check or a revocation touches only its
+ * tenant's (or user's) streams, not every stream of the instance.
+ */
+class SubscriberIndex {
+  private readonly tenants = new Map<string, Map<string, Set<Subscriber>>>()
+
+  add(sub: Subscriber): void {
+    let users = this.tenants.get(sub.tenantId)
+    if (!users) {
+      users = new Map()
+      this.tenants.set(sub.tenantId, users)
+    }
+    let streams = users.get(sub.userId)
+    if (!streams) {
+      streams = new Set()
+      users.set(sub.userId, streams)
+    }
+    streams.add(sub)
+  }
+
+  /** Removes `sub`; false when it was not there. */
+  delete(sub: Subscriber): boolean {
+    const users = this.tenants.get(sub.tenantId)
+    const streams = users?.get(sub.userId)
+    if (!users || !streams?.delete(sub)) return false
+    if (streams.size === 0) users.delete(sub.userId)
+    if (users.size === 0) this.tenants.delete(sub.tenantId)
+    return true
+  }
+
+  /** One user's subscribers (empty when none). */
+  of(tenantId: string, userId: string): ReadonlySet<Subscriber> {
+    return this.tenants.get(tenantId)?.get(userId) ?? EMPTY
+  }
+
+  /** A tenant's subscribers by user id (empty when none). */
+  tenant(tenantId: string): ReadonlyMap<string, ReadonlySet<Subscriber>> {
+    return this.tenants.get(tenantId) ?? EMPTY_TENANT
+  }
+
+  /** Every (tenant, user) holding at least one subscriber. */
+  *users(): Generator<[string, string]> {
+    for (const [tenantId, users] of this.tenants) for (const userId of users.keys()) yield [tenantId, userId]
+  }
+
+  clear(): void {
+    this.tenants.clear()
+  }
+}
+
+const EMPTY: ReadonlySet<Subscriber> = new Set()
+const EMPTY_TENANT: ReadonlyMap<string, ReadonlySet<Subscriber>> = new Map()
+
 const CHANNEL = 'ringline_events'
 /** How long a presence row counts without a heartbeat (the heartbeat runs every third of it). */
 export const PRESENCE_TTL_SECONDS = 90
@@ -123,7 +177,7 @@ export class EventHub {
   private readonly instance = Math.random().toString(36).slice(2, 8)
   private seq = 0
   private readonly buffers = new Map<string, Buffered[]>()
-  private readonly subscribers = new Set<Subscriber>()
+  private readonly subscribers = new SubscriberIndex()
   private readonly publishHooks = new Set<(tenantId: string, event: RinglineEvent) => void>()
   private unlisten?: Promise<(() => Promise<void>) | undefined>
   private closed = false
@@ -147,16 +201,24 @@ export class EventHub {
 
   private deliver(tenantId: string, item: Buffered): void {
     this.remember(tenantId, item)
-    // One lookup per subscriber whatever the audience's size (an inbound call rings everyone online).
-    const audience = item.audience ? new Set(item.audience) : undefined
-    for (const sub of this.subscribers) {
-      if (sub.tenantId !== tenantId) continue
-      if (audience && !audience.has(sub.userId)) continue
-      try {
-        sub.listener(item.event)
-      } catch (error) {
-        this.options.logger.warn('ringline: event listener failed', { error })
+    const users = this.subscribers.tenant(tenantId)
+    if (users.size === 0) return
+    if (item.audience) {
+      // Only the audience's streams: an event for one user costs the same with 10 or 10,000 others online.
+      for (const userId of new Set(item.audience)) {
+        const streams = users.get(userId)
+        if (streams) for (const sub of streams) this.call(sub, item.event)
       }
+      return
+    }
+    for (const streams of users.values()) for (const sub of streams) this.call(sub, item.event)
+  }
+
+  private call(sub: Subscriber, event: RinglineEvent): void {
+    try {
+      sub.listener(event)
+    } catch (error) {
+      this.options.logger.warn('ringline: event listener failed', { error })
     }
   }
 
@@ -490,13 +552,7 @@ export class EventHub {
   }
 
   private heartbeat(): void {
-    const seen = new Set<string>()
-    for (const sub of this.subscribers) {
-      const key = `${sub.tenantId}\u0000${sub.userId}`
-      if (seen.has(key)) continue
-      seen.add(key)
-      this.presence('online', sub.tenantId, sub.userId)
-    }
+    for (const [tenantId, userId] of this.subscribers.users()) this.presence('online', tenantId, userId)
   }
 
   /**
@@ -532,8 +588,8 @@ export class EventHub {
   /** Ends this instance's `/events` streams of one user; returns how many were closed. */
   private closeLocalStreams(tenantId: string, userId: string): number {
     let n = 0
-    for (const sub of [...this.subscribers]) {
-      if (sub.tenantId !== tenantId || sub.userId !== userId || !sub.close) continue
+    for (const sub of [...this.subscribers.of(tenantId, userId)]) {
+      if (!sub.close) continue
       try {
         sub.close()
         n += 1
@@ -564,16 +620,12 @@ export class EventHub {
 
   /** Open streams of one user. */
   streamCount(tenantId: string, userId: string): number {
-    let n = 0
-    for (const sub of this.subscribers) if (sub.tenantId === tenantId && sub.userId === userId) n += 1
-    return n
+    return this.subscribers.of(tenantId, userId).size
   }
 
   /** User ids holding an `/events` stream of a tenant on this instance. */
   onlineUsers(tenantId: string): Set<string> {
-    const users = new Set<string>()
-    for (const sub of this.subscribers) if (sub.tenantId === tenantId) users.add(sub.userId)
-    return users
+    return new Set(this.subscribers.tenant(tenantId).keys())
   }
 
   /** Stops listening and drops subscribers. */

@@ -41,6 +41,42 @@ describe('fan-out', () => {
     await hub.close()
   })
 
+  it('keeps streams, online users and stream counts per tenant and user as streams come and go', async () => {
+    const hub = new EventHub({ bufferSize: 10, logger: captureLogger() })
+    const got: string[] = []
+    const closed: string[] = []
+    const open = (tenantId: string, userId: string, tag: string) =>
+      hub.subscribe({ tenantId, userId, close: () => closed.push(tag) }, (e) =>
+        got.push(`${tag}:${(e as { name: string }).name}`),
+      )
+    const a1 = open('acme', 'alice', 'a1')
+    const a2 = open('acme', 'alice', 'a2')
+    const b1 = open('acme', 'bob', 'b1')
+    open('globex', 'alice', 'g1')
+    expect(hub.streamCount('acme', 'alice')).toBe(2)
+    expect(hub.streamCount('globex', 'alice')).toBe(1)
+    expect(hub.streamCount('acme', 'nobody')).toBe(0)
+    expect([...hub.onlineUsers('acme')].sort()).toEqual(['alice', 'bob'])
+    // An audience repeating a user still delivers once per stream.
+    hub.publish('acme', room('to-alice'), ['alice', 'alice'])
+    expect(got.sort()).toEqual(['a1:to-alice', 'a2:to-alice'])
+    a1.unsubscribe()
+    a1.unsubscribe()
+    expect(hub.streamCount('acme', 'alice')).toBe(1)
+    b1.unsubscribe()
+    expect([...hub.onlineUsers('acme')]).toEqual(['alice'])
+    // Closing a user's streams touches that user of that tenant only.
+    expect(await hub.closeStreams('acme', 'alice')).toBe(1)
+    expect(closed).toEqual(['a2'])
+    a2.unsubscribe()
+    expect(hub.onlineUsers('acme').size).toBe(0)
+    got.length = 0
+    hub.publish('acme', room('nobody-left'))
+    hub.publish('globex', room('globex-only'))
+    expect(got).toEqual(['g1:globex-only'])
+    await hub.close()
+  })
+
   it('writes each event of a broadcast to every stream with its own id and data, in order', async () => {
     const hub = new EventHub({ bufferSize: 10, logger: captureLogger() })
     const open = (userId: string) =>
