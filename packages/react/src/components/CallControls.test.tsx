@@ -4,8 +4,15 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, dialTo, errorBody, fakeMediaDevices, flush } from '../../test/createTestClient'
+import * as messages from '../messages'
 import { RinglineProvider } from '../RinglineProvider'
 import { CallControls } from './CallControls'
+
+// A passthrough spy: how often CallControls itself renders (it reads its labels once per render).
+vi.mock('../messages', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../messages')>()
+  return { ...actual, useLabels: vi.fn(actual.useLabels) }
+})
 
 /** CallControls over the real client (core's fake server and room). */
 function setupReal(
@@ -105,6 +112,26 @@ describe('CallControls', () => {
       expect(screen.getByRole('button', { name: 'Hold' }).getAttribute('aria-pressed')).toBe('true'),
     )
     expect(t.client.getSnapshot().activeCall?.onHold).toBe(true)
+  })
+
+  it('ticks the timer each second without rendering the rest of the controls', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    try {
+      const t = setupReal()
+      await act(async () => {
+        await dialTo(t, 'active')
+      })
+      const timer = screen.getByRole('timer', { name: 'Call duration' })
+      const renders = () =>
+        vi.mocked(messages.useLabels).mock.calls.filter(([component]) => component === 'callControls').length
+      const before = renders()
+      await act(async () => vi.advanceTimersByTime(3000))
+      expect(timer.textContent).toBe('0:03')
+      expect(timer.querySelector('time')?.getAttribute('dateTime')).toBe('PT3S')
+      expect(renders()).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('tells a muted person who is speaking that they are not heard, and stops when they unmute', async () => {

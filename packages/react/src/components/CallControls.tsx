@@ -4,6 +4,7 @@ import {
   type FormEvent,
   type HTMLAttributes,
   type KeyboardEvent,
+  memo,
   useEffect,
   useId,
   useRef,
@@ -186,6 +187,29 @@ function connectedAtOf(call: Call | null): number | null {
   return call.connectedAt ?? null
 }
 
+/**
+ * The call's duration. Its own component: each second's tick renders this span alone, not the controls around it.
+ */
+const CallTimer = memo(function CallTimer({
+  connectedAt,
+  endedAt,
+  ticking,
+  label,
+}: {
+  connectedAt: number | null
+  endedAt: number | null
+  ticking: boolean
+  label: string
+}) {
+  const now = useNow(ticking)
+  const elapsed = connectedAt ? ((ticking ? now : (endedAt ?? connectedAt)) - connectedAt) / 1000 : 0
+  return (
+    <span className="rl-call-timer" role="timer" aria-label={label} data-running={ticking ? '' : undefined}>
+      <time dateTime={`PT${Math.floor(elapsed)}S`}>{formatDuration(elapsed)}</time>
+    </span>
+  )
+})
+
 /** Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, agents, live transcript, devices, hang up. */
 export function CallControls({
   client,
@@ -217,9 +241,7 @@ export function CallControls({
 
   const connectedAt = connectedAtOf(call)
   const ticking = !!connectedAt && (phase === 'connected' || phase === 'reconnecting')
-  const now = useNow(ticking)
   const endedAt = call && 'endedAt' in call ? call.endedAt : null
-  const elapsed = connectedAt ? ((ticking ? now : (endedAt ?? connectedAt)) - connectedAt) / 1000 : 0
   const inCall = phase === 'connected' || phase === 'reconnecting'
   const over = phase === 'ended' || phase === 'failed'
   const resolvedClient = useRingline(client)
@@ -294,14 +316,7 @@ export function CallControls({
         <span className="rl-call-phase" data-state={phase}>
           {active.onHold && inCall ? labels.onHold : status}
         </span>
-        <span
-          className="rl-call-timer"
-          role="timer"
-          aria-label={labels.timer}
-          data-running={ticking ? '' : undefined}
-        >
-          <time dateTime={`PT${Math.floor(elapsed)}S`}>{formatDuration(elapsed)}</time>
-        </span>
+        <CallTimer connectedAt={connectedAt} endedAt={endedAt} ticking={ticking} label={labels.timer} />
       </div>
       {call?.dtmf?.received ? (
         <p className="rl-call-dtmf-received">
