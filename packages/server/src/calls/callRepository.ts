@@ -602,10 +602,17 @@ export async function pruneWebhookEvents(q: Queryable, hours: number): Promise<n
   return rowCount
 }
 
-/** The most recent call in a LiveKit room, open or ended. */
+/**
+ * The call of a LiveKit room: the open one when there is one, else the most recent. One statement: the open call
+ * through its unique index, and only without one the latest of the room's calls (an internal room reused daily has
+ * many).
+ */
 export async function getLatestCallByRoom(q: Queryable, roomName: string): Promise<StoredCall | null> {
   const { rows } = await q.query<CallRow>(
-    'SELECT * FROM ringline_calls WHERE room_name = $1 ORDER BY ended_at IS NULL DESC, started_at DESC LIMIT 1',
+    `(SELECT * FROM ringline_calls WHERE room_name = $1 AND ended_at IS NULL)
+     UNION ALL
+     (SELECT * FROM ringline_calls WHERE room_name = $1 ORDER BY started_at DESC LIMIT 1)
+     LIMIT 1`,
     [roomName],
   )
   return rows[0] ? callFromRow(rows[0]) : null

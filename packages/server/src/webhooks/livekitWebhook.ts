@@ -219,9 +219,9 @@ async function recordOnRoomCall(
   p: ParticipantInfo,
   type: SessionFact['type'],
 ): Promise<{ open: StoredCall | null; known: boolean }> {
-  const open = await getOpenCallByRoom(tx, roomName)
-  const call = open ?? (await getLatestCallByRoom(tx, roomName))
+  const call = await getLatestCallByRoom(tx, roomName)
   if (!call) return { open: null, known: false }
+  const open = call.endedAt === null ? call : null
   if (!belongsTo(call, event)) return { open: null, known: true }
   if (open) await bindRoom(tx, open, event)
   await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, type))
