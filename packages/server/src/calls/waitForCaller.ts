@@ -15,10 +15,9 @@ export type CallerWait = 'joined' | 'timeout' | 'unknown' | 'ended'
 
 /**
  * Waits until the caller's browser is in the call's room, so the phone is dialled only when someone can hear
- * it answer. Asks LiveKit (another instance may receive the join's webhook) and wakes early when this instance
- * hears the join, up to
- * `sip.waitForCallerSeconds`. Resolves `ended` when the call was hung up meanwhile (nothing must be dialled),
- * `unknown` when LiveKit cannot be asked (the dial then reports the real error).
+ * it answer, up to `sip.waitForCallerSeconds`. Asks LiveKit (another instance may receive the join's webhook) and
+ * wakes early when this instance hears the join. Resolves `ended` when the call was hung up meanwhile (nothing
+ * must be dialled), `unknown` when LiveKit cannot be asked (the dial then reports the real error).
  */
 export async function waitForCaller(
   ctx: RinglineContext,
