@@ -28,6 +28,10 @@ export async function waitForCaller(
   const seconds = ctx.config.sip.waitForCallerSeconds
   if (seconds <= 0) return 'joined'
   const deadline = Date.now() + seconds * 1000
+  const hungUp = async () => {
+    const current = await getCall(ctx.store, call.tenantId, call.id)
+    return !current || current.endedAt !== null
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       const present = await ctx.livekit().room.listParticipants(call.roomName)
@@ -41,14 +45,11 @@ export async function waitForCaller(
         return 'unknown'
       }
     }
-    const current = await getCall(ctx.store, call.tenantId, call.id)
-    if (!current || current.endedAt) return 'ended'
+    if (await hungUp()) return 'ended'
     const left = deadline - Date.now()
     if (left <= 0) return 'timeout'
     const pause = options.pollMs ?? CALLER_POLL_MS[Math.min(attempt, CALLER_POLL_MS.length - 1)] ?? 200
-    if (await ctx.joins.wait(call.roomName, identity, Math.min(pause, left))) {
-      const now = await getCall(ctx.store, call.tenantId, call.id)
-      return !now || now.endedAt ? 'ended' : 'joined'
-    }
+    if (await ctx.joins.wait(call.roomName, identity, Math.min(pause, left)))
+      return (await hungUp()) ? 'ended' : 'joined'
   }
 }

@@ -207,14 +207,14 @@ export class EventHub {
       // Only the audience's streams: an event for one user costs the same with 10 or 10,000 others online.
       for (const userId of new Set(item.audience)) {
         const streams = users.get(userId)
-        if (streams) for (const sub of streams) this.call(sub, item.event)
+        if (streams) for (const sub of streams) this.deliverTo(sub, item.event)
       }
       return
     }
-    for (const streams of users.values()) for (const sub of streams) this.call(sub, item.event)
+    for (const streams of users.values()) for (const sub of streams) this.deliverTo(sub, item.event)
   }
 
-  private call(sub: Subscriber, event: RinglineEvent): void {
+  private deliverTo(sub: Subscriber, event: RinglineEvent): void {
     try {
       sub.listener(event)
     } catch (error) {
