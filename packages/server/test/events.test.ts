@@ -1,3 +1,4 @@
+import type { RoomInfo } from '@ringline/core/protocol'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { req, testRingline, USERS } from './helpers'
 import { SseReader } from './sse'
@@ -30,6 +31,26 @@ describe('GET /events', () => {
     await eve.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'globex-room'))
     expect(eve.events().some((e) => (e as { name?: string }).name === 'sse-room')).toBe(false)
     expect(alice.events().some((e) => (e as { name?: string }).name === 'globex-room')).toBe(false)
+  })
+
+  it('publishes room.updated for a join that changes the room, not for a repeated token of a present user', async () => {
+    const alice = await open('alice')
+    await ringline.api.joinRoom(USERS.bob!, 'quiet-room')
+    // Bob's token again while his first join is still open: nobody's view of the room changes.
+    await ringline.api.createToken(USERS.bob!, { room: 'quiet-room' })
+    await ringline.api.joinRoom(USERS.bob!, 'quiet-room')
+    await ringline.api.joinRoom(USERS.alice!, 'quiet-room')
+    await alice.until(
+      (f) => f.filter((x) => (x.data as { name?: string })?.name === 'quiet-room').length >= 2,
+    )
+    // A later event of another room, so any third update of quiet-room would have arrived before it.
+    await ringline.api.joinRoom(USERS.bob!, 'quiet-marker')
+    await alice.until((f) => f.some((x) => (x.data as { name?: string })?.name === 'quiet-marker'))
+    const updates = alice
+      .events()
+      .filter((e) => e.type === 'room.updated' && e.name === 'quiet-room')
+      .map((e) => (e as { room?: RoomInfo | null }).room?.participants.map((p) => p.userId))
+    expect(updates).toEqual([['bob'], ['bob', 'alice']])
   })
 
   it('resumes after Last-Event-ID from the buffer', async () => {

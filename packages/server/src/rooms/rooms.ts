@@ -114,7 +114,7 @@ export async function joinRoom(
   }
   const joined =
     (await joinOpenRoom(ctx, principal, roomName, name, participant, options)) ?? (await joinInTransaction())
-  async function joinInTransaction(): Promise<{ room: RoomInfo; call: StoredCall }> {
+  async function joinInTransaction(): Promise<{ room: RoomInfo; call: StoredCall; changed: boolean }> {
     if (options.checkRevoked) await assertNotRevoked(ctx, principal.tenantId, principal.userId)
     return ctx.store.transaction(async (tx) => {
       // `int-<tenant>-<name>` can be ambiguous when tenant ids contain '-': the first tenant to use a room name owns it.
@@ -140,7 +140,7 @@ export async function joinRoom(
           throw new HttpError('CALL_NOT_ACTIVE', 'The room was created at the same moment; try again.')
       }
       await upsertParticipant(tx, { callId: call.id, ...participant })
-      return { room: await roomInfo(tx, call, name), call }
+      return { room: await roomInfo(tx, call, name), call, changed: true }
     })
   }
   const { room, call } = joined
@@ -148,7 +148,8 @@ export async function joinRoom(
     { ...principal, ...(displayName ? { name: displayName } : {}) },
     roomName,
   )
-  publishRoom(ctx, principal.tenantId, name, room)
+  // A join that changed nothing (the user's earlier join is still open) changed no one's view of the room.
+  if (joined.changed) publishRoom(ctx, principal.tenantId, name, room)
   // The room started: recording and transcripts by policy, as when a phone call is answered.
   if (created) afterAnswered(ctx, created)
   const agentSpawned = await dispatchRoomKindAgent(ctx, call)
@@ -187,7 +188,7 @@ async function joinOpenRoom(
   name: string,
   participant: { identity: string; kind: 'user'; name: string | null; userId: string },
   options: { checkRevoked?: boolean },
-): Promise<{ room: RoomInfo; call: StoredCall } | null> {
+): Promise<{ room: RoomInfo; call: StoredCall; changed: boolean } | null> {
   const params: unknown[] = [roomName, participant.identity]
   if (options.checkRevoked) params.push(principal.tenantId, principal.userId)
   const { rows } = await ctx.store.query<OpenRoomRow>(
@@ -223,10 +224,10 @@ async function joinOpenRoom(
         }
   const outcome = await recordRequestedJoinAsRead(ctx.store, { callId: call.id, ...participant }, stored)
   if (outcome === 'conflict') return null
-  if (outcome === 'written') return { room: await roomInfo(ctx.store, call, name), call }
+  if (outcome === 'written') return { room: await roomInfo(ctx.store, call, name), call, changed: true }
   const now = Date.now()
   const present = json<ParticipantListRow[]>(row.present).map((p) => participantFromRow(p, now))
-  return { room: roomInfoOf(call, present, name), call }
+  return { room: roomInfoOf(call, present, name), call, changed: false }
 }
 
 /** `POST /token` for a room: the connection plus the room's call id, kind and whether its kind's agent is in it. */
