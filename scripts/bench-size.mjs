@@ -71,7 +71,7 @@ async function measure(contents) {
     Object.entries(result.metafile.outputs).map(([k, v]) => [k.replace(/^.*virtual-out\//, ''), v]),
   )
   const outName = (p) => p.replace(/^.*virtual-out\//, '')
-  const entry = Object.keys(meta).find((k) => meta[k].entryPoint && k.endsWith('.js'))
+  const entry = Object.keys(meta).find((k) => meta[k].entryPoint === 'entry:entry')
   const eager = new Set()
   const walk = (name) => {
     if (eager.has(name)) return
