@@ -80,11 +80,11 @@ const messages = (error: unknown): string =>
 
 /** A host's error boundary: shows the error's message, and renders its children again on `retry`. */
 class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
-  state = { error: null as Error | null }
+  override state = { error: null as Error | null }
   static getDerivedStateFromError(error: Error) {
     return { error }
   }
-  render() {
+  override render() {
     if (!this.state.error) return this.props.children
     return (
       <div role="alert">
