@@ -5,6 +5,14 @@
 // an earlier render) the lazy resolves synchronously, so that render shows the body at once, on the server
 // (renderToString after preload()) and on the client alike. A failed import throws to the host's nearest error
 // boundary; the next render (or preload()) tries the import again.
+//
+// Rule for a body module (XBody.tsx): it imports only react, types, cx/useLabels-size helpers every component uses, and
+// modules of its own that the package index does not reach. Whatever else it needs (hooks, labels, icons, core
+// functions) its shell hands it as it loads it (`loadXBody(shared)`). Why: esbuild's code splitting makes every
+// import() target an entry point even when the shell is tree-shaken, and a host importing anything from the index
+// then loads eagerly every module the index reaches that some chunk uses: a body importing `useTwilioOnboarding`
+// put TwilioOnboardingObserver into a Dialer-only bundle (6.2 → 19.9 kB gzip). Shells and their `shared` objects are
+// pure (`/* @__PURE__ */`, no assignments), so an unused shell, its import() and its `shared` all drop.
 import { type ComponentType, type CSSProperties, type JSX, lazy, type ReactNode, Suspense } from 'react'
 import { cx } from './cx'
 
