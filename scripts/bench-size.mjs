@@ -108,6 +108,11 @@ const rows = [
   ['VoiceSettingsCard', "export { VoiceSettingsCard } from '@ringline/react'"],
   ['VoiceConfigurationCard', "export { VoiceConfigurationCard } from '@ringline/react'"],
   ['InternalCall', "export { InternalCall } from '@ringline/react'"],
+  // The floor under "everything": what a calling app needs eagerly whatever loads lazily.
+  [
+    'call path (client+UI)',
+    "export { createCallClient } from '@ringline/core'; export { RinglineProvider, Dialer, IncomingCallOverlay, CallControls } from '@ringline/react'",
+  ],
   ['everything core+react (eager)', "export * from '@ringline/core'; export * from '@ringline/react'"],
 ]
 
