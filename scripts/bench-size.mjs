@@ -71,7 +71,7 @@ async function measure(contents) {
     Object.entries(result.metafile.outputs).map(([k, v]) => [k.replace(/^.*virtual-out\//, ''), v]),
   )
   const outName = (p) => p.replace(/^.*virtual-out\//, '')
-  const entry = Object.keys(meta).find((k) => meta[k].entryPoint && k.endsWith('.js'))
+  const entry = Object.keys(meta).find((k) => meta[k].entryPoint === 'entry:entry')
   const eager = new Set()
   const walk = (name) => {
     if (eager.has(name)) return
@@ -108,6 +108,11 @@ const rows = [
   ['VoiceSettingsCard', "export { VoiceSettingsCard } from '@ringline/react'"],
   ['VoiceConfigurationCard', "export { VoiceConfigurationCard } from '@ringline/react'"],
   ['InternalCall', "export { InternalCall } from '@ringline/react'"],
+  // The floor under "everything": what a calling app needs eagerly whatever loads lazily.
+  [
+    'call path (client+UI)',
+    "export { createCallClient } from '@ringline/core'; export { RinglineProvider, Dialer, IncomingCallOverlay, CallControls } from '@ringline/react'",
+  ],
   ['everything core+react (eager)', "export * from '@ringline/core'; export * from '@ringline/react'"],
 ]
 
@@ -138,19 +143,23 @@ for (const [label, contents] of rows) {
 out()
 out('loaded lazily (import() on first use; not in the figures above)')
 const describe = (inputs) => {
-  const pkgs = new Set()
+  // "react: CallHistoryBody, CallHistoryDetail" for our files (without dist/ and .js), package names for others.
+  const names = new Map()
   for (const i of inputs) {
     const m = i.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.*)$/)
-    if (m && !m[1].startsWith('@ringline')) pkgs.add(m[1])
-    // Chunk names without their content hash, so the README section only changes when sizes do.
-    else
-      pkgs.add(
-        (i.match(/(?:packages\/\w+\/)?dist\/(.*)$/)?.[0] ?? i)
-          .replace(/^packages\//, '')
-          .replace(/-[A-Z0-9]{8}\.js$/, '.js'),
-      )
+    const ours = i.match(/(?:packages\/(\w+)\/)?dist\/(.*)$/)
+    if (m && !m[1].startsWith('@ringline')) names.set(m[1], [])
+    else if (ours) {
+      const pkg = ours[1] ?? '?'
+      // Chunk names without their content hash, so the README section only changes when sizes do.
+      const file = ours[2]
+        .replace(/-[A-Z0-9]{8}\.js$/, '.js')
+        .replace(/\.js$/, '')
+        .replace(/^components\//, '')
+      names.set(pkg, [...(names.get(pkg) ?? []), file])
+    } else names.set(i, [])
   }
-  return [...pkgs].join(', ')
+  return [...names].map(([k, files]) => (files.length ? `${k}: ${files.join(', ')}` : k)).join('; ')
 }
 for (const l of all.lazy) {
   out(

@@ -84,6 +84,7 @@ export type {
   UseTwilioOnboardingOptions,
 } from './hooks/useTwilioOnboarding'
 export { useTwilioOnboarding } from './hooks/useTwilioOnboarding'
+export type { Preloadable } from './internal/lazyBody'
 export type { ErrorLike, PartialRinglineMessages, RinglineMessageKey, RinglineMessages } from './messages'
 export {
   defaultErrorText,

@@ -3,7 +3,7 @@
 import { act } from '@testing-library/react'
 import { hydrateRoot } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestClient, dialTo } from '../test/createTestClient'
 import { CallControls } from './components/CallControls'
 import { CallHistory } from './components/CallHistory'
@@ -15,6 +15,17 @@ import { ReadyCheck } from './components/ReadyCheck'
 import { VoiceSettingsCard } from './components/VoiceSettingsCard'
 import { RinglineProvider } from './RinglineProvider'
 import { createFakeApi, generateFakeCalls } from './testing/createFakeApi'
+
+// renderToString cannot wait for a lazy body (streaming can, see lazyComponents.test.tsx): a server that uses it
+// preloads the bodies first, as documented.
+beforeAll(() =>
+  Promise.all([
+    CallHistory.preload(),
+    InternalCall.preload(),
+    ReadyCheck.preload(),
+    VoiceSettingsCard.preload(),
+  ]),
+)
 
 const calls = generateFakeCalls(5)
 

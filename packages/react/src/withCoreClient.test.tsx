@@ -15,6 +15,9 @@ import { Dialer } from './components/Dialer'
 import { RinglineProvider } from './RinglineProvider'
 import { generateFakeCalls } from './testing/createFakeApi'
 
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => CallHistory.preload())
+
 const base = 'http://localhost/api/ringline'
 const record: CallRecord = makeRecord()
 const requests: string[] = []

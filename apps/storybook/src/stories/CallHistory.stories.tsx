@@ -31,6 +31,8 @@ const transcriptFor = (calls: ReturnType<typeof demoCalls>) => {
 const meta = {
   title: 'Components/CallHistory',
   component: CallHistory,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => CallHistory.preload()],
   args: { onCallBack: () => {}, listHeight: 420 },
   render: (args) => (
     <WithClient client={() => storyClient()}>

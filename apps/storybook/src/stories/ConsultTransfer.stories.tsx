@@ -38,6 +38,8 @@ const withConsult = (snapshot: ConsultSnapshot, activeCall = call) => ({
 const meta = {
   title: 'Components/ConsultTransfer',
   component: ConsultTransfer,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => ConsultTransfer.preload()],
   args: { formatUser: (id: string) => names[id] ?? id },
   render: (args, { parameters }) => (
     <WithClient

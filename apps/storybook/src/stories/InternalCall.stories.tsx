@@ -49,6 +49,8 @@ const team = [
 const meta = {
   title: 'Components/InternalCall',
   component: InternalCall,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => InternalCall.preload()],
   render: (args, { parameters }) => (
     <WithClient client={() => storyClient(parameters.client)}>
       <InternalCall {...args} />

@@ -62,6 +62,8 @@ const replay =
 const meta = {
   title: 'Components/ReadyCheck',
   component: ReadyCheck,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => ReadyCheck.preload()],
   render: (args, { parameters }) => (
     <WithClient client={() => storyClient(parameters.client)}>
       <ReadyCheck {...args} />

@@ -6,6 +6,8 @@ import { demoRecordingUrl } from '../support'
 const meta = {
   title: 'Components/RecordingPlayer',
   component: RecordingPlayer,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => RecordingPlayer.preload()],
   args: { src: '', durationSeconds: 3, downloadName: 'call-recording.wav' },
   render: (args) => <RecordingPlayer {...args} src={args.src || demoRecordingUrl()} />,
 } satisfies Meta<typeof RecordingPlayer>

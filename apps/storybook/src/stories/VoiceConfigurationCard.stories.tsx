@@ -15,6 +15,8 @@ async function fill(canvas: ReturnType<typeof within>) {
 const meta = {
   title: 'Components/VoiceConfigurationCard',
   component: VoiceConfigurationCard,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => VoiceConfigurationCard.preload()],
   render: (args) => (
     <WithClient client={() => storyClient()}>
       <VoiceConfigurationCard {...args} />

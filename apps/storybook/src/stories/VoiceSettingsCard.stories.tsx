@@ -57,6 +57,8 @@ async function pickAndConnect(canvas: ReturnType<typeof within>) {
 const meta = {
   title: 'Components/VoiceSettingsCard',
   component: VoiceSettingsCard,
+  // The body loads lazily; the stories show it (the placeholder is covered by the package's tests).
+  loaders: [() => VoiceSettingsCard.preload()],
   render: (args) => (
     <WithClient client={() => storyClient()}>
       <VoiceSettingsCard {...args} />

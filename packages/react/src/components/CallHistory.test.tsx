@@ -3,13 +3,16 @@ import { makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Profiler } from 'react'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, flush, serveFakeApi } from '../../test/createTestClient'
 import { de } from '../locales/de'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, type FakeApiOptions, generateFakeCalls } from '../testing/createFakeApi'
 import { CallHistory, type CallHistoryProps } from './CallHistory'
+
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => CallHistory.preload())
 
 /** CallHistory alone over the real client, whose `GET /calls[/:id]` the in-memory fake API answers. */
 type FakeParticipant = NonNullable<FakeApiOptions['participants']>[string][number]

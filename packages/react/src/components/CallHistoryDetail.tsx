@@ -1,11 +1,9 @@
 'use client'
 import type { CallDetail, CallParticipant, CallRecord } from '@ringline/core/protocol'
 import { useEffect, useId, useState } from 'react'
-import { formatDuration } from '../internal/format'
-import { MicOffIcon, PhoneIcon } from '../internal/icons'
 import type { RinglineApi } from '../types'
+import type { CallHistoryShared } from './CallHistory'
 import type { CallHistoryLabels } from './callHistoryLabels'
-import { RecordingPlayer } from './RecordingPlayer'
 
 /** Props of {@link CallHistoryDetail}. */
 export interface DetailProps {
@@ -16,10 +14,21 @@ export interface DetailProps {
   formatTime: (iso: string) => string
   onClose: () => void
   onCallBack?: () => void
+  /** What the history's body got from its shell: the recording player and icons. */
+  shared: CallHistoryShared
 }
 
 /** One call's details: facts, participants (with their last mute state), recording, transcript, call back. */
-export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose, onCallBack }: DetailProps) {
+export function CallHistoryDetail({
+  call,
+  api,
+  labels,
+  who,
+  formatTime,
+  onClose,
+  onCallBack,
+  shared,
+}: DetailProps) {
   const [detail, setDetail] = useState<{ status: 'loading' | 'ready' | 'error'; data: CallDetail | null }>({
     status: 'loading',
     data: null,
@@ -61,7 +70,7 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
         </div>
         <div>
           <dt>{labels.duration}</dt>
-          <dd>{record.durationSeconds != null ? formatDuration(record.durationSeconds) : '—'}</dd>
+          <dd>{record.durationSeconds != null ? shared.formatDuration(record.durationSeconds) : '—'}</dd>
         </div>
       </dl>
       {participants.length > 0 ? (
@@ -70,10 +79,11 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
           labels={labels}
           formatTime={formatTime}
           titleId={`${id}-people`}
+          shared={shared}
         />
       ) : null}
       {record.recordingUrl ? (
-        <RecordingPlayer
+        <shared.RecordingPlayer
           src={record.recordingUrl}
           durationSeconds={record.durationSeconds}
           downloadName={`call-${record.id}`}
@@ -108,7 +118,7 @@ export function CallHistoryDetail({ call, api, labels, who, formatTime, onClose,
       </div>
       {onCallBack ? (
         <button type="button" className="rl-button" data-variant="primary" onClick={onCallBack}>
-          <PhoneIcon />
+          <shared.PhoneIcon />
           <span>{labels.callBack(who)}</span>
         </button>
       ) : null}
@@ -122,7 +132,9 @@ function HistoryParticipants({
   labels,
   formatTime,
   titleId,
+  shared,
 }: {
+  shared: CallHistoryShared
   participants: readonly CallParticipant[]
   labels: CallHistoryLabels
   formatTime: (iso: string) => string
@@ -163,7 +175,7 @@ function HistoryParticipants({
             </span>
             {p.durationSeconds != null ? (
               <span className="rl-participant-duration">
-                {labels.presentFor(formatDuration(p.durationSeconds))}
+                {labels.presentFor(shared.formatDuration(p.durationSeconds))}
               </span>
             ) : null}
             {p.muted ? (
@@ -173,7 +185,7 @@ function HistoryParticipants({
                 aria-label={labels.participantMuted}
                 title={labels.participantMuted}
               >
-                <MicOffIcon />
+                <shared.MicOffIcon />
               </span>
             ) : null}
           </li>

@@ -1,11 +1,12 @@
 'use client'
-import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
+import { type HTMLAttributes, useEffect } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useConsult } from '../hooks/useConsult'
 import { cx } from '../internal/cx'
 import { TransferIcon } from '../internal/icons'
+import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useErrorText, useLabels } from '../messages'
-import type { CallClientLike, Consult, ConsultLeftReason, ConsultOffer } from '../types'
+import type { CallClientLike, ConsultLeftReason, ConsultOffer } from '../types'
 
 /** Every text of the warm-transfer (consult) controls. */
 export interface ConsultTransferLabels {
@@ -110,189 +111,6 @@ export interface ConsultTransferProps extends HTMLAttributes<HTMLDivElement> {
   formatUser?: (userId: string) => string
 }
 
-/**
- * Warm (attended) transfer of the active phone call: consult a colleague while the caller hears hold music, then
- * complete the transfer or cancel back to the caller. Shows the consulted side too. Renders nothing when the
- * client has no warm transfer.
- */
-export function ConsultTransfer({
-  client,
-  labels: labelsProp,
-  formatUser,
-  className,
-  ...rest
-}: ConsultTransferProps) {
-  const labels = useLabels('consultTransfer', consultTransferLabels, labelsProp)
-  const errorText = useErrorText()
-  const { call, phase } = useActiveCall({ client })
-  const { consult: anyConsult, controller } = useConsult({ client })
-  const [open, setOpen] = useState(false)
-  const [target, setTarget] = useState('')
-  const [kind, setKind] = useState<'colleague' | 'phone'>('colleague')
-  const [invalid, setInvalid] = useState(false)
-  const id = useId()
-  if (!controller) return null
-  const consult =
-    anyConsult && (anyConsult.role === 'consulted' || anyConsult.callId === call?.id) ? anyConsult : null
-  const who = (c: Consult) => {
-    if (c.role === 'consulting' && c.to) return c.to.replace(/^tel:/, '')
-    const user = c.role === 'consulting' ? c.userId : (c.by ?? c.userId)
-    return formatUser ? formatUser(user) : user
-  }
-  const inCall = phase === 'connected' && call?.direction !== 'internal'
-  if (!consult && !inCall) return null
-
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault()
-    const value = target.trim()
-    if (!value) {
-      setInvalid(true)
-      return
-    }
-    setInvalid(false)
-    // A refused consult shows in the consult state (its error); never leave the rejection unhandled.
-    Promise.resolve(controller.start(kind === 'phone' ? { to: value } : { userId: value })).catch(() => {})
-  }
-
-  let status = ''
-  if (consult) {
-    if (consult.phase === 'ended' && consult.role === 'consulted' && consult.endReason === 'completed') {
-      status = labels.takenOver
-    } else if (consult.phase === 'ended' && consult.role === 'consulted') {
-      status = labels.consultedEnded
-    } else if (consult.phase === 'ended') {
-      const reason = consult.endReason ?? 'canceled'
-      status = labels.ended[reason](who(consult))
-      if (consult.error && reason === 'failed') status += `: ${errorText(consult.error)}`
-    } else if (consult.phase === 'left') {
-      status = labels.left[consult.leftReason ?? 'hangup'](who(consult))
-    } else if (consult.role === 'consulted' && consult.phase !== 'starting') {
-      status = labels.consultedBy(who(consult))
-    } else {
-      status = labels.status[consult.phase as keyof ConsultTransferLabels['status']](who(consult))
-    }
-  }
-
-  return (
-    <div {...rest} className={cx('rl-consult', className)} data-state={consult?.phase ?? 'idle'}>
-      {!consult ? (
-        <>
-          <button
-            type="button"
-            className="rl-button"
-            aria-expanded={open}
-            aria-controls={`${id}-consult`}
-            onClick={() => setOpen(!open)}
-          >
-            <TransferIcon />
-            <span>{labels.consult}</span>
-          </button>
-          <form id={`${id}-consult`} className="rl-call-transfer" hidden={!open} onSubmit={submit}>
-            <fieldset className="rl-consult-kind">
-              <legend>{labels.consultKind}</legend>
-              {(['colleague', 'phone'] as const).map((k) => (
-                <label key={k}>
-                  <input
-                    type="radio"
-                    name={`${id}-consult-kind`}
-                    value={k}
-                    checked={kind === k}
-                    onChange={() => {
-                      setKind(k)
-                      setInvalid(false)
-                    }}
-                  />
-                  {k === 'phone' ? labels.consultPhone : labels.consultColleague}
-                </label>
-              ))}
-            </fieldset>
-            <label htmlFor={`${id}-consult-to`}>
-              {kind === 'phone' ? labels.consultToPhone : labels.consultTo}
-            </label>
-            <input
-              id={`${id}-consult-to`}
-              className="rl-input"
-              type={kind === 'phone' ? 'tel' : 'text'}
-              autoComplete="off"
-              value={target}
-              aria-invalid={invalid ? true : undefined}
-              aria-describedby={`${id}-consult-hint${invalid ? ` ${id}-consult-error` : ''}`}
-              onChange={(e) => setTarget(e.currentTarget.value)}
-            />
-            <button type="submit" className="rl-button">
-              {labels.consultSubmit}
-            </button>
-            <p id={`${id}-consult-hint`} className="rl-hint">
-              {labels.consultHint}
-            </p>
-            {invalid ? (
-              <p id={`${id}-consult-error`} className="rl-error">
-                {kind === 'phone' ? labels.consultInvalidPhone : labels.consultInvalid}
-              </p>
-            ) : null}
-          </form>
-        </>
-      ) : (
-        <section className="rl-call-transfer" aria-label={labels.consult}>
-          <p
-            className="rl-consult-status"
-            role="status"
-            aria-live="polite"
-            data-state={consult.phase}
-            data-end-reason={consult.endReason ?? undefined}
-          >
-            {status}
-          </p>
-          {consult.role === 'consulting' && consult.phase !== 'ended' ? (
-            <>
-              <button
-                type="button"
-                className="rl-button"
-                data-action="complete-transfer"
-                disabled={consult.phase !== 'connected'}
-                onClick={() => void Promise.resolve(controller.complete()).catch(() => {})}
-              >
-                {labels.complete}
-              </button>
-              <button
-                type="button"
-                className="rl-button"
-                data-action="cancel-consult"
-                disabled={consult.phase === 'completing'}
-                onClick={() => void Promise.resolve(controller.cancel()).catch(() => {})}
-              >
-                {labels.cancel}
-              </button>
-            </>
-          ) : null}
-          {consult.role === 'consulted' && consult.phase !== 'ended' ? (
-            <button
-              type="button"
-              className="rl-button rl-hangup"
-              data-variant="hangup"
-              data-action="end-consult"
-              disabled={consult.phase === 'completing'}
-              onClick={() => void Promise.resolve(controller.cancel()).catch(() => {})}
-            >
-              {labels.end}
-            </button>
-          ) : null}
-          {consult.phase === 'ended' ? (
-            <button
-              type="button"
-              className="rl-button"
-              data-action="dismiss"
-              onClick={() => controller.dismiss()}
-            >
-              {labels.dismiss}
-            </button>
-          ) : null}
-        </section>
-      )}
-    </div>
-  )
-}
-
 /** Props of {@link ConsultOffers}. */
 export interface ConsultOffersProps extends HTMLAttributes<HTMLDivElement> {
   /** Use this client instead of the provider's. */
@@ -347,3 +165,44 @@ export function ConsultOffers({
     </section>
   )
 }
+
+// What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
+const shared = { useConsult, TransferIcon, consultTransferLabels, useActiveCall, useErrorText }
+/** What {@link ConsultTransfer}'s body gets from its shell. Internal. */
+export type ConsultTransferShared = typeof shared
+const body = /* @__PURE__ */ lazyBody(() =>
+  import('./ConsultTransferBody').then((m) => m.loadConsultTransferBody(shared)),
+)
+
+/**
+ * Warm (attended) transfer of the active phone call: consult a colleague while the caller hears hold music, then
+ * complete the transfer or cancel back to the caller. Shows the consulted side too. Renders nothing when the
+ * client has no warm transfer. Its body loads once the client offers warm transfer (a busy placeholder if it is
+ * needed before); `ConsultTransfer.preload()` fetches it ahead.
+ */
+export const ConsultTransfer = /* @__PURE__ */ withPreload(function ConsultTransfer(
+  props: ConsultTransferProps,
+) {
+  const { client } = props
+  const labels = useLabels('consultTransfer', consultTransferLabels, props.labels)
+  const { call, phase } = useActiveCall({ client })
+  const { consult, controller } = useConsult({ client })
+  // Fetch the form while the agent is on the call path anyway, so it is there by the time they consult.
+  useEffect(() => {
+    if (controller) body.preload().catch(() => {})
+  }, [controller])
+  // Nothing to show (the body's own rule): render nothing rather than a placeholder.
+  if (!controller) return null
+  const own = consult && (consult.role === 'consulted' || consult.callId === call?.id)
+  if (!own && !(phase === 'connected' && call?.direction !== 'internal')) return null
+  return body.render(
+    props,
+    <LazyFallback
+      as="div"
+      rootClass="rl-consult"
+      className={props.className}
+      label={labels.consult}
+      style={props.style}
+    />,
+  )
+}, body)

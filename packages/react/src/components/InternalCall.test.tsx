@@ -1,7 +1,7 @@
 import type { CallClientOptions } from '@ringline/core'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import {
   createTestClient,
@@ -12,6 +12,9 @@ import {
 } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { InternalCall, toRoomSlug } from './InternalCall'
+
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => InternalCall.preload())
 
 /** InternalCall over the real client; `POST /rooms/:name/join|leave|end` answer as the server does. */
 function setup(props: Parameters<typeof InternalCall>[0] = {}, options: Partial<CallClientOptions> = {}) {

@@ -1,21 +1,22 @@
 'use client'
 import { microphoneHelp, roomNameProblem } from '@ringline/core'
-import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
+import type { HTMLAttributes } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
-import { cx } from '../internal/cx'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
-import { LiveRegion } from '../internal/LiveRegion'
+import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
-import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
+import type { NetworkWarningLabels } from '../internal/NetworkNotice'
+import { NetworkNotice } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
 import { useErrorText, useLabels } from '../messages'
-import { useRingline, useRinglineApi } from '../RinglineProvider'
+import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { AgentPresence } from './AgentPresence'
 import { CallDevices, type CallDevicesLabels, callDevicesLabels } from './CallDevices'
-import { EnableSound, type EnableSoundLabels } from './EnableSound'
+import type { EnableSoundLabels } from './EnableSound'
+import { EnableSound } from './EnableSound'
 
 /** States of InternalCall (`data-state`): `idle` shows the form, then the call phases. */
 export type InternalCallState = 'idle' | 'joining' | CallPhaseName
@@ -155,236 +156,47 @@ export function toRoomSlug(input: string): string {
     .slice(0, 48)
 }
 
-/** A team room: join by name, see who is there and who speaks, agents and inviting one, mute, pick devices, leave or end. */
-export function InternalCall({
-  client,
-  api,
-  labels: labelsProp,
-  roomName,
-  defaultRoomName = '',
-  onRoomNameChange,
-  displayName,
-  defaultDisplayName = '',
-  onDisplayNameChange,
-  canEnd: canEndProp,
-  showDevices = true,
-  kind,
-  agents,
-  className,
-  ...rest
-}: InternalCallProps) {
-  const labels = useLabels('internalCall', internalCallLabels, labelsProp)
-  const errorText = useErrorText()
-  const resolved = useRingline(client)
-  const fallbackApi = useRinglineApi(resolved, api)
-  const active = useActiveCall({ client: resolved })
-  const devices = useDevices({ client: resolved })
-  const [name, setName] = useControllableState(roomName, defaultRoomName, onRoomNameChange)
-  const [who, setWho] = useControllableState(displayName, defaultDisplayName, onDisplayNameChange)
-  const [joining, setJoining] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [touched, setTouched] = useState(false)
-  const id = useId()
-
-  const call = active.call?.direction === 'internal' ? active.call : null
-  const inRoom = !!call && call.phase !== 'ended' && call.phase !== 'failed'
-  const state: InternalCallState = joining && !inRoom ? 'joining' : call && inRoom ? call.phase : 'idle'
-  const slug = toRoomSlug(name)
-  const valid = roomNameProblem(slug) === null
-  const mic = devices.permission
-  const permissionDenied =
-    mic === 'denied' || mic === 'blocked-by-policy' || mic === 'no-device' || mic === 'in-use'
-  const micMessage =
-    mic === 'denied' || mic === 'blocked-by-policy' ? labels.permissionDenied : labels.microphoneUnavailable
-  // The way out for this browser (after hydration: the server cannot know the browser).
-  const micHelp = useIsClient() && permissionDenied ? microphoneHelp(mic) : null
-
-  const endedMessage =
-    call?.phase === 'ended'
-      ? labels.left[call.endReason]
-      : call?.phase === 'failed'
-        ? errorText(call.error, labels.errors)
-        : null
-  const shownError = error ?? (call?.phase === 'failed' ? endedMessage : null)
-
-  const join = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault()
-    setTouched(true)
-    if (!valid || joining) return
-    setJoining(true)
-    setError(null)
-    try {
-      const options = { ...(who.trim() ? { displayName: who.trim() } : {}), ...(kind ? { kind } : {}) }
-      await resolved.joinRoom(slug, Object.keys(options).length > 0 ? options : undefined)
-    } catch (err) {
-      const e = err as { code?: string; message?: string }
-      setError(errorText(e, labels.errors, labels.joinFailed))
-    } finally {
-      setJoining(false)
-    }
-  }
-
-  const endForEveryone = () => {
-    if (resolved.endRoom) resolved.endRoom()
-    else if (call?.remote.name) void fallbackApi.endRoom(call.remote.name).then(() => resolved.leaveRoom())
-    else resolved.leaveRoom()
-  }
-
-  const participants = call?.participants ?? []
-  const announce = inRoom
-    ? (labels.phases[call!.phase as 'connecting' | 'connected' | 'reconnecting'] ?? '')
-    : (endedMessage ?? '')
-
-  return (
-    <div className={cx('rl-internal-call', className)} data-state={state} {...rest}>
-      <LiveRegion message={announce} />
-      {inRoom && call ? (
-        // biome-ignore lint/a11y/useSemanticElements: a labelled region of the room's controls
-        <div className="rl-room" role="region" aria-labelledby={`${id}-room`}>
-          <div className="rl-room-header">
-            <p className="rl-room-title" id={`${id}-room`} dir="auto">
-              {labels.room(call.remote.name ?? call.roomName ?? '')}
-            </p>
-            <p className="rl-room-phase" data-state={call.phase}>
-              {labels.phases[call.phase as 'connecting' | 'connected' | 'reconnecting']}
-            </p>
-          </div>
-          {permissionDenied ? (
-            <p className="rl-warning" role="note">
-              {micMessage}
-            </p>
-          ) : null}
-          <p className="rl-room-count" id={`${id}-count`}>
-            {labels.participants(participants.length)}
-          </p>
-          <ul className="rl-participants" aria-labelledby={`${id}-count`}>
-            {participants.map((p) => (
-              <li
-                key={p.identity}
-                className="rl-participant"
-                data-speaking={p.speaking ? '' : undefined}
-                data-muted={p.muted ? '' : undefined}
-                data-local={p.isLocal ? '' : undefined}
-                data-kind={p.kind}
-              >
-                <span className="rl-participant-avatar" aria-hidden="true">
-                  {(p.name ?? p.identity).slice(0, 1).toUpperCase()}
-                </span>
-                <span className="rl-participant-name" dir="auto">
-                  {p.name ?? p.identity}
-                  {p.isLocal ? ` ${labels.you}` : ''}
-                </span>
-                {p.speaking ? (
-                  <span className="rl-badge" data-variant="speaking">
-                    {labels.speaking}
-                  </span>
-                ) : null}
-                {p.muted ? (
-                  <span className="rl-badge" data-variant="muted">
-                    <MicOffIcon />
-                    <span>{labels.muted}</span>
-                  </span>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-          <MutedSpeechNotice speaking={active.speakingWhileMuted} text={labels.speakingWhileMuted} />
-          <NetworkNotice call={call} labels={labels.networkWarnings} />
-          <AgentPresence {...(client ? { client } : {})} {...(agents ? { agents } : {})} />
-          <EnableSound {...(client ? { client } : {})} labels={labels.enableSound} />
-          <div className="rl-room-controls">
-            <button
-              type="button"
-              className="rl-button"
-              data-variant="toggle"
-              aria-pressed={active.muted}
-              onClick={() => active.toggleMute()}
-            >
-              {active.muted ? <MicOffIcon /> : <MicIcon />}
-              <span>{labels.mute}</span>
-            </button>
-            <button
-              type="button"
-              className="rl-button"
-              data-variant="hangup"
-              onClick={() => resolved.leaveRoom()}
-            >
-              <HangupIcon />
-              <span>{labels.leave}</span>
-            </button>
-            {(canEndProp ?? call?.canEnd) ? (
-              <button type="button" className="rl-button" data-variant="danger" onClick={endForEveryone}>
-                {labels.end}
-              </button>
-            ) : null}
-          </div>
-          {showDevices ? <CallDevices devices={devices} labels={labels} /> : null}
-        </div>
-      ) : (
-        <form className="rl-room-form" aria-label={labels.form} onSubmit={join} noValidate>
-          <div className="rl-field">
-            <label htmlFor={`${id}-name`}>{labels.roomName}</label>
-            <input
-              id={`${id}-name`}
-              className="rl-input"
-              type="text"
-              autoComplete="off"
-              required
-              value={name}
-              aria-invalid={touched && !valid ? true : undefined}
-              aria-describedby={`${id}-name-hint`}
-              onChange={(e) => setName(e.currentTarget.value)}
-              onBlur={() => setTouched(true)}
-            />
-            <p id={`${id}-name-hint`} className="rl-hint">
-              {touched && !valid
-                ? labels.roomNameInvalid
-                : slug && slug !== name
-                  ? labels.roomNameNormalized(slug)
-                  : labels.roomNameHint}
-            </p>
-          </div>
-          <div className="rl-field">
-            <label htmlFor={`${id}-who`}>{labels.yourName}</label>
-            <input
-              id={`${id}-who`}
-              className="rl-input"
-              type="text"
-              autoComplete="name"
-              maxLength={64}
-              value={who}
-              onChange={(e) => setWho(e.currentTarget.value)}
-            />
-          </div>
-          {permissionDenied ? (
-            <div className="rl-warning" role="note">
-              <span>{micMessage}</span>
-              {micHelp ? <span className="rl-hint">{micHelp}</span> : null}
-              {resolved.devices.requestPermission ? (
-                <button type="button" className="rl-button" onClick={() => devices.requestPermission()}>
-                  {labels.allowMicrophone}
-                </button>
-              ) : null}
-            </div>
-          ) : null}
-          <button
-            type="submit"
-            className="rl-button"
-            data-variant="primary"
-            disabled={joining}
-            aria-busy={joining || undefined}
-          >
-            {joining ? labels.joining : labels.join}
-          </button>
-          {shownError ? (
-            <p className="rl-error" role="alert">
-              {shownError}
-            </p>
-          ) : endedMessage ? (
-            <p className="rl-hint">{endedMessage}</p>
-          ) : null}
-        </form>
-      )}
-    </div>
-  )
+// What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
+const shared = {
+  microphoneHelp,
+  roomNameProblem,
+  useDevices,
+  HangupIcon,
+  MicIcon,
+  MicOffIcon,
+  MutedSpeechNotice,
+  NetworkNotice,
+  useRinglineApi,
+  AgentPresence,
+  CallDevices,
+  EnableSound,
+  internalCallLabels,
+  toRoomSlug,
+  useActiveCall,
+  useControllableState,
+  useIsClient,
+  useErrorText,
 }
+/** What {@link InternalCall}'s body gets from its shell. Internal. */
+export type InternalCallShared = typeof shared
+const body = /* @__PURE__ */ lazyBody(() =>
+  import('./InternalCallBody').then((m) => m.loadInternalCallBody(shared)),
+)
+
+/**
+ * A team room: join by name, see who is there and who speaks, agents and inviting one, mute, pick devices, leave or
+ * end. Its body loads on first render (a busy placeholder meanwhile); `InternalCall.preload()` fetches it ahead.
+ */
+export const InternalCall = /* @__PURE__ */ withPreload(function InternalCall(props: InternalCallProps) {
+  const labels = useLabels('internalCall', internalCallLabels, props.labels)
+  return body.render(
+    props,
+    <LazyFallback
+      as="div"
+      rootClass="rl-internal-call"
+      className={props.className}
+      label={labels.form}
+      style={props.style}
+    />,
+  )
+}, body)

@@ -3,12 +3,15 @@ import type { MediaDevicesLike } from '@ringline/core'
 import { FakeRoom, fakeLivekit } from '@ringline/core/testing'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, fakeMediaDevices, fakePermissions, fakeSounds } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeCallClient } from '../testing/createFakeCallClient'
 import { ReadyCheck } from './ReadyCheck'
+
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => ReadyCheck.preload())
 
 /** Media devices whose getUserMedia yields a track (or fails with `fail`), recording the constraints. */
 function microphone(fail?: string) {

@@ -1,8 +1,8 @@
 'use client'
-import { type HTMLAttributes, useEffect, useId, useRef, useState } from 'react'
-import { cx } from '../internal/cx'
+import type { HTMLAttributes } from 'react'
 import { formatDuration } from '../internal/format'
 import { DownloadIcon, PauseIcon, PlayIcon } from '../internal/icons'
+import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useLabels } from '../messages'
 
 /** Every text of RecordingPlayer. */
@@ -39,97 +39,31 @@ export interface RecordingPlayerProps extends HTMLAttributes<HTMLDivElement> {
   labels?: Partial<RecordingPlayerLabels>
 }
 
-/** An audio player for a call recording: play / pause, seek, position, download. */
-export function RecordingPlayer({
-  src,
-  durationSeconds,
-  downloadName,
-  labels: labelsProp,
-  className,
-  ...rest
-}: RecordingPlayerProps) {
-  const labels = useLabels('recordingPlayer', recordingPlayerLabels, labelsProp)
-  const audioRef = useRef<HTMLAudioElement>(null)
-  const [playing, setPlaying] = useState(false)
-  const [current, setCurrent] = useState(0)
-  const [duration, setDuration] = useState(durationSeconds ?? 0)
-  const [failed, setFailed] = useState(false)
-  const id = useId()
+// What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
+const shared = { DownloadIcon, PauseIcon, PlayIcon, recordingPlayerLabels, formatDuration }
+/** What {@link RecordingPlayer}'s body gets from its shell. Internal. */
+export type RecordingPlayerShared = typeof shared
+const body = /* @__PURE__ */ lazyBody(() =>
+  import('./RecordingPlayerBody').then((m) => m.loadRecordingPlayerBody(shared)),
+)
 
-  // A new source starts from the beginning.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on src change only
-  useEffect(() => {
-    setPlaying(false)
-    setCurrent(0)
-    setFailed(false)
-  }, [src])
-
-  const toggle = () => {
-    const audio = audioRef.current
-    if (!audio) return
-    if (audio.paused) void audio.play().catch(() => setFailed(true))
-    else audio.pause()
-  }
-  const seek = (value: number) => {
-    const audio = audioRef.current
-    if (audio) audio.currentTime = value
-    setCurrent(value)
-  }
-
-  const total = formatDuration(duration)
-  const position = formatDuration(current)
-  return (
-    // biome-ignore lint/a11y/useSemanticElements: a labelled group of player controls
-    <div
+/**
+ * An audio player for a call recording: play / pause, seek, position, download. Its body loads on first render (a
+ * busy placeholder meanwhile); `RecordingPlayer.preload()` fetches it ahead.
+ */
+export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPlayer(
+  props: RecordingPlayerProps,
+) {
+  const labels = useLabels('recordingPlayer', recordingPlayerLabels, props.labels)
+  return body.render(
+    props,
+    <LazyFallback
+      as="div"
       role="group"
-      aria-label={labels.region}
-      className={cx('rl-recording', className)}
-      data-state={failed ? 'error' : playing ? 'playing' : 'paused'}
-      {...rest}
-    >
-      {/* biome-ignore lint/a11y/useMediaCaption: phone call audio has no caption track; the transcript is shown beside it */}
-      <audio
-        ref={audioRef}
-        src={src}
-        preload="metadata"
-        onPlay={() => setPlaying(true)}
-        onPause={() => setPlaying(false)}
-        onEnded={() => setPlaying(false)}
-        onTimeUpdate={(e) => setCurrent(e.currentTarget.currentTime)}
-        onLoadedMetadata={(e) => {
-          if (Number.isFinite(e.currentTarget.duration)) setDuration(e.currentTarget.duration)
-        }}
-        onError={() => setFailed(true)}
-      />
-      <button type="button" className="rl-button" data-variant="icon" onClick={toggle} disabled={failed}>
-        {playing ? <PauseIcon /> : <PlayIcon />}
-        <span className="rl-sr-only">{playing ? labels.pause : labels.play}</span>
-      </button>
-      <input
-        id={`${id}-seek`}
-        className="rl-range"
-        type="range"
-        min={0}
-        max={Math.max(duration, 0.001)}
-        step={0.1}
-        value={Math.min(current, duration || current)}
-        aria-label={labels.seek}
-        aria-valuetext={labels.position(position, total)}
-        disabled={failed}
-        onChange={(e) => seek(Number(e.currentTarget.value))}
-      />
-      <span className="rl-recording-time" aria-hidden="true">
-        {position} / {total}
-      </span>
-      <a className="rl-button" data-variant="icon" href={src} download={downloadName ?? true}>
-        <DownloadIcon />
-        <span className="rl-sr-only">{labels.download}</span>
-      </a>
-      {failed ? (
-        <p className="rl-error" role="alert">
-          {labels.error}
-        </p>
-      ) : null}
-    </div>
+      rootClass="rl-recording"
+      className={props.className}
+      label={labels.region}
+      style={props.style}
+    />,
   )
-}
+}, body)

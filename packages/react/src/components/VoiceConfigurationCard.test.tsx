@@ -1,13 +1,16 @@
 import type { TwilioVoiceStatus } from '@ringline/core/protocol'
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { createFakeApi, FAKE_VOICE_STATUS, type FakeApiOptions } from '../testing/createFakeApi'
 import type { RinglineApi } from '../types'
 import { VoiceConfigurationCard, type VoiceConfigurationCardProps } from './VoiceConfigurationCard'
+
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => VoiceConfigurationCard.preload())
 
 const ACCOUNT = `AC${'a'.repeat(32)}`
 const TOKEN = 'f'.repeat(32)

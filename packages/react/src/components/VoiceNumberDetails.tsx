@@ -1,9 +1,8 @@
 'use client'
 import type { NumberConnection } from '@ringline/core/protocol'
 import { useMemo } from 'react'
-import { useIsClient } from '../internal/useIsClient'
-import { useRinglineMessages } from '../messages'
 import type { SeenTestCall } from './useTestCallsSeen'
+import type { VoiceSettingsCardShared } from './VoiceSettingsCard'
 import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 /** Props of {@link VoiceNumberDetails}. */
@@ -16,6 +15,8 @@ export interface VoiceNumberDetailsProps {
   seen?: SeenTestCall | null
   labels: VoiceSettingsCardLabels
   formatNumber: (e164: string) => string
+  /** What the card's body got from its shell. */
+  shared: VoiceSettingsCardShared
 }
 
 /** Trunk SID, SIP target and the last call seen of one connected number (part of `VoiceSettingsCard`). */
@@ -25,9 +26,10 @@ export function VoiceNumberDetails({
   seen,
   labels,
   formatNumber,
+  shared,
 }: VoiceNumberDetailsProps) {
-  const locale = useRinglineMessages()?.locale
-  const isClient = useIsClient()
+  const locale = shared.useRinglineMessages()?.locale
+  const isClient = shared.useIsClient()
   const dateFormat = useMemo(
     () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
     [locale],

@@ -2,7 +2,7 @@ import type { NumberConnection, TwilioNumber } from '@ringline/core/protocol'
 import { makeEvent, makeRecord } from '@ringline/core/testing'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
@@ -57,6 +57,9 @@ async function fillCredentials(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe('VoiceSettingsCard', () => {
+  // These tests are about the card's body; the lazy shell itself is tested in lazyComponents.test.tsx.
+  beforeAll(() => VoiceSettingsCard.preload())
+
   it('walks credentials → verify → save → pick a number → connect with 25/50/75/100 progress', async () => {
     const user = userEvent.setup()
     const onConnected = vi.fn()

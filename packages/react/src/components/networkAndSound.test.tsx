@@ -3,7 +3,7 @@
 import { createFakeClock } from '@ringline/core/testing'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import {
   createTestClient,
@@ -18,6 +18,9 @@ import { createFakeCallClient } from '../testing/createFakeCallClient'
 import { CallControls } from './CallControls'
 import { EnableSound } from './EnableSound'
 import { InternalCall } from './InternalCall'
+
+// These tests are about the body; the lazy shell itself is tested in lazyComponents.test.tsx.
+beforeAll(() => InternalCall.preload())
 
 const statusWith = (text: RegExp) =>
   screen.queryAllByRole('status').find((el) => text.test(el.textContent ?? '')) ?? null
