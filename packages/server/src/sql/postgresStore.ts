@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg'
+import { preparedName } from './prepared'
 import { createSqlStore } from './sqlStore'
 import type { RinglineStore, SqlDriver, Transaction } from './types'
 
@@ -11,13 +12,35 @@ export type PostgresStoreOptions = (
   max?: number
   /** Run migrations on first use (default true); otherwise run `ringline migrate`. */
   migrate?: boolean
+  /**
+   * Run the hot statements (webhooks) as named prepared statements, parsed and planned once per connection
+   * (default true). Turned off by itself when the server says a prepared statement is missing or exists already,
+   * as behind a transaction-mode pooler (PgBouncer before 1.21, Supavisor's transaction mode); `false` never tries.
+   */
+  prepare?: boolean
 }
 
-function wrap(client: Pool | PoolClient): Transaction {
+/** Whether statements may still be prepared (`prepare`, until a pooler refused them). */
+interface Preparing {
+  on: boolean
+}
+
+// A prepared statement the connection lacks, or one its server already has: a transaction-mode pooler between.
+const POOLED_PREPARE = new Set(['26000', '42P05'])
+
+function wrap(client: Pool | PoolClient, preparing: Preparing): Transaction {
   return {
     async query(sql, params) {
-      const result = await client.query(sql, params as unknown[])
-      return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
+      const name = preparing.on ? preparedName(sql) : undefined
+      try {
+        const result = name
+          ? await client.query({ name, text: sql, values: params as unknown[] })
+          : await client.query(sql, params as unknown[])
+        return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
+      } catch (error) {
+        if (name && POOLED_PREPARE.has((error as { code?: string }).code ?? '')) preparing.on = false
+        throw error
+      }
     },
     async exec(sql) {
       await client.query(sql)
@@ -32,6 +55,7 @@ function wrap(client: Pool | PoolClient): Transaction {
  */
 export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   let pool: Promise<Pool> | undefined
+  const preparing: Preparing = { on: options.prepare !== false }
   const ownsPool = !options.pool
   const open = (): Promise<Pool> => {
     pool ??= options.pool
@@ -55,7 +79,7 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   const driver: SqlDriver = {
     kind: 'postgres',
     async query(sql, params) {
-      return wrap(await open()).query(sql, params)
+      return wrap(await open(), preparing).query(sql, params)
     },
     async exec(sql) {
       await (await open()).query(sql)
@@ -71,7 +95,7 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       client.on('error', onError)
       try {
         await client.query('BEGIN')
-        const result = await fn(wrap(client))
+        const result = await fn(wrap(client, preparing))
         await client.query('COMMIT')
         return result
       } catch (error) {
