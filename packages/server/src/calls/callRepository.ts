@@ -10,6 +10,8 @@ import { date, json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
+import { createdByFact, mergeLivekitFact } from './participantRepository'
+import type { SessionFact } from './presence'
 
 /** Fields of a new call. */
 export interface NewCall {
@@ -546,6 +548,70 @@ export async function recordWebhookEventReadingCall(
   const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
   return { fresh: (rows[0]?.fresh ?? 0) > 0, call: call ? callFromRow(call) : null }
 }
+
+/** A LiveKit join or leave that `recordWebhookEventWithFact` records on the room's call when it can. */
+export interface WebhookFact {
+  identity: string
+  kind: string
+  name: string | null
+  fact: SessionFact
+  /** The LiveKit room instance the event names (`''`: none). */
+  roomSid: string
+}
+
+/**
+ * `recordWebhookEventReadingCall` that also, in the same statement, records `fact` on the room's call as
+ * `recordParticipantFact` does (user id from the call's tenant), when the event is new and the call is the event's
+ * own room instance already bound to it (or the event names none): then nothing else had to be written first.
+ * `recorded`: whether it did; when not, the caller records the fact as usual, if at all.
+ */
+export async function recordWebhookEventWithFact(
+  q: Queryable,
+  event: WebhookEventRecord,
+  roomName: string,
+  fact: WebhookFact,
+): Promise<{ fresh: boolean; call: StoredCall | null; recorded: boolean }> {
+  const created = createdByFact(fact.fact)
+  const { rows } = await q.query<{ fresh: number; call: CallRow | string | null; recorded: number }>(
+    RECORD_WITH_FACT,
+    [
+      ...webhookEventParams(event),
+      roomName,
+      fact.identity,
+      fact.kind,
+      fact.name,
+      created.joinedAt,
+      created.leftAt,
+      created.sessions,
+      fact.fact.sid,
+      fact.fact.type,
+      fact.fact.at,
+      fact.roomSid,
+    ],
+  )
+  const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
+  return {
+    fresh: (rows[0]?.fresh ?? 0) > 0,
+    call: call ? callFromRow(call) : null,
+    recorded: (rows[0]?.recorded ?? 0) > 0,
+  }
+}
+
+const RECORD_WITH_FACT = preparable(`WITH recorded AS (${INSERT_WEBHOOK_EVENT} RETURNING 1),
+     room_call AS (${latestCallByRoom('$9')}),
+     fact AS (
+       INSERT INTO ringline_call_participants AS p
+         (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+       SELECT c.id, $10::text, $11::text, $12::text,
+         CASE WHEN starts_with($10::text, c.tenant_id || ':') THEN substr($10::text, length(c.tenant_id) + 2) END,
+         $13::timestamptz, $14::timestamptz, $15::jsonb
+       FROM room_call AS c
+       WHERE EXISTS (SELECT 1 FROM recorded)
+         AND ($19::text = '' OR c.metadata -> 'internals' ->> 'roomSid' = $19::text)
+       ${mergeLivekitFact('$16', '$17', '$18')}
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM recorded)::int AS fresh, (SELECT to_jsonb(c) FROM room_call AS c) AS call,
+       (SELECT count(*) FROM fact)::int AS recorded`)
 
 // The call as one JSON value: the statement's result type stays the same when a migration adds a column.
 const RECORD_READING_CALL = preparable(`WITH recorded AS (${INSERT_WEBHOOK_EVENT} RETURNING 1)

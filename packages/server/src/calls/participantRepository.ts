@@ -203,7 +203,7 @@ export async function recordParticipantFact(
   if (fact.sid.startsWith(REQUESTED)) return writeFacts(q, row, await lockRow(q, row), [fact])
   // A LiveKit fact: one statement creates the row with it, or merges it into the row's sessions in SQL (as
   // `withFact` and `presenceOf` do) under the row's lock, so a concurrent writer's change is never lost.
-  const created = factWrite(row, {}, [fact])
+  const created = createdByFact(fact)
   const { rows } = await q.query<{ present: boolean }>(MERGE_LIVEKIT_FACT, [
     row.callId,
     row.identity,
@@ -212,45 +212,63 @@ export async function recordParticipantFact(
     row.userId ?? null,
     created.joinedAt,
     created.leftAt,
-    JSON.stringify(created.sessions),
+    created.sessions,
     fact.sid,
     fact.type,
     fact.at,
   ])
-  return rows[0]?.present ?? created.present
+  return rows[0]?.present ?? created.leftAt === null
 }
 
 /**
- * `recordParticipantFact` of a LiveKit fact ($9 sid, $10 type, $11 ISO time) in one statement: a new row gets the
- * fact's sessions as computed ($6–$8); an existing row gets `withFact` in SQL — the joins Ringline recorded that are
- * still open end at the fact's time, then the session's earliest join or latest leave (ISO times compare as "C"
- * strings) — and `factWrite`'s presence, kind, name and user id.
+ * The `ON CONFLICT` clause that merges a LiveKit fact (parameters `sid`, `type`, `at`: e.g. `$9`) into an existing
+ * participant row (alias `p`), as `withFact` and `factWrite` do: the joins Ringline recorded that are still open end
+ * at the fact's time, then the session's earliest join or latest leave (ISO times compare as "C" strings), then the
+ * presence, and the kind, name and user id of the row proposed for insertion.
  */
-const MERGE_LIVEKIT_FACT = preparable(`INSERT INTO ringline_call_participants AS p
-       (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
-     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::jsonb)
-     ON CONFLICT (call_id, identity) DO UPDATE SET (sessions, joined_at, left_at, kind, name, user_id) = (
+export function mergeLivekitFact(sid: string, type: string, at: string): string {
+  return `ON CONFLICT (call_id, identity) DO UPDATE SET (sessions, joined_at, left_at, kind, name, user_id) = (
        SELECT merged.s, COALESCE(presence.joined::timestamptz, p.joined_at),
-         CASE WHEN presence.present THEN NULL ELSE COALESCE(presence.left_, $11::text)::timestamptz END,
-         CASE WHEN $10::text = 'joined' OR p.kind = 'other' THEN $3 ELSE p.kind END,
-         COALESCE($4, p.name), COALESCE($5, p.user_id)
+         CASE WHEN presence.present THEN NULL ELSE COALESCE(presence.left_, ${at}::text)::timestamptz END,
+         CASE WHEN ${type}::text = 'joined' OR p.kind = 'other' THEN EXCLUDED.kind ELSE p.kind END,
+         COALESCE(EXCLUDED.name, p.name), COALESCE(EXCLUDED.user_id, p.user_id)
        FROM (
-         SELECT closed.s || jsonb_build_object($9::text, COALESCE(closed.s -> $9::text, '{}'::jsonb) ||
-           CASE WHEN $10::text = 'joined' THEN jsonb_build_object('joinedAt',
-               CASE WHEN (closed.s -> $9::text ->> 'joinedAt') COLLATE "C" <= $11::text
-                 THEN closed.s -> $9::text ->> 'joinedAt' ELSE $11::text END)
+         SELECT closed.s || jsonb_build_object(${sid}::text, COALESCE(closed.s -> ${sid}::text, '{}'::jsonb) ||
+           CASE WHEN ${type}::text = 'joined' THEN jsonb_build_object('joinedAt',
+               CASE WHEN (closed.s -> ${sid}::text ->> 'joinedAt') COLLATE "C" <= ${at}::text
+                 THEN closed.s -> ${sid}::text ->> 'joinedAt' ELSE ${at}::text END)
              ELSE jsonb_build_object('leftAt',
-               CASE WHEN (closed.s -> $9::text ->> 'leftAt') COLLATE "C" >= $11::text
-                 THEN closed.s -> $9::text ->> 'leftAt' ELSE $11::text END) END) AS s
+               CASE WHEN (closed.s -> ${sid}::text ->> 'leftAt') COLLATE "C" >= ${at}::text
+                 THEN closed.s -> ${sid}::text ->> 'leftAt' ELSE ${at}::text END) END) AS s
          FROM (
            SELECT COALESCE(jsonb_object_agg(e.key,
                CASE WHEN starts_with(e.key, '${REQUESTED}') AND NOT e.value ? 'leftAt'
-                 THEN e.value || jsonb_build_object('leftAt', $11::text) ELSE e.value END), '{}'::jsonb) AS s
+                 THEN e.value || jsonb_build_object('leftAt', ${at}::text) ELSE e.value END), '{}'::jsonb) AS s
            FROM jsonb_each(COALESCE(p.sessions, '{}'::jsonb)) AS e) AS closed) AS merged,
        LATERAL (
          SELECT COALESCE(bool_or(v ? 'joinedAt' AND NOT v ? 'leftAt'), false) AS present,
            min((v ->> 'joinedAt') COLLATE "C") AS joined, max((v ->> 'leftAt') COLLATE "C") AS left_
-         FROM jsonb_each(merged.s) AS x(k, v)) AS presence)
+         FROM jsonb_each(merged.s) AS x(k, v)) AS presence)`
+}
+
+/**
+ * The row a LiveKit fact creates when the participant has none yet: its `joined_at`, `left_at` and `sessions`
+ * (`recordParticipantFact`'s insert values).
+ */
+export function createdByFact(fact: SessionFact): {
+  joinedAt: string | null
+  leftAt: string | null
+  sessions: string
+} {
+  const w = factWrite({ callId: '', identity: '', kind: 'other' }, {}, [fact])
+  return { joinedAt: w.joinedAt, leftAt: w.leftAt, sessions: JSON.stringify(w.sessions) }
+}
+
+/** `recordParticipantFact` of a LiveKit fact ($9 sid, $10 type, $11 ISO time) in one statement. */
+const MERGE_LIVEKIT_FACT = preparable(`INSERT INTO ringline_call_participants AS p
+       (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::jsonb)
+     ${mergeLivekitFact('$9', '$10', '$11')}
      RETURNING p.left_at IS NULL AS present`)
 
 /** Records a user joining through Ringline (before LiveKit's own join event, which then takes over). */

@@ -16,8 +16,10 @@ import {
   pruneWebhookEvents,
   recordWebhookEvent,
   recordWebhookEventReadingCall,
+  recordWebhookEventWithFact,
   updateInternals,
   type WebhookEventRecord,
+  type WebhookFact,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
 import {
@@ -220,7 +222,7 @@ async function onInboundSipJoined(
  */
 async function recordOnRoomCall(
   tx: Queryable,
-  call: StoredCall | null,
+  { call, recorded }: Start,
   event: WebhookEvent,
   p: ParticipantInfo,
   type: SessionFact['type'],
@@ -228,9 +230,31 @@ async function recordOnRoomCall(
   if (!call) return { open: null, known: false }
   const open = call.endedAt === null ? call : null
   if (!belongsTo(call, event)) return { open: null, known: true }
+  // Recorded already with the dedupe row (the call was bound to the event's room instance: nothing to bind).
+  if (recorded) return { open, known: true }
   if (open) await bindRoom(tx, open, event)
   await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, type))
   return { open, known: true }
+}
+
+/**
+ * The join or leave a participant event records on its room's call, for the dedupe row's statement to record it
+ * (see `recordWebhookEventWithFact`); none for a user joining an inbound call's room (see `refuseOutsider`).
+ */
+function webhookFact(event: WebhookEvent): WebhookFact | undefined {
+  const roomName = event.room?.name
+  const p = event.participant
+  if (!roomName || !p?.identity) return undefined
+  const type = event.event === 'participant_joined' ? 'joined' : 'left'
+  if (type === 'joined' && p.kind === ParticipantInfo_Kind.STANDARD && roomName.startsWith('in-'))
+    return undefined
+  return {
+    identity: p.identity,
+    kind: participantKind(p),
+    name: p.name || null,
+    fact: sessionFact(event, p, type),
+    roomSid: event.room?.sid ?? '',
+  }
 }
 
 /**
@@ -270,14 +294,14 @@ async function onParticipantJoined(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
-  roomCall: StoredCall | null,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
   // Neither writes before it reads the room's call: both see it as it stood when the webhook began.
-  if (await refuseOutsider(ctx, tx, event, roomName, p, effects, roomCall)) return
-  const { open: call, known } = await recordOnRoomCall(tx, roomCall, event, p, 'joined')
+  if (await refuseOutsider(ctx, tx, event, roomName, p, effects, start.call)) return
+  const { open: call, known } = await recordOnRoomCall(tx, start, event, p, 'joined')
   if (!call) {
     // An inbound room that ever had a call never starts another (a late or retried join of a call that ended).
     if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
@@ -329,13 +353,13 @@ async function onParticipantLeft(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
-  roomCall: StoredCall | null,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
   // With no call yet, the event's own row tells a join that arrives later that this participant is gone.
-  const { open: call } = await recordOnRoomCall(tx, roomCall, event, p, 'left')
+  const { open: call } = await recordOnRoomCall(tx, start, event, p, 'left')
   if (!call) return
   if (call.direction === 'internal') {
     effects.publish.push({ room: call })
@@ -406,7 +430,7 @@ async function onMicrophoneTrack(
   tx: Queryable,
   event: WebhookEvent,
   _effects: Effects,
-  call: StoredCall | null,
+  { call }: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
@@ -434,11 +458,11 @@ async function onRoomFinished(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
-  roomCall: StoredCall | null,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   if (!roomName) return
-  const call = openOnly(roomCall)
+  const call = openOnly(start.call)
   if (!call) return
   // An outbound call still dialing is settled by its dial result.
   if (call.direction === 'outbound' && call.status !== 'in-progress') return
@@ -514,16 +538,23 @@ function pruneOccasionally(ctx: RinglineContext): void {
 }
 
 /**
- * What a webhook's handler does: `call` is the room's call (`getLatestCallByRoom`) as it stood when this webhook
- * began to apply, read in the statement of its dedupe row.
+ * What a webhook's handler does: `start.call` is the room's call (`getLatestCallByRoom`) as it stood when this
+ * webhook began to apply, read in the statement of its dedupe row; `start.recorded`: that statement recorded the
+ * webhook's join or leave on that call already (see `recordWebhookEventWithFact`).
  */
 type Handler = (
   ctx: RinglineContext,
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
-  call: StoredCall | null,
+  start: Start,
 ) => Promise<void>
+
+/** What the statement of a webhook's dedupe row read and did (see `Handler`). */
+interface Start {
+  call: StoredCall | null
+  recorded: boolean
+}
 
 /** One verified webhook on its way into the store. */
 interface Applying {
@@ -531,6 +562,8 @@ interface Applying {
   handler: Handler | undefined
   /** Its dedupe row (`null`: an event without an id, applied every time). */
   record: WebhookEventRecord | null
+  /** Its join or leave, when the dedupe row's statement may record it (see `recordWebhookEventWithFact`). */
+  fact?: WebhookFact
   effects: Effects
 }
 
@@ -652,17 +685,23 @@ class WebhookQueue {
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
       for (const { applying, room } of batch) {
-        const { record, handler } = applying
+        const { record, handler, fact } = applying
         let isNew = true
-        let call: StoredCall | null = null
-        if (record && room && handler)
-          ({ fresh: isNew, call } = await recordWebhookEventReadingCall(tx, record, room))
+        const start: Start = { call: null, recorded: false }
+        if (record && room && handler && fact)
+          ({
+            fresh: isNew,
+            call: start.call,
+            recorded: start.recorded,
+          } = await recordWebhookEventWithFact(tx, record, room, fact))
+        else if (record && room && handler)
+          ({ fresh: isNew, call: start.call } = await recordWebhookEventReadingCall(tx, record, room))
         else {
           if (record) isNew = await recordWebhookEvent(tx, record)
-          if (isNew && room && handler) call = await getLatestCallByRoom(tx, room)
+          if (isNew && room && handler) start.call = await getLatestCallByRoom(tx, room)
         }
         fresh.push(isNew)
-        if (isNew) await handler?.(ctx, tx, applying.event, applying.effects, call)
+        if (isNew) await handler?.(ctx, tx, applying.event, applying.effects, start)
       }
       // Each changed room's participants, read once (all rooms in one statement) after the whole batch applied.
       const lastRefresh = new Map<string, RoomRefresh>()
@@ -756,6 +795,12 @@ export async function handleLivekitWebhook(
   const applying: Applying = {
     event,
     handler,
+    fact:
+      event.event === 'participant_joined' ||
+      event.event === 'participant_left' ||
+      event.event === 'participant_connection_aborted'
+        ? webhookFact(event)
+        : undefined,
     record: event.id
       ? {
           id: event.id,
