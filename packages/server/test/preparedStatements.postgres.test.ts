@@ -2,8 +2,8 @@
 // one is missing (as a transaction-mode pooler that moved the client to another connection would).
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { preparable } from '../src/sql/prepared'
 import { postgresStore } from '../src/sql/postgresStore'
+import { preparable } from '../src/sql/prepared'
 import { freshDatabaseUrl } from './helpers'
 
 const HOT = preparable('SELECT $1::int + 1 AS n')
@@ -24,7 +24,9 @@ describe('prepared statements on PostgreSQL', () => {
   it('prepares a marked statement once per connection, and stops after the server lost one', async () => {
     const store = postgresStore({ pool, migrate: false })
     expect((await store.query<{ n: number }>(HOT, [1])).rows[0]?.n).toBe(2)
-    expect(await store.transaction((tx) => tx.query<{ n: number }>(HOT, [2]))).toMatchObject({ rows: [{ n: 3 }] })
+    expect(await store.transaction((tx) => tx.query<{ n: number }>(HOT, [2]))).toMatchObject({
+      rows: [{ n: 3 }],
+    })
     expect(await prepared()).toEqual([HOT])
     // The connection forgets it (a pooler would hand over another connection): the next run fails, then the store
     // runs its statements unprepared.
