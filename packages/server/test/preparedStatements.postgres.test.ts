@@ -42,4 +42,31 @@ describe('prepared statements on PostgreSQL', () => {
     expect((await store.query<{ n: number }>(HOT, [1])).rows[0]?.n).toBe(2)
     expect(await prepared()).toEqual([])
   })
+
+  it('a transaction whose first statement has no parameters sends it with its BEGIN: inside the transaction', async () => {
+    const store = postgresStore({ pool, migrate: false })
+    await pool.query('CREATE TABLE IF NOT EXISTS lazy_begin (n int)')
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.query('INSERT INTO lazy_begin VALUES (1)')
+        const { rows } = await tx.query<{ a: string; b: string }>(
+          'SELECT txid_current()::text AS a, $1::text AS b',
+          ['x'],
+        )
+        const first = await tx.query<{ id: string }>('SELECT txid_current()::text AS id')
+        expect(first.rows[0]?.id).toBe(rows[0]?.a)
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    expect((await pool.query('SELECT count(*)::int AS n FROM lazy_begin')).rows[0]?.n).toBe(0)
+    // Its result is the statement's own; a transaction with no statement commits nothing and fails nothing.
+    expect(
+      await store.transaction(async (tx) => (await tx.query<{ n: number }>('SELECT 41 + 1 AS n')).rows),
+    ).toEqual([{ n: 42 }])
+    expect(await store.transaction(async () => 'none')).toBe('none')
+    await store.transaction(async (tx) => {
+      await tx.query('INSERT INTO lazy_begin VALUES (2)')
+    })
+    expect((await pool.query('SELECT count(*)::int AS n FROM lazy_begin')).rows[0]?.n).toBe(1)
+  })
 })

@@ -49,9 +49,11 @@ function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[
   }
 }
 
-/** The rooms a transaction's advisory-lock statement names (one room, or an array of them). */
-const lockedRooms = (sql: string, params?: unknown[]): string[] | undefined =>
-  /pg_advisory_xact_lock/.test(sql) ? [params?.[1]].flat().map(String) : undefined
+/** The rooms a transaction's advisory-lock statement names (inlined as string literals). */
+const lockedRooms = (sql: string): string[] | undefined =>
+  /pg_advisory_xact_lock/.test(sql)
+    ? [...sql.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'"))
+    : undefined
 
 /** Wraps a store: `failing(sql, params)` true makes that query throw (inside transactions too). */
 function faultyStore(
@@ -165,8 +167,8 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
   it('webhooks of several rooms arriving together commit together; each room publishes in its order', async () => {
     const locks: string[][] = []
     const r = await start((s) =>
-      watchedStore(s, (sql, params) => {
-        const rooms = lockedRooms(sql, params)
+      watchedStore(s, (sql) => {
+        const rooms = lockedRooms(sql)
         if (rooms) locks.push(rooms)
       }),
     )
@@ -205,8 +207,8 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     const locks: string[][] = []
     const r = await start((s) =>
       faultyStore(
-        watchedStore(s, (sql, params) => {
-          const rooms = lockedRooms(sql, params)
+        watchedStore(s, (sql) => {
+          const rooms = lockedRooms(sql)
           if (rooms) locks.push(rooms)
         }),
         (sql, params) => /ringline_webhook_events/.test(sql) && !!params?.includes('acme:poison'),

@@ -93,13 +93,37 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         broken = error
       }
       client.on('error', onError)
+      // BEGIN goes out with the transaction's first statement when that one has no parameters ("BEGIN; …", one round
+      // trip: the simple protocol takes several statements), else just before it.
+      let begun = false
+      const inner = wrap(client, preparing)
+      const tx: Transaction = {
+        async query(sql, params) {
+          if (begun) return inner.query(sql, params)
+          begun = true
+          if (params?.length) {
+            await client.query('BEGIN')
+            return inner.query(sql, params)
+          }
+          const results = (await client.query(`BEGIN; ${sql}`)) as unknown as Array<{
+            rows: never[]
+            rowCount: number | null
+          }>
+          const last = results[results.length - 1]
+          return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 }
+        },
+        async exec(sql) {
+          if (!begun) await client.query('BEGIN')
+          begun = true
+          await inner.exec(sql)
+        },
+      }
       try {
-        await client.query('BEGIN')
-        const result = await fn(wrap(client, preparing))
-        await client.query('COMMIT')
+        const result = await fn(tx)
+        if (begun) await client.query('COMMIT')
         return result
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
+        if (begun) await client.query('ROLLBACK').catch(() => {})
         throw error
       } finally {
         client.removeListener('error', onError)

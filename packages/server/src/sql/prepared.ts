@@ -16,3 +16,12 @@ export function preparable(sql: string): string {
 export function preparedName(sql: string): string | undefined {
   return names.get(sql)
 }
+
+/**
+ * `value` as an SQL string literal (quotes and backslashes escaped, `E'…'` when it has a backslash, as `pg`'s
+ * `escapeLiteral`), for a statement that must carry no parameters (see `postgresStore`'s transactions).
+ */
+export function quoteLiteral(value: string): string {
+  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`
+  return value.includes('\\') ? ` E${quoted}` : quoted
+}

@@ -45,7 +45,7 @@ import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
 import { publishRoom, roomInfos } from '../rooms/rooms'
-import { preparable } from '../sql/prepared'
+import { quoteLiteral } from '../sql/prepared'
 import type { Queryable } from '../sql/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN, userIdentity } from '../tokens'
 
@@ -513,10 +513,17 @@ async function handleEgressEvent(
 // The advisory-lock space of per-room webhook serialisation (the migration lock uses a single bigint key).
 const ROOM_LOCK = 727_465_464
 
-const LOCK_ROOM = preparable('SELECT pg_advisory_xact_lock($1, hashtext($2))')
-// The subquery's sort comes before the locks are taken: every transaction takes them in the order of their keys.
-const LOCK_ROOMS = preparable(`SELECT count(pg_advisory_xact_lock($1, key)) FROM
-  (SELECT DISTINCT hashtext(room) AS key FROM unnest($2::text[]) AS room ORDER BY key) AS keys`)
+/**
+ * The statement taking the locks of `rooms`, their names inlined. Several: the subquery's sort comes before the
+ * locks are taken, so every transaction takes them in the order of their keys.
+ */
+function lockRooms(rooms: string[]): string {
+  if (rooms.length === 1)
+    return `SELECT pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${quoteLiteral(rooms[0] ?? '')}))`
+  return `SELECT count(pg_advisory_xact_lock(${ROOM_LOCK}, key)) FROM
+  (SELECT DISTINCT hashtext(room) AS key FROM unnest(ARRAY[${rooms.map(quoteLiteral).join(', ')}]::text[]) AS room
+   ORDER BY key) AS keys`
+}
 
 /** How often one instance prunes old webhook ids (amortised over webhook handling: no timer, no cron). */
 export const WEBHOOK_PRUNE_EVERY_MS = 10 * 60_000
@@ -679,8 +686,8 @@ class WebhookQueue {
       // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
       // the caller's join) applied concurrently would each miss the other's uncommitted row. Every room's lock in
       // one statement, in the order of their keys, so two instances locking overlapping rooms cannot deadlock.
-      if (rooms.length === 1) await tx.query(LOCK_ROOM, [ROOM_LOCK, rooms[0]])
-      else if (rooms.length > 1) await tx.query(LOCK_ROOMS, [ROOM_LOCK, rooms])
+      // No parameters: on PostgreSQL it goes out with the BEGIN, in one round trip.
+      if (rooms.length > 0) await tx.query(lockRooms(rooms))
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
