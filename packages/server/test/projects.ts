@@ -7,6 +7,7 @@ export const STORE_SUITES = [
   'test/twilio.routes.test.ts',
   'test/cli.test.ts',
   'test/webhookBatching.test.ts',
+  'test/participantFacts.test.ts',
 ]
 
 /** Suites that need the sandbox's livekit-server / livekit-sip or the test PostgreSQL cluster. */

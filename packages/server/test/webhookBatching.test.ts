@@ -10,18 +10,50 @@ import { signedWebhook } from './webhookSigner'
 const ROOM = 'int-acme-batch'
 const room = { name: ROOM, sid: 'RM_batch' }
 
-/** A participant_joined of `identity` in the test room, as `handleLivekitWebhook` takes it. */
-async function join(identity: string, id?: string): Promise<{ body: string; auth: string }> {
+/** A participant_joined of `identity` in the test room (or `inRoom`), as `handleLivekitWebhook` takes it. */
+async function join(
+  identity: string,
+  id?: string,
+  inRoom: { name: string; sid: string } = room,
+): Promise<{ body: string; auth: string }> {
   const request = await signedWebhook(
     {
       event: 'participant_joined',
-      room,
+      room: inRoom,
       participant: { sid: `PA_${identity}`, identity, state: 'ACTIVE', joinedAt: '1750000000' },
     },
     id ? { id } : {},
   )
   return { body: await request.text(), auth: request.headers.get('authorization') ?? '' }
 }
+
+/** The rooms `b0`… `b<n-1>` (alice opened each) and their LiveKit names. */
+const otherRooms = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ short: `b${i}`, name: `int-acme-b${i}`, sid: `RM_b${i}` }))
+
+/** Wraps a store: `seen(sql, params)` hears every query run in a transaction. */
+function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[]) => void): RinglineStore {
+  return {
+    ...base,
+    transaction: (fn) =>
+      base.transaction((tx) =>
+        fn({
+          ...tx,
+          query: (sql, params) => {
+            seen(sql, params)
+            return tx.query(sql, params)
+          },
+          exec: tx.exec,
+        }),
+      ),
+  }
+}
+
+/** The rooms a transaction's advisory-lock statement names (inlined as string literals). */
+const lockedRooms = (sql: string): string[] | undefined =>
+  /pg_advisory_xact_lock/.test(sql)
+    ? [...sql.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'"))
+    : undefined
 
 /** Wraps a store: `failing(sql, params)` true makes that query throw (inside transactions too). */
 function faultyStore(
@@ -130,6 +162,73 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     expect(results.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
     expect(await count(store, "ringline_call_participants WHERE identity LIKE 'acme:g%'")).toBe(3)
     expect(await count(store, "ringline_call_participants WHERE identity = 'acme:poison'")).toBe(0)
+  })
+
+  it('webhooks of several rooms arriving together commit together; each room publishes in its order', async () => {
+    const locks: string[][] = []
+    const r = await start((s) =>
+      watchedStore(s, (sql) => {
+        const rooms = lockedRooms(sql)
+        if (rooms) locks.push(rooms)
+      }),
+    )
+    const rooms = otherRooms(4)
+    for (const x of rooms) await r.api.joinRoom(USERS.alice!, x.short)
+    const seen: RinglineEvent[] = []
+    const unsubscribe = r.api.subscribe(USERS.alice!, (e) => seen.push(e))
+    locks.length = 0
+    // Three joins in each room, the rooms interleaved.
+    const hooks = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => join(`acme:m${i}`, undefined, rooms[i % 4])),
+    )
+    const outcomes = await Promise.all(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    expect(outcomes.map((o) => o.outcome)).toEqual(Array(12).fill('processed'))
+    // Fewer transactions than webhooks, and one of them held several rooms (each room's lock once).
+    expect(locks.length).toBeLessThan(12)
+    expect(locks.some((x) => x.length > 1)).toBe(true)
+    for (const x of locks) expect(new Set(x).size).toBe(x.length)
+    const listed = await r.api.listRooms(USERS.alice!)
+    for (const [k, x] of rooms.entries()) {
+      const info = listed.rooms.find((y) => y.name === x.short)
+      expect(info?.participants.map((p) => p.identity).sort()).toEqual(
+        ['acme:alice', `acme:m${k}`, `acme:m${k + 4}`, `acme:m${k + 8}`].sort(),
+      )
+      // Each room's updates only grow and end with everyone.
+      const counts = seen
+        .filter((e) => e.type === 'room.updated' && e.room?.name === x.short)
+        .map((e) => (e.type === 'room.updated' ? (e.room?.participants.length ?? -1) : -1))
+      expect(counts.at(-1)).toBe(4)
+      for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThan(counts[i - 1] as number)
+    }
+    unsubscribe()
+  })
+
+  it('a batch of several rooms that fails is applied again one webhook at a time: only the poison is 503', async () => {
+    const locks: string[][] = []
+    const r = await start((s) =>
+      faultyStore(
+        watchedStore(s, (sql) => {
+          const rooms = lockedRooms(sql)
+          if (rooms) locks.push(rooms)
+        }),
+        (sql, params) => /ringline_webhook_events/.test(sql) && !!params?.includes('acme:poison'),
+      ),
+    )
+    const rooms = otherRooms(3)
+    for (const x of rooms) await r.api.joinRoom(USERS.alice!, x.short)
+    locks.length = 0
+    const ids = ['acme:p0', 'acme:p1', 'acme:p2', 'acme:p3', 'acme:poison', 'acme:p5', 'acme:p6', 'acme:p7']
+    const hooks = await Promise.all(ids.map((id, i) => join(id, undefined, rooms[i % 3])))
+    const results = await Promise.allSettled(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    expect(results.map((x) => x.status)).toEqual(
+      ids.map((id) => (id === 'acme:poison' ? 'rejected' : 'fulfilled')),
+    )
+    // The poison shared a transaction with webhooks of other rooms, which then applied alone.
+    const poisonRoom = rooms[ids.indexOf('acme:poison') % 3]!.name
+    expect(locks.some((x) => x.length > 1 && x.includes(poisonRoom))).toBe(true)
+    expect(await count(store, "ringline_call_participants WHERE identity LIKE 'acme:p_'")).toBe(7)
+    expect(await count(store, "ringline_call_participants WHERE identity = 'acme:poison'")).toBe(0)
+    expect(await count(store, "ringline_webhook_events WHERE identity LIKE 'acme:p_'")).toBe(7)
   })
 
   it('publishes a room once per committed batch, in the order its webhooks applied, live and in the event log', async () => {

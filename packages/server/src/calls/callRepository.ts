@@ -5,10 +5,13 @@ import type {
   CallStatus,
   CallTransferInfo,
 } from '@ringline/core/protocol'
-import { date } from '../sql/rows'
+import { preparable } from '../sql/prepared'
+import { date, json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
+import { createdByFact, mergeLivekitFact } from './participantRepository'
+import type { SessionFact } from './presence'
 
 /** Fields of a new call. */
 export interface NewCall {
@@ -492,40 +495,128 @@ export async function audit(
   )
 }
 
+/** A webhook's dedupe row, as `recordWebhookEvent` writes it. */
+export interface WebhookEventRecord {
+  id: string
+  event: string
+  roomName?: string | null
+  source?: string
+  /** Who it is about (participant events). */
+  identity?: string | null
+  /** When LiveKit created it. */
+  eventAt?: Date | null
+  /** The kind of participant it is about (`sip`, `agent`, `user`, `other`). */
+  participantKind?: string | null
+  /** A microphone track event's `track.muted`. */
+  muted?: boolean | null
+}
+
+const INSERT_WEBHOOK_EVENT = preparable(`INSERT INTO ringline_webhook_events
+       (id, source, event, room_name, identity, event_at, participant_kind, muted)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8) ON CONFLICT (id) DO NOTHING`)
+
+const webhookEventParams = (event: WebhookEventRecord): unknown[] => [
+  event.id,
+  event.source ?? 'livekit',
+  event.event,
+  event.roomName ?? null,
+  event.identity ?? null,
+  event.eventAt?.toISOString() ?? null,
+  event.participantKind ?? null,
+  event.muted ?? null,
+]
+
 /** Records a webhook event id; `false` when it was seen before (the caller then skips its effects). */
-export async function recordWebhookEvent(
-  q: Queryable,
-  event: {
-    id: string
-    event: string
-    roomName?: string | null
-    source?: string
-    /** Who it is about (participant events). */
-    identity?: string | null
-    /** When LiveKit created it. */
-    eventAt?: Date | null
-    /** The kind of participant it is about (`sip`, `agent`, `user`, `other`). */
-    participantKind?: string | null
-    /** A microphone track event's `track.muted`. */
-    muted?: boolean | null
-  },
-): Promise<boolean> {
-  const { rowCount } = await q.query(
-    `INSERT INTO ringline_webhook_events (id, source, event, room_name, identity, event_at, participant_kind, muted)
-     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8) ON CONFLICT (id) DO NOTHING`,
-    [
-      event.id,
-      event.source ?? 'livekit',
-      event.event,
-      event.roomName ?? null,
-      event.identity ?? null,
-      event.eventAt?.toISOString() ?? null,
-      event.participantKind ?? null,
-      event.muted ?? null,
-    ],
-  )
+export async function recordWebhookEvent(q: Queryable, event: WebhookEventRecord): Promise<boolean> {
+  const { rowCount } = await q.query(INSERT_WEBHOOK_EVENT, webhookEventParams(event))
   return rowCount > 0
 }
+
+/**
+ * `recordWebhookEvent` and, in the same statement, `getLatestCallByRoom(roomName)` as it stands before the event
+ * applies (one round trip instead of two): whether the id is new, and the room's call.
+ */
+export async function recordWebhookEventReadingCall(
+  q: Queryable,
+  event: WebhookEventRecord,
+  roomName: string,
+): Promise<{ fresh: boolean; call: StoredCall | null }> {
+  const { rows } = await q.query<{ fresh: number; call: CallRow | string | null }>(RECORD_READING_CALL, [
+    ...webhookEventParams(event),
+    roomName,
+  ])
+  const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
+  return { fresh: (rows[0]?.fresh ?? 0) > 0, call: call ? callFromRow(call) : null }
+}
+
+/** A LiveKit join or leave that `recordWebhookEventWithFact` records on the room's call when it can. */
+export interface WebhookFact {
+  identity: string
+  kind: string
+  name: string | null
+  fact: SessionFact
+  /** The LiveKit room instance the event names (`''`: none). */
+  roomSid: string
+}
+
+/**
+ * `recordWebhookEventReadingCall` that also, in the same statement, records `fact` on the room's call as
+ * `recordParticipantFact` does (user id from the call's tenant), when the event is new and the call is the event's
+ * own room instance already bound to it (or the event names none): then nothing else had to be written first.
+ * `recorded`: whether it did; when not, the caller records the fact as usual, if at all.
+ */
+export async function recordWebhookEventWithFact(
+  q: Queryable,
+  event: WebhookEventRecord,
+  roomName: string,
+  fact: WebhookFact,
+): Promise<{ fresh: boolean; call: StoredCall | null; recorded: boolean }> {
+  const created = createdByFact(fact.fact)
+  const { rows } = await q.query<{ fresh: number; call: CallRow | string | null; recorded: number }>(
+    RECORD_WITH_FACT,
+    [
+      ...webhookEventParams(event),
+      roomName,
+      fact.identity,
+      fact.kind,
+      fact.name,
+      created.joinedAt,
+      created.leftAt,
+      created.sessions,
+      fact.fact.sid,
+      fact.fact.type,
+      fact.fact.at,
+      fact.roomSid,
+    ],
+  )
+  const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
+  return {
+    fresh: (rows[0]?.fresh ?? 0) > 0,
+    call: call ? callFromRow(call) : null,
+    recorded: (rows[0]?.recorded ?? 0) > 0,
+  }
+}
+
+const RECORD_WITH_FACT = preparable(`WITH recorded AS (${INSERT_WEBHOOK_EVENT} RETURNING 1),
+     room_call AS (${latestCallByRoom('$9')}),
+     fact AS (
+       INSERT INTO ringline_call_participants AS p
+         (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+       SELECT c.id, $10::text, $11::text, $12::text,
+         CASE WHEN starts_with($10::text, c.tenant_id || ':') THEN substr($10::text, length(c.tenant_id) + 2) END,
+         $13::timestamptz, $14::timestamptz, $15::jsonb
+       FROM room_call AS c
+       WHERE EXISTS (SELECT 1 FROM recorded)
+         AND ($19::text = '' OR c.metadata -> 'internals' ->> 'roomSid' = $19::text)
+       ${mergeLivekitFact('$16', '$17', '$18')}
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM recorded)::int AS fresh, (SELECT to_jsonb(c) FROM room_call AS c) AS call,
+       (SELECT count(*) FROM fact)::int AS recorded`)
+
+// The call as one JSON value: the statement's result type stays the same when a migration adds a column.
+const RECORD_READING_CALL = preparable(`WITH recorded AS (${INSERT_WEBHOOK_EVENT} RETURNING 1)
+     SELECT (SELECT count(*) FROM recorded)::int AS fresh,
+       (SELECT to_jsonb(c) FROM (${latestCallByRoom('$9')}) AS c) AS call`)
 
 /** The microphone track events of `identity` in `roomName` received so far (LiveKit's time, event, `muted`). */
 export async function listMicrophoneEvents(
@@ -608,12 +699,14 @@ export async function pruneWebhookEvents(q: Queryable, hours: number): Promise<n
  * many).
  */
 export async function getLatestCallByRoom(q: Queryable, roomName: string): Promise<StoredCall | null> {
-  const { rows } = await q.query<CallRow>(
-    `(SELECT * FROM ringline_calls WHERE room_name = $1 AND ended_at IS NULL)
-     UNION ALL
-     (SELECT * FROM ringline_calls WHERE room_name = $1 ORDER BY started_at DESC LIMIT 1)
-     LIMIT 1`,
-    [roomName],
-  )
+  const { rows } = await q.query<CallRow>(latestCallByRoom('$1'), [roomName])
   return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** The query of `getLatestCallByRoom`, the room name being the parameter `param` (e.g. `$1`). */
+function latestCallByRoom(param: string): string {
+  return `(SELECT * FROM ringline_calls WHERE room_name = ${param} AND ended_at IS NULL)
+     UNION ALL
+     (SELECT * FROM ringline_calls WHERE room_name = ${param} ORDER BY started_at DESC LIMIT 1)
+     LIMIT 1`
 }

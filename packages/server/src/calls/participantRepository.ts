@@ -1,4 +1,5 @@
 import type { CallParticipant } from '@ringline/core/protocol'
+import { preparable } from '../sql/prepared'
 import { isoOrNull, json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { addSessionFact, type ParticipantSessions, presenceOf, type SessionFact } from './presence'
@@ -132,15 +133,6 @@ async function lockRow(q: Queryable, row: ParticipantRow): Promise<ParticipantSe
   return storedSessions(again[0]?.sessions)
 }
 
-/** The participant's row, empty (no session yet) unless it exists. */
-async function insertRow(q: Queryable, row: ParticipantRow): Promise<void> {
-  await q.query(
-    `INSERT INTO ringline_call_participants (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
-     VALUES ($1, $2, $3, $4, $5, NULL, NULL, '{}'::jsonb) ON CONFLICT (call_id, identity) DO NOTHING`,
-    [row.callId, row.identity, row.kind, row.name ?? null, row.userId ?? null],
-  )
-}
-
 /**
  * A participant's microphone mute state at a moment. `published` / `unpublished`: LiveKit's `track_published` /
  * `track_unpublished` of the microphone track (`track.muted`; a leave unpublishes, so it carries the state at
@@ -176,12 +168,18 @@ export async function recordMuteFact(
   row: ParticipantRow,
   fact: MuteFact,
 ): Promise<boolean | null> {
-  await insertRow(q, row)
-  await q.query(
-    `UPDATE ringline_call_participants SET muted = $3, muted_key = $4
-     WHERE call_id = $1 AND identity = $2 AND (muted_key IS NULL OR muted_key < $4)`,
-    [row.callId, row.identity, fact.muted, muteKey(fact)],
+  // One statement: creates the row with the fact, or sets it on the row unless a later fact did; only when that
+  // later fact stands does a second statement read it.
+  const { rows: written } = await q.query<{ muted: boolean | null }>(
+    preparable(`INSERT INTO ringline_call_participants AS p
+       (call_id, identity, kind, name, user_id, joined_at, left_at, sessions, muted, muted_key)
+     VALUES ($1, $2, $5, $6, $7, NULL, NULL, '{}'::jsonb, $3, $4)
+     ON CONFLICT (call_id, identity) DO UPDATE SET muted = $3, muted_key = $4
+       WHERE p.muted_key IS NULL OR p.muted_key < $4
+     RETURNING p.muted`),
+    [row.callId, row.identity, fact.muted, muteKey(fact), row.kind, row.name ?? null, row.userId ?? null],
   )
+  if (written[0]) return written[0].muted
   const { rows } = await q.query<{ muted: boolean | null }>(
     'SELECT muted FROM ringline_call_participants WHERE call_id = $1 AND identity = $2',
     [row.callId, row.identity],
@@ -202,8 +200,76 @@ export async function recordParticipantFact(
   row: ParticipantRow,
   fact: SessionFact,
 ): Promise<boolean> {
-  return writeFacts(q, row, await lockRow(q, row), [fact])
+  if (fact.sid.startsWith(REQUESTED)) return writeFacts(q, row, await lockRow(q, row), [fact])
+  // A LiveKit fact: one statement creates the row with it, or merges it into the row's sessions in SQL (as
+  // `withFact` and `presenceOf` do) under the row's lock, so a concurrent writer's change is never lost.
+  const created = createdByFact(fact)
+  const { rows } = await q.query<{ present: boolean }>(MERGE_LIVEKIT_FACT, [
+    row.callId,
+    row.identity,
+    row.kind,
+    row.name ?? null,
+    row.userId ?? null,
+    created.joinedAt,
+    created.leftAt,
+    created.sessions,
+    fact.sid,
+    fact.type,
+    fact.at,
+  ])
+  return rows[0]?.present ?? created.leftAt === null
 }
+
+/**
+ * The `ON CONFLICT` clause that merges a LiveKit fact (parameters `sid`, `type`, `at`: e.g. `$9`) into an existing
+ * participant row (alias `p`), as `withFact` and `factWrite` do: the joins Ringline recorded that are still open end
+ * at the fact's time, then the session's earliest join or latest leave (ISO times compare as "C" strings), then the
+ * presence, and the kind, name and user id of the row proposed for insertion.
+ */
+export function mergeLivekitFact(sid: string, type: string, at: string): string {
+  return `ON CONFLICT (call_id, identity) DO UPDATE SET (sessions, joined_at, left_at, kind, name, user_id) = (
+       SELECT merged.s, COALESCE(presence.joined::timestamptz, p.joined_at),
+         CASE WHEN presence.present THEN NULL ELSE COALESCE(presence.left_, ${at}::text)::timestamptz END,
+         CASE WHEN ${type}::text = 'joined' OR p.kind = 'other' THEN EXCLUDED.kind ELSE p.kind END,
+         COALESCE(EXCLUDED.name, p.name), COALESCE(EXCLUDED.user_id, p.user_id)
+       FROM (
+         SELECT closed.s || jsonb_build_object(${sid}::text, COALESCE(closed.s -> ${sid}::text, '{}'::jsonb) ||
+           CASE WHEN ${type}::text = 'joined' THEN jsonb_build_object('joinedAt',
+               CASE WHEN (closed.s -> ${sid}::text ->> 'joinedAt') COLLATE "C" <= ${at}::text
+                 THEN closed.s -> ${sid}::text ->> 'joinedAt' ELSE ${at}::text END)
+             ELSE jsonb_build_object('leftAt',
+               CASE WHEN (closed.s -> ${sid}::text ->> 'leftAt') COLLATE "C" >= ${at}::text
+                 THEN closed.s -> ${sid}::text ->> 'leftAt' ELSE ${at}::text END) END) AS s
+         FROM (
+           SELECT COALESCE(jsonb_object_agg(e.key,
+               CASE WHEN starts_with(e.key, '${REQUESTED}') AND NOT e.value ? 'leftAt'
+                 THEN e.value || jsonb_build_object('leftAt', ${at}::text) ELSE e.value END), '{}'::jsonb) AS s
+           FROM jsonb_each(COALESCE(p.sessions, '{}'::jsonb)) AS e) AS closed) AS merged,
+       LATERAL (
+         SELECT COALESCE(bool_or(v ? 'joinedAt' AND NOT v ? 'leftAt'), false) AS present,
+           min((v ->> 'joinedAt') COLLATE "C") AS joined, max((v ->> 'leftAt') COLLATE "C") AS left_
+         FROM jsonb_each(merged.s) AS x(k, v)) AS presence)`
+}
+
+/**
+ * The row a LiveKit fact creates when the participant has none yet: its `joined_at`, `left_at` and `sessions`
+ * (`recordParticipantFact`'s insert values).
+ */
+export function createdByFact(fact: SessionFact): {
+  joinedAt: string | null
+  leftAt: string | null
+  sessions: string
+} {
+  const w = factWrite({ callId: '', identity: '', kind: 'other' }, {}, [fact])
+  return { joinedAt: w.joinedAt, leftAt: w.leftAt, sessions: JSON.stringify(w.sessions) }
+}
+
+/** `recordParticipantFact` of a LiveKit fact ($9 sid, $10 type, $11 ISO time) in one statement. */
+const MERGE_LIVEKIT_FACT = preparable(`INSERT INTO ringline_call_participants AS p
+       (call_id, identity, kind, name, user_id, joined_at, left_at, sessions)
+     VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::jsonb)
+     ${mergeLivekitFact('$9', '$10', '$11')}
+     RETURNING p.left_at IS NULL AS present`)
 
 /** Records a user joining through Ringline (before LiveKit's own join event, which then takes over). */
 export async function upsertParticipant(
@@ -247,12 +313,17 @@ export interface ParticipantListRow {
 }
 
 /**
- * The query of a call's participants (`callId`: an SQL expression of the call id, e.g. `$1`), optionally only those
- * still present, in `listParticipants`' order.
+ * The query of a call's participants (`callId`: an SQL expression of the call id, e.g. `$1`, or `ANY($1)` for
+ * several calls, then `withCallId` says whose each row is), optionally only those still present, in
+ * `listParticipants`' order.
  */
-export function participantsQuery(callId: string, options: { presentOnly?: boolean } = {}): string {
+export function participantsQuery(
+  callId: string,
+  options: { presentOnly?: boolean; withCallId?: boolean } = {},
+): string {
   // A row with no join or leave yet (only a mute fact that arrived first) is not a participant yet.
-  return `SELECT identity, kind, name, user_id, joined_at, left_at, muted FROM ringline_call_participants
+  return `SELECT ${options.withCallId ? 'call_id, ' : ''}identity, kind, name, user_id, joined_at, left_at, muted
+     FROM ringline_call_participants
      WHERE call_id = ${callId} AND (joined_at IS NOT NULL OR sessions <> '{}'::jsonb)
        ${options.presentOnly ? 'AND left_at IS NULL' : ''} ORDER BY joined_at ASC, identity ASC`
 }

@@ -1,4 +1,5 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
+import { preparable } from '../sql/prepared'
 import type { RinglineStore } from '../sql/types'
 import type { Logger } from '../types'
 
@@ -121,26 +122,25 @@ async function writeEvents(
   items: Array<{ tenantId: string; item: Buffered }>,
   notifyPayloads?: string[],
 ): Promise<void> {
-  const params: unknown[] = []
-  const values = items.map(({ tenantId, item }, i) => {
-    params.push(
-      item.event.id,
-      tenantId,
-      item.audience ? JSON.stringify(item.audience) : null,
-      JSON.stringify(item.event),
-    )
-    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}::jsonb, $${i * 4 + 4}::jsonb)`
-  })
-  const insert = `INSERT INTO ringline_events (id, tenant_id, audience, event) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING`
+  // One text whatever the number of events (arrays, not a VALUES row each): prepared once per connection.
+  const params: unknown[] = [
+    items.map(({ item }) => item.event.id),
+    items.map(({ tenantId }) => tenantId),
+    items.map(({ item }) => (item.audience ? JSON.stringify(item.audience) : null)),
+    items.map(({ item }) => JSON.stringify(item.event)),
+  ]
   if (!notifyPayloads?.length) {
-    await q.query(insert, params)
+    await q.query(INSERT_EVENTS, params)
     return
   }
-  // The function scan yields the payloads in array order, so the NOTIFYs queue in that order.
-  params.push(CHANNEL, notifyPayloads)
-  const n = params.length
-  await q.query(`WITH logged AS (${insert}) ${notifySelect(n - 1, n)}`, params)
+  await q.query(INSERT_EVENTS_AND_NOTIFY, [...params, CHANNEL, notifyPayloads])
 }
+
+// The function scans yield their arrays in order: the events get their `seq` and the NOTIFYs queue in that order.
+const INSERT_EVENTS_SQL = `INSERT INTO ringline_events (id, tenant_id, audience, event)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`
+const INSERT_EVENTS = preparable(INSERT_EVENTS_SQL)
+const INSERT_EVENTS_AND_NOTIFY = preparable(`WITH logged AS (${INSERT_EVENTS_SQL}) ${notifySelect(5, 6)}`)
 
 /** Sends NOTIFYs in the given order, in one statement. */
 async function notifyAll(

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg'
+import { preparedName } from './prepared'
 import { createSqlStore } from './sqlStore'
 import type { RinglineStore, SqlDriver, Transaction } from './types'
 
@@ -11,13 +12,35 @@ export type PostgresStoreOptions = (
   max?: number
   /** Run migrations on first use (default true); otherwise run `ringline migrate`. */
   migrate?: boolean
+  /**
+   * Run the hot statements (webhooks) as named prepared statements, parsed and planned once per connection
+   * (default true). Turned off by itself when the server says a prepared statement is missing or exists already,
+   * as behind a transaction-mode pooler (PgBouncer before 1.21, Supavisor's transaction mode); `false` never tries.
+   */
+  prepare?: boolean
 }
 
-function wrap(client: Pool | PoolClient): Transaction {
+/** Whether statements may still be prepared (`prepare`, until a pooler refused them). */
+interface Preparing {
+  on: boolean
+}
+
+// A prepared statement the connection lacks, or one its server already has: a transaction-mode pooler between.
+const POOLED_PREPARE = new Set(['26000', '42P05'])
+
+function wrap(client: Pool | PoolClient, preparing: Preparing): Transaction {
   return {
     async query(sql, params) {
-      const result = await client.query(sql, params as unknown[])
-      return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
+      const name = preparing.on ? preparedName(sql) : undefined
+      try {
+        const result = name
+          ? await client.query({ name, text: sql, values: params as unknown[] })
+          : await client.query(sql, params as unknown[])
+        return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length }
+      } catch (error) {
+        if (name && POOLED_PREPARE.has((error as { code?: string }).code ?? '')) preparing.on = false
+        throw error
+      }
     },
     async exec(sql) {
       await client.query(sql)
@@ -32,6 +55,7 @@ function wrap(client: Pool | PoolClient): Transaction {
  */
 export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   let pool: Promise<Pool> | undefined
+  const preparing: Preparing = { on: options.prepare !== false }
   const ownsPool = !options.pool
   const open = (): Promise<Pool> => {
     pool ??= options.pool
@@ -55,7 +79,7 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   const driver: SqlDriver = {
     kind: 'postgres',
     async query(sql, params) {
-      return wrap(await open()).query(sql, params)
+      return wrap(await open(), preparing).query(sql, params)
     },
     async exec(sql) {
       await (await open()).query(sql)
@@ -69,13 +93,37 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         broken = error
       }
       client.on('error', onError)
+      // BEGIN goes out with the transaction's first statement when that one has no parameters ("BEGIN; …", one round
+      // trip: the simple protocol takes several statements), else just before it.
+      let begun = false
+      const inner = wrap(client, preparing)
+      const tx: Transaction = {
+        async query(sql, params) {
+          if (begun) return inner.query(sql, params)
+          begun = true
+          if (params?.length) {
+            await client.query('BEGIN')
+            return inner.query(sql, params)
+          }
+          const results = (await client.query(`BEGIN; ${sql}`)) as unknown as Array<{
+            rows: never[]
+            rowCount: number | null
+          }>
+          const last = results[results.length - 1]
+          return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 }
+        },
+        async exec(sql) {
+          if (!begun) await client.query('BEGIN')
+          begun = true
+          await inner.exec(sql)
+        },
+      }
       try {
-        await client.query('BEGIN')
-        const result = await fn(wrap(client))
-        await client.query('COMMIT')
+        const result = await fn(tx)
+        if (begun) await client.query('COMMIT')
         return result
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
+        if (begun) await client.query('ROLLBACK').catch(() => {})
         throw error
       } finally {
         client.removeListener('error', onError)

@@ -10,13 +10,16 @@ import {
   firstAgentJoin,
   getCallById,
   getLatestCallByRoom,
-  getOpenCallByRoom,
   hasLeftRoom,
   insertCall,
   listMicrophoneEvents,
   pruneWebhookEvents,
   recordWebhookEvent,
+  recordWebhookEventReadingCall,
+  recordWebhookEventWithFact,
   updateInternals,
+  type WebhookEventRecord,
+  type WebhookFact,
 } from '../calls/callRepository'
 import type { StoredCall } from '../calls/callRow'
 import {
@@ -41,7 +44,8 @@ import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection } from '../numbers/numberRepository'
-import { publishRoom, roomInfo } from '../rooms/rooms'
+import { publishRoom, roomInfos } from '../rooms/rooms'
+import { quoteLiteral } from '../sql/prepared'
 import type { Queryable } from '../sql/types'
 import { inboundRoomPrefix, TENANT_ID_PATTERN, userIdentity } from '../tokens'
 
@@ -123,6 +127,9 @@ async function bindRoom(tx: Queryable, call: StoredCall, event: WebhookEvent): P
   const sid = event.room?.sid
   if (sid && !call.internals.roomSid) await updateInternals(tx, call.id, { roomSid: sid })
 }
+
+/** `call` while it is open (the room's open call, as `getOpenCallByRoom` reads it), else `null`. */
+const openOnly = (call: StoredCall | null): StoredCall | null => (call?.endedAt === null ? call : null)
 
 function userIdOf(identity: string, tenantId: string): string | null {
   return identity.startsWith(`${tenantId}:`) ? identity.slice(tenantId.length + 1) : null
@@ -209,23 +216,45 @@ async function onInboundSipJoined(
 }
 
 /**
- * Records a session's join or leave on its room's call: the open one, else the last one (a late event of a call
- * that ended is kept on its record but never reopens it). Returns the open call, and whether the room had one.
+ * Records a session's join or leave on its room's call (`call`, see `Handler`): the open one, else the last one (a
+ * late event of a call that ended is kept on its record but never reopens it). Returns the open call, and whether
+ * the room had one.
  */
 async function recordOnRoomCall(
   tx: Queryable,
-  roomName: string,
+  { call, recorded }: Start,
   event: WebhookEvent,
   p: ParticipantInfo,
   type: SessionFact['type'],
 ): Promise<{ open: StoredCall | null; known: boolean }> {
-  const call = await getLatestCallByRoom(tx, roomName)
   if (!call) return { open: null, known: false }
   const open = call.endedAt === null ? call : null
   if (!belongsTo(call, event)) return { open: null, known: true }
+  // Recorded already with the dedupe row (the call was bound to the event's room instance: nothing to bind).
+  if (recorded) return { open, known: true }
   if (open) await bindRoom(tx, open, event)
   await recordParticipantFact(tx, participantRow(call, p), sessionFact(event, p, type))
   return { open, known: true }
+}
+
+/**
+ * The join or leave a participant event records on its room's call, for the dedupe row's statement to record it
+ * (see `recordWebhookEventWithFact`); none for a user joining an inbound call's room (see `refuseOutsider`).
+ */
+function webhookFact(event: WebhookEvent): WebhookFact | undefined {
+  const roomName = event.room?.name
+  const p = event.participant
+  if (!roomName || !p?.identity) return undefined
+  const type = event.event === 'participant_joined' ? 'joined' : 'left'
+  if (type === 'joined' && p.kind === ParticipantInfo_Kind.STANDARD && roomName.startsWith('in-'))
+    return undefined
+  return {
+    identity: p.identity,
+    kind: participantKind(p),
+    name: p.name || null,
+    fact: sessionFact(event, p, type),
+    roomSid: event.room?.sid ?? '',
+  }
 }
 
 /**
@@ -240,9 +269,10 @@ async function refuseOutsider(
   roomName: string,
   p: ParticipantInfo,
   effects: Effects,
+  roomCall: StoredCall | null,
 ): Promise<boolean> {
   if (p.kind !== ParticipantInfo_Kind.STANDARD || !roomName.startsWith('in-')) return false
-  const call = await getOpenCallByRoom(tx, roomName)
+  const call = openOnly(roomCall)
   if (call?.direction !== 'inbound' || call.internals.sharedRoom || !belongsTo(call, event)) return false
   const userId = userIdOf(p.identity, call.tenantId)
   if (!userId || userId === call.answeredBy) return false
@@ -264,12 +294,14 @@ async function onParticipantJoined(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
-  if (await refuseOutsider(ctx, tx, event, roomName, p, effects)) return
-  const { open: call, known } = await recordOnRoomCall(tx, roomName, event, p, 'joined')
+  // Neither writes before it reads the room's call: both see it as it stood when the webhook began.
+  if (await refuseOutsider(ctx, tx, event, roomName, p, effects, start.call)) return
+  const { open: call, known } = await recordOnRoomCall(tx, start, event, p, 'joined')
   if (!call) {
     // An inbound room that ever had a call never starts another (a late or retried join of a call that ended).
     if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
@@ -321,12 +353,13 @@ async function onParticipantLeft(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
   if (!roomName || !p?.identity) return
   // With no call yet, the event's own row tells a join that arrives later that this participant is gone.
-  const { open: call } = await recordOnRoomCall(tx, roomName, event, p, 'left')
+  const { open: call } = await recordOnRoomCall(tx, start, event, p, 'left')
   if (!call) return
   if (call.direction === 'internal') {
     effects.publish.push({ room: call })
@@ -392,12 +425,18 @@ function isMicrophone(track: TrackInfo): boolean {
  * moment (LiveKit raises no event when a track is muted, but a leave unpublishes the track, muted or not), recorded
  * on the room's call like a join or leave (see `recordMuteFact` for the order).
  */
-async function onMicrophoneTrack(_ctx: RinglineContext, tx: Queryable, event: WebhookEvent): Promise<void> {
+async function onMicrophoneTrack(
+  _ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  _effects: Effects,
+  { call }: Start,
+): Promise<void> {
   const roomName = event.room?.name
   const p = event.participant
   const track = event.track
   if (!roomName || !p?.identity || !track) return
-  const call = (await getOpenCallByRoom(tx, roomName)) ?? (await getLatestCallByRoom(tx, roomName))
+  // The room's open call, else its last one.
   if (!call || !belongsTo(call, event)) return
   // Track events name the participant only (no kind, no name): a join, before or after, fills those in.
   await recordMuteFact(
@@ -419,10 +458,11 @@ async function onRoomFinished(
   tx: Queryable,
   event: WebhookEvent,
   effects: Effects,
+  start: Start,
 ): Promise<void> {
   const roomName = event.room?.name
   if (!roomName) return
-  const call = await getOpenCallByRoom(tx, roomName)
+  const call = openOnly(start.call)
   if (!call) return
   // An outbound call still dialing is settled by its dial result.
   if (call.direction === 'outbound' && call.status !== 'in-progress') return
@@ -473,6 +513,18 @@ async function handleEgressEvent(
 // The advisory-lock space of per-room webhook serialisation (the migration lock uses a single bigint key).
 const ROOM_LOCK = 727_465_464
 
+/**
+ * The statement taking the locks of `rooms`, their names inlined. Several: the subquery's sort comes before the
+ * locks are taken, so every transaction takes them in the order of their keys.
+ */
+function lockRooms(rooms: string[]): string {
+  if (rooms.length === 1)
+    return `SELECT pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${quoteLiteral(rooms[0] ?? '')}))`
+  return `SELECT count(pg_advisory_xact_lock(${ROOM_LOCK}, key)) FROM
+  (SELECT DISTINCT hashtext(room) AS key FROM unnest(ARRAY[${rooms.map(quoteLiteral).join(', ')}]::text[]) AS room
+   ORDER BY key) AS keys`
+}
+
 /** How often one instance prunes old webhook ids (amortised over webhook handling: no timer, no cron). */
 export const WEBHOOK_PRUNE_EVERY_MS = 10 * 60_000
 const lastPrune = new WeakMap<RinglineContext, number>()
@@ -492,105 +544,193 @@ function pruneOccasionally(ctx: RinglineContext): void {
   ctx.background('prune the event log', () => pruneEventLog(ctx.store))
 }
 
+/**
+ * What a webhook's handler does: `start.call` is the room's call (`getLatestCallByRoom`) as it stood when this
+ * webhook began to apply, read in the statement of its dedupe row; `start.recorded`: that statement recorded the
+ * webhook's join or leave on that call already (see `recordWebhookEventWithFact`).
+ */
+type Handler = (
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  effects: Effects,
+  start: Start,
+) => Promise<void>
+
+/** What the statement of a webhook's dedupe row read and did (see `Handler`). */
+interface Start {
+  call: StoredCall | null
+  recorded: boolean
+}
+
 /** One verified webhook on its way into the store. */
 interface Applying {
   event: WebhookEvent
-  handler:
-    | ((ctx: RinglineContext, tx: Queryable, event: WebhookEvent, effects: Effects) => Promise<void>)
-    | undefined
+  handler: Handler | undefined
   /** Its dedupe row (`null`: an event without an id, applied every time). */
-  record: WebhookRecord | null
+  record: WebhookEventRecord | null
+  /** Its join or leave, when the dedupe row's statement may record it (see `recordWebhookEventWithFact`). */
+  fact?: WebhookFact
   effects: Effects
 }
 
-type WebhookRecord = Parameters<typeof recordWebhookEvent>[1]
-
-/** At most this many webhooks of one room commit in one transaction. */
+/** At most this many webhooks commit in one transaction. */
 export const WEBHOOK_BATCH = 64
+
+/** At most this many transactions of webhooks are in flight at once on one instance. */
+export const WEBHOOK_TRANSACTIONS = 4
+
+/**
+ * A further transaction starts only once the one started last has been in flight this long (ms): webhooks arriving
+ * meanwhile wait to commit together in the next, and a transaction slowed down (a room lock another instance holds)
+ * does not hold up the webhooks of other rooms for longer.
+ */
+export const WEBHOOK_STALL_MS = 20
 
 interface Waiting {
   applying: Applying
+  /** Its room (`undefined`: an event naming none, which takes no lock and waits for nothing). */
+  room: string | undefined
   resolve(fresh: boolean): void
   reject(error: unknown): void
 }
 
 /**
- * The webhooks of one room waiting to be applied on this instance. While one transaction applies some, the ones
- * arriving meanwhile queue and then commit together (group commit): one transaction, one room lock, one dedupe
- * statement and one write of the events they publish, each webhook applied after the previous one, in arrival
- * order, exactly as one transaction each would (its dedupe row, then its effects). Every waiter resolves only once the transaction holding its
- * dedupe row committed (LiveKit is answered 2xx only then); when the transaction fails nothing of it is written,
- * and its webhooks are applied again one transaction each, so only the ones that fail alone are answered 5xx.
+ * The webhooks waiting to be applied on this instance. While transactions apply some, the ones arriving meanwhile
+ * queue and then commit together (group commit), whatever their rooms: one transaction, one statement taking every
+ * room's lock, one read of the changed rooms and one write of the events they publish, each webhook applied after
+ * the previous one, in arrival order, exactly as one transaction each would (its dedupe row, then its effects).
+ * A room's webhooks are in one transaction in flight at a time, so they apply in arrival order. Every waiter
+ * resolves only once the transaction holding its dedupe row committed (LiveKit is answered 2xx only then); when the
+ * transaction fails nothing of it is written, and its webhooks are applied again one transaction each, in order,
+ * their rooms held meanwhile, so only the ones that fail alone are answered 5xx.
  */
-class RoomQueue {
+class WebhookQueue {
   private waiting: Waiting[] = []
-  private running = false
+  /** Rooms whose webhooks a transaction in flight applies. */
+  private readonly busy = new Set<string>()
+  private running = 0
+  /** When the transaction in flight started last began (`performance.now()`). */
+  private lastStart = 0
+  private stallTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(
-    private readonly ctx: RinglineContext,
-    private readonly roomName: string | undefined,
-    private readonly done: () => void,
-  ) {}
+  constructor(private readonly ctx: RinglineContext) {}
 
   /** Resolves with whether the webhook was new (applied) rather than a duplicate, once committed. */
-  apply(applying: Applying): Promise<boolean> {
+  apply(applying: Applying, room: string | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ applying, resolve, reject })
-      if (!this.running) void this.drain()
+      this.waiting.push({ applying, room, resolve, reject })
+      this.pump()
     })
   }
 
-  private async drain(): Promise<void> {
-    this.running = true
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, WEBHOOK_BATCH)
-      try {
-        await this.commit(batch)
-      } catch (error) {
-        if (batch.length === 1) batch[0]?.reject(error)
-        else
-          for (const one of batch) {
-            await this.commit([one]).catch((e: unknown) => one.reject(e))
-          }
+  /** Starts transactions while some are free, the last one started is not young, and webhooks can go. */
+  private pump(): void {
+    while (this.running < WEBHOOK_TRANSACTIONS && this.waiting.length > 0) {
+      const young = WEBHOOK_STALL_MS - (performance.now() - this.lastStart)
+      if (this.running > 0 && young > 0) {
+        this.stallTimer ??= setTimeout(() => {
+          this.stallTimer = undefined
+          this.pump()
+        }, Math.ceil(young))
+        ;(this.stallTimer as { unref?: () => void }).unref?.()
+        return
       }
+      const batch = this.take()
+      if (batch.length === 0) return
+      this.running += 1
+      this.lastStart = performance.now()
+      void this.run(batch).finally(() => {
+        for (const { room } of batch) if (room) this.busy.delete(room)
+        this.running -= 1
+        this.pump()
+      })
     }
-    this.running = false
-    this.done()
+  }
+
+  /**
+   * The next batch: the waiting webhooks, in arrival order, of rooms no transaction in flight holds (a room's later
+   * webhooks wait behind its earlier ones); their rooms are held from now on.
+   */
+  private take(): Waiting[] {
+    const batch: Waiting[] = []
+    const rest: Waiting[] = []
+    for (const one of this.waiting) {
+      if (batch.length >= WEBHOOK_BATCH || (one.room && this.busy.has(one.room))) rest.push(one)
+      else batch.push(one)
+    }
+    if (batch.length === 0) return batch
+    this.waiting = rest
+    for (const { room } of batch) if (room) this.busy.add(room)
+    return batch
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      await this.commit(batch)
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error)
+      else
+        for (const one of batch) {
+          await this.commit([one]).catch((e: unknown) => one.reject(e))
+        }
+    }
   }
 
   /** Applies `batch` in one transaction; settles every waiter when it committed, none when it threw. */
   private async commit(batch: Waiting[]): Promise<void> {
     for (const { applying } of batch) applying.effects = { publish: [], after: [] }
-    const { ctx, roomName } = this
+    const { ctx } = this
+    const rooms = [...new Set(batch.flatMap(({ room }) => (room ? [room] : [])))]
     const outcome = await ctx.store.transaction(async (tx) => {
       // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
-      // the caller's join) applied concurrently would each miss the other's uncommitted row.
-      if (roomName) await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOM_LOCK, roomName])
+      // the caller's join) applied concurrently would each miss the other's uncommitted row. Every room's lock in
+      // one statement, in the order of their keys, so two instances locking overlapping rooms cannot deadlock.
+      // No parameters: on PostgreSQL it goes out with the BEGIN, in one round trip.
+      if (rooms.length > 0) await tx.query(lockRooms(rooms))
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
-      for (const { applying } of batch) {
-        const isNew = !applying.record || (await recordWebhookEvent(tx, applying.record))
+      for (const { applying, room } of batch) {
+        const { record, handler, fact } = applying
+        let isNew = true
+        const start: Start = { call: null, recorded: false }
+        if (record && room && handler && fact)
+          ({
+            fresh: isNew,
+            call: start.call,
+            recorded: start.recorded,
+          } = await recordWebhookEventWithFact(tx, record, room, fact))
+        else if (record && room && handler)
+          ({ fresh: isNew, call: start.call } = await recordWebhookEventReadingCall(tx, record, room))
+        else {
+          if (record) isNew = await recordWebhookEvent(tx, record)
+          if (isNew && room && handler) start.call = await getLatestCallByRoom(tx, room)
+        }
         fresh.push(isNew)
-        if (isNew) await applying.handler?.(ctx, tx, applying.event, applying.effects)
+        if (isNew) await handler?.(ctx, tx, applying.event, applying.effects, start)
       }
-      // Each changed room's participants, read once after the whole batch applied.
+      // Each changed room's participants, read once (all rooms in one statement) after the whole batch applied.
       const lastRefresh = new Map<string, RoomRefresh>()
       for (const [i, { applying }] of batch.entries())
         if (fresh[i])
           for (const publish of applying.effects.publish)
             if (typeof publish !== 'function') lastRefresh.set(publish.room.id, publish)
-      const rooms = new Map<RoomRefresh, RoomInfo>()
-      for (const refresh of lastRefresh.values())
-        rooms.set(refresh, await roomInfo(tx, refresh.room, internalName(refresh.room)))
-      // The events' NOTIFYs commit with the records, in the order the room's events were applied.
+      const refreshes = [...lastRefresh.values()]
+      const infos = await roomInfos(
+        tx,
+        refreshes.map((r) => ({ call: r.room, name: internalName(r.room) })),
+      )
+      const roomsRead = new Map<RoomRefresh, RoomInfo>()
+      for (const [i, refresh] of refreshes.entries()) roomsRead.set(refresh, infos[i] as RoomInfo)
+      // The events' NOTIFYs commit with the records, in the order the webhooks were applied.
       const deliver = await ctx.hub.publishInTransaction(tx, () => {
         for (const [i, { applying }] of batch.entries()) {
           if (!fresh[i]) continue
           for (const publish of applying.effects.publish) {
             if (typeof publish === 'function') publish()
             else {
-              const room = rooms.get(publish)
+              const room = roomsRead.get(publish)
               if (room) publishRoom(ctx, publish.room.tenantId, internalName(publish.room), room)
             }
           }
@@ -606,24 +746,14 @@ class RoomQueue {
   }
 }
 
-const roomQueues = new WeakMap<RinglineContext, Map<string, RoomQueue>>()
+const webhookQueues = new WeakMap<RinglineContext, WebhookQueue>()
 
-/** The queue of a room's webhooks on this instance (created on demand, dropped once empty). */
-function roomQueue(ctx: RinglineContext, roomName: string | undefined): RoomQueue {
-  // Events naming no room share no lock: each applies alone.
-  if (!roomName) return new RoomQueue(ctx, undefined, () => undefined)
-  let queues = roomQueues.get(ctx)
-  if (!queues) {
-    queues = new Map()
-    roomQueues.set(ctx, queues)
-  }
-  let queue = queues.get(roomName)
+/** This instance's queue of webhooks (created on demand). */
+function webhookQueue(ctx: RinglineContext): WebhookQueue {
+  let queue = webhookQueues.get(ctx)
   if (!queue) {
-    const created = new RoomQueue(ctx, roomName, () => {
-      if (queues.get(roomName) === created) queues.delete(roomName)
-    })
-    queue = created
-    queues.set(roomName, queue)
+    queue = new WebhookQueue(ctx)
+    webhookQueues.set(ctx, queue)
   }
   return queue
 }
@@ -655,7 +785,7 @@ export async function handleLivekitWebhook(
   // A waiting dial hears its caller's join now, before the event queues behind its room's transaction.
   if (event.event === 'participant_joined' && event.room?.name && event.participant?.identity)
     ctx.joins.joined(event.room.name, event.participant.identity)
-  const handlers: Partial<Record<string, typeof onParticipantJoined>> = {
+  const handlers: Partial<Record<string, Handler>> = {
     participant_joined: onParticipantJoined,
     participant_left: onParticipantLeft,
     participant_connection_aborted: onParticipantLeft,
@@ -672,6 +802,12 @@ export async function handleLivekitWebhook(
   const applying: Applying = {
     event,
     handler,
+    fact:
+      event.event === 'participant_joined' ||
+      event.event === 'participant_left' ||
+      event.event === 'participant_connection_aborted'
+        ? webhookFact(event)
+        : undefined,
     record: event.id
       ? {
           id: event.id,
@@ -687,7 +823,7 @@ export async function handleLivekitWebhook(
   }
   let fresh: boolean
   try {
-    fresh = await roomQueue(ctx, event.room?.name).apply(applying)
+    fresh = await webhookQueue(ctx).apply(applying, event.room?.name)
   } catch (error) {
     ctx.logger.error('ringline: could not persist a LiveKit webhook; LiveKit will retry', {
       error,

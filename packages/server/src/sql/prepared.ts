@@ -1,0 +1,27 @@
+/** Statement names of the texts `preparable` registered. */
+const names = new Map<string, string>()
+
+/**
+ * Marks a hot statement's text as worth preparing: `postgresStore` then runs it as a named prepared statement
+ * (parsed and planned once per connection, not on every run). Only for statements whose result columns cannot
+ * change when a migration adds a column (no `*`), since PostgreSQL refuses to run a prepared statement whose result
+ * type changed. Returns `sql` itself.
+ */
+export function preparable(sql: string): string {
+  if (!names.has(sql)) names.set(sql, `ringline_${names.size + 1}`)
+  return sql
+}
+
+/** The prepared-statement name of `sql` when `preparable` marked it, else `undefined`. */
+export function preparedName(sql: string): string | undefined {
+  return names.get(sql)
+}
+
+/**
+ * `value` as an SQL string literal (quotes and backslashes escaped, `E'…'` when it has a backslash, as `pg`'s
+ * `escapeLiteral`), for a statement that must carry no parameters (see `postgresStore`'s transactions).
+ */
+export function quoteLiteral(value: string): string {
+  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`
+  return value.includes('\\') ? ` E${quoted}` : quoted
+}
