@@ -186,8 +186,9 @@ export async function joinRoom(
   }
 }
 
-/** What `joinOpenRoom` reads in one statement: the open call's row (all null when none) and the rest. */
-type OpenRoomRow = { [K in keyof CallRow]: CallRow[K] | null } & {
+/** What `joinOpenRoom` reads in one statement: the open call (null when none) and the rest. */
+interface OpenRoomRow {
+  call: CallRow | null
   owner: string | null
   revoked: boolean
   me_sessions: StoredParticipant['sessions']
@@ -198,6 +199,23 @@ type OpenRoomRow = { [K in keyof CallRow]: CallRow[K] | null } & {
   me_left_at: Date | string | null
   present: ParticipantListRow[] | string
 }
+
+/**
+ * The statement of `joinOpenRoom`, with or without the revocation check. Prepared on PostgreSQL (it runs on every
+ * `POST /token`): the call comes as one JSON value, so its result type stays the same when a migration adds a column.
+ */
+const openRoomStatement = (checkRevoked: boolean): string =>
+  preparable(`SELECT to_jsonb(c) AS call, o.owner,
+       ${checkRevoked ? 'EXISTS (SELECT 1 FROM ringline_revoked_users WHERE tenant_id = $3 AND user_id = $4)' : 'false'} AS revoked,
+       me.sessions AS me_sessions, me.kind AS me_kind, me.name AS me_name, me.user_id AS me_user_id,
+       me.joined_at AS me_joined_at, me.left_at AS me_left_at,
+       (SELECT COALESCE(json_agg(p ORDER BY p.joined_at ASC, p.identity ASC), '[]'::json)
+          FROM (${participantsQuery('c.id', { presentOnly: true })}) p) AS present
+     FROM (SELECT (SELECT tenant_id FROM ringline_calls WHERE room_name = $1 ORDER BY started_at ASC LIMIT 1) AS owner) o
+     LEFT JOIN ringline_calls c ON c.room_name = $1 AND c.ended_at IS NULL
+     LEFT JOIN ringline_call_participants me ON me.call_id = c.id AND me.identity = $2`)
+const OPEN_ROOM = openRoomStatement(false)
+const OPEN_ROOM_CHECKING_REVOKED = openRoomStatement(true)
 
 /**
  * The join of a room that is open already, without a transaction: one statement reads the room's owner, its open
@@ -213,19 +231,11 @@ async function joinOpenRoom(
   participant: { identity: string; kind: 'user'; name: string | null; userId: string },
   options: { checkRevoked?: boolean },
 ): Promise<{ room: RoomInfo; call: StoredCall; changed: boolean } | null> {
-  const params: unknown[] = [roomName, participant.identity]
-  if (options.checkRevoked) params.push(principal.tenantId, principal.userId)
   const { rows } = await ctx.store.query<OpenRoomRow>(
-    `SELECT c.*, o.owner,
-       ${options.checkRevoked ? 'EXISTS (SELECT 1 FROM ringline_revoked_users WHERE tenant_id = $3 AND user_id = $4)' : 'false'} AS revoked,
-       me.sessions AS me_sessions, me.kind AS me_kind, me.name AS me_name, me.user_id AS me_user_id,
-       me.joined_at AS me_joined_at, me.left_at AS me_left_at,
-       (SELECT COALESCE(json_agg(p ORDER BY p.joined_at ASC, p.identity ASC), '[]'::json)
-          FROM (${participantsQuery('c.id', { presentOnly: true })}) p) AS present
-     FROM (SELECT (SELECT tenant_id FROM ringline_calls WHERE room_name = $1 ORDER BY started_at ASC LIMIT 1) AS owner) o
-     LEFT JOIN ringline_calls c ON c.room_name = $1 AND c.ended_at IS NULL
-     LEFT JOIN ringline_call_participants me ON me.call_id = c.id AND me.identity = $2`,
-    params,
+    options.checkRevoked ? OPEN_ROOM_CHECKING_REVOKED : OPEN_ROOM,
+    options.checkRevoked
+      ? [roomName, participant.identity, principal.tenantId, principal.userId]
+      : [roomName, participant.identity],
   )
   const row = rows[0]
   if (!row) return null
@@ -233,8 +243,8 @@ async function joinOpenRoom(
   if (row.owner !== null && row.owner !== principal.tenantId) {
     throw roomNameTaken()
   }
-  if (row.id === null) return null
-  const call = callFromRow(row as CallRow)
+  if (row.call === null) return null
+  const call = callFromRow(json<CallRow>(row.call))
   const stored: StoredParticipant | null =
     row.me_kind === null
       ? null
