@@ -105,6 +105,16 @@ export async function startE2E(options: {
 export async function open(page: Page, url: string): Promise<void> {
   await page.goto(url)
   await page.locator('header[data-hydrated]').waitFor({ timeout: 30_000 })
+  // Ringline's lazy components hydrate after the page, once their body module has loaded: a click on a
+  // server-rendered control before that reaches no handler. Wait until React owns every control on the page.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('button, input, select, textarea')].every((el) =>
+        Object.keys(el).some((key) => key.startsWith('__reactFiber$')),
+      ),
+    null,
+    { timeout: 30_000 },
+  )
 }
 
 /**
