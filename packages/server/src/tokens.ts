@@ -39,6 +39,40 @@ export function inboundRoomPrefix(tenantId: string): string {
   return `in-${tenantId}`
 }
 
+/**
+ * The room metadata a number's dispatch rule gives each inbound call's room (`roomConfig.metadata`), so the room's
+ * `room_started` webhook names the workspace and the number called before the caller's leg has joined.
+ */
+export function inboundRoomMetadata(tenantId: string, e164: string): string {
+  return JSON.stringify({ ringline: { tenant: tenantId, number: e164 } })
+}
+
+/** Reads `inboundRoomMetadata` back (`null` for any other metadata). */
+export function readInboundRoomMetadata(
+  metadata: string | undefined,
+): { tenantId: string; number: string } | null {
+  if (!metadata) return null
+  try {
+    const ringline = (JSON.parse(metadata) as { ringline?: { tenant?: unknown; number?: unknown } }).ringline
+    if (typeof ringline?.tenant !== 'string' || typeof ringline.number !== 'string') return null
+    return { tenantId: ringline.tenant, number: ringline.number }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The caller of an inbound room as LiveKit names it (`<prefix>_<from>_<random>`, see `inboundRoomPrefix`): the SIP
+ * From user, or `null` when the name has no such part.
+ */
+export function inboundRoomCaller(roomName: string, tenantId: string): string | null {
+  const prefix = `${inboundRoomPrefix(tenantId)}_`
+  if (!roomName.startsWith(prefix)) return null
+  const rest = roomName.slice(prefix.length)
+  const cut = rest.lastIndexOf('_')
+  return cut > 0 ? rest.slice(0, cut) : null
+}
+
 /** Throws `FORBIDDEN` when an `authorize` result cannot be used safely in room names and identities. */
 export function assertPrincipalIds(tenantId: unknown, userId: unknown): void {
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {

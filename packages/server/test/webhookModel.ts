@@ -5,7 +5,9 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import fc from 'fast-check'
 import { expect } from 'vitest'
 import { insertCall } from '../src/calls/callRepository'
+import { upsertNumberConnection } from '../src/numbers/numberRepository'
 import type { Ringline } from '../src/ringline'
+import { inboundRoomMetadata } from '../src/tokens'
 import { signedWebhook } from './webhookSigner'
 
 /** The fixed seed of every run (change it, or set RINGLINE_ORDER_SEED, to explore other schedules). */
@@ -87,7 +89,25 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
       })
 
   if (kind === 'inbound-missed' || kind === 'inbound-answered') {
-    const room = { name: `in-acme_+15550001111_${tag}`, sid: `RM_${tag}` }
+    // Every other run, the number's dispatch rule gives the room metadata (as `provisionNumber` does): the call
+    // rings as the room starts when that is delivered first; otherwise (older rules) on the caller's join.
+    const early = /[13579]$/.test(tag)
+    const room = {
+      name: `in-acme_+15550001111_${tag}`,
+      sid: `RM_${tag}`,
+      ...(early ? { metadata: inboundRoomMetadata('acme', '+15550002222') } : {}),
+    }
+    const setup = early
+      ? async (ringline: Ringline) => {
+          await upsertNumberConnection(ringline.store, {
+            tenantId: 'acme',
+            e164: '+15550002222',
+            livekitInboundTrunkId: 'ST_model',
+            livekitDispatchRuleId: 'SDR_model',
+            routingPolicy: { policy: 'ring-all' },
+          })
+        }
+      : undefined
     const caller = participant(`PA_c${tag}`, 'sip_+15550001111', 'SIP', T0 + 1, {
       attributes: {
         'sip.phoneNumber': '+15550001111',
@@ -115,6 +135,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
           presence: { 'sip_+15550001111': false },
           muted: { 'sip_+15550001111': false },
         },
+        ...(setup ? { setup } : {}),
       }
     }
     // An agent dispatched to the ringing call answers it; the caller talks to it and hangs up.
@@ -140,6 +161,7 @@ export function scenario(kind: Kind, tag: string, t: Timing): Scenario {
         presence: { 'sip_+15550001111': false },
         muted: { 'sip_+15550001111': false },
       },
+      ...(setup ? { setup } : {}),
     }
   }
 

@@ -195,6 +195,38 @@ export async function updateInternals(
 }
 
 /**
+ * Fills in the phone leg of an inbound call rung before its caller joined the room (see `onRoomStarted`): the SIP
+ * call id and the caller's number as the join names them, and the leg's identity.
+ */
+export async function setInboundLeg(
+  q: Queryable,
+  id: string,
+  leg: { sipIdentity: string; sipCallId: string | null; fromNumber: string | null },
+): Promise<StoredCall | null> {
+  const { rows } = await q.query<CallRow>(
+    `UPDATE ringline_calls SET sip_call_id = COALESCE($3, sip_call_id), from_number = COALESCE($4, from_number),
+       metadata = jsonb_set(metadata, '{internals}', (COALESCE(metadata->'internals', '{}'::jsonb) - 'legPending')
+         || jsonb_build_object('sipIdentity', $2::text)), updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, leg.sipIdentity, leg.sipCallId, leg.fromNumber],
+  )
+  return rows[0] ? callFromRow(rows[0]) : null
+}
+
+/** Whether any webhook of `roomName` other than `exceptId` has been recorded (delivered before it). */
+export async function roomHasOtherWebhooks(
+  q: Queryable,
+  roomName: string,
+  exceptId: string,
+): Promise<boolean> {
+  const { rows } = await q.query(
+    'SELECT 1 FROM ringline_webhook_events WHERE room_name = $1 AND id <> $2 LIMIT 1',
+    [roomName, exceptId],
+  )
+  return rows.length > 0
+}
+
+/**
  * Records a completed transfer on a call (`metadata.transfer`). When the phone leg's leave closed the call
  * before a blind transfer was written, its end reason becomes `transferred` (as if written first).
  */

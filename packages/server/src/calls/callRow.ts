@@ -44,6 +44,8 @@ export interface CallInternals {
   sharedRoom?: boolean
   /** The LiveKit room instance (room sid) this call lives in, once a webhook named it. */
   roomSid?: string
+  /** Rung as its room started, before the caller's leg joined (`sipIdentity` is LiveKit's, predicted until then). */
+  legPending?: boolean
   [key: string]: unknown
 }
 

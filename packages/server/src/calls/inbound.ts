@@ -1,4 +1,9 @@
-import { ListUpdate, type SIPInboundTrunkInfo } from '@livekit/protocol'
+import {
+  ListUpdate,
+  RoomConfiguration,
+  SIPDispatchRuleInfo,
+  type SIPInboundTrunkInfo,
+} from '@livekit/protocol'
 import {
   type CallRecord,
   type CallWithConnection,
@@ -16,7 +21,7 @@ import {
   upsertNumberConnection,
 } from '../numbers/numberRepository'
 import { credentialFingerprint, sameMembers } from '../numbers/trunkFields'
-import { inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
+import { inboundRoomMetadata, inboundRoomPrefix, TENANT_ID_PATTERN } from '../tokens'
 import type { Principal } from '../types'
 import { watchAnswer } from './answerRelease'
 import { publishCall } from './callEvents'
@@ -172,10 +177,11 @@ const provisioning = new Map<string, Promise<NumberConnectionRow>>()
 
 /**
  * Points a phone number at a tenant: creates or reuses its LiveKit inbound trunk and an individual dispatch
- * rule (room prefix `in-<tenant>`, attributes `ringline.tenant` / `ringline.number`), and records it. Idempotent.
+ * rule (room prefix `in-<tenant>`, attributes `ringline.tenant` / `ringline.number`, room metadata naming both so a
+ * call rings as its room starts), and records it. Idempotent.
  */
 export async function provisionNumber(
-  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
+  ctx: Pick<RinglineContext, 'store' | 'livekit'> & Partial<Pick<RinglineContext, 'logger'>>,
   input: ProvisionNumberInput,
 ): Promise<NumberConnectionRow> {
   const e164 = parse(e164Schema, input.e164, 'e164')
@@ -196,7 +202,7 @@ export async function provisionNumber(
 }
 
 async function provisionOnce(
-  ctx: Pick<RinglineContext, 'store' | 'livekit'>,
+  ctx: Pick<RinglineContext, 'store' | 'livekit'> & Partial<Pick<RinglineContext, 'logger'>>,
   input: ProvisionNumberInput,
 ): Promise<NumberConnectionRow> {
   const { e164, tenantId } = input
@@ -222,10 +228,12 @@ async function provisionOnce(
       ...(input.ringingTimeout ? { ringingTimeout: input.ringingTimeout } : {}),
     }))
   const attributes = { 'ringline.tenant': tenantId, 'ringline.number': e164 }
+  // The room's metadata names the workspace and number, so the call rings as LiveKit creates its room.
+  const roomConfig = new RoomConfiguration({ metadata: inboundRoomMetadata(tenantId, e164) })
   const rules = (await sip.listSipDispatchRule({ trunkIds: [trunk.sipTrunkId] })).filter((r) =>
     r.trunkIds.includes(trunk.sipTrunkId),
   )
-  const matching = rules.find(
+  let matching = rules.find(
     (r) =>
       r.attributes?.['ringline.tenant'] === tenantId &&
       r.rule?.rule.case === 'dispatchRuleIndividual' &&
@@ -234,12 +242,24 @@ async function provisionOnce(
   if (!matching) {
     // A rule of another tenant on this trunk would route calls to the wrong workspace: replace it.
     for (const rule of rules) await sip.deleteSipDispatchRule(rule.sipDispatchRuleId)
+  } else if (matching.roomConfig?.metadata !== roomConfig.metadata) {
+    // A rule made before rooms carried metadata: calls still ring, on the caller's join; give it the metadata.
+    const current = matching
+    matching = await sip
+      .updateSipDispatchRule(current.sipDispatchRuleId, new SIPDispatchRuleInfo({ ...current, roomConfig }))
+      .catch((error: unknown) => {
+        ctx.logger?.warn('ringline: could not add room metadata to a dispatch rule; calls ring on join', {
+          ruleId: current.sipDispatchRuleId,
+          error,
+        })
+        return current
+      })
   }
   const rule =
     matching ??
     (await sip.createSipDispatchRule(
       { type: 'individual', roomPrefix: inboundRoomPrefix(tenantId) },
-      { name: `ringline ${tenantId} ${e164}`, trunkIds: [trunk.sipTrunkId], attributes },
+      { name: `ringline ${tenantId} ${e164}`, trunkIds: [trunk.sipTrunkId], attributes, roomConfig },
     ))
   return upsertNumberConnection(ctx.store, {
     tenantId,

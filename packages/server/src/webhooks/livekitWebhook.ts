@@ -17,11 +17,13 @@ import {
   recordWebhookEvent,
   recordWebhookEventReadingCall,
   recordWebhookEventWithFact,
+  roomHasOtherWebhooks,
+  setInboundLeg,
   updateInternals,
   type WebhookEventRecord,
   type WebhookFact,
 } from '../calls/callRepository'
-import type { StoredCall } from '../calls/callRow'
+import type { CallInternals, StoredCall } from '../calls/callRow'
 import {
   consultPhoneIdentity,
   consultPhoneLeft,
@@ -43,11 +45,17 @@ import type { RinglineContext } from '../context'
 import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
-import { getNumberConnection } from '../numbers/numberRepository'
+import { getNumberConnection, type NumberConnectionRow } from '../numbers/numberRepository'
 import { publishRoom, roomInfos } from '../rooms/rooms'
 import { quoteLiteral } from '../sql/prepared'
 import type { Queryable } from '../sql/types'
-import { inboundRoomPrefix, TENANT_ID_PATTERN, userIdentity } from '../tokens'
+import {
+  inboundRoomCaller,
+  inboundRoomPrefix,
+  readInboundRoomMetadata,
+  TENANT_ID_PATTERN,
+  userIdentity,
+} from '../tokens'
 
 /** How a phone leg leaves when it was lost rather than hung up (LiveKit's `disconnectReason`). */
 const LOST_LEG = new Set<DisconnectReason>([
@@ -165,24 +173,16 @@ async function onInboundSipJoined(
     effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
     return
   }
-  const policy = connection?.routingPolicy ?? { policy: 'ring-all' as const }
   // The caller's leave (or the room's end) may have been delivered before this join: then the call is recorded,
   // already missed, and nobody is rung.
   const gone = await hasLeftRoom(tx, roomName, p.identity)
-  const call = await insertCall(tx, {
-    id: crypto.randomUUID(),
+  const call = await insertInboundCall(tx, connection, {
     tenantId,
-    direction: 'inbound',
-    status: 'ringing',
     roomName,
     fromNumber: attrs['sip.phoneNumber'] ?? null,
-    toNumber: number,
+    number,
     sipCallId: attrs['sip.callID'] ?? null,
-    internals: {
-      sipIdentity: p.identity,
-      ...(number ? { number } : {}),
-      ...(policy.policy === 'ring-user' && policy.users ? { ringUsers: policy.users } : {}),
-    },
+    sipIdentity: p.identity,
   })
   if (!call) return
   const row: ParticipantRow = { ...participantRow(call, p), kind: 'sip' }
@@ -210,9 +210,110 @@ async function onInboundSipJoined(
     if (closed) effects.publish.push(() => publishCall(ctx, 'call.ended', closed))
     return
   }
+  ring(ctx, call, effects)
+}
+
+/** Records a ringing inbound call of a number (ringing as its connection's routing policy says). */
+function insertInboundCall(
+  tx: Queryable,
+  connection: NumberConnectionRow | null,
+  leg: {
+    tenantId: string
+    roomName: string
+    fromNumber: string | null
+    number: string | null
+    sipCallId: string | null
+    sipIdentity: string
+    internals?: CallInternals
+  },
+): Promise<StoredCall | null> {
+  const policy = connection?.routingPolicy ?? { policy: 'ring-all' as const }
+  return insertCall(tx, {
+    id: crypto.randomUUID(),
+    tenantId: leg.tenantId,
+    direction: 'inbound',
+    status: 'ringing',
+    roomName: leg.roomName,
+    fromNumber: leg.fromNumber,
+    toNumber: leg.number,
+    sipCallId: leg.sipCallId,
+    internals: {
+      sipIdentity: leg.sipIdentity,
+      ...(leg.number ? { number: leg.number } : {}),
+      ...(policy.policy === 'ring-user' && policy.users ? { ringUsers: policy.users } : {}),
+      ...leg.internals,
+    },
+  })
+}
+
+/** Rings a new inbound call: `call.incoming` once committed, then its routing policy's agent, if any. */
+function ring(ctx: RinglineContext, call: StoredCall, effects: Effects): void {
   effects.publish.push(() => publishCall(ctx, 'call.incoming', call))
   // Routing policies may send an agent now (agent-first) or after a while (agent-on-no-answer).
   effects.after.push(() => ctx.media.scheduler.onCallEvent(call.id, 'ringing'))
+}
+
+/**
+ * An inbound call rings as its room starts. LiveKit SIP creates the room (with the metadata of the number's
+ * dispatch rule, see `inboundRoomMetadata`) before the caller's leg has joined it: `room_started` comes tens of ms
+ * before the caller's `participant_joined`. The call's leg is filled in by that join (`legPending`), whose identity
+ * LiveKit derives from the room's caller (`sip_<from>`). Only when the start is the first webhook of the room
+ * delivered: otherwise the caller's join records the call as before, knowing what was delivered ahead of it.
+ */
+async function onRoomStarted(
+  ctx: RinglineContext,
+  tx: Queryable,
+  event: WebhookEvent,
+  effects: Effects,
+  start: Start,
+): Promise<void> {
+  const roomName = event.room?.name
+  if (!roomName?.startsWith('in-') || start.call) return
+  const meta = readInboundRoomMetadata(event.room?.metadata)
+  if (!meta || !TENANT_ID_PATTERN.test(meta.tenantId)) return
+  const from = inboundRoomCaller(roomName, meta.tenantId)
+  if (!from) return
+  const connection = await getNumberConnection(tx, meta.number)
+  if (connection?.tenantId !== meta.tenantId) return
+  if (await roomHasOtherWebhooks(tx, roomName, event.id ?? '')) return
+  const call = await insertInboundCall(tx, connection, {
+    tenantId: meta.tenantId,
+    roomName,
+    fromNumber: from,
+    number: meta.number,
+    sipCallId: null,
+    sipIdentity: `sip_${from}`,
+    internals: { legPending: true, ...(event.room?.sid ? { roomSid: event.room.sid } : {}) },
+  })
+  if (call) ring(ctx, call, effects)
+}
+
+/**
+ * The caller's join of an inbound call rung as its room started: the leg as the join names it. A join that names
+ * another workspace than the room's metadata (never from Ringline's own dispatch rules) is hung up.
+ */
+async function completeInboundLeg(
+  ctx: RinglineContext,
+  tx: Queryable,
+  call: StoredCall,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): Promise<void> {
+  const attrs = p.attributes ?? {}
+  if (attrs['ringline.tenant'] !== call.tenantId) {
+    ctx.logger.warn('ringline: inbound SIP call without a valid ringline.tenant attribute; hanging up', {
+      roomName,
+      identity: p.identity,
+    })
+    effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+    return
+  }
+  await setInboundLeg(tx, call.id, {
+    sipIdentity: p.identity,
+    sipCallId: attrs['sip.callID'] ?? null,
+    fromNumber: attrs['sip.phoneNumber'] ?? null,
+  })
 }
 
 /**
@@ -302,11 +403,15 @@ async function onParticipantJoined(
   // Neither writes before it reads the room's call: both see it as it stood when the webhook began.
   if (await refuseOutsider(ctx, tx, event, roomName, p, effects, start.call)) return
   const { open: call, known } = await recordOnRoomCall(tx, start, event, p, 'joined')
+  const isCaller = roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP
   if (!call) {
     // An inbound room that ever had a call never starts another (a late or retried join of a call that ended).
-    if (!known && roomName.startsWith('in-') && p.kind === ParticipantInfo_Kind.SIP) {
+    if (!known && isCaller) {
       await onInboundSipJoined(ctx, tx, event, roomName, p, effects)
     }
+    // A call rung as its room started and ended (declined, missed) before its caller joined: hang the caller up.
+    if (known && isCaller && start.call?.internals.legPending && belongsTo(start.call, event))
+      effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
     if (known && p.kind === ParticipantInfo_Kind.AGENT)
       await onLateAgentJoin(ctx, tx, event, roomName, p, effects)
     return
@@ -315,6 +420,7 @@ async function onParticipantJoined(
     effects.publish.push({ room: call })
     return
   }
+  if (isCaller && call.internals.legPending) await completeInboundLeg(ctx, tx, call, roomName, p, effects)
   // An agent sent to a ringing inbound call answers it (its audio is what makes LiveKit SIP pick up): it wins
   // the claim, so a later human answer gets 409 CALL_ALREADY_ANSWERED.
   if (p.kind === ParticipantInfo_Kind.AGENT && call.direction === 'inbound' && call.status === 'ringing') {
@@ -786,6 +892,7 @@ export async function handleLivekitWebhook(
   if (event.event === 'participant_joined' && event.room?.name && event.participant?.identity)
     ctx.joins.joined(event.room.name, event.participant.identity)
   const handlers: Partial<Record<string, Handler>> = {
+    room_started: onRoomStarted,
     participant_joined: onParticipantJoined,
     participant_left: onParticipantLeft,
     participant_connection_aborted: onParticipantLeft,
@@ -794,7 +901,7 @@ export async function handleLivekitWebhook(
     track_unpublished: onMicrophoneTrack,
   }
   const handler = handlers[event.event]
-  if (!handler && event.event !== 'room_started') return { outcome: 'ignored', event: event.event }
+  if (!handler) return { outcome: 'ignored', event: event.event }
   // Of the track events only a participant's microphone counts (its mute state); cameras, screens, data: ignored.
   const isTrackEvent = event.event === 'track_published' || event.event === 'track_unpublished'
   if (isTrackEvent && !(event.participant?.identity && event.track && isMicrophone(event.track)))

@@ -1,6 +1,10 @@
+import { SIPDispatchRuleInfo } from '@livekit/protocol'
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { itWithSip } from '@ringline/sandbox/vitest'
+import { SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getLatestCallByRoom } from '../../src/calls/callRepository'
+import { inboundRoomMetadata } from '../../src/tokens'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
 type Incoming = Extract<RinglineEvent, { type: 'call.incoming' }>
@@ -81,6 +85,60 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
     expect(late.status).toBe(409)
     expect(late.body.error.code).toBe('CALL_NOT_ACTIVE')
   })
+
+  it('the dispatch rule gives each call’s room metadata naming the workspace and number; an older rule gets it', async () => {
+    const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+    const metadata = inboundRoomMetadata(h.tenant, number)
+    const ruleOf = async () =>
+      (await sip.listSipDispatchRule({ trunkIds: [cleanup?.trunk ?? ''] })).find(
+        (r) => r.sipDispatchRuleId === cleanup?.rule,
+      )
+    expect((await ruleOf())?.roomConfig?.metadata).toBe(metadata)
+    // A rule as Ringline made it before rooms had metadata: provisioning again adds it, keeping the rule.
+    const rule = await ruleOf()
+    if (!rule) throw new Error('no rule')
+    await sip.updateSipDispatchRule(
+      rule.sipDispatchRuleId,
+      new SIPDispatchRuleInfo({ ...rule, roomConfig: undefined }),
+    )
+    expect((await ruleOf())?.roomConfig?.metadata ?? '').toBe('')
+    const again = await h.ringline.api.provisionNumber({ e164: number, tenantId: h.tenant })
+    expect(again.livekitDispatchRuleId).toBe(rule.sipDispatchRuleId)
+    expect((await ruleOf())?.roomConfig?.metadata).toBe(metadata)
+  })
+
+  itWithSip(
+    'LiveKit’s room_started names the number; the call rings from it and the caller’s join fills in its leg',
+    async () => {
+      const hooks = await h.sandbox.webhooks.subscribe(undefined, { roomPrefix: `in-${h.tenant}_` })
+      try {
+        const from = '+15550001204'
+        const phoneCall = h.sandbox.phone.call(number, { from })
+        const incoming = await incomingFrom(from)
+        expect(incoming.call).toMatchObject({ direction: 'inbound', status: 'ringing', toNumber: number })
+        const room = incoming.call.roomName
+        const started = await hooks.waitFor((d) => d.event === 'room_started' && d.room === room)
+        expect(JSON.parse(started.body).room.metadata).toBe(inboundRoomMetadata(h.tenant, number))
+        const joined = await hooks.waitFor((d) => d.event === 'participant_joined' && d.room === room)
+        const caller = JSON.parse(joined.body).participant as {
+          identity: string
+          attributes: Record<string, string>
+        }
+        // Whichever of the two was delivered first rang it, once; the record has the leg as the join names it.
+        await h.ringline.settled()
+        const call = await getLatestCallByRoom(h.ringline.store, room)
+        expect(call?.id).toBe(incoming.call.id)
+        expect(call?.internals.sipIdentity).toBe(caller.identity)
+        expect(call?.internals.legPending).toBeUndefined()
+        expect(call?.sipCallId).toBe(caller.attributes['sip.callID'])
+        expect(call?.fromNumber).toBe(from)
+        await phoneCall.hangup()
+        await h.waitForEvent((e): e is Ended => e.type === 'call.ended' && e.call.id === incoming.call.id)
+      } finally {
+        hooks.close()
+      }
+    },
+  )
 
   itWithSip('declining: one agent’s decline keeps it ringing, a reject hangs the phone up', async () => {
     const from = '+15550001203'
