@@ -1,7 +1,9 @@
 // Failure drills: stop one process of a running sandbox (a crash or a clean stop) and start it again.
+import { join } from 'node:path'
 import { SandboxSetupError } from './binaries'
 import { resolveOptions, type SandboxOptions } from './config'
 import { healthProbes } from './health'
+import { startPhoneProcess } from './phoneStart'
 import { isAlive, isOurs, spawnDetached, stopProcess, waitFor } from './procs'
 import { acquireLock, type ProcessName, readState, writeState } from './stateFile'
 
@@ -60,13 +62,36 @@ export async function startSandboxProcess(
         `the sandbox in ${o.stateDir} was started by an older @ringline/sandbox that did not record how to start ${name}`,
         '`ringline-sandbox down` and start it again',
       )
-    const env = rec.spawn.path ? { ...process.env, PATH: rec.spawn.path } : undefined
-    const proc = spawnDetached(rec.spawn.command, rec.spawn.args, {
-      cwd: rec.spawn.cwd,
-      logFile: rec.log,
-      ...(env ? { env } : {}),
-    })
-    writeState(o.stateDir, { ...state, processes: { ...state.processes, [name]: { ...rec, pid: proc.pid } } })
+    const spawnRec = rec.spawn
+    const env = spawnRec.path ? { ...process.env, PATH: spawnRec.path } : undefined
+    const spawn = () => {
+      const proc = spawnDetached(spawnRec.command, spawnRec.args, {
+        cwd: spawnRec.cwd,
+        logFile: rec.log,
+        ...(env ? { env } : {}),
+      })
+      writeState(o.stateDir, {
+        ...state,
+        processes: { ...state.processes, [name]: { ...rec, pid: proc.pid } },
+      })
+      return proc
+    }
+    if (name === 'phone') {
+      // sipp binds its ports at start: retried while one is still held (e.g. by the sipp just stopped).
+      const at = spawnRec.args.indexOf('-error_file')
+      const errorFile = at >= 0 ? spawnRec.args[at + 1] : undefined
+      const pid = await startPhoneProcess({
+        spawn,
+        ports: state.info.ports,
+        errorLog: errorFile ?? join(o.stateDir, 'logs', 'phone-errors.log'),
+        log: rec.log,
+        timeoutMs: options.timeoutMs,
+        onRetry: o.log,
+      })
+      o.log(`started ${name} again (pid ${pid})`)
+      return
+    }
+    const proc = spawn()
     const probe = healthProbes(state)[name]
     await waitFor(`${name} after a restart`, () => probe(), {
       timeoutMs: options.timeoutMs ?? 30_000,

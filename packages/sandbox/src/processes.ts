@@ -6,7 +6,8 @@ import type { Binaries } from './binaries'
 import type { ResolvedOptions } from './config'
 import type { ConfigFiles } from './configFiles'
 import { httpAnswers, httpOk, redisPing, sipOptionsPing } from './health'
-import { canBind, isAlive, isOurs, spawnDetached, stopProcess, waitFor } from './procs'
+import { type PhoneStart, startPhoneProcess } from './phoneStart'
+import { isAlive, isOurs, type SpawnedProcess, spawnDetached, stopProcess, waitFor } from './procs'
 import { PROCESS_NAMES, type ProcessName, type ProcessRecord, readFileSafe } from './stateFile'
 
 /** How to run the hub (or the local S3): `<name>` next to this module, through tsx when running from source. */
@@ -22,6 +23,94 @@ function hubEntry(name = 'hub-main'): { command: string; args: string[] } {
   return { command: process.execPath, args: [entry] }
 }
 
+type Started = Partial<Record<ProcessName, ProcessRecord>>
+
+/**
+ * Spawns one process of the stack detached, its output in `<logs>/<name>.log`, and records it in `started`.
+ * `abort()` says why it is gone (exit code and the last lines of its log) once it has exited, else undefined.
+ */
+function spawnRecorded(
+  started: Started,
+  logs: string,
+  name: ProcessName,
+  command: string,
+  args: string[],
+  marker: string,
+  stopSignal: NodeJS.Signals,
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): { proc: SpawnedProcess; abort: () => string | undefined } {
+  const log = join(logs, `${name}.log`)
+  writeFileSync(log, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`)
+  const proc = spawnDetached(command, args, { cwd, logFile: log, ...(env ? { env } : {}) })
+  started[name] = {
+    pid: proc.pid,
+    marker,
+    log,
+    stopSignal,
+    spawn: { command, args, cwd, ...(env?.PATH ? { path: env.PATH } : {}) },
+  }
+  let exitCode: number | null | undefined
+  void proc.exited.then((c) => {
+    exitCode = c
+  })
+  const abort = () => {
+    if (exitCode === undefined && isAlive(proc.pid)) return undefined
+    const tail = readFileSafe(log).trim().split('\n').slice(-6).join('\n    ')
+    return `${name} exited (code ${exitCode ?? '?'}); last lines of ${log}:\n    ${tail}`
+  }
+  return { proc, abort }
+}
+
+/**
+ * Starts the phone simulator (sipp with the sandbox's phone scenario, recorded in `started` as `phone`) and
+ * resolves with its pid once it holds its ports; retries a start that fails to bind (see `startPhoneProcess`).
+ */
+export function startPhone(
+  o: ResolvedOptions,
+  sipp: string,
+  files: ConfigFiles,
+  started: Started,
+  options: Pick<PhoneStart, 'retryDelaysMs' | 'timeoutMs'> = {},
+): Promise<number> {
+  const { logs, phoneDir, phoneTrace, phoneXml } = files
+  const errorLog = join(logs, 'phone-errors.log')
+  const args = [
+    '-sf',
+    phoneXml,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(o.ports.phone),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(o.ports.phoneMedia),
+    '-ci',
+    '127.0.0.1',
+    '-cp',
+    String(o.ports.phoneControl),
+    '-nostdin',
+    '-key',
+    'phone_rtp_port',
+    String(o.ports.phoneRtp),
+    '-trace_msg',
+    '-message_file',
+    phoneTrace,
+    '-trace_err',
+    '-error_file',
+    errorLog,
+  ]
+  return startPhoneProcess({
+    spawn: () => spawnRecorded(started, logs, 'phone', sipp, args, phoneXml, 'SIGTERM', phoneDir).proc,
+    ports: o.ports,
+    errorLog,
+    log: join(logs, 'phone.log'),
+    onRetry: o.log,
+    ...options,
+  })
+}
+
 /**
  * Starts the stack's processes in order (Redis, the hub and the phone; then livekit-server; then
  * livekit-sip when there is one), each detached with its log in `files.logs`, and waits until each answers.
@@ -31,10 +120,10 @@ export async function launchProcesses(
   o: ResolvedOptions,
   binaries: Binaries,
   files: ConfigFiles,
-  started: Partial<Record<ProcessName, ProcessRecord>>,
+  started: Started,
 ): Promise<void> {
   const dir = o.stateDir
-  const { logs, phoneDir, phoneTrace, phoneXml, hubJson } = files
+  const { logs, hubJson } = files
   const launch = (
     name: ProcessName,
     command: string,
@@ -43,28 +132,7 @@ export async function launchProcesses(
     stopSignal: NodeJS.Signals = 'SIGTERM',
     cwd = dir,
     env?: NodeJS.ProcessEnv,
-  ) => {
-    const log = join(logs, `${name}.log`)
-    writeFileSync(log, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`)
-    const proc = spawnDetached(command, args, { cwd, logFile: log, ...(env ? { env } : {}) })
-    started[name] = {
-      pid: proc.pid,
-      marker,
-      log,
-      stopSignal,
-      spawn: { command, args, cwd, ...(env?.PATH ? { path: env.PATH } : {}) },
-    }
-    let exitCode: number | null | undefined
-    void proc.exited.then((c) => {
-      exitCode = c
-    })
-    const abort = () => {
-      if (exitCode === undefined && isAlive(proc.pid)) return undefined
-      const tail = readFileSafe(log).trim().split('\n').slice(-6).join('\n    ')
-      return `${name} exited (code ${exitCode ?? '?'}); last lines of ${log}:\n    ${tail}`
-    }
-    return abort
-  }
+  ) => spawnRecorded(started, logs, name, command, args, marker, stopSignal, cwd, env).abort
 
   const hub = hubEntry()
   const redisAbort = launch(
@@ -89,49 +157,13 @@ export async function launchProcesses(
   const hubAbort = launch('hub', hub.command, [...hub.args, hubJson], hubJson)
   const s3 = hubEntry('s3-main')
   const s3Abort = launch('s3', s3.command, [...s3.args, files.s3Json], files.s3Json)
-  const phoneAbort = launch(
-    'phone',
-    binaries.sipp,
-    [
-      '-sf',
-      phoneXml,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(o.ports.phone),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(o.ports.phoneMedia),
-      '-ci',
-      '127.0.0.1',
-      '-cp',
-      String(o.ports.phoneControl),
-      '-nostdin',
-      '-key',
-      'phone_rtp_port',
-      String(o.ports.phoneRtp),
-      '-trace_msg',
-      '-message_file',
-      phoneTrace,
-      '-trace_err',
-      '-error_file',
-      join(logs, 'phone-errors.log'),
-    ],
-    phoneXml,
-    'SIGTERM',
-    phoneDir,
-  )
   await Promise.all([
     waitFor('Redis', () => redisPing(o.ports.redis), { timeoutMs: 15_000, abort: redisAbort }),
     waitFor('the hub', () => httpOk(`http://127.0.0.1:${o.ports.hub}/health`), {
       timeoutMs: 20_000,
       abort: hubAbort,
     }),
-    waitFor('the phone simulator (sipp)', async () => !(await canBind(o.ports.phone, 'udp')), {
-      timeoutMs: 10_000,
-      abort: phoneAbort,
-    }),
+    startPhone(o, binaries.sipp, files, started),
     waitFor('the local S3 (s3rver)', () => httpAnswers(`http://127.0.0.1:${o.ports.s3}/`), {
       timeoutMs: 20_000,
       abort: s3Abort,

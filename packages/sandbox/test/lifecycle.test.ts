@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -101,6 +102,23 @@ describe('sandbox lifecycle', () => {
     expect(portsOf(again.pid!).some((b) => b.proto === 'tcp' && b.port === starter.ports.hub)).toBe(true)
     await starter.startProcess('hub') // a no-op while it runs
     expect((await sandboxStatus({ stateDir })).processes.find((p) => p.name === 'hub')!.pid).toBe(again.pid)
+  })
+
+  test('failure drills: the phone comes back even when its SIP port is still held for a moment', async () => {
+    const starter = started.find((s) => !s.reused)!
+    const phone = (await sandboxStatus({ stateDir })).processes.find((p) => p.name === 'phone')!
+    await starter.stopProcess('phone')
+    expect(isAlive(phone.pid)).toBe(false)
+    const sock = createSocket('udp4')
+    await new Promise<void>((r) =>
+      sock.bind({ port: starter.ports.phone, address: '127.0.0.1', exclusive: true }, r),
+    )
+    setTimeout(() => sock.close(), 300)
+    await starter.startProcess('phone')
+    const again = (await sandboxStatus({ stateDir })).processes.find((p) => p.name === 'phone')!
+    expect(again.pid).not.toBe(phone.pid)
+    expect(isAlive(again.pid)).toBe(true)
+    expect(portsOf(again.pid!).some((b) => b.proto === 'udp' && b.port === starter.ports.phone)).toBe(true)
   })
 
   test('the starter stopping while another user is attached hands over; the last one out stops every process and frees every port', async () => {

@@ -11,6 +11,7 @@ import {
   outboundVolume,
   recordWebhookEvent,
 } from '../src/calls/callRepository'
+import { type CallRow, callFromJson, callFromRow } from '../src/calls/callRow'
 import { listParticipants, markParticipantLeft, upsertParticipant } from '../src/calls/participantRepository'
 import { getNumberConnection, upsertNumberConnection } from '../src/numbers/numberRepository'
 import { runMigrations } from '../src/sql/migrate'
@@ -68,6 +69,47 @@ describe.each(STORE_KINDS)('store suite on %s', (_kind, make) => {
     expect(loaded?.metadata).toBeNull()
     expect(typeof loaded?.startedAt).toBe('string')
     expect(await getCall(store, 'globex', 'c1')).toBeNull()
+  })
+
+  it('decodes a call read as one to_jsonb value exactly as the row itself (parsed or as text; NULL is none)', async () => {
+    store = await make()
+    await insertCall(
+      store,
+      call('j1', {
+        answeredBy: 'alice',
+        answeredAt: 'now',
+        sipCallId: 'SCL_j1',
+        roomKind: 'team',
+        internals: { sipIdentity: 'phone-j1', ringUsers: ['alice', 'bob'] },
+      }),
+    )
+    await store.query(
+      `UPDATE ringline_calls SET metadata = metadata || '{"crm":"42","transfer":{"to":"+14155550199"}}'::jsonb
+       WHERE id = 'j1'`,
+    )
+    await closeCall(store, 'j1', { status: 'completed', endReason: 'completed', sipStatusCode: 200 })
+    const { rows } = await store.query<CallRow & { call: CallRow | string | null }>(
+      "SELECT to_jsonb(c) AS call, c.* FROM ringline_calls c WHERE c.id = 'j1'",
+    )
+    const { call: asJson, ...row } = rows[0]!
+    const fromRow = callFromRow(row)
+    expect(fromRow).toMatchObject({
+      answeredBy: 'alice',
+      status: 'completed',
+      sipStatusCode: 200,
+      roomKind: 'team',
+      metadata: { crm: '42' },
+      transfer: { to: '+14155550199' },
+      internals: { sipIdentity: 'phone-j1', ringUsers: ['alice', 'bob'] },
+    })
+    expect(fromRow.endedAt).not.toBeNull()
+    expect(callFromJson(asJson)).toEqual(fromRow)
+    expect(callFromJson(typeof asJson === 'string' ? asJson : JSON.stringify(asJson))).toEqual(fromRow)
+    const none = await store.query<{ call: CallRow | string | null }>(
+      "SELECT to_jsonb(c) AS call FROM (SELECT * FROM ringline_calls WHERE id = 'none') c RIGHT JOIN (SELECT 1) one ON true",
+    )
+    expect(none.rows[0]!.call).toBeNull()
+    expect(callFromJson(none.rows[0]!.call)).toBeNull()
   })
 
   it('allows one open call per room name but reuses the name after it ended', async () => {

@@ -6,9 +6,9 @@ import type {
   CallTransferInfo,
 } from '@ringline/core/protocol'
 import { preparable } from '../sql/prepared'
-import { date, json } from '../sql/rows'
+import { date } from '../sql/rows'
 import type { Queryable } from '../sql/types'
-import { type CallInternals, type CallRow, callFromRow, type StoredCall } from './callRow'
+import { type CallInternals, type CallRow, callFromJson, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
 import { createdByFact, mergeLivekitFact } from './participantRepository'
 import type { SessionFact } from './presence'
@@ -577,8 +577,7 @@ export async function recordWebhookEventReadingCall(
     ...webhookEventParams(event),
     roomName,
   ])
-  const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
-  return { fresh: (rows[0]?.fresh ?? 0) > 0, call: call ? callFromRow(call) : null }
+  return { fresh: (rows[0]?.fresh ?? 0) > 0, call: callFromJson(rows[0]?.call) }
 }
 
 /** A LiveKit join or leave that `recordWebhookEventWithFact` records on the room's call when it can. */
@@ -621,10 +620,9 @@ export async function recordWebhookEventWithFact(
       fact.roomSid,
     ],
   )
-  const call = rows[0]?.call ? json<CallRow>(rows[0].call) : null
   return {
     fresh: (rows[0]?.fresh ?? 0) > 0,
-    call: call ? callFromRow(call) : null,
+    call: callFromJson(rows[0]?.call),
     recorded: (rows[0]?.recorded ?? 0) > 0,
   }
 }

@@ -103,6 +103,16 @@ export function callFromRow(row: CallRow): StoredCall {
   }
 }
 
+/**
+ * A call row read as one JSON value (`SELECT to_jsonb(c) ...`, which keeps a prepared statement's result type
+ * when a migration adds a column) → the stored call; null for SQL NULL (no such call). Drivers give `jsonb` parsed
+ * (node-postgres, PGlite) or as its text; timestamps inside it are ISO strings, which `callFromRow` takes.
+ */
+export function callFromJson(value: CallRow | string | null | undefined): StoredCall | null {
+  if (value === null || value === undefined) return null
+  return callFromRow(json<CallRow>(value))
+}
+
 /** Where a call's recording plays: the `GET /calls/:id/recording` route under `basePath` (never the object key). */
 export function recordingRoute(callId: string, basePath = ''): string {
   return `${basePath}/calls/${encodeURIComponent(callId)}/recording`

@@ -16,7 +16,7 @@ import {
   insertCall,
   listOpenInternalCalls,
 } from '../calls/callRepository'
-import { type CallRow, callFromRow, publicCall, type StoredCall } from '../calls/callRow'
+import { type CallRow, callFromJson, publicCall, type StoredCall } from '../calls/callRow'
 import { CLOSE } from '../calls/lifecycle'
 import {
   listParticipants,
@@ -188,7 +188,7 @@ export async function joinRoom(
 
 /** What `joinOpenRoom` reads in one statement: the open call (null when none) and the rest. */
 interface OpenRoomRow {
-  call: CallRow | null
+  call: CallRow | string | null
   owner: string | null
   revoked: boolean
   me_sessions: StoredParticipant['sessions']
@@ -243,8 +243,8 @@ async function joinOpenRoom(
   if (row.owner !== null && row.owner !== principal.tenantId) {
     throw roomNameTaken()
   }
-  if (row.call === null) return null
-  const call = callFromRow(json<CallRow>(row.call))
+  const call = callFromJson(row.call)
+  if (call === null) return null
   const stored: StoredParticipant | null =
     row.me_kind === null
       ? null
