@@ -66,6 +66,12 @@ export function lazyBody<P extends object>(load: () => Promise<ComponentType<P>>
   }
 }
 
+/**
+ * The props a body gets from its shell: the component's props, with `labels` the labels the shell already merged
+ * (defaults, the messages catalogue, the host's overrides) for its placeholder, so the body does not merge them again.
+ */
+export type BodyProps<P, L> = Omit<P, 'labels'> & { labels: L }
+
 /** A preloadable component: the shell plus its static `preload()`. */
 export type Preloadable<C> = C & {
   /** Loads the body ahead of the first render (e.g. on hover or route prefetch); resolves when it is loaded. */
