@@ -72,7 +72,6 @@ const shared = {
   OutboundIcon,
   PhoneIcon,
   useRinglineApi,
-  callHistoryLabels,
   RecordingPlayer,
   formatDuration,
   useControllableState,
@@ -96,7 +95,7 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const CallHistory = /* @__PURE__ */ withPreload(function CallHistory(props: CallHistoryProps) {
   const labels = useLabels('callHistory', callHistoryLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="div"
       role="region"

@@ -2,10 +2,11 @@
 import type { CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
+import type { BodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
-import { useLabels } from '../messages'
 import type { CallHistoryProps, CallHistoryShared, CallHistoryViewState } from './CallHistory'
 import { CallHistoryDetail } from './CallHistoryDetail'
+import type { CallHistoryLabels } from './callHistoryLabels'
 
 const OVERSCAN = 6
 
@@ -26,7 +27,7 @@ export function loadCallHistoryBody(given: CallHistoryShared): typeof CallHistor
 export function CallHistoryBody({
   client,
   api: apiProp,
-  labels: labelsProp,
+  labels,
   filters: filtersProp,
   defaultFilters = {},
   onFiltersChange,
@@ -47,9 +48,8 @@ export function CallHistoryBody({
   initialData,
   className,
   ...rest
-}: CallHistoryProps) {
+}: BodyProps<CallHistoryProps, CallHistoryLabels>) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = useLabels('callHistory', shared.callHistoryLabels, labelsProp)
   const errorText = shared.useErrorText()
   const messages = shared.useRinglineMessages()
   const locale = localeProp ?? messages?.locale

@@ -167,7 +167,7 @@ export function ConsultOffers({
 }
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
-const shared = { useConsult, TransferIcon, consultTransferLabels, useActiveCall, useErrorText }
+const shared = { useConsult, TransferIcon, useActiveCall, useErrorText }
 /** What {@link ConsultTransfer}'s body gets from its shell. Internal. */
 export type ConsultTransferShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
@@ -196,7 +196,7 @@ export const ConsultTransfer = /* @__PURE__ */ withPreload(function ConsultTrans
   const own = consult && (consult.role === 'consulted' || consult.callId === call?.id)
   if (!own && !(phase === 'connected' && call?.direction !== 'internal')) return null
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="div"
       rootClass="rl-consult"

@@ -1,7 +1,7 @@
 'use client'
 import { type FormEvent, useId, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useLabels } from '../messages'
+import type { BodyProps } from '../internal/lazyBody'
 import type { Consult } from '../types'
 import type { ConsultTransferLabels, ConsultTransferProps, ConsultTransferShared } from './ConsultTransfer'
 
@@ -16,12 +16,11 @@ export function loadConsultTransferBody(given: ConsultTransferShared): typeof Co
 /** The body of {@link ConsultTransfer}, loaded with import() once the client offers warm transfer. */
 export function ConsultTransferBody({
   client,
-  labels: labelsProp,
+  labels,
   formatUser,
   className,
   ...rest
-}: ConsultTransferProps) {
-  const labels = useLabels('consultTransfer', shared.consultTransferLabels, labelsProp)
+}: BodyProps<ConsultTransferProps, ConsultTransferLabels>) {
   const errorText = shared.useErrorText()
   const { call, phase } = shared.useActiveCall({ client })
   const { consult: anyConsult, controller } = shared.useConsult({ client })

@@ -170,7 +170,6 @@ const shared = {
   AgentPresence,
   CallDevices,
   EnableSound,
-  internalCallLabels,
   toRoomSlug,
   useActiveCall,
   useControllableState,
@@ -190,7 +189,7 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const InternalCall = /* @__PURE__ */ withPreload(function InternalCall(props: InternalCallProps) {
   const labels = useLabels('internalCall', internalCallLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="div"
       rootClass="rl-internal-call"

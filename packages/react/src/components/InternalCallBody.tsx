@@ -2,9 +2,14 @@
 import { type FormEvent, useId, useState } from 'react'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import { useLabels } from '../messages'
+import type { BodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
-import type { InternalCallProps, InternalCallShared, InternalCallState } from './InternalCall'
+import type {
+  InternalCallLabels,
+  InternalCallProps,
+  InternalCallShared,
+  InternalCallState,
+} from './InternalCall'
 
 let shared: InternalCallShared
 
@@ -18,7 +23,7 @@ export function loadInternalCallBody(given: InternalCallShared): typeof Internal
 export function InternalCallBody({
   client,
   api,
-  labels: labelsProp,
+  labels,
   roomName,
   defaultRoomName = '',
   onRoomNameChange,
@@ -31,8 +36,7 @@ export function InternalCallBody({
   agents,
   className,
   ...rest
-}: InternalCallProps) {
-  const labels = useLabels('internalCall', shared.internalCallLabels, labelsProp)
+}: BodyProps<InternalCallProps, InternalCallLabels>) {
   const errorText = shared.useErrorText()
   const resolved = useRingline(client)
   const fallbackApi = shared.useRinglineApi(resolved, api)

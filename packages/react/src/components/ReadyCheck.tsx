@@ -120,7 +120,6 @@ const shared = {
   SpeakerIcon,
   useRinglineApi,
   DeviceSelect,
-  readyCheckLabels,
   useIsClient,
 }
 /** What {@link ReadyCheck}'s body gets from its shell. Internal. */
@@ -137,7 +136,7 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const ReadyCheck = /* @__PURE__ */ withPreload(function ReadyCheck(props: ReadyCheckProps) {
   const labels = useLabels('readyCheck', readyCheckLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-ready-check"

@@ -2,7 +2,7 @@
 import type { MicrophonePermission, ReadinessReport, ReadinessStepState } from '@ringline/core'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useLabels } from '../messages'
+import type { BodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
 import type { ReadyCheckLabels, ReadyCheckProps, ReadyCheckShared } from './ReadyCheck'
 
@@ -27,7 +27,7 @@ export function loadReadyCheckBody(given: ReadyCheckShared): typeof ReadyCheckBo
 /** The body of {@link ReadyCheck}, loaded with import() on its first render. */
 export function ReadyCheckBody({
   client,
-  labels: labelsProp,
+  labels,
   autoStart = false,
   steps,
   checkOptions,
@@ -37,8 +37,7 @@ export function ReadyCheckBody({
   onComplete,
   className,
   ...rest
-}: ReadyCheckProps) {
-  const labels = useLabels('readyCheck', shared.readyCheckLabels, labelsProp)
+}: BodyProps<ReadyCheckProps, ReadyCheckLabels>) {
   const resolved = useRingline(client)
   const api = shared.useRinglineApi(resolved)
   const devices = shared.useDevices({ client: resolved })

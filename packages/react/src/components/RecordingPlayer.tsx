@@ -40,7 +40,7 @@ export interface RecordingPlayerProps extends HTMLAttributes<HTMLDivElement> {
 }
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
-const shared = { DownloadIcon, PauseIcon, PlayIcon, recordingPlayerLabels, formatDuration }
+const shared = { DownloadIcon, PauseIcon, PlayIcon, formatDuration }
 /** What {@link RecordingPlayer}'s body gets from its shell. Internal. */
 export type RecordingPlayerShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
@@ -56,7 +56,7 @@ export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPla
 ) {
   const labels = useLabels('recordingPlayer', recordingPlayerLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="div"
       role="group"

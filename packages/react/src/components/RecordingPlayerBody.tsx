@@ -1,8 +1,8 @@
 'use client'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useLabels } from '../messages'
-import type { RecordingPlayerProps, RecordingPlayerShared } from './RecordingPlayer'
+import type { BodyProps } from '../internal/lazyBody'
+import type { RecordingPlayerLabels, RecordingPlayerProps, RecordingPlayerShared } from './RecordingPlayer'
 
 let shared: RecordingPlayerShared
 
@@ -17,11 +17,10 @@ export function RecordingPlayerBody({
   src,
   durationSeconds,
   downloadName,
-  labels: labelsProp,
+  labels,
   className,
   ...rest
-}: RecordingPlayerProps) {
-  const labels = useLabels('recordingPlayer', shared.recordingPlayerLabels, labelsProp)
+}: BodyProps<RecordingPlayerProps, RecordingPlayerLabels>) {
   const audioRef = useRef<HTMLAudioElement>(null)
   const [playing, setPlaying] = useState(false)
   const [current, setCurrent] = useState(0)

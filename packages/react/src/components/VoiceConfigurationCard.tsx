@@ -36,7 +36,6 @@ const shared = {
   AlertIcon,
   CheckIcon,
   useRinglineApi,
-  voiceConfigurationCardLabels,
   useErrorText,
 }
 /** What {@link VoiceConfigurationCard}'s body gets from its shell. Internal. */
@@ -55,7 +54,7 @@ export const VoiceConfigurationCard = /* @__PURE__ */ withPreload(function Voice
 ) {
   const labels = useLabels('voiceConfigurationCard', voiceConfigurationCardLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-voice-config"

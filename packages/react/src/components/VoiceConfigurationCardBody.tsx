@@ -2,12 +2,17 @@
 import type { TwilioVoiceSettingsApi } from '@ringline/core'
 import type { TwilioVoiceStatus, TwilioVoiceTokenResponse } from '@ringline/core/protocol'
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react'
+import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import { useLabels } from '../messages'
+import type { BodyProps } from '../internal/lazyBody'
 import type { VoiceConfigurationCardProps, VoiceConfigurationCardShared } from './VoiceConfigurationCard'
-import type { VoiceConfigurationStage, VoiceConfigurationState } from './voiceConfigurationCardLabels'
+import type {
+  VoiceConfigurationCardLabels,
+  VoiceConfigurationStage,
+  VoiceConfigurationState,
+} from './voiceConfigurationCardLabels'
 
 const STAGES: VoiceConfigurationStage[] = ['validating', 'provisioning', 'checking', 'done']
 const PERCENT: Record<VoiceConfigurationStage, number> = {
@@ -49,16 +54,15 @@ export function loadVoiceConfigurationCardBody(
 export function VoiceConfigurationCardBody({
   client,
   api: apiProp,
-  labels: labelsProp,
+  labels,
   provisioningAfterMs = 800,
   onConfigured,
   onTested,
   className,
   ...rest
-}: VoiceConfigurationCardProps) {
+}: BodyProps<VoiceConfigurationCardProps, VoiceConfigurationCardLabels>) {
   const api = shared.useRinglineApi(client, apiProp)
   const voice: TwilioVoiceSettingsApi | undefined = api.twilioVoice
-  const labels = useLabels('voiceConfigurationCard', shared.voiceConfigurationCardLabels, labelsProp)
   const errorText = shared.useErrorText()
   const id = useId()
   const [status, setStatus] = useState<TwilioVoiceStatus | null>(null)
@@ -391,27 +395,13 @@ export function VoiceConfigurationCardBody({
             </p>
           ) : null}
           {confirmRemove ? (
-            <div
-              className="rl-confirm"
-              role="alertdialog"
-              aria-labelledby={`${id}-remove`}
-              onKeyDown={(e) => {
-                if (e.key === 'Escape') setConfirmRemove(false)
-              }}
-            >
-              <p id={`${id}-remove`}>{labels.removeConfirm}</p>
-              <button type="button" className="rl-button" onClick={() => setConfirmRemove(false)}>
-                {labels.cancel}
-              </button>
-              <button
-                type="button"
-                className="rl-button"
-                data-variant="danger"
-                onClick={() => void onRemove()}
-              >
-                {labels.remove}
-              </button>
-            </div>
+            <ConfirmDialog
+              title={labels.removeConfirm}
+              cancelLabel={labels.cancel}
+              confirmLabel={labels.remove}
+              onCancel={() => setConfirmRemove(false)}
+              onConfirm={() => void onRemove()}
+            />
           ) : null}
         </div>
       ) : null}

@@ -37,7 +37,6 @@ const shared = {
   useTwilioOnboarding,
   AlertIcon,
   CheckIcon,
-  voiceSettingsCardLabels,
   useErrorText,
 }
 /** What {@link VoiceSettingsCard}'s body gets from its shell. Internal. */
@@ -55,7 +54,7 @@ export const VoiceSettingsCard = /* @__PURE__ */ withPreload(function VoiceSetti
 ) {
   const labels = useLabels('voiceSettingsCard', voiceSettingsCardLabels, props.labels)
   return body.render(
-    props,
+    { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-voice-settings"

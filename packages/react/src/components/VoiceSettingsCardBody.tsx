@@ -3,11 +3,12 @@ import type { ConnectStage, TwilioOnboardingStep } from '@ringline/core'
 import type { NumberConnection, TwilioCredentialsRequest } from '@ringline/core/protocol'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import type { TwilioOnboardingResult } from '../hooks/useTwilioOnboarding'
+import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
+import type { BodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
-import { useLabels } from '../messages'
 import { type SeenTestCall, useTestCallsSeen } from './useTestCallsSeen'
 import { VoiceNumberDetails } from './VoiceNumberDetails'
 import type { VoiceSettingsCardProps, VoiceSettingsCardShared } from './VoiceSettingsCard'
@@ -15,6 +16,9 @@ import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 const STAGES: ConnectStage[] = ['account', 'provisioning', 'checking', 'done']
 const EMPTY: TwilioCredentialsRequest = { accountSid: '', apiKeySid: '', apiKeySecret: '' }
+
+/** The card's props as its shell hands them over (labels already merged). */
+type Props = BodyProps<VoiceSettingsCardProps, VoiceSettingsCardLabels>
 
 type CardStatus = keyof VoiceSettingsCardLabels['status']
 
@@ -27,13 +31,13 @@ export function loadVoiceSettingsCardBody(given: VoiceSettingsCardShared): typeo
 }
 
 /** The body of {@link VoiceSettingsCard}, loaded with import() on its first render. */
-export function VoiceSettingsCardBody(props: VoiceSettingsCardProps) {
+export function VoiceSettingsCardBody(props: Props) {
   const { onboarding, client, api } = props
   if (onboarding) return <VoiceSettingsCardView {...props} onboarding={onboarding} />
   return <VoiceSettingsCardWithHook {...props} client={client} api={api} />
 }
 
-function VoiceSettingsCardWithHook(props: VoiceSettingsCardProps) {
+function VoiceSettingsCardWithHook(props: Props) {
   const onboarding = shared.useTwilioOnboarding({
     ...(props.client ? { client: props.client } : {}),
     ...(props.api ? { api: props.api } : {}),
@@ -43,23 +47,21 @@ function VoiceSettingsCardWithHook(props: VoiceSettingsCardProps) {
 
 function VoiceSettingsCardView({
   onboarding: o,
-  labels: labelsProp,
+  labels,
   defaultCountry = 'US',
   onConnected,
   className,
   client,
   api: _api,
   ...rest
-}: VoiceSettingsCardProps & { onboarding: TwilioOnboardingResult }) {
+}: Props & { onboarding: TwilioOnboardingResult }) {
   const formatNumber = usePhoneNumberFormat()
-  const labels = useLabels('voiceSettingsCard', shared.voiceSettingsCardLabels, labelsProp)
   const errorText = shared.useErrorText()
   const [form, setForm] = useState<TwilioCredentialsRequest>(EMPTY)
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof TwilioCredentialsRequest, string>>>({})
   const [selected, setSelected] = useState<string | null>(null)
   const [confirming, setConfirming] = useState<string | null>(null)
   const [confirmRemove, setConfirmRemove] = useState(false)
-  const cancelRef = useRef<HTMLButtonElement>(null)
   const id = useId()
 
   const connectedNumbers = o.numbers.filter(
@@ -102,10 +104,6 @@ function VoiceSettingsCardView({
         message: errorText(o.error, undefined, labels.unknownError.message),
       })
     : null
-
-  useEffect(() => {
-    if (confirming) cancelRef.current?.focus()
-  }, [confirming])
 
   const validate = (): TwilioCredentialsRequest | null => {
     const creds: TwilioCredentialsRequest = {
@@ -323,23 +321,16 @@ function VoiceSettingsCardView({
             </button>
           </div>
           {confirmRemove ? (
-            <div className="rl-confirm" role="alertdialog" aria-labelledby={`${id}-remove`}>
-              <p id={`${id}-remove`}>{labels.removeConfirm}</p>
-              <button type="button" className="rl-button" onClick={() => setConfirmRemove(false)}>
-                {labels.cancel}
-              </button>
-              <button
-                type="button"
-                className="rl-button"
-                data-variant="danger"
-                onClick={() => {
-                  setConfirmRemove(false)
-                  void o.removeCredentials()
-                }}
-              >
-                {labels.removeCredentials}
-              </button>
-            </div>
+            <ConfirmDialog
+              title={labels.removeConfirm}
+              cancelLabel={labels.cancel}
+              confirmLabel={labels.removeCredentials}
+              onCancel={() => setConfirmRemove(false)}
+              onConfirm={() => {
+                setConfirmRemove(false)
+                void o.removeCredentials()
+              }}
+            />
           ) : null}
         </div>
       ) : null}
@@ -384,37 +375,20 @@ function VoiceSettingsCardView({
       ) : null}
 
       {confirming ? (
-        <div
-          className="rl-confirm"
-          role="alertdialog"
-          aria-labelledby={`${id}-confirm-title`}
-          aria-describedby={`${id}-confirm-body`}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') setConfirming(null)
+        <ConfirmDialog
+          title={labels.disconnectTitle(
+            formatNumber(o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming, defaultCountry),
+          )}
+          description={labels.disconnectBody}
+          cancelLabel={labels.cancel}
+          confirmLabel={labels.confirmDisconnect}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const sid = confirming
+            setConfirming(null)
+            void o.disconnect(sid)
           }}
-        >
-          <p id={`${id}-confirm-title`} className="rl-confirm-title">
-            {labels.disconnectTitle(
-              formatNumber(o.numbers.find((n) => n.sid === confirming)?.e164 ?? confirming, defaultCountry),
-            )}
-          </p>
-          <p id={`${id}-confirm-body`}>{labels.disconnectBody}</p>
-          <button ref={cancelRef} type="button" className="rl-button" onClick={() => setConfirming(null)}>
-            {labels.cancel}
-          </button>
-          <button
-            type="button"
-            className="rl-button"
-            data-variant="danger"
-            onClick={() => {
-              const sid = confirming
-              setConfirming(null)
-              void o.disconnect(sid)
-            }}
-          >
-            {labels.confirmDisconnect}
-          </button>
-        </div>
+        />
       ) : null}
 
       {o.step !== 'loading' ? (

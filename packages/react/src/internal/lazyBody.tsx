@@ -66,6 +66,12 @@ export function lazyBody<P extends object>(load: () => Promise<ComponentType<P>>
   }
 }
 
+/**
+ * The props a body gets from its shell: the component's props, with `labels` the labels the shell already merged
+ * (defaults, the messages catalogue, the host's overrides) for its placeholder, so the body does not merge them again.
+ */
+export type BodyProps<P, L> = Omit<P, 'labels'> & { labels: L }
+
 /** A preloadable component: the shell plus its static `preload()`. */
 export type Preloadable<C> = C & {
   /** Loads the body ahead of the first render (e.g. on hover or route prefetch); resolves when it is loaded. */
@@ -96,6 +102,10 @@ interface LazyFallbackProps {
   /** What is loading, from the component's labels: the region's name and the text screen readers hear. */
   label: string
   style?: CSSProperties | undefined
+  /** The body root's id (a panel a button controls with `aria-controls`). */
+  id?: string | undefined
+  /** Hidden as the body's root would be (a closed panel). */
+  hidden?: boolean | undefined
 }
 
 /** What a lazy component shows while its body loads: the body's root, busy, named, with a skeleton. Internal. */
@@ -106,9 +116,13 @@ export function LazyFallback({
   className,
   label,
   style,
+  id,
+  hidden,
 }: LazyFallbackProps): JSX.Element {
   return (
     <Root
+      id={id}
+      hidden={hidden}
       className={cx(rootClass, className, 'rl-lazy')}
       data-state="loading"
       aria-busy="true"
