@@ -155,6 +155,16 @@ try {
     }
   }
 
+  // Likewise one inbound call before measuring: the server process's first inbound call runs cold code paths.
+  {
+    const warmCall = sandbox.phone.call(companyNumber, { timeoutMs: 60_000 })
+    await page.locator('.rl-incoming-card[data-state="ringing"]').waitFor({ timeout: 30_000 })
+    await warmCall.hangup()
+    await warmCall.result
+    await page
+      .locator('.rl-incoming-card[data-state="ringing"]')
+      .waitFor({ state: 'detached', timeout: 30_000 })
+  }
   const toOverlay: number[] = []
   for (let i = 0; i < RUNS; i++) {
     await stampWhen(page, '.rl-incoming-card[data-state="ringing"]', 'ringline_bench_ringing')
