@@ -5,6 +5,7 @@ import { type S3Location, signS3Request } from './recording/sigv4'
 import { pgliteStore } from './sql/pgliteStore'
 import { postgresStore } from './sql/postgresStore'
 import type { RinglineStore } from './sql/types'
+import { readInboundRoomMetadata } from './tokens'
 import { twilioVoiceFromEnv } from './twilioVoice/envConfig'
 import { lastWebhookByTenant } from './webhooks/webhookHealth'
 
@@ -194,6 +195,21 @@ async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise
           text: `${unrouted.length} of Ringline's inbound trunk(s) have no dispatch rule into Ringline rooms, so their calls are refused (${unrouted
             .map((t) => `${t.sipTrunkId} ${t.numbers.join(' ')}`)
             .join(', ')}): connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
+        })
+      }
+      // Rules Ringline made (attribute `ringline.tenant`) before rooms carried metadata ring on the caller's join.
+      const late = ours.filter(
+        (r) => r.attributes?.['ringline.tenant'] && !readInboundRoomMetadata(r.roomConfig?.metadata),
+      )
+      if (late.length > 0) {
+        checks.push({
+          status: 'info',
+          name: 'sip.inbound.ring-on-join',
+          text: `${late.length} of Ringline's dispatch rule(s) give their rooms no metadata (${late
+            .map((r) => r.sipDispatchRuleId)
+            .join(
+              ', ',
+            )}), so their calls ring on the caller's join, tens of ms after the room starts: connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
         })
       }
       const open = inbound.filter((t) => t.allowedAddresses.length === 0 && !t.authUsername)

@@ -85,6 +85,35 @@ describe('ringline doctor on the sandbox', () => {
     expect(byName(after, 'sip.inbound.unrouted')?.text ?? '').not.toContain(orphan.sipTrunkId)
   })
 
+  it('tells about a dispatch rule Ringline made before rooms carried metadata (its calls ring on join), naming it', async () => {
+    const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+    const trunk = await sip.createSipInboundTrunk('ringline-doctor-old-rule', ['+15550009096'], {
+      metadata: JSON.stringify({ ringline: { tenantId: h.tenant } }),
+      allowedAddresses: ['127.0.0.1'],
+    })
+    // As provisionNumber made rules before: the attributes, no room metadata.
+    const old = await sip.createSipDispatchRule(
+      { type: 'individual', roomPrefix: `in-${h.tenant}` },
+      {
+        trunkIds: [trunk.sipTrunkId],
+        attributes: { 'ringline.tenant': h.tenant, 'ringline.number': '+15550009096' },
+      },
+    )
+    try {
+      const checks = await runDoctor({ env, store: null })
+      const late = byName(checks, 'sip.inbound.ring-on-join')
+      expect(late).toMatchObject({ status: 'info' })
+      expect(late?.text).toContain(old.sipDispatchRuleId)
+      // The rule beforeAll provisioned has the metadata: not named.
+      expect(late?.text).not.toContain(cleanup?.rule ?? 'no rule')
+    } finally {
+      await sip.deleteSipDispatchRule(old.sipDispatchRuleId).catch(() => undefined)
+      await sip.deleteSipTrunk(trunk.sipTrunkId).catch(() => undefined)
+    }
+    const after = await runDoctor({ env, store: null })
+    expect(byName(after, 'sip.inbound.ring-on-join')?.text ?? '').not.toContain(old.sipDispatchRuleId)
+  })
+
   it("tries the sandbox's recording bucket (its local S3) with the key pair `ringline-sandbox up` prints", async () => {
     const recording = Object.fromEntries(
       Object.entries(h.sandbox.info.env).filter(([k]) => k.startsWith('RINGLINE_RECORDING_')),
