@@ -2,8 +2,7 @@
 // body; preload() makes the first render show the body; a failed import reaches the host's error boundary and a
 // later render retries; streaming server rendering waits for the body and hydrates it without a mismatch. Each test
 // imports the package afresh (vi.resetModules), so no body is loaded before it starts.
-import { act, render, screen, waitFor } from '@testing-library/react'
-import userEvent from '@testing-library/user-event'
+import { act, render, screen } from '@testing-library/react'
 import { Component, type ReactNode } from 'react'
 import { hydrateRoot } from 'react-dom/client'
 import { renderToReadableStream } from 'react-dom/server.node'
@@ -181,51 +180,6 @@ describe('lazy shells', () => {
     })
     render(withProvider(r, <r.ConsultTransfer />, t.client))
     expect(await screen.findByRole('button', { name: 'Consult' })).toBeTruthy()
-  })
-})
-
-describe('CallControls panels (lazy)', () => {
-  it('the keypad loads on first opening: a busy, named placeholder where the panel goes, focus stays on Keypad', async () => {
-    const r = await freshPackage()
-    const t = createTestClient()
-    await act(async () => {
-      await dialTo(t, 'active')
-    })
-    const { container } = render(withProvider(r, <r.CallControls />, t.client))
-    const toggle = screen.getByRole('button', { name: 'Keypad' })
-    const panelId = toggle.getAttribute('aria-controls')!
-    expect(document.getElementById(panelId)?.hidden, 'the controlled panel exists, hidden').toBe(true)
-    // A click without the hover/focus that would preload: the placeholder shows first.
-    act(() => toggle.click())
-    const placeholder = document.getElementById(panelId)!
-    expect(placeholder.getAttribute('aria-busy')).toBe('true')
-    expect(placeholder.hidden).toBe(false)
-    expect(placeholder.textContent).toContain('Keypad tones')
-    await expectNoAxeViolations(container)
-    expect(await screen.findByRole('group', { name: 'Keypad tones' })).toBeTruthy()
-    expect(document.getElementById(panelId)?.getAttribute('aria-busy')).toBeNull()
-    expect(container.querySelector('.rl-lazy')).toBeNull()
-    act(() => screen.getByRole('button', { name: '5 JKL' }).click())
-    await waitFor(() => expect(t.client.getSnapshot().activeCall?.dtmf.sent).toBe('5'))
-  })
-
-  it('after CallControls.preload() the transfer panel opens at once; what was typed survives closing', async () => {
-    const user = userEvent.setup()
-    const r = await freshPackage()
-    const t = createTestClient()
-    await act(async () => {
-      await dialTo(t, 'active')
-    })
-    render(withProvider(r, <r.CallControls />, t.client))
-    const toggle = screen.getByRole('button', { name: 'Transfer' })
-    await act(() => r.CallControls.preload())
-    act(() => toggle.click())
-    expect(document.querySelector('.rl-lazy')).toBeNull()
-    await user.type(screen.getByRole('textbox', { name: 'Transfer to' }), '+1415')
-    await user.click(toggle)
-    expect(screen.queryByRole('textbox', { name: 'Transfer to' })).toBeNull()
-    await user.click(toggle)
-    expect(screen.getByRole<HTMLInputElement>('textbox', { name: 'Transfer to' }).value).toBe('+1415')
   })
 })
 

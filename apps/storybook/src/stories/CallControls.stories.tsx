@@ -16,9 +16,6 @@ const ago = (ms: number) => Date.now() - ms
 const meta = {
   title: 'Components/CallControls',
   component: CallControls,
-  // The keypad and transfer panels load on first opening; the stories show them (the placeholder is covered by the
-  // package's tests).
-  loaders: [() => CallControls.preload()],
   render: (args, { parameters }) => (
     <WithClient client={() => storyClient(parameters.client)}>
       <CallControls {...args} />

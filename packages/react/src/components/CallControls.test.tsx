@@ -1,15 +1,12 @@
 import type { CallClientOptions } from '@ringline/core'
 import { act, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, dialTo, errorBody, fakeMediaDevices, flush } from '../../test/createTestClient'
 import * as messages from '../messages'
 import { RinglineProvider } from '../RinglineProvider'
 import { CallControls } from './CallControls'
-
-// The keypad and transfer panels load on first opening; src/lazyComponents.test.tsx covers that moment.
-beforeAll(() => CallControls.preload())
 
 // A passthrough spy: how often CallControls itself renders (it reads its labels once per render).
 vi.mock('../messages', async (importOriginal) => {

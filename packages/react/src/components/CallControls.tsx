@@ -1,6 +1,15 @@
 'use client'
 import { type CountryCode, formatPhoneNumberAsYouType } from '@ringline/core'
-import { type HTMLAttributes, memo, useEffect, useId, useRef, useState } from 'react'
+import {
+  type FormEvent,
+  type HTMLAttributes,
+  type KeyboardEvent,
+  memo,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
 import { cx } from '../internal/cx'
@@ -15,7 +24,6 @@ import {
   TransferIcon,
 } from '../internal/icons'
 import { LiveRegion } from '../internal/LiveRegion'
-import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import { NetworkNotice, type NetworkWarningLabels } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
@@ -202,29 +210,8 @@ const CallTimer = memo(function CallTimer({
   )
 })
 
-// The keypad and transfer panels load with import() when one first opens, or on hover/focus of its button; what they
-// use of modules the package index reaches is handed over as they load (see internal/lazyBody.tsx).
-const panelsShared = { DialPad, formatPhoneNumberAsYouType }
-/** What CallControls' panels get from it. Internal. */
-export type CallControlsPanelsShared = typeof panelsShared
-const loadPanels = () => import('./CallControlsPanels').then((m) => m.loadCallControlsPanels(panelsShared))
-const keypadPanel = /* @__PURE__ */ lazyBody(() => loadPanels().then((p) => p.KeypadPanel))
-const transferPanel = /* @__PURE__ */ lazyBody(() => loadPanels().then((p) => p.TransferPanel))
-/** Loads both panels. */
-const panelsPreload = {
-  preload: () => Promise.all([keypadPanel.preload(), transferPanel.preload()]).then(() => undefined),
-}
-/** Starts loading the panels (hover or focus of a button that opens one); a failure shows when one opens. */
-const preloadPanels = () => {
-  panelsPreload.preload().catch(() => {})
-}
-
-/**
- * Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, agents, live transcript, devices,
- * hang up. The keypad and transfer panels load when one first opens (or on hover/focus of its button);
- * `CallControls.preload()` fetches them ahead.
- */
-export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
+/** Controls of the active call: status and timer, mute, hold, keypad (DTMF), transfer, agents, live transcript, devices, hang up. */
+export function CallControls({
   client,
   labels: labelsProp,
   keypadOpen,
@@ -248,9 +235,8 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
   const { call, phase, isLive } = active
   const [keypad, setKeypad] = useControllableState(keypadOpen, defaultKeypadOpen, onKeypadOpenChange)
   const [transferOpen, setTransferOpen] = useState(false)
-  // A panel's body renders from its first opening on (then hidden while closed, keeping what was typed).
-  const [keypadUsed, setKeypadUsed] = useState(false)
-  const [transferUsed, setTransferUsed] = useState(false)
+  const [transferTo, setTransferTo] = useState('')
+  const [transferError, setTransferError] = useState<string | null>(null)
   const id = useId()
 
   const connectedAt = connectedAtOf(call)
@@ -270,6 +256,16 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
         ? labels.unknownCaller
         : '')
 
+  const sendKey = (key: string) => {
+    if (key === '+') return
+    active.sendDtmf(key)
+  }
+  const onKeypadKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (/^[\d*#]$/.test(event.key)) {
+      event.preventDefault()
+      sendKey(event.key)
+    }
+  }
   const sendDtmfRef = useRef(active.sendDtmf)
   sendDtmfRef.current = active.sendDtmf
   const typeDtmf = keyboardDtmf && isPhone && phase === 'connected'
@@ -284,10 +280,22 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
   }, [typeDtmf])
-  const keypadShown = keypad && inCall
-  const transferShown = transferOpen && inCall
-  if (keypadShown && !keypadUsed) setKeypadUsed(true)
-  if (transferShown && !transferUsed) setTransferUsed(true)
+  const submitTransfer = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const target = transferTo.trim()
+    // As the Dialer: a number of a possible length is sent, and the server decides whether it may be called.
+    const typed = /^(sip|tel):/i.test(target)
+      ? null
+      : formatPhoneNumberAsYouType(target, target.startsWith('+') ? undefined : defaultCountry)
+    const destination = typed ? (typed.possible ? typed.e164 : null) : target
+    if (!destination) {
+      setTransferError(labels.transferInvalid)
+      return
+    }
+    setTransferError(null)
+    // A refused transfer shows in `call.transfer` (status and message); never leave its rejection unhandled.
+    Promise.resolve(active.transfer(destination)).catch(() => {})
+  }
 
   return (
     // biome-ignore lint/a11y/useSemanticElements: a fieldset would imply a form; this is a toolbar-like group
@@ -351,8 +359,6 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
             aria-expanded={keypad}
             aria-controls={`${id}-keypad`}
             disabled={!inCall}
-            onPointerEnter={preloadPanels}
-            onFocus={preloadPanels}
             onClick={() => setKeypad(!keypad)}
           >
             <KeypadIcon />
@@ -366,8 +372,6 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
             aria-expanded={transferOpen}
             aria-controls={`${id}-transfer`}
             disabled={!inCall}
-            onPointerEnter={preloadPanels}
-            onFocus={preloadPanels}
             onClick={() => setTransferOpen(!transferOpen)}
           >
             <TransferIcon />
@@ -399,50 +403,53 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
         ) : null}
       </div>
       {isPhone ? (
-        keypadUsed ? (
-          keypadPanel.render(
-            {
-              id: `${id}-keypad`,
-              hidden: !keypadShown,
-              labels,
-              sent: call?.dtmf?.sent ?? '',
-              onKey: active.sendDtmf,
-            },
-            <LazyFallback
-              as="div"
-              rootClass="rl-call-keypad"
-              id={`${id}-keypad`}
-              hidden={!keypadShown}
-              label={labels.keypadGroup}
-            />,
-          )
-        ) : (
-          <div id={`${id}-keypad`} className="rl-call-keypad" hidden />
-        )
+        // biome-ignore lint/a11y/noStaticElementInteractions: digits typed while a key has focus send tones
+        <div
+          id={`${id}-keypad`}
+          className="rl-call-keypad"
+          hidden={!keypad || !inCall}
+          onKeyDown={onKeypadKeyDown}
+        >
+          <DialPad label={labels.keypadGroup} onKey={sendKey} longPressZero={false} />
+          <output className="rl-call-dtmf" aria-label={labels.dtmfSent}>
+            {call?.dtmf?.sent ?? ''}
+          </output>
+        </div>
       ) : null}
       {showTransfer && isPhone ? (
-        transferUsed ? (
-          transferPanel.render(
-            {
-              id: `${id}-transfer`,
-              hidden: !transferShown,
-              labels,
-              transfer: call?.transfer,
-              defaultCountry,
-              errorText,
-              onTransfer: active.transfer,
-            },
-            <LazyFallback
-              as="div"
-              rootClass="rl-call-transfer"
-              id={`${id}-transfer`}
-              hidden={!transferShown}
-              label={labels.transferTo}
-            />,
-          )
-        ) : (
-          <div id={`${id}-transfer`} className="rl-call-transfer" hidden />
-        )
+        <form
+          id={`${id}-transfer`}
+          className="rl-call-transfer"
+          hidden={!transferOpen || !inCall}
+          onSubmit={submitTransfer}
+        >
+          <label htmlFor={`${id}-transfer-to`}>{labels.transferTo}</label>
+          <input
+            id={`${id}-transfer-to`}
+            className="rl-input"
+            type="text"
+            inputMode="tel"
+            autoComplete="off"
+            value={transferTo}
+            aria-invalid={transferError ? true : undefined}
+            aria-describedby={transferError ? `${id}-transfer-error` : undefined}
+            onChange={(e) => setTransferTo(e.currentTarget.value)}
+          />
+          <button type="submit" className="rl-button" disabled={call?.transfer?.status === 'pending'}>
+            {labels.transferSubmit}
+          </button>
+          {transferError ? (
+            <p id={`${id}-transfer-error`} className="rl-error">
+              {transferError}
+            </p>
+          ) : null}
+          {call?.transfer ? (
+            <p className="rl-call-transfer-status" data-state={call.transfer.status}>
+              {labels.transferStatus[call.transfer.status]}
+              {call.transfer.error ? `: ${errorText(call.transfer.error)}` : ''}
+            </p>
+          ) : null}
+        </form>
       ) : null}
       {showTransfer ? <ConsultTransfer {...(client ? { client } : {})} /> : null}
       {showTransfer ? <ConsultOffers {...(client ? { client } : {})} /> : null}
@@ -453,4 +460,4 @@ export const CallControls = /* @__PURE__ */ withPreload(function CallControls({
       {showDevices ? <CallDevices devices={devices} labels={labels} /> : null}
     </div>
   )
-}, panelsPreload)
+}

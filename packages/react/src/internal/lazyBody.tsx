@@ -102,10 +102,6 @@ interface LazyFallbackProps {
   /** What is loading, from the component's labels: the region's name and the text screen readers hear. */
   label: string
   style?: CSSProperties | undefined
-  /** The body root's id (a panel a button controls with `aria-controls`). */
-  id?: string | undefined
-  /** Hidden as the body's root would be (a closed panel). */
-  hidden?: boolean | undefined
 }
 
 /** What a lazy component shows while its body loads: the body's root, busy, named, with a skeleton. Internal. */
@@ -116,13 +112,9 @@ export function LazyFallback({
   className,
   label,
   style,
-  id,
-  hidden,
 }: LazyFallbackProps): JSX.Element {
   return (
     <Root
-      id={id}
-      hidden={hidden}
       className={cx(rootClass, className, 'rl-lazy')}
       data-state="loading"
       aria-busy="true"
