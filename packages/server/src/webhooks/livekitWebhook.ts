@@ -944,12 +944,24 @@ export async function handleLivekitWebhook(
 }
 
 /**
+ * Resolves on the event loop's next turn, once the I/O of this one is done: the events just delivered are written
+ * to their `/events` sockets before follow-up work runs (an embedded store's queries run on this thread and would
+ * hold those writes back by milliseconds).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  )
+
+/**
  * Starts a committed webhook's follow-up work (agent dispatch, answer handling) in the same turn its events are
  * delivered, as one transaction each did: whoever saw the event and then awaits `settled()` waits for that work too.
+ * The work itself begins on the next turn (see `nextTurn`).
  */
 function startAfterTasks(ctx: RinglineContext, applying: Applying): void {
   for (const task of applying.effects.after) {
     ctx.background(`webhook ${applying.event.event}`, async () => {
+      await nextTurn()
       try {
         await task()
       } catch (error) {
