@@ -103,6 +103,9 @@ describe('inbound calls ring as their room starts', () => {
 
     await callerJoined(room)
     expect(rung(room)).toHaveLength(1)
+    // The browsers rung are told the leg's SIP call id.
+    const updates = events.filter((e) => e.type === 'call.updated' && e.call.id === before?.id)
+    expect(updates.map((e) => 'call' in e && e.call.sipCallId)).toEqual([`SCL_${n}`])
     const after = await getLatestCallByRoom(ringline.store, room.name)
     expect(after?.id).toBe(before?.id)
     expect(after?.sipCallId).toBe(`SCL_${n}`)

@@ -289,8 +289,9 @@ async function onRoomStarted(
 }
 
 /**
- * The caller's join of an inbound call rung as its room started: the leg as the join names it. A join that names
- * another workspace than the room's metadata (never from Ringline's own dispatch rules) is hung up.
+ * The caller's join of an inbound call rung as its room started: the leg as the join names it, announced as
+ * `call.updated`. A join that names another workspace than the room's metadata (never from Ringline's own dispatch
+ * rules) is hung up.
  */
 async function completeInboundLeg(
   ctx: RinglineContext,
@@ -309,11 +310,14 @@ async function completeInboundLeg(
     effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
     return
   }
-  await setInboundLeg(tx, call.id, {
+  const updated = await setInboundLeg(tx, call.id, {
     sipIdentity: p.identity,
     sipCallId: attrs['sip.callID'] ?? null,
     fromNumber: attrs['sip.phoneNumber'] ?? null,
   })
+  // Browsers were rung with the call as the room named it: tell them its SIP call id (and number) now.
+  if (updated && (updated.sipCallId !== call.sipCallId || updated.fromNumber !== call.fromNumber))
+    effects.publish.push(() => publishCall(ctx, 'call.updated', updated))
 }
 
 /**
