@@ -44,6 +44,17 @@ function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[
             return tx.query(sql, params)
           },
           exec: tx.exec,
+          // Statements run once per parameter list in one round trip: heard once per list.
+          ...(tx.queryEach
+            ? {
+                queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+                  for (const params of paramsList) seen(sql, params)
+                  return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+                    NonNullable<Transaction['queryEach']>
+                  >
+                },
+              }
+            : {}),
         }),
       ),
   }
@@ -65,10 +76,23 @@ function faultyStore(
       if (failing(sql, params)) return Promise.reject(new Error('injected store failure'))
       return q.query(sql, params)
     }) as T['query']
+  // A statement run once per parameter list fails when one of its runs would.
+  const guardEach = (tx: Transaction): Pick<Transaction, 'queryEach'> =>
+    tx.queryEach
+      ? {
+          queryEach: (sql, paramsList, savepoint) =>
+            paramsList.some((params) => failing(sql, params))
+              ? Promise.reject(new Error('injected store failure'))
+              : (tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+                  NonNullable<Transaction['queryEach']>
+                >),
+        }
+      : {}
   return {
     ...base,
     query: guard(base),
-    transaction: (fn) => base.transaction((tx) => fn({ ...tx, query: guard(tx), exec: tx.exec })),
+    transaction: (fn) =>
+      base.transaction((tx) => fn({ ...tx, query: guard(tx), exec: tx.exec, ...guardEach(tx) })),
   }
 }
 

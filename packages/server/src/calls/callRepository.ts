@@ -7,7 +7,7 @@ import type {
 } from '@ringline/core/protocol'
 import { preparable } from '../sql/prepared'
 import { date } from '../sql/rows'
-import type { Queryable } from '../sql/types'
+import type { Queryable, Transaction } from '../sql/types'
 import { type CallInternals, type CallRow, callFromJson, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
 import { createdByFact, mergeLivekitFact } from './participantRepository'
@@ -601,30 +601,68 @@ export async function recordWebhookEventWithFact(
   event: WebhookEventRecord,
   roomName: string,
   fact: WebhookFact,
-): Promise<{ fresh: boolean; call: StoredCall | null; recorded: boolean }> {
-  const created = createdByFact(fact.fact)
-  const { rows } = await q.query<{ fresh: number; call: CallRow | string | null; recorded: number }>(
+): Promise<RecordedWithFact> {
+  const { rows } = await q.query<RecordWithFactRow>(
     RECORD_WITH_FACT,
-    [
-      ...webhookEventParams(event),
-      roomName,
-      fact.identity,
-      fact.kind,
-      fact.name,
-      created.joinedAt,
-      created.leftAt,
-      created.sessions,
-      fact.fact.sid,
-      fact.fact.type,
-      fact.fact.at,
-      fact.roomSid,
-    ],
+    recordWithFactParams(event, roomName, fact),
   )
-  return {
-    fresh: (rows[0]?.fresh ?? 0) > 0,
-    call: callFromJson(rows[0]?.call),
-    recorded: (rows[0]?.recorded ?? 0) > 0,
-  }
+  return recordedWithFact(rows[0])
+}
+
+/**
+ * `recordWebhookEventWithFact` of several webhooks, in order (each sees the ones before it), in one round trip
+ * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them).
+ */
+export async function recordWebhookEventsWithFacts(
+  queryEach: NonNullable<Transaction['queryEach']>,
+  webhooks: Array<{ event: WebhookEventRecord; roomName: string; fact: WebhookFact }>,
+  savepoint: string,
+): Promise<RecordedWithFact[]> {
+  const runs = await queryEach(
+    RECORD_WITH_FACT,
+    webhooks.map(({ event, roomName, fact }) => recordWithFactParams(event, roomName, fact)),
+    savepoint,
+  )
+  if (runs.length !== webhooks.length) throw new Error('queryEach returned a result per run')
+  return runs.map((rows) => recordedWithFact(rows[0] as RecordWithFactRow | undefined))
+}
+
+/** What `recordWebhookEventWithFact` read and did (see there). */
+export interface RecordedWithFact {
+  fresh: boolean
+  call: StoredCall | null
+  recorded: boolean
+}
+
+interface RecordWithFactRow {
+  fresh: number
+  call: CallRow | string | null
+  recorded: number
+}
+
+const recordedWithFact = (row: RecordWithFactRow | undefined): RecordedWithFact => ({
+  fresh: (row?.fresh ?? 0) > 0,
+  call: callFromJson(row?.call),
+  recorded: (row?.recorded ?? 0) > 0,
+})
+
+/** `RECORD_WITH_FACT`'s parameters. */
+function recordWithFactParams(event: WebhookEventRecord, roomName: string, fact: WebhookFact): unknown[] {
+  const created = createdByFact(fact.fact)
+  return [
+    ...webhookEventParams(event),
+    roomName,
+    fact.identity,
+    fact.kind,
+    fact.name,
+    created.joinedAt,
+    created.leftAt,
+    created.sessions,
+    fact.fact.sid,
+    fact.fact.type,
+    fact.fact.at,
+    fact.roomSid,
+  ]
 }
 
 const RECORD_WITH_FACT = preparable(`WITH recorded AS (${INSERT_WEBHOOK_EVENT} RETURNING 1),

@@ -1,7 +1,14 @@
 import type { Pool, PoolClient } from 'pg'
+import {
+  callEachFunction,
+  defineEachFunction,
+  eachFunctionName,
+  paramTypesQuery,
+  savepointName,
+} from './postgresEach'
 import { preparedName } from './prepared'
 import { createSqlStore } from './sqlStore'
-import type { RinglineStore, SqlDriver, Transaction } from './types'
+import type { EachRows, RinglineStore, SqlDriver, Transaction } from './types'
 
 /** Options of `postgresStore`: a connection string, or a `pg` Pool you own. */
 export type PostgresStoreOptions = (
@@ -23,6 +30,35 @@ export type PostgresStoreOptions = (
 /** Whether statements may still be prepared (`prepare`, until a pooler refused them). */
 interface Preparing {
   on: boolean
+}
+
+/**
+ * `queryEach` support: on while statements are prepared (a direct session, not a transaction-mode pooler) and until
+ * a session function went missing (a pooler after all). `types`: each statement's parameter types, read once per
+ * process; `defined`: the session functions each connection has (committed).
+ */
+interface Each {
+  on: boolean
+  types: Map<string, string[]>
+  defined: WeakMap<PoolClient, Set<string>>
+}
+
+// The session function went missing between two transactions of one client: another server session (a pooler).
+const UNDEFINED_FUNCTION = '42883'
+
+interface SimpleResult {
+  rows: Array<Record<string, unknown>>
+  rowCount: number | null
+}
+
+/** The results of a simple query of one or several statements, one per statement. */
+const results = (result: unknown): SimpleResult[] =>
+  (Array.isArray(result) ? result : [result]) as SimpleResult[]
+
+/** The rows of the last statement of a simple query of one or several statements. */
+function lastResult(result: unknown): { rows: Array<Record<string, unknown>>; rowCount: number } {
+  const last = results(result).at(-1)
+  return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 }
 }
 
 // A prepared statement the connection lacks, or one its server already has: a transaction-mode pooler between.
@@ -56,6 +92,7 @@ function wrap(client: Pool | PoolClient, preparing: Preparing): Transaction {
 export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   let pool: Promise<Pool> | undefined
   const preparing: Preparing = { on: options.prepare !== false }
+  const each: Each = { on: true, types: new Map(), defined: new WeakMap() }
   const ownsPool = !options.pool
   const open = (): Promise<Pool> => {
     pool ??= options.pool
@@ -97,30 +134,66 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       // trip: the simple protocol takes several statements), else just before it.
       let begun = false
       const inner = wrap(client, preparing)
+      // Session functions this transaction created: the connection has them once it commits.
+      const definedHere: string[] = []
+      const simple = async (sql: string): Promise<unknown> => {
+        const text = begun ? sql : `BEGIN; ${sql}`
+        begun = true
+        return client.query(text)
+      }
+      const queryEach = async (
+        sql: string,
+        paramsList: unknown[][],
+        savepoint?: string,
+      ): Promise<EachRows> => {
+        const name = eachFunctionName(sql)
+        let types = each.types.get(sql)
+        if (!types) {
+          const described = results(await simple(paramTypesQuery(sql))).find((r) => r.rows[0]?.types)
+          types = described?.rows[0]?.types as string[] | undefined
+          if (!types) throw new Error('queryEach: the server did not describe the statement')
+          each.types.set(sql, types)
+        }
+        const known = each.defined.get(client)?.has(name) || definedHere.includes(name)
+        const statements = [
+          ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
+          ...(known ? [] : [defineEachFunction(name, sql, types)]),
+          callEachFunction(name, paramsList),
+        ]
+        try {
+          const { rows } = lastResult(await simple(statements.join(';\n')))
+          if (!known) definedHere.push(name)
+          return rows.map((row) => row.r as EachRows[number])
+        } catch (error) {
+          if ((error as { code?: string }).code === UNDEFINED_FUNCTION) each.on = false
+          throw error
+        }
+      }
       const tx: Transaction = {
         async query(sql, params) {
           if (begun) return inner.query(sql, params)
-          begun = true
           if (params?.length) {
+            begun = true
             await client.query('BEGIN')
             return inner.query(sql, params)
           }
-          const results = (await client.query(`BEGIN; ${sql}`)) as unknown as Array<{
-            rows: never[]
-            rowCount: number | null
-          }>
-          const last = results[results.length - 1]
-          return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 }
+          return lastResult(await simple(sql)) as never
         },
         async exec(sql) {
           if (!begun) await client.query('BEGIN')
           begun = true
           await inner.exec(sql)
         },
+        ...(preparing.on && each.on ? { queryEach } : {}),
       }
       try {
         const result = await fn(tx)
         if (begun) await client.query('COMMIT')
+        if (definedHere.length > 0) {
+          const defined = each.defined.get(client) ?? new Set<string>()
+          for (const name of definedHere) defined.add(name)
+          each.defined.set(client, defined)
+        }
         return result
       } catch (error) {
         if (begun) await client.query('ROLLBACK').catch(() => {})

@@ -10,7 +10,17 @@ export interface Queryable {
 export interface Transaction extends Queryable {
   /** Runs a script of several statements without parameters. */
   exec(sql: string): Promise<void>
+  /**
+   * Runs `sql` once per parameter list of `paramsList`, in order, each run seeing the writes of the runs before it,
+   * in one round trip, after `SAVEPOINT <savepoint>` when one is named; returns each run's rows as JSON values
+   * (timestamps as ISO strings). Only where the driver can do it in one round trip (PostgreSQL); callers run the
+   * statements one by one otherwise. `sql` must have no `$` inside its literals.
+   */
+  queryEach?(sql: string, paramsList: unknown[][], savepoint?: string): Promise<EachRows>
 }
+
+/** The rows of each run of a `queryEach`, in the order of its parameter lists. */
+export type EachRows = Array<Array<Record<string, unknown>>>
 
 /** The low-level connection a store is built on (PGlite or a `pg` pool). */
 export interface SqlDriver extends Transaction {

@@ -14,8 +14,10 @@ import {
   insertCall,
   listMicrophoneEvents,
   pruneWebhookEvents,
+  type RecordedWithFact,
   recordWebhookEvent,
   recordWebhookEventReadingCall,
+  recordWebhookEventsWithFacts,
   recordWebhookEventWithFact,
   roomHasOtherWebhooks,
   setInboundLeg,
@@ -48,7 +50,7 @@ import { isNotFound } from '../livekit'
 import { getNumberConnection, type NumberConnectionRow } from '../numbers/numberRepository'
 import { publishRoom, roomInfos } from '../rooms/rooms'
 import { quoteLiteral } from '../sql/prepared'
-import type { Queryable } from '../sql/types'
+import type { Queryable, Transaction } from '../sql/types'
 import {
   inboundRoomCaller,
   inboundRoomPrefix,
@@ -705,6 +707,91 @@ interface Waiting {
   reject(error: unknown): void
 }
 
+/** Whether `one` is a join or leave whose dedupe row's statement also records it (`recordWebhookEventWithFact`). */
+const isFactWebhook = ({ applying, room }: Waiting): boolean =>
+  Boolean(applying.record && room && applying.handler && applying.fact)
+
+/** The end (exclusive) of the run of fact webhooks (`isFactWebhook`) starting at `start`. */
+function factRunEnd(batch: Waiting[], start: number): number {
+  let end = start
+  while (end < batch.length && isFactWebhook(batch[end] as Waiting)) end += 1
+  return end
+}
+
+/** Applies one webhook in `tx`: its dedupe row, then (when new) its handler. Whether it was new. */
+async function applyOne(ctx: RinglineContext, tx: Queryable, { applying, room }: Waiting): Promise<boolean> {
+  const { record, handler, fact } = applying
+  let isNew = true
+  const start: Start = { call: null, recorded: false }
+  if (record && room && handler && fact)
+    ({
+      fresh: isNew,
+      call: start.call,
+      recorded: start.recorded,
+    } = await recordWebhookEventWithFact(tx, record, room, fact))
+  else if (record && room && handler)
+    ({ fresh: isNew, call: start.call } = await recordWebhookEventReadingCall(tx, record, room))
+  else {
+    if (record) isNew = await recordWebhookEvent(tx, record)
+    if (isNew && room && handler) start.call = await getLatestCallByRoom(tx, room)
+  }
+  if (isNew) await handler?.(ctx, tx, applying.event, applying.effects, start)
+  return isNew
+}
+
+/** The savepoint `applyInOneTrip` returns to when a handler of its run needs statements. */
+const RUN_SAVEPOINT = 'ringline_webhook_run'
+
+/**
+ * Applies a run of fact webhooks (`isFactWebhook`) with every dedupe row's statement in one round trip, then their
+ * handlers: the same as `applyOne` each, as long as no handler issues a statement (a join or leave recorded on its
+ * bound call, as most are), since a handler's outcome then depends only on what its own statement read. A handler
+ * that would query (one that reads or writes more, as closing a call) would see the later webhooks' rows: then the
+ * run is rolled back to before its statements, its effects dropped, and `null` returned for the caller to apply the
+ * run one webhook at a time. Returns whether each was new.
+ */
+async function applyInOneTrip(
+  ctx: RinglineContext,
+  tx: Queryable,
+  queryEach: NonNullable<Transaction['queryEach']>,
+  run: Waiting[],
+): Promise<boolean[] | null> {
+  const results = await recordWebhookEventsWithFacts(
+    queryEach,
+    run.map(({ applying, room }) => ({
+      event: applying.record as WebhookEventRecord,
+      roomName: room as string,
+      fact: applying.fact as WebhookFact,
+    })),
+    RUN_SAVEPOINT,
+  )
+  let queried = false
+  const noStatements: Queryable = {
+    query() {
+      queried = true
+      return Promise.reject(new Error('ringline: a webhook handler of a run needs statements'))
+    },
+  }
+  for (const [k, { applying }] of run.entries()) {
+    const result = results[k] as RecordedWithFact
+    if (!result.fresh) continue
+    try {
+      await applying.handler?.(ctx, noStatements, applying.event, applying.effects, {
+        call: result.call,
+        recorded: result.recorded,
+      })
+    } catch (error) {
+      if (!queried) throw error
+    }
+    if (queried) {
+      await tx.query(`ROLLBACK TO SAVEPOINT ${RUN_SAVEPOINT}`)
+      for (const one of run) one.applying.effects = { publish: [], after: [] }
+      return null
+    }
+  }
+  return results.map((r) => r.fresh)
+}
+
 /**
  * The webhooks waiting to be applied on this instance. While transactions apply some, the ones arriving meanwhile
  * queue and then commit together (group commit), whatever their rooms: one transaction, one statement taking every
@@ -801,24 +888,18 @@ class WebhookQueue {
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
-      for (const { applying, room } of batch) {
-        const { record, handler, fact } = applying
-        let isNew = true
-        const start: Start = { call: null, recorded: false }
-        if (record && room && handler && fact)
-          ({
-            fresh: isNew,
-            call: start.call,
-            recorded: start.recorded,
-          } = await recordWebhookEventWithFact(tx, record, room, fact))
-        else if (record && room && handler)
-          ({ fresh: isNew, call: start.call } = await recordWebhookEventReadingCall(tx, record, room))
-        else {
-          if (record) isNew = await recordWebhookEvent(tx, record)
-          if (isNew && room && handler) start.call = await getLatestCallByRoom(tx, room)
+      for (let i = 0; i < batch.length; ) {
+        const end = factRunEnd(batch, i)
+        if (tx.queryEach && end - i >= 2) {
+          const run = batch.slice(i, end)
+          const applied = await applyInOneTrip(ctx, tx, tx.queryEach.bind(tx), run)
+          if (applied) fresh.push(...applied)
+          else for (const one of run) fresh.push(await applyOne(ctx, tx, one))
+          i = end
+        } else {
+          fresh.push(await applyOne(ctx, tx, batch[i] as Waiting))
+          i += 1
         }
-        fresh.push(isNew)
-        if (isNew) await handler?.(ctx, tx, applying.event, applying.effects, start)
       }
       // Each changed room's participants, read once (all rooms in one statement) after the whole batch applied.
       const lastRefresh = new Map<string, RoomRefresh>()
