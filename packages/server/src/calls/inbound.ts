@@ -201,6 +201,12 @@ export async function provisionNumber(
   }
 }
 
+/**
+ * How long (s) LiveKit keeps an inbound call's room when nobody ever joined it (the rule's `roomConfig.emptyTimeout`):
+ * the caller hung up while LiveKit SIP was joining. The call rang as the room started and is missed when it closes.
+ */
+export const INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS = 30
+
 async function provisionOnce(
   ctx: Pick<RinglineContext, 'store' | 'livekit'> & Partial<Pick<RinglineContext, 'logger'>>,
   input: ProvisionNumberInput,
@@ -228,8 +234,13 @@ async function provisionOnce(
       ...(input.ringingTimeout ? { ringingTimeout: input.ringingTimeout } : {}),
     }))
   const attributes = { 'ringline.tenant': tenantId, 'ringline.number': e164 }
-  // The room's metadata names the workspace and number, so the call rings as LiveKit creates its room.
-  const roomConfig = new RoomConfiguration({ metadata: inboundRoomMetadata(tenantId, e164) })
+  // The room's metadata names the workspace and number, so the call rings as LiveKit creates its room. A caller who
+  // hangs up while LiveKit SIP is still joining never joins: the room closes (and the call is missed) after
+  // INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS rather than LiveKit's default five minutes of ringing.
+  const roomConfig = new RoomConfiguration({
+    metadata: inboundRoomMetadata(tenantId, e164),
+    emptyTimeout: INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS,
+  })
   const rules = (await sip.listSipDispatchRule({ trunkIds: [trunk.sipTrunkId] })).filter((r) =>
     r.trunkIds.includes(trunk.sipTrunkId),
   )
@@ -242,8 +253,12 @@ async function provisionOnce(
   if (!matching) {
     // A rule of another tenant on this trunk would route calls to the wrong workspace: replace it.
     for (const rule of rules) await sip.deleteSipDispatchRule(rule.sipDispatchRuleId)
-  } else if (matching.roomConfig?.metadata !== roomConfig.metadata) {
-    // A rule made before rooms carried metadata: calls still ring, on the caller's join; give it the metadata.
+  } else if (
+    matching.roomConfig?.metadata !== roomConfig.metadata ||
+    matching.roomConfig?.emptyTimeout !== roomConfig.emptyTimeout
+  ) {
+    // A rule made before rooms carried metadata: calls still ring, on the caller's join; give it the metadata (and
+    // the empty timeout).
     const current = matching
     matching = await sip
       .updateSipDispatchRule(current.sipDispatchRuleId, new SIPDispatchRuleInfo({ ...current, roomConfig }))

@@ -150,6 +150,20 @@ function internalName(call: StoredCall): string {
 }
 
 /** The close an unfinished call gets when its room or phone leg goes away. */
+/** An inbound SIP caller whose `ringline.tenant` is missing or names another workspace: logged and hung up. */
+function hangUpInvalidCaller(
+  ctx: RinglineContext,
+  roomName: string,
+  p: ParticipantInfo,
+  effects: Effects,
+): void {
+  ctx.logger.warn('ringline: inbound SIP call without a valid ringline.tenant attribute; hanging up', {
+    roomName,
+    identity: p.identity,
+  })
+  effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+}
+
 async function onInboundSipJoined(
   ctx: RinglineContext,
   tx: Queryable,
@@ -168,11 +182,7 @@ async function onInboundSipJoined(
     roomName.startsWith(`${inboundRoomPrefix(tenantId)}_`) &&
     (!connection || connection.tenantId === tenantId)
   if (!valid) {
-    ctx.logger.warn('ringline: inbound SIP call without a valid ringline.tenant attribute; hanging up', {
-      roomName,
-      identity: p.identity,
-    })
-    effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+    hangUpInvalidCaller(ctx, roomName, p, effects)
     return
   }
   // The caller's leave (or the room's end) may have been delivered before this join: then the call is recorded,
@@ -305,11 +315,7 @@ async function completeInboundLeg(
 ): Promise<void> {
   const attrs = p.attributes ?? {}
   if (attrs['ringline.tenant'] !== call.tenantId) {
-    ctx.logger.warn('ringline: inbound SIP call without a valid ringline.tenant attribute; hanging up', {
-      roomName,
-      identity: p.identity,
-    })
-    effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
+    hangUpInvalidCaller(ctx, roomName, p, effects)
     return
   }
   const updated = await setInboundLeg(tx, call.id, {

@@ -4,6 +4,7 @@ import { itWithSip } from '@ringline/sandbox/vitest'
 import { SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getLatestCallByRoom } from '../../src/calls/callRepository'
+import { INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS } from '../../src/calls/inbound'
 import { inboundRoomMetadata } from '../../src/tokens'
 import { type Harness, joinWithAudio, startHarness } from './harness'
 
@@ -94,6 +95,7 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
         (r) => r.sipDispatchRuleId === cleanup?.rule,
       )
     expect((await ruleOf())?.roomConfig?.metadata).toBe(metadata)
+    expect((await ruleOf())?.roomConfig?.emptyTimeout).toBe(INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS)
     // A rule as Ringline made it before rooms had metadata: provisioning again adds it, keeping the rule.
     const rule = await ruleOf()
     if (!rule) throw new Error('no rule')
@@ -105,6 +107,7 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
     const again = await h.ringline.api.provisionNumber({ e164: number, tenantId: h.tenant })
     expect(again.livekitDispatchRuleId).toBe(rule.sipDispatchRuleId)
     expect((await ruleOf())?.roomConfig?.metadata).toBe(metadata)
+    expect((await ruleOf())?.roomConfig?.emptyTimeout).toBe(INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS)
   })
 
   itWithSip(
@@ -119,6 +122,8 @@ describe('inbound calls from the sipp phone', { timeout: 90_000 }, () => {
         const room = incoming.call.roomName
         const started = await hooks.waitFor((d) => d.event === 'room_started' && d.room === room)
         expect(JSON.parse(started.body).room.metadata).toBe(inboundRoomMetadata(h.tenant, number))
+        // A caller who never joins (hung up while LiveKit SIP joined) leaves a room that closes soon, not in 5 min.
+        expect(JSON.parse(started.body).room.emptyTimeout).toBe(INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS)
         const joined = await hooks.waitFor((d) => d.event === 'participant_joined' && d.room === room)
         const caller = JSON.parse(joined.body).participant as {
           identity: string
