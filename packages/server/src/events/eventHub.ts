@@ -122,25 +122,41 @@ async function writeEvents(
   items: Array<{ tenantId: string; item: Buffered }>,
   notifyPayloads?: string[],
 ): Promise<void> {
-  // One text whatever the number of events (arrays, not a VALUES row each): prepared once per connection.
-  const params: unknown[] = [
-    items.map(({ item }) => item.event.id),
-    items.map(({ tenantId }) => tenantId),
-    items.map(({ item }) => (item.audience ? JSON.stringify(item.audience) : null)),
-    items.map(({ item }) => JSON.stringify(item.event)),
-  ]
+  // One JSON text whatever the number of events, each event's JSON embedded as it is (no array-literal escaping):
+  // one statement text, prepared once per connection.
+  const rows = `[${items
+    .map(
+      ({ tenantId, item }) =>
+        `{"i":${JSON.stringify(item.event.id)},"t":${JSON.stringify(tenantId)}${
+          item.audience ? `,"a":${JSON.stringify(item.audience)}` : ''
+        },"e":${eventJson(item.event)}}`,
+    )
+    .join(',')}]`
   if (!notifyPayloads?.length) {
-    await q.query(INSERT_EVENTS, params)
+    await q.query(INSERT_EVENTS, [rows])
     return
   }
-  await q.query(INSERT_EVENTS_AND_NOTIFY, [...params, CHANNEL, notifyPayloads])
+  await q.query(INSERT_EVENTS_AND_NOTIFY, [rows, CHANNEL, JSON.stringify(notifyPayloads)])
+}
+
+const eventJsons = new WeakMap<RinglineEvent, string>()
+
+/** An event's JSON, serialised once for both its log row and its NOTIFY payload. */
+function eventJson(event: RinglineEvent): string {
+  let json = eventJsons.get(event)
+  if (json === undefined) {
+    json = JSON.stringify(event)
+    eventJsons.set(event, json)
+  }
+  return json
 }
 
 // The function scans yield their arrays in order: the events get their `seq` and the NOTIFYs queue in that order.
+// An event without an audience has no `a` (SQL NULL, not JSON null).
 const INSERT_EVENTS_SQL = `INSERT INTO ringline_events (id, tenant_id, audience, event)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`
+  SELECT e->>'i', e->>'t', e->'a', e->'e' FROM jsonb_array_elements($1::jsonb) AS e ON CONFLICT (id) DO NOTHING`
 const INSERT_EVENTS = preparable(INSERT_EVENTS_SQL)
-const INSERT_EVENTS_AND_NOTIFY = preparable(`WITH logged AS (${INSERT_EVENTS_SQL}) ${notifySelect(5, 6)}`)
+const INSERT_EVENTS_AND_NOTIFY = preparable(`WITH logged AS (${INSERT_EVENTS_SQL}) ${notifySelect(2, 3)}`)
 
 /** Sends NOTIFYs in the given order, in one statement. */
 async function notifyAll(
@@ -148,12 +164,12 @@ async function notifyAll(
   payloads: string[],
 ): Promise<void> {
   if (payloads.length === 0) return
-  await q.query(notifySelect(1, 2), [CHANNEL, payloads])
+  await q.query(notifySelect(1, 2), [CHANNEL, JSON.stringify(payloads)])
 }
 
-/** A SELECT that NOTIFYs channel `$channel` with each payload of the text array `$payloads`, in array order. */
+/** A SELECT that NOTIFYs channel `$channel` with each payload of the JSON array of strings `$payloads`, in order. */
 function notifySelect(channel: number, payloads: number): string {
-  return `SELECT count(pg_notify($${channel}, payload)) FROM unnest($${payloads}::text[]) AS payload`
+  return `SELECT count(pg_notify($${channel}, payload)) FROM jsonb_array_elements_text($${payloads}::jsonb) AS payload`
 }
 
 /** Forgets logged events older than `hours` (database clock); returns how many. Uses `ringline_events_created`. */
@@ -390,8 +406,13 @@ export class EventHub {
   }
 
   private payload(tenantId: string, item: Buffered): string | null {
-    const payload = JSON.stringify({ o: this.instance, t: tenantId, a: item.audience, e: item.event })
-    if (encoder.encode(payload).length < MAX_NOTIFY_BYTES) return payload
+    // As JSON.stringify({ o, t, a, e }) writes it, with the event's JSON serialised once (see `eventJson`).
+    const payload = `{"o":${JSON.stringify(this.instance)},"t":${JSON.stringify(tenantId)}${
+      item.audience ? `,"a":${JSON.stringify(item.audience)}` : ''
+    },"e":${eventJson(item.event)}}`
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only a long payload is measured.
+    if (payload.length * 3 < MAX_NOTIFY_BYTES || encoder.encode(payload).length < MAX_NOTIFY_BYTES)
+      return payload
     this.options.logger.warn('ringline: event too large for NOTIFY; delivered on this instance only', {
       type: item.event.type,
     })
