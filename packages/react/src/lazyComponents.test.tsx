@@ -129,6 +129,24 @@ describe.each(cases)('$name (lazy)', (c) => {
 })
 
 describe('lazy shells', () => {
+  it('texts: the catalogue and the labels prop reach the placeholder and the body; the defaults load with the body', async () => {
+    const r = await freshPackage()
+    const { container } = render(
+      withProvider(
+        r,
+        <r.RinglineMessagesProvider messages={{ recordingPlayer: { region: 'Aufnahme', play: 'Abspielen' } }}>
+          <r.RecordingPlayer src="/recordings/1.mp3" labels={{ play: 'Los', seek: 'Springen' }} />
+        </r.RinglineMessagesProvider>,
+      ),
+    )
+    expect(container.querySelector('.rl-lazy')!.textContent).toContain('Aufnahme')
+    // The prop wins over the catalogue; the catalogue over the default; a text neither gives stays English.
+    await screen.findByRole('button', { name: 'Los' })
+    expect(screen.getByRole('group', { name: 'Aufnahme' })).toBeTruthy()
+    expect(screen.getByRole('slider', { name: 'Springen' })).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Download' })).toBeTruthy()
+  })
+
   beforeEach(() => {
     vi.spyOn(console, 'error').mockImplementation(() => {})
   })

@@ -9,10 +9,10 @@ import { InboundIcon, InternalIcon, MicOffIcon, OutboundIcon, PhoneIcon } from '
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
-import { useErrorText, useLabels, useRinglineMessages } from '../messages'
+import { useErrorText, useLabelOverrides, useRinglineMessages } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
-import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
+import type { CallHistoryLabels } from './callHistoryLabels'
 import { RecordingPlayer } from './RecordingPlayer'
 
 /** States of CallHistory (`data-state`). */
@@ -93,7 +93,8 @@ const body = /* @__PURE__ */ lazyBody(() =>
  * Its body loads on first render (a busy placeholder meanwhile); `CallHistory.preload()` fetches it ahead.
  */
 export const CallHistory = /* @__PURE__ */ withPreload(function CallHistory(props: CallHistoryProps) {
-  const labels = useLabels('callHistory', callHistoryLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only the region's name.
+  const labels = useLabelOverrides('callHistory', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
@@ -101,7 +102,7 @@ export const CallHistory = /* @__PURE__ */ withPreload(function CallHistory(prop
       role="region"
       rootClass="rl-call-history"
       className={props.className}
-      label={labels.region}
+      label={labels.region ?? 'Call history'}
       style={props.style}
     />,
   )

@@ -13,7 +13,7 @@ import { useDevices } from '../hooks/useDevices'
 import { CheckIcon, SpeakerIcon } from '../internal/icons'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
-import { useLabels } from '../messages'
+import { useLabelOverrides } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
 import { DeviceSelect } from './DeviceSelect'
@@ -40,52 +40,6 @@ export interface ReadyCheckLabels {
   speaker: string
   /** The microphone permission as it stands before a run (the permission step shows it). */
   permission: Record<MicrophonePermission, string>
-}
-
-/** Default English texts of ReadyCheck. */
-export const readyCheckLabels: ReadyCheckLabels = {
-  title: 'Ready to take calls?',
-  intro: 'Check your microphone, sound and connection before your first call. It takes about ten seconds.',
-  run: 'Run the check',
-  rerun: 'Check again',
-  running: 'Checking…',
-  steps: {
-    permission: 'Microphone access',
-    microphone: 'Microphone signal',
-    speaker: 'Sound output',
-    connection: 'Call server connection',
-  },
-  states: {
-    pending: 'Not checked yet',
-    running: 'Checking',
-    passed: 'OK',
-    warning: 'Works, with a problem',
-    failed: 'Problem',
-    skipped: 'Skipped',
-  },
-  verdicts: {
-    checking: 'Checking…',
-    ready: 'Ready to take calls.',
-    degraded: 'Calls will work, but something needs attention.',
-    'not-ready': 'Not ready for calls yet.',
-  },
-  idle: 'Not checked yet.',
-  fix: 'Fix',
-  level: 'Microphone level',
-  playTestSound: 'Play test sound',
-  testSoundPlayed: 'Playing a test tone. Did you hear it?',
-  testSoundBlocked: 'The browser blocked the test sound. Click again.',
-  microphone: 'Microphone',
-  speaker: 'Speaker',
-  permission: {
-    unknown: 'Not checked yet.',
-    prompt: 'Not allowed yet: your browser will ask.',
-    granted: 'The microphone is allowed.',
-    denied: 'Microphone access is blocked for this site.',
-    'blocked-by-policy': 'This page may not use a microphone.',
-    'no-device': 'No microphone was found.',
-    'in-use': 'The microphone is in use by another app or cannot be read.',
-  },
 }
 
 /** Props of {@link ReadyCheck}. */
@@ -134,14 +88,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
  * placeholder meanwhile); `ReadyCheck.preload()` fetches it ahead.
  */
 export const ReadyCheck = /* @__PURE__ */ withPreload(function ReadyCheck(props: ReadyCheckProps) {
-  const labels = useLabels('readyCheck', readyCheckLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only its name.
+  const labels = useLabelOverrides('readyCheck', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-ready-check"
       className={props.className}
-      label={labels.title}
+      label={labels.title ?? 'Ready to take calls?'}
       style={props.style}
     />,
   )

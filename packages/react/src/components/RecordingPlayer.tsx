@@ -3,7 +3,7 @@ import type { HTMLAttributes } from 'react'
 import { formatDuration } from '../internal/format'
 import { DownloadIcon, PauseIcon, PlayIcon } from '../internal/icons'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
-import { useLabels } from '../messages'
+import { useLabelOverrides } from '../messages'
 
 /** Every text of RecordingPlayer. */
 export interface RecordingPlayerLabels {
@@ -14,17 +14,6 @@ export interface RecordingPlayerLabels {
   position: (current: string, total: string) => string
   download: string
   error: string
-}
-
-/** Default English texts of RecordingPlayer. */
-export const recordingPlayerLabels: RecordingPlayerLabels = {
-  region: 'Call recording',
-  play: 'Play recording',
-  pause: 'Pause recording',
-  seek: 'Seek',
-  position: (current, total) => `${current} of ${total}`,
-  download: 'Download',
-  error: 'The recording could not be loaded.',
 }
 
 /** Props of {@link RecordingPlayer}. */
@@ -54,7 +43,8 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPlayer(
   props: RecordingPlayerProps,
 ) {
-  const labels = useLabels('recordingPlayer', recordingPlayerLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only its name.
+  const labels = useLabelOverrides('recordingPlayer', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
@@ -62,7 +52,7 @@ export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPla
       role="group"
       rootClass="rl-recording"
       className={props.className}
-      label={labels.region}
+      label={labels.region ?? 'Call recording'}
       style={props.style}
     />,
   )

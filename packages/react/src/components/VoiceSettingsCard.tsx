@@ -7,9 +7,9 @@ import { useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
 import { AlertIcon, CheckIcon } from '../internal/icons'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
-import { useErrorText, useLabels, useRinglineMessages } from '../messages'
+import { useErrorText, useLabelOverrides, useRinglineMessages } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
-import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
+import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 /** Props of {@link VoiceSettingsCard}. */
 export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
@@ -52,14 +52,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const VoiceSettingsCard = /* @__PURE__ */ withPreload(function VoiceSettingsCard(
   props: VoiceSettingsCardProps,
 ) {
-  const labels = useLabels('voiceSettingsCard', voiceSettingsCardLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only the title.
+  const labels = useLabelOverrides('voiceSettingsCard', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-voice-settings"
       className={props.className}
-      label={labels.title}
+      label={labels.title ?? 'Phone numbers'}
       style={props.style}
     />,
   )
