@@ -1,6 +1,6 @@
 'use client'
 import type { CountryCode } from '@ringline/core'
-import { twilioCredentialsProblems } from '@ringline/core'
+import { TwilioOnboardingObserver, twilioCredentialsProblems } from '@ringline/core'
 import type { HTMLAttributes } from 'react'
 import type { TwilioOnboardingResult } from '../hooks/useTwilioOnboarding'
 import { useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
@@ -42,7 +42,10 @@ const shared = {
 /** What {@link VoiceSettingsCard}'s body gets from its shell. Internal. */
 export type VoiceSettingsCardShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
-  import('./VoiceSettingsCardBody').then((m) => m.loadVoiceSettingsCardBody(shared)),
+  // The onboarding operations load alongside, so the card's first request does not wait for a second chunk.
+  Promise.all([import('./VoiceSettingsCardBody'), TwilioOnboardingObserver.preload()]).then(([m]) =>
+    m.loadVoiceSettingsCardBody(shared),
+  ),
 )
 
 /**
