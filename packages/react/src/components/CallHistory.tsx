@@ -1,5 +1,5 @@
 'use client'
-import type { CountryCode } from '@ringline/core'
+import { CallHistoryObserver, type CountryCode } from '@ringline/core'
 import type { CallRecord } from '@ringline/core/protocol'
 import type { HTMLAttributes } from 'react'
 import type { CallHistoryFilters } from '../hooks/useCallHistory'
@@ -82,9 +82,9 @@ const shared = {
 /** What {@link CallHistory}'s body gets from its shell. Internal. */
 export type CallHistoryShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
-  // The details' recording player comes with the history, so opening a call shows no second placeholder.
-  Promise.all([import('./CallHistoryBody'), RecordingPlayer.preload()]).then(([m]) =>
-    m.loadCallHistoryBody(shared),
+  // The details' recording player and the history's queries come with it, so nothing waits for a second chunk.
+  Promise.all([import('./CallHistoryBody'), RecordingPlayer.preload(), CallHistoryObserver.preload()]).then(
+    ([m]) => m.loadCallHistoryBody(shared),
   ),
 )
 
