@@ -6,6 +6,7 @@ import type { CallHistoryFilters } from '../hooks/useCallHistory'
 import { useCallHistory } from '../hooks/useCallHistory'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, MicOffIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
@@ -65,6 +66,7 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   MicOffIcon,
   useCallHistory,
   InboundIcon,

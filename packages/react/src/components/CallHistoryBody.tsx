@@ -2,7 +2,6 @@
 import type { CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useDefaultLabels } from '../internal/labels'
 import type { OverridesBodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallHistoryProps, CallHistoryShared, CallHistoryViewState } from './CallHistory'
@@ -50,7 +49,7 @@ export function CallHistoryBody({
   className,
   ...rest
 }: OverridesBodyProps<CallHistoryProps, CallHistoryLabels>) {
-  const labels = useDefaultLabels(callHistoryLabels, overrides)
+  const labels = shared.useDefaultLabels(callHistoryLabels, overrides)
   const formatNumber = usePhoneNumberFormat()
   const errorText = shared.useErrorText()
   const messages = shared.useRinglineMessages()

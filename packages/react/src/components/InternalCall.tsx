@@ -4,6 +4,7 @@ import type { HTMLAttributes } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import type { NetworkWarningLabels } from '../internal/NetworkNotice'
@@ -103,6 +104,7 @@ export function toRoomSlug(input: string): string {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   microphoneHelp,
   roomNameProblem,
   useDevices,

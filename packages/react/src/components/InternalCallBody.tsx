@@ -2,7 +2,6 @@
 import { type FormEvent, useId, useState } from 'react'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import { useDefaultLabels } from '../internal/labels'
 import type { OverridesBodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
 import type {
@@ -42,7 +41,7 @@ export function InternalCallBody({
   className,
   ...rest
 }: OverridesBodyProps<InternalCallProps, InternalCallLabels>) {
-  const labels = useDefaultLabels(defaults, overrides)
+  const labels = shared.useDefaultLabels(defaults, overrides)
   const errorText = shared.useErrorText()
   const resolved = useRingline(client)
   const fallbackApi = shared.useRinglineApi(resolved, api)

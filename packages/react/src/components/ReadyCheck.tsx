@@ -11,6 +11,7 @@ import { checkReadiness, initialReadinessReport, microphoneHelp } from '@ringlin
 import type { HTMLAttributes } from 'react'
 import { useDevices } from '../hooks/useDevices'
 import { CheckIcon, SpeakerIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
 import { useLabelOverrides } from '../messages'
@@ -66,6 +67,7 @@ export interface ReadyCheckProps extends Omit<HTMLAttributes<HTMLElement>, 'chil
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   checkReadiness,
   initialReadinessReport,
   microphoneHelp,

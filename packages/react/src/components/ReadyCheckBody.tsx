@@ -2,7 +2,6 @@
 import type { MicrophonePermission, ReadinessReport, ReadinessStepState } from '@ringline/core'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useDefaultLabels } from '../internal/labels'
 import type { OverridesBodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
 import type { ReadyCheckLabels, ReadyCheckProps, ReadyCheckShared } from './ReadyCheck'
@@ -40,7 +39,7 @@ export function ReadyCheckBody({
   className,
   ...rest
 }: OverridesBodyProps<ReadyCheckProps, ReadyCheckLabels>) {
-  const labels = useDefaultLabels(readyCheckLabels, overrides)
+  const labels = shared.useDefaultLabels(readyCheckLabels, overrides)
   const resolved = useRingline(client)
   const api = shared.useRinglineApi(resolved)
   const devices = shared.useDevices({ client: resolved })

@@ -2,6 +2,7 @@
 import type { HTMLAttributes } from 'react'
 import { formatDuration } from '../internal/format'
 import { DownloadIcon, PauseIcon, PlayIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useLabelOverrides } from '../messages'
 
@@ -29,7 +30,7 @@ export interface RecordingPlayerProps extends HTMLAttributes<HTMLDivElement> {
 }
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
-const shared = { DownloadIcon, PauseIcon, PlayIcon, formatDuration }
+const shared = { useDefaultLabels, DownloadIcon, PauseIcon, PlayIcon, formatDuration }
 /** What {@link RecordingPlayer}'s body gets from its shell. Internal. */
 export type RecordingPlayerShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>

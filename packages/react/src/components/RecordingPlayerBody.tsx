@@ -1,7 +1,6 @@
 'use client'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import { useDefaultLabels } from '../internal/labels'
 import type { OverridesBodyProps } from '../internal/lazyBody'
 import type { RecordingPlayerLabels, RecordingPlayerProps, RecordingPlayerShared } from './RecordingPlayer'
 import { recordingPlayerLabels } from './recordingPlayerLabels'
@@ -23,7 +22,7 @@ export function RecordingPlayerBody({
   className,
   ...rest
 }: OverridesBodyProps<RecordingPlayerProps, RecordingPlayerLabels>) {
-  const labels = useDefaultLabels(recordingPlayerLabels, overrides)
+  const labels = shared.useDefaultLabels(recordingPlayerLabels, overrides)
   const audioRef = useRef<HTMLAudioElement>(null)
   const [playing, setPlaying] = useState(false)
   const [current, setCurrent] = useState(0)

@@ -3,6 +3,7 @@ import { twilioVoiceCredentialsProblems } from '@ringline/core'
 import type { TwilioVoiceStatus, TwilioVoiceTokenResponse } from '@ringline/core/protocol'
 import type { HTMLAttributes } from 'react'
 import { AlertIcon, CheckIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useErrorText, useLabelOverrides } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
@@ -31,6 +32,7 @@ export interface VoiceConfigurationCardProps extends HTMLAttributes<HTMLElement>
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   twilioVoiceCredentialsProblems,
   AlertIcon,
   CheckIcon,

@@ -6,7 +6,6 @@ import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import { useDefaultLabels } from '../internal/labels'
 import type { OverridesBodyProps } from '../internal/lazyBody'
 import type { VoiceConfigurationCardProps, VoiceConfigurationCardShared } from './VoiceConfigurationCard'
 import {
@@ -63,7 +62,7 @@ export function VoiceConfigurationCardBody({
   className,
   ...rest
 }: OverridesBodyProps<VoiceConfigurationCardProps, VoiceConfigurationCardLabels>) {
-  const labels = useDefaultLabels(voiceConfigurationCardLabels, overrides)
+  const labels = shared.useDefaultLabels(voiceConfigurationCardLabels, overrides)
   const api = shared.useRinglineApi(client, apiProp)
   const voice: TwilioVoiceSettingsApi | undefined = api.twilioVoice
   const errorText = shared.useErrorText()

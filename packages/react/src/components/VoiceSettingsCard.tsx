@@ -5,6 +5,7 @@ import type { HTMLAttributes } from 'react'
 import type { TwilioOnboardingResult } from '../hooks/useTwilioOnboarding'
 import { useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
 import { AlertIcon, CheckIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
 import { useErrorText, useLabelOverrides, useRinglineMessages } from '../messages'
@@ -31,6 +32,7 @@ export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   useIsClient,
   useRinglineMessages,
   twilioCredentialsProblems,

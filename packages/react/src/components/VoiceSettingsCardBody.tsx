@@ -7,7 +7,6 @@ import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import { useDefaultLabels } from '../internal/labels'
 import type { BodyProps, OverridesBodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { type SeenTestCall, useTestCallsSeen } from './useTestCallsSeen'
@@ -36,7 +35,7 @@ export function VoiceSettingsCardBody({
   labels: overrides,
   ...rest
 }: OverridesBodyProps<VoiceSettingsCardProps, VoiceSettingsCardLabels>) {
-  const props: Props = { ...rest, labels: useDefaultLabels(voiceSettingsCardLabels, overrides) }
+  const props: Props = { ...rest, labels: shared.useDefaultLabels(voiceSettingsCardLabels, overrides) }
   const { onboarding, client, api } = props
   if (onboarding) return <VoiceSettingsCardView {...props} onboarding={onboarding} />
   return <VoiceSettingsCardWithHook {...props} client={client} api={api} />
