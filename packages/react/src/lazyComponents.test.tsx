@@ -199,6 +199,18 @@ describe('lazy shells', () => {
     render(withProvider(r, <r.ConsultTransfer />, t.client))
     expect(await screen.findByRole('button', { name: 'Consult' })).toBeTruthy()
   })
+
+  it('AgentPresence renders nothing before a call, then its body in a live call that can invite an agent', async () => {
+    const r = await freshPackage()
+    const t = createTestClient()
+    const { container, rerender } = render(withProvider(r, <r.AgentPresence agents={['helper']} />, t.client))
+    expect(container.querySelector('.rl-agent-presence')).toBeNull()
+    await act(async () => {
+      await dialTo(t, 'active')
+    })
+    rerender(withProvider(r, <r.AgentPresence agents={['helper']} />, t.client))
+    expect(await screen.findByRole('button', { name: 'Invite agent: helper' })).toBeTruthy()
+  })
 })
 
 describe('streaming server rendering', () => {
