@@ -64,6 +64,13 @@ const cases = [
     label: 'Call recording',
     body: () => screen.findByRole('button', { name: 'Play recording' }),
   },
+  {
+    name: 'LiveTranscript',
+    render: (r: Index) => <r.LiveTranscript />,
+    root: 'section.rl-live-transcript',
+    label: 'Live transcript',
+    body: () => screen.findByText('Nothing transcribed yet.'),
+  },
 ] as const
 
 function withProvider(r: Index, children: ReactNode, client = createTestClient().client) {
