@@ -20,7 +20,7 @@ export type {
   ConsultTransferLabels,
   ConsultTransferProps,
 } from './components/ConsultTransfer'
-export { ConsultOffers, ConsultTransfer, consultTransferLabels } from './components/ConsultTransfer'
+export { ConsultOffers, ConsultTransfer } from './components/ConsultTransfer'
 export type { CallHistoryLabels } from './components/callHistoryLabels'
 export type { DeviceSelectProps } from './components/DeviceSelect'
 export { DeviceSelect } from './components/DeviceSelect'

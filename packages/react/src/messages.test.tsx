@@ -7,8 +7,9 @@ import { createTestClient, errorBody } from '../test/createTestClient'
 import { agentPresenceLabels } from './components/AgentPresence'
 import { callControlsLabels } from './components/CallControls'
 import { callDevicesLabels } from './components/CallDevices'
-import { consultTransferLabels } from './components/ConsultTransfer'
+import { consultOfferLabels } from './components/ConsultTransfer'
 import { callHistoryLabels } from './components/callHistoryLabels'
+import { consultTransferLabels } from './components/consultTransferLabels'
 import { Dialer, dialerLabels } from './components/Dialer'
 import { enableSoundLabels } from './components/EnableSound'
 import { incomingCallOverlayLabels } from './components/IncomingCallOverlay'
@@ -25,7 +26,7 @@ import { RinglineProvider } from './RinglineProvider'
 const english: Record<RinglineMessageKey, object> = {
   dialer: dialerLabels,
   callControls: callControlsLabels,
-  consultTransfer: consultTransferLabels,
+  consultTransfer: { ...consultOfferLabels, ...consultTransferLabels },
   incomingCallOverlay: incomingCallOverlayLabels,
   internalCall: { ...callDevicesLabels, ...internalCallLabels },
   callHistory: callHistoryLabels,
