@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { type CallHistoryApi, CallHistoryObserver } from './callHistoryObserver'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type CallHistoryApi, CallHistoryObserver, historyQueries } from './callHistoryObserver'
 import type { ListCallsQuery } from './protocol'
 import { makeEvent, makeRecord } from './testing/fakeServer'
 
@@ -17,6 +17,9 @@ function fakeApi(pages: Record<string, { ids: string[]; next: string | null }>) 
 }
 
 describe('CallHistoryObserver', () => {
+  // The queries' module loaded, as it is once the first observer fetched it (the next describe covers before that).
+  beforeAll(() => CallHistoryObserver.preload())
+
   it('loads the first page, then appends the next without duplicates', async () => {
     const { api, queries } = fakeApi({
       first: { ids: ['a', 'b'], next: 'p2' },
@@ -57,5 +60,46 @@ describe('CallHistoryObserver', () => {
       status: 'error',
       error: { code: 'INTERNAL', message: 'boom' },
     })
+  })
+})
+
+describe('CallHistoryObserver before its queries loaded', () => {
+  afterEach(() => historyQueries.provide(null))
+
+  it('runs the calls made meanwhile in order once they load; a failed load is the history’s error and refresh() retries', async () => {
+    const module = await import('./callHistoryRun')
+    let release = () => {}
+    historyQueries.provide(
+      new Promise<typeof module>((resolve) => {
+        release = () => resolve(module)
+      }),
+    )
+    const { api, queries } = fakeApi({ first: { ids: ['a'], next: 'p2' }, p2: { ids: ['b'], next: null } })
+    const history = new CallHistoryObserver(api)
+    history.setQuery({ direction: 'outbound' }, 1, false)
+    history.dispose()
+    history.setQuery({ direction: 'inbound' }, 1, false)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(queries).toEqual([])
+    expect(history.getSnapshot().status).toBe('loading')
+    release()
+    await new Promise((r) => setTimeout(r, 0))
+    // The first query was aborted by dispose(); the one set after it is the one shown.
+    expect(queries.map((q) => q.direction)).toEqual(['outbound', 'inbound'])
+    expect(history.getSnapshot()).toMatchObject({ status: 'success', hasMore: true })
+
+    historyQueries.provide(Promise.reject(new Error('chunk failed')))
+    const failing = new CallHistoryObserver(api)
+    failing.setQuery({}, 1, false)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(failing.getSnapshot()).toMatchObject({
+      status: 'error',
+      error: { code: 'NETWORK_ERROR', message: 'chunk failed' },
+    })
+    historyQueries.provide(null)
+    failing.refresh()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(failing.getSnapshot()).toMatchObject({ status: 'success', error: null })
+    expect(failing.getSnapshot().calls.map((c) => c.id)).toEqual(['a'])
   })
 })

@@ -1,5 +1,8 @@
 // The call history as an observer (TanStack's QueryObserver shape): pages of `GET /calls`, filters, and live
 // `call.*` events applied in place. Framework-free; React binds it with useSyncExternalStore.
+// The observer keeps the snapshot and subscriptions; the queries (callHistoryRun.ts) load with import() as the first
+// observer is created, and calls made meanwhile run in order once they are there.
+import { lazyModule } from './lazyModule'
 import type {
   CallDirection,
   CallRecord,
@@ -54,41 +57,40 @@ export const LOADING_HISTORY: CallHistoryState = Object.freeze({
   error: null,
 })
 
-function toError(error: unknown): { code: string; message: string } {
-  const e = error as { code?: string; message?: string } | null
-  return { code: e?.code ?? 'INTERNAL', message: e?.message ?? 'Something went wrong.' }
+/** The queries' module, loaded on first use. Internal (tests provide it). */
+export const historyQueries = /* @__PURE__ */ lazyModule(() => import('./callHistoryRun'))
+
+/** What the queries read and change of an observer. Internal. */
+export interface HistoryHost {
+  readonly state: CallHistoryState
+  readonly api: CallHistoryApi
+  set(patch: Partial<CallHistoryState>): void
+  /** {@link LOADING_HISTORY}. */
+  readonly loading: CallHistoryState
 }
 
-function matches(call: CallRecord, filters: CallHistoryFilters): boolean {
-  if (filters.direction && call.direction !== filters.direction) return false
-  if (filters.status && call.status !== filters.status) return false
-  if (filters.contactId && call.contactId !== filters.contactId) return false
-  if (filters.roomKind && call.roomKind !== filters.roomKind) return false
-  if (filters.q) {
-    const needle = filters.q.replace(/[^\d+a-z]/gi, '').toLowerCase()
-    const hay = `${call.fromNumber ?? ''} ${call.toNumber ?? ''}`.toLowerCase()
-    if (needle && !hay.includes(needle)) return false
-  }
-  return true
-}
+type HistoryQuery = import('./callHistoryRun').HistoryQuery
 
 /** Paginated, live-updated call history over `listCalls`, observable like the call client. */
 export class CallHistoryObserver extends Subscribable {
   private state: CallHistoryState = LOADING_HISTORY
-  private cursor: string | null = null
-  private key = ''
-  private query: ListCallsQuery = {}
-  private filters: CallHistoryFilters = {}
-  private controller: AbortController | null = null
-  private generation = 0
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null
-
   private api: CallHistoryApi
+  private query: HistoryQuery | null = null
+  /** Calls made before the queries loaded, run in order once they are there. */
+  private waiting: Array<(query: HistoryQuery) => void> = []
+
+  /** Loads the queries ahead of the first observer (e.g. with the history's code). */
+  static preload(): Promise<void> {
+    return historyQueries.load().then(() => undefined)
+  }
 
   constructor(api: CallHistoryApi, initial?: CallHistoryState) {
     super()
     this.api = api
     if (initial) this.state = initial
+    const loaded = historyQueries.loaded
+    if (loaded) this.query = this.create(loaded)
+    else this.load()
   }
 
   getSnapshot = (): CallHistoryState => this.state
@@ -98,6 +100,45 @@ export class CallHistoryObserver extends Subscribable {
     for (const listener of this.listeners) listener()
   }
 
+  private create(module: typeof import('./callHistoryRun')): HistoryQuery {
+    const self = this
+    return new module.HistoryQuery({
+      get state() {
+        return self.state
+      },
+      get api() {
+        return self.api
+      },
+      set: (patch) => this.set(patch),
+      loading: LOADING_HISTORY,
+    })
+  }
+
+  /** Loads the queries, then runs the calls that waited; a failed load shows as the history's error. */
+  private load() {
+    historyQueries.load().then(
+      (module) => {
+        if (this.query) return
+        const query = this.create(module)
+        this.query = query
+        for (const call of this.waiting.splice(0)) call(query)
+      },
+      (cause: unknown) => {
+        const message = (cause as { message?: string } | null)?.message ?? 'Could not load.'
+        const error = { code: 'NETWORK_ERROR', message }
+        // Rows already shown (initial data) stay; an empty history shows the error.
+        this.set(this.state.status === 'success' ? { error } : { status: 'error', error })
+      },
+    )
+  }
+
+  /** Runs `call` now, or once the queries loaded (asking for them again after a failed load). */
+  private run(call: (query: HistoryQuery) => void) {
+    if (this.query) return call(this.query)
+    this.waiting.push(call)
+    if (!historyQueries.loaded) this.load()
+  }
+
   /** Uses another API object (provider changed). */
   setApi(api: CallHistoryApi) {
     this.api = api
@@ -105,106 +146,31 @@ export class CallHistoryObserver extends Subscribable {
 
   /** Sets filters and page size; fetches the first page when they changed (or `force`). */
   setQuery(filters: CallHistoryFilters, pageSize: number, withStats: boolean, force = false) {
-    const query: ListCallsQuery = {
-      ...filters,
-      limit: pageSize,
-      ...(withStats ? { stats: '1' as const } : {}),
-    }
-    const key = JSON.stringify(query)
-    if (key === this.key && !force) return
-    // Same query refreshed, or first query over seeded rows: keep the rows on screen while fetching.
-    const keepRows = this.state.status === 'success' && (key === this.key || this.key === '')
-    this.key = key
-    this.query = query
-    this.filters = filters
-    void this.fetchFirst(keepRows)
-  }
-
-  private async fetchFirst(keepRows: boolean) {
-    this.controller?.abort()
-    const controller = new AbortController()
-    this.controller = controller
-    const generation = ++this.generation
-    if (keepRows) this.set({ isRefreshing: true })
-    else this.set({ ...LOADING_HISTORY })
-    try {
-      const page = await this.api.listCalls(this.query, controller.signal)
-      if (generation !== this.generation) return
-      this.cursor = page.nextCursor
-      this.set({
-        status: 'success',
-        calls: page.calls,
-        stats: page.stats ?? null,
-        hasMore: page.nextCursor !== null,
-        isRefreshing: false,
-        isFetchingMore: false,
-        error: null,
-      })
-    } catch (error) {
-      if (generation !== this.generation || controller.signal.aborted) return
-      this.set({ status: 'error', error: toError(error), isRefreshing: false })
-    }
+    this.run((q) => q.setQuery(filters, pageSize, withStats, force))
   }
 
   /** Fetches the next page and appends it. */
-  async loadMore() {
-    if (!this.cursor || this.state.isFetchingMore || this.state.status !== 'success') return
-    const generation = this.generation
-    this.set({ isFetchingMore: true })
-    try {
-      const { stats: _stats, ...rest } = this.query
-      const page = await this.api.listCalls({ ...rest, cursor: this.cursor })
-      if (generation !== this.generation) return
-      this.cursor = page.nextCursor
-      const seen = new Set(this.state.calls.map((c) => c.id))
-      this.set({
-        calls: [...this.state.calls, ...page.calls.filter((c) => !seen.has(c.id))],
-        hasMore: page.nextCursor !== null,
-        isFetchingMore: false,
-      })
-    } catch (error) {
-      if (generation !== this.generation) return
-      this.set({ isFetchingMore: false, error: toError(error) })
-    }
+  loadMore(): Promise<void> {
+    return new Promise((resolve) => this.run((q) => resolve(q.loadMore())))
   }
 
   /** Refetches the first page, keeping the rows on screen meanwhile. */
   refresh() {
-    void this.fetchFirst(this.state.status === 'success')
+    this.run((q) => q.refresh())
   }
 
   /** Applies a server event: updates a row in place or prepends a new matching call. */
   applyEvent(event: RinglineEvent) {
-    if (event.type === 'room.updated' || this.state.status !== 'success') return
-    const call = event.call
-    const index = this.state.calls.findIndex((c) => c.id === call.id)
-    if (index >= 0) {
-      const calls = this.state.calls.slice()
-      if (matches(call, this.filters)) calls[index] = call
-      else calls.splice(index, 1)
-      this.set({ calls })
-    } else if (matches(call, this.filters)) {
-      this.set({ calls: [call, ...this.state.calls] })
-    }
-    // Stats are aggregates the server computes: refresh them a moment after a burst of events.
-    if (this.query.stats) this.scheduleRefresh()
+    this.run((q) => q.applyEvent(event))
   }
 
   /** Refreshes soon, coalescing bursts (used when the client has no raw event feed). */
   scheduleRefresh(delayMs = 400) {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer)
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = null
-      this.refresh()
-    }, delayMs)
+    this.run((q) => q.scheduleRefresh(delayMs))
   }
 
   /** Stops timers and in-flight requests. */
   dispose() {
-    this.controller?.abort()
-    if (this.refreshTimer) clearTimeout(this.refreshTimer)
-    this.generation++
-    // A remount (StrictMode) sets the query again and must refetch.
-    this.key = ''
+    this.run((q) => q.dispose())
   }
 }

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { NumberConnection, TwilioNumber } from './protocol'
-import { type TwilioOnboardingApi, TwilioOnboardingObserver } from './twilioOnboardingObserver'
+import {
+  onboardingOperations,
+  type TwilioOnboardingApi,
+  TwilioOnboardingObserver,
+} from './twilioOnboardingObserver'
 
 const number = {
   sid: 'PN1',
@@ -134,5 +138,40 @@ describe('TwilioOnboardingObserver', () => {
       void onboarding.readStatus('PN1')
       expect(requests).toHaveLength(2)
     })
+  })
+})
+
+describe('TwilioOnboardingObserver before its operations loaded', () => {
+  afterEach(() => onboardingOperations.provide(null))
+
+  it('an operation waits for the load; a load that fails is that operation’s error, and the next one loads again', async () => {
+    let release = () => {}
+    const module = await import('./twilioOnboardingRun')
+    onboardingOperations.provide(
+      new Promise<typeof module>((resolve) => {
+        release = () => resolve(module)
+      }),
+    )
+    const onboarding = new TwilioOnboardingObserver(fakeApi({}))
+    const verifying = onboarding.verify({ accountSid: 'AC1', apiKeySid: 'SK1', apiKeySecret: 's' })
+    await Promise.resolve()
+    expect(onboarding.getSnapshot().pending).toBeNull()
+    release()
+    expect(await verifying).toBe(true)
+    expect(onboarding.getSnapshot().credentials).toBe('verified')
+
+    onboardingOperations.provide(Promise.reject(new Error('chunk failed')))
+    const failing = new TwilioOnboardingObserver(fakeApi({}))
+    expect(await failing.save({ accountSid: 'AC1', apiKeySid: 'SK1', apiKeySecret: 's' })).toBe(false)
+    expect(failing.getSnapshot()).toMatchObject({
+      pending: null,
+      error: { code: 'NETWORK_ERROR', message: 'chunk failed', operation: 'save' },
+    })
+    expect(await failing.readStatus('PN1')).toBeNull()
+    expect(failing.getSnapshot().statusProblems.PN1).toMatchObject({ code: 'NETWORK_ERROR' })
+
+    onboardingOperations.provide(null)
+    expect(await failing.save({ accountSid: 'AC1', apiKeySid: 'SK1', apiKeySecret: 's' })).toBe(true)
+    expect(failing.getSnapshot()).toMatchObject({ credentials: 'saved', error: null, numbers: [number] })
   })
 })

@@ -1,5 +1,8 @@
 // Bring-your-own-Twilio-number onboarding as an observer: credentials, numbers and the staged connect of a number
 // over the `/twilio/...` routes. Framework-free; React binds it with useSyncExternalStore.
+// The observer keeps the snapshot and subscriptions; the operations (twilioOnboardingRun.ts) load with import() as
+// the first observer is created, so a page without onboarding UI carries only this facade.
+import { lazyModule } from './lazyModule'
 import type {
   ConnectNumberRequest,
   NumberConnection,
@@ -94,22 +97,8 @@ export const INITIAL_ONBOARDING: TwilioOnboardingState = Object.freeze({
   statusProblems: Object.freeze({}),
 })
 
-function isIntegration(value: unknown): value is TwilioIntegration {
-  return typeof value === 'object' && value !== null && 'accountSid' in value && 'status' in value
-}
-
-function isConnection(value: unknown): value is NumberConnection {
-  return typeof value === 'object' && value !== null && 'phoneNumberSid' in value && 'status' in value
-}
-
-const STAGE_PROGRESS = { account: 25, provisioning: 50, checking: 75, done: 100 } as const
-
-function toError(error: unknown, operation: TwilioOnboardingOperation) {
-  const e = error as { code?: string; message?: string } | null
-  return { code: e?.code ?? 'INTERNAL', message: e?.message ?? 'Something went wrong.', operation }
-}
-
-function stepFor(state: TwilioOnboardingState): TwilioOnboardingStep {
+/** The step a snapshot is at. */
+function stepOf(state: TwilioOnboardingState): TwilioOnboardingStep {
   if (state.credentials === 'unknown') return 'loading'
   if (state.credentials !== 'saved') return 'credentials'
   const anyConnected =
@@ -118,19 +107,49 @@ function stepFor(state: TwilioOnboardingState): TwilioOnboardingStep {
   return anyConnected ? 'connected' : 'numbers'
 }
 
+/** The operations' module, loaded on first use. Internal (tests provide it). */
+export const onboardingOperations = /* @__PURE__ */ lazyModule(() => import('./twilioOnboardingRun'))
+type Operations = typeof import('./twilioOnboardingRun')
+
+/** What the operations read and change of an observer. Internal. */
+export interface OnboardingHost {
+  readonly state: TwilioOnboardingState
+  readonly api: TwilioOnboardingApi
+  set(patch: Partial<TwilioOnboardingState>): void
+  /** Quiet status reads in flight, one per number SID, with the callers still waiting for them. */
+  readonly reads: Map<
+    string,
+    { controller: AbortController; waiting: number; promise: Promise<NumberConnection | null> }
+  >
+}
+
 /** Bring-your-own-Twilio-number onboarding over the `/twilio/...` routes, observable like the call client. */
 export class TwilioOnboardingObserver extends Subscribable {
   private state: TwilioOnboardingState = INITIAL_ONBOARDING
   private api: TwilioOnboardingApi
-  /** Quiet status reads in flight, one per number SID, with the callers still waiting for them. */
-  private reads = new Map<
-    string,
-    { controller: AbortController; waiting: number; promise: Promise<NumberConnection | null> }
-  >()
+  private host: OnboardingHost
+
+  /** Loads the operations ahead of the first observer (e.g. with the settings page's code). */
+  static preload(): Promise<void> {
+    return onboardingOperations.load().then(() => undefined)
+  }
 
   constructor(api: TwilioOnboardingApi) {
     super()
     this.api = api
+    const self = this
+    this.host = {
+      get state() {
+        return self.state
+      },
+      get api() {
+        return self.api
+      },
+      set: (patch) => this.set(patch),
+      reads: new Map(),
+    }
+    // Fetch the operations now, so the first one rarely waits; a failure shows when an operation runs.
+    onboardingOperations.load().catch(() => {})
   }
 
   getSnapshot = (): TwilioOnboardingState => this.state
@@ -141,176 +160,70 @@ export class TwilioOnboardingObserver extends Subscribable {
 
   private set(patch: Partial<TwilioOnboardingState>) {
     const next = { ...this.state, ...patch }
-    next.step = stepFor(next)
+    next.step = stepOf(next)
     this.state = next
     for (const listener of this.listeners) listener()
   }
 
+  /**
+   * Runs an operation now when its module is loaded, else once it is; a module that fails to load is reported as
+   * the operation's error (the operations never reject) and the next operation tries the import again.
+   */
+  private run<R>(
+    operation: TwilioOnboardingOperation,
+    failed: R,
+    op: (m: Operations) => Promise<R>,
+  ): Promise<R> {
+    const loaded = onboardingOperations.loaded
+    if (loaded) return op(loaded)
+    return onboardingOperations.load().then(op, (error: unknown) => {
+      const e = error as { message?: string } | null
+      this.set({
+        pending: null,
+        error: { code: 'NETWORK_ERROR', message: e?.message ?? 'Could not load.', operation },
+      })
+      return failed
+    })
+  }
+
   /** Finds out whether credentials are stored (`GET /twilio/credentials`, else by listing numbers), then lists numbers. */
-  async load() {
-    this.set({ pending: 'loading', error: null })
-    try {
-      if (this.api.twilio.getCredentials) {
-        const { integration } = await this.api.twilio.getCredentials()
-        if (!integration) {
-          this.set({ pending: null, credentials: 'missing', integration: null })
-          return
-        }
-        this.set({ integration })
-      }
-      const numbers = await this.api.twilio.listNumbers()
-      this.set({ pending: null, credentials: 'saved', numbers })
-    } catch (error) {
-      const code = (error as { code?: string })?.code
-      if (code === 'NOT_CONFIGURED' || code === 'NOT_FOUND')
-        this.set({ pending: null, credentials: 'missing' })
-      else this.set({ pending: null, credentials: 'missing', error: toError(error, 'load') })
-    }
+  load(): Promise<void> {
+    return this.run('load', undefined, (m) => m.load(this.host))
   }
 
   /** Checks credentials against Twilio without storing them. */
-  async verify(body: TwilioCredentialsRequest): Promise<boolean> {
-    this.set({ pending: 'verifying', error: null })
-    try {
-      const verified = await this.api.twilio.verifyCredentials(body)
-      const integration = isIntegration(verified) ? verified : null
-      this.set({ pending: null, credentials: 'verified', integration })
-      return true
-    } catch (error) {
-      this.set({ pending: null, credentials: 'invalid', error: toError(error, 'verify') })
-      return false
-    }
+  verify(body: TwilioCredentialsRequest): Promise<boolean> {
+    return this.run('verify', false, (m) => m.verify(this.host, body))
   }
 
   /** Stores the credentials (encrypted on the server), then lists the account's numbers. */
-  async save(body: TwilioCredentialsRequest): Promise<boolean> {
-    this.set({ pending: 'saving', error: null })
-    try {
-      const integration = await this.api.twilio.saveCredentials(body)
-      this.set({ pending: null, credentials: 'saved', integration: integration ?? null })
-    } catch (error) {
-      this.set({ pending: null, error: toError(error, 'save') })
-      return false
-    }
-    await this.listNumbers()
-    return true
+  save(body: TwilioCredentialsRequest): Promise<boolean> {
+    return this.run('save', false, (m) => m.save(this.host, body))
   }
 
   /** Deletes the stored credentials. */
-  async removeCredentials(): Promise<boolean> {
-    this.set({ pending: 'removing', error: null })
-    try {
-      await this.api.twilio.deleteCredentials()
-      this.set({
-        pending: null,
-        credentials: 'missing',
-        integration: null,
-        numbers: [],
-        connections: {},
-        statusProblems: {},
-        connectProgress: null,
-      })
-      return true
-    } catch (error) {
-      this.set({ pending: null, error: toError(error, 'remove') })
-      return false
-    }
+  removeCredentials(): Promise<boolean> {
+    return this.run('remove', false, (m) => m.removeCredentials(this.host))
   }
 
   /** Lists the numbers of the Twilio account. */
-  async listNumbers() {
-    this.set({ pending: 'listing', error: null })
-    try {
-      const numbers = await this.api.twilio.listNumbers()
-      this.set({ pending: null, numbers })
-    } catch (error) {
-      this.set({ pending: null, error: toError(error, 'list') })
-    }
+  listNumbers(): Promise<void> {
+    return this.run('list', undefined, (m) => m.listNumbers(this.host))
   }
 
   /** Connects a number: 25 % account checked, 50 % trunk and routing provisioned, 75 % status checked, 100 % live. */
-  async connect(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection | null> {
-    const stage = (s: ConnectStage, failed = false) => ({
-      sid,
-      stage: s,
-      progress: STAGE_PROGRESS[s],
-      failed,
-    })
-    this.set({ pending: 'connecting', error: null, connectProgress: stage('account') })
-    try {
-      this.set({ connectProgress: stage('provisioning') })
-      const result = await this.api.twilio.connectNumber(sid, body)
-      this.set({
-        connectProgress: stage('checking'),
-        connections: { ...this.state.connections, [sid]: result },
-      })
-      const status = await this.api.twilio.numberStatus(sid)
-      const numbers = this.state.numbers.map((n) =>
-        n.sid === sid ? { ...n, connected: status.status === 'connected', trunkSid: status.trunkSid } : n,
-      )
-      const { connections, statusProblems } = this.withStatus(sid, status)
-      if (status.status !== 'connected') {
-        this.set({
-          pending: null,
-          numbers,
-          connections,
-          statusProblems,
-          connectProgress: stage('checking', true),
-          error: {
-            code: 'UPSTREAM_ERROR',
-            message: status.drift.length
-              ? `The number is only partly connected: ${status.drift.join('; ')}.`
-              : 'The number is only partly connected.',
-            operation: 'connect',
-          },
-        })
-        return status
-      }
-      this.set({ pending: null, numbers, connections, statusProblems, connectProgress: stage('done') })
-      return status
-    } catch (error) {
-      const current = this.state.connectProgress?.stage ?? 'account'
-      this.set({ pending: null, connectProgress: stage(current, true), error: toError(error, 'connect') })
-      return null
-    }
+  connect(sid: string, body?: ConnectNumberRequest): Promise<NumberConnection | null> {
+    return this.run('connect', null, (m) => m.connect(this.host, sid, body))
   }
 
   /** Disconnects a number: removes it from the trunk and its LiveKit routing. */
-  async disconnect(sid: string): Promise<boolean> {
-    this.set({ pending: 'disconnecting', error: null })
-    try {
-      const result = await this.api.twilio.disconnectNumber(sid)
-      const connection = isConnection(result) ? result : null
-      this.set({
-        pending: null,
-        numbers: this.state.numbers.map((n) =>
-          n.sid === sid ? { ...n, connected: false, trunkSid: null } : n,
-        ),
-        connections: connection ? { ...this.state.connections, [sid]: connection } : this.state.connections,
-        connectProgress: this.state.connectProgress?.sid === sid ? null : this.state.connectProgress,
-      })
-      return true
-    } catch (error) {
-      this.set({ pending: null, error: toError(error, 'disconnect') })
-      return false
-    }
-  }
-
-  /** `connections` and `statusProblems` with a freshly read status of `sid`. */
-  private withStatus(sid: string, status: NumberConnection) {
-    const { [sid]: _solved, ...statusProblems } = this.state.statusProblems
-    return { connections: { ...this.state.connections, [sid]: status }, statusProblems }
+  disconnect(sid: string): Promise<boolean> {
+    return this.run('disconnect', false, (m) => m.disconnect(this.host, sid))
   }
 
   /** Reads a number's live status (stored vs Twilio, drift called out). */
-  async refreshStatus(sid: string) {
-    this.set({ pending: 'checking', error: null })
-    try {
-      const status = await this.api.twilio.numberStatus(sid)
-      this.set({ pending: null, ...this.withStatus(sid, status) })
-    } catch (error) {
-      this.set({ pending: null, error: toError(error, 'status') })
-    }
+  refreshStatus(sid: string): Promise<void> {
+    return this.run('status', undefined, (m) => m.refreshStatus(this.host, sid))
   }
 
   /**
@@ -319,46 +232,18 @@ export class TwilioOnboardingObserver extends Subscribable {
    * request is aborted once every caller's `signal` aborted; an aborted read changes nothing and resolves to null.
    */
   readStatus(sid: string, signal?: AbortSignal): Promise<NumberConnection | null> {
-    if (signal?.aborted) return Promise.resolve(null)
-    let read = this.reads.get(sid)
-    if (!read) {
-      const controller = new AbortController()
-      const promise = this.api.twilio.numberStatus(sid, controller.signal).then(
-        (status) => {
-          if (this.reads.get(sid) === read) this.reads.delete(sid)
-          if (controller.signal.aborted) return null
-          this.set(this.withStatus(sid, status))
-          return status
-        },
-        (error: unknown) => {
-          if (this.reads.get(sid) === read) this.reads.delete(sid)
-          if (controller.signal.aborted) return null
-          const { code, message } = toError(error, 'status')
-          this.set({ statusProblems: { ...this.state.statusProblems, [sid]: { code, message } } })
-          return null
-        },
-      )
-      read = { controller, waiting: 0, promise }
-      this.reads.set(sid, read)
-    }
-    const current = read
-    current.waiting += 1
-    if (!signal) return current.promise
-    // Without a signal a caller waits for good; with one, it leaves when aborted, and the last to leave cancels.
-    signal.addEventListener(
-      'abort',
-      () => {
-        current.waiting -= 1
-        if (current.waiting > 0) return
-        current.controller.abort()
-        if (this.reads.get(sid) === current) this.reads.delete(sid)
+    const loaded = onboardingOperations.loaded
+    if (loaded) return loaded.readStatus(this.host, sid, signal)
+    return onboardingOperations.load().then(
+      (m) => m.readStatus(this.host, sid, signal),
+      (error: unknown) => {
+        const message = (error as { message?: string } | null)?.message ?? 'Could not load.'
+        this.set({
+          statusProblems: { ...this.state.statusProblems, [sid]: { code: 'NETWORK_ERROR', message } },
+        })
+        return null
       },
-      { once: true },
     )
-    return Promise.race([
-      current.promise,
-      new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true })),
-    ])
   }
 
   /** Clears the error banner. */

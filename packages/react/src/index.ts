@@ -20,9 +20,8 @@ export type {
   ConsultTransferLabels,
   ConsultTransferProps,
 } from './components/ConsultTransfer'
-export { ConsultOffers, ConsultTransfer, consultTransferLabels } from './components/ConsultTransfer'
+export { ConsultOffers, ConsultTransfer } from './components/ConsultTransfer'
 export type { CallHistoryLabels } from './components/callHistoryLabels'
-export { callHistoryLabels } from './components/callHistoryLabels'
 export type { DeviceSelectProps } from './components/DeviceSelect'
 export { DeviceSelect } from './components/DeviceSelect'
 export type { DialerDisabledReason, DialerLabels, DialerProps, DialerState } from './components/Dialer'
@@ -40,13 +39,13 @@ export type {
 } from './components/IncomingCallOverlay'
 export { IncomingCallOverlay, incomingCallOverlayLabels } from './components/IncomingCallOverlay'
 export type { InternalCallLabels, InternalCallProps, InternalCallState } from './components/InternalCall'
-export { InternalCall, internalCallLabels, toRoomSlug } from './components/InternalCall'
+export { InternalCall, toRoomSlug } from './components/InternalCall'
 export type { LiveTranscriptLabels, LiveTranscriptProps } from './components/LiveTranscript'
 export { LiveTranscript, liveTranscriptLabels } from './components/LiveTranscript'
 export type { ReadyCheckLabels, ReadyCheckProps } from './components/ReadyCheck'
-export { ReadyCheck, readyCheckLabels } from './components/ReadyCheck'
+export { ReadyCheck } from './components/ReadyCheck'
 export type { RecordingPlayerLabels, RecordingPlayerProps } from './components/RecordingPlayer'
-export { RecordingPlayer, recordingPlayerLabels } from './components/RecordingPlayer'
+export { RecordingPlayer } from './components/RecordingPlayer'
 export type { RinglineRoomProps } from './components/RinglineRoom'
 export { RinglineRoom } from './components/RinglineRoom'
 export type { VoiceConfigurationCardProps } from './components/VoiceConfigurationCard'
@@ -58,9 +57,7 @@ export type {
   VoiceConfigurationStage,
   VoiceConfigurationState,
 } from './components/voiceConfigurationCardLabels'
-export { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 export type { ProblemText, VoiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
-export { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 export type { ActiveCallResult } from './hooks/useActiveCall'
 export { useActiveCall } from './hooks/useActiveCall'
 export { useCallClientState } from './hooks/useCallClientState'

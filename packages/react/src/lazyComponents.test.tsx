@@ -64,6 +64,13 @@ const cases = [
     label: 'Call recording',
     body: () => screen.findByRole('button', { name: 'Play recording' }),
   },
+  {
+    name: 'LiveTranscript',
+    render: (r: Index) => <r.LiveTranscript />,
+    root: 'section.rl-live-transcript',
+    label: 'Live transcript',
+    body: () => screen.findByText('Nothing transcribed yet.'),
+  },
 ] as const
 
 function withProvider(r: Index, children: ReactNode, client = createTestClient().client) {
@@ -129,6 +136,24 @@ describe.each(cases)('$name (lazy)', (c) => {
 })
 
 describe('lazy shells', () => {
+  it('texts: the catalogue and the labels prop reach the placeholder and the body; the defaults load with the body', async () => {
+    const r = await freshPackage()
+    const { container } = render(
+      withProvider(
+        r,
+        <r.RinglineMessagesProvider messages={{ recordingPlayer: { region: 'Aufnahme', play: 'Abspielen' } }}>
+          <r.RecordingPlayer src="/recordings/1.mp3" labels={{ play: 'Los', seek: 'Springen' }} />
+        </r.RinglineMessagesProvider>,
+      ),
+    )
+    expect(container.querySelector('.rl-lazy')!.textContent).toContain('Aufnahme')
+    // The prop wins over the catalogue; the catalogue over the default; a text neither gives stays English.
+    await screen.findByRole('button', { name: 'Los' })
+    expect(screen.getByRole('group', { name: 'Aufnahme' })).toBeTruthy()
+    expect(screen.getByRole('slider', { name: 'Springen' })).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Download' })).toBeTruthy()
+  })
+
   beforeEach(() => {
     vi.spyOn(console, 'error').mockImplementation(() => {})
   })
@@ -180,6 +205,18 @@ describe('lazy shells', () => {
     })
     render(withProvider(r, <r.ConsultTransfer />, t.client))
     expect(await screen.findByRole('button', { name: 'Consult' })).toBeTruthy()
+  })
+
+  it('AgentPresence renders nothing before a call, then its body in a live call that can invite an agent', async () => {
+    const r = await freshPackage()
+    const t = createTestClient()
+    const { container, rerender } = render(withProvider(r, <r.AgentPresence agents={['helper']} />, t.client))
+    expect(container.querySelector('.rl-agent-presence')).toBeNull()
+    await act(async () => {
+      await dialTo(t, 'active')
+    })
+    rerender(withProvider(r, <r.AgentPresence agents={['helper']} />, t.client))
+    expect(await screen.findByRole('button', { name: 'Invite agent: helper' })).toBeTruthy()
   })
 })
 

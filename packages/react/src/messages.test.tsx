@@ -6,15 +6,17 @@ import { describe, expect, it } from 'vitest'
 import { createTestClient, errorBody } from '../test/createTestClient'
 import { agentPresenceLabels } from './components/AgentPresence'
 import { callControlsLabels } from './components/CallControls'
-import { consultTransferLabels } from './components/ConsultTransfer'
+import { callDevicesLabels } from './components/CallDevices'
+import { consultOfferLabels } from './components/ConsultTransfer'
 import { callHistoryLabels } from './components/callHistoryLabels'
+import { consultTransferLabels } from './components/consultTransferLabels'
 import { Dialer, dialerLabels } from './components/Dialer'
 import { enableSoundLabels } from './components/EnableSound'
 import { incomingCallOverlayLabels } from './components/IncomingCallOverlay'
-import { internalCallLabels } from './components/InternalCall'
+import { internalCallLabels } from './components/internalCallLabels'
 import { liveTranscriptLabels } from './components/LiveTranscript'
-import { readyCheckLabels } from './components/ReadyCheck'
-import { recordingPlayerLabels } from './components/RecordingPlayer'
+import { readyCheckLabels } from './components/readyCheckLabels'
+import { recordingPlayerLabels } from './components/recordingPlayerLabels'
 import { voiceConfigurationCardLabels } from './components/voiceConfigurationCardLabels'
 import { voiceSettingsCardLabels } from './components/voiceSettingsCardLabels'
 import { de } from './locales/de'
@@ -24,9 +26,9 @@ import { RinglineProvider } from './RinglineProvider'
 const english: Record<RinglineMessageKey, object> = {
   dialer: dialerLabels,
   callControls: callControlsLabels,
-  consultTransfer: consultTransferLabels,
+  consultTransfer: { ...consultOfferLabels, ...consultTransferLabels },
   incomingCallOverlay: incomingCallOverlayLabels,
-  internalCall: internalCallLabels,
+  internalCall: { ...callDevicesLabels, ...internalCallLabels },
   callHistory: callHistoryLabels,
   voiceSettingsCard: voiceSettingsCardLabels,
   voiceConfigurationCard: voiceConfigurationCardLabels,

@@ -134,6 +134,21 @@ export function useLabels<K extends RinglineMessageKey>(
   )
 }
 
+/**
+ * A lazy component's texts without its defaults (they load with its body): the catalogue's, then its own `labels`
+ * prop. The body puts them over the defaults with `mergeLabels`; the result equals {@link useLabels}'s. Internal.
+ */
+export function useLabelOverrides<K extends RinglineMessageKey>(
+  key: K,
+  overrides?: object,
+): Partial<RinglineMessages[K]> {
+  const fromCatalogue = useContext(MessagesContext)?.[key]
+  return useMemo(
+    () => mergeLabels<object>(fromCatalogue ?? {}, overrides) as Partial<RinglineMessages[K]>,
+    [fromCatalogue, overrides],
+  )
+}
+
 /** Something with a stable code and a message: a `RinglineError`, a call's `error`, a server error body. */
 export interface ErrorLike {
   code?: string | undefined

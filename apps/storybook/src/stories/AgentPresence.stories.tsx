@@ -9,6 +9,8 @@ const remote = { number: '+14155550123', name: null, contactId: null }
 const meta = {
   title: 'Components/AgentPresence',
   component: AgentPresence,
+  // The body loads lazily; load it first so the story (and its play test) renders it at once.
+  loaders: [() => AgentPresence.preload()],
   render: (args, { parameters }) => (
     <WithClient client={() => storyClient(parameters.client)}>
       <AgentPresence {...args} />

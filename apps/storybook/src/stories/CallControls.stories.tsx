@@ -1,5 +1,5 @@
 import { networkWarningText } from '@ringline/core'
-import { CallControls, type EndReason } from '@ringline/react'
+import { AgentPresence, CallControls, type EndReason, LiveTranscript } from '@ringline/react'
 import { createFakeCall } from '@ringline/react/testing'
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, within } from 'storybook/test'
@@ -16,6 +16,9 @@ const ago = (ms: number) => Date.now() - ms
 const meta = {
   title: 'Components/CallControls',
   component: CallControls,
+  // The agents' panel and the transcript load lazily; load them first so the stories (and their play tests) render
+  // them at once.
+  loaders: [() => Promise.all([AgentPresence.preload(), LiveTranscript.preload()])],
   render: (args, { parameters }) => (
     <WithClient client={() => storyClient(parameters.client)}>
       <CallControls {...args} />

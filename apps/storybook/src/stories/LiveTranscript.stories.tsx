@@ -31,6 +31,8 @@ const conversation: TranscriptSegment[] = [
 const meta = {
   title: 'Components/LiveTranscript',
   component: LiveTranscript,
+  // The body loads lazily; load it first so the story (and its play test) renders it at once.
+  loaders: [() => LiveTranscript.preload()],
   render: (args) => (
     <WithClient client={() => storyClient()}>
       <LiveTranscript {...args} />

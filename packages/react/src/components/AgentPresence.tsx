@@ -1,7 +1,7 @@
 'use client'
-import { type FormEvent, type HTMLAttributes, useId, useState } from 'react'
+import { type HTMLAttributes, useEffect } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
-import { cx } from '../internal/cx'
+import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useErrorText, useLabels } from '../messages'
 import { useRingline } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
@@ -48,92 +48,40 @@ export interface AgentPresenceProps extends HTMLAttributes<HTMLDivElement> {
   labels?: Partial<AgentPresenceLabels>
 }
 
-/** The AI agents in the active call with what each is doing, and an action to invite one. */
-export function AgentPresence({
-  client,
-  agents: offered = [],
-  labels: labelsProp,
-  className,
-  ...rest
-}: AgentPresenceProps) {
-  const labels = useLabels('agentPresence', agentPresenceLabels, labelsProp)
-  const errorText = useErrorText()
+// What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
+const shared = { useActiveCall, useErrorText, useRingline }
+/** What {@link AgentPresence}'s body gets from its shell. Internal. */
+export type AgentPresenceShared = typeof shared
+const body = /* @__PURE__ */ lazyBody(() =>
+  import('./AgentPresenceBody').then((m) => m.loadAgentPresenceBody(shared)),
+)
+
+/**
+ * The AI agents in the active call with what each is doing, and an action to invite one. Renders nothing while no
+ * agent is there and none can be invited; its body loads once a call is live (a busy placeholder if an agent shows
+ * before); `AgentPresence.preload()` fetches it ahead.
+ */
+export const AgentPresence = /* @__PURE__ */ withPreload(function AgentPresence(props: AgentPresenceProps) {
+  const { client, agents: offered = [] } = props
+  const labels = useLabels('agentPresence', agentPresenceLabels, props.labels)
   const resolved = useRingline(client)
   const { call, isLive } = useActiveCall({ client })
-  const [choice, setChoice] = useState(offered[0] ?? '')
-  const [invite, setInvite] = useState<{ state: 'idle' | 'pending' | 'done' | 'failed'; message: string }>({
-    state: 'idle',
-    message: '',
-  })
-  const id = useId()
-  const present = call?.agents ?? []
+  // Fetch the body once a call is live (off the answer and dial path), so it is there when an agent joins.
+  useEffect(() => {
+    if (isLive) body.preload().catch(() => {})
+  }, [isLive])
   const canInvite = offered.length > 0 && isLive && !!call?.id && typeof resolved.inviteAgent === 'function'
-  if (present.length === 0 && !canInvite) return null
-
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault()
-    const name = choice || offered[0]
-    if (!name || !resolved.inviteAgent) return
-    setInvite({ state: 'pending', message: labels.inviting })
-    Promise.resolve(resolved.inviteAgent(name)).then(
-      () => setInvite({ state: 'done', message: labels.invited(name) }),
-      (error: unknown) =>
-        setInvite({
-          state: 'failed',
-          message: labels.inviteFailed(
-            errorText(error instanceof Error ? error : { message: String(error) }),
-          ),
-        }),
-    )
-  }
-
-  return (
-    // biome-ignore lint/a11y/useSemanticElements: a status group with an optional form inside, not a form itself
-    <div
+  // Nothing to show (the body's own rule): render nothing rather than a placeholder.
+  if ((call?.agents ?? []).length === 0 && !canInvite) return null
+  return body.render(
+    { ...props, labels },
+    <LazyFallback
+      as="div"
       role="group"
-      aria-label={labels.region}
-      className={cx('rl-agent-presence', className)}
-      data-state={present.length > 0 ? 'present' : 'absent'}
-      {...rest}
-    >
-      {present.length > 0 ? (
-        <ul className="rl-agent-list">
-          {present.map((agent) => (
-            <li key={agent.identity} className="rl-agent" data-state={agent.state}>
-              <span className="rl-agent-dot" aria-hidden="true" />
-              <span className="rl-agent-name">{agent.name ?? agent.identity}</span>{' '}
-              <span className="rl-agent-state">{labels.states[agent.state]}</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {canInvite ? (
-        <form className="rl-agent-invite" onSubmit={submit} data-state={invite.state}>
-          {offered.length > 1 ? (
-            <>
-              <label htmlFor={`${id}-agent`}>{labels.agentName}</label>
-              <select
-                id={`${id}-agent`}
-                className="rl-select"
-                value={choice}
-                onChange={(e) => setChoice(e.currentTarget.value)}
-              >
-                {offered.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </>
-          ) : null}
-          <button type="submit" className="rl-button" disabled={invite.state === 'pending'}>
-            {offered.length === 1 ? `${labels.invite}: ${offered[0]}` : labels.invite}
-          </button>
-          <p className="rl-agent-invite-status" role="status">
-            {invite.message}
-          </p>
-        </form>
-      ) : null}
-    </div>
+      rootClass="rl-agent-presence"
+      className={props.className}
+      label={labels.region}
+      style={props.style}
+    />,
   )
-}
+}, body)

@@ -1,18 +1,19 @@
 'use client'
-import type { CountryCode } from '@ringline/core'
+import { CallHistoryObserver, type CountryCode } from '@ringline/core'
 import type { CallRecord } from '@ringline/core/protocol'
 import type { HTMLAttributes } from 'react'
 import type { CallHistoryFilters } from '../hooks/useCallHistory'
 import { useCallHistory } from '../hooks/useCallHistory'
 import { formatDuration } from '../internal/format'
 import { InboundIcon, InternalIcon, MicOffIcon, OutboundIcon, PhoneIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
-import { useErrorText, useLabels, useRinglineMessages } from '../messages'
+import { useErrorText, useLabelOverrides, useRinglineMessages } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
-import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
+import type { CallHistoryLabels } from './callHistoryLabels'
 import { RecordingPlayer } from './RecordingPlayer'
 
 /** States of CallHistory (`data-state`). */
@@ -65,6 +66,7 @@ export interface CallHistoryProps extends HTMLAttributes<HTMLDivElement> {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   MicOffIcon,
   useCallHistory,
   InboundIcon,
@@ -82,9 +84,9 @@ const shared = {
 /** What {@link CallHistory}'s body gets from its shell. Internal. */
 export type CallHistoryShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
-  // The details' recording player comes with the history, so opening a call shows no second placeholder.
-  Promise.all([import('./CallHistoryBody'), RecordingPlayer.preload()]).then(([m]) =>
-    m.loadCallHistoryBody(shared),
+  // The details' recording player and the history's queries come with it, so nothing waits for a second chunk.
+  Promise.all([import('./CallHistoryBody'), RecordingPlayer.preload(), CallHistoryObserver.preload()]).then(
+    ([m]) => m.loadCallHistoryBody(shared),
   ),
 )
 
@@ -93,7 +95,8 @@ const body = /* @__PURE__ */ lazyBody(() =>
  * Its body loads on first render (a busy placeholder meanwhile); `CallHistory.preload()` fetches it ahead.
  */
 export const CallHistory = /* @__PURE__ */ withPreload(function CallHistory(props: CallHistoryProps) {
-  const labels = useLabels('callHistory', callHistoryLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only the region's name.
+  const labels = useLabelOverrides('callHistory', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
@@ -101,7 +104,7 @@ export const CallHistory = /* @__PURE__ */ withPreload(function CallHistory(prop
       role="region"
       rootClass="rl-call-history"
       className={props.className}
-      label={labels.region}
+      label={labels.region ?? 'Call history'}
       style={props.style}
     />,
   )

@@ -2,11 +2,11 @@
 import type { CallDirection, CallRecord, CallStatus } from '@ringline/core/protocol'
 import { type UIEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import type { CallHistoryProps, CallHistoryShared, CallHistoryViewState } from './CallHistory'
 import { CallHistoryDetail } from './CallHistoryDetail'
-import type { CallHistoryLabels } from './callHistoryLabels'
+import { type CallHistoryLabels, callHistoryLabels } from './callHistoryLabels'
 
 const OVERSCAN = 6
 
@@ -27,7 +27,7 @@ export function loadCallHistoryBody(given: CallHistoryShared): typeof CallHistor
 export function CallHistoryBody({
   client,
   api: apiProp,
-  labels,
+  labels: overrides,
   filters: filtersProp,
   defaultFilters = {},
   onFiltersChange,
@@ -48,7 +48,8 @@ export function CallHistoryBody({
   initialData,
   className,
   ...rest
-}: BodyProps<CallHistoryProps, CallHistoryLabels>) {
+}: OverridesBodyProps<CallHistoryProps, CallHistoryLabels>) {
+  const labels = shared.useDefaultLabels(callHistoryLabels, overrides)
   const formatNumber = usePhoneNumberFormat()
   const errorText = shared.useErrorText()
   const messages = shared.useRinglineMessages()

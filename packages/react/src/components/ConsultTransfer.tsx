@@ -4,8 +4,9 @@ import { useActiveCall } from '../hooks/useActiveCall'
 import { useConsult } from '../hooks/useConsult'
 import { cx } from '../internal/cx'
 import { TransferIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
-import { useErrorText, useLabels } from '../messages'
+import { useErrorText, useLabelOverrides } from '../messages'
 import type { CallClientLike, ConsultLeftReason, ConsultOffer } from '../types'
 
 /** Every text of the warm-transfer (consult) controls. */
@@ -55,43 +56,12 @@ export interface ConsultTransferLabels {
   declineOffer: string
 }
 
-/** English defaults of {@link ConsultTransferLabels}. */
-export const consultTransferLabels: ConsultTransferLabels = {
+/**
+ * The default texts the eager code shows: the consult button's name (the placeholder's too) and the offers of
+ * {@link ConsultOffers}. The others load with the body (`consultTransferLabels.ts`). Internal.
+ */
+export const consultOfferLabels = {
   consult: 'Consult',
-  consultKind: 'Whom to consult',
-  consultColleague: 'Colleague',
-  consultPhone: 'Number',
-  consultTo: 'Colleague to consult (user id)',
-  consultToPhone: 'Number to consult',
-  consultHint: 'The caller is put on hold and hears music while you talk.',
-  consultSubmit: 'Start consult',
-  consultInvalid: 'Enter the colleague to consult.',
-  consultInvalidPhone: 'Enter the number to consult.',
-  status: {
-    starting: (who) => `Calling ${who}…`,
-    ringing: (who) => `Waiting for ${who} to join… The caller is on hold.`,
-    connected: (who) => `Talking to ${who}. The caller is on hold.`,
-    completing: (who) => `Handing the caller to ${who}…`,
-  },
-  left: {
-    hangup: (who) => `${who} hung up. Cancel the consult to go back to the caller.`,
-    busy: (who) => `${who} is busy. Cancel the consult to go back to the caller.`,
-    'no-answer': (who) => `${who} did not answer. Cancel the consult to go back to the caller.`,
-    declined: (who) => `${who} declined the call. Cancel the consult to go back to the caller.`,
-    failed: (who) => `The call to ${who} failed. Cancel the consult to go back to the caller.`,
-  },
-  ended: {
-    completed: (who) => `Transferred to ${who}`,
-    canceled: () => 'Consult ended. You are back with the caller.',
-    failed: () => 'Warm transfer failed',
-  },
-  complete: 'Complete transfer',
-  cancel: 'Cancel consult',
-  consultedBy: (who) => `${who} is consulting you. Their caller is on hold.`,
-  end: 'End consult',
-  takenOver: 'The call is yours now.',
-  consultedEnded: 'The consult ended. The caller stays with your colleague.',
-  dismiss: 'Close',
   offersGroup: 'Consult requests',
   offer: (who, caller) =>
     caller
@@ -99,7 +69,7 @@ export const consultTransferLabels: ConsultTransferLabels = {
       : `${who} wants to consult you about a call`,
   answerOffer: 'Join consult',
   declineOffer: 'Decline',
-}
+} satisfies Partial<ConsultTransferLabels>
 
 /** Props of {@link ConsultTransfer}. */
 export interface ConsultTransferProps extends HTMLAttributes<HTMLDivElement> {
@@ -129,7 +99,7 @@ export function ConsultOffers({
   className,
   ...rest
 }: ConsultOffersProps) {
-  const labels = useLabels('consultTransfer', consultTransferLabels, labelsProp)
+  const labels = useDefaultLabels(consultOfferLabels, useLabelOverrides('consultTransfer', labelsProp))
   const { offers, controller } = useConsult({ client })
   if (!controller || offers.length === 0) return null
   const caller = (o: ConsultOffer) =>
@@ -167,7 +137,7 @@ export function ConsultOffers({
 }
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
-const shared = { useConsult, TransferIcon, useActiveCall, useErrorText }
+const shared = { useConsult, TransferIcon, useActiveCall, useErrorText, useDefaultLabels, consultOfferLabels }
 /** What {@link ConsultTransfer}'s body gets from its shell. Internal. */
 export type ConsultTransferShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
@@ -184,7 +154,8 @@ export const ConsultTransfer = /* @__PURE__ */ withPreload(function ConsultTrans
   props: ConsultTransferProps,
 ) {
   const { client } = props
-  const labels = useLabels('consultTransfer', consultTransferLabels, props.labels)
+  // The body's default texts load with it; the placeholder needs only the consult button's name.
+  const labels = useLabelOverrides('consultTransfer', props.labels)
   const { call, phase } = useActiveCall({ client })
   const { consult, controller } = useConsult({ client })
   // Fetch the form while the agent is on the call path anyway, so it is there by the time they consult.
@@ -201,7 +172,7 @@ export const ConsultTransfer = /* @__PURE__ */ withPreload(function ConsultTrans
       as="div"
       rootClass="rl-consult"
       className={props.className}
-      label={labels.consult}
+      label={labels.consult ?? consultOfferLabels.consult}
       style={props.style}
     />,
   )

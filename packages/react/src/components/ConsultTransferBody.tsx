@@ -1,26 +1,31 @@
 'use client'
 import { type FormEvent, useId, useState } from 'react'
 import { cx } from '../internal/cx'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import type { Consult } from '../types'
 import type { ConsultTransferLabels, ConsultTransferProps, ConsultTransferShared } from './ConsultTransfer'
+import { consultTransferLabels } from './consultTransferLabels'
 
 let shared: ConsultTransferShared
+/** The default texts: the body's own and the eager ones the shell handed over. */
+let defaults: ConsultTransferLabels
 
 /** Called by the shell as it loads this body: what the body uses of modules the package index reaches. */
 export function loadConsultTransferBody(given: ConsultTransferShared): typeof ConsultTransferBody {
   shared = given
+  defaults = { ...given.consultOfferLabels, ...consultTransferLabels }
   return ConsultTransferBody
 }
 
 /** The body of {@link ConsultTransfer}, loaded with import() once the client offers warm transfer. */
 export function ConsultTransferBody({
   client,
-  labels,
+  labels: overrides,
   formatUser,
   className,
   ...rest
-}: BodyProps<ConsultTransferProps, ConsultTransferLabels>) {
+}: OverridesBodyProps<ConsultTransferProps, ConsultTransferLabels>) {
+  const labels = shared.useDefaultLabels(defaults, overrides)
   const errorText = shared.useErrorText()
   const { call, phase } = shared.useActiveCall({ client })
   const { consult: anyConsult, controller } = shared.useConsult({ client })

@@ -4,13 +4,14 @@ import type { HTMLAttributes } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
 import { useDevices } from '../hooks/useDevices'
 import { HangupIcon, MicIcon, MicOffIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { MutedSpeechNotice } from '../internal/MutedSpeechNotice'
 import type { NetworkWarningLabels } from '../internal/NetworkNotice'
 import { NetworkNotice } from '../internal/NetworkNotice'
 import { useControllableState } from '../internal/useControllableState'
 import { useIsClient } from '../internal/useIsClient'
-import { useErrorText, useLabels } from '../messages'
+import { useErrorText, useLabelOverrides } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, CallPhaseName, EndReason, RinglineApi } from '../types'
 import { AgentPresence } from './AgentPresence'
@@ -54,61 +55,6 @@ export interface InternalCallLabels extends CallDevicesLabels {
   networkWarnings: Partial<NetworkWarningLabels>
   /** The "Enable sound" step shown while the browser blocks the room's audio. */
   enableSound: EnableSoundLabels
-}
-
-/** Default English texts of InternalCall. */
-export const internalCallLabels: InternalCallLabels = {
-  form: 'Join a team room',
-  roomName: 'Room name',
-  roomNameHint: 'Everyone who joins the same name talks together.',
-  roomNameNormalized: (slug) => `You will join “${slug}”.`,
-  roomNameInvalid: 'Use letters, digits, “-” or “_” (up to 48).',
-  yourName: 'Your name',
-  join: 'Join room',
-  joining: 'Joining…',
-  room: (name) => `Room ${name}`,
-  phases: {
-    connecting: 'Connecting…',
-    connected: 'Connected',
-    reconnecting: 'Connection lost, reconnecting…',
-  },
-  participants: (count) => (count === 1 ? '1 participant' : `${count} participants`),
-  you: '(you)',
-  speaking: 'speaking',
-  muted: 'muted',
-  mute: 'Mute',
-  speakingWhileMuted: 'You are muted. Unmute to be heard.',
-  ...callDevicesLabels,
-  networkWarnings: {},
-  enableSound: {
-    blocked: 'Your browser blocks the sound of this room until you click.',
-    enable: 'Enable sound',
-  },
-  leave: 'Leave',
-  end: 'End for everyone',
-  left: {
-    'local-hangup': 'You left the room.',
-    'remote-hangup': 'The room was ended.',
-    busy: 'The room is full.',
-    'no-answer': 'Nobody answered.',
-    declined: 'You were not let in.',
-    canceled: 'Joining was canceled.',
-    'answered-elsewhere': 'You joined from another device.',
-    missed: 'The room ended.',
-  },
-  errors: {
-    MICROPHONE_PERMISSION_DENIED:
-      'Microphone access is blocked. Allow it from the icon in the address bar, then join again.',
-    MICROPHONE_NOT_FOUND: 'No microphone was found. Plug one in, then join again.',
-    NOT_CONFIGURED: 'Team rooms are not set up on the server (LiveKit settings missing).',
-    FORBIDDEN: 'You are not allowed to join this room.',
-    CONNECTION_FAILED: 'Could not connect to the call server. Check your network and try again.',
-    NETWORK_ERROR: 'Could not reach the server. Check your network and try again.',
-  },
-  joinFailed: 'Could not join the room.',
-  permissionDenied: 'Microphone access is blocked, so others will not hear you.',
-  microphoneUnavailable: 'Your microphone is not available, so others will not hear you.',
-  allowMicrophone: 'Allow microphone',
 }
 
 /** Props of {@link InternalCall}. */
@@ -158,6 +104,7 @@ export function toRoomSlug(input: string): string {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   microphoneHelp,
   roomNameProblem,
   useDevices,
@@ -169,6 +116,7 @@ const shared = {
   useRinglineApi,
   AgentPresence,
   CallDevices,
+  callDevicesLabels,
   EnableSound,
   toRoomSlug,
   useActiveCall,
@@ -187,14 +135,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
  * end. Its body loads on first render (a busy placeholder meanwhile); `InternalCall.preload()` fetches it ahead.
  */
 export const InternalCall = /* @__PURE__ */ withPreload(function InternalCall(props: InternalCallProps) {
-  const labels = useLabels('internalCall', internalCallLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only its name.
+  const labels = useLabelOverrides('internalCall', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="div"
       rootClass="rl-internal-call"
       className={props.className}
-      label={labels.form}
+      label={labels.form ?? 'Join a team room'}
       style={props.style}
     />,
   )

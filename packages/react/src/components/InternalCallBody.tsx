@@ -2,7 +2,7 @@
 import { type FormEvent, useId, useState } from 'react'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
 import type {
   InternalCallLabels,
@@ -10,12 +10,16 @@ import type {
   InternalCallShared,
   InternalCallState,
 } from './InternalCall'
+import { internalCallLabels } from './internalCallLabels'
 
 let shared: InternalCallShared
+/** The default texts: InternalCall's own and the device texts of CallDevices. */
+let defaults: InternalCallLabels
 
 /** Called by the shell as it loads this body: what the body uses of modules the package index reaches. */
 export function loadInternalCallBody(given: InternalCallShared): typeof InternalCallBody {
   shared = given
+  defaults = { ...given.callDevicesLabels, ...internalCallLabels }
   return InternalCallBody
 }
 
@@ -23,7 +27,7 @@ export function loadInternalCallBody(given: InternalCallShared): typeof Internal
 export function InternalCallBody({
   client,
   api,
-  labels,
+  labels: overrides,
   roomName,
   defaultRoomName = '',
   onRoomNameChange,
@@ -36,7 +40,8 @@ export function InternalCallBody({
   agents,
   className,
   ...rest
-}: BodyProps<InternalCallProps, InternalCallLabels>) {
+}: OverridesBodyProps<InternalCallProps, InternalCallLabels>) {
+  const labels = shared.useDefaultLabels(defaults, overrides)
   const errorText = shared.useErrorText()
   const resolved = useRingline(client)
   const fallbackApi = shared.useRinglineApi(resolved, api)

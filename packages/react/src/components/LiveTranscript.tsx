@@ -1,8 +1,8 @@
 'use client'
 import type { TranscriptSegment } from '@ringline/core/protocol'
-import { type HTMLAttributes, useEffect, useId, useRef } from 'react'
+import { type HTMLAttributes, useEffect } from 'react'
 import { useActiveCall } from '../hooks/useActiveCall'
-import { cx } from '../internal/cx'
+import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useLabels } from '../messages'
 import type { CallClientLike } from '../types'
 
@@ -32,59 +32,38 @@ export interface LiveTranscriptProps extends HTMLAttributes<HTMLElement> {
   hideWhenEmpty?: boolean
 }
 
+// What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
+const shared = { useActiveCall }
+/** What {@link LiveTranscript}'s body gets from its shell. Internal. */
+export type LiveTranscriptShared = typeof shared
+const body = /* @__PURE__ */ lazyBody(() =>
+  import('./LiveTranscriptBody').then((m) => m.loadLiveTranscriptBody(shared)),
+)
+
 /**
  * The active call's transcript as it is spoken: one line per segment, speaker first; interim lines are marked and
- * replaced in place. A polite live region announces only final lines.
+ * replaced in place. A polite live region announces only final lines. Its body loads on first render, or as soon as
+ * a call is live (a busy placeholder meanwhile); `LiveTranscript.preload()` fetches it ahead.
  */
-export function LiveTranscript({
-  client,
-  segments: segmentsProp,
-  labels: labelsProp,
-  hideWhenEmpty = false,
-  className,
-  ...rest
-}: LiveTranscriptProps) {
-  const labels = useLabels('liveTranscript', liveTranscriptLabels, labelsProp)
-  const { call } = useActiveCall({ client })
-  const segments = segmentsProp ?? call?.transcript ?? []
-  const id = useId()
-  const listRef = useRef<HTMLOListElement>(null)
-  // Keep the newest line in view as the list grows.
+export const LiveTranscript = /* @__PURE__ */ withPreload(function LiveTranscript(
+  props: LiveTranscriptProps,
+) {
+  const labels = useLabels('liveTranscript', liveTranscriptLabels, props.labels)
+  const { call, isLive } = useActiveCall({ client: props.client })
+  // Fetch the body once a call is live (off the answer and dial path), so it is there when the first line comes.
   useEffect(() => {
-    const list = listRef.current
-    if (list && segments.length > 0) list.scrollTop = list.scrollHeight
-  }, [segments])
-  if (hideWhenEmpty && segments.length === 0) return null
-  const finals = segments.filter((s) => s.final)
-  const last = finals[finals.length - 1]
-  return (
-    <section
-      className={cx('rl-live-transcript', className)}
-      aria-labelledby={`${id}-title`}
-      data-state={segments.length === 0 ? 'empty' : 'active'}
-      {...rest}
-    >
-      <p className="rl-transcript-title" id={`${id}-title`}>
-        {labels.title}
-      </p>
-      {segments.length === 0 ? (
-        <p className="rl-hint">{labels.empty}</p>
-      ) : (
-        <ol ref={listRef} aria-labelledby={`${id}-title`}>
-          {segments.map((s) => (
-            <li key={s.id} data-final={s.final ? '' : undefined} data-speaker-kind={s.speakerKind}>
-              <span className="rl-transcript-speaker">{s.speaker}</span>{' '}
-              <span className="rl-transcript-text" dir="auto">
-                {s.text}
-              </span>
-              {s.final ? null : <span className="rl-sr-only"> {labels.interim}</span>}
-            </li>
-          ))}
-        </ol>
-      )}
-      <p className="rl-sr-only" aria-live="polite">
-        {last ? `${last.speaker}: ${last.text}` : ''}
-      </p>
-    </section>
+    if (isLive) body.preload().catch(() => {})
+  }, [isLive])
+  // Nothing to show (the body's own rule): render nothing rather than a placeholder.
+  if (props.hideWhenEmpty && (props.segments ?? call?.transcript ?? []).length === 0) return null
+  return body.render(
+    { ...props, labels },
+    <LazyFallback
+      as="section"
+      rootClass="rl-live-transcript"
+      className={props.className}
+      label={labels.title}
+      style={props.style}
+    />,
   )
-}
+}, body)

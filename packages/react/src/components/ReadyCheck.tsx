@@ -11,9 +11,10 @@ import { checkReadiness, initialReadinessReport, microphoneHelp } from '@ringlin
 import type { HTMLAttributes } from 'react'
 import { useDevices } from '../hooks/useDevices'
 import { CheckIcon, SpeakerIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
-import { useLabels } from '../messages'
+import { useLabelOverrides } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike } from '../types'
 import { DeviceSelect } from './DeviceSelect'
@@ -42,52 +43,6 @@ export interface ReadyCheckLabels {
   permission: Record<MicrophonePermission, string>
 }
 
-/** Default English texts of ReadyCheck. */
-export const readyCheckLabels: ReadyCheckLabels = {
-  title: 'Ready to take calls?',
-  intro: 'Check your microphone, sound and connection before your first call. It takes about ten seconds.',
-  run: 'Run the check',
-  rerun: 'Check again',
-  running: 'Checking…',
-  steps: {
-    permission: 'Microphone access',
-    microphone: 'Microphone signal',
-    speaker: 'Sound output',
-    connection: 'Call server connection',
-  },
-  states: {
-    pending: 'Not checked yet',
-    running: 'Checking',
-    passed: 'OK',
-    warning: 'Works, with a problem',
-    failed: 'Problem',
-    skipped: 'Skipped',
-  },
-  verdicts: {
-    checking: 'Checking…',
-    ready: 'Ready to take calls.',
-    degraded: 'Calls will work, but something needs attention.',
-    'not-ready': 'Not ready for calls yet.',
-  },
-  idle: 'Not checked yet.',
-  fix: 'Fix',
-  level: 'Microphone level',
-  playTestSound: 'Play test sound',
-  testSoundPlayed: 'Playing a test tone. Did you hear it?',
-  testSoundBlocked: 'The browser blocked the test sound. Click again.',
-  microphone: 'Microphone',
-  speaker: 'Speaker',
-  permission: {
-    unknown: 'Not checked yet.',
-    prompt: 'Not allowed yet: your browser will ask.',
-    granted: 'The microphone is allowed.',
-    denied: 'Microphone access is blocked for this site.',
-    'blocked-by-policy': 'This page may not use a microphone.',
-    'no-device': 'No microphone was found.',
-    'in-use': 'The microphone is in use by another app or cannot be read.',
-  },
-}
-
 /** Props of {@link ReadyCheck}. */
 export interface ReadyCheckProps extends Omit<HTMLAttributes<HTMLElement>, 'children'> {
   /** Use this client instead of the provider's (its `api`, `sounds` and selected microphone are used). */
@@ -112,6 +67,7 @@ export interface ReadyCheckProps extends Omit<HTMLAttributes<HTMLElement>, 'chil
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   checkReadiness,
   initialReadinessReport,
   microphoneHelp,
@@ -134,14 +90,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
  * placeholder meanwhile); `ReadyCheck.preload()` fetches it ahead.
  */
 export const ReadyCheck = /* @__PURE__ */ withPreload(function ReadyCheck(props: ReadyCheckProps) {
-  const labels = useLabels('readyCheck', readyCheckLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only its name.
+  const labels = useLabelOverrides('readyCheck', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-ready-check"
       className={props.className}
-      label={labels.title}
+      label={labels.title ?? 'Ready to take calls?'}
       style={props.style}
     />,
   )

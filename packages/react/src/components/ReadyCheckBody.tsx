@@ -2,9 +2,10 @@
 import type { MicrophonePermission, ReadinessReport, ReadinessStepState } from '@ringline/core'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import { useRingline } from '../RinglineProvider'
 import type { ReadyCheckLabels, ReadyCheckProps, ReadyCheckShared } from './ReadyCheck'
+import { readyCheckLabels } from './readyCheckLabels'
 
 const PERMISSION_STATE: Record<MicrophonePermission, ReadinessStepState> = {
   unknown: 'pending',
@@ -27,7 +28,7 @@ export function loadReadyCheckBody(given: ReadyCheckShared): typeof ReadyCheckBo
 /** The body of {@link ReadyCheck}, loaded with import() on its first render. */
 export function ReadyCheckBody({
   client,
-  labels,
+  labels: overrides,
   autoStart = false,
   steps,
   checkOptions,
@@ -37,7 +38,8 @@ export function ReadyCheckBody({
   onComplete,
   className,
   ...rest
-}: BodyProps<ReadyCheckProps, ReadyCheckLabels>) {
+}: OverridesBodyProps<ReadyCheckProps, ReadyCheckLabels>) {
+  const labels = shared.useDefaultLabels(readyCheckLabels, overrides)
   const resolved = useRingline(client)
   const api = shared.useRinglineApi(resolved)
   const devices = shared.useDevices({ client: resolved })

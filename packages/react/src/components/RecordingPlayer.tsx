@@ -2,8 +2,9 @@
 import type { HTMLAttributes } from 'react'
 import { formatDuration } from '../internal/format'
 import { DownloadIcon, PauseIcon, PlayIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
-import { useLabels } from '../messages'
+import { useLabelOverrides } from '../messages'
 
 /** Every text of RecordingPlayer. */
 export interface RecordingPlayerLabels {
@@ -14,17 +15,6 @@ export interface RecordingPlayerLabels {
   position: (current: string, total: string) => string
   download: string
   error: string
-}
-
-/** Default English texts of RecordingPlayer. */
-export const recordingPlayerLabels: RecordingPlayerLabels = {
-  region: 'Call recording',
-  play: 'Play recording',
-  pause: 'Pause recording',
-  seek: 'Seek',
-  position: (current, total) => `${current} of ${total}`,
-  download: 'Download',
-  error: 'The recording could not be loaded.',
 }
 
 /** Props of {@link RecordingPlayer}. */
@@ -40,7 +30,7 @@ export interface RecordingPlayerProps extends HTMLAttributes<HTMLDivElement> {
 }
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
-const shared = { DownloadIcon, PauseIcon, PlayIcon, formatDuration }
+const shared = { useDefaultLabels, DownloadIcon, PauseIcon, PlayIcon, formatDuration }
 /** What {@link RecordingPlayer}'s body gets from its shell. Internal. */
 export type RecordingPlayerShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
@@ -54,7 +44,8 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPlayer(
   props: RecordingPlayerProps,
 ) {
-  const labels = useLabels('recordingPlayer', recordingPlayerLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only its name.
+  const labels = useLabelOverrides('recordingPlayer', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
@@ -62,7 +53,7 @@ export const RecordingPlayer = /* @__PURE__ */ withPreload(function RecordingPla
       role="group"
       rootClass="rl-recording"
       className={props.className}
-      label={labels.region}
+      label={labels.region ?? 'Call recording'}
       style={props.style}
     />,
   )

@@ -1,8 +1,9 @@
 'use client'
 import { useEffect, useId, useRef, useState } from 'react'
 import { cx } from '../internal/cx'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import type { RecordingPlayerLabels, RecordingPlayerProps, RecordingPlayerShared } from './RecordingPlayer'
+import { recordingPlayerLabels } from './recordingPlayerLabels'
 
 let shared: RecordingPlayerShared
 
@@ -17,10 +18,11 @@ export function RecordingPlayerBody({
   src,
   durationSeconds,
   downloadName,
-  labels,
+  labels: overrides,
   className,
   ...rest
-}: BodyProps<RecordingPlayerProps, RecordingPlayerLabels>) {
+}: OverridesBodyProps<RecordingPlayerProps, RecordingPlayerLabels>) {
+  const labels = shared.useDefaultLabels(recordingPlayerLabels, overrides)
   const audioRef = useRef<HTMLAudioElement>(null)
   const [playing, setPlaying] = useState(false)
   const [current, setCurrent] = useState(0)

@@ -3,12 +3,12 @@ import { twilioVoiceCredentialsProblems } from '@ringline/core'
 import type { TwilioVoiceStatus, TwilioVoiceTokenResponse } from '@ringline/core/protocol'
 import type { HTMLAttributes } from 'react'
 import { AlertIcon, CheckIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
-import { useErrorText, useLabels } from '../messages'
+import { useErrorText, useLabelOverrides } from '../messages'
 import { useRinglineApi } from '../RinglineProvider'
 import type { CallClientLike, RinglineApi } from '../types'
 import type { VoiceConfigurationCardLabels } from './voiceConfigurationCardLabels'
-import { voiceConfigurationCardLabels } from './voiceConfigurationCardLabels'
 
 /** Props of {@link VoiceConfigurationCard}. */
 export interface VoiceConfigurationCardProps extends HTMLAttributes<HTMLElement> {
@@ -32,6 +32,7 @@ export interface VoiceConfigurationCardProps extends HTMLAttributes<HTMLElement>
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   twilioVoiceCredentialsProblems,
   AlertIcon,
   CheckIcon,
@@ -52,14 +53,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const VoiceConfigurationCard = /* @__PURE__ */ withPreload(function VoiceConfigurationCard(
   props: VoiceConfigurationCardProps,
 ) {
-  const labels = useLabels('voiceConfigurationCard', voiceConfigurationCardLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only the title.
+  const labels = useLabelOverrides('voiceConfigurationCard', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-voice-config"
       className={props.className}
-      label={labels.title}
+      label={labels.title ?? 'Voice calling (Twilio)'}
       style={props.style}
     />,
   )

@@ -6,12 +6,13 @@ import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import type { BodyProps } from '../internal/lazyBody'
+import type { OverridesBodyProps } from '../internal/lazyBody'
 import type { VoiceConfigurationCardProps, VoiceConfigurationCardShared } from './VoiceConfigurationCard'
-import type {
-  VoiceConfigurationCardLabels,
-  VoiceConfigurationStage,
-  VoiceConfigurationState,
+import {
+  type VoiceConfigurationCardLabels,
+  type VoiceConfigurationStage,
+  type VoiceConfigurationState,
+  voiceConfigurationCardLabels,
 } from './voiceConfigurationCardLabels'
 
 const STAGES: VoiceConfigurationStage[] = ['validating', 'provisioning', 'checking', 'done']
@@ -54,13 +55,14 @@ export function loadVoiceConfigurationCardBody(
 export function VoiceConfigurationCardBody({
   client,
   api: apiProp,
-  labels,
+  labels: overrides,
   provisioningAfterMs = 800,
   onConfigured,
   onTested,
   className,
   ...rest
-}: BodyProps<VoiceConfigurationCardProps, VoiceConfigurationCardLabels>) {
+}: OverridesBodyProps<VoiceConfigurationCardProps, VoiceConfigurationCardLabels>) {
+  const labels = shared.useDefaultLabels(voiceConfigurationCardLabels, overrides)
   const api = shared.useRinglineApi(client, apiProp)
   const voice: TwilioVoiceSettingsApi | undefined = api.twilioVoice
   const errorText = shared.useErrorText()

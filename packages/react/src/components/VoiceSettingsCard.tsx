@@ -1,15 +1,16 @@
 'use client'
 import type { CountryCode } from '@ringline/core'
-import { twilioCredentialsProblems } from '@ringline/core'
+import { TwilioOnboardingObserver, twilioCredentialsProblems } from '@ringline/core'
 import type { HTMLAttributes } from 'react'
 import type { TwilioOnboardingResult } from '../hooks/useTwilioOnboarding'
 import { useTwilioOnboarding } from '../hooks/useTwilioOnboarding'
 import { AlertIcon, CheckIcon } from '../internal/icons'
+import { useDefaultLabels } from '../internal/labels'
 import { LazyFallback, lazyBody, withPreload } from '../internal/lazyBody'
 import { useIsClient } from '../internal/useIsClient'
-import { useErrorText, useLabels, useRinglineMessages } from '../messages'
+import { useErrorText, useLabelOverrides, useRinglineMessages } from '../messages'
 import type { CallClientLike, RinglineApi } from '../types'
-import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
+import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 /** Props of {@link VoiceSettingsCard}. */
 export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
@@ -31,6 +32,7 @@ export interface VoiceSettingsCardProps extends HTMLAttributes<HTMLElement> {
 
 // What the body uses of modules the package index reaches, handed over as it loads (see internal/lazyBody.tsx).
 const shared = {
+  useDefaultLabels,
   useIsClient,
   useRinglineMessages,
   twilioCredentialsProblems,
@@ -42,7 +44,10 @@ const shared = {
 /** What {@link VoiceSettingsCard}'s body gets from its shell. Internal. */
 export type VoiceSettingsCardShared = typeof shared
 const body = /* @__PURE__ */ lazyBody(() =>
-  import('./VoiceSettingsCardBody').then((m) => m.loadVoiceSettingsCardBody(shared)),
+  // The onboarding operations load alongside, so the card's first request does not wait for a second chunk.
+  Promise.all([import('./VoiceSettingsCardBody'), TwilioOnboardingObserver.preload()]).then(([m]) =>
+    m.loadVoiceSettingsCardBody(shared),
+  ),
 )
 
 /**
@@ -52,14 +57,15 @@ const body = /* @__PURE__ */ lazyBody(() =>
 export const VoiceSettingsCard = /* @__PURE__ */ withPreload(function VoiceSettingsCard(
   props: VoiceSettingsCardProps,
 ) {
-  const labels = useLabels('voiceSettingsCard', voiceSettingsCardLabels, props.labels)
+  // The default texts load with the body; the placeholder needs only the title.
+  const labels = useLabelOverrides('voiceSettingsCard', props.labels)
   return body.render(
     { ...props, labels },
     <LazyFallback
       as="section"
       rootClass="rl-voice-settings"
       className={props.className}
-      label={labels.title}
+      label={labels.title ?? 'Phone numbers'}
       style={props.style}
     />,
   )

@@ -7,17 +7,17 @@ import { ConfirmDialog } from '../internal/ConfirmDialog'
 import { CredentialField } from '../internal/CredentialField'
 import { cx } from '../internal/cx'
 import { LiveRegion } from '../internal/LiveRegion'
-import type { BodyProps } from '../internal/lazyBody'
+import type { BodyProps, OverridesBodyProps } from '../internal/lazyBody'
 import { usePhoneNumberFormat } from '../internal/usePhoneNumberFormat'
 import { type SeenTestCall, useTestCallsSeen } from './useTestCallsSeen'
 import { VoiceNumberDetails } from './VoiceNumberDetails'
 import type { VoiceSettingsCardProps, VoiceSettingsCardShared } from './VoiceSettingsCard'
-import type { VoiceSettingsCardLabels } from './voiceSettingsCardLabels'
+import { type VoiceSettingsCardLabels, voiceSettingsCardLabels } from './voiceSettingsCardLabels'
 
 const STAGES: ConnectStage[] = ['account', 'provisioning', 'checking', 'done']
 const EMPTY: TwilioCredentialsRequest = { accountSid: '', apiKeySid: '', apiKeySecret: '' }
 
-/** The card's props as its shell hands them over (labels already merged). */
+/** The card's props with its texts merged over the defaults. */
 type Props = BodyProps<VoiceSettingsCardProps, VoiceSettingsCardLabels>
 
 type CardStatus = keyof VoiceSettingsCardLabels['status']
@@ -31,7 +31,11 @@ export function loadVoiceSettingsCardBody(given: VoiceSettingsCardShared): typeo
 }
 
 /** The body of {@link VoiceSettingsCard}, loaded with import() on its first render. */
-export function VoiceSettingsCardBody(props: Props) {
+export function VoiceSettingsCardBody({
+  labels: overrides,
+  ...rest
+}: OverridesBodyProps<VoiceSettingsCardProps, VoiceSettingsCardLabels>) {
+  const props: Props = { ...rest, labels: shared.useDefaultLabels(voiceSettingsCardLabels, overrides) }
   const { onboarding, client, api } = props
   if (onboarding) return <VoiceSettingsCardView {...props} onboarding={onboarding} />
   return <VoiceSettingsCardWithHook {...props} client={client} api={api} />

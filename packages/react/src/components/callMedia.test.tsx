@@ -2,13 +2,16 @@ import type { FakeRoom } from '@ringline/core/testing'
 import { act, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ReactNode } from 'react'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from '../../test/axe'
 import { createTestClient, dialTo, errorBody, flush } from '../../test/createTestClient'
 import { RinglineProvider } from '../RinglineProvider'
 import { AgentPresence } from './AgentPresence'
 import { CallControls } from './CallControls'
 import { LiveTranscript } from './LiveTranscript'
+
+// Their bodies load lazily (lazyComponents.test.tsx covers that): loaded up front, each test sees them at once.
+beforeAll(() => Promise.all([AgentPresence.preload(), LiveTranscript.preload()]))
 
 const SIP = 'sip_+14155550123'
 const T0 = 1_700_000_000_000

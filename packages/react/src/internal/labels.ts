@@ -1,3 +1,5 @@
+import { useMemo } from 'react'
+
 /** Merges label overrides over defaults, one level deep (nested records such as `endReasons` merge too). */
 export function mergeLabels<T extends object>(defaults: T, overrides?: object): T {
   if (!overrides) return defaults
@@ -9,4 +11,9 @@ export function mergeLabels<T extends object>(defaults: T, overrides?: object): 
       base && typeof base === 'object' && value && typeof value === 'object' ? { ...base, ...value } : value
   }
   return out as T
+}
+
+/** A lazy body's texts: its defaults under the overrides its shell merged (`useLabelOverrides`). Internal. */
+export function useDefaultLabels<T extends object>(defaults: T, overrides: Partial<T>): T {
+  return useMemo(() => mergeLabels(defaults, overrides), [defaults, overrides])
 }

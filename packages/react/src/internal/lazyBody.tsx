@@ -72,6 +72,12 @@ export function lazyBody<P extends object>(load: () => Promise<ComponentType<P>>
  */
 export type BodyProps<P, L> = Omit<P, 'labels'> & { labels: L }
 
+/**
+ * The props a body gets from a shell that leaves the default texts to the body (they load with it): `labels` holds
+ * only the catalogue's and the host's overrides (`useLabelOverrides`); the body puts them over its defaults.
+ */
+export type OverridesBodyProps<P, L> = Omit<P, 'labels'> & { labels: Partial<L> }
+
 /** A preloadable component: the shell plus its static `preload()`. */
 export type Preloadable<C> = C & {
   /** Loads the body ahead of the first render (e.g. on hover or route prefetch); resolves when it is loaded. */
