@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
 import { retryingOnce } from '../retryingOnce'
+import { PglitePrepared } from './pglitePrepared'
 import { createSqlStore } from './sqlStore'
 import type { RinglineStore, SqlDriver } from './types'
 
@@ -18,13 +19,22 @@ export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDr
   const open = retryingOnce(async (): Promise<PGlite> => {
     // PGlite creates its own folder but not missing parents (`.data/pglite` on a fresh checkout).
     if (dataDir && !dataDir.includes('://')) await mkdir(dataDir, { recursive: true })
-    const { PGlite } = await import('@electric-sql/pglite')
-    return PGlite.create(dataDir)
+    const lib = await import('@electric-sql/pglite')
+    const db = await lib.PGlite.create(dataDir)
+    prepared = new PglitePrepared(db, lib)
+    return db
   })
+  // Statements with parameters run as named prepared statements (parsed and planned once).
+  let prepared: PglitePrepared | undefined
   return {
     kind,
     async query(sql, params) {
-      const result = await (await open()).query<never>(sql, params as unknown[])
+      const db = await open()
+      if (params?.length && prepared) {
+        const named = prepared
+        return db._runExclusiveTransaction(() => named.query(sql, params, false))
+      }
+      const result = await db.query<never>(sql, params as unknown[])
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
     },
     async exec(sql) {
@@ -34,6 +44,7 @@ export function pgliteDriver(kind: 'pglite' | 'memory', dataDir?: string): SqlDr
       return (await open()).transaction((tx) =>
         fn({
           async query(sql, params) {
+            if (params?.length && prepared) return prepared.query(sql, params, true)
             const result = await tx.query<never>(sql, params as unknown[])
             return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
           },
