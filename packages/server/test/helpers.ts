@@ -2,7 +2,7 @@ import { inject } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
-import type { RinglineStore } from '../src/sql/types'
+import type { RinglineStore, Transaction } from '../src/sql/types'
 import type { Logger, Principal, RinglineConfig } from '../src/types'
 
 export const API_KEY = 'APItestkey'
@@ -134,3 +134,11 @@ const MAKE_STORE: Record<StoreKind, () => Promise<RinglineStore>> = {
 export const STORE_KINDS: Array<[StoreKind, () => Promise<RinglineStore>]> = inject('storeKinds').map(
   (kind) => [kind, MAKE_STORE[kind]],
 )
+
+/** `base` whose transactions hand their callback `tx` changed by `change` (a test's view of their statements). */
+export function wrapTransactions(
+  base: RinglineStore,
+  change: (tx: Transaction) => Partial<Transaction>,
+): RinglineStore {
+  return { ...base, transaction: (fn) => base.transaction((tx) => fn({ ...tx, ...change(tx) })) }
+}

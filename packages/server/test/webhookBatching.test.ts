@@ -4,7 +4,15 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
 import type { RinglineStore, Transaction } from '../src/sql/types'
-import { API_KEY, API_SECRET, captureLogger, STORE_KINDS, testAuthorize, USERS } from './helpers'
+import {
+  API_KEY,
+  API_SECRET,
+  captureLogger,
+  STORE_KINDS,
+  testAuthorize,
+  USERS,
+  wrapTransactions,
+} from './helpers'
 import { signedWebhook } from './webhookSigner'
 
 const ROOM = 'int-acme-batch'
@@ -33,31 +41,23 @@ const otherRooms = (n: number) =>
 
 /** Wraps a store: `seen(sql, params)` hears every query run in a transaction. */
 function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[]) => void): RinglineStore {
-  return {
-    ...base,
-    transaction: (fn) =>
-      base.transaction((tx) =>
-        fn({
-          ...tx,
-          query: (sql, params) => {
-            seen(sql, params)
-            return tx.query(sql, params)
+  return wrapTransactions(base, (tx) => ({
+    query: (sql, params) => {
+      seen(sql, params)
+      return tx.query(sql, params)
+    },
+    // Statements run once per parameter list in one round trip: heard once per list.
+    ...(tx.queryEach
+      ? {
+          queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+            for (const params of paramsList) seen(sql, params)
+            return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+              NonNullable<Transaction['queryEach']>
+            >
           },
-          exec: tx.exec,
-          // Statements run once per parameter list in one round trip: heard once per list.
-          ...(tx.queryEach
-            ? {
-                queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
-                  for (const params of paramsList) seen(sql, params)
-                  return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
-                    NonNullable<Transaction['queryEach']>
-                  >
-                },
-              }
-            : {}),
-        }),
-      ),
-  }
+        }
+      : {}),
+  }))
 }
 
 /** The rooms a transaction's advisory-lock statement names (inlined as string literals). */
@@ -88,12 +88,7 @@ function faultyStore(
                 >),
         }
       : {}
-  return {
-    ...base,
-    query: guard(base),
-    transaction: (fn) =>
-      base.transaction((tx) => fn({ ...tx, query: guard(tx), exec: tx.exec, ...guardEach(tx) })),
-  }
+  return { ...wrapTransactions(base, (tx) => ({ query: guard(tx), ...guardEach(tx) })), query: guard(base) }
 }
 
 const count = async (store: RinglineStore, sql: string, params: unknown[] = []) =>

@@ -9,8 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore, Transaction } from '../src/sql/types'
-import { API_KEY, API_SECRET, captureLogger, freshDatabaseUrl, testAuthorize, USERS } from './helpers'
-import { actual, checkSeen, type Hook, KINDS, SEED, scenario, schedule, timing } from './webhookModel'
+import {
+  API_KEY,
+  API_SECRET,
+  captureLogger,
+  freshDatabaseUrl,
+  testAuthorize,
+  USERS,
+  wrapTransactions,
+} from './helpers'
+import { checkAcrossInstances, type Hook, KINDS, SEED, scenario, schedule, timing } from './webhookModel'
 import { signedWebhook } from './webhookSigner'
 
 const RUNS = Number(process.env.RINGLINE_BURST_PG_RUNS) || 150
@@ -20,30 +28,22 @@ const paths = { oneTrip: 0, fellBack: 0 }
 
 /** Counts `queryEach` runs and the rollbacks of runs that fell back (the store itself is untouched). */
 function counting(base: RinglineStore): RinglineStore {
-  return {
-    ...base,
-    transaction: (fn) =>
-      base.transaction((tx) =>
-        fn({
-          ...tx,
-          query: (sql, params) => {
-            if (sql.startsWith('ROLLBACK TO SAVEPOINT')) paths.fellBack += 1
-            return tx.query(sql, params)
+  return wrapTransactions(base, (tx) => ({
+    query: (sql, params) => {
+      if (sql.startsWith('ROLLBACK TO SAVEPOINT')) paths.fellBack += 1
+      return tx.query(sql, params)
+    },
+    ...(tx.queryEach
+      ? {
+          queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+            paths.oneTrip += 1
+            return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+              NonNullable<Transaction['queryEach']>
+            >
           },
-          exec: tx.exec,
-          ...(tx.queryEach
-            ? {
-                queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
-                  paths.oneTrip += 1
-                  return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
-                    NonNullable<Transaction['queryEach']>
-                  >
-                },
-              }
-            : {}),
-        }),
-      ),
-  }
+        }
+      : {}),
+  }))
 }
 
 /** Posts a pre-signed hook; retried on 5xx as LiveKit does (a conflict between instances is a 503). */
@@ -102,30 +102,7 @@ describe('webhook order with every delivery at once, two instances on one Postgr
           await Promise.all(
             deliveries.map((d, i) => post(instances[d.instance]!, s.hooks[d.hook]!, signed[i]!)),
           )
-          expect(await actual(instances[1]!, s.expected.room)).toEqual([s.expected])
-          const ids = (
-            await instances[0]!.store.query<{ id: string }>(
-              'SELECT id FROM ringline_calls WHERE room_name = $1',
-              [s.expected.room],
-            )
-          ).rows.map((r) => r.id)
-          for (let i = 0; i < 2; i++) {
-            await expect
-              .poll(
-                () => {
-                  try {
-                    checkSeen(s, seen[i]!.slice(from[i]), ids, { lastWord: false })
-                    return true
-                  } catch {
-                    return false
-                  }
-                },
-                { timeout: 3000, interval: 20 },
-              )
-              .toBe(true)
-          }
-          if (!s.expected.ended)
-            await instances[0]!.api.leaveRoom(USERS.alice!, s.expected.room.slice(9)).catch(() => undefined)
+          await checkAcrossInstances(instances, s, seen, from, { lastWord: false })
         },
       ),
       { numRuns: RUNS, seed: SEED },

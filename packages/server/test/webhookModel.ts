@@ -8,6 +8,7 @@ import { insertCall } from '../src/calls/callRepository'
 import { upsertNumberConnection } from '../src/numbers/numberRepository'
 import type { Ringline } from '../src/ringline'
 import { inboundRoomMetadata } from '../src/tokens'
+import { USERS } from './helpers'
 import { signedWebhook } from './webhookSigner'
 
 /** The fixed seed of every run (change it, or set RINGLINE_ORDER_SEED, to explore other schedules). */
@@ -371,4 +372,44 @@ export function checkSeen(
   const ended = about.findIndex((e) => e.type === 'call.ended')
   const rungAfter = about.slice(ended + 1).some((e) => e.type === 'call.incoming')
   expect(rungAfter).toBe(false)
+}
+
+/**
+ * After a scenario's deliveries to several instances: the record (read through the last instance) is the model's,
+ * and each instance's stream of Alice (`seen[i]` from `from[i]`) was told what `checkSeen` asks, events of the
+ * other instance arriving through LISTEN/NOTIFY meanwhile; then Alice leaves a room that is still open.
+ */
+export async function checkAcrossInstances(
+  instances: Ringline[],
+  s: Scenario,
+  seen: RinglineEvent[][],
+  from: number[],
+  options: { lastWord: boolean },
+): Promise<void> {
+  const reader = instances.at(-1) as Ringline
+  expect(await actual(reader, s.expected.room)).toEqual([s.expected])
+  const ids = (
+    await reader.store.query<{ id: string }>('SELECT id FROM ringline_calls WHERE room_name = $1', [
+      s.expected.room,
+    ])
+  ).rows.map((r) => r.id)
+  for (const [i, events] of seen.entries()) {
+    const told = () => events.slice(from[i])
+    await expect
+      .poll(
+        () => {
+          try {
+            checkSeen(s, told(), ids, options)
+            return true
+          } catch {
+            return false
+          }
+        },
+        { timeout: 3000, interval: 20 },
+      )
+      .toBe(true)
+    checkSeen(s, told(), ids, options)
+  }
+  if (!s.expected.ended)
+    await instances[0]?.api.leaveRoom(USERS.alice!, s.expected.room.slice(9)).catch(() => undefined)
 }
