@@ -149,7 +149,6 @@ function internalName(call: StoredCall): string {
   return call.roomName.slice(`int-${call.tenantId}-`.length)
 }
 
-/** The close an unfinished call gets when its room or phone leg goes away. */
 /** An inbound SIP caller whose `ringline.tenant` is missing or names another workspace: logged and hung up. */
 function hangUpInvalidCaller(
   ctx: RinglineContext,
@@ -164,6 +163,11 @@ function hangUpInvalidCaller(
   effects.after.push(() => ctx.livekit().room.removeParticipant(roomName, p.identity))
 }
 
+/**
+ * The caller's join of an inbound room that has no call yet (its rule gave the room no metadata, or the join was
+ * delivered before `room_started`): checks its workspace and number, records the call and rings it, or records it
+ * missed when the caller's leave was delivered first.
+ */
 async function onInboundSipJoined(
   ctx: RinglineContext,
   tx: Queryable,
