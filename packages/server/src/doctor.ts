@@ -1,3 +1,4 @@
+import { INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS } from './calls/inbound'
 import { type ResolvedConfig, resolveConfig } from './config'
 import { type LivekitClients, livekitAccessor } from './livekit'
 import { createTwilioRestClient } from './numbers/twilioClient'
@@ -210,6 +211,25 @@ async function livekitChecks(config: ResolvedConfig, timeoutMs: number): Promise
             .join(
               ', ',
             )}), so their calls ring on the caller's join, tens of ms after the room starts: connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
+        })
+      }
+      // Rules with the metadata but no empty timeout (made before it): a caller who hangs up while LiveKit SIP joins
+      // leaves a call ringing for LiveKit's default five minutes.
+      const lingering = ours.filter(
+        (r) =>
+          r.attributes?.['ringline.tenant'] &&
+          readInboundRoomMetadata(r.roomConfig?.metadata) &&
+          r.roomConfig?.emptyTimeout !== INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS,
+      )
+      if (lingering.length > 0) {
+        checks.push({
+          status: 'info',
+          name: 'sip.inbound.room-timeout',
+          text: `${lingering.length} of Ringline's dispatch rule(s) do not close a room nobody joined after ${INBOUND_ROOM_EMPTY_TIMEOUT_SECONDS} s (${lingering
+            .map((r) => r.sipDispatchRuleId)
+            .join(
+              ', ',
+            )}), so a caller who hangs up while LiveKit SIP joins can leave the call ringing for up to 5 minutes: connect the number again (\`ringline.api.provisionNumber\` or the settings UI).`,
         })
       }
       const open = inbound.filter((t) => t.allowedAddresses.length === 0 && !t.authUsername)

@@ -2,10 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { RoomConfiguration } from '@livekit/protocol'
 import { startSandbox, stopSandbox } from '@ringline/sandbox'
 import { SipClient } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DoctorCheck, runDoctor } from '../../src/doctor'
+import { inboundRoomMetadata } from '../../src/tokens'
 import { type Harness, startHarness } from './harness'
 
 const byName = (checks: DoctorCheck[], name: string) => checks.find((c) => c.name === name)
@@ -112,6 +114,35 @@ describe('ringline doctor on the sandbox', () => {
     }
     const after = await runDoctor({ env, store: null })
     expect(byName(after, 'sip.inbound.ring-on-join')?.text ?? '').not.toContain(old.sipDispatchRuleId)
+  })
+
+  it('tells about a dispatch rule without the empty timeout of rooms nobody joined, naming it', async () => {
+    const sip = new SipClient(h.sandbox.livekit.url, h.sandbox.livekit.apiKey, h.sandbox.livekit.apiSecret)
+    const trunk = await sip.createSipInboundTrunk('ringline-doctor-no-timeout', ['+15550009097'], {
+      metadata: JSON.stringify({ ringline: { tenantId: h.tenant } }),
+      allowedAddresses: ['127.0.0.1'],
+    })
+    // As provisionNumber made rules before the empty timeout: attributes and room metadata, no timeout.
+    const old = await sip.createSipDispatchRule(
+      { type: 'individual', roomPrefix: `in-${h.tenant}` },
+      {
+        trunkIds: [trunk.sipTrunkId],
+        attributes: { 'ringline.tenant': h.tenant, 'ringline.number': '+15550009097' },
+        roomConfig: new RoomConfiguration({ metadata: inboundRoomMetadata(h.tenant, '+15550009097') }),
+      },
+    )
+    try {
+      const checks = await runDoctor({ env, store: null })
+      const lingering = byName(checks, 'sip.inbound.room-timeout')
+      expect(lingering).toMatchObject({ status: 'info' })
+      expect(lingering?.text).toContain(old.sipDispatchRuleId)
+      // The rule beforeAll provisioned has the timeout: not named, and this one has the metadata: no ring-on-join.
+      expect(lingering?.text).not.toContain(cleanup?.rule ?? 'no rule')
+      expect(byName(checks, 'sip.inbound.ring-on-join')?.text ?? '').not.toContain(old.sipDispatchRuleId)
+    } finally {
+      await sip.deleteSipDispatchRule(old.sipDispatchRuleId).catch(() => undefined)
+      await sip.deleteSipTrunk(trunk.sipTrunkId).catch(() => undefined)
+    }
   })
 
   it("tries the sandbox's recording bucket (its local S3) with the key pair `ringline-sandbox up` prints", async () => {
