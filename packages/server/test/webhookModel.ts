@@ -413,3 +413,25 @@ export async function checkAcrossInstances(
   if (!s.expected.ended)
     await instances[0]?.api.leaveRoom(USERS.alice!, s.expected.room.slice(9)).catch(() => undefined)
 }
+
+/** A kind of call, its timing, and a delivery schedule of its hooks over `instances` instances. */
+export function scheduledScenario(instances: number): fc.Arbitrary<[Kind, Timing, Delivery[]]> {
+  return fc
+    .tuple(fc.constantFrom(...KINDS), timing)
+    .chain(([k, t]) =>
+      fc.tuple(fc.constant(k), fc.constant(t), schedule(scenario(k, 'template', t).hooks, instances)),
+    )
+}
+
+/**
+ * What each of `instances` tells Alice's stream, appended to its own list (the lists `checkAcrossInstances` reads),
+ * once their LISTEN connections have had a moment to come up.
+ */
+export async function aliceStreams(instances: Ringline[]): Promise<RinglineEvent[][]> {
+  const seen = instances.map(() => [] as RinglineEvent[])
+  instances.forEach((r, i) => {
+    r.api.subscribe(USERS.alice!, (e) => seen[i]?.push(e))
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  return seen
+}

@@ -7,8 +7,15 @@ import type { RinglineEvent } from '@ringline/core/protocol'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import type { Ringline } from '../src/ringline'
-import { instancesOnOnePostgres, USERS } from './helpers'
-import { checkAcrossInstances, deliver, KINDS, SEED, scenario, schedule, timing } from './webhookModel'
+import { instancesOnOnePostgres } from './helpers'
+import {
+  aliceStreams,
+  checkAcrossInstances,
+  deliver,
+  SEED,
+  scenario,
+  scheduledScenario,
+} from './webhookModel'
 
 const RUNS = Number(process.env.RINGLINE_ORDER_PG_RUNS) || 200
 // RINGLINE_ORDER_PG_STRICT=1 also demands each stream's last word be the final state (see checkSeen).
@@ -16,14 +23,10 @@ const STRICT = process.env.RINGLINE_ORDER_PG_STRICT === '1'
 
 describe('webhook order across two instances on one PostgreSQL', () => {
   let instances: Ringline[] = []
-  const seen: RinglineEvent[][] = [[], []]
+  let seen: RinglineEvent[][] = []
   beforeAll(async () => {
     instances = await instancesOnOnePostgres()
-    instances.forEach((r, i) => {
-      r.api.subscribe(USERS.alice!, (e) => seen[i]!.push(e))
-    })
-    // Let both LISTEN connections come up before the first event.
-    await new Promise((r) => setTimeout(r, 300))
+    seen = await aliceStreams(instances)
   })
   afterAll(async () => {
     for (const r of instances) await r.close()
@@ -31,26 +34,18 @@ describe('webhook order across two instances on one PostgreSQL', () => {
 
   let runs = 0
   it(`${RUNS} schedules over A and B give the model's records and client events`, async () => {
-    const kind = fc.constantFrom(...KINDS)
     await fc.assert(
-      fc.asyncProperty(
-        fc
-          .tuple(kind, timing)
-          .chain(([k, t]) =>
-            fc.tuple(fc.constant(k), fc.constant(t), schedule(scenario(k, 'template', t).hooks, 2)),
-          ),
-        async ([k, t, deliveries]) => {
-          const s = scenario(k, `pg${k.replace('-', '')}${++runs}`, t)
-          await s.setup?.(instances[0]!)
-          const from = seen.map((x) => x.length)
-          await Promise.all(
-            instances.map(async (ringline, i) => {
-              for (const d of deliveries) if (d.instance === i) await deliver(ringline, s.hooks[d.hook]!)
-            }),
-          )
-          await checkAcrossInstances(instances, s, seen, from, { lastWord: STRICT })
-        },
-      ),
+      fc.asyncProperty(scheduledScenario(2), async ([k, t, deliveries]) => {
+        const s = scenario(k, `pg${k.replace('-', '')}${++runs}`, t)
+        await s.setup?.(instances[0]!)
+        const from = seen.map((x) => x.length)
+        await Promise.all(
+          instances.map(async (ringline, i) => {
+            for (const d of deliveries) if (d.instance === i) await deliver(ringline, s.hooks[d.hook]!)
+          }),
+        )
+        await checkAcrossInstances(instances, s, seen, from, { lastWord: STRICT })
+      }),
       { numRuns: RUNS, seed: SEED },
     )
   }, 600_000)
