@@ -623,7 +623,7 @@ export async function recordWebhookEventsWithFacts(
     webhooks.map(({ event, roomName, fact }) => recordWithFactParams(event, roomName, fact)),
     savepoint,
   )
-  if (runs.length !== webhooks.length) throw new Error('queryEach returned a result per run')
+  if (runs.length !== webhooks.length) throw new Error('queryEach did not return one result per run')
   return runs.map((rows) => recordedWithFact(rows[0] as RecordWithFactRow | undefined))
 }
 

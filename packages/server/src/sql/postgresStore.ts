@@ -34,12 +34,12 @@ interface Preparing {
 
 /**
  * `queryEach` support: on while statements are prepared (a direct session, not a transaction-mode pooler) and until
- * a session function went missing (a pooler after all). `types`: each statement's parameter types, read once per
- * process; `defined`: the session functions each connection has (committed).
+ * a session function went missing (a pooler after all). `statements`: each statement's session function name and
+ * parameter types, made once per process; `defined`: the session functions each connection has (committed).
  */
 interface Each {
   on: boolean
-  types: Map<string, string[]>
+  statements: Map<string, { name: string; types: string[] }>
   defined: WeakMap<PoolClient, Set<string>>
 }
 
@@ -92,7 +92,7 @@ function wrap(client: Pool | PoolClient, preparing: Preparing): Transaction {
 export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   let pool: Promise<Pool> | undefined
   const preparing: Preparing = { on: options.prepare !== false }
-  const each: Each = { on: true, types: new Map(), defined: new WeakMap() }
+  const each: Each = { on: true, statements: new Map(), defined: new WeakMap() }
   const ownsPool = !options.pool
   const open = (): Promise<Pool> => {
     pool ??= options.pool
@@ -146,14 +146,15 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         paramsList: unknown[][],
         savepoint?: string,
       ): Promise<EachRows> => {
-        const name = eachFunctionName(sql)
-        let types = each.types.get(sql)
-        if (!types) {
+        let statement = each.statements.get(sql)
+        if (!statement) {
           const described = results(await simple(paramTypesQuery(sql))).find((r) => r.rows[0]?.types)
-          types = described?.rows[0]?.types as string[] | undefined
+          const types = described?.rows[0]?.types as string[] | undefined
           if (!types) throw new Error('queryEach: the server did not describe the statement')
-          each.types.set(sql, types)
+          statement = { name: eachFunctionName(sql), types }
+          each.statements.set(sql, statement)
         }
+        const { name, types } = statement
         const known = each.defined.get(client)?.has(name) || definedHere.includes(name)
         const statements = [
           ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
