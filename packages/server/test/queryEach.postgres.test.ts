@@ -1,5 +1,7 @@
 // `queryEach` on PostgreSQL: one statement run once per parameter list in one round trip (a session PL/pgSQL function),
 // each run seeing the runs before it, with the parameters typed as the server infers them.
+
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore, Transaction } from '../src/sql/types'
@@ -93,6 +95,126 @@ describe('queryEach on PostgreSQL', () => {
   it('refuses array parameters (not sent as PostgreSQL arrays)', async () => {
     await expect(store.transaction((tx) => each(tx)('SELECT $1::text[] AS a', [[['x']]]))).rejects.toThrow(
       /array and binary parameters/,
+    )
+  })
+})
+
+describe('queryEach: a definition survives rolling back to the savepoint', () => {
+  it('the function, defined in the trip of a run rolled back to its savepoint, is there in later transactions', async () => {
+    // One connection: the session whose temporary schema holds the function.
+    const store = postgresStore({ connectionString: await freshDatabaseUrl(), max: 1 })
+    try {
+      const sql = `SELECT $1::int * 2 AS twice`
+      await store.transaction(async (tx) => {
+        expect(await each(tx)(sql, [[1]], 'each_sp')).toEqual([[{ twice: 2 }]])
+        await tx.query('ROLLBACK TO SAVEPOINT each_sp')
+      })
+      expect(await store.transaction((tx) => each(tx)(sql, [[21]]))).toEqual([[{ twice: 42 }]])
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('defer on PostgreSQL', () => {
+  let store: RinglineStore
+  /** Every text the store's connections sent (one entry per round trip). */
+  const sent: string[] = []
+  let pool: pg.Pool
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await freshDatabaseUrl(), max: 1 })
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown
+      ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0]
+        sent.push(typeof first === 'string' ? first : ((first as { text?: string })?.text ?? ''))
+        return query(...args)
+      }
+    })
+    store = postgresStore({ pool })
+    await store.exec(
+      'CREATE TABLE defer_t (id text PRIMARY KEY, n int, doc jsonb, at timestamptz, ok boolean)',
+    )
+  })
+  afterAll(async () => {
+    await store.close()
+    await pool.end()
+  })
+
+  const defer = (tx: Transaction): NonNullable<Transaction['defer']> => {
+    if (!tx.defer) throw new Error('no defer on PostgreSQL')
+    return tx.defer.bind(tx)
+  }
+  const ids = async () =>
+    (await store.query<{ id: string }>('SELECT id FROM defer_t ORDER BY id')).rows.map((r) => r.id)
+
+  it('goes out with BEGIN and the next statement in one round trip, in order, parameters inlined intact', async () => {
+    const odd = `it's "odd" \\ back\\slash $1 $$ ünïcødé ☎`
+    sent.length = 0
+    const seen = await store.transaction(async (tx) => {
+      defer(tx)('INSERT INTO defer_t (id, n, doc, at, ok) VALUES ($1, $2, $3, $4, $5)', [
+        odd,
+        7,
+        { a: [1, 'x'], odd },
+        new Date('2026-12-01T10:00:00Z'),
+        true,
+      ])
+      defer(tx)('INSERT INTO defer_t (id, n) VALUES ($1, $2)', ['second', null])
+      return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM defer_t')).rows[0]?.n
+    })
+    expect(seen).toBe(2)
+    // BEGIN, both deferred statements and the read: one trip; then the COMMIT.
+    expect(sent).toHaveLength(2)
+    expect(sent[0]).toMatch(/^BEGIN;[\s\S]*INSERT[\s\S]*INSERT[\s\S]*SELECT count/)
+    expect(sent[1]).toBe('COMMIT')
+    const { rows } = await store.query<{ id: string; n: number | null; doc: unknown; at: Date; ok: boolean }>(
+      'SELECT * FROM defer_t ORDER BY id',
+    )
+    expect(rows.map((r) => r.id).sort()).toEqual([odd, 'second'].sort())
+    const first = rows.find((r) => r.id === odd)
+    expect(first).toMatchObject({ n: 7, doc: { a: [1, 'x'], odd }, ok: true })
+    expect(first?.at.toISOString()).toBe('2026-12-01T10:00:00.000Z')
+    expect(rows.find((r) => r.id === 'second')?.n).toBeNull()
+    await store.exec('DELETE FROM defer_t')
+  })
+
+  it('the last deferred statements go out with the COMMIT; before a parameterised query, just before it', async () => {
+    sent.length = 0
+    await store.transaction(async (tx) => {
+      defer(tx)("INSERT INTO defer_t (id) VALUES ('a')")
+      const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM defer_t WHERE id = $1', [
+        'a',
+      ])
+      expect(rows[0]?.n).toBe(1)
+      defer(tx)("INSERT INTO defer_t (id) VALUES ('b')")
+    })
+    expect(sent[0]).toMatch(/^BEGIN;\s*INSERT/)
+    expect(sent.at(-1)).toMatch(/INSERT[\s\S]*'b'[\s\S]*;\s*COMMIT$/)
+    expect(await ids()).toEqual(['a', 'b'])
+    await store.exec('DELETE FROM defer_t')
+  })
+
+  it('a deferred statement that fails fails the commit, and nothing of the transaction stays', async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.query("INSERT INTO defer_t (id) VALUES ('before')")
+        defer(tx)("INSERT INTO defer_t (id) VALUES ('deferred')")
+        defer(tx)('INSERT INTO defer_t (id, n) VALUES ($1, $2)', ['bad', 'not a number'])
+      }),
+    ).rejects.toMatchObject({ code: '22P02' })
+    expect(await ids()).toEqual([])
+    // The connection is usable afterwards (the failed transaction was rolled back).
+    await store.transaction(async (tx) => defer(tx)("INSERT INTO defer_t (id) VALUES ('later')"))
+    expect(await ids()).toEqual(['later'])
+    await store.exec('DELETE FROM defer_t')
+  })
+
+  it('refuses parameters it cannot inline, and a $n without its parameter', async () => {
+    await expect(store.transaction(async (tx) => defer(tx)('SELECT $1::text[]', [['x']]))).rejects.toThrow(
+      /cannot be inlined/,
+    )
+    await expect(store.transaction(async (tx) => defer(tx)('SELECT $2::text', ['x']))).rejects.toThrow(
+      /no parameter \$2/,
     )
   })
 })

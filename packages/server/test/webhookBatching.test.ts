@@ -57,6 +57,15 @@ function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[
           },
         }
       : {}),
+    // Statements that go out with the next one or the COMMIT: heard when queued.
+    ...(tx.defer
+      ? {
+          defer: (sql: string, params?: unknown[]) => {
+            seen(sql, params)
+            tx.defer?.(sql, params)
+          },
+        }
+      : {}),
   }))
 }
 
@@ -88,7 +97,21 @@ function faultyStore(
                 >),
         }
       : {}
-  return { ...wrapTransactions(base, (tx) => ({ query: guard(tx), ...guardEach(tx) })), query: guard(base) }
+  // A statement that goes out with the next one or the COMMIT fails there: the server raises in its place.
+  const guardDefer = (tx: Transaction): Pick<Transaction, 'defer'> =>
+    tx.defer
+      ? {
+          defer: (sql, params) =>
+            tx.defer?.(
+              failing(sql, params) ? "DO $$ BEGIN RAISE EXCEPTION 'injected store failure'; END $$" : sql,
+              failing(sql, params) ? undefined : params,
+            ),
+        }
+      : {}
+  return {
+    ...wrapTransactions(base, (tx) => ({ query: guard(tx), ...guardEach(tx), ...guardDefer(tx) })),
+    query: guard(base),
+  }
 }
 
 const count = async (store: RinglineStore, sql: string, params: unknown[] = []) =>

@@ -1,6 +1,6 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { preparable } from '../sql/prepared'
-import type { RinglineStore } from '../sql/types'
+import type { RinglineStore, Transaction } from '../sql/types'
 import type { Logger } from '../types'
 
 /** An event before the hub stamps its `id` and `at`. */
@@ -118,7 +118,7 @@ const WRITE_BATCH = 256
  * (in that order) in the same statement: one round trip, committed together (by `q`'s transaction, if any).
  */
 async function writeEvents(
-  q: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  q: Pick<Transaction, 'query' | 'defer'>,
   items: Array<{ tenantId: string; item: Buffered }>,
   notifyPayloads?: string[],
 ): Promise<void> {
@@ -132,11 +132,12 @@ async function writeEvents(
         },"e":${eventJson(item.event)}}`,
     )
     .join(',')}]`
-  if (!notifyPayloads?.length) {
-    await q.query(INSERT_EVENTS, [rows])
-    return
-  }
-  await q.query(INSERT_EVENTS_AND_NOTIFY, [rows, CHANNEL, JSON.stringify(notifyPayloads)])
+  const [sql, params] = notifyPayloads?.length
+    ? [INSERT_EVENTS_AND_NOTIFY, [rows, CHANNEL, JSON.stringify(notifyPayloads)]]
+    : [INSERT_EVENTS, [rows]]
+  // In a transaction that can, the write goes out with its COMMIT (nothing reads its result).
+  if (q.defer) q.defer(sql, params)
+  else await q.query(sql, params)
 }
 
 const eventJsons = new WeakMap<RinglineEvent, string>()
@@ -334,7 +335,7 @@ export class EventHub {
    * transaction rolls back. Returns what delivers them to this instance's streams: call it after the commit.
    */
   async publishInTransaction(
-    tx: { query(sql: string, params?: unknown[]): Promise<unknown> },
+    tx: Pick<Transaction, 'query' | 'defer'>,
     publishing: () => void,
   ): Promise<() => void> {
     const staged: Array<{ tenantId: string; item: Buffered }> = []

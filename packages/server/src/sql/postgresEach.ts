@@ -56,7 +56,7 @@ function encodeParam(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value)
   if (Array.isArray(value) || value instanceof Uint8Array)
-    throw new TypeError('queryEach: array and binary parameters are not supported')
+    throw new TypeError('ringline: array and binary parameters cannot be inlined (queryEach, defer)')
   return JSON.stringify(value)
 }
 
@@ -64,6 +64,19 @@ function encodeParam(value: unknown): string | null {
 export function callEachFunction(name: string, paramsList: unknown[][]): string {
   const batch = JSON.stringify(paramsList.map((params) => params.map(encodeParam)))
   return `SELECT r FROM pg_temp.${name}(${quoteLiteral(batch)}::jsonb) WITH ORDINALITY AS each_run(r, i) ORDER BY i`
+}
+
+/**
+ * `sql` with each `$n` replaced by parameter n as a quoted literal (or NULL): like an unspecified-type parameter,
+ * a quoted literal takes the type its context gives it.
+ */
+export function inlineParams(sql: string, params: unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, digits: string) => {
+    const n = Number(digits)
+    if (n < 1 || n > params.length) throw new Error(`inlineParams: no parameter $${n}`)
+    const text = encodeParam(params[n - 1])
+    return text === null ? 'NULL' : quoteLiteral(text)
+  })
 }
 
 /** A savepoint's name, checked (it is inlined). */

@@ -3,6 +3,7 @@ import {
   callEachFunction,
   defineEachFunction,
   eachFunctionName,
+  inlineParams,
   paramTypesQuery,
   savepointName,
 } from './postgresEach'
@@ -130,16 +131,22 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         broken = error
       }
       client.on('error', onError)
-      // BEGIN goes out with the transaction's first statement when that one has no parameters ("BEGIN; …", one round
-      // trip: the simple protocol takes several statements), else just before it.
+      // BEGIN and the statements deferred meanwhile (`defer`) go out with the transaction's next statement when that
+      // one has no parameters ("BEGIN; …; …", one round trip: the simple protocol takes several statements), else
+      // just before it; the last deferred ones go out with the COMMIT.
       let begun = false
+      const pending: string[] = []
       const inner = wrap(client, preparing)
       // Session functions this transaction created: the connection has them once it commits.
       const definedHere: string[] = []
-      const simple = async (sql: string): Promise<unknown> => {
-        const text = begun ? sql : `BEGIN; ${sql}`
+      const before = (): string[] => {
+        const head = begun ? pending.splice(0) : ['BEGIN', ...pending.splice(0)]
         begun = true
-        return client.query(text)
+        return head
+      }
+      const simple = async (sql: string): Promise<unknown> => client.query([...before(), sql].join(';\n'))
+      const flush = async (): Promise<void> => {
+        if (!begun || pending.length > 0) await client.query(before().join(';\n'))
       }
       const queryEach = async (
         sql: string,
@@ -156,9 +163,11 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         }
         const { name, types } = statement
         const known = each.defined.get(client)?.has(name) || definedHere.includes(name)
+        // The definition before the savepoint: rolling back to it must not undo the function (nor the session's
+        // temporary schema, created with it), which the connection is then taken to have.
         const statements = [
-          ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
           ...(known ? [] : [defineEachFunction(name, sql, types)]),
+          ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
           callEachFunction(name, paramsList),
         ]
         try {
@@ -172,24 +181,25 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       }
       const tx: Transaction = {
         async query(sql, params) {
-          if (begun) return inner.query(sql, params)
+          if (begun && pending.length === 0) return inner.query(sql, params)
           if (params?.length) {
-            begun = true
-            await client.query('BEGIN')
+            await flush()
             return inner.query(sql, params)
           }
           return lastResult(await simple(sql)) as never
         },
         async exec(sql) {
-          if (!begun) await client.query('BEGIN')
-          begun = true
+          await flush()
           await inner.exec(sql)
+        },
+        defer(sql, params) {
+          pending.push(params?.length ? inlineParams(sql, params) : sql)
         },
         ...(preparing.on && each.on ? { queryEach } : {}),
       }
       try {
         const result = await fn(tx)
-        if (begun) await client.query('COMMIT')
+        if (begun || pending.length > 0) await client.query([...before(), 'COMMIT'].join(';\n'))
         if (definedHere.length > 0) {
           const defined = each.defined.get(client) ?? new Set<string>()
           for (const name of definedHere) defined.add(name)

@@ -17,6 +17,12 @@ export interface Transaction extends Queryable {
    * statements one by one otherwise. `sql` must have no `$` inside its literals.
    */
   queryEach?(sql: string, paramsList: unknown[][], savepoint?: string): Promise<EachRows>
+  /**
+   * Queues `sql` (its parameters inlined as literals), whose result nobody reads, to go out in the same round trip as
+   * the transaction's next statement or its COMMIT; its error fails that statement or the commit. Only where that
+   * saves a round trip (PostgreSQL); callers run it with `query` otherwise. Same `$` rule as `queryEach`.
+   */
+  defer?(sql: string, params?: unknown[]): void
 }
 
 /** The rows of each run of a `queryEach`, in the order of its parameter lists. */

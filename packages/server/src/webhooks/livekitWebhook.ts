@@ -893,14 +893,17 @@ class WebhookQueue {
       // One room's events apply one at a time across instances: a join and a leave (or an agent's answer and
       // the caller's join) applied concurrently would each miss the other's uncommitted row. Every room's lock in
       // one statement, in the order of their keys, so two instances locking overlapping rooms cannot deadlock.
-      // No parameters: on PostgreSQL it goes out with the BEGIN, in one round trip.
-      if (rooms.length > 0) await tx.query(lockRooms(rooms))
+      // No parameters, no result read: on PostgreSQL it goes out with the BEGIN and the batch's first statement.
+      if (rooms.length > 0) {
+        if (tx.defer) tx.defer(lockRooms(rooms))
+        else await tx.query(lockRooms(rooms))
+      }
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
       for (let i = 0; i < batch.length; ) {
         const end = factRunEnd(batch, i)
-        if (tx.queryEach && end - i >= 2) {
+        if (tx.queryEach && end > i) {
           const run = batch.slice(i, end)
           const applied = await applyInOneTrip(ctx, tx, tx.queryEach.bind(tx), run)
           if (applied) fresh.push(...applied)
