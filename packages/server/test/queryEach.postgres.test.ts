@@ -116,6 +116,59 @@ describe('queryEach: a definition survives rolling back to the savepoint', () =>
   })
 })
 
+describe('queryEach: a session without the function', () => {
+  /**
+   * A transaction-mode pooler: one client whose transactions go to two server sessions in turn (the next one
+   * never had a temporary schema).
+   */
+  async function behindPooler(url: string) {
+    const real = new pg.Pool({ connectionString: url, max: 2 })
+    const sessions = [await real.connect(), await real.connect()]
+    let turn = 0
+    const client = {
+      query: (...args: unknown[]) =>
+        (sessions[turn % 2]?.query as unknown as (...a: unknown[]) => unknown)(...args),
+      on() {},
+      removeListener() {},
+      release() {
+        turn += 1
+      },
+    }
+    const pool = {
+      connect: async () => client,
+      query: (...args: unknown[]) => (sessions[0]?.query as unknown as (...a: unknown[]) => unknown)(...args),
+      on() {},
+      async end() {
+        for (const s of sessions) s.release()
+        await real.end()
+      },
+    }
+    return pool as unknown as pg.Pool
+  }
+
+  it.each([
+    ['a pooler hands the next transaction another session', '3F000'],
+    ['DISCARD TEMP dropped it', '42883'],
+  ])('when %s: that call fails (%s), and queryEach is off from then on', async (how, code) => {
+    const url = await freshDatabaseUrl()
+    const pool = how.startsWith('a pooler') ? await behindPooler(url) : undefined
+    // One connection otherwise: the session that had the function.
+    const store = pool ? postgresStore({ pool }) : postgresStore({ connectionString: url, max: 1 })
+    try {
+      const sql = `SELECT $1::int - 1 AS prev`
+      expect(await store.transaction((tx) => each(tx)(sql, [[1]]))).toEqual([[{ prev: 0 }]])
+      if (!pool) await store.exec('DISCARD TEMP')
+      await expect(store.transaction((tx) => each(tx)(sql, [[2]]))).rejects.toMatchObject({ code })
+      // The next transactions run their statements one by one (no queryEach), and the store works.
+      expect(await store.transaction(async (tx) => tx.queryEach === undefined)).toBe(true)
+      expect(await store.transaction(async (tx) => (await tx.query(sql, [5])).rows)).toEqual([{ prev: 4 }])
+    } finally {
+      await store.close()
+      await pool?.end()
+    }
+  })
+})
+
 describe('defer on PostgreSQL', () => {
   let store: RinglineStore
   /** Every text the store's connections sent (one entry per round trip). */

@@ -44,8 +44,9 @@ interface Each {
   defined: WeakMap<PoolClient, Set<string>>
 }
 
-// The session function went missing between two transactions of one client: another server session (a pooler).
-const UNDEFINED_FUNCTION = '42883'
+// The session function, or the session's temporary schema, went missing between two transactions of one client:
+// another server session (a transaction-mode pooler), or a `DISCARD TEMP`/`DISCARD ALL`. `queryEach` is then off.
+const SESSION_FUNCTION_GONE = new Set(['42883', '3F000'])
 
 interface SimpleResult {
   rows: Array<Record<string, unknown>>
@@ -175,7 +176,7 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
           if (!known) definedHere.push(name)
           return rows.map((row) => row.r as EachRows[number])
         } catch (error) {
-          if ((error as { code?: string }).code === UNDEFINED_FUNCTION) each.on = false
+          if (SESSION_FUNCTION_GONE.has((error as { code?: string }).code ?? '')) each.on = false
           throw error
         }
       }
