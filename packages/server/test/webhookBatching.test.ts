@@ -295,6 +295,48 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     unsubscribe()
   })
 
+  it('a lone webhook whose handler issues statements records in its one trip, without rolling back', async () => {
+    const statements: string[] = []
+    let eachRuns = 0
+    const r = await start((s) =>
+      wrapTransactions(
+        watchedStore(s, (sql) => statements.push(sql)),
+        (tx) =>
+          tx.queryEach
+            ? {
+                queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+                  eachRuns += paramsList.length
+                  return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+                    NonNullable<Transaction['queryEach']>
+                  >
+                },
+              }
+            : {},
+      ),
+    )
+    // The room's LiveKit instance is not bound to its call yet: the handler binds it and records the join itself.
+    const fresh = { name: 'int-acme-lone', sid: 'RM_lone' }
+    await r.api.joinRoom(USERS.alice!, 'lone')
+    statements.length = 0
+    const hook = await join('acme:bob', undefined, fresh)
+    expect((await r.api.handleLivekitWebhook(hook.body, hook.auth)).outcome).toBe('processed')
+    const listed = await r.api.listRooms(USERS.alice!)
+    expect(
+      listed.rooms
+        .find((x) => x.name === 'lone')
+        ?.participants.map((p) => p.identity)
+        .sort(),
+    ).toEqual(['acme:alice', 'acme:bob'])
+    // Its handler issued statements of its own (beyond the dedupe row's)...
+    const own = statements.filter((sql) => !/ringline_webhook_events|pg_advisory_xact_lock/.test(sql))
+    expect(own.length).toBeGreaterThan(0)
+    // ...and where runs record in one trip, the webhook took it and nothing was rolled back to redo it.
+    if (eachRuns > 0 || store.kind === 'postgres') {
+      expect(eachRuns).toBe(1)
+      expect(statements.filter((sql) => sql.startsWith('ROLLBACK TO SAVEPOINT'))).toEqual([])
+    }
+  })
+
   it('a token per request keeps one open session per user; after leaving, a token joins again', async () => {
     const r = await start()
     const sessions = async (identity: string) => {

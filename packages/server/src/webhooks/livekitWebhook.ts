@@ -754,11 +754,11 @@ const RUN_SAVEPOINT = 'ringline_webhook_run'
 
 /**
  * Applies a run of fact webhooks (`isFactWebhook`) with every dedupe row's statement in one round trip, then their
- * handlers: the same as `applyOne` each, as long as no handler issues a statement (a join or leave recorded on its
- * bound call, as most are), since a handler's outcome then depends only on what its own statement read. A handler
- * that would query (one that reads or writes more, as closing a call) would see the later webhooks' rows: then the
- * run is rolled back to before its statements, its effects dropped, and `null` returned for the caller to apply the
- * run one webhook at a time. Returns whether each was new.
+ * handlers: the same as `applyOne` each, as long as no handler but the last fresh webhook's issues a statement (a
+ * join or leave recorded on its bound call, as most are), since a handler's outcome then depends only on what its
+ * own statement read. An earlier handler that would query (one that reads or writes more, as closing a call) would
+ * see the later webhooks' rows: then the run is rolled back to before its statements, its effects dropped, and
+ * `null` returned for the caller to apply the run one webhook at a time. Returns whether each was new.
  */
 async function applyInOneTrip(
   ctx: RinglineContext,
@@ -782,11 +782,14 @@ async function applyInOneTrip(
       return Promise.reject(new Error('ringline: a webhook handler of a run needs statements'))
     },
   }
+  // The handlers after the last fresh webhook's statement see the state its own statement left (the later ones, all
+  // duplicates, wrote nothing): that handler may issue statements as `applyOne` would.
+  const lastFresh = results.findLastIndex((r) => r.fresh)
   for (const [k, { applying }] of run.entries()) {
     const result = results[k] as RecordedWithFact
     if (!result.fresh) continue
     try {
-      await applying.handler?.(ctx, noStatements, applying.event, applying.effects, {
+      await applying.handler?.(ctx, k === lastFresh ? tx : noStatements, applying.event, applying.effects, {
         call: result.call,
         recorded: result.recorded,
       })
