@@ -124,10 +124,11 @@ describe('queryEach: a session without the function', () => {
   async function behindPooler(url: string) {
     const real = new pg.Pool({ connectionString: url, max: 2 })
     const sessions = [await real.connect(), await real.connect()]
+    const send = (session: pg.PoolClient, args: unknown[]) =>
+      (session.query as unknown as (...a: unknown[]) => unknown).apply(session, args)
     let turn = 0
     const client = {
-      query: (...args: unknown[]) =>
-        (sessions[turn % 2]?.query as unknown as (...a: unknown[]) => unknown)(...args),
+      query: (...args: unknown[]) => send(sessions[turn % 2] as pg.PoolClient, args),
       on() {},
       removeListener() {},
       release() {
@@ -136,7 +137,7 @@ describe('queryEach: a session without the function', () => {
     }
     const pool = {
       connect: async () => client,
-      query: (...args: unknown[]) => (sessions[0]?.query as unknown as (...a: unknown[]) => unknown)(...args),
+      query: (...args: unknown[]) => send(sessions[0] as pg.PoolClient, args),
       on() {},
       async end() {
         for (const s of sessions) s.release()
