@@ -4,7 +4,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/sql/postgresStore'
-import type { RinglineStore, Transaction } from '../src/sql/types'
+import type { EachRows, RinglineStore, Transaction } from '../src/sql/types'
 import { freshDatabaseUrl } from './helpers'
 
 const UPSERT = `WITH up AS (
@@ -12,10 +12,13 @@ const UPSERT = `WITH up AS (
     ON CONFLICT (id) DO UPDATE SET n = each_t.n + excluded.n RETURNING n)
   SELECT (SELECT n FROM up) AS n, (SELECT count(*) FROM each_t)::int AS total`
 
-const each = (tx: Transaction): NonNullable<Transaction['queryEach']> => {
-  if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
-  return tx.queryEach.bind(tx)
-}
+/** `tx.queryEach`'s runs (after `SAVEPOINT <savepoint>` when one is named). */
+const each =
+  (tx: Transaction) =>
+  async (sql: string, paramsList: unknown[][], savepoint?: string): Promise<EachRows> => {
+    if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
+    return (await tx.queryEach(sql, paramsList, { savepoint })).runs
+  }
 
 describe('queryEach on PostgreSQL', () => {
   let store: RinglineStore
@@ -90,6 +93,25 @@ describe('queryEach on PostgreSQL', () => {
     ).rejects.toMatchObject({ code: '23502' })
     const { rows } = await store.query("SELECT id FROM each_t WHERE id LIKE 'fail%'")
     expect(rows).toEqual([])
+  })
+
+  it('runs its `then` statement after the runs, in the same trip, seeing their writes', async () => {
+    const result = await store.transaction(async (tx) => {
+      if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
+      return tx.queryEach(
+        UPSERT,
+        [
+          ['then1', 1, null, null, null],
+          ['then1', 2, null, null, null],
+        ],
+        { then: "SELECT id, n FROM each_t WHERE id = 'then1'" },
+      )
+    })
+    expect(result.runs).toEqual([
+      [{ n: 1, total: expect.any(Number) }],
+      [{ n: 3, total: expect.any(Number) }],
+    ])
+    expect(result.then).toEqual([{ id: 'then1', n: 3 }])
   })
 
   it('refuses array parameters (not sent as PostgreSQL arrays)', async () => {

@@ -3,7 +3,7 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
-import type { RinglineStore, Transaction } from '../src/sql/types'
+import type { EachOptions, RinglineStore, Transaction } from '../src/sql/types'
 import {
   API_KEY,
   API_SECRET,
@@ -35,6 +35,16 @@ async function join(
   return { body: await request.text(), auth: request.headers.get('authorization') ?? '' }
 }
 
+/** A participant_left of `identity` in the test room, as `handleLivekitWebhook` takes it. */
+async function left(identity: string): Promise<{ body: string; auth: string }> {
+  const request = await signedWebhook({
+    event: 'participant_left',
+    room,
+    participant: { sid: `PA_${identity}`, identity, state: 'DISCONNECTED', joinedAt: '1750000000' },
+  })
+  return { body: await request.text(), auth: request.headers.get('authorization') ?? '' }
+}
+
 /** The rooms `b0`… `b<n-1>` (alice opened each) and their LiveKit names. */
 const otherRooms = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ short: `b${i}`, name: `int-acme-b${i}`, sid: `RM_b${i}` }))
@@ -49,9 +59,9 @@ function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[
     // Statements run once per parameter list in one round trip: heard once per list.
     ...(tx.queryEach
       ? {
-          queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+          queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
             for (const params of paramsList) seen(sql, params)
-            return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+            return tx.queryEach?.(sql, paramsList, options) as ReturnType<
               NonNullable<Transaction['queryEach']>
             >
           },
@@ -89,10 +99,10 @@ function faultyStore(
   const guardEach = (tx: Transaction): Pick<Transaction, 'queryEach'> =>
     tx.queryEach
       ? {
-          queryEach: (sql, paramsList, savepoint) =>
+          queryEach: (sql, paramsList, options) =>
             paramsList.some((params) => failing(sql, params))
               ? Promise.reject(new Error('injected store failure'))
-              : (tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+              : (tx.queryEach?.(sql, paramsList, options) as ReturnType<
                   NonNullable<Transaction['queryEach']>
                 >),
         }
@@ -304,9 +314,9 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
         (tx) =>
           tx.queryEach
             ? {
-                queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+                queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
                   eachRuns += paramsList.length
-                  return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+                  return tx.queryEach?.(sql, paramsList, options) as ReturnType<
                     NonNullable<Transaction['queryEach']>
                   >
                 },
@@ -317,9 +327,17 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     // The room's LiveKit instance is not bound to its call yet: the handler binds it and records the join itself.
     const fresh = { name: 'int-acme-lone', sid: 'RM_lone' }
     await r.api.joinRoom(USERS.alice!, 'lone')
+    const seen: RinglineEvent[] = []
+    const unsubscribe = r.api.subscribe(USERS.alice!, (e) => seen.push(e))
     statements.length = 0
     const hook = await join('acme:bob', undefined, fresh)
     expect((await r.api.handleLivekitWebhook(hook.body, hook.auth)).outcome).toBe('processed')
+    unsubscribe()
+    // The room it publishes is read after the handler's own statements.
+    const update = seen.filter((e) => e.type === 'room.updated').at(-1)
+    expect(
+      update?.type === 'room.updated' && update.room?.participants.map((p) => p.identity).sort(),
+    ).toEqual(['acme:alice', 'acme:bob'])
     const listed = await r.api.listRooms(USERS.alice!)
     expect(
       listed.rooms
@@ -335,6 +353,57 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
       expect(eachRuns).toBe(1)
       expect(statements.filter((sql) => sql.startsWith('ROLLBACK TO SAVEPOINT'))).toEqual([])
     }
+  })
+
+  it("a batch of joins recorded on their call reads its room in the run's trip, and publishes it right", async () => {
+    const statements: string[] = []
+    const thens: string[] = []
+    const r = await start((s) =>
+      wrapTransactions(
+        watchedStore(s, (sql) => statements.push(sql)),
+        (tx) =>
+          tx.queryEach
+            ? {
+                queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
+                  if (options?.then) thens.push(options.then)
+                  return tx.queryEach?.(sql, paramsList, options) as ReturnType<
+                    NonNullable<Transaction['queryEach']>
+                  >
+                },
+              }
+            : {},
+      ),
+    )
+    const seen: RinglineEvent[] = []
+    const unsubscribe = r.api.subscribe(USERS.alice!, (e) => seen.push(e))
+    // The first join binds the LiveKit room to its call; the later ones are recorded on it by their statements.
+    const first = await join('acme:q0')
+    await r.api.handleLivekitWebhook(first.body, first.auth)
+    statements.length = 0
+    thens.length = 0
+    const hooks = await Promise.all(['acme:q1', 'acme:q2', 'acme:q3', 'acme:q4'].map((id) => join(id)))
+    await Promise.all(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    const everyone = ['acme:alice', 'acme:q0', 'acme:q1', 'acme:q2', 'acme:q3', 'acme:q4']
+    const last = seen.filter((e) => e.type === 'room.updated').at(-1)
+    expect(last?.type === 'room.updated' && last.room?.participants.map((p) => p.identity).sort()).toEqual(
+      everyone,
+    )
+    const listed = await r.api.listRooms(USERS.alice!)
+    expect(listed.rooms[0]?.participants.map((p) => p.identity).sort()).toEqual(everyone)
+    // Leaves and a join together: the room published has the ones present only.
+    const mixed = await Promise.all([left('acme:q1'), left('acme:q2'), join('acme:q5'), left('acme:q0')])
+    await Promise.all(mixed.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
+    const present = ['acme:alice', 'acme:q3', 'acme:q4', 'acme:q5']
+    const after = seen.filter((e) => e.type === 'room.updated').at(-1)
+    expect(after?.type === 'room.updated' && after.room?.participants.map((p) => p.identity).sort()).toEqual(
+      present,
+    )
+    if (store.kind === 'postgres') {
+      // The room reads went with the runs: no statement of their own.
+      expect(thens.length).toBeGreaterThan(1)
+      expect(statements.filter((sql) => /FROM ringline_call_participants/.test(sql))).toEqual([])
+    }
+    unsubscribe()
   })
 
   it('a token per request keeps one open session per user; after leaving, a token joins again', async () => {

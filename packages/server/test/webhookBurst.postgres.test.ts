@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRingline, type Ringline } from '../src/ringline'
 import { postgresStore } from '../src/sql/postgresStore'
-import type { RinglineStore, Transaction } from '../src/sql/types'
+import type { EachOptions, RinglineStore, Transaction } from '../src/sql/types'
 import {
   API_KEY,
   API_SECRET,
@@ -41,9 +41,9 @@ function counting(base: RinglineStore): RinglineStore {
     },
     ...(tx.queryEach
       ? {
-          queryEach: (sql: string, paramsList: unknown[][], savepoint?: string) => {
+          queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
             paths.oneTrip += 1
-            return tx.queryEach?.(sql, paramsList, savepoint) as ReturnType<
+            return tx.queryEach?.(sql, paramsList, options) as ReturnType<
               NonNullable<Transaction['queryEach']>
             >
           },

@@ -611,20 +611,25 @@ export async function recordWebhookEventWithFact(
 
 /**
  * `recordWebhookEventWithFact` of several webhooks, in order (each sees the ones before it), in one round trip
- * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them).
+ * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them), then `then` (a
+ * statement without parameters) in the same trip: what each recorded, and `then`'s rows.
  */
 export async function recordWebhookEventsWithFacts(
   queryEach: NonNullable<Transaction['queryEach']>,
   webhooks: Array<{ event: WebhookEventRecord; roomName: string; fact: WebhookFact }>,
   savepoint: string,
-): Promise<RecordedWithFact[]> {
-  const runs = await queryEach(
+  then?: string,
+): Promise<{ recorded: RecordedWithFact[]; then: Array<Record<string, unknown>> }> {
+  const result = await queryEach(
     RECORD_WITH_FACT,
     webhooks.map(({ event, roomName, fact }) => recordWithFactParams(event, roomName, fact)),
-    savepoint,
+    { savepoint, then },
   )
-  if (runs.length !== webhooks.length) throw new Error('queryEach did not return one result per run')
-  return runs.map((rows) => recordedWithFact(rows[0] as RecordWithFactRow | undefined))
+  if (result.runs.length !== webhooks.length) throw new Error('queryEach did not return one result per run')
+  return {
+    recorded: result.runs.map((rows) => recordedWithFact(rows[0] as RecordWithFactRow | undefined)),
+    then: result.then,
+  }
 }
 
 /** What `recordWebhookEventWithFact` read and did (see there). */
@@ -772,7 +777,8 @@ export async function getLatestCallByRoom(q: Queryable, roomName: string): Promi
 }
 
 /** The query of `getLatestCallByRoom`, the room name being the parameter `param` (e.g. `$1`). */
-function latestCallByRoom(param: string): string {
+/** The statement reading the call of the room named by SQL expression `param`: its open call, else its last one. */
+export function latestCallByRoom(param: string): string {
   return `(SELECT * FROM ringline_calls WHERE room_name = ${param} AND ended_at IS NULL)
      UNION ALL
      (SELECT * FROM ringline_calls WHERE room_name = ${param} ORDER BY started_at DESC LIMIT 1)

@@ -14,6 +14,7 @@ import {
   getOpenCallByRoom,
   getRoomOwner,
   insertCall,
+  latestCallByRoom,
   listOpenInternalCalls,
 } from '../calls/callRepository'
 import { type CallRow, callFromJson, publicCall, type StoredCall } from '../calls/callRow'
@@ -33,7 +34,7 @@ import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import { isNotFound } from '../livekit'
 import { accessRevoked, assertNotRevoked } from '../revocation/revocation'
-import { preparable } from '../sql/prepared'
+import { preparable, quoteLiteral } from '../sql/prepared'
 import { json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { internalRoomName, userIdentity } from '../tokens'
@@ -68,6 +69,43 @@ export async function roomInfos(
   const { rows } = await q.query<ParticipantListRow & { call_id: string }>(ROOMS_PARTICIPANTS, [
     rooms.map((r) => r.call.id),
   ])
+  return roomInfosOfRows(rooms, rows)
+}
+
+/**
+ * The statement `roomInfosFromRead` takes: for each LiveKit room of `roomNames`, its call (the open one, else the
+ * last) with each present participant, or one row without an identity when it has none. No parameters (the names
+ * are inlined), so it can go out in the round trip of another statement.
+ */
+export function roomsParticipantsByName(roomNames: readonly string[]): string {
+  return `SELECT c.id AS call_id, p.identity, p.kind, p.name, p.user_id, p.joined_at, p.left_at, p.muted
+     FROM unnest(ARRAY[${roomNames.map(quoteLiteral).join(', ')}]::text[]) AS r(name)
+     CROSS JOIN LATERAL (${latestCallByRoom('r.name')}) AS c
+     LEFT JOIN LATERAL (${participantsQuery('c.id', { presentOnly: true })}) AS p ON true
+     ORDER BY p.joined_at ASC, p.identity ASC`
+}
+
+/** `roomInfos` from the rows of `roomsParticipantsByName`, or null when one of the calls is not among them. */
+export function roomInfosFromRead(
+  rooms: ReadonlyArray<{ call: StoredCall; name?: string }>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): RoomInfo[] | null {
+  const read = rows as unknown as ReadonlyArray<
+    ParticipantListRow & { call_id: string; identity: string | null }
+  >
+  const calls = new Set(read.map((r) => r.call_id))
+  if (!rooms.every((r) => calls.has(r.call.id))) return null
+  return roomInfosOfRows(
+    rooms,
+    read.filter((r) => r.identity !== null),
+  )
+}
+
+/** `roomInfo` of each of `rooms` from its call's present participants among `rows` (in their order). */
+function roomInfosOfRows(
+  rooms: ReadonlyArray<{ call: StoredCall; name?: string }>,
+  rows: ReadonlyArray<ParticipantListRow & { call_id: string }>,
+): RoomInfo[] {
   const now = Date.now()
   const byCall = new Map<string, Awaited<ReturnType<typeof listParticipants>>>()
   for (const row of rows) {

@@ -9,7 +9,7 @@ import {
 } from './postgresEach'
 import { preparedName } from './prepared'
 import { createSqlStore } from './sqlStore'
-import type { EachRows, RinglineStore, SqlDriver, Transaction } from './types'
+import type { EachOptions, EachResult, EachRows, RinglineStore, SqlDriver, Transaction } from './types'
 
 /** Options of `postgresStore`: a connection string, or a `pg` Pool you own. */
 export type PostgresStoreOptions = (
@@ -152,8 +152,8 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       const queryEach = async (
         sql: string,
         paramsList: unknown[][],
-        savepoint?: string,
-      ): Promise<EachRows> => {
+        { savepoint, then }: EachOptions = {},
+      ): Promise<EachResult> => {
         let statement = each.statements.get(sql)
         if (!statement) {
           const described = results(await simple(paramTypesQuery(sql))).find((r) => r.rows[0]?.types)
@@ -170,11 +170,16 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
           ...(known ? [] : [defineEachFunction(name, sql, types)]),
           ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
           callEachFunction(name, paramsList),
+          ...(then ? [then] : []),
         ]
         try {
-          const { rows } = lastResult(await simple(statements.join(';\n')))
+          const all = results(await simple(statements.join(';\n')))
           if (!known) definedHere.push(name)
-          return rows.map((row) => row.r as EachRows[number])
+          const runs = all.at(then ? -2 : -1)?.rows ?? []
+          return {
+            runs: runs.map((row) => row.r as EachRows[number]),
+            then: then ? (all.at(-1)?.rows ?? []) : [],
+          }
         } catch (error) {
           if (SESSION_FUNCTION_GONE.has((error as { code?: string }).code ?? '')) each.on = false
           throw error

@@ -48,7 +48,7 @@ import { pruneEventLog } from '../events/eventHub'
 import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection, type NumberConnectionRow } from '../numbers/numberRepository'
-import { publishRoom, roomInfos } from '../rooms/rooms'
+import { publishRoom, roomInfos, roomInfosFromRead, roomsParticipantsByName } from '../rooms/rooms'
 import { quoteLiteral } from '../sql/prepared'
 import type { Queryable, Transaction } from '../sql/types'
 import {
@@ -758,15 +758,18 @@ const RUN_SAVEPOINT = 'ringline_webhook_run'
  * join or leave recorded on its bound call, as most are), since a handler's outcome then depends only on what its
  * own statement read. An earlier handler that would query (one that reads or writes more, as closing a call) would
  * see the later webhooks' rows: then the run is rolled back to before its statements, its effects dropped, and
- * `null` returned for the caller to apply the run one webhook at a time. Returns whether each was new.
+ * `null` returned for the caller to apply the run one webhook at a time. Returns whether each was new, and the rows
+ * of `then` (a statement without parameters run right after the run's, in its trip) when no handler issued a
+ * statement (else they may be stale: `null`).
  */
 async function applyInOneTrip(
   ctx: RinglineContext,
   tx: Queryable,
   queryEach: NonNullable<Transaction['queryEach']>,
   run: Waiting[],
-): Promise<boolean[] | null> {
-  const results = await recordWebhookEventsWithFacts(
+  then?: string,
+): Promise<{ fresh: boolean[]; then: Array<Record<string, unknown>> | null } | null> {
+  const { recorded, then: thenRows } = await recordWebhookEventsWithFacts(
     queryEach,
     run.map(({ applying, room }) => ({
       event: applying.record as WebhookEventRecord,
@@ -774,6 +777,7 @@ async function applyInOneTrip(
       fact: applying.fact as WebhookFact,
     })),
     RUN_SAVEPOINT,
+    then,
   )
   let queried = false
   const noStatements: Queryable = {
@@ -784,12 +788,19 @@ async function applyInOneTrip(
   }
   // The handlers after the last fresh webhook's statement see the state its own statement left (the later ones, all
   // duplicates, wrote nothing): that handler may issue statements as `applyOne` would.
-  const lastFresh = results.findLastIndex((r) => r.fresh)
+  let wrote = false
+  const last: Queryable = {
+    query(sql, params) {
+      wrote = true
+      return tx.query(sql, params)
+    },
+  }
+  const lastFresh = recorded.findLastIndex((r) => r.fresh)
   for (const [k, { applying }] of run.entries()) {
-    const result = results[k] as RecordedWithFact
+    const result = recorded[k] as RecordedWithFact
     if (!result.fresh) continue
     try {
-      await applying.handler?.(ctx, k === lastFresh ? tx : noStatements, applying.event, applying.effects, {
+      await applying.handler?.(ctx, k === lastFresh ? last : noStatements, applying.event, applying.effects, {
         call: result.call,
         recorded: result.recorded,
       })
@@ -802,7 +813,7 @@ async function applyInOneTrip(
       return null
     }
   }
-  return results.map((r) => r.fresh)
+  return { fresh: recorded.map((r) => r.fresh), then: then && !wrote ? thenRows : null }
 }
 
 /**
@@ -904,13 +915,22 @@ class WebhookQueue {
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
+      // A batch that is one run of fact webhooks reads its rooms in the run's trip too, after the run's statements:
+      // what the room read below needs, unless a handler issued statements of its own.
+      const readAlong =
+        tx.queryEach && rooms.length > 0 && factRunEnd(batch, 0) === batch.length
+          ? roomsParticipantsByName(rooms)
+          : undefined
+      let roomsAlong: Array<Record<string, unknown>> | null = null
       for (let i = 0; i < batch.length; ) {
         const end = factRunEnd(batch, i)
         if (tx.queryEach && end > i) {
           const run = batch.slice(i, end)
-          const applied = await applyInOneTrip(ctx, tx, tx.queryEach.bind(tx), run)
-          if (applied) fresh.push(...applied)
-          else for (const one of run) fresh.push(await applyOne(ctx, tx, one))
+          const applied = await applyInOneTrip(ctx, tx, tx.queryEach.bind(tx), run, readAlong)
+          if (applied) {
+            fresh.push(...applied.fresh)
+            roomsAlong = applied.then
+          } else for (const one of run) fresh.push(await applyOne(ctx, tx, one))
           i = end
         } else {
           fresh.push(await applyOne(ctx, tx, batch[i] as Waiting))
@@ -924,10 +944,8 @@ class WebhookQueue {
           for (const publish of applying.effects.publish)
             if (typeof publish !== 'function') lastRefresh.set(publish.room.id, publish)
       const refreshes = [...lastRefresh.values()]
-      const infos = await roomInfos(
-        tx,
-        refreshes.map((r) => ({ call: r.room, name: internalName(r.room) })),
-      )
+      const reading = refreshes.map((r) => ({ call: r.room, name: internalName(r.room) }))
+      const infos = (roomsAlong && roomInfosFromRead(reading, roomsAlong)) ?? (await roomInfos(tx, reading))
       const roomsRead = new Map<RoomRefresh, RoomInfo>()
       for (const [i, refresh] of refreshes.entries()) roomsRead.set(refresh, infos[i] as RoomInfo)
       // The events' NOTIFYs commit with the records, in the order the webhooks were applied.
