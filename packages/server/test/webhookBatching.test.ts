@@ -49,8 +49,15 @@ async function left(identity: string): Promise<{ body: string; auth: string }> {
 const otherRooms = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ short: `b${i}`, name: `int-acme-b${i}`, sid: `RM_b${i}` }))
 
-/** Wraps a store: `seen(sql, params)` hears every query run in a transaction. */
-function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[]) => void): RinglineStore {
+/**
+ * Wraps a store: `seen(sql, params)` hears every query run in a transaction, and `seenEach(paramsList, options)`
+ * each `queryEach` call.
+ */
+function watchedStore(
+  base: RinglineStore,
+  seen: (sql: string, params?: unknown[]) => void,
+  seenEach: (paramsList: unknown[][], options?: EachOptions) => void = () => {},
+): RinglineStore {
   return wrapTransactions(base, (tx) => ({
     query: (sql, params) => {
       seen(sql, params)
@@ -60,6 +67,7 @@ function watchedStore(base: RinglineStore, seen: (sql: string, params?: unknown[
     ...(tx.queryEach
       ? {
           queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
+            seenEach(paramsList, options)
             for (const params of paramsList) seen(sql, params)
             return tx.queryEach?.(sql, paramsList, options) as ReturnType<
               NonNullable<Transaction['queryEach']>
@@ -309,19 +317,12 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     const statements: string[] = []
     let eachRuns = 0
     const r = await start((s) =>
-      wrapTransactions(
-        watchedStore(s, (sql) => statements.push(sql)),
-        (tx) =>
-          tx.queryEach
-            ? {
-                queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
-                  eachRuns += paramsList.length
-                  return tx.queryEach?.(sql, paramsList, options) as ReturnType<
-                    NonNullable<Transaction['queryEach']>
-                  >
-                },
-              }
-            : {},
+      watchedStore(
+        s,
+        (sql) => statements.push(sql),
+        (paramsList) => {
+          eachRuns += paramsList.length
+        },
       ),
     )
     // The room's LiveKit instance is not bound to its call yet: the handler binds it and records the join itself.
@@ -359,19 +360,12 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     const statements: string[] = []
     const thens: string[] = []
     const r = await start((s) =>
-      wrapTransactions(
-        watchedStore(s, (sql) => statements.push(sql)),
-        (tx) =>
-          tx.queryEach
-            ? {
-                queryEach: (sql: string, paramsList: unknown[][], options?: EachOptions) => {
-                  if (options?.then) thens.push(options.then)
-                  return tx.queryEach?.(sql, paramsList, options) as ReturnType<
-                    NonNullable<Transaction['queryEach']>
-                  >
-                },
-              }
-            : {},
+      watchedStore(
+        s,
+        (sql) => statements.push(sql),
+        (_, options) => {
+          if (options?.then) thens.push(options.then)
+        },
       ),
     )
     const seen: RinglineEvent[] = []
