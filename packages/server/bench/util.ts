@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startPgCluster } from '../test/pgCluster'
 
@@ -73,4 +73,56 @@ export async function throwawayPostgres(): Promise<{ url: string; stop(): void }
   if (!existsSync(join(PG_BIN, 'initdb'))) return null
   const cluster = await startPgCluster()
   return { url: cluster.url, stop: () => cluster.destroy() }
+}
+
+/** CPU time (µs) a process has used so far, from `/proc` (Linux), or null where that cannot be read. */
+function processCpuMicros(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Runs `fn` with `concurrency` in flight for about `ms` and returns the CPU time per operation (µs) of this process
+ * (all its threads) and of the processes `pids()` names (read before and after), or null for them off Linux.
+ */
+export async function cpuPerOperation(
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  pids: () => Promise<number[]>,
+  ms = 1500,
+): Promise<{ ops: number; self: number; others: number | null }> {
+  const sum = (list: number[]) => {
+    let total = 0
+    for (const pid of list) {
+      const micros = processCpuMicros(pid)
+      if (micros === null) return null
+      total += micros
+    }
+    return total
+  }
+  const watched = await pids()
+  const othersBefore = sum(watched)
+  const before = process.cpuUsage()
+  let n = 0
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - start < ms) {
+        await fn()
+        n += 1
+      }
+    }),
+  )
+  const used = process.cpuUsage(before)
+  const othersAfter = sum(watched)
+  return {
+    ops: n / ((performance.now() - start) / 1000),
+    self: (used.user + used.system) / n,
+    others: othersBefore === null || othersAfter === null ? null : (othersAfter - othersBefore) / n,
+  }
 }

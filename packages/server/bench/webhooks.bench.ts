@@ -4,7 +4,7 @@ import { createRingline } from '../src/ringline'
 import { memoryStore } from '../src/sql/memoryStore'
 import { postgresStore } from '../src/sql/postgresStore'
 import type { RinglineStore } from '../src/sql/types'
-import { opsPerSecond, report, reportSequentialAndConcurrent } from './util'
+import { cpuPerOperation, opsPerSecond, report, reportSequentialAndConcurrent } from './util'
 
 const apiKey = 'APIbench'
 const apiSecret = 'bench-secret-bench-secret-bench-secret-32'
@@ -56,6 +56,16 @@ async function throughput(label: string, store: RinglineStore, guards: boolean, 
   }
   // In flight: LiveKit sends webhooks of many rooms at once.
   const ops = await reportSequentialAndConcurrent(label, 'events/s', one)
+  if (store.kind === 'postgres') {
+    // Where the time goes: CPU per event here (the app and the bench's requests) and in the PostgreSQL server.
+    const pids = async () =>
+      (await store.query<{ pid: number }>('SELECT pid FROM pg_stat_activity')).rows.map((r) => r.pid)
+    const cpu = await cpuPerOperation(one, 16, pids)
+    report(
+      `${label.replace('webhooks: POST /webhooks/livekit', 'webhooks:')}: CPU per event`,
+      `${cpu.self.toFixed(0)} µs this process · ${cpu.others === null ? 'n/a' : cpu.others.toFixed(0)} µs PostgreSQL (16 in flight, ${cpu.ops.toFixed(0)} events/s)`,
+    )
+  }
   await ringline.close()
   return ops
 }
@@ -69,7 +79,10 @@ export async function benchWebhooks(postgresUrl: string | undefined): Promise<vo
     const { body, auth } = pool[i++ % pool.length] as { body: string; auth: string }
     return receiver.receive(body, auth)
   })
-  report('webhooks: bare WebhookReceiver.receive', `${bare.toFixed(0)} events/s`)
+  report(
+    'webhooks: bare WebhookReceiver.receive',
+    `${bare.toFixed(0)} events/s (${(1e6 / bare).toFixed(0)} µs each)`,
+  )
   const viaRoute = await throughput(
     'webhooks: POST /webhooks/livekit on PGlite (router on)',
     memoryStore(),
