@@ -4,6 +4,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresStore } from '../src/sql/postgresStore'
+import { preparable } from '../src/sql/prepared'
 import type { EachRows, RinglineStore, Transaction } from '../src/sql/types'
 import { freshDatabaseUrl } from './helpers'
 
@@ -104,7 +105,7 @@ describe('queryEach on PostgreSQL', () => {
           ['then1', 1, null, null, null],
           ['then1', 2, null, null, null],
         ],
-        { then: "SELECT id, n FROM each_t WHERE id = 'then1'" },
+        { then: { sql: 'SELECT id, n FROM each_t WHERE id = $1', params: ['then1'] } },
       )
     })
     expect(result.runs).toEqual([
@@ -285,6 +286,44 @@ describe('defer on PostgreSQL', () => {
     await store.exec('DELETE FROM defer_t')
   })
 
+  it('a preparable statement is PREPAREd once per connection, then EXECUTEd, a rollback keeping it', async () => {
+    const insert = preparable('INSERT INTO defer_t (id, n) VALUES ($1, $2)')
+    sent.length = 0
+    await store.transaction(async (tx) => defer(tx)(insert, ['p1', 1]))
+    // A transaction that rolls back after its statements went out.
+    await expect(
+      store.transaction(async (tx) => {
+        defer(tx)(insert, ['p2', 2])
+        await tx.query('SELECT 1')
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    await store.transaction(async (tx) => defer(tx)(insert, ["p3 it's", null]))
+    const prepares = sent.filter((text) => text.startsWith('PREPARE'))
+    expect(prepares).toHaveLength(1)
+    expect(prepares[0]).toMatch(/^PREPARE ringline_\d+_sql AS INSERT INTO defer_t/)
+    const executes = sent.filter((text) => /EXECUTE ringline_\d+_sql\(/.test(text))
+    expect(executes).toHaveLength(3)
+    expect(executes.at(-1)).toMatch(/EXECUTE ringline_\d+_sql\('p3 it''s', NULL\);\s*COMMIT$/)
+    expect(await ids()).toEqual(['p1', "p3 it's"])
+    await store.exec('DELETE FROM defer_t')
+  })
+
+  it("queryEach's `then` goes out as an EXECUTE of its prepared statement, after the runs", async () => {
+    const read = preparable('SELECT count(*)::int AS n FROM defer_t WHERE id LIKE $1')
+    sent.length = 0
+    const result = await store.transaction(async (tx) => {
+      if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
+      return tx.queryEach('INSERT INTO defer_t (id) VALUES ($1) RETURNING id', [['t1'], ['t2']], {
+        then: { sql: read, params: ['t%'] },
+      })
+    })
+    expect(result.runs).toEqual([[{ id: 't1' }], [{ id: 't2' }]])
+    expect(result.then).toEqual([{ n: 2 }])
+    expect(sent.some((text) => /EXECUTE ringline_\d+_sql\('t%'\)$/.test(text))).toBe(true)
+    await store.exec('DELETE FROM defer_t')
+  })
+
   it('refuses parameters it cannot inline, and a $n without its parameter', async () => {
     await expect(store.transaction(async (tx) => defer(tx)('SELECT $1::text[]', [['x']]))).rejects.toThrow(
       /cannot be inlined/,
@@ -292,5 +331,19 @@ describe('defer on PostgreSQL', () => {
     await expect(store.transaction(async (tx) => defer(tx)('SELECT $2::text', ['x']))).rejects.toThrow(
       /no parameter \$2/,
     )
+  })
+
+  // Last: it turns prepared statements off for this store.
+  it('a session that lost its prepared statements (DISCARD ALL, a pooler): that commit fails, then they are inlined', async () => {
+    const insert = preparable('INSERT INTO defer_t (id, n) VALUES ($1, $2)')
+    await store.transaction(async (tx) => defer(tx)(insert, ['d1', 1]))
+    await store.exec('DEALLOCATE ALL')
+    await expect(store.transaction(async (tx) => defer(tx)(insert, ['d2', 2]))).rejects.toMatchObject({
+      code: '26000',
+    })
+    sent.length = 0
+    await store.transaction(async (tx) => defer(tx)(insert, ['d3', 3]))
+    expect(sent.at(-1)).toMatch(/^BEGIN;\s*INSERT INTO defer_t \(id, n\) VALUES \('d3', '3'\);\s*COMMIT$/)
+    expect(await ids()).toEqual(['d1', 'd3'])
   })
 })

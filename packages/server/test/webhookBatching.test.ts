@@ -358,7 +358,7 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
 
   it("a batch of joins recorded on their call reads its room in the run's trip, and publishes it right", async () => {
     const statements: string[] = []
-    const thens: string[] = []
+    const thens: unknown[] = []
     const r = await start((s) =>
       watchedStore(
         s,

@@ -7,7 +7,7 @@ import type {
 } from '@ringline/core/protocol'
 import { preparable } from '../sql/prepared'
 import { date } from '../sql/rows'
-import type { Queryable, Transaction } from '../sql/types'
+import type { EachOptions, Queryable, Transaction } from '../sql/types'
 import { type CallInternals, type CallRow, callFromJson, callFromRow, type StoredCall } from './callRow'
 import type { CloseCall } from './lifecycle'
 import { createdByFact, mergeLivekitFact } from './participantRepository'
@@ -611,14 +611,14 @@ export async function recordWebhookEventWithFact(
 
 /**
  * `recordWebhookEventWithFact` of several webhooks, in order (each sees the ones before it), in one round trip
- * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them), then `then` (a
- * statement without parameters) in the same trip: what each recorded, and `then`'s rows.
+ * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them), then the statement
+ * `then` in the same trip: what each recorded, and `then`'s rows.
  */
 export async function recordWebhookEventsWithFacts(
   queryEach: NonNullable<Transaction['queryEach']>,
   webhooks: Array<{ event: WebhookEventRecord; roomName: string; fact: WebhookFact }>,
   savepoint: string,
-  then?: string,
+  then?: EachOptions['then'],
 ): Promise<{ recorded: RecordedWithFact[]; then: Array<Record<string, unknown>> }> {
   const result = await queryEach(
     RECORD_WITH_FACT,

@@ -34,7 +34,7 @@ import { HttpError } from '../http/errors'
 import { parse } from '../http/validate'
 import { isNotFound } from '../livekit'
 import { accessRevoked, assertNotRevoked } from '../revocation/revocation'
-import { preparable, quoteLiteral } from '../sql/prepared'
+import { preparable } from '../sql/prepared'
 import { json } from '../sql/rows'
 import type { Queryable } from '../sql/types'
 import { internalRoomName, userIdentity } from '../tokens'
@@ -73,16 +73,21 @@ export async function roomInfos(
 }
 
 /**
- * The statement `roomInfosFromRead` takes: for each LiveKit room of `roomNames`, its call (the open one, else the
- * last) with each present participant, or one row without an identity when it has none. No parameters (the names
- * are inlined), so it can go out in the round trip of another statement.
+ * The statement `roomInfosFromRead` takes (with `roomsParticipantsByName`'s parameters): for each LiveKit room named,
+ * its call (the open one, else the last) with each present participant, or one row without an identity when it has
+ * none. One statement text whatever the rooms (their names are one JSON parameter): prepared once.
  */
-export function roomsParticipantsByName(roomNames: readonly string[]): string {
-  return `SELECT c.id AS call_id, p.identity, p.kind, p.name, p.user_id, p.joined_at, p.left_at, p.muted
-     FROM unnest(ARRAY[${roomNames.map(quoteLiteral).join(', ')}]::text[]) AS r(name)
+export const ROOMS_PARTICIPANTS_BY_NAME = preparable(
+  `SELECT c.id AS call_id, p.identity, p.kind, p.name, p.user_id, p.joined_at, p.left_at, p.muted
+     FROM jsonb_array_elements_text($1::jsonb) AS r(name)
      CROSS JOIN LATERAL (${latestCallByRoom('r.name')}) AS c
      LEFT JOIN LATERAL (${participantsQuery('c.id', { presentOnly: true })}) AS p ON true
-     ORDER BY p.joined_at ASC, p.identity ASC`
+     ORDER BY p.joined_at ASC, p.identity ASC`,
+)
+
+/** `ROOMS_PARTICIPANTS_BY_NAME`'s statement and parameters for the LiveKit rooms `roomNames`. */
+export function roomsParticipantsByName(roomNames: readonly string[]): { sql: string; params: unknown[] } {
+  return { sql: ROOMS_PARTICIPANTS_BY_NAME, params: [JSON.stringify(roomNames)] }
 }
 
 /** `roomInfos` from the rows of `roomsParticipantsByName`, or null when one of the calls is not among them. */

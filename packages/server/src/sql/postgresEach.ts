@@ -74,9 +74,14 @@ export function inlineParams(sql: string, params: unknown[]): string {
   return sql.replace(/\$(\d+)/g, (_, digits: string) => {
     const n = Number(digits)
     if (n < 1 || n > params.length) throw new Error(`inlineParams: no parameter $${n}`)
-    const text = encodeParam(params[n - 1])
-    return text === null ? 'NULL' : quoteLiteral(text)
+    return paramLiteral(params[n - 1])
   })
+}
+
+/** A parameter as a quoted literal (or NULL), taking the type its place gives it as a parameter would. */
+export function paramLiteral(value: unknown): string {
+  const text = encodeParam(value)
+  return text === null ? 'NULL' : quoteLiteral(text)
 }
 
 /** A savepoint's name, checked (it is inlined). */

@@ -4,6 +4,7 @@ import {
   defineEachFunction,
   eachFunctionName,
   inlineParams,
+  paramLiteral,
   paramTypesQuery,
   savepointName,
 } from './postgresEach'
@@ -42,6 +43,14 @@ interface Each {
   on: boolean
   statements: Map<string, { name: string; types: string[] }>
   defined: WeakMap<PoolClient, Set<string>>
+  /** The statements each connection has `PREPARE`d (SQL-level, for deferred statements; a rollback keeps them). */
+  executable: WeakMap<PoolClient, Set<string>>
+}
+
+/** A statement `defer` queued: its text, and the `PREPARE` its connection needs first when it is an `EXECUTE`. */
+interface Deferred {
+  text: string
+  prepare?: { name: string; sql: string }
 }
 
 // The session function, or the session's temporary schema, went missing between two transactions of one client:
@@ -94,7 +103,7 @@ function wrap(client: Pool | PoolClient, preparing: Preparing): Transaction {
 export function postgresStore(options: PostgresStoreOptions): RinglineStore {
   let pool: Promise<Pool> | undefined
   const preparing: Preparing = { on: options.prepare !== false }
-  const each: Each = { on: true, statements: new Map(), defined: new WeakMap() }
+  const each: Each = { on: true, statements: new Map(), defined: new WeakMap(), executable: new WeakMap() }
   const ownsPool = !options.pool
   const open = (): Promise<Pool> => {
     pool ??= options.pool
@@ -136,24 +145,51 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       // one has no parameters ("BEGIN; …; …", one round trip: the simple protocol takes several statements), else
       // just before it; the last deferred ones go out with the COMMIT.
       let begun = false
-      const pending: string[] = []
+      const pending: Deferred[] = []
       const inner = wrap(client, preparing)
       // Session functions this transaction created: the connection has them once it commits.
       const definedHere: string[] = []
-      const before = (): string[] => {
-        const head = begun ? pending.splice(0) : ['BEGIN', ...pending.splice(0)]
+      // BEGIN (first time) and the deferred statements, after the PREPAREs they need that the connection lacks (one
+      // trip each, once per connection and statement: parsed and planned once, as the prepared statements are).
+      const prepareMissing = async (statements: Deferred[]): Promise<void> => {
+        const executable = each.executable.get(client) ?? new Set<string>()
+        for (const { prepare } of statements)
+          if (prepare && !executable.has(prepare.name)) {
+            await client.query(`PREPARE ${prepare.name} AS ${prepare.sql}`)
+            executable.add(prepare.name)
+            each.executable.set(client, executable)
+          }
+      }
+      // A statement going out in another's trip: an EXECUTE of it prepared (when it is preparable and statements are
+      // prepared), else its text with the parameters inlined.
+      const riding = (sql: string, params?: unknown[]): Deferred => {
+        const name = params?.length && preparing.on ? preparedName(sql) : undefined
+        if (name && params)
+          return {
+            text: `EXECUTE ${name}_sql(${params.map(paramLiteral).join(', ')})`,
+            prepare: { name: `${name}_sql`, sql },
+          }
+        return { text: params?.length ? inlineParams(sql, params) : sql }
+      }
+      const before = async (): Promise<string[]> => {
+        await prepareMissing(pending)
+        const texts = pending.splice(0).map((d) => d.text)
+        const head = begun ? texts : ['BEGIN', ...texts]
         begun = true
         return head
       }
-      const simple = async (sql: string): Promise<unknown> => client.query([...before(), sql].join(';\n'))
+      const simple = async (sql: string): Promise<unknown> =>
+        client.query([...(await before()), sql].join(';\n'))
       const flush = async (): Promise<void> => {
-        if (!begun || pending.length > 0) await client.query(before().join(';\n'))
+        if (!begun || pending.length > 0) await client.query((await before()).join(';\n'))
       }
       const queryEach = async (
         sql: string,
         paramsList: unknown[][],
         { savepoint, then }: EachOptions = {},
       ): Promise<EachResult> => {
+        const after = then ? riding(then.sql, then.params) : undefined
+        if (after) await prepareMissing([after])
         let statement = each.statements.get(sql)
         if (!statement) {
           const described = results(await simple(paramTypesQuery(sql))).find((r) => r.rows[0]?.types)
@@ -170,15 +206,15 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
           ...(known ? [] : [defineEachFunction(name, sql, types)]),
           ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
           callEachFunction(name, paramsList),
-          ...(then ? [then] : []),
+          ...(after ? [after.text] : []),
         ]
         try {
           const all = results(await simple(statements.join(';\n')))
           if (!known) definedHere.push(name)
-          const runs = all.at(then ? -2 : -1)?.rows ?? []
+          const runs = all.at(after ? -2 : -1)?.rows ?? []
           return {
             runs: runs.map((row) => row.r as EachRows[number]),
-            then: then ? (all.at(-1)?.rows ?? []) : [],
+            then: after ? (all.at(-1)?.rows ?? []) : [],
           }
         } catch (error) {
           if (SESSION_FUNCTION_GONE.has((error as { code?: string }).code ?? '')) each.on = false
@@ -199,13 +235,13 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
           await inner.exec(sql)
         },
         defer(sql, params) {
-          pending.push(params?.length ? inlineParams(sql, params) : sql)
+          pending.push(riding(sql, params))
         },
         ...(preparing.on && each.on ? { queryEach } : {}),
       }
       try {
         const result = await fn(tx)
-        if (begun || pending.length > 0) await client.query([...before(), 'COMMIT'].join(';\n'))
+        if (begun || pending.length > 0) await client.query([...(await before()), 'COMMIT'].join(';\n'))
         if (definedHere.length > 0) {
           const defined = each.defined.get(client) ?? new Set<string>()
           for (const name of definedHere) defined.add(name)
@@ -214,6 +250,12 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
         return result
       } catch (error) {
         if (begun) await client.query('ROLLBACK').catch(() => {})
+        // An EXECUTE whose statement this server session lacks (or a PREPARE it already has): a pooler between, or a
+        // `DISCARD ALL`. Deferred statements are inlined from then on, as the others stop being prepared.
+        if (POOLED_PREPARE.has((error as { code?: string }).code ?? '')) {
+          preparing.on = false
+          each.executable.delete(client)
+        }
         throw error
       } finally {
         client.removeListener('error', onError)

@@ -12,9 +12,9 @@ export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>
   /**
    * Runs `sql` once per parameter list of `paramsList`, in order, each run seeing the writes of the runs before it,
-   * in one round trip, after `SAVEPOINT <options.savepoint>` when one is named, and then `options.then` (a statement
-   * without parameters) in the same trip; returns each run's rows and `then`'s, as JSON values (timestamps as ISO
-   * strings) for the runs. Only where the driver can do it in one round trip (PostgreSQL); callers run the
+   * in one round trip, after `SAVEPOINT <options.savepoint>` when one is named, and then the one statement
+   * `options.then` in the same trip; returns each run's rows (as JSON values: timestamps as ISO strings) and
+   * `then`'s. Only where the driver can do it in one round trip (PostgreSQL); callers run the
    * statements one by one otherwise. `sql` must have no `$` inside its literals.
    */
   queryEach?(sql: string, paramsList: unknown[][], options?: EachOptions): Promise<EachResult>
@@ -29,10 +29,10 @@ export interface Transaction extends Queryable {
 /** The rows of each run of a `queryEach`, in the order of its parameter lists. */
 export type EachRows = Array<Array<Record<string, unknown>>>
 
-/** What a `queryEach` runs around its runs: the savepoint before them, a statement after them. */
+/** What a `queryEach` runs around its runs: the savepoint before them, one statement after them. */
 export interface EachOptions {
   savepoint?: string
-  then?: string
+  then?: { sql: string; params?: unknown[] }
 }
 
 /** A `queryEach`'s results: each run's rows, and the rows of its `then` statement (none without one). */

@@ -50,7 +50,7 @@ import { isNotFound } from '../livekit'
 import { getNumberConnection, type NumberConnectionRow } from '../numbers/numberRepository'
 import { publishRoom, roomInfos, roomInfosFromRead, roomsParticipantsByName } from '../rooms/rooms'
 import { quoteLiteral } from '../sql/prepared'
-import type { Queryable, Transaction } from '../sql/types'
+import type { EachOptions, Queryable, Transaction } from '../sql/types'
 import {
   inboundRoomCaller,
   inboundRoomPrefix,
@@ -759,15 +759,15 @@ const RUN_SAVEPOINT = 'ringline_webhook_run'
  * own statement read. An earlier handler that would query (one that reads or writes more, as closing a call) would
  * see the later webhooks' rows: then the run is rolled back to before its statements, its effects dropped, and
  * `null` returned for the caller to apply the run one webhook at a time. Returns whether each was new, and the rows
- * of `then` (a statement without parameters run right after the run's, in its trip) when no handler issued a
- * statement (else they may be stale: `null`).
+ * of `then` (a statement run right after the run's, in its trip) when no handler issued a statement (else they may
+ * be stale: `null`).
  */
 async function applyInOneTrip(
   ctx: RinglineContext,
   tx: Queryable,
   queryEach: NonNullable<Transaction['queryEach']>,
   run: Waiting[],
-  then?: string,
+  then?: EachOptions['then'],
 ): Promise<{ fresh: boolean[]; then: Array<Record<string, unknown>> | null } | null> {
   const { recorded, then: thenRows } = await recordWebhookEventsWithFacts(
     queryEach,
