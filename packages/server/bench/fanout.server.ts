@@ -82,14 +82,16 @@ server.listen({ port: 0, host: '127.0.0.1', backlog: SUBSCRIBERS + 512 })
 await once(server, 'listening')
 const { port } = server.address() as AddressInfo
 
-// A real broadcast: a user joining a room publishes `room.updated` to the whole tenant (no audience).
-const broadcaster = { userId: 'broadcaster', tenantId: TENANT }
+// A real broadcast: a user joining a room publishes `room.updated` to the whole tenant (no audience). Each broadcast
+// is a new user's join: joining again a room one is in changes nothing and publishes nothing.
+let joins = 0
+const broadcaster = () => ({ userId: `broadcaster-${++joins}`, tenantId: TENANT })
 /** `broadcasts` broadcasts one after another, each awaiting `delivered`; returns the server's CPU time (ms) per broadcast. */
 async function broadcastCpu(broadcasts: number, delivered: () => Promise<unknown>): Promise<number> {
   const start = process.cpuUsage()
   for (let i = 0; i < broadcasts; i++) {
     const done = delivered()
-    await ringline.api.joinRoom(broadcaster, 'lobby')
+    await ringline.api.joinRoom(broadcaster(), 'lobby')
     await done
     // Lets the event log write and the sockets' callbacks finish, so each broadcast is counted whole.
     await sleep(100)
@@ -99,7 +101,7 @@ async function broadcastCpu(broadcasts: number, delivered: () => Promise<unknown
 }
 
 // The same broadcasts with nobody listening: the room update's own cost, told apart from the fan-out's.
-await ringline.api.joinRoom(broadcaster, 'lobby')
+await ringline.api.joinRoom(broadcaster(), 'lobby')
 const alone = await broadcastCpu(BROADCASTS, async () => {})
 const before = await settledMemory()
 
