@@ -3,6 +3,7 @@
 
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { executableName } from '../src/sql/postgresEach'
 import { postgresStore } from '../src/sql/postgresStore'
 import { preparable } from '../src/sql/prepared'
 import type { EachRows, RinglineStore, Transaction } from '../src/sql/types'
@@ -96,7 +97,7 @@ describe('queryEach on PostgreSQL', () => {
     expect(rows).toEqual([])
   })
 
-  it('runs its `then` statement after the runs, in the same trip, seeing their writes', async () => {
+  it('runs its `after` statement after the runs, in the same trip, seeing their writes', async () => {
     const result = await store.transaction(async (tx) => {
       if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
       return tx.queryEach(
@@ -105,14 +106,14 @@ describe('queryEach on PostgreSQL', () => {
           ['then1', 1, null, null, null],
           ['then1', 2, null, null, null],
         ],
-        { then: { sql: 'SELECT id, n FROM each_t WHERE id = $1', params: ['then1'] } },
+        { after: { sql: 'SELECT id, n FROM each_t WHERE id = $1', params: ['then1'] } },
       )
     })
     expect(result.runs).toEqual([
       [{ n: 1, total: expect.any(Number) }],
       [{ n: 3, total: expect.any(Number) }],
     ])
-    expect(result.then).toEqual([{ id: 'then1', n: 3 }])
+    expect(result.after).toEqual([{ id: 'then1', n: 3 }])
   })
 
   it('refuses array parameters (not sent as PostgreSQL arrays)', async () => {
@@ -301,26 +302,29 @@ describe('defer on PostgreSQL', () => {
     await store.transaction(async (tx) => defer(tx)(insert, ["p3 it's", null]))
     const prepares = sent.filter((text) => text.startsWith('PREPARE'))
     expect(prepares).toHaveLength(1)
-    expect(prepares[0]).toMatch(/^PREPARE ringline_\d+_sql AS INSERT INTO defer_t/)
-    const executes = sent.filter((text) => /EXECUTE ringline_\d+_sql\(/.test(text))
+    expect(prepares[0]).toMatch(/^PREPARE ringline_x_[0-9a-f]{16} AS INSERT INTO defer_t/)
+    // Named from its text: a session holding a statement under that name holds this one.
+    expect(prepares[0]?.split(' ')[1]).toBe(executableName(insert))
+    expect(executableName(`${insert} `)).not.toBe(executableName(insert))
+    const executes = sent.filter((text) => /EXECUTE ringline_x_[0-9a-f]{16}\(/.test(text))
     expect(executes).toHaveLength(3)
-    expect(executes.at(-1)).toMatch(/EXECUTE ringline_\d+_sql\('p3 it''s', NULL\);\s*COMMIT$/)
+    expect(executes.at(-1)).toMatch(/EXECUTE ringline_x_[0-9a-f]{16}\('p3 it''s', NULL\);\s*COMMIT$/)
     expect(await ids()).toEqual(['p1', "p3 it's"])
     await store.exec('DELETE FROM defer_t')
   })
 
-  it("queryEach's `then` goes out as an EXECUTE of its prepared statement, after the runs", async () => {
+  it("queryEach's `after` goes out as an EXECUTE of its prepared statement, after the runs", async () => {
     const read = preparable('SELECT count(*)::int AS n FROM defer_t WHERE id LIKE $1')
     sent.length = 0
     const result = await store.transaction(async (tx) => {
       if (!tx.queryEach) throw new Error('no queryEach on PostgreSQL')
       return tx.queryEach('INSERT INTO defer_t (id) VALUES ($1) RETURNING id', [['t1'], ['t2']], {
-        then: { sql: read, params: ['t%'] },
+        after: { sql: read, params: ['t%'] },
       })
     })
     expect(result.runs).toEqual([[{ id: 't1' }], [{ id: 't2' }]])
-    expect(result.then).toEqual([{ n: 2 }])
-    expect(sent.some((text) => /EXECUTE ringline_\d+_sql\('t%'\)$/.test(text))).toBe(true)
+    expect(result.after).toEqual([{ n: 2 }])
+    expect(sent.some((text) => /EXECUTE ringline_x_[0-9a-f]{16}\('t%'\)$/.test(text))).toBe(true)
     await store.exec('DELETE FROM defer_t')
   })
 

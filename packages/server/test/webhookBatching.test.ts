@@ -358,13 +358,13 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
 
   it("a batch of joins recorded on their call reads its room in the run's trip, and publishes it right", async () => {
     const statements: string[] = []
-    const thens: unknown[] = []
+    const reads: unknown[] = []
     const r = await start((s) =>
       watchedStore(
         s,
         (sql) => statements.push(sql),
         (_, options) => {
-          if (options?.then) thens.push(options.then)
+          if (options?.after) reads.push(options.after)
         },
       ),
     )
@@ -374,7 +374,7 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     const first = await join('acme:q0')
     await r.api.handleLivekitWebhook(first.body, first.auth)
     statements.length = 0
-    thens.length = 0
+    reads.length = 0
     const hooks = await Promise.all(['acme:q1', 'acme:q2', 'acme:q3', 'acme:q4'].map((id) => join(id)))
     await Promise.all(hooks.map((w) => r.api.handleLivekitWebhook(w.body, w.auth)))
     const everyone = ['acme:alice', 'acme:q0', 'acme:q1', 'acme:q2', 'acme:q3', 'acme:q4']
@@ -394,7 +394,7 @@ describe.each(STORE_KINDS)('webhook batching and fast joins on %s', (_kind, make
     )
     if (store.kind === 'postgres') {
       // The room reads went with the runs: no statement of their own.
-      expect(thens.length).toBeGreaterThan(1)
+      expect(reads.length).toBeGreaterThan(1)
       expect(statements.filter((sql) => /FROM ringline_call_participants/.test(sql))).toEqual([])
     }
     unsubscribe()

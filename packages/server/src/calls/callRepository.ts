@@ -612,23 +612,23 @@ export async function recordWebhookEventWithFact(
 /**
  * `recordWebhookEventWithFact` of several webhooks, in order (each sees the ones before it), in one round trip
  * through `queryEach`, after `SAVEPOINT <savepoint>` (rolling back to it undoes all of them), then the statement
- * `then` in the same trip: what each recorded, and `then`'s rows.
+ * `after` in the same trip: what each recorded, and `after`'s rows.
  */
 export async function recordWebhookEventsWithFacts(
   queryEach: NonNullable<Transaction['queryEach']>,
   webhooks: Array<{ event: WebhookEventRecord; roomName: string; fact: WebhookFact }>,
   savepoint: string,
-  then?: EachOptions['then'],
-): Promise<{ recorded: RecordedWithFact[]; then: Array<Record<string, unknown>> }> {
+  after?: EachOptions['after'],
+): Promise<{ recorded: RecordedWithFact[]; after: Array<Record<string, unknown>> }> {
   const result = await queryEach(
     RECORD_WITH_FACT,
     webhooks.map(({ event, roomName, fact }) => recordWithFactParams(event, roomName, fact)),
-    { savepoint, then },
+    { savepoint, after },
   )
   if (result.runs.length !== webhooks.length) throw new Error('queryEach did not return one result per run')
   return {
     recorded: result.runs.map((rows) => recordedWithFact(rows[0] as RecordWithFactRow | undefined)),
-    then: result.then,
+    after: result.after,
   }
 }
 

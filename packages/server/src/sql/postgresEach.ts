@@ -9,6 +9,21 @@ export function eachFunctionName(sql: string): string {
   return `ringline_each_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`
 }
 
+const executableNames = new Map<string, string>()
+
+/**
+ * The name `sql` is `PREPARE`d under for `EXECUTE`: from its text, so that a server session another process
+ * prepared it in (a pooler between) can only hold this very statement under it, never another one.
+ */
+export function executableName(sql: string): string {
+  let name = executableNames.get(sql)
+  if (name === undefined) {
+    name = `ringline_x_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`
+    executableNames.set(sql, name)
+  }
+  return name
+}
+
 /**
  * The statements reading `sql`'s parameter types as the server infers them (`PREPARE`, then
  * `pg_prepared_statements`); no parameters, so they go out as one simple query. The last result's one row has `types`.

@@ -3,6 +3,7 @@ import {
   callEachFunction,
   defineEachFunction,
   eachFunctionName,
+  executableName,
   inlineParams,
   paramLiteral,
   paramTypesQuery,
@@ -163,12 +164,10 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       // A statement going out in another's trip: an EXECUTE of it prepared (when it is preparable and statements are
       // prepared), else its text with the parameters inlined.
       const riding = (sql: string, params?: unknown[]): Deferred => {
-        const name = params?.length && preparing.on ? preparedName(sql) : undefined
-        if (name && params)
-          return {
-            text: `EXECUTE ${name}_sql(${params.map(paramLiteral).join(', ')})`,
-            prepare: { name: `${name}_sql`, sql },
-          }
+        if (params?.length && preparing.on && preparedName(sql)) {
+          const name = executableName(sql)
+          return { text: `EXECUTE ${name}(${params.map(paramLiteral).join(', ')})`, prepare: { name, sql } }
+        }
         return { text: params?.length ? inlineParams(sql, params) : sql }
       }
       const before = async (): Promise<string[]> => {
@@ -186,10 +185,10 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
       const queryEach = async (
         sql: string,
         paramsList: unknown[][],
-        { savepoint, then }: EachOptions = {},
+        { savepoint, after }: EachOptions = {},
       ): Promise<EachResult> => {
-        const after = then ? riding(then.sql, then.params) : undefined
-        if (after) await prepareMissing([after])
+        const trailing = after ? riding(after.sql, after.params) : undefined
+        if (trailing) await prepareMissing([trailing])
         let statement = each.statements.get(sql)
         if (!statement) {
           const described = results(await simple(paramTypesQuery(sql))).find((r) => r.rows[0]?.types)
@@ -206,15 +205,15 @@ export function postgresStore(options: PostgresStoreOptions): RinglineStore {
           ...(known ? [] : [defineEachFunction(name, sql, types)]),
           ...(savepoint ? [`SAVEPOINT ${savepointName(savepoint)}`] : []),
           callEachFunction(name, paramsList),
-          ...(after ? [after.text] : []),
+          ...(trailing ? [trailing.text] : []),
         ]
         try {
           const all = results(await simple(statements.join(';\n')))
           if (!known) definedHere.push(name)
-          const runs = all.at(after ? -2 : -1)?.rows ?? []
+          const runs = all.at(trailing ? -2 : -1)?.rows ?? []
           return {
             runs: runs.map((row) => row.r as EachRows[number]),
-            then: after ? (all.at(-1)?.rows ?? []) : [],
+            after: trailing ? (all.at(-1)?.rows ?? []) : [],
           }
         } catch (error) {
           if (SESSION_FUNCTION_GONE.has((error as { code?: string }).code ?? '')) each.on = false

@@ -13,8 +13,8 @@ export interface Transaction extends Queryable {
   /**
    * Runs `sql` once per parameter list of `paramsList`, in order, each run seeing the writes of the runs before it,
    * in one round trip, after `SAVEPOINT <options.savepoint>` when one is named, and then the one statement
-   * `options.then` in the same trip; returns each run's rows (as JSON values: timestamps as ISO strings) and
-   * `then`'s. Only where the driver can do it in one round trip (PostgreSQL); callers run the
+   * `options.after` in the same trip; returns each run's rows (as JSON values: timestamps as ISO strings) and
+   * `after`'s. Only where the driver can do it in one round trip (PostgreSQL); callers run the
    * statements one by one otherwise. `sql` must have no `$` inside its literals.
    */
   queryEach?(sql: string, paramsList: unknown[][], options?: EachOptions): Promise<EachResult>
@@ -32,13 +32,13 @@ export type EachRows = Array<Array<Record<string, unknown>>>
 /** What a `queryEach` runs around its runs: the savepoint before them, one statement after them. */
 export interface EachOptions {
   savepoint?: string
-  then?: { sql: string; params?: unknown[] }
+  after?: { sql: string; params?: unknown[] }
 }
 
-/** A `queryEach`'s results: each run's rows, and the rows of its `then` statement (none without one). */
+/** A `queryEach`'s results: each run's rows, and the rows of its `after` statement (none without one). */
 export interface EachResult {
   runs: EachRows
-  then: Array<Record<string, unknown>>
+  after: Array<Record<string, unknown>>
 }
 
 /** The low-level connection a store is built on (PGlite or a `pg` pool). */

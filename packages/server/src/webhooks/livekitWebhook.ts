@@ -759,7 +759,7 @@ const RUN_SAVEPOINT = 'ringline_webhook_run'
  * own statement read. An earlier handler that would query (one that reads or writes more, as closing a call) would
  * see the later webhooks' rows: then the run is rolled back to before its statements, its effects dropped, and
  * `null` returned for the caller to apply the run one webhook at a time. Returns whether each was new, and the rows
- * of `then` (a statement run right after the run's, in its trip) when no handler issued a statement (else they may
+ * of `read` (a statement run right after the run's, in its trip) when no handler issued a statement (else they may
  * be stale: `null`).
  */
 async function applyInOneTrip(
@@ -767,9 +767,9 @@ async function applyInOneTrip(
   tx: Queryable,
   queryEach: NonNullable<Transaction['queryEach']>,
   run: Waiting[],
-  then?: EachOptions['then'],
-): Promise<{ fresh: boolean[]; then: Array<Record<string, unknown>> | null } | null> {
-  const { recorded, then: thenRows } = await recordWebhookEventsWithFacts(
+  read?: EachOptions['after'],
+): Promise<{ fresh: boolean[]; read: Array<Record<string, unknown>> | null } | null> {
+  const { recorded, after: readRows } = await recordWebhookEventsWithFacts(
     queryEach,
     run.map(({ applying, room }) => ({
       event: applying.record as WebhookEventRecord,
@@ -777,7 +777,7 @@ async function applyInOneTrip(
       fact: applying.fact as WebhookFact,
     })),
     RUN_SAVEPOINT,
-    then,
+    read,
   )
   let queried = false
   const noStatements: Queryable = {
@@ -813,7 +813,7 @@ async function applyInOneTrip(
       return null
     }
   }
-  return { fresh: recorded.map((r) => r.fresh), then: then && !wrote ? thenRows : null }
+  return { fresh: recorded.map((r) => r.fresh), read: read && !wrote ? readRows : null }
 }
 
 /**
@@ -929,7 +929,7 @@ class WebhookQueue {
           const applied = await applyInOneTrip(ctx, tx, tx.queryEach.bind(tx), run, readAlong)
           if (applied) {
             fresh.push(...applied.fresh)
-            roomsAlong = applied.then
+            roomsAlong = applied.read
           } else for (const one of run) fresh.push(await applyOne(ctx, tx, one))
           i = end
         } else {
