@@ -25,13 +25,12 @@ export function report(name: string, value: string): void {
   process.stdout.write(`${name.padEnd(58)} ${value}\n`)
 }
 
-/** Like `opsPerSecond` with `concurrency` operations in flight at once (as a server sees concurrent requests). */
-export async function concurrentOpsPerSecond(
+/** Runs `fn` with `concurrency` operations in flight for about `ms`; how many ran, and in how many seconds. */
+async function inFlight(
   fn: () => Promise<unknown>,
   concurrency: number,
-  ms = 1500,
-): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn()
+  ms: number,
+): Promise<{ n: number; seconds: number }> {
   let n = 0
   const start = performance.now()
   await Promise.all(
@@ -42,7 +41,18 @@ export async function concurrentOpsPerSecond(
       }
     }),
   )
-  return n / ((performance.now() - start) / 1000)
+  return { n, seconds: (performance.now() - start) / 1000 }
+}
+
+/** Like `opsPerSecond` with `concurrency` operations in flight at once (as a server sees concurrent requests). */
+export async function concurrentOpsPerSecond(
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  ms = 1500,
+): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn()
+  const { n, seconds } = await inFlight(fn, concurrency, ms)
+  return n / seconds
 }
 
 /** How many concurrent operations the "in flight" figures keep going (a busy server's load). */
@@ -108,20 +118,11 @@ export async function cpuPerOperation(
   const watched = await pids()
   const othersBefore = sum(watched)
   const before = process.cpuUsage()
-  let n = 0
-  const start = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() - start < ms) {
-        await fn()
-        n += 1
-      }
-    }),
-  )
+  const { n, seconds } = await inFlight(fn, concurrency, ms)
   const used = process.cpuUsage(before)
   const othersAfter = sum(watched)
   return {
-    ops: n / ((performance.now() - start) / 1000),
+    ops: n / seconds,
     self: (used.user + used.system) / n,
     others: othersBefore === null || othersAfter === null ? null : (othersAfter - othersBefore) / n,
   }
