@@ -1,5 +1,5 @@
 import type { RinglineEvent } from '@ringline/core/protocol'
-import { preparable } from '../sql/prepared'
+import { deferOrQuery, preparable } from '../sql/prepared'
 import type { RinglineStore, Transaction } from '../sql/types'
 import type { Logger } from '../types'
 
@@ -136,8 +136,7 @@ async function writeEvents(
     ? [INSERT_EVENTS_AND_NOTIFY, [rows, CHANNEL, JSON.stringify(notifyPayloads)]]
     : [INSERT_EVENTS, [rows]]
   // In a transaction that can, the write goes out with its COMMIT (nothing reads its result).
-  if (q.defer) q.defer(sql, params)
-  else await q.query(sql, params)
+  await deferOrQuery(q, sql, params)
 }
 
 const eventJsons = new WeakMap<RinglineEvent, string>()

@@ -4,9 +4,14 @@
 import { createHash } from 'node:crypto'
 import { quoteLiteral } from './prepared'
 
+/** `prefix` and a hash of `sql`: a name that can only ever stand for this statement text. */
+function textName(prefix: string, sql: string): string {
+  return `${prefix}${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`
+}
+
 /** The session function running `sql` for each parameter list (`pg_temp.<name>`). */
 export function eachFunctionName(sql: string): string {
-  return `ringline_each_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`
+  return textName('ringline_each_', sql)
 }
 
 const executableNames = new Map<string, string>()
@@ -18,7 +23,7 @@ const executableNames = new Map<string, string>()
 export function executableName(sql: string): string {
   let name = executableNames.get(sql)
   if (name === undefined) {
-    name = `ringline_x_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`
+    name = textName('ringline_x_', sql)
     executableNames.set(sql, name)
   }
   return name

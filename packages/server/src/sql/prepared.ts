@@ -1,3 +1,5 @@
+import type { Transaction } from './types'
+
 /** Statement names of the texts `preparable` registered. */
 const names = new Map<string, string>()
 
@@ -24,4 +26,17 @@ export function preparedName(sql: string): string | undefined {
 export function quoteLiteral(value: string): string {
   const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`
   return value.includes('\\') ? ` E${quoted}` : quoted
+}
+
+/**
+ * Runs `sql`, whose result nobody reads, in `q`'s next round trip when `q` can defer it (`Transaction.defer`), else
+ * now.
+ */
+export async function deferOrQuery(
+  q: Pick<Transaction, 'query' | 'defer'>,
+  sql: string,
+  params?: unknown[],
+): Promise<void> {
+  if (q.defer) q.defer(sql, params)
+  else await q.query(sql, params)
 }

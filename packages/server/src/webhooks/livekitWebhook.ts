@@ -49,7 +49,7 @@ import { HttpError } from '../http/errors'
 import { isNotFound } from '../livekit'
 import { getNumberConnection, type NumberConnectionRow } from '../numbers/numberRepository'
 import { publishRoom, roomInfos, roomInfosFromRead, roomsParticipantsByName } from '../rooms/rooms'
-import { quoteLiteral } from '../sql/prepared'
+import { deferOrQuery, quoteLiteral } from '../sql/prepared'
 import type { EachOptions, Queryable, Transaction } from '../sql/types'
 import {
   inboundRoomCaller,
@@ -908,10 +908,7 @@ class WebhookQueue {
       // the caller's join) applied concurrently would each miss the other's uncommitted row. Every room's lock in
       // one statement, in the order of their keys, so two instances locking overlapping rooms cannot deadlock.
       // No parameters, no result read: on PostgreSQL it goes out with the BEGIN and the batch's first statement.
-      if (rooms.length > 0) {
-        if (tx.defer) tx.defer(lockRooms(rooms))
-        else await tx.query(lockRooms(rooms))
-      }
+      if (rooms.length > 0) await deferOrQuery(tx, lockRooms(rooms))
       // Each webhook's dedupe row goes in just before it applies (a handler reads the rows of the room's earlier
       // webhooks, never of later ones); a second copy of an id in the batch finds the first's row.
       const fresh: boolean[] = []
